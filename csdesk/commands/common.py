@@ -1,0 +1,40 @@
+"""What every sub-command shares: the Desk for this run, JSON output, clean errors."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from csdesk.services.desk import Desk
+
+
+@dataclass
+class RunContext:
+    db_path: Path
+    staff: str | None = None
+    _desk: Desk | None = field(default=None, repr=False)
+
+    def desk(self) -> Desk:
+        if self._desk is None:
+            desk = Desk.open(self.db_path, source="cli")
+            if self.staff:
+                desk.act_as(self.staff)
+            self._desk = desk
+        return self._desk
+
+    def close(self) -> None:
+        if self._desk is not None:
+            self._desk.close()
+            self._desk = None
+
+
+pass_run = click.make_pass_decorator(RunContext)
+
+
+def echo_json(value: Any) -> None:
+    """Stable JSON: keys in the order we build them, UTF-8 text, one trailing newline."""
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))

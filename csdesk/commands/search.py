@@ -1,0 +1,60 @@
+"""`csdesk search` and `csdesk demo`."""
+
+from __future__ import annotations
+
+import click
+
+from csdesk.commands.common import RunContext, echo_json, pass_run
+from csdesk.services import demo
+from csdesk.services.phone import pretty
+
+
+@click.command("search")
+@click.argument("query", nargs=-1)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500))
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@pass_run
+def search_cmd(run: RunContext, query: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Find customers by name, phone or e-mail, exactly as the window does."""
+    desk = run.desk()
+    hits = desk.search.search(" ".join(query), limit=limit)
+    if as_json:
+        echo_json(
+            [
+                {
+                    "id": h.customer_id,
+                    "display_name": h.display_name,
+                    "phones": list(h.phones),
+                    "email": h.email or None,
+                    "last_visit": h.last_visit,
+                    "matched": h.matched,
+                    "exact": h.exact,
+                }
+                for h in hits
+            ]
+        )
+        return
+    if not hits:
+        click.echo("No customers found.", err=True)
+        return
+    for h in hits:
+        phone = pretty(h.phones[0], desk.region) if h.phones else ""
+        last = (h.last_visit or "")[:10] or "never"
+        click.echo(f"{h.customer_id:>8}  {h.display_name[:40]:<40}  {phone:<18}  last visit {last}")
+
+
+@click.command("demo")
+@click.option("--customers", default=300, show_default=True, type=click.IntRange(1, 5_000_000))
+@click.option("--seed", default=1, show_default=True, type=int)
+@pass_run
+def demo_cmd(run: RunContext, customers: int, seed: int) -> None:
+    """Add realistic demo customers (the same seed gives the same data)."""
+    desk = run.desk()
+
+    def report(done: int, total: int) -> bool:
+        if total >= 50_000:
+            click.echo(f"  {done:,} of {total:,}", err=True)
+        return True
+
+    added = demo.generate(desk, customers, seed=seed, progress=report)
+    click.echo(f"Added {added:,} demo customers to {run.db_path}.")

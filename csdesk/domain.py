@@ -1,0 +1,186 @@
+"""Plain dataclasses and enums: the words every floor shares. No Qt, no SQL."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Role(enum.StrEnum):
+    STAFF = "staff"
+    LEAD = "lead"
+    ADMIN = "admin"
+
+
+class Channel(enum.StrEnum):
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    EMAIL = "email"
+    CHAT = "chat"
+    SOCIAL = "social"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _CHANNEL_LABELS[self]
+
+
+_CHANNEL_LABELS = {
+    Channel.IN_PERSON: "In person",
+    Channel.PHONE: "Phone",
+    Channel.EMAIL: "E-mail",
+    Channel.CHAT: "Chat",
+    Channel.SOCIAL: "Social",
+    Channel.OTHER: "Other",
+}
+
+
+class NoteKind(enum.StrEnum):
+    PREFERENCE = "preference"
+    FAMILY = "family"
+    REMEMBER = "remember"
+    WARNING = "warning"
+
+    @property
+    def label(self) -> str:
+        return {
+            NoteKind.PREFERENCE: "Preference",
+            NoteKind.FAMILY: "Family and life",
+            NoteKind.REMEMBER: "Remember",
+            NoteKind.WARNING: "Warning",
+        }[self]
+
+
+@dataclass(frozen=True)
+class Staff:
+    id: int
+    name: str
+    role: Role
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Phone:
+    raw: str
+    e164: str | None
+    label: str = "mobile"
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: int
+    first_name: str = ""
+    last_name: str = ""
+    preferred_name: str = ""
+    pronunciation: str = ""
+    pronouns: str = ""
+    birthday: str = ""  # "YYYY-MM-DD" or "--MM-DD" when the year is unknown
+    email: str = ""
+    company: str = ""
+    address: str = ""
+    marketing_consent: bool = False
+    marketing_consent_at: str | None = None
+    created_at: str = ""
+    updated_at: str = ""
+    created_by: int | None = None
+    updated_by: int | None = None
+    last_seen_at: str | None = None  # last interaction of any kind
+    last_visit_at: str | None = None
+    visit_count: int = 0
+    phones: tuple[Phone, ...] = ()
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name.strip(), self.last_name.strip()) if p)
+
+    @property
+    def greeting_name(self) -> str:
+        """The name staff say out loud: the preferred name, else the first name, else ''."""
+        return (self.preferred_name or self.first_name or self.last_name).strip()
+
+    @property
+    def display_name(self) -> str:
+        name = self.full_name
+        if self.preferred_name and self.preferred_name != self.first_name:
+            name = f"{name} ({self.preferred_name})" if name else self.preferred_name
+        if name:
+            return name
+        if self.email:
+            return self.email
+        if self.phones:
+            return self.phones[0].raw
+        return f"Customer #{self.id}"
+
+
+@dataclass(frozen=True)
+class CustomerDraft:
+    """What a person types into the customer form; validated by services.customers."""
+
+    first_name: str = ""
+    last_name: str = ""
+    preferred_name: str = ""
+    pronunciation: str = ""
+    pronouns: str = ""
+    birthday: str = ""
+    email: str = ""
+    company: str = ""
+    address: str = ""
+    marketing_consent: bool = False
+    phones: tuple[tuple[str, str], ...] = ()  # (label, as typed)
+
+
+@dataclass(frozen=True)
+class Visit:
+    id: int
+    customer_id: int | None
+    at: str
+    channel: Channel
+    purpose: str = ""
+    outcome: str = ""
+    staff_id: int | None = None
+    duration_s: int | None = None
+    satisfaction: int | None = None
+    direction: str | None = None  # "in" / "out" for calls
+
+
+@dataclass(frozen=True)
+class Note:
+    id: int
+    customer_id: int
+    body: str
+    kind: NoteKind = NoteKind.REMEMBER
+    pinned: bool = False
+    read_before_serving: bool = False
+    expires_on: str | None = None
+    created_at: str = ""
+    created_by: int | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One row of a search result, ready for display."""
+
+    customer_id: int
+    display_name: str
+    phones: tuple[str, ...]  # E.164 where known, else as typed
+    email: str
+    last_visit: str | None
+    matched: str  # "name", "phone", "email", "recent", "note"
+    exact: bool = False
+    snippet: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a write changed, so each view refreshes only what it shows."""
+
+    kind: str  # "customer", "visit", "note", ...
+    ids: tuple[int, ...] = ()
+    customer_id: int | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def parse_iso(value: str) -> datetime:
+    return datetime.fromisoformat(value)

@@ -1,0 +1,33 @@
+"""The errors every floor shares. Faces show a UserError's message as it is; it says what to do."""
+
+from __future__ import annotations
+
+
+class CsdeskError(Exception):
+    """Base of every error csdesk raises on purpose."""
+
+
+class UserError(CsdeskError):
+    """Bad input or a condition the user can fix (locked database, full disk, ...)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationError(UserError):
+    """One or more fields are invalid; `errors` maps field name to a message for that field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        first = next(iter(errors.values()), "Please check the form.")
+        super().__init__(first, field=next(iter(errors), None))
+        self.errors = dict(errors)
+
+
+class PermissionDenied(CsdeskError):
+    """The acting staff member may not do this."""
+
+
+class NotFound(CsdeskError):
+    """The record asked for does not exist (or was erased)."""

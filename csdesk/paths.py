@@ -1,0 +1,40 @@
+"""Where things live: the data directory, backups, user templates and bundled resources."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "csdesk"
+
+
+def data_dir() -> Path:
+    override = os.environ.get("CSDESK_DATA_DIR")
+    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return path
+
+
+def default_db_path() -> Path:
+    env = os.environ.get("CSDESK_DB")
+    if env:
+        return Path(env).expanduser()
+    return data_dir() / "csdesk.db"
+
+
+def backups_dir(db_path: Path | None = None) -> Path:
+    return data_dir() / "backups"
+
+
+def user_letters_dir() -> Path:
+    return data_dir() / "letters"
+
+
+def resources_dir() -> Path:
+    """Bundled resources: next to the package in a checkout, or inside a frozen bundle."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"

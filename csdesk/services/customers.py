@@ -1,0 +1,257 @@
+"""Creating, editing and reading customers, with validation and duplicate warnings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from csdesk.domain import Change, Customer, CustomerDraft, Phone
+from csdesk.errors import NotFound, UserError, ValidationError
+from csdesk.services import phone as phone_rules
+from csdesk.services.text import exact_keys, folded_phrase, search_norm
+from csdesk.store import audit
+from csdesk.store import customers as store
+from csdesk.store.db import atomic
+
+if TYPE_CHECKING:
+    from csdesk.services.desk import Desk
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+MAX_FIELD = 500
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    customer_id: int
+    display_name: str
+    reason: str  # shown to the user: "has the same phone number"
+
+
+def parse_birthday(text: str) -> str:
+    """'1984-03-07' stays; '03-07' or '--03-07' (no year) becomes '--03-07'. Raises on nonsense."""
+    value = text.strip()
+    if not value:
+        return ""
+    match = re.fullmatch(r"(?:(\d{4})-|--)?(\d{1,2})-(\d{1,2})", value)
+    if not match:
+        raise UserError("Write the birthday as YYYY-MM-DD, or MM-DD without a year.", field="birthday")
+    year, month, day = match.group(1), int(match.group(2)), int(match.group(3))
+    try:
+        date(int(year) if year else 2000, month, day)  # 2000 is a leap year: 02-29 is allowed
+    except ValueError:
+        raise UserError(f"There is no day {value}. Check the month and day.", field="birthday") from None
+    return f"{year}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
+
+
+class CustomerService:
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+
+    # -- reading -------------------------------------------------------------------------------
+    def get(self, customer_id: int) -> Customer:
+        row = store.get(self._desk.db, customer_id)
+        if row is None:
+            raise NotFound(f"No customer #{customer_id}.")
+        phones = store.phones_for(self._desk.db, [customer_id])[customer_id]
+        return _customer(row, phones)
+
+    def count(self) -> int:
+        return store.count(self._desk.db)
+
+    def by_phone(self, raw: str) -> list[Customer]:
+        """Exact caller-ID lookup: every customer with this number."""
+        e164 = phone_rules.try_e164(raw, self._desk.region)
+        if e164 is None:
+            return []
+        return [self.get(i) for i in store.ids_by_e164(self._desk.db, e164)]
+
+    # -- validation ----------------------------------------------------------------------------
+    def validate(self, draft: CustomerDraft) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Check what was typed; return the row and phone rows to store, or raise ValidationError."""
+        errors: dict[str, str] = {}
+        texts = {k: str(v).strip() for k, v in asdict(draft).items() if isinstance(v, str)}
+        for key, value in texts.items():
+            if len(value) > MAX_FIELD:
+                errors[key] = f"That is too long (at most {MAX_FIELD} characters)."
+        email = texts["email"]
+        if email and not _EMAIL.match(email):
+            errors["email"] = f"“{email}” is not a complete e-mail address (like name@example.com)."
+        birthday = ""
+        try:
+            birthday = parse_birthday(texts["birthday"])
+        except UserError as exc:
+            errors["birthday"] = exc.message
+        phones: list[dict[str, Any]] = []
+        for index, (label, raw) in enumerate(draft.phones):
+            if not raw.strip():
+                continue
+            try:
+                norm = phone_rules.normalise(raw, self._desk.region)
+            except UserError as exc:
+                errors.setdefault(f"phone{index}", exc.message)
+                continue
+            phones.append(
+                {
+                    "label": (label or "mobile").strip()[:40],
+                    "raw": norm.raw,
+                    "e164": norm.e164,
+                    "digits_rev": norm.digits_rev,
+                    "national": norm.national,
+                }
+            )
+        has_name = any(texts[k] for k in ("first_name", "last_name", "preferred_name", "company"))
+        if not errors and not has_name and not email and not phones:
+            errors["first_name"] = "Type at least a name, a phone number or an e-mail address."
+        if errors:
+            raise ValidationError(errors)
+        row = {
+            "first_name": texts["first_name"],
+            "last_name": texts["last_name"],
+            "preferred_name": texts["preferred_name"],
+            "pronunciation": texts["pronunciation"],
+            "pronouns": texts["pronouns"],
+            "birthday": birthday,
+            "email": email,
+            "email_norm": email.casefold(),
+            "company": texts["company"],
+            "address": texts["address"],
+            "marketing_consent": int(draft.marketing_consent),
+            "search_norm": search_norm(
+                texts["first_name"], texts["last_name"], texts["preferred_name"], email
+            ),
+            "exact_keys": exact_keys(texts["first_name"], texts["last_name"], texts["preferred_name"]),
+        }
+        return row, phones
+
+    def duplicates(self, draft: CustomerDraft, *, exclude_id: int | None = None) -> list[Duplicate]:
+        """Customers this draft may already be: same phone, same e-mail or a very close name."""
+        found: dict[int, str] = {}
+        db = self._desk.db
+        for _label, raw in draft.phones:
+            e164 = phone_rules.try_e164(raw, self._desk.region) if raw.strip() else None
+            if e164:
+                for cid in store.ids_by_e164(db, e164):
+                    found.setdefault(cid, f"already has the phone number {raw.strip()}")
+        email = draft.email.strip().casefold()
+        if email:
+            for cid in store.ids_by_email_prefix(db, email, 5):
+                row = store.get(db, cid)
+                if row and row["email_norm"] == email:
+                    found.setdefault(cid, f"already has the e-mail {draft.email.strip()}")
+        key = folded_phrase(f"{draft.first_name} {draft.last_name}")
+        if draft.first_name.strip() and draft.last_name.strip():
+            phrase = " ".join(f'"{t}"' for t in key.split())
+            for cid in store.ids_by_exact_name(db, phrase, key, 5):
+                found.setdefault(cid, "has the same name")
+        found.pop(exclude_id or -1, None)
+        return [Duplicate(cid, self.get(cid).display_name, why) for cid, why in found.items()]
+
+    # -- writing -------------------------------------------------------------------------------
+    def create(self, draft: CustomerDraft) -> Customer:
+        row, phones = self.validate(draft)
+        now = self._desk.now_iso()
+        actor = self._desk.actor.id
+        row.update(
+            created_at=now,
+            updated_at=now,
+            last_seen_at=now,
+            created_by=actor,
+            updated_by=actor,
+            marketing_consent_at=now if row["marketing_consent"] else None,
+        )
+        with atomic(self._desk.db):
+            customer_id = store.insert(self._desk.db, row, phones)
+            audit.record(
+                self._desk.db,
+                at=now,
+                staff_id=actor,
+                action="create",
+                entity="customer",
+                entity_id=customer_id,
+                after=_audit_view(row, phones),
+                source=self._desk.source,
+            )
+        self._desk.notify(Change("customer", (customer_id,), customer_id))
+        return self.get(customer_id)
+
+    def update(self, customer_id: int, draft: CustomerDraft) -> Customer:
+        before = store.get(self._desk.db, customer_id)
+        if before is None:
+            raise NotFound(f"No customer #{customer_id}.")
+        before_phones = store.phones_for(self._desk.db, [customer_id])[customer_id]
+        row, phones = self.validate(draft)
+        now = self._desk.now_iso()
+        row.update(updated_at=now, updated_by=self._desk.actor.id)
+        if bool(row["marketing_consent"]) != bool(before["marketing_consent"]):
+            row["marketing_consent_at"] = now
+        else:
+            row["marketing_consent_at"] = before["marketing_consent_at"]
+        with atomic(self._desk.db):
+            store.update(self._desk.db, customer_id, row, phones)
+            audit.record(
+                self._desk.db,
+                at=now,
+                staff_id=self._desk.actor.id,
+                action="update",
+                entity="customer",
+                entity_id=customer_id,
+                before=_audit_view(before, before_phones),
+                after=_audit_view(row, phones),
+                source=self._desk.source,
+            )
+        self._desk.notify(Change("customer", (customer_id,), customer_id))
+        return self.get(customer_id)
+
+    @staticmethod
+    def draft_of(customer: Customer) -> CustomerDraft:
+        """The form contents for editing an existing customer."""
+        return CustomerDraft(
+            first_name=customer.first_name,
+            last_name=customer.last_name,
+            preferred_name=customer.preferred_name,
+            pronunciation=customer.pronunciation,
+            pronouns=customer.pronouns,
+            birthday=customer.birthday,
+            email=customer.email,
+            company=customer.company,
+            address=customer.address,
+            marketing_consent=customer.marketing_consent,
+            phones=tuple((p.label, p.raw) for p in customer.phones),
+        )
+
+
+_AUDITED = ("first_name", "last_name", "preferred_name", "email", "birthday", "company", "address")
+
+
+def _audit_view(row: dict[str, Any], phones: list[dict[str, Any]]) -> dict[str, Any]:
+    view = {k: row.get(k) for k in _AUDITED}
+    view["marketing_consent"] = bool(row.get("marketing_consent"))
+    view["phones"] = [p.get("raw") for p in phones]
+    return view
+
+
+def _customer(row: dict[str, Any], phones: list[dict[str, Any]]) -> Customer:
+    return Customer(
+        id=row["id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        preferred_name=row["preferred_name"],
+        pronunciation=row["pronunciation"],
+        pronouns=row["pronouns"],
+        birthday=row["birthday"],
+        email=row["email"],
+        company=row["company"],
+        address=row["address"],
+        marketing_consent=bool(row["marketing_consent"]),
+        marketing_consent_at=row["marketing_consent_at"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        created_by=row["created_by"],
+        updated_by=row["updated_by"],
+        last_seen_at=row["last_seen_at"],
+        last_visit_at=row["last_visit_at"],
+        visit_count=row["visit_count"],
+        phones=tuple(Phone(p["raw"], p["e164"], p["label"], p["id"]) for p in phones),
+    )

@@ -1,0 +1,92 @@
+"""Desk: the one facade both faces use, built from a database path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+from csdesk.domain import Change, Role, Staff
+from csdesk.errors import NotFound
+from csdesk.services.clock import Clock, iso, utc_now
+from csdesk.store import settings as settings_store
+from csdesk.store import staff as staff_store
+from csdesk.store.db import atomic, open_db
+
+Listener = Callable[[Change], None]
+
+
+class Desk:
+    """Holds one connection (so one thread), the clock, the acting staff member and the services."""
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        *,
+        path: Path | None = None,
+        clock: Clock = utc_now,
+        source: str = "app",
+    ) -> None:
+        from csdesk.services.customers import CustomerService
+        from csdesk.services.history import HistoryService
+        from csdesk.services.search import SearchService
+
+        self.db = db
+        self.path = path
+        self.clock = clock
+        self.source = source
+        self._listeners: list[Listener] = []
+        with atomic(db):
+            default_id = staff_store.ensure_default(db, iso(clock()))
+        self.actor = self._staff(default_id)
+        self.customers = CustomerService(self)
+        self.search = SearchService(self)
+        self.history = HistoryService(self)
+
+    @classmethod
+    def open(cls, path: Path | str, *, clock: Clock = utc_now, source: str = "app") -> Desk:
+        path = Path(path)
+        return cls(open_db(path), path=path, clock=clock, source=source)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- who is acting -------------------------------------------------------------------------
+    def _staff(self, staff_id: int) -> Staff:
+        row = staff_store.get(self.db, staff_id)
+        if row is None:
+            raise NotFound(f"No staff member #{staff_id}.")
+        return Staff(id=row["id"], name=row["name"], role=Role(row["role"]), active=bool(row["active"]))
+
+    def act_as(self, name: str) -> Staff:
+        row = staff_store.by_name(self.db, name)
+        if row is None:
+            raise NotFound(f"No staff member called “{name}”. `csdesk staff list` shows who exists.")
+        self.actor = self._staff(row["id"])
+        return self.actor
+
+    # -- settings ------------------------------------------------------------------------------
+    def setting(self, key: str, default: object = None) -> object:
+        return settings_store.get(self.db, key, default)
+
+    def set_setting(self, key: str, value: object) -> None:
+        with atomic(self.db):
+            settings_store.put(self.db, key, value)
+        self.notify(Change("settings", extra={"key": key}))
+
+    @property
+    def region(self) -> str:
+        """The shop's default country for phone numbers typed without +."""
+        return str(self.setting("phone_region", "US"))
+
+    def now_iso(self) -> str:
+        return iso(self.clock())
+
+    # -- change bus ----------------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def notify(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            listener(change)

@@ -1,0 +1,71 @@
+"""Phone numbers: normalise to E.164 with phonenumbers, keep what was typed, match callers.
+
+phonenumbers carries Google's libphonenumber metadata for every country; hand-written rules
+would get trunk prefixes and number lengths wrong for most of the world.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+
+from csdesk.errors import UserError
+from csdesk.services.text import digits
+
+DEFAULT_REGION = "US"
+
+
+@dataclass(frozen=True)
+class NormalisedPhone:
+    raw: str
+    e164: str
+    digits_rev: str
+    national: str
+
+
+def normalise(raw: str, region: str = DEFAULT_REGION) -> NormalisedPhone:
+    """Parse what a person typed; raise UserError with a helpful message if it cannot be a number."""
+    text = raw.strip()
+    if not text:
+        raise UserError("Enter a phone number.", field="phone")
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, region.upper())
+    except phonenumbers.NumberParseException as exc:
+        raise UserError(
+            f"“{raw}” does not look like a phone number. Type it with the area code, "
+            "or with + and the country code for a number from abroad.",
+            field="phone",
+        ) from exc
+    if not phonenumbers.is_possible_number(number):
+        raise UserError(
+            f"“{raw}” has the wrong number of digits for a phone number in "
+            f"{phonenumbers.region_code_for_number(number) or region}. Check it and try again.",
+            field="phone",
+        )
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    national = str(number.national_number)
+    if number.italian_leading_zero:
+        national = "0" * (number.number_of_leading_zeros or 1) + national
+    return NormalisedPhone(raw=raw.strip(), e164=e164, digits_rev=digits(e164)[::-1], national=national)
+
+
+def try_e164(raw: str, region: str = DEFAULT_REGION) -> str | None:
+    """E.164 for a caller-ID string, or None when it is not a usable number."""
+    try:
+        return normalise(raw, region).e164
+    except UserError:
+        return None
+
+
+def pretty(e164: str, region: str = DEFAULT_REGION) -> str:
+    """A number as people read it: national format at home, international otherwise."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    if phonenumbers.region_code_for_number(number) == region.upper():
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -1,0 +1,170 @@
+"""Search as you type: query text -> safe FTS5, phone and e-mail lookups -> ranked display rows.
+
+Ranking for a person at a counter: exact name matches first, then the customers seen most
+recently. Every path is bounded, so a one-letter prefix never ranks a million rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from csdesk.domain import SearchHit
+from csdesk.services import phone as phone_rules
+from csdesk.services.text import digits, fold, tokens
+from csdesk.store import customers as store
+
+if TYPE_CHECKING:
+    from csdesk.services.desk import Desk
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 200  # a pasted 10 kB text searches by its start, it does not scan 10 kB of tokens
+MAX_WORDS = 6
+FTS_CAP = 3000  # up to this many matches we rank them all; beyond, walk the recency index
+RECENT_SCAN = 60_000  # customers walked in recency order for a common prefix
+DEFAULT_LIMIT = 50
+
+
+def fts_query(text: str) -> str:
+    """The one function that turns user text into an FTS5 MATCH expression.
+
+    Each word becomes a quoted phrase of its folded tokens with a prefix `*`, so 'garc mar' finds
+    'García Márquez' and "o'br" finds "O'Brien". Quotes are doubled; operators stay plain text.
+    Returns '' when nothing searchable is left.
+    """
+    phrases = []
+    for word in text.split()[:MAX_WORDS]:
+        toks = tokens(word)
+        if toks:
+            phrase = " ".join(toks).replace('"', '""')
+            phrases.append(f'"{phrase}"*')
+    return " ".join(phrases)
+
+
+def _word_starts(text: str) -> list[str]:
+    return [" ".join(tokens(w)) for w in text.split()[:MAX_WORDS] if tokens(w)]
+
+
+def _is_phone_query(text: str) -> bool:
+    """Digits and phone punctuation only, with at least three digits."""
+    if len(digits(text)) < 3:
+        return False
+    return all(ch.isdigit() or ch in "+-() ./" for ch in text)
+
+
+class SearchService:
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+
+    def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
+        text = query[:MAX_QUERY_CHARS].strip()
+        limit = max(1, min(limit, 500))
+        try:
+            if not text:
+                return self._hits(store.recent(self._desk.db, limit), "recent", "", limit)
+            if _is_phone_query(text):
+                return self._phone(text, limit)
+            if "@" in text:
+                return self._email(text, limit)
+            return self._names(text, limit)
+        except sqlite3.OperationalError:
+            # Defensive: fts_query() cannot produce invalid syntax, but a search must never crash.
+            log.exception("search failed for %r", text)
+            return []
+
+    def caller(self, number: str) -> list[SearchHit]:
+        """Exact caller-ID lookup: the customers whose number is this one."""
+        e164 = phone_rules.try_e164(number, self._desk.region)
+        if e164 is None:
+            return []
+        ids = store.ids_by_e164(self._desk.db, e164)
+        return self._hits(store.list_rows(self._desk.db, ids), "phone", "", 100)
+
+    # -- the three kinds of query --------------------------------------------------------------
+    def _names(self, text: str, limit: int) -> list[SearchHit]:
+        match = fts_query(text)
+        if not match:
+            return []
+        db = self._desk.db
+        key = " ".join(_word_starts(text))
+        exact_phrase = " ".join(f'"{w}"' for w in key.split())
+        exact_ids = store.ids_by_exact_name(db, exact_phrase, key, limit)
+        ids = store.fts_ids(db, match, FTS_CAP + 1)
+        if len(ids) <= FTS_CAP:
+            rows = store.list_rows(db, list(dict.fromkeys(exact_ids + ids)))
+        else:
+            rows = store.recent_matching(
+                db, _word_starts(text), scan_limit=RECENT_SCAN, limit=limit
+            )
+            have = {r["id"] for r in rows}
+            extra = [i for i in exact_ids if i not in have]
+            if len(rows) < limit:
+                extra += [i for i in ids[: limit * 2] if i not in have]
+            rows += store.list_rows(db, list(dict.fromkeys(extra)))
+        return self._hits(rows, "name", key, limit)
+
+    def _phone(self, text: str, limit: int) -> list[SearchHit]:
+        db = self._desk.db
+        wanted = digits(text)
+        ids: list[int] = []
+        e164 = phone_rules.try_e164(text, self._desk.region) if len(wanted) >= 7 else None
+        if e164:
+            ids += store.ids_by_e164(db, e164)
+        ids += store.phone_customer_ids(
+            db, rev_prefix=wanted[::-1], national_prefix=wanted, limit=limit
+        )
+        trimmed = wanted.lstrip("0")
+        if trimmed != wanted and len(trimmed) >= 3 and len(ids) < limit:
+            ids += store.phone_customer_ids(db, rev_prefix=trimmed[::-1], limit=limit)
+        exact = set(store.ids_by_e164(db, e164)) if e164 else set()
+        rows = store.list_rows(db, list(dict.fromkeys(ids))[: limit * 2])
+        for row in rows:
+            row["_exact"] = row["id"] in exact
+        return self._hits(rows, "phone", "", limit)
+
+    def _email(self, text: str, limit: int) -> list[SearchHit]:
+        prefix = text.casefold()
+        ids = store.ids_by_email_prefix(self._desk.db, prefix, limit * 2)
+        rows = store.list_rows(self._desk.db, ids)
+        for row in rows:
+            row["_exact"] = fold(row["email"]) == fold(text)
+        return self._hits(rows, "email", "", limit)
+
+    # -- ranking and display -------------------------------------------------------------------
+    def _hits(
+        self, rows: list[dict[str, Any]], matched: str, exact_key: str, limit: int
+    ) -> list[SearchHit]:
+        needle = f"|{exact_key}|"
+        for row in rows:
+            if "_exact" not in row:
+                row["_exact"] = bool(exact_key) and needle in row["exact_keys"]
+        rows.sort(key=lambda r: (not r["_exact"], _desc(r["last_seen_at"]), -r["id"]))
+        del rows[limit:]
+        phones = store.phones_for(self._desk.db, [r["id"] for r in rows])
+        return [
+            SearchHit(
+                customer_id=r["id"],
+                display_name=_display_name(r),
+                phones=tuple(p["e164"] or p["raw"] for p in phones[r["id"]]),
+                email=r["email"],
+                last_visit=r["last_visit_at"],
+                matched=matched,
+                exact=r["_exact"],
+            )
+            for r in rows
+        ]
+
+
+def _desc(text: str | None) -> str:
+    """Sort key that puts later ISO timestamps first when sorting ascending."""
+    return "".join(chr(0x10FFFF - ord(c)) for c in (text or ""))
+
+
+def _display_name(row: dict[str, Any]) -> str:
+    full = " ".join(p for p in (row["first_name"].strip(), row["last_name"].strip()) if p)
+    preferred = row["preferred_name"].strip()
+    if preferred and preferred != row["first_name"].strip():
+        full = f"{full} ({preferred})" if full else preferred
+    return full or row["email"] or f"Customer #{row['id']}"

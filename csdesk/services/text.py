@@ -1,0 +1,47 @@
+"""Folding text the way the search index does: case- and accent-insensitive tokens."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# unicode61 splits on anything that is not a letter or a number; so do we.
+_SPLIT = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: 'José Ñúñez' -> 'jose nunez'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.casefold()
+
+
+def tokens(text: str) -> list[str]:
+    """Folded tokens as FTS5's unicode61 tokenizer (remove_diacritics 2) would see them."""
+    return [t for t in _SPLIT.split(fold(text)) if t]
+
+
+def folded_phrase(text: str) -> str:
+    return " ".join(tokens(text))
+
+
+def search_norm(*names: str) -> str:
+    """' '-framed folded name tokens, so ' ' + prefix is a word-start test."""
+    words: list[str] = []
+    for name in names:
+        words.extend(tokens(name))
+    return " " + " ".join(words) + " " if words else ""
+
+
+def exact_keys(first: str, last: str, preferred: str) -> str:
+    """'|'-framed whole names, for 'exact match first' ranking."""
+    keys = []
+    for value in (first, last, preferred, f"{first} {last}", f"{preferred} {last}"):
+        phrase = folded_phrase(value)
+        if phrase and phrase not in keys:
+            keys.append(phrase)
+    return "|" + "|".join(keys) + "|" if keys else ""
+
+
+def digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit() and ch.isascii())

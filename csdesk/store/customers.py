@@ -1,0 +1,185 @@
+"""Customers and their phone numbers: rows in, rows out. Derived columns come from services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+import sqlite_utils
+
+from csdesk.store.rows import Row, all_rows, one_row
+
+CUSTOMER_FIELDS = (
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "pronunciation",
+    "pronouns",
+    "birthday",
+    "email",
+    "email_norm",
+    "company",
+    "address",
+    "marketing_consent",
+    "marketing_consent_at",
+    "search_norm",
+    "exact_keys",
+)
+
+# What a search result row needs; never SELECT * on the hot path.
+LIST_COLUMNS = (
+    "id, first_name, last_name, preferred_name, email, search_norm, exact_keys, "
+    "last_seen_at, last_visit_at"
+)
+
+
+def insert(db: sqlite_utils.Database, row: Row, phones: Sequence[Row]) -> int:
+    cur = db.execute(
+        f"INSERT INTO customers ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+        list(row.values()),
+    )
+    customer_id = int(cur.lastrowid or 0)
+    replace_phones(db, customer_id, phones)
+    return customer_id
+
+
+def update(db: sqlite_utils.Database, customer_id: int, row: Row, phones: Sequence[Row]) -> None:
+    assignments = ", ".join(f"{key} = ?" for key in row)
+    db.execute(f"UPDATE customers SET {assignments} WHERE id = ?", [*row.values(), customer_id])
+    replace_phones(db, customer_id, phones)
+
+
+def replace_phones(db: sqlite_utils.Database, customer_id: int, phones: Sequence[Row]) -> None:
+    db.execute("DELETE FROM customer_phones WHERE customer_id = ?", [customer_id])
+    for position, phone in enumerate(phones):
+        db.execute(
+            "INSERT INTO customer_phones (customer_id, position, label, raw, e164, digits_rev, national)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                customer_id,
+                position,
+                phone["label"],
+                phone["raw"],
+                phone["e164"],
+                phone["digits_rev"],
+                phone["national"],
+            ],
+        )
+
+
+def get(db: sqlite_utils.Database, customer_id: int) -> Row | None:
+    return one_row(db.execute("SELECT * FROM customers WHERE id = ?", [customer_id]))
+
+
+def phones_for(db: sqlite_utils.Database, customer_ids: Iterable[int]) -> dict[int, list[Row]]:
+    ids = list(dict.fromkeys(customer_ids))
+    result: dict[int, list[Row]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    cur = db.execute(
+        "SELECT id, customer_id, label, raw, e164 FROM customer_phones "
+        f"WHERE customer_id IN ({', '.join('?' for _ in ids)}) ORDER BY customer_id, position",
+        ids,
+    )
+    for pid, cid, label, raw, e164 in cur.fetchall():
+        result[cid].append({"id": pid, "label": label, "raw": raw, "e164": e164})
+    return result
+
+
+def count(db: sqlite_utils.Database) -> int:
+    return int(db.execute("SELECT count(*) FROM customers").fetchone()[0])
+
+
+def list_rows(db: sqlite_utils.Database, ids: Sequence[int]) -> list[Row]:
+    if not ids:
+        return []
+    cur = db.execute(
+        f"SELECT {LIST_COLUMNS} FROM customers WHERE id IN ({', '.join('?' for _ in ids)})",
+        list(ids),
+    )
+    return all_rows(cur)
+
+
+def fts_ids(db: sqlite_utils.Database, match: str, limit: int) -> list[int]:
+    """Rowids matching an FTS5 expression built by services.search (never raw user text)."""
+    cur = db.execute(
+        "SELECT rowid FROM customers_fts WHERE customers_fts MATCH ? LIMIT ?", [match, limit]
+    )
+    return [r[0] for r in cur.fetchall()]
+
+
+def recent_matching(
+    db: sqlite_utils.Database,
+    word_starts: Sequence[str],
+    *,
+    scan_limit: int,
+    limit: int,
+) -> list[Row]:
+    """Most recently seen customers whose folded names contain every ' word' start.
+
+    Walks the recency index and stops after `scan_limit` customers, so the work is bounded
+    however common the prefix.
+    """
+    conditions = " AND ".join("instr(search_norm, ?) > 0" for _ in word_starts)
+    cur = db.execute(
+        f"SELECT {LIST_COLUMNS} FROM ("
+        "  SELECT * FROM customers ORDER BY last_seen_at DESC, id DESC LIMIT ?"
+        f") WHERE {conditions} LIMIT ?",
+        [scan_limit, *(" " + w for w in word_starts), limit],
+    )
+    return all_rows(cur)
+
+
+def recent(db: sqlite_utils.Database, limit: int) -> list[Row]:
+    cur = db.execute(
+        f"SELECT {LIST_COLUMNS} FROM customers ORDER BY last_seen_at DESC, id DESC LIMIT ?",
+        [limit],
+    )
+    return all_rows(cur)
+
+
+def phone_customer_ids(
+    db: sqlite_utils.Database, *, rev_prefix: str = "", national_prefix: str = "", limit: int
+) -> list[int]:
+    """Customers whose number ends with (reversed prefix) or starts with (national) these digits."""
+    ids: list[int] = []
+    if rev_prefix:
+        cur = db.execute(
+            "SELECT DISTINCT customer_id FROM customer_phones "
+            "WHERE digits_rev >= ? AND digits_rev < ? LIMIT ?",
+            [rev_prefix, rev_prefix + ":", limit],  # ':' sorts right after '9'
+        )
+        ids.extend(r[0] for r in cur.fetchall())
+    if national_prefix and len(ids) < limit:
+        cur = db.execute(
+            "SELECT DISTINCT customer_id FROM customer_phones "
+            "WHERE national >= ? AND national < ? LIMIT ?",
+            [national_prefix, national_prefix + ":", limit],
+        )
+        ids.extend(r[0] for r in cur.fetchall())
+    return list(dict.fromkeys(ids))[:limit]
+
+
+def ids_by_e164(db: sqlite_utils.Database, e164: str) -> list[int]:
+    cur = db.execute(
+        "SELECT DISTINCT customer_id FROM customer_phones WHERE e164 = ? ORDER BY customer_id",
+        [e164],
+    )
+    return [r[0] for r in cur.fetchall()]
+
+
+def ids_by_email_prefix(db: sqlite_utils.Database, prefix: str, limit: int) -> list[int]:
+    cur = db.execute(
+        "SELECT id FROM customers WHERE email_norm >= ? AND email_norm < ? AND email_norm != '' "
+        "LIMIT ?",
+        [prefix, prefix + "\U0010ffff", limit],
+    )
+    return [r[0] for r in cur.fetchall()]
+
+
+def ids_by_exact_name(db: sqlite_utils.Database, fts_phrase: str, key: str, limit: int) -> list[int]:
+    """Customers with a whole name equal to `key`; the FTS phrase narrows before the exact test."""
+    cur = db.execute(
+        "SELECT c.id FROM customers_fts f JOIN customers c ON c.id = f.rowid "
+        "WHERE customers_fts MATCH ? AND instr(c.exact_keys, ?) > 0 LIMIT ?",
+        [fts_phrase, "|" + key + "|", limit],
+    )
+    return [r[0] for r in cur.fetchall()]

@@ -1,0 +1,52 @@
+"""Shared fixtures: a real temporary database file and a Desk with a controllable clock."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from csdesk.services.desk import Desk  # noqa: E402
+
+
+class FakeClock:
+    """A clock tests move by hand: `clock.advance(hours=2)`."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may touch the real user data folder."""
+    data = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("CSDESK_DATA_DIR", str(data))
+    monkeypatch.delenv("CSDESK_DB", raising=False)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "csdesk.db"
+
+
+@pytest.fixture
+def desk(db_path: Path, clock: FakeClock) -> Iterator[Desk]:
+    d = Desk.open(db_path, clock=clock)
+    yield d
+    d.close()

@@ -11,6 +11,8 @@ _SPLIT = re.compile(r"[\W_]+", re.UNICODE)
 
 def fold(text: str) -> str:
     """Lower-case and strip accents: 'José Ñúñez' -> 'jose nunez'."""
+    if text.isascii():
+        return text.lower()  # the common case, without decomposing every character
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.casefold()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+
 import sqlite_utils
 
 from csdesk.store.rows import Row, all_rows, one_row

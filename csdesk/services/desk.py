@@ -29,8 +29,12 @@ class Desk:
         source: str = "app",
     ) -> None:
         from csdesk.services.customers import CustomerService
+        from csdesk.services.drafts import DraftService, drafts_dir_for
         from csdesk.services.history import HistoryService
+        from csdesk.services.notes import NoteService
         from csdesk.services.search import SearchService
+        from csdesk.services.timeline import TimelineService
+        from csdesk.services.visits import VisitService
 
         self.db = db
         self.path = path
@@ -42,7 +46,11 @@ class Desk:
         self.actor = self._staff(default_id)
         self.customers = CustomerService(self)
         self.search = SearchService(self)
-        self.history = HistoryService(self)
+        self.visits = VisitService(self)  # visits and calls
+        self.notes = NoteService(self)
+        self.timeline = TimelineService(self)
+        self.drafts = DraftService(drafts_dir_for(path), clock)
+        self.history = HistoryService(self)  # the first cut's names, delegating to the above
 
     @classmethod
     def open(cls, path: Path | str, *, clock: Clock = utc_now, source: str = "app") -> Desk:

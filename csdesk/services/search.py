@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from csdesk.domain import SearchHit
 from csdesk.services import phone as phone_rules
 from csdesk.services.text import digits, fold, tokens
 from csdesk.store import customers as store
+from csdesk.store import notes as notes_store
 
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
@@ -25,6 +27,9 @@ MAX_WORDS = 6
 FTS_CAP = 3000  # up to this many matches we rank them all; beyond, walk the recency index
 RECENT_SCAN = 60_000  # customers walked in recency order for a common prefix
 DEFAULT_LIMIT = 50
+MIN_NOTE_CHARS = 3
+NOTE_CAP = 200  # customers matched by note text considered for one result list
+SNIPPET_CHARS = 90
 
 
 def fts_query(text: str) -> str:
@@ -68,7 +73,10 @@ class SearchService:
                 return self._phone(text, limit)
             if "@" in text:
                 return self._email(text, limit)
-            return self._names(text, limit)
+            hits = self._names(text, limit)
+            if len(hits) < limit:
+                hits += self._notes(text, limit - len(hits), {h.customer_id for h in hits})
+            return hits
         except sqlite3.OperationalError:
             # Defensive: fts_query() cannot produce invalid syntax, but a search must never crash.
             log.exception("search failed for %r", text)
@@ -104,6 +112,25 @@ class SearchService:
                 extra += [i for i in ids[: limit * 2] if i not in have]
             rows += store.list_rows(db, list(dict.fromkeys(extra)))
         return self._hits(rows, "name", key, limit)
+
+    def _notes(self, text: str, room: int, shown: set[int]) -> list[SearchHit]:
+        """Customers whose live notes match, after the name results, seen most recently first.
+
+        Needs three letters: shorter prefixes would merge the doclists of half the vocabulary.
+        """
+        if len("".join(tokens(text))) < MIN_NOTE_CHARS:
+            return []
+        match = fts_query(text)
+        if not match:
+            return []
+        found = [
+            r for r in notes_store.search(self._desk.db, match, NOTE_CAP)
+            if r["customer_id"] not in shown
+        ]
+        snippets = {r["customer_id"]: " ".join(r["snippet"].split())[:SNIPPET_CHARS] for r in found}
+        rows = store.list_rows(self._desk.db, list(snippets))
+        hits = self._hits(rows, "note", "", room)
+        return [replace(h, snippet=snippets[h.customer_id]) for h in hits]
 
     def _phone(self, text: str, limit: int) -> list[SearchHit]:
         db = self._desk.db

@@ -166,3 +166,38 @@ def _initial(db: sqlite_utils.Database) -> None:
         END;
         """
     )
+
+
+@migrations(name="0002_timeline")
+def _timeline(db: sqlite_utils.Database) -> None:
+    run_script(
+        db,
+        """
+        -- Note text, searchable from the main search. External content: the text lives once.
+        -- prefix='3': a three-letter prefix reads one index entry instead of merging every word.
+        CREATE VIRTUAL TABLE notes_fts USING fts5(
+            body,
+            content='notes', content_rowid='id',
+            tokenize="unicode61 remove_diacritics 2",
+            prefix='3'
+        );
+        INSERT INTO notes_fts(notes_fts) VALUES ('rebuild');
+        CREATE TRIGGER notes_ai AFTER INSERT ON notes BEGIN
+            INSERT INTO notes_fts(rowid, body) VALUES (new.id, new.body);
+        END;
+        CREATE TRIGGER notes_ad AFTER DELETE ON notes BEGIN
+            INSERT INTO notes_fts(notes_fts, rowid, body) VALUES ('delete', old.id, old.body);
+        END;
+        CREATE TRIGGER notes_au AFTER UPDATE OF body ON notes BEGIN
+            INSERT INTO notes_fts(notes_fts, rowid, body) VALUES ('delete', old.id, old.body);
+            INSERT INTO notes_fts(rowid, body) VALUES (new.id, new.body);
+        END;
+
+        -- The timeline walks each source newest first for one customer; the rowid (the ref_id)
+        -- is the implicit last column, so (at, id) keyset pages are index range scans.
+        CREATE INDEX visits_timeline ON visits(customer_id, at) WHERE deleted_at IS NULL;
+        CREATE INDEX visits_timeline_channel ON visits(customer_id, channel, at)
+            WHERE deleted_at IS NULL;
+        CREATE INDEX notes_timeline ON notes(customer_id, created_at) WHERE deleted_at IS NULL;
+        """
+    )

@@ -12,6 +12,7 @@ from csdesk.errors import NotFound
 from csdesk.services.clock import Clock, iso, utc_now
 from csdesk.store import settings as settings_store
 from csdesk.store import staff as staff_store
+from csdesk.store.checkpoint import Checkpointer
 from csdesk.store.db import atomic, open_db
 
 Listener = Callable[[Change], None]
@@ -41,6 +42,7 @@ class Desk:
         self.clock = clock
         self.source = source
         self._listeners: list[Listener] = []
+        self._checkpointer: Checkpointer | None = None
         with atomic(db):
             default_id = staff_store.ensure_default(db, iso(clock()))
         self.actor = self._staff(default_id)
@@ -58,19 +60,34 @@ class Desk:
         return cls(open_db(path), path=path, clock=clock, source=source)
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         self.db.close()
+
+    def start_background_checkpoints(self, interval_s: float = 1.0) -> None:
+        """For the long-running window: keep WAL checkpoints off the commit path (see
+        store.checkpoint). Short CLI runs do not need it."""
+        if self.path is None or self._checkpointer is not None:
+            return
+        self._checkpointer = Checkpointer(self.path, interval_s=interval_s)
+        self._checkpointer.start(self.db)
 
     # -- who is acting -------------------------------------------------------------------------
     def _staff(self, staff_id: int) -> Staff:
         row = staff_store.get(self.db, staff_id)
         if row is None:
             raise NotFound(f"No staff member #{staff_id}.")
-        return Staff(id=row["id"], name=row["name"], role=Role(row["role"]), active=bool(row["active"]))
+        return Staff(
+            id=row["id"], name=row["name"], role=Role(row["role"]), active=bool(row["active"])
+        )
 
     def act_as(self, name: str) -> Staff:
         row = staff_store.by_name(self.db, name)
         if row is None:
-            raise NotFound(f"No staff member called “{name}”. `csdesk staff list` shows who exists.")
+            raise NotFound(
+                f"No staff member called “{name}”. `csdesk staff list` shows who exists."
+            )
         self.actor = self._staff(row["id"])
         return self.actor
 

@@ -223,16 +223,18 @@ class VisitService:
         """
         wanted = fold(prefix.strip())[:200]
         stats: dict[str, list[Any]] = {}  # folded -> [shown text, count, latest at, starts]
-        for purpose, at in store.recent_purposes(self._desk.db):
+        for purpose, times, latest in store.recent_purposes(self._desk.db):
             key = fold(purpose)
+            starts = key.startswith(wanted)
+            if not starts and f" {wanted}" not in f" {key}":
+                continue
             entry = stats.get(key)
             if entry is None:
-                starts = key.startswith(wanted)
-                if not starts and f" {wanted}" not in f" {key}":
-                    continue
-                stats[key] = [purpose, 1, at, starts]
-            else:
-                entry[1] += 1
+                stats[key] = [purpose, times, latest, starts]
+                continue
+            if latest > entry[2]:  # spellings differing in case: show the latest one
+                entry[0], entry[2] = purpose, latest
+            entry[1] += times
         ranked = sorted(stats.values(), key=lambda e: (not e[3], -e[1], _desc(e[2])))
         return [e[0] for e in ranked[: max(1, limit)]]
 

@@ -126,11 +126,13 @@ def call_facts(db: sqlite_utils.Database, visit_ids: list[int]) -> dict[int, Row
 
 def recent_purposes(
     db: sqlite_utils.Database, window: int = PURPOSE_WINDOW
-) -> list[tuple[str, str]]:
-    """(purpose, at) of the shop's most recent visits that have a purpose, newest first."""
+) -> list[tuple[str, int, str]]:
+    """(purpose, times, latest at) over the shop's `window` most recent visits with a purpose."""
     cur = db.execute(
-        "SELECT purpose, at FROM visits INDEXED BY visits_at "
-        "WHERE deleted_at IS NULL AND purpose != '' ORDER BY at DESC LIMIT ?",
+        "SELECT purpose, count(*), max(at) FROM ("
+        "  SELECT purpose, at FROM visits INDEXED BY visits_purposes "
+        "  WHERE deleted_at IS NULL AND purpose != '' ORDER BY at DESC LIMIT ?"
+        ") GROUP BY purpose",
         [window],
     )
-    return [(r[0], r[1]) for r in cur.fetchall()]
+    return [(r[0], int(r[1]), r[2]) for r in cur.fetchall()]

@@ -104,7 +104,8 @@ class DraftService:
 
     def _write_atomically(self, target: Path, data: bytes) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
+        # '.part', not '.json': a file cut short by a crash is never listed as a draft.
+        fd, tmp = tempfile.mkstemp(prefix=".draft-", suffix=".part", dir=self.folder)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -32,7 +31,7 @@ from csdesk.store.db import atomic
 
 def pct(samples: list[float], p: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def timed(fn: Callable[[], object], runs: int) -> list[float]:
@@ -45,8 +44,10 @@ def timed(fn: Callable[[], object], runs: int) -> list[float]:
 
 
 def report(label: str, samples: list[float]) -> None:
-    print(f"{label:<44} p50 {pct(samples, 50):7.2f} ms   p99 {pct(samples, 99):7.2f} ms"
-          f"   max {max(samples):7.2f} ms   (n={len(samples)})")
+    print(
+        f"{label:<44} p50 {pct(samples, 50):7.2f} ms   p99 {pct(samples, 99):7.2f} ms"
+        f"   max {max(samples):7.2f} ms   (n={len(samples)})"
+    )
 
 
 def busy_customer(desk: Desk, entries: int) -> int:
@@ -59,12 +60,26 @@ def busy_customer(desk: Desk, entries: int) -> int:
     for i in range(entries):
         at = iso(start + timedelta(minutes=i * 500 + rng.randint(0, 400)))
         if i % 10 == 9:
-            notes.append((cid, f"Note {i}: prefers the blue laces", "remember", 0, 0, None, at, actor))
+            notes.append(
+                (cid, f"Note {i}: prefers the blue laces", "remember", 0, 0, None, at, actor)
+            )
         else:
             channel = rng.choice(demo.CHANNELS)
-            visits.append((cid, at, channel, rng.choice(demo.PURPOSES), "", actor,
-                           rng.randint(30, 900) if channel == "phone" else None, None,
-                           "in" if channel == "phone" else None, at, actor))
+            visits.append(
+                (
+                    cid,
+                    at,
+                    channel,
+                    rng.choice(demo.PURPOSES),
+                    "",
+                    actor,
+                    rng.randint(30, 900) if channel == "phone" else None,
+                    None,
+                    "in" if channel == "phone" else None,
+                    at,
+                    actor,
+                )
+            )
     with atomic(desk.db):
         bulk.insert_visits(desk.db, visits)
         bulk.insert_notes(desk.db, notes)
@@ -75,7 +90,9 @@ def busy_customer(desk: Desk, entries: int) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=200_000)
-    parser.add_argument("--db", type=Path, help="Use a copy of this database instead of generating.")
+    parser.add_argument(
+        "--db", type=Path, help="Use a copy of this database instead of generating."
+    )
     parser.add_argument("--visits", type=int, default=1000, help="Visits to log and time.")
     parser.add_argument("--entries", type=int, default=10_000)
     args = parser.parse_args()
@@ -88,7 +105,9 @@ def main() -> int:
             shutil.copy(args.db, path)
             start = time.perf_counter()
             desk = Desk.open(path, clock=clock)  # applies 0002_timeline if the copy predates it
-            print(f"opened (and migrated) a copy of {args.db} in {time.perf_counter() - start:.1f} s")
+            print(
+                f"opened (and migrated) a copy of {args.db} in {time.perf_counter() - start:.1f} s"
+            )
         else:
             desk = Desk.open(path, clock=clock)
             start = time.perf_counter()
@@ -96,36 +115,54 @@ def main() -> int:
             print(f"generated {args.customers:,} customers in {time.perf_counter() - start:.1f} s")
         total = desk.customers.count()
         visits = desk.db.execute("SELECT count(*) FROM visits").fetchone()[0]
-        print(f"database: {total:,} customers, {visits:,} visits, "
-              f"{path.stat().st_size / 1e6:,.0f} MB")
+        print(
+            f"database: {total:,} customers, {visits:,} visits, {path.stat().st_size / 1e6:,.0f} MB"
+        )
 
         rng = random.Random(1)
         ids = [rng.randint(1, total) for _ in range(args.visits)]
         it0 = iter(ids)
-        report("log a visit, checkpoints inside commits", timed(
-            lambda: desk.visits.log(next(it0), purpose="fitted walking boots", outcome="happy"),
-            args.visits))
+        report(
+            "log a visit, checkpoints inside commits",
+            timed(
+                lambda: desk.visits.log(next(it0), purpose="fitted walking boots", outcome="happy"),
+                args.visits,
+            ),
+        )
         # What the window does: WAL checkpoints on a background thread (store.checkpoint).
         desk.start_background_checkpoints()
         ids = [rng.randint(1, total) for _ in range(args.visits)]
         it = iter(ids)
-        report("log a visit, background checkpoints", timed(
-            lambda: desk.visits.log(next(it), purpose="fitted walking boots", outcome="happy"),
-            args.visits))
+        report(
+            "log a visit, background checkpoints",
+            timed(
+                lambda: desk.visits.log(next(it), purpose="fitted walking boots", outcome="happy"),
+                args.visits,
+            ),
+        )
         it2 = iter(ids)
-        report("log a call with duration", timed(
-            lambda: desk.visits.log_call(next(it2), duration_s=240, purpose="warranty"),
-            args.visits))
+        report(
+            "log a call with duration",
+            timed(
+                lambda: desk.visits.log_call(next(it2), duration_s=240, purpose="warranty"),
+                args.visits,
+            ),
+        )
         it3 = iter(ids)
-        report("add a note", timed(
-            lambda: desk.notes.add(next(it3), "Prefers wide-fit shoes"), min(args.visits, 300)))
+        report(
+            "add a note",
+            timed(
+                lambda: desk.notes.add(next(it3), "Prefers wide-fit shoes"), min(args.visits, 300)
+            ),
+        )
 
         cid = busy_customer(desk, args.entries)
         print(f"busy customer #{cid}: {args.entries:,} timeline entries")
         # The first call pays for cold pages; the UI's first screen is exactly that call.
         start = time.perf_counter()
         desk.timeline.page(cid, limit=50)
-        print(f"{'timeline first page, first call':<44} {(time.perf_counter() - start) * 1000:7.2f} ms")
+        cold_ms = (time.perf_counter() - start) * 1000
+        print(f"{'timeline first page, first call':<44} {cold_ms:7.2f} ms")
         report("timeline first page (50)", timed(lambda: desk.timeline.page(cid, limit=50), 200))
         cursor = None
         pages = 0
@@ -139,15 +176,23 @@ def main() -> int:
             pages += 1
             cursor = page[-1].cursor
         report(f"every page while walking all {pages} pages", walk)
-        report("first page, channel=phone", timed(
-            lambda: desk.timeline.page(cid, channels=["phone"], limit=50), 200))
-        report("first page, kind=note", timed(
-            lambda: desk.timeline.page(cid, kinds=["note"], limit=50), 200))
+        report(
+            "first page, channel=phone",
+            timed(lambda: desk.timeline.page(cid, channels=["phone"], limit=50), 200),
+        )
+        report(
+            "first page, kind=note",
+            timed(lambda: desk.timeline.page(cid, kinds=["note"], limit=50), 200),
+        )
         report("greeting for the busy customer", timed(lambda: greeting_for(desk, cid), 200))
         report("search 'latex' (note text)", timed(lambda: desk.search.search("latex"), 50))
-        report("search 'blue laces' (note text)", timed(lambda: desk.search.search("blue laces"), 50))
+        report(
+            "search 'blue laces' (note text)", timed(lambda: desk.search.search("blue laces"), 50)
+        )
         report("search 'mar' (names, then notes)", timed(lambda: desk.search.search("mar"), 50))
-        report("purpose suggestions 'bo'", timed(lambda: desk.visits.purpose_suggestions("bo"), 200))
+        report(
+            "purpose suggestions 'bo'", timed(lambda: desk.visits.purpose_suggestions("bo"), 200)
+        )
         desk.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)

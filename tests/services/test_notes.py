@@ -72,12 +72,15 @@ def test_delete_and_undo(desk: Desk, clock: FakeClock) -> None:
 
 def test_read_before_serving_until_expiry(desk: Desk, clock: FakeClock) -> None:
     cid = _customer(desk)
-    desk.notes.add(cid, "Ask how the surgery went", read_before_serving=True,
-                   expires_on="2026-12-02")
+    desk.notes.add(
+        cid, "Ask how the surgery went", read_before_serving=True, expires_on="2026-12-02"
+    )
     desk.notes.add(cid, "Hard of hearing", kind="warning", read_before_serving=True)
     desk.notes.add(cid, "Likes blue", read_before_serving=False)
-    assert {n.body for n in desk.notes.read_first(cid)} == {"Ask how the surgery went",
-                                                           "Hard of hearing"}
+    assert {n.body for n in desk.notes.read_first(cid)} == {
+        "Ask how the surgery went",
+        "Hard of hearing",
+    }
     clock.advance(days=2)  # 2026-12-02: the expiry day itself still shows
     assert len(desk.notes.read_first(cid)) == 2
     clock.advance(days=1)

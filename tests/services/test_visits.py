@@ -101,9 +101,15 @@ def test_unknown_customer_is_not_found(desk: Desk) -> None:
 
 @pytest.mark.parametrize(
     ("text", "channel"),
-    [("in-person", Channel.IN_PERSON), ("In person", Channel.IN_PERSON), ("PHONE", Channel.PHONE),
-     ("e-mail", Channel.EMAIL), ("chat", Channel.CHAT), ("social", Channel.SOCIAL),
-     ("other", Channel.OTHER)],
+    [
+        ("in-person", Channel.IN_PERSON),
+        ("In person", Channel.IN_PERSON),
+        ("PHONE", Channel.PHONE),
+        ("e-mail", Channel.EMAIL),
+        ("chat", Channel.CHAT),
+        ("social", Channel.SOCIAL),
+        ("other", Channel.OTHER),
+    ],
 )
 def test_channel_spellings(text: str, channel: Channel) -> None:
     assert parse_channel(text) is channel
@@ -152,15 +158,26 @@ def test_soft_delete_and_undo_keep_counts_right(desk: Desk, clock: FakeClock) ->
 
 def test_purpose_suggestions_rank_frequent_then_recent(desk: Desk, clock: FakeClock) -> None:
     cid = _customer(desk)
-    for purpose in ["Fitted walking boots", "fitted walking boots", "resoled boots",
-                    "bought socks", "Fitting for trail shoes", "Ñandú boots"]:
+    for purpose in [
+        "Fitted walking boots",
+        "fitted walking boots",
+        "resoled boots",
+        "bought socks",
+        "Fitting for trail shoes",
+        "Ñandú boots",
+    ]:
         clock.advance(minutes=1)
         desk.visits.log(cid, purpose=purpose)
     assert desk.visits.purpose_suggestions("fit") == [
-        "fitted walking boots", "Fitting for trail shoes"]
+        "fitted walking boots",
+        "Fitting for trail shoes",
+    ]
     # Word starts count too: the most frequent first, then the most recent.
-    assert desk.visits.purpose_suggestions("boo") == ["fitted walking boots", "Ñandú boots",
-                                                      "resoled boots"]
+    assert desk.visits.purpose_suggestions("boo") == [
+        "fitted walking boots",
+        "Ñandú boots",
+        "resoled boots",
+    ]
     # A purpose that starts with the text comes before one with a later word starting with it.
     assert desk.visits.purpose_suggestions("bo")[0] == "bought socks"
     assert desk.visits.purpose_suggestions("nandu") == ["Ñandú boots"]

@@ -203,3 +203,17 @@ def test_timeline_newest_first_json_and_text(
     assert run(db, "timeline", str(cid)) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 and any("In person: first" in line for line in lines)
+
+
+def test_search_shows_note_matches(
+    shop: tuple[Path, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, cid = shop
+    desk = Desk.open(db)
+    desk.notes.add(cid, "Allergic to latex insoles")
+    desk.close()
+    assert run(db, "search", "latex", "--json") == 0
+    [hit] = json.loads(capsys.readouterr().out)
+    assert (hit["id"], hit["matched"], hit["snippet"]) == (cid, "note", "Allergic to latex insoles")
+    assert run(db, "search", "latex") == 0
+    assert "note: Allergic to latex insoles" in capsys.readouterr().out

@@ -28,7 +28,7 @@ FTS_CAP = 3000  # up to this many matches we rank them all; beyond, walk the rec
 RECENT_SCAN = 60_000  # customers walked in recency order for a common prefix
 DEFAULT_LIMIT = 50
 MIN_NOTE_CHARS = 3
-NOTE_CAP = 200  # customers matched by note text considered for one result list
+NOTE_CAP = 100  # customers matched by note text considered for one result list
 SNIPPET_CHARS = 90
 
 
@@ -123,14 +123,20 @@ class SearchService:
         match = fts_query(text)
         if not match:
             return []
-        found = [
-            r for r in notes_store.search(self._desk.db, match, NOTE_CAP)
-            if r["customer_id"] not in shown
+        db = self._desk.db
+        found = {
+            cid: nid
+            for cid, nid in notes_store.search(db, match, NOTE_CAP).items()
+            if cid not in shown
+        }
+        hits = self._hits(store.list_rows(db, list(found)), "note", "", room)
+        # Snippets in Python from the shown notes only: FTS5's snippet() with a rowid filter
+        # still walks every match of a common word.
+        texts = notes_store.bodies(db, [found[h.customer_id] for h in hits])
+        starts = _word_starts(text)
+        return [
+            replace(h, snippet=snippet(texts.get(found[h.customer_id], ""), starts)) for h in hits
         ]
-        snippets = {r["customer_id"]: " ".join(r["snippet"].split())[:SNIPPET_CHARS] for r in found}
-        rows = store.list_rows(self._desk.db, list(snippets))
-        hits = self._hits(rows, "note", "", room)
-        return [replace(h, snippet=snippets[h.customer_id]) for h in hits]
 
     def _phone(self, text: str, limit: int) -> list[SearchHit]:
         db = self._desk.db
@@ -182,6 +188,27 @@ class SearchService:
             )
             for r in rows
         ]
+
+
+def snippet(body: str, word_starts: list[str], *, words: int = 12) -> str:
+    """A few words of `body` around the first word matching a query word start, on one line."""
+    parts = body.split()
+    firsts = [w.split()[0] for w in word_starts if w]
+    hit = next(
+        (
+            i
+            for i, part in enumerate(parts)
+            if any(t.startswith(f) for t in tokens(part) for f in firsts)
+        ),
+        0,
+    )
+    start = max(0, min(hit - 3, len(parts) - words))
+    shown = " ".join(parts[start : start + words])
+    if len(shown) > SNIPPET_CHARS:
+        shown = shown[: SNIPPET_CHARS - 1].rstrip() + "…"
+    elif start + words < len(parts):
+        shown += " …"
+    return ("… " if start else "") + shown
 
 
 def _desc(text: str | None) -> str:

@@ -58,19 +58,29 @@ def read_first(db: sqlite_utils.Database, customer_id: int, today: str) -> list[
     return all_rows(cur)
 
 
-def search(db: sqlite_utils.Database, match: str, limit: int) -> list[Row]:
+def search(db: sqlite_utils.Database, match: str, limit: int) -> dict[int, int]:
     """Live notes matching an FTS5 expression built by services.search (never raw user text).
 
-    Returns customer_id and a short snippet around the match, at most one row per customer.
+    Returns {customer_id: note_id}, one note per customer, at most `limit` customers; reads at
+    most 3 * limit matches, so a word in every other note costs what a rare one does.
     """
     cur = db.execute(
-        "SELECT n.customer_id AS customer_id, "
-        "snippet(notes_fts, 0, '', '', '…', 10) AS snippet "
-        "FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid "
+        "SELECT n.customer_id, n.id FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid "
         "WHERE notes_fts MATCH ? AND n.deleted_at IS NULL LIMIT ?",
         [match, limit * 3],
     )
-    seen: dict[int, Row] = {}
-    for row in all_rows(cur):
-        seen.setdefault(row["customer_id"], row)
-    return list(seen.values())[:limit]
+    found: dict[int, int] = {}
+    for customer_id, note_id in cur.fetchall():
+        found.setdefault(customer_id, note_id)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def bodies(db: sqlite_utils.Database, note_ids: list[int]) -> dict[int, str]:
+    if not note_ids:
+        return {}
+    cur = db.execute(
+        f"SELECT id, body FROM notes WHERE id IN ({', '.join('?' for _ in note_ids)})", note_ids
+    )
+    return {r[0]: r[1] for r in cur.fetchall()}

@@ -99,3 +99,12 @@ def test_operators_are_plain_words(desk: Desk) -> None:
     # 'OR' must not widen the search to everyone with 'wool'.
     assert [h.customer_id for h in desk.search.search("latex OR wool")] == []
     assert [h.customer_id for h in desk.search.search("latex insoles")] == [cid]
+
+
+def test_snippet_centres_on_the_match(desk: Desk) -> None:
+    cid = _customer(desk, "Ann")
+    filler = "we talked about the weather and the new shop front for a while " * 3
+    desk.notes.add(cid, f"{filler} then: allergic to LÁTEX, use cotton insoles {filler}")
+    [hit] = desk.search.search("latex")
+    assert hit.snippet.startswith("… ") and "LÁTEX" in hit.snippet
+    assert hit.snippet.endswith("…") and len(hit.snippet) <= 92

@@ -170,6 +170,26 @@ class VisitService:
         self._desk.notify(Change("visit", (visit_id,), before["customer_id"]))
         return self.get(visit_id)
 
+    def assign(self, visit_id: int, customer_id: int) -> Visit:
+        """Give an anonymous walk-in's visit to a customer (e.g. one just created for them)."""
+        before = self._row(visit_id)
+        if before["customer_id"] is not None:
+            raise UserError("This visit already belongs to a customer; edit that one instead.")
+        db = self._desk.db
+        if customer_store.get(db, customer_id) is None:
+            raise NotFound(f"No customer #{customer_id}.")
+        now = self._desk.now_iso()
+        actor = self._desk.actor.id
+        changes = {"customer_id": customer_id, "updated_at": now, "updated_by": actor}
+        with atomic(db):
+            store.update(db, visit_id, changes)
+            store.recompute_customer(db, customer_id)
+            audit.record(db, at=now, staff_id=actor, action="update", entity="visit",
+                         entity_id=visit_id, before=before, after=changes,
+                         source=self._desk.source)
+        self._desk.notify(Change("visit", (visit_id,), customer_id))
+        return self.get(visit_id)
+
     def delete(self, visit_id: int) -> Visit:
         """Soft delete; `restore(visit_id)` undoes it."""
         return self._set_deleted(visit_id, deleted=True)

@@ -200,3 +200,38 @@ def test_history_facade_still_works(desk: Desk) -> None:
     desk.history.add_note(cid, "Likes green")
     assert desk.history.visit_count(cid) == 1
     assert [n.body for n in desk.history.notes(cid)] == ["Likes green"]
+
+
+def test_walk_in_becomes_a_customer(desk: Desk, clock: FakeClock) -> None:
+    visit = desk.visits.log(None, purpose="tried on winter coats")
+    clock.advance(minutes=3)
+    cid = _customer(desk, "Walk", "In")
+    assigned = desk.visits.assign(visit.id, cid)
+    assert assigned.customer_id == cid and assigned.updated_by == desk.actor.id
+    customer = desk.customers.get(cid)
+    assert (customer.visit_count, customer.last_visit_at) == (1, visit.at)
+    assert customer.last_seen_at == desk.now_iso()  # created after the visit: creation is later
+    with pytest.raises(UserError):
+        desk.visits.assign(visit.id, _customer(desk, "Someone", "Else"))
+    with pytest.raises(NotFound):
+        desk.visits.assign(desk.visits.log(None).id, 4242)
+
+
+def test_background_checkpoints_keep_the_wal_short(desk: Desk) -> None:
+    import time
+
+    desk.start_background_checkpoints(interval_s=0.05)
+    cid = _customer(desk)
+    for i in range(300):
+        desk.visits.log(cid, purpose=f"visit {i}")
+    checkpointer = desk._checkpointer
+    assert checkpointer is not None
+    deadline = time.monotonic() + 5
+    while checkpointer.runs < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert checkpointer.runs >= 3
+    assert desk.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 20_000
+    busy, log_frames, done = desk.db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert busy == 0 and done == log_frames  # nothing left behind
+    desk.close()
+    assert desk._checkpointer is None

@@ -72,7 +72,9 @@ def _initial(db: sqlite_utils.Database) -> None:
             created_by INTEGER REFERENCES staff(id),
             updated_by INTEGER REFERENCES staff(id)
         );
-        CREATE INDEX customers_recent ON customers(last_seen_at DESC, id DESC);
+        -- Covering: a search walks this index in recency order testing names without
+        -- touching the table, so a one-letter prefix costs a bounded index scan.
+        CREATE INDEX customers_recent ON customers(last_seen_at DESC, id DESC, search_norm, exact_keys);
         CREATE INDEX customers_email ON customers(email_norm) WHERE email_norm != '';
 
         CREATE TABLE customer_phones (

@@ -22,7 +22,7 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.lower()  # the common case, without decomposing every character
-    out = []
+    out: list[str] = []
     for ch in text:
         if _is_latin(ch):
             out.extend(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))

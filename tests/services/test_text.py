@@ -15,7 +15,8 @@ LETTERS = [
     if chr(cp).isalpha()
 ]
 SAMPLES = [
-    *LETTERS, *demo.FIRST, *demo.LAST, "e\u0301cole", "Ｍａｒｉａ", "O'Brien-Smith", "jose.garcia@example.com",
+    *LETTERS, *demo.FIRST, *demo.LAST,
+    "e\u0301cole", "Ｍａｒｉａ", "O'Brien-Smith", "jose.garcia@example.com",
 ]
 
 

@@ -245,10 +245,6 @@ class IssueService:
         )
         result = []
         for row in rows:
-            issue = _issue({**row, "goodwill_cents": 0})
-            left = (
-                int((parse(issue.due_at) - now).total_seconds()) if issue.status.is_open else None
-            )
             name = Customer(
                 id=row["customer_id"],
                 first_name=row["c_first"],
@@ -256,8 +252,14 @@ class IssueService:
                 preferred_name=row["c_preferred"],
                 email=row["c_email"],
             ).display_name
-            result.append(IssueListRow(issue, name, left, dates.left_label(left)))
+            result.append(_list_row(_issue({**row, "goodwill_cents": 0}), name, now))
         return result
+
+    def row(self, issue_id: int) -> IssueListRow:
+        """One issue as the list shows it: customer name, time left or overdue."""
+        issue = self.get(issue_id)
+        name = self._desk.customers.get(issue.customer_id).display_name
+        return _list_row(issue, name, self._desk.clock())
 
     def count(self, query: IssueQuery = IssueQuery()) -> int:
         return store.count(self._desk.db, self._filter(query, self._desk.clock()))
@@ -265,7 +267,7 @@ class IssueService:
     def _filter(self, query: IssueQuery, now: datetime) -> store.ListFilter:
         status: str | None = None
         if query.status not in ("active", "all"):
-            status = IssueStatus(query.status).value
+            status = parse_status(query.status).value
         return store.ListFilter(
             open_only=query.status == "active",
             status=status,
@@ -599,6 +601,11 @@ def _issue(row: dict[str, Any]) -> Issue:
         version=row["version"],
         goodwill_cents=row["goodwill_cents"],
     )
+
+
+def _list_row(issue: Issue, customer_name: str, now: datetime) -> IssueListRow:
+    left = int((parse(issue.due_at) - now).total_seconds()) if issue.status.is_open else None
+    return IssueListRow(issue, customer_name, left, dates.left_label(left))
 
 
 def _event(row: dict[str, Any]) -> IssueEvent:

@@ -57,15 +57,7 @@ def complete(
     return cur.rowcount == 1
 
 
-def queue(
-    db: sqlite_utils.Database,
-    *,
-    due_before: str | None,
-    owner_id: int | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> list[Row]:
-    """Open follow-ups due before `due_before` (None: all open ones), soonest first."""
+def _queue_sql(due_before: str | None, owner_id: int | None) -> tuple[str, list[Any]]:
     clauses = ["f.done_at IS NULL"]
     params: list[Any] = []
     if due_before is not None:
@@ -75,7 +67,29 @@ def queue(
         clauses.append("f.owner_id = ?")
         params.append(owner_id)
     sql = f"{_SELECT} WHERE {' AND '.join(clauses)} ORDER BY f.due_at, f.id LIMIT ? OFFSET ?"
+    return sql, params
+
+
+def queue(
+    db: sqlite_utils.Database,
+    *,
+    due_before: str | None,
+    owner_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Row]:
+    """Open follow-ups due before `due_before` (None: all open ones), soonest first."""
+    sql, params = _queue_sql(due_before, owner_id)
     return all_rows(db.execute(sql, [*params, limit, offset]))
+
+
+def queue_plan(
+    db: sqlite_utils.Database, *, due_before: str | None, owner_id: int | None = None
+) -> str:
+    """SQLite's plan for queue(), for tests that guard the index use."""
+    sql, params = _queue_sql(due_before, owner_id)
+    rows = db.execute(f"EXPLAIN QUERY PLAN {sql}", [*params, 50, 0]).fetchall()
+    return " | ".join(str(r[3]) for r in rows)
 
 
 def for_customer(db: sqlite_utils.Database, customer_id: int, *, open_only: bool) -> list[Row]:

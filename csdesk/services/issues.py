@@ -6,7 +6,6 @@ row. Edits carry the `version` they read; a stale one raises Conflict and change
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -24,10 +23,25 @@ from csdesk.domain import (
     IssueStatus,
     Priority,
     Role,
+    Staff,
 )
 from csdesk.errors import Conflict, NotFound, PermissionDenied, UserError
 from csdesk.services import dates
 from csdesk.services.clock import iso, parse
+from csdesk.services.issue_rules import (
+    DEFAULT_GOODWILL_LIMITS,
+    DEFAULT_TARGET_HOURS,
+    MAX_TEXT,
+    MAX_TITLE,
+    TRANSITIONS,
+    IssueQuery,
+    fields_priority,
+    list_row,
+    parse_priority,
+    parse_status,
+    to_event,
+    to_issue,
+)
 from csdesk.services.money import format_cents
 from csdesk.store import audit
 from csdesk.store import customers as customer_store
@@ -38,69 +52,9 @@ from csdesk.store.db import atomic
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
 
-MAX_TITLE = 200
-MAX_TEXT = 4000
-DEFAULT_TARGET_HOURS = {"urgent": 4, "high": 24, "normal": 72, "low": 168}
-# None: unlimited. Per issue: the total goodwill on one issue may not pass the actor's limit.
-DEFAULT_GOODWILL_LIMITS: dict[str, int | None] = {"staff": 5_000, "lead": 50_000, "admin": None}
 
 S = IssueStatus
-# Where each status may go next; resolved/closed -> open is "reopen".
-TRANSITIONS: dict[IssueStatus, tuple[IssueStatus, ...]] = {
-    S.OPEN: (S.IN_PROGRESS, S.WAITING, S.RESOLVED),
-    S.IN_PROGRESS: (S.WAITING, S.RESOLVED),
-    S.WAITING: (S.IN_PROGRESS, S.RESOLVED),
-    S.RESOLVED: (S.CLOSED, S.OPEN),
-    S.CLOSED: (S.OPEN,),
-}
-STATUS_WORDS = {
-    "open": S.OPEN,
-    "reopen": S.OPEN,
-    "in_progress": S.IN_PROGRESS,
-    "in-progress": S.IN_PROGRESS,
-    "in progress": S.IN_PROGRESS,
-    "progress": S.IN_PROGRESS,
-    "waiting": S.WAITING,
-    "waiting_on_customer": S.WAITING,
-    "waiting-on-customer": S.WAITING,
-    "resolved": S.RESOLVED,
-    "resolve": S.RESOLVED,
-    "closed": S.CLOSED,
-    "close": S.CLOSED,
-}
-
-
-def parse_status(text: str) -> IssueStatus:
-    found = STATUS_WORDS.get(text.strip().lower())
-    if found is None:
-        raise UserError(
-            f"“{text}” is not a status. Use open, in_progress, waiting, resolved or closed.",
-            field="status",
-        )
-    return found
-
-
-def parse_priority(text: str) -> Priority:
-    try:
-        return Priority(text.strip().lower())
-    except ValueError:
-        raise UserError(
-            f"“{text}” is not a priority. Use low, normal, high or urgent.", field="priority"
-        ) from None
-
-
-@dataclass(frozen=True)
-class IssueQuery:
-    """What the issue list shows. status: 'active' (open, in progress, waiting), 'all', or one."""
-
-    status: str = "active"
-    owner_id: int | None = None
-    priority: Priority | None = None
-    category_id: int | None = None
-    customer_id: int | None = None
-    overdue: bool = False
-    sort: str = "due"  # due, priority, created, updated
-    descending: bool = False
+__all__ = ["IssueQuery", "IssueService", "parse_priority", "parse_status"]
 
 
 class IssueService:
@@ -192,6 +146,14 @@ class IssueService:
         self._check_owner(int(row["id"]))
         return int(row["id"])
 
+    def owners(self) -> list[Staff]:
+        """Who can own an issue or a follow-up: active staff, by name."""
+        return [
+            Staff(id=r["id"], name=r["name"], role=Role(r["role"]), active=True)
+            for r in staff_store.all_staff(self._desk.db)
+            if r["active"]
+        ]
+
     def _check_owner(self, owner_id: int) -> None:
         row = staff_store.get(self._desk.db, owner_id)
         if row is None:
@@ -209,10 +171,10 @@ class IssueService:
         row = store.get(self._desk.db, issue_id)
         if row is None:
             raise NotFound(f"No issue #{issue_id}.")
-        return _issue(row)
+        return to_issue(row)
 
     def events(self, issue_id: int) -> list[IssueEvent]:
-        return [_event(r) for r in store.events(self._desk.db, issue_id)]
+        return [to_event(r) for r in store.events(self._desk.db, issue_id)]
 
     def goodwill(self, issue_id: int) -> list[Goodwill]:
         return [
@@ -228,12 +190,28 @@ class IssueService:
         ]
 
     @staticmethod
+    def draft_of(issue: Issue) -> IssueDraft:
+        """The editable fields of an issue; pass it back to update() with issue.version."""
+        return IssueDraft(
+            customer_id=issue.customer_id,
+            title=issue.title,
+            description=issue.description,
+            category_id=issue.category_id,
+            priority=issue.priority,
+            channel=issue.channel,
+            owner_id=issue.owner_id,
+            due_at=parse(issue.due_at),
+        )
+
+    @staticmethod
     def next_statuses(status: IssueStatus) -> tuple[IssueStatus, ...]:
         return TRANSITIONS[IssueStatus(status)]
 
     def page(
-        self, query: IssueQuery = IssueQuery(), *, limit: int = 50, offset: int = 0
+        self, query: IssueQuery | None = None, *, limit: int = 50, offset: int = 0
     ) -> list[IssueListRow]:
+        """One page of the issue list (default: open ones, soonest due first)."""
+        query = query or IssueQuery()
         now = self._desk.clock()
         rows = store.list_page(
             self._desk.db,
@@ -252,17 +230,17 @@ class IssueService:
                 preferred_name=row["c_preferred"],
                 email=row["c_email"],
             ).display_name
-            result.append(_list_row(_issue({**row, "goodwill_cents": 0}), name, now))
+            result.append(list_row(to_issue({**row, "goodwill_cents": 0}), name, now))
         return result
 
     def row(self, issue_id: int) -> IssueListRow:
         """One issue as the list shows it: customer name, time left or overdue."""
         issue = self.get(issue_id)
         name = self._desk.customers.get(issue.customer_id).display_name
-        return _list_row(issue, name, self._desk.clock())
+        return list_row(issue, name, self._desk.clock())
 
-    def count(self, query: IssueQuery = IssueQuery()) -> int:
-        return store.count(self._desk.db, self._filter(query, self._desk.clock()))
+    def count(self, query: IssueQuery | None = None) -> int:
+        return store.count(self._desk.db, self._filter(query or IssueQuery(), self._desk.clock()))
 
     def _filter(self, query: IssueQuery, now: datetime) -> store.ListFilter:
         status: str | None = None
@@ -571,52 +549,3 @@ class IssueService:
             after=after,
             source=self._desk.source,
         )
-
-
-def fields_priority(fields: dict[str, Any]) -> Priority:
-    return Priority(fields["priority"])
-
-
-def _issue(row: dict[str, Any]) -> Issue:
-    return Issue(
-        id=row["id"],
-        customer_id=row["customer_id"],
-        title=row["title"],
-        description=row["description"],
-        category_id=row["category_id"],
-        category=row["category"],
-        priority=Priority(row["priority"]),
-        channel=Channel(row["channel"]),
-        owner_id=row["owner_id"],
-        owner_name=row["owner_name"],
-        status=IssueStatus(row["status"]),
-        due_at=row["due_at"],
-        resolution=row["resolution"],
-        satisfaction=row["satisfaction"],
-        resolved_at=row["resolved_at"],
-        created_at=row["created_at"],
-        created_by=row["created_by"],
-        updated_at=row["updated_at"],
-        updated_by=row["updated_by"],
-        version=row["version"],
-        goodwill_cents=row["goodwill_cents"],
-    )
-
-
-def _list_row(issue: Issue, customer_name: str, now: datetime) -> IssueListRow:
-    left = int((parse(issue.due_at) - now).total_seconds()) if issue.status.is_open else None
-    return IssueListRow(issue, customer_name, left, dates.left_label(left))
-
-
-def _event(row: dict[str, Any]) -> IssueEvent:
-    return IssueEvent(
-        id=row["id"],
-        issue_id=row["issue_id"],
-        at=row["at"],
-        staff_id=row["staff_id"],
-        staff_name=row["staff_name"],
-        kind=row["kind"],
-        from_status=IssueStatus(row["from_status"]) if row["from_status"] else None,
-        to_status=IssueStatus(row["to_status"]) if row["to_status"] else None,
-        comment=row["comment"],
-    )

@@ -388,3 +388,15 @@ def test_comments_append_without_version(desk: Desk, customer_id: int) -> None:
     assert desk.issues.get(issue_id).version == 1
     with pytest.raises(UserError):
         desk.issues.comment(issue_id, "   ")
+
+
+def test_owners_and_draft_round_trip(desk: Desk, customer_id: int) -> None:
+    lena = add_staff(desk, "Lena Lead", Role.LEAD)
+    gone = add_staff(desk, "Gone", Role.STAFF)
+    with atomic(desk.db):
+        desk.db.execute("UPDATE staff SET active = 0 WHERE id = ?", [gone])
+    assert [s.name for s in desk.issues.owners()] == ["Front desk", "Lena Lead"]
+    issue = desk.issues.get(log(desk, customer_id, owner_id=lena))
+    same = desk.issues.update(issue.id, desk.issues.draft_of(issue), version=issue.version)
+    assert (same.title, same.due_at, same.owner_id) == (issue.title, issue.due_at, lena)
+    assert same.version == issue.version + 1

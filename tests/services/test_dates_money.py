@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from csdesk.errors import UserError
 from csdesk.services.dates import add_business_time, left_label, parse_due, span
@@ -138,3 +140,48 @@ def test_labels_for_time_left_and_overdue() -> None:
     assert left_label(30) == "1 min left"
     assert left_label(None) == ""
     assert span(86400 * 3) == "3 days"
+
+
+def test_business_time_across_a_dst_change() -> None:
+    new_york = ZoneInfo("America/New_York")
+    friday = datetime(2027, 3, 12, 15, 0, tzinfo=new_york)  # clocks go forward on Sunday 14 March
+    due = add_business_time(friday, timedelta(days=1), new_york)
+    assert due.astimezone(new_york) == datetime(2027, 3, 15, 15, 0, tzinfo=new_york)
+
+
+@given(st.integers(min_value=0, max_value=100_000_000))
+def test_formatted_amounts_parse_back(cents: int) -> None:
+    assert parse_amount(format_cents(cents)) == cents
+    assert parse_amount(format_cents(cents).replace(",", "")) == cents
+
+
+@given(st.text(max_size=30))
+def test_any_text_is_cents_or_a_user_error(text: str) -> None:
+    try:
+        cents = parse_amount(text)
+    except UserError:
+        return
+    assert isinstance(cents, int) and 0 <= cents <= 100_000_000
+
+
+@given(st.text(max_size=30))
+def test_any_due_text_is_a_date_or_a_user_error(text: str) -> None:
+    try:
+        due = parse_due(text, MONDAY, UTC_TZ)
+    except UserError:
+        return
+    assert due.tzinfo is not None
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(2026, 1, 1), max_value=datetime(2028, 1, 1), timezones=st.just(UTC)
+    ),
+    st.integers(min_value=0, max_value=400),
+)
+def test_business_time_never_ends_on_a_weekend(start: datetime, hours: int) -> None:
+    due = add_business_time(start, timedelta(hours=hours), UTC_TZ)
+    assert due >= start
+    if hours and due != start:
+        # Landing exactly on Saturday 00:00 is the end of Friday's business time.
+        assert due.weekday() < 5 or (due.weekday() == 5 and due.time() == datetime.min.time())

@@ -400,3 +400,14 @@ def test_owners_and_draft_round_trip(desk: Desk, customer_id: int) -> None:
     same = desk.issues.update(issue.id, desk.issues.draft_of(issue), version=issue.version)
     assert (same.title, same.due_at, same.owner_id) == (issue.title, issue.due_at, lena)
     assert same.version == issue.version + 1
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Robert'); DROP TABLE issues;--", '"quoted" % _ * ? \\', "Ünïcødé 日本語 🚚", "a\u200bb"],
+)
+def test_hostile_titles_are_stored_verbatim(desk: Desk, customer_id: int, title: str) -> None:
+    issue = desk.issues.get(log(desk, customer_id, title))
+    assert issue.title == title
+    assert desk.issues.open_summaries(customer_id) == [f"Open: {title}, 1 min"]
+    assert desk.issues.count(IssueQuery(status="all")) == 1

@@ -9,6 +9,7 @@ import click
 
 from csdesk import __version__
 from csdesk.commands.common import RunContext
+from csdesk.commands.issues import followup_group, followups_cmd, issue_group, issues_cmd
 from csdesk.commands.search import demo_cmd, search_cmd
 from csdesk.errors import CsdeskError, NotFound, PermissionDenied, UserError
 from csdesk.paths import default_db_path
@@ -42,6 +43,10 @@ def cli(ctx: click.Context, db_path: Path | None, staff: str | None) -> None:
 
 cli.add_command(search_cmd)
 cli.add_command(demo_cmd)
+cli.add_command(issue_group)
+cli.add_command(issues_cmd)
+cli.add_command(followup_group)
+cli.add_command(followups_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:

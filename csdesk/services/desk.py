@@ -29,7 +29,9 @@ class Desk:
         source: str = "app",
     ) -> None:
         from csdesk.services.customers import CustomerService
+        from csdesk.services.followups import FollowUpService
         from csdesk.services.history import HistoryService
+        from csdesk.services.issues import IssueService
         from csdesk.services.search import SearchService
 
         self.db = db
@@ -43,6 +45,8 @@ class Desk:
         self.customers = CustomerService(self)
         self.search = SearchService(self)
         self.history = HistoryService(self)
+        self.issues = IssueService(self)
+        self.followups = FollowUpService(self)
 
     @classmethod
     def open(cls, path: Path | str, *, clock: Clock = utc_now, source: str = "app") -> Desk:

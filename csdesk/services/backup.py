@@ -126,20 +126,24 @@ class BackupService:
         return sorted(found, reverse=True)
 
     def rotate(self) -> list[Path]:
-        """Keep the newest backup of each of the last 7 days and of each of the last 4 weeks."""
-        keep: set[Path] = set()
+        """Keep the newest backup of each of the last 7 days, then of each of the 4 weeks before."""
+        keep: list[Path] = []
         days: set[str] = set()
         weeks: set[tuple[int, int]] = set()
         automatic = self._automatic()
-        for stamp, path in automatic:
+        for stamp, path in automatic:  # newest first
             day = stamp.strftime("%Y%m%d")
-            if day not in days and len(days) < KEEP_DAILY:
-                days.add(day)
-                keep.add(path)
-            week = stamp.isocalendar()[:2]
-            if week not in weeks and len(weeks) < KEEP_WEEKLY:
-                weeks.add((week[0], week[1]))
-                keep.add(path)
+            if len(days) < KEEP_DAILY:
+                if day not in days:
+                    days.add(day)
+                    keep.append(path)
+                continue
+            if day in days:
+                continue
+            year, week, _ = stamp.isocalendar()
+            if (year, week) not in weeks and len(weeks) < KEEP_WEEKLY:
+                weeks.add((year, week))
+                keep.append(path)
         removed = [path for _, path in automatic if path not in keep]
         for path in removed:
             path.unlink(missing_ok=True)

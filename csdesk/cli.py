@@ -63,7 +63,10 @@ cli.add_command(audit_cmd)
 def main(argv: list[str] | None = None) -> None:
     """Entry point: errors become one clear line on stderr and a non-zero exit, no traceback."""
     try:
-        cli.main(args=argv, prog_name="csdesk", standalone_mode=False)
+        result = cli.main(args=argv, prog_name="csdesk", standalone_mode=False)
+        # Without standalone mode click returns a command's ctx.exit(N) code instead of exiting.
+        if isinstance(result, int) and not isinstance(result, bool) and result:
+            sys.exit(result)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

@@ -75,7 +75,9 @@ def customer_erase_cmd(run: RunContext, customer_id: int, yes: bool) -> None:
             "closes.",
             err=True,
         )
-    click.echo("Backups made before the erasure still hold the data until they rotate away.", err=True)
+    click.echo(
+        "Backups made before the erasure still hold the data until they rotate away.", err=True
+    )
 
 
 # -- staff -------------------------------------------------------------------------------------

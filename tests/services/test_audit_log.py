@@ -39,7 +39,9 @@ def test_audit_rows_cannot_be_updated_or_deleted(desk: Desk) -> None:
     with pytest.raises(UserError, match="permanent record"), atomic(desk.db):
         desk.db.execute("DELETE FROM audit")
     assert desk.db.execute("SELECT count(*) FROM audit").fetchone()[0] >= 1
-    assert "Ortega" in desk.db.execute("SELECT after FROM audit WHERE id = ?", [row_id]).fetchone()[0]
+    assert (
+        "Ortega" in desk.db.execute("SELECT after FROM audit WHERE id = ?", [row_id]).fetchone()[0]
+    )
 
 
 def test_a_redaction_ticket_only_allows_blanking_to_the_marker(desk: Desk) -> None:
@@ -51,7 +53,7 @@ def test_a_redaction_ticket_only_allows_blanking_to_the_marker(desk: Desk) -> No
         "INSERT INTO audit_redaction_open (entity, entity_id) VALUES ('customer', ?)", [entity_id]
     )
     for sql in (
-        "UPDATE audit SET after = '{\"name\": \"forged\"}' WHERE id = ?",
+        'UPDATE audit SET after = \'{"name": "forged"}\' WHERE id = ?',
         "UPDATE audit SET after = '{\"erased\": true}', action = 'x' WHERE id = ?",
         "UPDATE audit SET after = '{\"erased\": true}', at = '1999' WHERE id = ?",
         "DELETE FROM audit WHERE id = ?",
@@ -63,7 +65,8 @@ def test_a_redaction_ticket_only_allows_blanking_to_the_marker(desk: Desk) -> No
         changed = audit_store.redact(desk.db, [("customer", entity_id)])
     assert changed == 1
     after, tickets = desk.db.execute(
-        "SELECT after, (SELECT count(*) FROM audit_redaction_open) FROM audit WHERE id = ?", [row_id]
+        "SELECT after, (SELECT count(*) FROM audit_redaction_open) FROM audit WHERE id = ?",
+        [row_id],
     ).fetchone()
     assert after == audit_store.ERASED and tickets == 0  # the ticket closed with the transaction
 
@@ -92,7 +95,7 @@ def test_staff_cannot_view_the_log_leads_can_page_and_filter(desk: Desk) -> None
 
 def test_csv_export_is_complete_defuses_formulas_and_is_itself_audited(desk: Desk) -> None:
     make_admin(desk)
-    desk.customers.create(CustomerDraft(first_name="=HYPERLINK(\"http://x\")", last_name="Evil"))
+    desk.customers.create(CustomerDraft(first_name='=HYPERLINK("http://x")', last_name="Evil"))
     out = io.StringIO()
     written = desk.audit.export_csv(out, AuditFilter(entity="customer"))
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))

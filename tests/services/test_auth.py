@@ -29,7 +29,9 @@ def test_hash_is_salted_scrypt_with_its_parameters(monkeypatch: pytest.MonkeyPat
     assert not auth.verify_pin("4822", first)
 
 
-@pytest.mark.parametrize("stored", [None, "", "scrypt$x", "bcrypt$1$2$3$AA==$AA==", "scrypt$16$8$1$!!$!!"])
+@pytest.mark.parametrize(
+    "stored", [None, "", "scrypt$x", "bcrypt$1$2$3$AA==$AA==", "scrypt$16$8$1$!!$!!"]
+)
 def test_malformed_stored_hash_never_verifies(stored: str | None) -> None:
     assert not auth.verify_pin("1234", stored)
 
@@ -163,8 +165,13 @@ def test_permission_matrix() -> None:
         with pytest.raises(PermissionDenied, match="Ask a shift lead or an admin"):
             require(staff, permission)
         require(lead, permission)
-    for permission in (Permission.MANAGE_STAFF, Permission.RESTORE, Permission.ERASE,
-                       Permission.MANAGE_SETTINGS, Permission.MANAGE_TEMPLATES):
+    for permission in (
+        Permission.MANAGE_STAFF,
+        Permission.RESTORE,
+        Permission.ERASE,
+        Permission.MANAGE_SETTINGS,
+        Permission.MANAGE_TEMPLATES,
+    ):
         with pytest.raises(PermissionDenied, match="Ask an admin"):
             require(lead, permission)
         require(admin, permission)
@@ -178,7 +185,7 @@ def test_goodwill_limits(desk: Desk) -> None:
     add_member(desk, "Sam", Role.STAFF)
     desk.act_as("Lee")
     desk.auth.require_goodwill(auth.GOODWILL_LIMIT_DEFAULT)
-    with pytest.raises(PermissionDenied, match="up to 50.00"):
+    with pytest.raises(PermissionDenied, match=r"up to 50\.00"):
         desk.auth.require_goodwill(auth.GOODWILL_LIMIT_DEFAULT + 1)
     desk.act_as("Sam")
     with pytest.raises(PermissionDenied):

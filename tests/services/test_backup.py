@@ -1,4 +1,4 @@
-"""Backups while others write, daily/exit rotation, restore that checks first, and share warnings."""
+"""Backups while others write, rotation, restore that checks first, network share warnings."""
 
 from __future__ import annotations
 
@@ -92,7 +92,9 @@ def test_daily_once_a_day_exit_always_and_rotation(desk: Desk, clock: object) ->
     clock.advance(hours=8)  # type: ignore[attr-defined]
     desk.backups.auto("exit")
     files = sorted(p.name for p in desk.backups.list())
-    days = sorted(date(int(d[:4]), int(d[4:6]), int(d[6:])) for d in (f.split("-")[1] for f in files))
+    days = sorted(
+        date(int(d[:4]), int(d[4:6]), int(d[6:])) for d in (f.split("-")[1] for f in files)
+    )
     assert len(files) == len(set(days)) == 11  # 7 daily + 4 weekly, one per day at most
     assert max(files).endswith("-exit.db")  # the last backup of the newest day survives
     dailies, weeklies = days[-7:], days[:-7]

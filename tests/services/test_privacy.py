@@ -31,11 +31,13 @@ def test_export_holds_everything_and_needs_a_lead(desk: Desk, tmp_path: Path) ->
     assert data["visits"][0]["purpose"] == "Quixwort asked about a refund"
     assert "blue Quixwort" in data["notes"][0]["body"]
     assert {(a["entity"], a["action"]) for a in data["audit"]} >= {
-        ("customer", "create"), ("visit", "create"), ("note", "create")
+        ("customer", "create"),
+        ("visit", "create"),
+        ("note", "create"),
     }
     out = desk.privacy.export_to(cid, tmp_path / "c.json")
     assert json.loads(out.read_text(encoding="utf-8"))["customer"]["id"] == cid
-    with pytest.raises(UserError, match=".json or .html"):
+    with pytest.raises(UserError, match=r"\.json or \.html"):
         desk.privacy.export_to(cid, tmp_path / "c.txt")
     exports = desk.db.execute(
         "SELECT after FROM audit WHERE action = 'export' AND entity_id = ?", [cid]
@@ -130,7 +132,16 @@ def test_erased_name_and_email_are_gone_from_the_raw_file_bytes(desk: Desk, db_p
     desk.privacy.erase(cid)
     wal = Path(str(db_path) + "-wal")
     raw = db_path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
-    for secret in ("Quixwort", "quixwort", "QUIXWORT", "Zebulon", "zebulon", "Harbour Lane",
-                   "zebulon.quixwort@example.org", "4155550199", "9910555514"):
+    for secret in (
+        "Quixwort",
+        "quixwort",
+        "QUIXWORT",
+        "Zebulon",
+        "zebulon",
+        "Harbour Lane",
+        "zebulon.quixwort@example.org",
+        "4155550199",
+        "9910555514",
+    ):
         assert secret.encode() not in raw, secret
     assert b"Other199" in raw  # the rest is still there

@@ -16,7 +16,7 @@ from csdesk.errors import NotFound, UserError
 from csdesk.services.auth import Permission, require
 from csdesk.store import audit
 from csdesk.store import privacy as store
-from csdesk.store.db import atomic, translate_error
+from csdesk.store.db import atomic
 
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
@@ -149,13 +149,17 @@ class PrivacyService:
                 db, customer_id, now, self._targets(customer_id, visits, notes, mentioned)
             )
             self._audit_in_tx("erase", customer_id, counts)
-        try:
-            scrubbed = store.scrub_file(db)
-        except sqlite3.OperationalError as exc:
-            # The erasure itself is committed; only the file rewrite waits for a quieter moment.
-            raise translate_error(exc, self._desk.path) from exc
+        scrubbed = self.scrub_file()
         self._desk.notify(Change("customer", (customer_id,), customer_id, extra={"erased": True}))
         return ErasureResult(customer_id=customer_id, file_scrubbed=scrubbed, **counts)
+
+    def scrub_file(self) -> bool:
+        """Rewrite the file without free pages and empty the WAL. False if another program kept
+        it busy: the erasure itself is committed either way; the caller may try again later."""
+        try:
+            return store.scrub_file(self._desk.db)
+        except sqlite3.OperationalError:
+            return False
 
     # -- helpers -------------------------------------------------------------------------------
     def _audit(self, action: str, customer_id: int, after: dict[str, Any]) -> None:

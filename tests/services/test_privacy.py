@@ -145,3 +145,22 @@ def test_erased_name_and_email_are_gone_from_the_raw_file_bytes(desk: Desk, db_p
     ):
         assert secret.encode() not in raw, secret
     assert b"Other199" in raw  # the rest is still there
+
+
+def test_erase_while_another_window_reads(desk: Desk, db_path: Path) -> None:
+    """The erasure commits even if another csdesk holds a read open; only the WAL scrub waits."""
+    cid = customer_with_history(desk)
+    other = Desk.open(db_path)
+    try:
+        other.db.execute("BEGIN")
+        assert other.customers.get(cid).last_name == "Quixwort"  # a read transaction stays open
+        desk.db.execute("PRAGMA busy_timeout = 100")
+        desk.auth.act_as_cli()
+        result = desk.privacy.erase(cid)
+        assert not result.file_scrubbed
+        other.db.execute("COMMIT")
+        with pytest.raises(NotFound):
+            other.customers.get(cid)
+    finally:
+        other.close()
+    assert desk.search.search("Quixwort") == []

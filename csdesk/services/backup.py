@@ -169,8 +169,7 @@ class BackupService:
                 store.copy_into(staging, db.conn)
             except sqlite3.Error as exc:
                 raise translate_error(exc, self._desk.path) from exc
-            with atomic(db):
-                migrations.apply(db)  # an older backup gets this version's schema
+            migrations.apply(db)  # an older backup gets this version's schema
         finally:
             staging.unlink(missing_ok=True)
         self._audit("restore", {"from": str(source), "previous_saved_as": str(previous.path)})

@@ -16,6 +16,7 @@ from csdesk.errors import NotFound, UserError
 from csdesk.services.auth import Permission, require
 from csdesk.store import audit
 from csdesk.store import privacy as store
+from csdesk.store import staff as staff_store
 from csdesk.store.db import atomic
 
 if TYPE_CHECKING:
@@ -86,6 +87,8 @@ class PrivacyService:
             "visits": visits,
             "notes": notes,
             "audit": audit_rows,
+            # Staff ids above, by name, so the export reads without access to csdesk.
+            "staff_names": {str(r["id"]): r["name"] for r in staff_store.all_staff(db)},
         }
 
     @staticmethod
@@ -196,7 +199,10 @@ th { background: #f3f3f3; }
 <p>Customer #{{ d.customer.id }}, exported {{ d.exported_at }} by {{ d.exported_by }}.</p>
 <h2>Your details</h2>
 <table>{% for key, value in d.customer.items() %}
-<tr><th>{{ key | replace('_', ' ') }}</th><td>{{ '' if value is none else value }}</td></tr>
+<tr><th>{{ key | replace('_', ' ') }}</th><td>
+{%- if value is none %}{% elif key == 'marketing_consent' %}{{ 'yes' if value else 'no' }}
+{%- elif key.endswith('_by') %}{{ d.staff_names.get(value | string, value) }}
+{%- else %}{{ value }}{% endif %}</td></tr>
 {% endfor %}</table>
 <h2>Phone numbers</h2>
 {% if d.phones %}<table><tr><th>label</th><th>number</th></tr>{% for p in d.phones %}

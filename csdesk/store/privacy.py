@@ -7,6 +7,7 @@ from typing import Any
 import sqlite_utils
 
 from csdesk.store import audit
+from csdesk.store.backup import fts_tables
 from csdesk.store.rows import Row, all_rows, one_row
 
 
@@ -80,8 +81,10 @@ def erase(
     ).rowcount
     # The delete trigger tells the search index to forget the customer's words.
     db.execute("DELETE FROM customers WHERE id = ?", [customer_id])
-    # FTS5 keeps deleted tokens in old segments until they are merged: merge everything now.
-    db.execute("INSERT INTO customers_fts(customers_fts) VALUES ('optimize')")
+    # FTS5 keeps deleted tokens in old segments until they are merged: merge every index now
+    # (all of them, so a notes or issues index added later is covered too).
+    for table in fts_tables(db.conn):
+        db.execute(f'INSERT INTO "{table}"("{table}") VALUES (\'optimize\')')
     return {
         "visits_anonymised": anonymised,
         "notes_removed": notes_removed,

@@ -220,3 +220,20 @@ def test_check_reports_healthy_database(desk: Desk) -> None:
     report = desk.backups.check()
     assert report.ok and report.problems == []
     assert "search index customers_fts" in report.checked
+
+
+def test_restore_while_another_window_is_open(desk: Desk, db_path: Path, tmp_path: Path) -> None:
+    add(desk, "Kept")
+    desk.auth.act_as_cli()
+    saved = desk.backups.backup(tmp_path / "b.db").path
+    add(desk, "Dropped")
+    window = Desk.open(db_path)  # the app's own connection stays open throughout
+    try:
+        assert window.customers.count() == 2
+        desk.backups.restore(saved)
+        assert window.customers.count() == 1  # it sees the restored data on its next read
+        window.customers.create(CustomerDraft(first_name="AfterRestore"))
+    finally:
+        window.close()
+    assert names(db_path) == ["Kept", "AfterRestore"]
+    assert store.check_file(db_path).ok

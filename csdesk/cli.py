@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
 from csdesk import __version__
+from csdesk.commands.admin import (
+    audit_cmd,
+    backup_cmd,
+    check_cmd,
+    customer_group,
+    restore_cmd,
+    staff_group,
+)
 from csdesk.commands.common import RunContext
 from csdesk.commands.issues import followup_group, followups_cmd, issue_group, issues_cmd
 from csdesk.commands.search import demo_cmd, search_cmd
 from csdesk.errors import CsdeskError, NotFound, PermissionDenied, UserError
 from csdesk.paths import default_db_path
+from csdesk.store.db import translate_error
 
 EXIT_USER_ERROR = 1
 EXIT_NOT_FOUND = 3
@@ -47,12 +57,21 @@ cli.add_command(issue_group)
 cli.add_command(issues_cmd)
 cli.add_command(followup_group)
 cli.add_command(followups_cmd)
+cli.add_command(customer_group)
+cli.add_command(staff_group)
+cli.add_command(backup_cmd)
+cli.add_command(restore_cmd)
+cli.add_command(check_cmd)
+cli.add_command(audit_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: errors become one clear line on stderr and a non-zero exit, no traceback."""
     try:
-        cli.main(args=argv, prog_name="csdesk", standalone_mode=False)
+        result = cli.main(args=argv, prog_name="csdesk", standalone_mode=False)
+        # Without standalone mode click returns a command's ctx.exit(N) code instead of exiting.
+        if isinstance(result, int) and not isinstance(result, bool) and result:
+            sys.exit(result)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
@@ -67,6 +86,11 @@ def main(argv: list[str] | None = None) -> None:
     except PermissionDenied as exc:
         click.echo(f"csdesk: {exc}", err=True)
         sys.exit(EXIT_DENIED)
+    except sqlite3.Error as exc:
+        # Anything SQLite raises outside a write (a read of a corrupt or locked file) still
+        # becomes one clear line, never a traceback.
+        click.echo(f"csdesk: {translate_error(exc)}", err=True)
+        sys.exit(EXIT_USER_ERROR)
     except (UserError, CsdeskError) as exc:
         click.echo(f"csdesk: {exc}", err=True)
         sys.exit(EXIT_USER_ERROR)

@@ -269,3 +269,51 @@ def _issues(db: sqlite_utils.Database) -> None:
         CREATE INDEX followups_issue ON followups(issue_id) WHERE issue_id IS NOT NULL;
         """
     )
+
+
+@migrations(name="0005_security")
+def _security(db: sqlite_utils.Database) -> None:
+    run_script(
+        db,
+        """
+        -- Wrong-PIN backoff survives a restart, so closing the app does not reset the count.
+        CREATE TABLE sign_in_failures (
+            staff_id INTEGER PRIMARY KEY REFERENCES staff(id) ON DELETE CASCADE,
+            failures INTEGER NOT NULL DEFAULT 0,
+            last_failure_at TEXT,
+            locked_until TEXT
+        );
+        ALTER TABLE staff ADD COLUMN deactivated_at TEXT;
+        -- Visits of an erased customer stay as anonymous statistics; this marks them.
+        ALTER TABLE visits ADD COLUMN anonymised_at TEXT;
+
+        -- The audit log is append-only. The one exception is a customer's erasure: inside that
+        -- transaction the erase path opens a ticket per (entity, id) whose audit rows it may
+        -- blank, blanks before/after to a fixed marker (nothing else may change), then closes
+        -- the tickets again. Rows can never be deleted.
+        CREATE TABLE audit_redaction_open (
+            entity TEXT NOT NULL,
+            entity_id INTEGER NOT NULL,
+            PRIMARY KEY (entity, entity_id)
+        );
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN
+            SELECT RAISE(ABORT, 'The audit log cannot be changed.');
+        END;
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        WHEN NOT (
+            EXISTS (
+                SELECT 1 FROM audit_redaction_open r
+                WHERE r.entity = old.entity AND r.entity_id = old.entity_id
+            )
+            AND new.id IS old.id AND new.at IS old.at AND new.staff_id IS old.staff_id
+            AND new.action IS old.action AND new.entity IS old.entity
+            AND new.entity_id IS old.entity_id AND new.source IS old.source
+            AND (new.before IS NULL OR new.before = '{"erased": true}')
+            AND (new.after IS NULL OR new.after = '{"erased": true}')
+        )
+        BEGIN
+            SELECT RAISE(ABORT, 'The audit log cannot be changed.');
+        END;
+        CREATE INDEX audit_staff ON audit(staff_id, at);
+        """
+    )

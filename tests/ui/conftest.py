@@ -31,11 +31,16 @@ def known(desk: Desk) -> dict[str, Customer]:
         )
     )
     at = desk.clock() - timedelta(days=20)
-    desk.history.log_visit(jose.id, channel=Channel.IN_PERSON, purpose="fitted walking boots", at=at)
+    desk.history.log_visit(
+        jose.id, channel=Channel.IN_PERSON, purpose="fitted walking boots", at=at
+    )
     desk.history.log_visit(jose.id, channel=Channel.PHONE, purpose="asked about insoles")
     desk.history.add_note(
-        jose.id, "Allergic to latex: no latex insoles.", kind=NoteKind.WARNING,
-        pinned=True, read_before_serving=True,
+        jose.id,
+        "Allergic to latex: no latex insoles.",
+        kind=NoteKind.WARNING,
+        pinned=True,
+        read_before_serving=True,
     )
     desk.history.add_note(jose.id, "Walks the West Highland Way every summer.")
     zoe = desk.customers.create(CustomerDraft(first_name="Zoë", last_name="Quaglia-Obst"))

@@ -84,7 +84,10 @@ def test_esc_clears_and_returns_to_search_from_anywhere(qtbot: QtBot, window: Ma
 
 
 def test_ctrl_f_and_f2_focus_search(qtbot: QtBot, window: MainWindow) -> None:
-    for key, mod in ((Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier), (Qt.Key.Key_F2, Qt.KeyboardModifier.NoModifier)):
+    for key, mod in (
+        (Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier),
+        (Qt.Key.Key_F2, Qt.KeyboardModifier.NoModifier),
+    ):
         window.search.results.setFocus()
         qtbot.waitUntil(lambda: QApplication.focusWidget() is window.search.results)
         qtbot.keyClick(window.search.results, key, mod)

@@ -58,6 +58,10 @@ class PhoneRow(QWidget):
         self.label.setCurrentText(label or "mobile")
         self.label.setObjectName(f"phoneLabel{index}")
         self.label.setAccessibleName(f"Phone {index + 1} label")
+        editor = self.label.lineEdit()
+        if editor is not None:  # always, since the combo is editable
+            editor.setObjectName(f"phoneLabelText{index}")
+            editor.setAccessibleName(f"Phone {index + 1} label")
         self.number = QLineEdit(raw)
         self.number.setObjectName(f"phone{index}")
         self.number.setAccessibleName(f"Phone {index + 1} number")
@@ -152,6 +156,8 @@ class CustomerForm(QDialog):
         inner.setLayout(form)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setObjectName("customerFormScroll")
+        scroll.setAccessibleName("Customer details")
         scroll.setWidget(inner)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         layout = QVBoxLayout(self)
@@ -169,6 +175,7 @@ class CustomerForm(QDialog):
         row.remove.clicked.connect(lambda: self._remove_phone_row(row))
         self.phone_rows.append(row)
         self.phones_box.addWidget(row)
+        row.show()  # a row added to an open dialog would otherwise appear only later
         return row
 
     def _remove_phone_row(self, row: PhoneRow) -> None:

@@ -26,6 +26,7 @@ class VisitHistoryModel(QAbstractTableModel):
         self._customer_id: int | None = None
         self._visits: list[Visit] = []
         self._total = 0
+        self._fetching = False  # views and testers may ask again while rows are being inserted
 
     @property
     def customer_id(self) -> int | None:
@@ -36,13 +37,20 @@ class VisitHistoryModel(QAbstractTableModel):
         return self._total
 
     def set_customer(self, customer_id: int | None) -> None:
+        self._fetching = True  # listeners of modelReset must not fetch into a half-done reset
         self.beginResetModel()
         self._customer_id = customer_id
         self._visits = []
-        self._total = 0 if customer_id is None else self._desk.history.visit_count(customer_id)
-        self.endResetModel()
-        if self.canFetchMore(QModelIndex()):
-            self.fetchMore(QModelIndex())
+        if customer_id is not None:
+            # the first page comes with the reset, so no view sees an empty flash
+            self._total = self._desk.history.visit_count(customer_id)
+            self._visits = self._desk.history.visits(customer_id, offset=0, limit=self._page)
+        else:
+            self._total = 0
+        try:
+            self.endResetModel()
+        finally:
+            self._fetching = False
 
     def reload(self) -> None:
         self.set_customer(self._customer_id)
@@ -57,7 +65,7 @@ class VisitHistoryModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def canFetchMore(self, parent: Index) -> bool:
-        if parent.isValid() or self._customer_id is None:
+        if parent.isValid() or self._customer_id is None or self._fetching:
             return False
         return len(self._visits) < self._total
 
@@ -71,9 +79,13 @@ class VisitHistoryModel(QAbstractTableModel):
             self._total = len(self._visits)  # someone deleted rows meanwhile: stop asking
             return
         first = len(self._visits)
-        self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
-        self._visits.extend(more)
-        self.endInsertRows()
+        self._fetching = True
+        try:
+            self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
+            self._visits.extend(more)
+            self.endInsertRows()
+        finally:
+            self._fetching = False
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole

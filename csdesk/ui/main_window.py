@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.customer_view)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([380, 900])
+        splitter.setSizes([350, 930])
         self.search.setMinimumWidth(300)
         self.setCentralWidget(splitter)
 

@@ -61,9 +61,10 @@ class CustomerCard(QWidget):
         self.edit_button.setToolTip("Edit this customer (Ctrl+E)")
         self.edit_button.clicked.connect(self.edit_requested)
 
-        top = QHBoxLayout()
-        top.addWidget(self.name, 1)
-        top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        below = QHBoxLayout()
+        below.setContentsMargins(0, 8, 0, 0)
+        below.addWidget(self.edit_button)
+        below.addStretch(1)
 
         self.form = QFormLayout()
         self.form.setHorizontalSpacing(18)
@@ -73,8 +74,9 @@ class CustomerCard(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(10)
-        layout.addLayout(top)
+        layout.addWidget(self.name)
         layout.addLayout(self.form)
+        layout.addLayout(below)
 
     def show_customer(self, customer: Customer | None) -> None:
         while self.form.rowCount():

@@ -46,7 +46,7 @@ class CustomerView(QStackedWidget):
         self.card = CustomerCard(desk.region)
         self.card.edit_requested.connect(self.edit_requested)
         self.card.setMinimumWidth(300)
-        self.card.setMaximumWidth(380)
+        self.card.setMaximumWidth(340)
 
         self.history_model = VisitHistoryModel(desk, self)
         self.notes_model = NotesModel(desk, self)

@@ -88,7 +88,7 @@ class TwoLineDelegate(QStyledItemDelegate):
             sub = QRect(
                 main_rect.left(),
                 main_rect.bottom() + GAP,
-                main_rect.width(),
+                rect.width() - 2 * PAD_X,  # full width even when the wrapped text above is short
                 QFontMetrics(small).height(),
             )
             elided = QFontMetrics(small).elidedText(

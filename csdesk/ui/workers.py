@@ -1,8 +1,9 @@
 """Run work off the UI thread and bring results back to it.
 
 Two shapes:
-- `start_task(path, fn)`: a one-off job on the global QThreadPool, e.g. loading demo data. It opens
-  its own Desk (sqlite connections belong to one thread), reports progress, can be cancelled.
+- `start_task(path, fn)` then `.start()`: a one-off job on the global QThreadPool, e.g. loading
+  demo data. It opens its own Desk (sqlite connections belong to one thread), reports progress,
+  can be cancelled.
 - `SearchWorker`: one long-lived thread with its own Desk that answers search-as-you-type requests,
   dropping the ones a newer keystroke has superseded.
 """
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
 
 from csdesk.errors import CsdeskError
 from csdesk.services.clock import Clock, utc_now
@@ -95,25 +96,41 @@ class _Task(QRunnable):
             self._signals.finished.emit(result)
 
 
-class TaskHandle:
-    """What the caller keeps: the signals to connect and a way to cancel."""
+_running: set[TaskHandle] = set()  # keeps each task's QObject alive until it ends on the UI thread
 
-    def __init__(self, signals: TaskSignals, token: CancelToken) -> None:
-        self.signals = signals
-        self.token = token
+
+class TaskHandle:
+    """Connect to `signals`, then `start()`; `cancel()` asks the task to stop at its next step.
+
+    Connecting before starting matters: a fast task could otherwise finish unheard.
+    """
+
+    def __init__(
+        self, path: Path, fn: TaskFn, *, parent: QObject | None = None, clock: Clock = utc_now
+    ) -> None:
+        self.signals = TaskSignals(parent)
+        self.token = CancelToken()
+        self._runnable = _Task(path, fn, self.signals, self.token, clock)
+        for ended in (self.signals.finished, self.signals.failed, self.signals.cancelled):
+            ended.connect(self._ended)
+
+    def start(self) -> TaskHandle:
+        _running.add(self)
+        QThreadPool.globalInstance().start(self._runnable)
+        return self
 
     def cancel(self) -> None:
         self.token.cancel()
+
+    def _ended(self, *_args: object) -> None:
+        _running.discard(self)
 
 
 def start_task(
     path: Path, fn: TaskFn, *, parent: QObject | None = None, clock: Clock = utc_now
 ) -> TaskHandle:
-    """Run fn(desk, reporter) on the thread pool; connect to handle.signals before returning."""
-    signals = TaskSignals(parent)
-    token = CancelToken()
-    QThreadPool.globalInstance().start(_Task(path, fn, signals, token, clock))
-    return TaskHandle(signals, token)
+    """A task ready to run fn(desk, reporter) on the thread pool: connect, then call start()."""
+    return TaskHandle(path, fn, parent=parent, clock=clock)
 
 
 class _SearchRunner(QObject):
@@ -171,7 +188,8 @@ class SearchWorker(QObject):
         self._runner = _SearchRunner(path, clock, self._latest)
         self._runner.moveToThread(self._thread)
         self._request.connect(self._runner.run)
-        self._close.connect(self._runner.close)
+        # blocking: the connection must be closed on its own thread before the thread ends
+        self._close.connect(self._runner.close, Qt.ConnectionType.BlockingQueuedConnection)
         self._runner.answered.connect(self._on_answer)
         self._runner.failed.connect(self._on_failed)
         self._thread.start()

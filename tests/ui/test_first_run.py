@@ -70,3 +70,33 @@ def test_main_rejects_an_unknown_staff_member(
     )
     assert app_module.main(db_path, staff="Nobody Here") == 1
     assert shown and "Nobody Here" in shown[0]
+
+
+def test_main_offers_demo_on_an_empty_database_then_runs_the_window(
+    qtbot: QtBot, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from csdesk.ui.main_window import MainWindow
+
+    offered: list[Path] = []
+    monkeypatch.setattr(
+        FirstRunDialog, "ask", classmethod(lambda cls, parent, path, **k: offered.append(path))
+    )
+    seen: dict[str, object] = {}
+
+    def close_when_shown() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        if not windows or not windows[0].isVisible():
+            QTimer.singleShot(50, close_when_shown)
+            return
+        seen["title"] = windows[0].windowTitle()
+        seen["focus"] = windows[0].focusWidget() is windows[0].search.field
+        windows[0].close()
+
+    QTimer.singleShot(0, close_when_shown)
+    assert app_module.main(db_path) == 0
+    assert offered == [db_path]
+    assert seen["title"] == "csdesk"
+    assert seen["focus"] is True

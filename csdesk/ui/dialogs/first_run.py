@@ -98,6 +98,7 @@ class FirstRunDialog(QDialog):
         self._task.signals.finished.connect(self._done)
         self._task.signals.cancelled.connect(self.accept)  # what was loaded so far stays
         self._task.signals.failed.connect(self._failed)
+        self._task.start()
 
     def _cancel(self) -> None:
         if self._task is not None:

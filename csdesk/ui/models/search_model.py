@@ -14,24 +14,29 @@ from csdesk.ui.models.roles import EMPHASIS_ROLE, ID_ROLE, SECONDARY_ROLE
 Index = QModelIndex | QPersistentModelIndex
 
 
-def when(iso_text: str | None) -> str:
-    """A stored UTC time as a short local date, e.g. '3 Nov 2026'."""
+def when(iso_text: str | None, *, this_year: int | None = None) -> str:
+    """A stored UTC time as a short local date: '3 Nov 2026', or '3 Nov' when `this_year`."""
     if not iso_text:
         return ""
     try:
         moment = parse(iso_text).astimezone()
     except ValueError:
         return iso_text
+    if moment.year == this_year:
+        return f"{moment.day} {moment:%b}"
     return f"{moment.day} {moment:%b %Y}"
 
 
 class SearchResultsModel(QAbstractListModel):
     """Holds only the page the search service returned (bounded), never the whole table."""
 
-    def __init__(self, region: str = "US", parent: Any = None) -> None:
+    def __init__(
+        self, region: str = "US", parent: Any = None, *, this_year: int | None = None
+    ) -> None:
         super().__init__(parent)
         self._hits: list[SearchHit] = []
         self._region = region
+        self._this_year = this_year  # the list is narrow: dates this year drop the year
 
     def set_hits(self, hits: list[SearchHit]) -> None:
         self.beginResetModel()
@@ -69,5 +74,5 @@ class SearchResultsModel(QAbstractListModel):
         elif hit.email:
             parts.append(hit.email)
         if hit.last_visit:
-            parts.append(f"last visit {when(hit.last_visit)}")
+            parts.append(f"last visit {when(hit.last_visit, this_year=self._this_year)}")
         return "  ·  ".join(parts)

@@ -48,7 +48,7 @@ class SearchPanel(QWidget):
         )
         self.field.installEventFilter(self)
 
-        self.model = SearchResultsModel(region, self)
+        self.model = SearchResultsModel(region, self, this_year=clock().year)
         self.results = QListView()
         self.results.setObjectName("searchResults")
         self.results.setAccessibleName("Matching customers")

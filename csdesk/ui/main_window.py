@@ -10,7 +10,7 @@ from csdesk import __version__
 from csdesk.domain import Change
 from csdesk.services.desk import Desk
 from csdesk.ui.change_bus import ChangeBus
-from csdesk.ui.dialogs.customer_form import CustomerForm
+from csdesk.ui.dialogs.customer_form import CustomerForm, draft_from_search
 from csdesk.ui.widgets.customer_view import CustomerView
 from csdesk.ui.widgets.search_panel import SearchPanel
 
@@ -148,7 +148,11 @@ class MainWindow(QMainWindow):
         self.search.clear_and_focus()
 
     def new_customer(self) -> None:
-        saved = CustomerForm.ask(self, self.desk)
+        # "Nobody matches ... press Ctrl+N": start the form with what was already typed
+        prefill = None
+        if self.search.shown_query and self.search.model.rowCount() == 0:
+            prefill = draft_from_search(self.search.field.text())
+        saved = CustomerForm.ask(self, self.desk, prefill=prefill)
         if saved is not None:
             self.open_customer(saved.id)
 

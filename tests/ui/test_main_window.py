@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -17,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from csdesk.domain import Customer, CustomerDraft
 from csdesk.services import phone as phone_rules
 from csdesk.services.desk import Desk
-from csdesk.ui.dialogs.customer_form import CustomerForm
+from csdesk.ui.dialogs.customer_form import CustomerForm, draft_from_search
 from csdesk.ui.main_window import MainWindow
 from tests.ui.conftest import type_search
 
@@ -160,3 +161,40 @@ def test_every_interactive_widget_has_object_and_accessible_names(
             missing.append(f"{type(widget).__name__} {widget.objectName()!r}")
     assert checked >= 6
     assert missing == []
+
+
+def test_ctrl_n_after_a_search_that_found_nobody_starts_with_what_was_typed(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[CustomerDraft | None] = []
+    monkeypatch.setattr(
+        CustomerForm, "ask", classmethod(lambda cls, p, d, c=None, **k: asked.append(k["prefill"]))
+    )
+    type_search(qtbot, window, "Ingrid Bergstrom")
+    assert window.search.model.rowCount() == 0
+    qtbot.keyClick(window.search.field, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert asked == [CustomerDraft(first_name="Ingrid", last_name="Bergstrom")]
+    window.back_to_search()
+    qtbot.waitUntil(lambda: window.search.model.rowCount() > 0, timeout=5000)
+    qtbot.keyClick(window.search.field, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert asked[-1] is None  # an empty search prefills nothing
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("  ", CustomerDraft()),
+        ("ann@example.org", CustomerDraft(email="ann@example.org")),
+        ("+1 (212) 555-0100", CustomerDraft(phones=(("mobile", "+1 (212) 555-0100"),))),
+        ("Mary  van der Berg", CustomerDraft(first_name="Mary", last_name="van der Berg")),
+        ("Ø", CustomerDraft(first_name="Ø")),
+    ],
+)
+def test_draft_from_search(typed: str, expected: CustomerDraft) -> None:
+    assert draft_from_search(typed) == expected
+
+
+def test_title_follows_the_shop_name(window: MainWindow, desk: Desk) -> None:
+    assert window.windowTitle() == "csdesk"
+    desk.set_setting("shop_name", "Trailhead Outfitters")
+    assert window.windowTitle() == "Trailhead Outfitters · csdesk"

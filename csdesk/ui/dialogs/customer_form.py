@@ -83,9 +83,29 @@ class PhoneRow(QWidget):
         layout.addWidget(self.error)
 
 
+def draft_from_search(text: str) -> CustomerDraft:
+    """What a search that found nobody already tells us: a phone, an e-mail or a name."""
+    value = " ".join(text.split())[:200]
+    if not value:
+        return CustomerDraft()
+    if "@" in value:
+        return CustomerDraft(email=value)
+    if sum(ch.isdigit() for ch in value) >= 3 and all(
+        ch.isdigit() or ch in "+-() ./" for ch in value
+    ):
+        return CustomerDraft(phones=(("mobile", value),))
+    first, _, last = value.partition(" ")
+    return CustomerDraft(first_name=first, last_name=last)
+
+
 class CustomerForm(QDialog):
     def __init__(
-        self, parent: QWidget | None, desk: Desk, customer: Customer | None = None
+        self,
+        parent: QWidget | None,
+        desk: Desk,
+        customer: Customer | None = None,
+        *,
+        prefill: CustomerDraft | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("customerForm")
@@ -94,7 +114,7 @@ class CustomerForm(QDialog):
         self._customer = customer
         self.saved: Customer | None = None
         self.setWindowTitle(f"Edit {customer.display_name}" if customer else "New customer")
-        draft = desk.customers.draft_of(customer) if customer else CustomerDraft()
+        draft = desk.customers.draft_of(customer) if customer else (prefill or CustomerDraft())
 
         self.fields: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
@@ -247,9 +267,14 @@ class CustomerForm(QDialog):
 
     @classmethod
     def ask(
-        cls, parent: QWidget | None, desk: Desk, customer: Customer | None = None
+        cls,
+        parent: QWidget | None,
+        desk: Desk,
+        customer: Customer | None = None,
+        *,
+        prefill: CustomerDraft | None = None,
     ) -> Customer | None:
         """The saved customer (or the existing one chosen instead), or None when cancelled."""
-        dialog = cls(parent, desk, customer)
+        dialog = cls(parent, desk, customer, prefill=prefill)
         dialog.exec()
         return dialog.saved

@@ -113,11 +113,12 @@ def test_no_match_says_what_to_do(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def test_ctrl_e_edits_the_open_customer_and_views_refresh(
-    qtbot: QtBot, window: MainWindow, desk: Desk, known: dict[str, Customer], monkeypatch: object
+    qtbot: QtBot,
+    window: MainWindow,
+    desk: Desk,
+    known: dict[str, Customer],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import pytest
-
-    assert isinstance(monkeypatch, pytest.MonkeyPatch)
     assert not window.edit_action.isEnabled()
     window.open_customer(known["zoe"].id)
     seen: list[Customer | None] = []

@@ -28,6 +28,7 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_search.py
+	$(BIN)/python tests/benchmarks/bench_startup.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

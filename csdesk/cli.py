@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
 from csdesk import __version__
 from csdesk.commands.common import RunContext
+from csdesk.commands.paths import paths_cmd
 from csdesk.commands.search import demo_cmd, search_cmd
 from csdesk.errors import CsdeskError, NotFound, PermissionDenied, UserError
 from csdesk.paths import default_db_path
@@ -42,12 +44,37 @@ def cli(ctx: click.Context, db_path: Path | None, staff: str | None) -> None:
 
 cli.add_command(search_cmd)
 cli.add_command(demo_cmd)
+cli.add_command(paths_cmd)
+
+
+URI_SCHEMES = ("tel:", "callto:")
+_VALUE_OPTIONS = ("--db", "--staff")
+
+
+def route_uri(argv: list[str], commands: Iterable[str]) -> list[str]:
+    """A desktop hands a clicked phone link over as `csdesk tel:+15550104477` (Exec=csdesk %u).
+
+    Route it to `csdesk call`, keeping global options such as --db in front; if this build has
+    no `call` command yet, open the window rather than fail with "No such command".
+    """
+    known = set(commands)
+    for i, arg in enumerate(argv):
+        if arg in known or arg == "--":
+            return argv  # an explicit sub-command: leave everything to click
+        if i > 0 and argv[i - 1] in _VALUE_OPTIONS:
+            continue  # the value of --db or --staff, not a link
+        if arg.lower().startswith(URI_SCHEMES):
+            if "call" in known:
+                return [*argv[:i], "call", *argv[i:]]
+            return [*argv[:i], *argv[i + 1 :]]
+    return argv
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: errors become one clear line on stderr and a non-zero exit, no traceback."""
+    args = route_uri(sys.argv[1:] if argv is None else list(argv), cli.commands)
     try:
-        cli.main(args=argv, prog_name="csdesk", standalone_mode=False)
+        cli.main(args=args, prog_name="csdesk", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

@@ -50,6 +50,14 @@ ok "paths --json: frozen, bundled resources found"
 bare "$app" --db "$db" search --json -- "tel:+15550104477" > /dev/null
 ok "tel: text is safe search input"
 
+# "Add to menu" from the unpacked bundle: the launcher must point at this very executable.
+XDG_DATA_HOME="$tmp/share" sh "$bundle/desktop/install-desktop.sh" > /dev/null
+entry="$tmp/share/applications/app.csdesk.csdesk.desktop"
+grep -qxF "Exec=\"$app\" %u" "$entry" || { echo "smoke: bad launcher:" >&2; cat "$entry" >&2; exit 1; }
+[ -f "$tmp/share/icons/hicolor/48x48/apps/csdesk.png" ] || { echo "smoke: icon not installed" >&2; exit 1; }
+if command -v desktop-file-validate > /dev/null; then desktop-file-validate "$entry"; fi
+ok "desktop/install-desktop.sh: menu entry runs $app"
+
 if grep -qs CSDESK_STARTUP_PROBE csdesk/ui/app.py; then
   # The window, headless: the probe prints when the search field is usable, then quits.
   t0=$(ms)

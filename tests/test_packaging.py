@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from csdesk.cli import main, route_uri
-from csdesk.services.about import about
+from csdesk.services.about import DESKTOP_ID, about
 
 ROOT = Path(__file__).resolve().parent.parent
 LINUX = ROOT / "packaging" / "linux"
-APP_ID = "app.csdesk.csdesk"
+APP_ID = DESKTOP_ID
 DESKTOP = LINUX / f"{APP_ID}.desktop"
 METAINFO = LINUX / f"{APP_ID}.metainfo.xml"
 SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
@@ -37,6 +37,11 @@ def desktop_entry() -> configparser.SectionProxy:
     parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys are case-sensitive
     parser.read(DESKTOP, encoding="utf-8")
     return parser["Desktop Entry"]
+
+
+def test_desktop_and_metainfo_files_are_named_by_the_app_id() -> None:
+    assert DESKTOP.is_file() and METAINFO.is_file()
+    assert DESKTOP_ID.count(".") >= 2  # reverse-DNS, as AppStream asks
 
 
 def test_desktop_entry_has_what_menus_need() -> None:

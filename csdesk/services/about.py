@@ -12,6 +12,10 @@ from pathlib import Path
 
 from csdesk import __version__, paths
 
+# The desktop entry / AppStream id (packaging/linux/<DESKTOP_ID>.desktop). The window should call
+# QGuiApplication.setDesktopFileName(DESKTOP_ID) so Wayland docks match it to the menu icon.
+DESKTOP_ID = "app.csdesk.csdesk"
+
 
 @dataclass(frozen=True)
 class AboutInfo:

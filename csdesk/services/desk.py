@@ -29,10 +29,16 @@ class Desk:
         clock: Clock = utc_now,
         source: str = "app",
     ) -> None:
+        from csdesk.services.audit import AuditService
+        from csdesk.services.auth import AuthService
+        from csdesk.services.backup import BackupService
         from csdesk.services.customers import CustomerService
         from csdesk.services.drafts import DraftService, drafts_dir_for
+        from csdesk.services.followups import FollowUpService
         from csdesk.services.history import HistoryService
+        from csdesk.services.issues import IssueService
         from csdesk.services.notes import NoteService
+        from csdesk.services.privacy import PrivacyService
         from csdesk.services.search import SearchService
         from csdesk.services.timeline import TimelineService
         from csdesk.services.visits import VisitService
@@ -53,6 +59,12 @@ class Desk:
         self.timeline = TimelineService(self)
         self.drafts = DraftService(drafts_dir_for(path), clock)
         self.history = HistoryService(self)  # the first cut's names, delegating to the above
+        self.issues = IssueService(self)
+        self.followups = FollowUpService(self)
+        self.auth = AuthService(self)
+        self.audit = AuditService(self)
+        self.backups = BackupService(self)
+        self.privacy = PrivacyService(self)
 
     @classmethod
     def open(cls, path: Path | str, *, clock: Clock = utc_now, source: str = "app") -> Desk:

@@ -85,12 +85,13 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--db", type=Path, default=Path("/tmp/csdesk-bench-search.db"))
     parser.add_argument("--queries", type=int, default=300, help="queries per class")
+    parser.add_argument("--limit", type=int, default=20, help="rows per search (the window shows 20)")
     args = parser.parse_args()
     desk = Desk.open(args.db)
     build(desk, args.customers)
     rng = random.Random(7)
     classes = sample_queries(desk, rng, args.queries)
-    print(f"{desk.customers.count():,} customers; {args.queries} queries per class; limit 50\n")
+    print(f"{desk.customers.count():,} customers; {args.queries} queries per class; limit {args.limit}\n")
     print(f"{'class':<20} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'mean hits':>10}")
     worst = 0.0
     for name, queries in classes.items():
@@ -100,9 +101,9 @@ def main() -> int:
             if name == "caller id (exact)":
                 found = desk.search.caller(q)
             elif name == "e-mail prefix":
-                found = desk.search.search(q, limit=50)
+                found = desk.search.search(q, limit=args.limit)
             else:
-                found = desk.search.search(q, limit=50)
+                found = desk.search.search(q, limit=args.limit)
             timings.append((time.perf_counter() - started) * 1000)
             hits.append(len(found))
         p99 = percentile(timings, 99)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from csdesk.domain import CustomerDraft
 from csdesk.services.desk import Desk
 from csdesk.store.db import open_db
 from csdesk.store.migrations import migrations
@@ -56,4 +57,23 @@ def test_fts_follows_edits_and_hard_deletes(tmp_path: Path) -> None:
     assert desk.search.search("green") == []
     check = desk.db.execute("INSERT INTO notes_fts(notes_fts) VALUES ('integrity-check')")
     assert isinstance(check, sqlite3.Cursor)
+    desk.close()
+
+
+def test_0002_applies_after_later_migrations(tmp_path: Path) -> None:
+    # A database made by a build that had 0003+ but not yet 0002_timeline.
+    path = tmp_path / "later.db"
+    db = open_db(path, migrate=False)
+    migrations.ensure_migrations_table(db)
+    for migration in migrations._migrations:
+        if migration.name != "0002_timeline":
+            with db.atomic():
+                migration.fn(db)
+                migrations._record_applied(db, migration.name)
+    db.close()
+    desk = Desk.open(path)
+    assert migrations.pending(desk.db) == []
+    cid = desk.customers.create(CustomerDraft(first_name="Ann")).id
+    desk.notes.add(cid, "wide fit")
+    assert [h.matched for h in desk.search.search("wide")] == ["note"]
     desk.close()

@@ -164,15 +164,25 @@ def greet(
     hint = _name_hint(customer)
     if hint:
         details.append(hint)
-    details.extend(f"Open: {line}" for line in open_issues if line.strip())
+    details.extend(
+        line.strip() if line.strip().startswith("Open") else f"Open: {line.strip()}"
+        for line in open_issues
+        if line.strip()
+    )
     in_force = [n for n in notes if n.read_before_serving and note_in_force(n, today)]
     in_force.sort(key=lambda n: (n.kind != NoteKind.WARNING, not n.pinned))
     alerts = tuple(n.body for n in in_force)
     return Greeting(headline=headline, details=tuple(details), alerts=alerts)
 
 
-def greeting_for(desk: Desk, customer_id: int, *, open_issues: Sequence[str] = ()) -> Greeting:
-    """Gather what greet() needs for one customer (three indexed reads) and word it."""
+def greeting_for(
+    desk: Desk, customer_id: int, *, open_issues: Sequence[str] | None = None
+) -> Greeting:
+    """Gather what greet() needs for one customer (a few indexed reads) and word it.
+
+    Open issues come from desk.issues unless given."""
     customer = desk.customers.get(customer_id)
+    if open_issues is None:
+        open_issues = desk.issues.open_summaries(customer_id)
     return greet(customer, desk.visits.last(customer_id), desk.notes.read_first(customer_id),
                  desk.clock(), open_issues=open_issues)

@@ -99,7 +99,8 @@ class TimelineService:
 
     @staticmethod
     def kinds() -> list[str]:
-        return list(store.SOURCES)
+        """Every kind of entry a timeline can hold, for the filter menu."""
+        return store.all_kinds()
 
     def page(
         self,
@@ -112,10 +113,11 @@ class TimelineService:
     ) -> list[TimelineEntry]:
         """Newest first. Pass the last entry's `.cursor` as `after` for the next page."""
         if kinds is not None:
-            unknown = [k for k in kinds if k not in store.SOURCES]
+            known = store.all_kinds()
+            unknown = [k for k in kinds if k not in known]
             if unknown:
                 raise UserError(f"“{unknown[0]}” is not a kind of timeline entry. "
-                                f"Use one of: {', '.join(store.SOURCES)}.", field="kind")
+                                f"Use one of: {', '.join(known)}.", field="kind")
         wanted_channels = None if channels is None else [parse_channel(c).value for c in channels]
         rows = store.page(self._desk.db, customer_id, kinds=kinds, channels=wanted_channels,
                           after=after, limit=limit)

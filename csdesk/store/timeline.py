@@ -1,15 +1,15 @@
 """One timeline per customer: a UNION ALL of sources, newest first, keyset-paged.
 
-Each source is a SELECT yielding exactly
+Each source is a SELECT (or a UNION ALL of them) yielding exactly
     (kind TEXT, ref_id INTEGER, customer_id INTEGER, at TEXT, channel TEXT, title TEXT,
      detail TEXT, staff_id INTEGER)
-with one constant `kind`, and no ORDER BY. A later feature (issues, letters) adds its own
-TIMELINE_SQL to SOURCES with `register()`; it should index (customer_id, at) for its rows so its
-arm stays an index range scan.
+and no ORDER BY. A feature adds its TIMELINE_SQL with `register(name, sql, kinds=...)`, naming
+the kinds its rows carry; it should index (customer_id, at) for its rows so its arm stays an
+index range scan. (at, kind, ref_id) must be unique within a customer's timeline, or paging can
+skip a row that ties with the last one shown.
 
-Paging is by the key (at, kind, ref_id), descending. Because `kind` is constant within an arm,
-the key comparison reduces per arm to a plain range on (at, ref_id), which the (customer_id, at)
-indexes answer directly: page 100 costs what page 1 costs.
+Paging is by the key (at, kind, ref_id), descending. Every arm gets `at <= :at` (an index range)
+plus the exact key test, so page 100 costs what page 1 costs.
 """
 
 from __future__ import annotations
@@ -19,24 +19,33 @@ from typing import Any
 
 import sqlite_utils
 
-from csdesk.store import notes, visits
+from csdesk.store import issues, notes, visits
 from csdesk.store.rows import Row, all_rows
 
 COLUMNS = ("kind", "ref_id", "customer_id", "at", "channel", "title", "detail", "staff_id")
 
-SOURCES: dict[str, str] = {
-    "visit": visits.TIMELINE_SQL,
-    "note": notes.TIMELINE_SQL,
-}
+SOURCES: dict[str, str] = {}  # source name -> SQL
+SOURCE_KINDS: dict[str, tuple[str, ...]] = {}  # source name -> the kinds its rows carry
 
 MAX_PAGE = 500
 
 
-def register(kind: str, sql: str) -> None:
-    """Add a source (a later feature's TIMELINE_SQL); its `kind` literal must equal `kind`."""
-    if not kind.isidentifier():
-        raise ValueError(f"timeline kind must be a plain word, not {kind!r}")
-    SOURCES[kind] = sql
+def register(name: str, sql: str, *, kinds: Sequence[str] | None = None) -> None:
+    """Add a source (a feature's TIMELINE_SQL); `kinds` defaults to (name,)."""
+    for word in (name, *(kinds or ())):
+        if not word.isidentifier():
+            raise ValueError(f"timeline kinds are plain words, not {word!r}")
+    SOURCES[name] = sql
+    SOURCE_KINDS[name] = tuple(kinds or (name,))
+
+
+def all_kinds() -> list[str]:
+    return list(dict.fromkeys(k for kinds in SOURCE_KINDS.values() for k in kinds))
+
+
+register("visit", visits.TIMELINE_SQL)
+register("note", notes.TIMELINE_SQL)
+register("issue", issues.TIMELINE_SQL, kinds=("issue", "followup"))
 
 
 Cursor = tuple[str, str, int]  # (at, kind, ref_id) of the last row already shown
@@ -77,10 +86,9 @@ def build_query(
 ) -> tuple[str, dict[str, Any]] | None:
     """The SQL and parameters of one page; None when the filters exclude everything."""
     limit = max(1, min(limit, MAX_PAGE))
-    wanted = [k for k in SOURCES if kinds is None or k in kinds]
     params: dict[str, Any] = {"cid": customer_id, "n": limit}
     if after is not None:
-        params.update(at=after[0], ref=after[2])
+        params.update(at=after[0], kind=after[1], ref=after[2])
     channel_test = ""
     if channels is not None:
         if not channels:
@@ -88,20 +96,32 @@ def build_query(
         params.update({f"ch{i}": channel for i, channel in enumerate(channels)})
         channel_test = f"channel IN ({', '.join(f':ch{i}' for i in range(len(channels)))})"
     arms: list[str] = []
-    for kind in wanted:
+    for name, sql in SOURCES.items():
+        own = SOURCE_KINDS[name]
+        chosen = [k for k in own if kinds is None or k in kinds]
+        if not chosen:
+            continue
         where = ["customer_id = :cid"]
+        if len(chosen) < len(own):
+            marks: list[str] = []
+            for k in chosen:
+                mark = f"k{len(arms)}_{len(marks)}"
+                params[mark] = k
+                marks.append(f":{mark}")
+            where.append(f"kind IN ({', '.join(marks)})")
         if channel_test:
             where.append(channel_test)
         if after is not None:
-            if kind < after[1]:
-                where.append("at <= :at")
-            elif kind == after[1]:
-                where.append("at <= :at AND (at < :at OR ref_id < :ref)")
-            else:
-                where.append("at < :at")
+            # `at <= :at` is the index range; the rest is the exact key test. With a constant
+            # kind SQLite folds the kind comparisons away.
+            where.append(
+                "at <= :at AND (at < :at OR kind < :kind OR (kind = :kind AND ref_id < :ref))"
+            )
+        # A one-kind arm sorts as its (customer_id, at) index reads, with no sort step.
+        order = "at DESC, ref_id DESC" if len(own) == 1 else "at DESC, kind DESC, ref_id DESC"
         arms.append(
-            f"SELECT * FROM (SELECT * FROM ({SOURCES[kind]}) WHERE {' AND '.join(where)} "
-            "ORDER BY at DESC, ref_id DESC LIMIT :n)"
+            f"SELECT * FROM (SELECT * FROM ({sql}) WHERE {' AND '.join(where)} "
+            f"ORDER BY {order} LIMIT :n)"
         )
     if not arms:
         return None

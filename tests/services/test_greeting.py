@@ -29,9 +29,7 @@ def _visit(days_ago: float, purpose: str = "", now: datetime = NOW) -> Visit:
 def _note(
     body: str, *, rbs: bool = True, expires: str | None = None, kind: NoteKind = NoteKind.REMEMBER
 ) -> Note:
-    return Note(
-        id=1, customer_id=1, body=body, kind=kind, read_before_serving=rbs, expires_on=expires
-    )
+    return Note(id=1, customer_id=1, body=body, kind=kind, read_before_serving=rbs, expires_on=expires)
 
 
 @dataclass
@@ -241,18 +239,20 @@ CASES = [
         "open issues",
         Customer(1, first_name="Bo", visit_count=1),
         last_days_ago=2,
-        open_issues=("Boots at the cobbler, due Friday", " "),
+        open_issues=("Boots at the cobbler, due Friday", " ", "Open: late delivery, 2 days"),
         headline="Welcome back, Bo!",
-        details=("2nd visit · last one 2 days ago", "Open: Boots at the cobbler, due Friday"),
+        details=(
+            "2nd visit · last one 2 days ago",
+            "Open: Boots at the cobbler, due Friday",
+            "Open: late delivery, 2 days",
+        ),
     ),
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_greeting_wording(case: Case) -> None:
-    last = (
-        None if case.last_days_ago is None else _visit(case.last_days_ago, case.purpose, case.now)
-    )
+    last = None if case.last_days_ago is None else _visit(case.last_days_ago, case.purpose, case.now)
     result = greet(case.customer, last, list(case.notes), case.now, open_issues=case.open_issues)
     assert result.headline == case.headline
     assert result.details == case.details
@@ -284,3 +284,13 @@ def test_greeting_for_reads_the_database(desk: Desk, clock: FakeClock) -> None:
         "Open: Repair due",
     )
     assert g.alerts == ()  # the note expired on 1 December
+
+
+def test_greeting_for_lists_open_issues_by_itself(desk: Desk) -> None:
+    from csdesk.domain import IssueDraft
+
+    cid = desk.customers.create(CustomerDraft(first_name="Bo")).id
+    desk.issues.log(IssueDraft(customer_id=cid, title="Sole came loose"))
+    details = greeting_for(desk, cid).details
+    assert any(d.startswith("Open: Sole came loose") for d in details), details
+    assert not any(d.startswith("Open: Open") for d in details)

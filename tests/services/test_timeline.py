@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from csdesk.domain import Channel, CustomerDraft
+from csdesk.domain import Channel, CustomerDraft, IssueDraft
 from csdesk.errors import UserError
 from csdesk.services.clock import iso
 from csdesk.services.desk import Desk
@@ -99,9 +99,7 @@ def test_filters(desk: Desk, clock: FakeClock) -> None:
         desk.timeline.page(cid, channels=["fax"])
 
 
-def test_keyset_pages_cover_everything_once_even_with_equal_times(
-    desk: Desk, clock: FakeClock
-) -> None:
+def test_keyset_pages_cover_everything_once_even_with_equal_times(desk: Desk, clock: FakeClock) -> None:
     cid = _customer(desk)
     # Many entries share a timestamp: paging must neither repeat nor skip any of them.
     for i in range(23):
@@ -141,13 +139,9 @@ def test_every_arm_walks_an_index(desk: Desk) -> None:
 def test_registered_source_joins_the_timeline(desk: Desk) -> None:
     cid = _customer(desk)
     desk.visits.log(cid, purpose="boots")
-    desk.db.execute(
-        "CREATE TABLE letters_demo (id INTEGER PRIMARY KEY, customer_id, sent_at, subject)"
-    )
-    desk.db.execute(
-        "INSERT INTO letters_demo VALUES (1, ?, '2999-01-01T00:00:00+00:00', 'Hello')", [cid]
-    )
-    saved = dict(timeline_store.SOURCES)
+    desk.db.execute("CREATE TABLE letters_demo (id INTEGER PRIMARY KEY, customer_id, sent_at, subject)")
+    desk.db.execute("INSERT INTO letters_demo VALUES (1, ?, '2999-01-01T00:00:00+00:00', 'Hello')", [cid])
+    saved = dict(timeline_store.SOURCES), dict(timeline_store.SOURCE_KINDS)
     try:
         timeline_store.register(
             "letter",
@@ -159,7 +153,9 @@ def test_registered_source_joins_the_timeline(desk: Desk) -> None:
         assert entries[0].channel is Channel.EMAIL
     finally:
         timeline_store.SOURCES.clear()
-        timeline_store.SOURCES.update(saved)
+        timeline_store.SOURCES.update(saved[0])
+        timeline_store.SOURCE_KINDS.clear()
+        timeline_store.SOURCE_KINDS.update(saved[1])
 
 
 def test_ten_thousand_entries_page_deep_quickly(desk: Desk) -> None:
@@ -199,3 +195,18 @@ def test_ten_thousand_entries_page_deep_quickly(desk: Desk) -> None:
     assert page[0].title.endswith(f"p{9999 - 151 * 50}")
     # Generous bounds for a busy CI machine; the benchmark reports the real figures.
     assert first_ms < 100 and deep_ms < 100, (first_ms, deep_ms)
+
+
+def test_issues_and_follow_ups_join_the_timeline(desk: Desk, clock: FakeClock) -> None:
+    cid = _customer(desk)
+    desk.visits.log(cid, purpose="boots")
+    clock.advance(minutes=1)
+    issue = desk.issues.log(IssueDraft(customer_id=cid, title="Sole came loose"))
+    clock.advance(minutes=1)
+    entries = desk.timeline.page(cid)
+    assert entries[0].kind == "issue" and entries[0].ref_id == issue.id
+    assert "Sole came loose" in entries[0].title
+    assert entries[-1].title == "In person: boots"
+    assert set(desk.timeline.kinds()) >= {"visit", "note", "issue", "followup"}
+    assert [e.kind for e in desk.timeline.page(cid, kinds=["issue"])] == ["issue"]
+    assert desk.timeline.page(cid, kinds=["followup"]) == []

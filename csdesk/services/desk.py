@@ -30,6 +30,7 @@ class Desk:
     ) -> None:
         from csdesk.services.customers import CustomerService
         from csdesk.services.history import HistoryService
+        from csdesk.services.letters import LetterService
         from csdesk.services.search import SearchService
 
         self.db = db
@@ -43,6 +44,7 @@ class Desk:
         self.customers = CustomerService(self)
         self.search = SearchService(self)
         self.history = HistoryService(self)
+        self.letters = LetterService(self)
 
     @classmethod
     def open(cls, path: Path | str, *, clock: Clock = utc_now, source: str = "app") -> Desk:

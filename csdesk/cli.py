@@ -9,6 +9,7 @@ import click
 
 from csdesk import __version__
 from csdesk.commands.common import RunContext
+from csdesk.commands.letters import letter_cmd, letters_cmd
 from csdesk.commands.search import demo_cmd, search_cmd
 from csdesk.errors import CsdeskError, NotFound, PermissionDenied, UserError
 from csdesk.paths import default_db_path
@@ -42,6 +43,8 @@ def cli(ctx: click.Context, db_path: Path | None, staff: str | None) -> None:
 
 cli.add_command(search_cmd)
 cli.add_command(demo_cmd)
+cli.add_command(letter_cmd)
+cli.add_command(letters_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -57,7 +57,8 @@ class TemplateProblem(UserError):
     """A template could not be rendered; says which template, which line, and what to do."""
 
     def __init__(self, template: str, line: int | None, reason: str) -> None:
-        where = f"“{template}”, line {line}" if line else f"“{template}”"
+        where = f"“{template}”, line {line}," if line else f"“{template}”"
+        reason = reason.rstrip(". ")
         super().__init__(
             f"The letter template {where} {reason}. Fix the template and press Reload; "
             "nothing was printed or saved."
@@ -288,6 +289,8 @@ def _problem(exc: BaseException, name: str, stream: Iterator[str] | None) -> Tem
         reason = f"took longer than {TIME_LIMIT_S:g} seconds (is there a loop that never ends?)"
     elif isinstance(exc, OutputTooLarge):
         reason = "writes far more text than a letter needs (is there a loop that never ends?)"
+    elif isinstance(exc, TemplateNotFound):
+        reason = f"uses “{exc.name}”, which does not exist"
     elif isinstance(exc, SecurityError):
         reason = f"tries something templates may not do: {exc}"
     elif type(exc).__name__ == "UndefinedError":

@@ -1,4 +1,4 @@
-"""Hostile templates: each fails with a clear message naming template and line, fast, no half letter."""
+"""Hostile templates fail fast, naming template and line, and never leave half a letter."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from csdesk import paths
+from csdesk.domain import CustomerDraft
 from csdesk.services.desk import Desk
 from csdesk.services.letters import TemplateProblem
-from csdesk.domain import CustomerDraft
 
 HOSTILE = [
     # (name, template source, expected words in the message, expected line or None)
@@ -28,12 +28,27 @@ HOSTILE = [
     ("big_format", "{{ '{:>999999999}'.format(1) }}", "may not do", 1),
     ("big_format_filter", "{{ '%0999999999d' | format(1) }}", "may not do", 1),
     ("big_range", "{{ range(10000000) | list | length }}", "may not do", 1),
-    ("flood", "{% for i in range(9999) %}{% for j in range(9999) %}xxxxxxxxxxxxxxxx{% endfor %}"
-              "{% endfor %}", "far more text", 1),
-    ("busy_loop_calls", "{% for i in range(9999) %}{% for j in range(9999) %}{% for k in range(9999) %}"
-                        "{{ '' }}{% endfor %}{% endfor %}{% endfor %}", "longer than", 1),
-    ("silent_loop", "{% set s = 'x' * 9999 %}\n{% for a in s %}{% for b in s %}{% for c in s %}"
-                    "{% endfor %}{% endfor %}{% endfor %}", "longer than", 2),
+    (
+        "flood",
+        "{% for i in range(9999) %}{% for j in range(9999) %}xxxxxxxxxxxxxxxx{% endfor %}"
+        "{% endfor %}",
+        "far more text",
+        1,
+    ),
+    (
+        "busy_loop_calls",
+        "{% for i in range(9999) %}{% for j in range(9999) %}{% for k in range(9999) %}"
+        "{{ '' }}{% endfor %}{% endfor %}{% endfor %}",
+        "longer than",
+        1,
+    ),
+    (
+        "silent_loop",
+        "{% set s = 'x' * 9999 %}\n{% for a in s %}{% for b in s %}{% for c in s %}"
+        "{% endfor %}{% endfor %}{% endfor %}",
+        "longer than",
+        2,
+    ),
     ("recursion", "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "", None),
     ("self_include", "{% include 'hostile.html.j2' %}", "", None),
     ("missing_parent", "{% extends 'nowhere.html.j2' %}", "does not exist", None),
@@ -78,8 +93,10 @@ def test_hostile_template_fails_safely_and_fast(
 
 
 def test_timeouts_stop_within_a_few_seconds(desk: Desk, customer_id: int) -> None:
-    write_user_template("slow.html.j2", "{% set s = 'x' * 9999 %}{% for a in s %}{% for b in s %}"
-                        "{% endfor %}{% endfor %}")
+    write_user_template(
+        "slow.html.j2",
+        "{% set s = 'x' * 9999 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}",
+    )
     started = time.monotonic()
     with pytest.raises(TemplateProblem):
         desk.letters.render("slow", customer_id)
@@ -99,7 +116,9 @@ def test_autoescape_prints_names_exactly(desk: Desk) -> None:
 def test_user_template_overrides_bundled(desk: Desk, customer_id: int) -> None:
     bundled = desk.letters.render("thank_you", customer_id).html
     assert "Thank you for coming in" in bundled
-    write_user_template("thank_you.html.j2", "{# title: Our thanks #}\nThanks, {{ customer.name }}!")
+    write_user_template(
+        "thank_you.html.j2", "{# title: Our thanks #}\nThanks, {{ customer.name }}!"
+    )
     desk.letters.reload()
     info = desk.letters.template("thank_you")
     assert info.user and info.title == "Our thanks"

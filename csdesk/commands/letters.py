@@ -1,4 +1,4 @@
-"""`csdesk letter` (one customer) and `csdesk letters` (a batch). Qt is imported only to write PDFs."""
+"""`csdesk letter` (one customer) and `csdesk letters` (a batch). Qt is loaded only for PDFs."""
 
 from __future__ import annotations
 
@@ -15,11 +15,21 @@ from csdesk.services.letters import customers_with_followups_due, followups_avai
 @click.command("letter")
 @click.argument("template", required=False)
 @click.option("--customer", "customer_id", type=int, help="The customer's id.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="PDF file to write (default: TEMPLATE-ID.pdf here).")
-@click.option("--html", "as_html", is_flag=True, help="Write the HTML (to -o or stdout) instead of a PDF.")
-@click.option("--page-size", type=click.Choice(["A4", "Letter"]), help="Paper size (default: setting).")
-@click.option("--dry-run", is_flag=True, help="Render without recording it on the customer's timeline.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PDF file to write (default: TEMPLATE-ID.pdf here).",
+)
+@click.option(
+    "--html", "as_html", is_flag=True, help="Write the HTML (to -o or stdout) instead of a PDF."
+)
+@click.option(
+    "--page-size", type=click.Choice(["A4", "Letter"]), help="Paper size (default: setting)."
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Render without recording it on the customer's timeline."
+)
 @click.option("--list", "list_templates", is_flag=True, help="List the templates you can use.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @pass_run
@@ -39,14 +49,20 @@ def letter_cmd(
     if list_templates:
         infos = desk.letters.templates()
         if as_json:
-            echo_json([{"name": t.name, "title": t.title, "description": t.description,
-                        "user": t.user} for t in infos])
+            echo_json(
+                [
+                    {"name": t.name, "title": t.title, "description": t.description, "user": t.user}
+                    for t in infos
+                ]
+            )
         else:
             for t in infos:
                 click.echo(f"{t.name:<28} {t.title}{'  (yours)' if t.user else ''}")
         return
     if not template or customer_id is None:
-        raise UserError("Give a template and a customer, e.g. `csdesk letter thank_you --customer 12`.")
+        raise UserError(
+            "Give a template and a customer, e.g. `csdesk letter thank_you --customer 12`."
+        )
     if dry_run:
         rendered = desk.letters.render(template, customer_id)
         html, title, letter_id, size = rendered.html, rendered.title, None, page_size
@@ -66,8 +82,14 @@ def letter_cmd(
         setup = PageSetup.from_desk(desk, size)
         write_pdf([html], output, setup, title)
     if as_json:
-        echo_json({"letter_id": letter_id, "customer_id": customer_id, "title": title,
-                   "file": str(output)})
+        echo_json(
+            {
+                "letter_id": letter_id,
+                "customer_id": customer_id,
+                "title": title,
+                "file": str(output),
+            }
+        )
     else:
         what = "Rendered" if dry_run else f"Letter #{letter_id} recorded and written"
         click.echo(f"{what}: {output}")
@@ -76,10 +98,19 @@ def letter_cmd(
 @click.command("letters")
 @click.argument("template")
 @click.option("--customers", "customer_list", help="Comma-separated customer ids, e.g. 1,2,3.")
-@click.option("--followups-due", "due", help="Customers with a follow-up due: today, tomorrow or YYYY-MM-DD.")
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
-              help="A .pdf file (one PDF for all) or a folder (one PDF per customer).")
-@click.option("--page-size", type=click.Choice(["A4", "Letter"]), help="Paper size (default: setting).")
+@click.option(
+    "--followups-due", "due", help="Customers with a follow-up due: today, tomorrow or YYYY-MM-DD."
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="A .pdf file (one PDF for all) or a folder (one PDF per customer).",
+)
+@click.option(
+    "--page-size", type=click.Choice(["A4", "Letter"]), help="Paper size (default: setting)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @pass_run
 def letters_cmd(
@@ -102,11 +133,15 @@ def letters_cmd(
         ids = customers_with_followups_due(desk, day)
         if not ids:
             if not followups_available(desk):
-                click.echo("This database has no follow-ups yet, so none are due; no letters "
-                           "written. Use --customers 1,2,3 to choose customers.", err=True)
+                click.echo(
+                    "This database has no follow-ups yet, so none are due; no letters "
+                    "written. Use --customers 1,2,3 to choose customers.",
+                    err=True,
+                )
             else:
-                click.echo(f"No follow-ups are due by {day.isoformat()}; no letters written.",
-                           err=True)
+                click.echo(
+                    f"No follow-ups are due by {day.isoformat()}; no letters written.", err=True
+                )
             if as_json:
                 echo_json({"letters": [], "files": [], "failed": [], "cancelled": False})
             return
@@ -117,15 +152,18 @@ def letters_cmd(
             click.echo(f"  {done} of {total}", err=True)
         return True
 
-    result = run_batch(desk, template, ids, output, setup=PageSetup.from_desk(desk, page_size),
-                       progress=report)
+    result = run_batch(
+        desk, template, ids, output, setup=PageSetup.from_desk(desk, page_size), progress=report
+    )
     if as_json:
-        echo_json({
-            "letters": list(result.letters),
-            "files": [str(f) for f in result.files],
-            "failed": [{"customer_id": c, "message": m} for c, m in result.failed],
-            "cancelled": result.cancelled,
-        })
+        echo_json(
+            {
+                "letters": list(result.letters),
+                "files": [str(f) for f in result.files],
+                "failed": [{"customer_id": c, "message": m} for c, m in result.failed],
+                "cancelled": result.cancelled,
+            }
+        )
         return
     for customer_id, message in result.failed:
         click.echo(f"  customer {customer_id}: {message}", err=True)

@@ -121,7 +121,7 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
             raise RenderTimeout()
 
     def call(
-        __self,  # noqa: N805 - Jinja's own signature: templates may pass "self" as a keyword
+        __self,
         __context: Any,
         __obj: Any,
         *args: Any,
@@ -150,9 +150,9 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
             for seq, times in ((left, right), (right, left)):
                 if _sized(seq) and isinstance(times, int) and len(seq) * times > MAX_VALUE_LEN:
                     raise SecurityError("that would build a value too large for a letter")
-        if operator == "+" and _sized(left) and _sized(right):
-            if len(left) + len(right) > MAX_VALUE_LEN:
-                raise SecurityError("that would build a value too large for a letter")
+        joined = len(left) + len(right) if _sized(left) and _sized(right) else 0
+        if operator == "+" and joined > MAX_VALUE_LEN:
+            raise SecurityError("that would build a value too large for a letter")
         if operator == "%" and isinstance(left, str):
             _check_format(left)
         return super().call_binop(context, operator, left, right)
@@ -203,7 +203,7 @@ class _CappedLoader(FileSystemLoader):
 
     def get_source(
         self, environment: Environment, template: str
-    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+    ) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         if len(source) > MAX_SOURCE_CHARS:
             raise TemplateSyntaxError(
@@ -225,7 +225,7 @@ def _safe_format(value: Any, *args: Any, **kwargs: Any) -> str:
 
 
 def _guard_filter(env: LetterSandbox, func: Callable[..., Any]) -> Callable[..., Any]:
-    """Check the deadline and refuse huge numeric arguments (widths, counts) before a filter runs."""
+    """Check the deadline and refuse huge numbers (widths, counts) before a filter runs."""
     skip = 2 if getattr(func, "jinja_pass_arg", None) is not None else 1
 
     @functools.wraps(func)

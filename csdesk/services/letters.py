@@ -34,9 +34,21 @@ __all__ = ["Letter", "LetterService", "Rendered", "TemplateInfo", "TemplateProbl
 SUFFIX = ".html.j2"
 PAGE_SIZES = ("A4", "Letter")
 _HEADER = re.compile(r"\{#\s*(title|description)\s*:\s*(.*?)\s*#\}", re.IGNORECASE)
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _ISSUE_FIELDS: dict[str, Any] = {
     "id": None,
     "title": "",
@@ -100,7 +112,9 @@ class LetterService:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UserError(f"Cannot create the templates folder {folder}: {exc.strerror}.") from exc
+            raise UserError(
+                f"Cannot create the templates folder {folder}: {exc.strerror}."
+            ) from exc
         return folder
 
     @property
@@ -138,11 +152,14 @@ class LetterService:
             if info.name == name or info.name == name + SUFFIX:
                 return info
         raise UserError(
-            f"There is no letter template “{name}”. `csdesk letter --list` shows the ones there are."
+            f"There is no letter template “{name}”. "
+            "`csdesk letter --list` shows the ones there are."
         )
 
     # -- rendering -----------------------------------------------------------------------------
-    def context(self, customer_id: int, *, issue: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    def context(
+        self, customer_id: int, *, issue: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
         """The fields every template can use (documented in the README)."""
         customer = self._desk.customers.get(customer_id)
         setting = self._desk.setting
@@ -193,7 +210,8 @@ class LetterService:
         if size not in PAGE_SIZES:
             raise UserError(f"Page size must be A4 or Letter, not “{size}”.")
         rendered = self.render(template, customer_id, issue=issue)
-        issue_id = _issue_fields(issue)["id"] if issue else None
+        fields = _issue_fields(issue)
+        issue_id = fields["id"] if fields else None
         now = self._desk.now_iso()
         row: dict[str, Any] = {
             "customer_id": customer_id,
@@ -228,7 +246,10 @@ class LetterService:
         return _letter(row)
 
     def for_customer(self, customer_id: int, *, limit: int = 100) -> list[Letter]:
-        return [_letter({**r, "html": ""}) for r in store.for_customer(self._desk.db, customer_id, limit=limit)]
+        return [
+            _letter({**r, "html": ""})
+            for r in store.for_customer(self._desk.db, customer_id, limit=limit)
+        ]
 
     # -- settings ------------------------------------------------------------------------------
     def page_size(self) -> str:
@@ -293,14 +314,16 @@ def format_date(value: Any, style: str = "long", order: str = "dmy") -> str:
     if style in ("day_month", "birthday") or year is None:
         return day_month
     if style == "short":
-        return f"{month:02d}/{day:02d}/{year}" if order == "mdy" else f"{day:02d}/{month:02d}/{year}"
+        return (
+            f"{month:02d}/{day:02d}/{year}" if order == "mdy" else f"{day:02d}/{month:02d}/{year}"
+        )
     if style == "iso":
         return f"{year}-{month:02d}-{day:02d}"
     if style == "month_year":
         return f"{name} {year}"
     long = f"{day_month}, {year}" if order == "mdy" else f"{day_month} {year}"
     if style == "weekday" and weekday >= 0:
-        day_name = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()[weekday]
+        day_name = _DAYS[weekday]
         return f"{day_name}, {long}" if order == "mdy" else f"{day_name} {long}"
     return long
 
@@ -338,7 +361,9 @@ def _info(path: Path, user: bool) -> TemplateInfo:
     for key, value in _HEADER.findall(head):
         meta.setdefault(key.lower(), value)
     fallback = path.name[: -len(SUFFIX)].replace("_", " ").replace("-", " ").capitalize()
-    return TemplateInfo(path.name, meta.get("title") or fallback, meta.get("description", ""), path, user)
+    return TemplateInfo(
+        path.name, meta.get("title") or fallback, meta.get("description", ""), path, user
+    )
 
 
 def _customer_fields(c: Customer, region: str) -> dict[str, Any]:
@@ -353,7 +378,9 @@ def _customer_fields(c: Customer, region: str) -> dict[str, Any]:
         "pronouns": c.pronouns,
         "company": c.company,
         "email": c.email,
-        "phone": pretty(phone.e164, region) if phone and phone.e164 else (phone.raw if phone else ""),
+        "phone": pretty(phone.e164, region)
+        if phone and phone.e164
+        else (phone.raw if phone else ""),
         "address": c.address,
         "birthday": c.birthday,
         "last_visit": c.last_visit_at or "",
@@ -387,5 +414,3 @@ def _letter(row: Mapping[str, Any]) -> Letter:
         created_at=row["created_at"],
         created_by=row["created_by"],
     )
-
-

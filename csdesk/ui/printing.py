@@ -98,7 +98,9 @@ class LetterPainter:
 
     def __enter__(self) -> LetterPainter:
         if not self._painter.begin(self._device):
-            raise UserError("Cannot start writing the pages. Check the printer or the file location.")
+            raise UserError(
+                "Cannot start writing the pages. Check the printer or the file location."
+            )
         return self
 
     def add(self, html: str) -> int:
@@ -111,7 +113,9 @@ class LetterPainter:
                 self._device.newPage()
             self._painter.save()
             self._painter.translate(0, -page * size.height())
-            doc.drawContents(self._painter, QRectF(0, page * size.height(), size.width(), size.height()))
+            doc.drawContents(
+                self._painter, QRectF(0, page * size.height(), size.width(), size.height())
+            )
             self._painter.restore()
             self._pages += 1
         self._letters += 1

@@ -107,3 +107,21 @@ def test_batch_dialog_cancel(qtbot: QtBot, desk: Desk, tmp_path: Path) -> None:
     assert 0 < len(result.letters) < 60
     assert len(list((tmp_path / "each").glob("*.pdf"))) == len(result.letters)
     assert "Stopped." in dialog.label.text()
+
+
+def test_many_qt_calls_do_not_free_none() -> None:
+    """PySide6 6.12.0 on Python 3.11 drops a None reference per void call; csdesk.ui guards it."""
+    import sys
+
+    code = (
+        "import csdesk.ui\n"
+        "from PySide6.QtGui import QGuiApplication, QTextDocument\n"
+        "app = QGuiApplication([])\n"
+        "doc = QTextDocument()\n"
+        "for _ in range(300_000):\n"
+        "    doc.setDocumentMargin(0)\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-500:]
+    assert result.stdout.strip() == "ok"

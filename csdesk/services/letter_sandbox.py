@@ -294,7 +294,7 @@ def _problem(exc: BaseException, name: str, stream: Iterator[str] | None) -> Tem
     elif isinstance(exc, SecurityError):
         reason = f"tries something templates may not do: {exc}"
     elif type(exc).__name__ == "UndefinedError":
-        reason = f"uses a field that does not exist: {exc}"
+        reason = f"uses a field that does not exist: {_field_name(str(exc))}"
     elif isinstance(exc, TemplateSyntaxError):
         reason = f"has a mistake: {exc.message}"
     elif isinstance(exc, RecursionError):
@@ -304,6 +304,14 @@ def _problem(exc: BaseException, name: str, stream: Iterator[str] | None) -> Tem
     else:
         reason = f"failed: {exc or type(exc).__name__}"
     return TemplateProblem(template, line, reason)
+
+
+def _field_name(message: str) -> str:
+    """Jinja's "'dict object' has no attribute 'nme'" / "'x' is undefined" as the field's name."""
+    match = re.search(r"has no attribute '([^']*)'", message) or re.match(
+        r"'([^']*)' is undefined", message
+    )
+    return f"“{match.group(1)}”" if match else message
 
 
 def _template_line(

@@ -62,13 +62,19 @@ class PageSetup:
 
 
 def ensure_gui_app() -> None:
-    """Text layout needs a QGuiApplication; headless callers (the CLI) get an offscreen one."""
+    """Text layout needs a QGuiApplication; headless callers (the CLI) get an offscreen one.
+
+    It is a QApplication, not a bare QGuiApplication, so widgets created later in the same
+    process (a test run, a CLI command that opens a dialog) still work.
+    """
     if QGuiApplication.instance() is not None:
         return
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
     global _APP
-    _APP = QGuiApplication(["csdesk"])
+    _APP = QApplication(["csdesk"])
 
 
 _APP: QGuiApplication | None = None

@@ -69,6 +69,7 @@ class LetterDialog(QDialog):
 
         self.templates = _named(QListWidget(), "letterTemplates", "Letter templates")
         self.templates.setMinimumWidth(230)
+        self.templates.setSpacing(3)
         self.description = _named(QLabel(), "letterDescription", "About this template")
         self.description.setWordWrap(True)
         self.description.setStyleSheet("color: #555;")

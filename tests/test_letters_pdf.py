@@ -168,3 +168,27 @@ def test_cli_does_not_load_qt_on_import() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_cli_reprint_matches_the_letter_as_sent(
+    desk: Desk,
+    customers: list[int],
+    db_path: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from csdesk import paths
+
+    sent = desk.letters.produce("thank_you", customers[1])
+    folder = paths.user_letters_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "thank_you.html.j2").write_text("Changed completely, {{ customer.name }}")
+    out = tmp_path / "again.pdf"
+    assert run_cli(["--db", str(db_path), "letter", "--reprint", str(sent.id), "-o", str(out)]) == 0
+    text = pdf_text(out)
+    assert "Thank you for coming in" in text and "Changed completely" not in text
+    capsys.readouterr()
+    assert run_cli(["--db", str(db_path), "letter", "--reprint", str(sent.id), "--html"]) == 0
+    assert capsys.readouterr().out.strip() == sent.html.strip()
+    assert run_cli(["--db", str(db_path), "letter", "--reprint", "999"]) == 3
+    assert "No letter #999" in capsys.readouterr().err

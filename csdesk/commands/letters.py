@@ -31,6 +31,12 @@ from csdesk.services.letters import customers_with_followups_due, followups_avai
     "--dry-run", is_flag=True, help="Render without recording it on the customer's timeline."
 )
 @click.option("--list", "list_templates", is_flag=True, help="List the templates you can use.")
+@click.option(
+    "--reprint",
+    "reprint_id",
+    type=int,
+    help="Reprint a recorded letter exactly as it was sent (by letter id).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @pass_run
 def letter_cmd(
@@ -42,10 +48,14 @@ def letter_cmd(
     page_size: str | None,
     dry_run: bool,
     list_templates: bool,
+    reprint_id: int | None,
     as_json: bool,
 ) -> None:
     """Write one letter for one customer, recorded on their timeline."""
     desk = run.desk()
+    if reprint_id is not None:
+        _reprint(run, reprint_id, output, as_html, as_json)
+        return
     if list_templates:
         infos = desk.letters.templates()
         if as_json:
@@ -171,6 +181,39 @@ def letters_cmd(
     click.echo(f"Wrote {len(result.letters)} letter(s) to {where}.")
     if result.failed and not result.letters:
         raise UserError("No letters were written; see the reasons above.")
+
+
+def _reprint(
+    run: RunContext, letter_id: int, output: Path | None, as_html: bool, as_json: bool
+) -> None:
+    desk = run.desk()
+    letter = desk.letters.get(letter_id)
+    if as_html and output is None:
+        click.echo(letter.html)
+        return
+    output = output or Path(f"letter-{letter.id}.{'html' if as_html else 'pdf'}")
+    if as_html:
+        _write_text(output, letter.html)
+    else:
+        from csdesk.ui.printing import PageSetup, write_pdf
+
+        write_pdf(
+            [letter.html],
+            output,
+            PageSetup(letter.page_size, desk.letters.margins_mm()),
+            letter.title,
+        )
+    if as_json:
+        echo_json(
+            {
+                "letter_id": letter.id,
+                "customer_id": letter.customer_id,
+                "title": letter.title,
+                "file": str(output),
+            }
+        )
+    else:
+        click.echo(f"Letter #{letter.id} of {letter.created_at[:10]} reprinted: {output}")
 
 
 def parse_ids(text: str) -> list[int]:

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrinter
 
     from csdesk.services.desk import Desk
-    from csdesk.services.letters import Letter
 
 # 96 dpi keeps CSS px the same size on paper as on screen; text stays vector in the PDF.
 PDF_DPI = 96
@@ -262,8 +261,3 @@ def run_batch(
 
 def _customer_name(desk: Desk, customer_id: int) -> str:
     return desk.customers.get(customer_id).display_name
-
-
-def reprint_pdf(letter: Letter, path: Path, margin_mm: float = 18.0) -> int:
-    """A stored letter to PDF, exactly as it was sent."""
-    return write_pdf([letter.html], path, PageSetup(letter.page_size, margin_mm), letter.title)

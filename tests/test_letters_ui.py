@@ -87,7 +87,7 @@ def test_batch_dialog_writes_one_pdf_on_a_worker(
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.close_button.isEnabled(), timeout=20_000)
     assert dialog.result_value is not None and len(dialog.result_value.letters) == 2
-    assert "2 letter(s) written" in dialog.label.text()
+    assert "2 letters written" in dialog.label.text()
     text = pdf_text(out)
     assert "Zoë Okafor" in text and "Ada Byron" in text
     assert len(desk.letters.for_customer(other)) == 1

@@ -166,11 +166,12 @@ class BatchLettersDialog(QDialog):
             if len(result.files) == 1
             else (result.files[0].parent if result.files else "")
         )
-        text = f"{made} letter(s) written to {where}." if made else "No letters were written."
+        noun = "letter" if made == 1 else "letters"
+        text = f"{made} {noun} written to {where}." if made else "No letters were written."
         if result.cancelled:
             text = f"Stopped. {text}"
         if result.failed:
-            text += f" {len(result.failed)} could not be written: {result.failed[0][1]}"
+            text += f" {len(result.failed)} could not be written ({result.failed[0][1]})"
         self.label.setText(text)
 
     def _on_failed(self, message: str) -> None:

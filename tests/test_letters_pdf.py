@@ -192,3 +192,22 @@ def test_cli_reprint_matches_the_letter_as_sent(
     assert capsys.readouterr().out.strip() == sent.html.strip()
     assert run_cli(["--db", str(db_path), "letter", "--reprint", "999"]) == 3
     assert "No letter #999" in capsys.readouterr().err
+
+
+def test_cli_letters_for_followups_due(
+    desk: Desk, customers: list[int], db_path: Path, tmp_path: Path
+) -> None:
+    desk.db.execute(
+        "CREATE TABLE followups (id INTEGER PRIMARY KEY, customer_id INTEGER, "
+        "due_at TEXT NOT NULL, done_at TEXT)"
+    )
+    desk.db.execute(
+        "INSERT INTO followups (customer_id, due_at) VALUES (?, '2000-01-01T00:00:00+00:00')",
+        [customers[1]],
+    )
+    out = tmp_path / "due.pdf"
+    code = run_cli(
+        ["--db", str(db_path), "letters", "thank_you", "--followups-due", "today", "-o", str(out)]
+    )
+    assert code == 0 and pdf_pages(out) == 1
+    assert "Ada Byron" in pdf_text(out)

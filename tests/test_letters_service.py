@@ -119,6 +119,36 @@ def test_followups_due_is_empty_without_the_table(desk: Desk) -> None:
     assert customers_with_followups_due(desk, date(2026, 11, 30)) == []
 
 
+def test_followups_due_by_the_end_of_the_local_day(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        ids = [desk.customers.create(CustomerDraft(first_name=n)).id for n in "ABCD"]
+        # The columns issue 4's followups table has (its migration is on another branch).
+        desk.db.execute(
+            "CREATE TABLE followups (id INTEGER PRIMARY KEY, customer_id INTEGER, "
+            "due_at TEXT NOT NULL, done_at TEXT)"
+        )
+        rows = [
+            (ids[0], "2026-11-29T15:00:00+00:00", None),  # overdue
+            (ids[1], "2026-12-01T04:30:00+00:00", None),  # 23:30 on the 30th in New York
+            (ids[2], "2026-12-01T05:30:00+00:00", None),  # 00:30 on the 1st: tomorrow
+            (ids[3], "2026-11-30T10:00:00+00:00", "2026-11-30T11:00:00+00:00"),  # done
+        ]
+        desk.db.conn.executemany(
+            "INSERT INTO followups (customer_id, due_at, done_at) VALUES (?, ?, ?)", rows
+        )
+        assert customers_with_followups_due(desk, date(2026, 11, 30)) == ids[:2]
+        assert customers_with_followups_due(desk, date(2026, 12, 1)) == ids[:3]
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
 @pytest.mark.parametrize(
     ("value", "style", "order", "expected"),
     [

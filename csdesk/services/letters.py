@@ -9,7 +9,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from csdesk import paths
 from csdesk.domain import Change, Customer
 from csdesk.errors import NotFound, UserError
-from csdesk.services.clock import parse
+from csdesk.services.clock import iso, parse
 from csdesk.services.letter_sandbox import LetterSandbox, TemplateProblem, layered_loader
 from csdesk.services.phone import pretty
 from csdesk.store import audit
@@ -279,8 +279,9 @@ def customers_with_followups_due(desk: Desk, day: date) -> list[int]:
     """
     if not followups_available(desk):
         return []
-    local_end = datetime.combine(day, datetime.max.time()).astimezone()
-    return store.followup_customer_ids(desk.db, local_end.isoformat())
+    # Stored times are UTC text; the end of the shop's local day is compared in UTC too.
+    next_local_midnight = datetime.combine(day + timedelta(days=1), time()).astimezone()
+    return store.followup_customer_ids(desk.db, iso(next_local_midnight))
 
 
 def followups_available(desk: Desk) -> bool:

@@ -48,11 +48,11 @@ def table_exists(db: sqlite_utils.Database, name: str) -> bool:
     return found is not None
 
 
-def followup_customer_ids(db: sqlite_utils.Database, day_end: str) -> list[int]:
-    """Customers with an open follow-up due by `day_end` (UTC ISO text); needs issue 4's table."""
+def followup_customer_ids(db: sqlite_utils.Database, before: str) -> list[int]:
+    """Customers with an open follow-up due before `before` (UTC ISO text); issue 4's table."""
     cur = db.execute(
         "SELECT DISTINCT customer_id FROM followups "
         "WHERE customer_id IS NOT NULL AND done_at IS NULL AND due_at < ? ORDER BY customer_id",
-        [day_end],
+        [before],
     )
     return [int(r[0]) for r in cur.fetchall()]

@@ -21,6 +21,7 @@ from csdesk.commands.admin import (
 from csdesk.commands.common import RunContext
 from csdesk.commands.history import timeline_cmd, visit_cmd
 from csdesk.commands.issues import followup_group, followups_cmd, issue_group, issues_cmd
+from csdesk.commands.letters import letter_cmd, letters_cmd
 from csdesk.commands.paths import paths_cmd
 from csdesk.commands.search import demo_cmd, search_cmd
 from csdesk.errors import CsdeskError, NotFound, PermissionDenied, UserError
@@ -92,6 +93,8 @@ def route_uri(argv: list[str], commands: Iterable[str]) -> list[str]:
                 return [*argv[:i], "call", *argv[i:]]
             return [*argv[:i], *argv[i + 1 :]]
     return argv
+cli.add_command(letter_cmd)
+cli.add_command(letters_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -37,6 +37,7 @@ class Desk:
         from csdesk.services.followups import FollowUpService
         from csdesk.services.history import HistoryService
         from csdesk.services.issues import IssueService
+        from csdesk.services.letters import LetterService
         from csdesk.services.notes import NoteService
         from csdesk.services.privacy import PrivacyService
         from csdesk.services.search import SearchService
@@ -65,6 +66,7 @@ class Desk:
         self.audit = AuditService(self)
         self.backups = BackupService(self)
         self.privacy = PrivacyService(self)
+        self.letters = LetterService(self)
 
     @classmethod
     def open(cls, path: Path | str, *, clock: Clock = utc_now, source: str = "app") -> Desk:

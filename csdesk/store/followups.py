@@ -99,3 +99,13 @@ def for_customer(db: sqlite_utils.Database, customer_id: int, *, open_only: bool
             f"{_SELECT} WHERE f.customer_id = ? {extra} ORDER BY f.due_at, f.id", [customer_id]
         )
     )
+
+
+def followup_customer_ids(db: sqlite_utils.Database, before: str) -> list[int]:
+    """Customers with an open follow-up due before `before` (UTC ISO text)."""
+    cur = db.execute(
+        "SELECT DISTINCT customer_id FROM followups "
+        "WHERE customer_id IS NOT NULL AND done_at IS NULL AND due_at < ? ORDER BY customer_id",
+        [before],
+    )
+    return [int(r[0]) for r in cur.fetchall()]

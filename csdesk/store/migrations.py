@@ -313,6 +313,29 @@ def _issues(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0004_letters")
+def _letters(db: sqlite_utils.Database) -> None:
+    # html is the letter exactly as it was sent, so a reprint never depends on today's template.
+    # issue_id is a plain integer: the issues table belongs to another migration and may not exist.
+    run_script(
+        db,
+        """
+        CREATE TABLE letters (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            template TEXT NOT NULL,
+            title TEXT NOT NULL,
+            html TEXT NOT NULL,
+            page_size TEXT NOT NULL DEFAULT 'A4' CHECK (page_size IN ('A4', 'Letter')),
+            issue_id INTEGER,
+            created_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES staff(id)
+        );
+        CREATE INDEX letters_customer ON letters(customer_id, created_at DESC);
+        """,
+    )
+
+
 @migrations(name="0005_security")
 def _security(db: sqlite_utils.Database) -> None:
     run_script(

@@ -11,6 +11,7 @@ from csdesk.domain import Change
 from csdesk.services.desk import Desk
 from csdesk.ui.change_bus import ChangeBus
 from csdesk.ui.dialogs.customer_form import CustomerForm, draft_from_search
+from csdesk.ui.features import install_all as install_features
 from csdesk.ui.widgets.customer_view import CustomerView
 from csdesk.ui.widgets.search_panel import SearchPanel
 
@@ -75,11 +76,16 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(actor)
         self.statusBar().setObjectName("statusBar")
         self.resize(1280, 800)
+        install_features(self)
         self._update_actions()
         self.search.refresh()  # the recent customers, straight away
         self.search.field.setFocus()
 
     # -- actions and menus ---------------------------------------------------------------------
+    def add_action(self, name: str, text: str, keys: list[QKeySequence], slot: object) -> QAction:
+        """A window-wide action with shortcuts, for features to put in their menus."""
+        return self._action(name, text, keys, slot)
+
     def _action(self, name: str, text: str, keys: list[QKeySequence], slot: object) -> QAction:
         action = QAction(text, self)
         action.setObjectName(name)

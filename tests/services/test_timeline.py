@@ -210,3 +210,28 @@ def test_issues_and_follow_ups_join_the_timeline(desk: Desk, clock: FakeClock) -
     assert set(desk.timeline.kinds()) >= {"visit", "note", "issue", "followup"}
     assert [e.kind for e in desk.timeline.page(cid, kinds=["issue"])] == ["issue"]
     assert desk.timeline.page(cid, kinds=["followup"]) == []
+
+
+def test_letters_join_the_timeline(desk: Desk, clock: FakeClock) -> None:
+    from csdesk.store import letters as letter_store
+
+    cid = _customer(desk)
+    desk.visits.log(cid, purpose="boots")
+    clock.advance(minutes=1)
+    letter_id = letter_store.insert(
+        desk.db,
+        {
+            "customer_id": cid,
+            "template": "thank_you",
+            "title": "Thank you, Ola",
+            "html": "<p>Thanks</p>",
+            "created_at": desk.now_iso(),
+            "created_by": desk.actor.id,
+        },
+    )
+    entries = desk.timeline.page(cid)
+    assert (entries[0].kind, entries[0].ref_id) == ("letter", letter_id)
+    assert entries[0].title == "Thank you, Ola" and entries[0].channel is None
+    assert [e.kind for e in desk.timeline.page(cid, kinds=["letter"])] == ["letter"]
+    plan = " | ".join(timeline_store.explain(desk.db, cid))
+    assert "letters USING INDEX letters_customer" in plan, plan

@@ -10,6 +10,14 @@ import click
 from csdesk import __version__
 from csdesk.commands.common import RunContext
 from csdesk.commands.search import demo_cmd, search_cmd
+from csdesk.commands.transfer import (
+    duplicates_cmd,
+    export_group,
+    import_cmd,
+    imports_cmd,
+    merge_cmd,
+    undo_import_cmd,
+)
 from csdesk.errors import CsdeskError, NotFound, PermissionDenied, UserError
 from csdesk.paths import default_db_path
 
@@ -42,6 +50,12 @@ def cli(ctx: click.Context, db_path: Path | None, staff: str | None) -> None:
 
 cli.add_command(search_cmd)
 cli.add_command(demo_cmd)
+cli.add_command(import_cmd)
+cli.add_command(undo_import_cmd)
+cli.add_command(imports_cmd)
+cli.add_command(export_group)
+cli.add_command(duplicates_cmd)
+cli.add_command(merge_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -29,7 +29,10 @@ class Desk:
         source: str = "app",
     ) -> None:
         from csdesk.services.customers import CustomerService
+        from csdesk.services.duplicates import DuplicateService
+        from csdesk.services.exporting import ExportService
         from csdesk.services.history import HistoryService
+        from csdesk.services.importing import ImportService
         from csdesk.services.search import SearchService
 
         self.db = db
@@ -43,6 +46,9 @@ class Desk:
         self.customers = CustomerService(self)
         self.search = SearchService(self)
         self.history = HistoryService(self)
+        self.imports = ImportService(self)
+        self.exports = ExportService(self)
+        self.duplicates = DuplicateService(self)
 
     @classmethod
     def open(cls, path: Path | str, *, clock: Clock = utc_now, source: str = "app") -> Desk:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # unicode61 splits on anything that is not a letter or a number; so do we.
 _SPLIT = re.compile(r"[\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=65536)  # names repeat a lot in imports and searches; folding is pure
 def fold(text: str) -> str:
     """Lower-case and strip accents: 'José Ñúñez' -> 'jose nunez'."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -18,7 +20,12 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Folded tokens as FTS5's unicode61 tokenizer (remove_diacritics 2) would see them."""
-    return [t for t in _SPLIT.split(fold(text)) if t]
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(t for t in _SPLIT.split(fold(text)) if t)
 
 
 def folded_phrase(text: str) -> str:

@@ -226,23 +226,28 @@ def _cell(row: list[str], index: int) -> str:
 def csv_record(mapping: Mapping, row: list[str], line: int) -> r.Record:
     rec = r.Record(line=line)
     cols = mapping.columns
-    values = {f: [(r.clean(_cell(row, i)), label) for i, label in cols.get(f, [])] for f in cols}
+    width = len(row)
 
     def first(fieldname: str) -> str:
-        return next((v for v, _ in values.get(fieldname, []) if v), "")
+        for i, _label in cols.get(fieldname, ()):
+            if i < width and row[i]:
+                value = r.clean(row[i])
+                if value:
+                    return value
+        return ""
+
+    def every(fieldname: str) -> list[str]:
+        return [r.clean(row[i]) for i, _label in cols.get(fieldname, ()) if i < width and row[i]]
 
     rec.first_name, rec.last_name = first("first_name"), first("last_name")
     if not (rec.first_name or rec.last_name) and first("name"):
         rec.first_name, rec.last_name = r.split_full_name(first("name"))
-    rec.preferred_name, rec.pronouns, rec.company = (
-        first("preferred_name"),
-        first("pronouns"),
-        first("company"),
-    )
-    rec.note = "\n".join(v for v, _ in values.get("note", []) if v)
-    rec.address = r.join_address(*(v for v, _ in values.get("address", [])))
-    for raw_cell, _label in [(_cell(row, i), lb) for i, lb in cols.get("email", [])]:
-        rec.add_email(raw_cell)
+    rec.preferred_name, rec.pronouns = first("preferred_name"), first("pronouns")
+    rec.company = first("company")
+    rec.note = "\n".join(v for v in every("note") if v)
+    rec.address = r.join_address(*every("address"))
+    for i, _label in cols.get("email", []):
+        rec.add_email(_cell(row, i))
     for value_index, _label_index in mapping.email_pairs:
         rec.add_email(_cell(row, value_index))
     for i, label in cols.get("phone", []):

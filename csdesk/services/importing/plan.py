@@ -92,7 +92,8 @@ def read_records(
         raise UserError(
             f"Cannot read {path}: {exc.strerror or exc}. Check the name and try again."
         ) from exc
-    text = decode(data)
+    # One line ending everywhere, so multi-line cells read the same from Windows and Unix files.
+    text = decode(data).replace("\r\n", "\n")
     looks_vcard = text.lstrip()[:11].upper().startswith("BEGIN:VCARD")
     if fmt == "vcard" or (
         fmt == "auto" and (looks_vcard or path.suffix.lower() in (".vcf", ".vcard"))

@@ -29,11 +29,15 @@ class Record:
     warnings: list[str] = field(default_factory=list)
 
     def add_email(self, text: str) -> None:
+        if not text:
+            return
         for part in split_multi(text):
             if part.casefold() not in (e.casefold() for e in self.emails):
                 self.emails.append(part)
 
     def add_phone(self, label: str, text: str) -> None:
+        if not text:
+            return
         for part in split_multi(text):
             if part not in (raw for _label, raw in self.phones):
                 self.phones.append((label or "mobile", part))

@@ -7,6 +7,7 @@ Prints the time to read + plan (the preview) and to write (apply), and batch p50
 from __future__ import annotations
 
 import csv
+import itertools
 import random
 import statistics
 import sys
@@ -14,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from csdesk.services.desk import Desk
 from csdesk.services.demo import FIRST, LAST
+from csdesk.services.desk import Desk
 from csdesk.services.text import fold
 
 HEADER = [
@@ -35,9 +36,12 @@ def write_csv(path: Path, rows: int, seed: int = 7) -> None:
             local = "".join(c for c in fold(f"{first}.{last}") if c.isascii() and c.isalnum())
             email = f"{local or 'c'}{i}@example.com" if rng.random() < 0.8 else ""
             phone = rng.choice(
-                (f"'+1 212 {200 + i // 10000:03d} {i % 10000:04d}",
-                 f"(312) {200 + i // 10000:03d}-{i % 10000:04d}",
-                 f"+44 20 7{i:07d}"[:17], "")
+                (
+                    f"'+1 212 {200 + i // 10000:03d} {i % 10000:04d}",
+                    f"(312) {200 + i // 10000:03d}-{i % 10000:04d}",
+                    f"+44 20 7{i:07d}"[:17],
+                    "",
+                )
             )
             out.writerow([first, last, email, "", f"{i} Main St", "", "Springfield", "", "IL",
                           "United States", "US", f"{i % 99999:05d}", phone,
@@ -61,14 +65,18 @@ def main() -> None:
 
         result = desk.imports.apply(plan, progress)
         t2 = time.perf_counter()
-        batch_ms = sorted((b - a) * 1000 for a, b in zip(stamps, stamps[1:], strict=False))
+        batch_ms = sorted((b - a) * 1000 for a, b in itertools.pairwise(stamps))
         print(f"rows: {rows:,}  format: {plan.fmt}  summary: {plan.summary()}")
         print(f"preview (read + validate + match): {t1 - t0:6.2f} s")
         print(f"apply (write {result.created:,} new):   {t2 - t1:6.2f} s")
-        print(f"total:                             {t2 - t0:6.2f} s  ({rows / (t2 - t0):,.0f} rows/s)")
+        print(
+            f"total:                             {t2 - t0:6.2f} s  ({rows / (t2 - t0):,.0f} rows/s)"
+        )
         if batch_ms:
             p99 = batch_ms[min(len(batch_ms) - 1, int(len(batch_ms) * 0.99))]
-            print(f"batch of 1,000 rows: p50 {statistics.median(batch_ms):.0f} ms, p99 {p99:.0f} ms")
+            print(
+                f"batch of 1,000 rows: p50 {statistics.median(batch_ms):.0f} ms, p99 {p99:.0f} ms"
+            )
         t3 = time.perf_counter()
         again = desk.imports.preview(src)
         t4 = time.perf_counter()

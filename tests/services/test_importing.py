@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from csdesk.domain import Channel, CustomerDraft
 from csdesk.errors import NotFound, UserError
-from csdesk.domain import CustomerDraft
 from csdesk.services.desk import Desk
 from csdesk.services.importing import service as import_service
 from csdesk.services.importing.readers import decode
@@ -30,7 +30,7 @@ def import_file(desk: Desk, name: str, **kwargs: object) -> tuple[object, object
 
 
 def test_square_export(desk: Desk) -> None:
-    plan, result = import_file(desk, "square_export.csv")
+    plan, _result = import_file(desk, "square_export.csv")
     assert plan.fmt == "square"
     assert plan.summary() == {"rows": 8, "created": 5, "updated": 0, "unchanged": 0, "skipped": 3}
     reasons = {i.line: i.reason for i in plan.items if i.action == "skip"}
@@ -52,7 +52,7 @@ def test_square_export(desk: Desk) -> None:
     assert lukas.phones[0].raw == "0049 30 12345678" and lukas.phones[0].e164 == "+493012345678"
     assert lukas.birthday == ""
     assert any("31-02" in w for i in plan.items for w in i.warnings)
-    zoe = [h for h in desk.search.search("Zoë O'Brien") if h.display_name.startswith("Zoë")][0]
+    zoe = next(h for h in desk.search.search("Zoë O'Brien") if h.display_name.startswith("Zoë"))
     zoe_c = desk.customers.get(zoe.customer_id)
     assert zoe_c.birthday == "1990-12-25" and zoe_c.company == "O'Brien & Sons"
     notes = desk.history.notes(zoe.customer_id)
@@ -96,7 +96,7 @@ def test_google_contacts_multi_values_and_birthdays(desk: Desk) -> None:
     assert priya.address == "1 MG Road\nBengaluru"
     bodies = [n.body for n in desk.history.notes(priya.id)]
     assert bodies == ["Met at the fair\nAlso e-mail: priya.work@example.com"]
-    seun = [h for h in desk.search.search("Oluwaseun Adeyemi")][0]
+    seun = next(iter(desk.search.search("Oluwaseun Adeyemi")))
     seun_c = desk.customers.get(seun.customer_id)
     assert seun_c.phones[0].raw == "+234 803 123 4567" and seun_c.company == "Adeyemi Ltd"
     mohammed = desk.customers.get(by_email(desk, "mohammed@example.ae"))
@@ -124,7 +124,7 @@ def test_vcard_3(desk: Desk) -> None:
     an = desk.customers.get(by_email(desk, "an.nguyen@example.vn"))  # folded e-mail line
     assert (an.first_name, an.last_name, an.preferred_name) == ("Văn An", "Nguyễn", "An")
     assert an.phones[0].e164 == "+842438261234" and an.birthday == "--03-07"
-    only = [h for h in desk.search.search("Only Fullname")][0]
+    only = next(iter(desk.search.search("Only Fullname")))
     assert only.display_name == "Only Fullname"  # N empty: FN used
 
 
@@ -140,14 +140,23 @@ def test_vcard_4(desk: Desk) -> None:
 
 
 def test_other_csv_needs_and_uses_a_mapping(desk: Desk) -> None:
-    mapping = {"Kunde": "name", "Telefon": "phone:home", "Handy": "phone",
-               "E-Mail-Adresse": "email", "Geburtstag": "birthday", "Newsletter": "consent"}
+    mapping = {
+        "Kunde": "name",
+        "Telefon": "phone:home",
+        "Handy": "phone",
+        "E-Mail-Adresse": "email",
+        "Geburtstag": "birthday",
+        "Newsletter": "consent",
+    }
     plan, _ = import_file(desk, "other_semicolon.csv", mapping=mapping)
     assert plan.fmt == "csv" and plan.summary()["created"] == 2
     desk.set_setting("phone_region", "DE")
     j = desk.customers.get(by_email(desk, "juergen@example.de"))
     assert (j.first_name, j.last_name, j.birthday) == ("Jürgen", "Schäfer", "1966-08-09")
-    assert [(p.label, p.raw) for p in j.phones] == [("home", "030 1234567"), ("mobile", "+49 151 23456789")]
+    assert [(p.label, p.raw) for p in j.phones] == [
+        ("home", "030 1234567"),
+        ("mobile", "+49 151 23456789"),
+    ]
     assert j.marketing_consent is True
     with pytest.raises(UserError, match="no column"):
         desk.imports.preview(DATA / "other_semicolon.csv", mapping={"Nope": "name"})
@@ -158,26 +167,40 @@ def test_other_csv_needs_and_uses_a_mapping(desk: Desk) -> None:
 def test_leading_zeros_with_a_national_region(desk: Desk, tmp_path: Path) -> None:
     desk.set_setting("phone_region", "GB")
     src = tmp_path / "uk.csv"
-    src.write_text("Name,Mobile\nAlfie Jones,'07700 900123\nBea Smith,00 44 20 7946 0000\n",
-                   encoding="utf-8")
+    src.write_text(
+        "Name,Mobile\nAlfie Jones,'07700 900123\nBea Smith,00 44 20 7946 0000\n", encoding="utf-8"
+    )
     plan = desk.imports.preview(src, mapping={"Name": "name", "Mobile": "phone"})
     desk.imports.apply(plan)
     phones = [desk.customers.get(i.customer_id or 0).phones[0] for i in plan.items]
     assert [(p.raw, p.e164) for p in phones] == [
-        ("07700 900123", "+447700900123"), ("00 44 20 7946 0000", "+442079460000")]
+        ("07700 900123", "+447700900123"),
+        ("00 44 20 7946 0000", "+442079460000"),
+    ]
 
 
 @pytest.mark.parametrize(
     ("encoding", "bom"),
-    [("utf-8", b""), ("utf-8", codecs.BOM_UTF8), ("utf-16-le", codecs.BOM_UTF16_LE),
-     ("utf-16-be", codecs.BOM_UTF16_BE), ("cp1252", b"")],
+    [
+        ("utf-8", b""),
+        ("utf-8", codecs.BOM_UTF8),
+        ("utf-16-le", codecs.BOM_UTF16_LE),
+        ("utf-16-be", codecs.BOM_UTF16_BE),
+        ("cp1252", b""),
+    ],
 )
 def test_encodings(desk: Desk, tmp_path: Path, encoding: str, bom: bytes) -> None:
-    text = "First Name,Last Name,Email\r\nJosé,Ñúñez,jose@example.com\r\nŒdipe,Façade,oe@example.com\r\n"
+    text = (
+        "First Name,Last Name,Email\r\n"
+        "José,Ñúñez,jose@example.com\r\nŒdipe,Façade,oe@example.com\r\n"
+    )
     src = tmp_path / "x.csv"
     src.write_bytes(bom + text.encode(encoding))
     plan = desk.imports.preview(src)
-    assert [(i.name, i.action) for i in plan.items] == [("José Ñúñez", "create"), ("Œdipe Façade", "create")]
+    assert [(i.name, i.action) for i in plan.items] == [
+        ("José Ñúñez", "create"),
+        ("Œdipe Façade", "create"),
+    ]
 
 
 def test_decode_falls_back_to_cp1252() -> None:
@@ -187,10 +210,21 @@ def test_decode_falls_back_to_cp1252() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("1984-03-07", "1984-03-07"), ("19840307", "1984-03-07"), ("--0307", "--03-07"),
-     ("--03-07", "--03-07"), ("03-07", "--03-07"), ("12/25/1990", "1990-12-25"),
-     ("25/12/1990", "1990-12-25"), ("1604-03-07", "--03-07"), ("Mar 7, 1984", "1984-03-07"),
-     ("1984-03-07T00:00:00Z", "1984-03-07"), ("02-30", None), ("soon", None), ("", "")],
+    [
+        ("1984-03-07", "1984-03-07"),
+        ("19840307", "1984-03-07"),
+        ("--0307", "--03-07"),
+        ("--03-07", "--03-07"),
+        ("03-07", "--03-07"),
+        ("12/25/1990", "1990-12-25"),
+        ("25/12/1990", "1990-12-25"),
+        ("1604-03-07", "--03-07"),
+        ("Mar 7, 1984", "1984-03-07"),
+        ("1984-03-07T00:00:00Z", "1984-03-07"),
+        ("02-30", None),
+        ("soon", None),
+        ("", ""),
+    ],
 )
 def test_birthday_shapes(text: str, expected: str | None) -> None:
     assert birthday(text) == expected
@@ -211,9 +245,12 @@ def test_dry_run_writes_nothing(desk: Desk) -> None:
 
 
 def test_existing_customers_are_updated_not_duplicated(desk: Desk, clock: FakeClock) -> None:
-    ana = desk.customers.create(CustomerDraft(first_name="Ana", email="Ana.Garcia@example.com",
-                                              company="Ana's shop"))
-    kim = desk.customers.create(CustomerDraft(first_name="Kimberly", phones=(("mobile", "415 555 0199"),)))
+    ana = desk.customers.create(
+        CustomerDraft(first_name="Ana", email="Ana.Garcia@example.com", company="Ana's shop")
+    )
+    kim = desk.customers.create(
+        CustomerDraft(first_name="Kimberly", phones=(("mobile", "415 555 0199"),))
+    )
     clock.advance(hours=1)
     plan = desk.imports.preview(DATA / "square_export.csv")
     item = next(i for i in plan.items if i.customer_id == ana.id)
@@ -222,7 +259,9 @@ def test_existing_customers_are_updated_not_duplicated(desk: Desk, clock: FakeCl
     assert result.updated == 1
     after = desk.customers.get(ana.id)
     assert after.first_name == "Ana" and after.company == "Ana's shop"  # kept what we had
-    assert after.last_name == "García Márquez" and after.phones[0].e164 == "+34612345678"  # filled in
+    assert (
+        after.last_name == "García Márquez" and after.phones[0].e164 == "+34612345678"
+    )  # filled in
     assert desk.customers.count() == 6
     plan2 = desk.imports.preview(DATA / "shopify_export_utf16.csv")
     kim_item = next(i for i in plan2.items if i.customer_id == kim.id)
@@ -238,7 +277,7 @@ def test_undo_restores_and_removes(desk: Desk, clock: FakeClock) -> None:
     assert desk.customers.count() == 5  # Ana updated, 4 new
     clock.advance(hours=1)
     taro = by_email(desk, "taro@example.jp")
-    desk.history.log_visit(taro, channel="in_person", purpose="came back")
+    desk.history.log_visit(taro, channel=Channel.IN_PERSON, purpose="came back")
     clock.advance(hours=1)
     undo = desk.imports.undo(result.batch_id)
     assert undo.restored == 1 and undo.kept == (taro,) and undo.removed == 3
@@ -248,16 +287,22 @@ def test_undo_restores_and_removes(desk: Desk, clock: FakeClock) -> None:
         desk.imports.undo(result.batch_id)
     with pytest.raises(NotFound):
         desk.imports.undo(999)
-    actions = [r[0] for r in desk.db.execute("SELECT action FROM audit WHERE entity = 'import_batch'")]
+    actions = [
+        r[0] for r in desk.db.execute("SELECT action FROM audit WHERE entity = 'import_batch'")
+    ]
     assert actions == ["import", "undo"]
 
 
-def test_cancel_leaves_only_whole_batches(desk: Desk, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancel_leaves_only_whole_batches(
+    desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(import_service, "BATCH_ROWS", 100)
     src = tmp_path / "many.csv"
-    src.write_text("First Name,Last Name,Email\n" + "".join(
-        f"P{i},Q{i},p{i}@example.com\n" for i in range(350)), encoding="utf-8")
+    src.write_text(
+        "First Name,Last Name,Email\n"
+        + "".join(f"P{i},Q{i},p{i}@example.com\n" for i in range(350)),
+        encoding="utf-8",
+    )
     plan = desk.imports.preview(src)
     calls: list[tuple[int, int]] = []
 
@@ -292,7 +337,8 @@ def test_hostile_files(desk: Desk, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="No contacts"):
         desk.imports.preview(vcf)
     quoted = tmp_path / "q.csv"
-    quoted.write_text('First Name,Email\n"Robert\'); DROP TABLE customers;--",b@example.com\n',
-                      encoding="utf-8")
+    quoted.write_text(
+        'First Name,Email\n"Robert\'); DROP TABLE customers;--",b@example.com\n', encoding="utf-8"
+    )
     desk.imports.apply(desk.imports.preview(quoted))
     assert desk.customers.count() == 1

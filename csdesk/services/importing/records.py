@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 
 # Google Contacts puts several values in one cell separated by ' ::: '.
 MULTI_SEPARATOR = re.compile(r"\s*:::\s*")
@@ -150,7 +150,20 @@ def birthday(text: str, *, month_first: bool = True) -> str | None:
 def consent(text: str) -> bool | None:
     """Marketing consent as exports write it; None when the cell is empty or unknown."""
     value = clean(text).casefold()
-    if value in ("yes", "y", "true", "1", "subscribed", "opted_in", "opted in", "confirmed_opt_in", "ja", "oui", "si", "sí"):
+    if value in (
+        "yes",
+        "y",
+        "true",
+        "1",
+        "subscribed",
+        "opted_in",
+        "opted in",
+        "confirmed_opt_in",
+        "ja",
+        "oui",
+        "si",
+        "sí",
+    ):
         return True
     if value in (
         "no",

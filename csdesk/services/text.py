@@ -13,6 +13,8 @@ _SPLIT = re.compile(r"[\W_]+", re.UNICODE)
 @lru_cache(maxsize=65536)  # names repeat a lot in imports and searches; folding is pure
 def fold(text: str) -> str:
     """Lower-case and strip accents: 'José Ñúñez' -> 'jose nunez'."""
+    if text.isascii():  # nothing to decompose: the common case, and much cheaper
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.casefold()

@@ -342,3 +342,17 @@ def test_hostile_files(desk: Desk, tmp_path: Path) -> None:
     )
     desk.imports.apply(desk.imports.preview(quoted))
     assert desk.customers.count() == 1
+
+
+def test_preview_reports_progress_and_can_be_cancelled(desk: Desk, tmp_path: Path) -> None:
+    src = tmp_path / "many.csv"
+    src.write_text(
+        "First Name,Email\n" + "".join(f"P{i},p{i}@example.com\n" for i in range(2500)),
+        encoding="utf-8",
+    )
+    seen: list[tuple[int, int]] = []
+    plan = desk.imports.preview(src, progress=lambda d, t: seen.append((d, t)) is None)
+    assert seen == [(1000, 2500), (2000, 2500)] and len(plan.items) == 2500
+    with pytest.raises(UserError, match="cancelled"):
+        desk.imports.preview(src, progress=lambda d, t: False)
+    assert desk.customers.count() == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -248,6 +249,18 @@ class Planner:
         return try_e164(raw, self.desk.region) or raw.strip()
 
 
-def build_plan(desk: Desk, file_name: str, fmt: str, recs: list[Record]) -> Plan:
+def build_plan(
+    desk: Desk,
+    file_name: str,
+    fmt: str,
+    recs: list[Record],
+    progress: Callable[[int, int], bool] | None = None,
+) -> Plan:
+    """Plan every row; progress(done, total) every 1,000 rows, False cancels (UserError)."""
     planner = Planner(desk)
-    return Plan(file_name, fmt, [planner.plan(rec) for rec in recs])
+    items: list[PlanItem] = []
+    for rec in recs:
+        items.append(planner.plan(rec))
+        if progress is not None and len(items) % 1000 == 0 and not progress(len(items), len(recs)):
+            raise UserError("Preview cancelled; nothing was imported.")
+    return Plan(file_name, fmt, items)

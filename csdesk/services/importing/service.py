@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], bool]
 BATCH_ROWS = 1000
 _COLUMNS = [c.strip() for c in bulk.CUSTOMER_COLUMNS.split(",")]
+_row_values = itemgetter(*_COLUMNS)  # dict -> tuple in bulk.CUSTOMER_COLUMNS order
+_DEFAULTS: dict[str, Any] = {c: "" for c in _COLUMNS} | {"last_visit_at": None, "visit_count": 0}
 
 
 @dataclass(frozen=True)
@@ -46,12 +49,21 @@ class ImportService:
         self._desk = desk
 
     def preview(
-        self, path: Path | str, *, fmt: str = "auto", mapping: dict[str, str] | None = None
+        self,
+        path: Path | str,
+        *,
+        fmt: str = "auto",
+        mapping: dict[str, str] | None = None,
+        progress: Progress | None = None,
     ) -> Plan:
-        """A dry run: what each row would do. Writes nothing."""
+        """A dry run: what each row would do. Writes nothing.
+
+        fmt: auto, square, shopify, google, vcard, csv (needs `mapping` or guessable headers)
+        or csdesk (our own export). mapping: {'Column': 'field' or 'phone:work'}.
+        """
         path = Path(path)
         found_fmt, recs = read_records(path, fmt, mapping)
-        return build_plan(self._desk, path.name, found_fmt, recs)
+        return build_plan(self._desk, path.name, found_fmt, recs, progress)
 
     def apply(self, plan: Plan, progress: Progress | None = None) -> ImportResult:
         """Write the plan, BATCH_ROWS rows per transaction. progress(done, total) returning False
@@ -116,19 +128,22 @@ class ImportService:
                 if item.action == "create":
                     cid = next_id
                     next_id += 1
-                    values = dict(
-                        item.row,
-                        id=cid,
-                        last_seen_at=now,
-                        last_visit_at=None,
-                        visit_count=0,
-                        created_at=now,
-                        updated_at=now,
-                        created_by=actor,
-                        updated_by=actor,
-                        marketing_consent_at=now if item.row["marketing_consent"] else None,
+                    consent_at = now if item.row["marketing_consent"] else None
+                    rows.append(
+                        _row_values(
+                            {
+                                **_DEFAULTS,
+                                **item.row,
+                                "id": cid,
+                                "last_seen_at": now,
+                                "created_at": now,
+                                "updated_at": now,
+                                "created_by": actor,
+                                "updated_by": actor,
+                                "marketing_consent_at": consent_at,
+                            }
+                        )
                     )
-                    rows.append(tuple(values.get(c, "") for c in _COLUMNS))
                     phones.extend(
                         (cid, pos, p["label"], p["raw"], p["e164"], p["digits_rev"], p["national"])
                         for pos, p in enumerate(item.phones)

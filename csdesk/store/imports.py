@@ -89,3 +89,7 @@ def later_changes(db: sqlite_utils.Database, customer_id: int, since: str) -> in
 
 def delete_customers(db: sqlite_utils.Database, ids: Sequence[int]) -> None:
     db.conn.executemany("DELETE FROM customers WHERE id = ?", [(i,) for i in ids])
+
+
+def delete_note(db: sqlite_utils.Database, note_id: int) -> None:
+    db.execute("DELETE FROM notes WHERE id = ?", [note_id])

@@ -196,8 +196,8 @@ def _import(db: sqlite_utils.Database) -> None:
             id INTEGER PRIMARY KEY,
             batch_id INTEGER NOT NULL REFERENCES import_batches(id) ON DELETE CASCADE,
             customer_id INTEGER NOT NULL,
-            action TEXT NOT NULL CHECK (action IN ('create', 'update')),
-            -- For 'update': the customer row and phones as they were, as JSON.
+            action TEXT NOT NULL CHECK (action IN ('create', 'update', 'note')),
+            -- 'update': the customer row and phones as they were; 'note': {"note_id": …}. JSON.
             before TEXT
         );
         CREATE INDEX import_items_batch ON import_items(batch_id);

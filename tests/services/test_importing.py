@@ -356,3 +356,23 @@ def test_preview_reports_progress_and_can_be_cancelled(desk: Desk, tmp_path: Pat
     with pytest.raises(UserError, match="cancelled"):
         desk.imports.preview(src, progress=lambda d, t: False)
     assert desk.customers.count() == 0
+
+
+def test_update_keeps_memo_and_second_email_as_a_note_once(desk: Desk, clock: FakeClock) -> None:
+    kept = desk.customers.create(
+        CustomerDraft(
+            first_name="Zoë", email="zoe@example.com", phones=(("mobile", "212 555 0143"),)
+        )
+    )
+    clock.advance(hours=1)
+    plan = desk.imports.preview(DATA / "square_export.csv")
+    item = next(i for i in plan.items if i.customer_id == kept.id)
+    assert item.action == "update" and "phone number" in item.reason
+    result = desk.imports.apply(plan)
+    assert [n.body for n in desk.history.notes(kept.id)] == ["Two lines\nof memo"]
+    assert desk.customers.get(kept.id).company == "O'Brien & Sons"
+    again = desk.imports.preview(DATA / "square_export.csv")
+    assert next(i for i in again.items if i.customer_id == kept.id).action == "unchanged"
+    desk.imports.undo(result.batch_id)
+    assert desk.history.notes(kept.id) == []
+    assert desk.customers.get(kept.id).company == ""

@@ -15,6 +15,7 @@ from csdesk.services.importing.records import Record
 from csdesk.services.phone import try_e164
 from csdesk.services.text import folded_phrase
 from csdesk.store import customers as store
+from csdesk.store import notes as notes_store
 
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
@@ -239,7 +240,13 @@ class Planner:
             item.action, item.reason = "skip", _reason(exc)
             return item
         item.row, item.phones = row, new_phones
-        if merged == old:
+        # What has no field of its own (memo, a second e-mail) becomes a note, once.
+        lines = [rec.note] if rec.note else []
+        lines += [f"Also e-mail: {e}" for e in rec.emails if e.casefold() != row["email_norm"]]
+        note = "\n".join(lines)
+        if note and note not in {n["body"] for n in notes_store.for_customer(self.desk.db, cid)}:
+            item.note = note
+        if merged == old and not item.note:
             item.action, item.reason = "unchanged", f"already up to date (matched by {how})"
         else:
             item.action, item.reason = "update", f"matched customer #{cid} by {how}"

@@ -15,6 +15,7 @@ from csdesk.services.importing.plan import Plan, PlanItem, build_plan, read_reco
 from csdesk.store import audit, bulk
 from csdesk.store import customers as store
 from csdesk.store import imports as log
+from csdesk.store import notes as notes_store
 from csdesk.store.db import atomic
 
 if TYPE_CHECKING:
@@ -207,6 +208,18 @@ class ImportService:
             )
         )
         items.append((cid, "update", {"row": before, "phones": before_phones}))
+        if item.note:
+            note_id = notes_store.insert(
+                db,
+                {
+                    "customer_id": cid,
+                    "body": item.note,
+                    "kind": "remember",
+                    "created_at": now,
+                    "created_by": actor,
+                },
+            )
+            items.append((cid, "note", {"note_id": note_id}))
         return True
 
     # -- undo ----------------------------------------------------------------------------------
@@ -240,6 +253,8 @@ class ImportService:
                         continue
                     removed.append(cid)
                     audits.append((now, actor, "delete", "customer", cid, None, None, desk.source))
+                elif action == "note":
+                    log.delete_note(db, int(before["note_id"]))
                 elif store.get(db, cid) is not None:
                     row = {
                         k: before["row"][k]

@@ -155,6 +155,8 @@ class Planner:
         self.desk = desk
         self.seen: dict[str, int] = {}  # 'e:mail' / 'p:+44…' -> line
         self.touched: dict[int, int] = {}  # existing customer id -> line that updates it
+        # A first import into a new database (the big one) has nothing to match against.
+        self.empty = store.count(desk.db) == 0
 
     def plan(self, rec: Record) -> PlanItem:
         item = PlanItem(rec.line, "skip", _display(rec), warnings=list(rec.warnings))
@@ -188,6 +190,8 @@ class Planner:
         return self._update(item, rec, match, how)
 
     def _match(self, row: dict[str, Any], phones: list[dict[str, Any]]) -> tuple[int | None, str]:
+        if self.empty:
+            return None, ""
         db = self.desk.db
         email = row["email_norm"]
         if email:

@@ -56,8 +56,10 @@ class Record:
 
 def clean(text: str | None) -> str:
     """Trim, and drop the apostrophe spreadsheets put before numbers and dates to keep them text."""
-    value = (text or "").strip()
-    if value.startswith("'") and len(value) > 1 and value[1] in "+0123456789=-@(":
+    if not text:
+        return ""
+    value = text.strip()
+    if value[:1] == "'" and value[1:2] and value[1] in "+0123456789=-@(":
         value = value[1:]
     return value
 

@@ -376,3 +376,21 @@ def test_update_keeps_memo_and_second_email_as_a_note_once(desk: Desk, clock: Fa
     desk.imports.undo(result.batch_id)
     assert desk.history.notes(kept.id) == []
     assert desk.customers.get(kept.id).company == ""
+
+
+def test_vcard_21_quoted_printable_and_unterminated_cards(desk: Desk, tmp_path: Path) -> None:
+    src = tmp_path / "old-phone.vcf"
+    src.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\n"
+        b"N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;J=C3=BCrgen;;;\r\n"
+        b"TEL;CELL:+49 151 1234567\r\nTEL;HOME;VOICE:+49 30 1234567\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Cut;Off;;;\r\nTEL:+1 212 555 0100\r\n"
+    )
+    plan = desk.imports.preview(src)
+    assert [i.name for i in plan.items] == ["Jürgen Müller"]  # the unfinished card is not read
+    desk.imports.apply(plan)
+    jurgen = desk.customers.get(plan.items[0].customer_id or 0)
+    assert [(p.label, p.e164) for p in jurgen.phones] == [
+        ("mobile", "+491511234567"),
+        ("home", "+49301234567"),
+    ]

@@ -12,7 +12,6 @@ from csdesk.errors import UserError, ValidationError
 from csdesk.services.importing import formats
 from csdesk.services.importing.readers import decode, read_csv, read_vcards
 from csdesk.services.importing.records import Record
-from csdesk.services.phone import try_e164
 from csdesk.services.text import folded_phrase
 from csdesk.store import customers as store
 from csdesk.store import notes as notes_store
@@ -187,7 +186,7 @@ class Planner:
             return item
         self.touched[match] = rec.line
         item.customer_id = match
-        return self._update(item, rec, match, how)
+        return self._update(item, rec, phones, match, how)
 
     def _match(self, row: dict[str, Any], phones: list[dict[str, Any]]) -> tuple[int | None, str]:
         if self.empty:
@@ -214,17 +213,19 @@ class Planner:
                     return ids[0], "name"
         return None, ""
 
-    def _update(self, item: PlanItem, rec: Record, cid: int, how: str) -> PlanItem:
+    def _update(
+        self, item: PlanItem, rec: Record, phones: list[dict[str, Any]], cid: int, how: str
+    ) -> PlanItem:
+        """Fill in what the customer lacks; never overwrite what staff already typed."""
         service = self.desk.customers
         existing = service.get(cid)
         old = service.draft_of(existing)
-        phones = list(old.phones)
+        merged_phones = list(old.phones)
         known = {p.e164 or p.raw for p in existing.phones}
-        for label, raw in rec.phones:
-            norm = self.desk_phone(raw)
-            if norm not in known:
-                phones.append((label, raw))
-                known.add(norm)
+        for phone in phones:  # already validated: compare by E.164
+            if (phone["e164"] or phone["raw"]) not in known:
+                merged_phones.append((phone["label"], phone["raw"]))
+                known.add(phone["e164"] or phone["raw"])
         merged = CustomerDraft(
             first_name=old.first_name or rec.first_name,
             last_name=old.last_name or rec.last_name,
@@ -236,28 +237,25 @@ class Planner:
             company=old.company or rec.company,
             address=old.address or rec.address,
             marketing_consent=old.marketing_consent if rec.consent is None else rec.consent,
-            phones=tuple(phones),
+            phones=tuple(merged_phones),
         )
-        try:
-            row, new_phones = service.validate(merged)
-        except ValidationError as exc:
-            item.action, item.reason = "skip", _reason(exc)
-            return item
-        item.row, item.phones = row, new_phones
         # What has no field of its own (memo, a second e-mail) becomes a note, once.
+        email_norm = merged.email.strip().casefold()
         lines = [rec.note] if rec.note else []
-        lines += [f"Also e-mail: {e}" for e in rec.emails if e.casefold() != row["email_norm"]]
+        lines += [f"Also e-mail: {e}" for e in rec.emails if e.casefold() != email_norm]
         note = "\n".join(lines)
         if note and note not in {n["body"] for n in notes_store.for_customer(self.desk.db, cid)}:
             item.note = note
         if merged == old and not item.note:
             item.action, item.reason = "unchanged", f"already up to date (matched by {how})"
-        else:
-            item.action, item.reason = "update", f"matched customer #{cid} by {how}"
+            return item
+        try:
+            item.row, item.phones = service.validate(merged)
+        except ValidationError as exc:
+            item.action, item.reason, item.note = "skip", _reason(exc), ""
+            return item
+        item.action, item.reason = "update", f"matched customer #{cid} by {how}"
         return item
-
-    def desk_phone(self, raw: str) -> str:
-        return try_e164(raw, self.desk.region) or raw.strip()
 
 
 def build_plan(

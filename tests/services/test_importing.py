@@ -394,3 +394,12 @@ def test_vcard_21_quoted_printable_and_unterminated_cards(desk: Desk, tmp_path: 
         ("mobile", "+491511234567"),
         ("home", "+49301234567"),
     ]
+
+
+def test_unknown_columns_ask_for_a_mapping(desk: Desk, tmp_path: Path) -> None:
+    src = tmp_path / "weird.csv"
+    src.write_text("Foo,Bar\n1,2\n", encoding="utf-8")
+    with pytest.raises(UserError, match="--map"):
+        desk.imports.preview(src)
+    with pytest.raises(UserError, match="Unknown format"):
+        desk.imports.preview(src, fmt="excel")

@@ -184,3 +184,167 @@ class Change:
 
 def parse_iso(value: str) -> datetime:
     return datetime.fromisoformat(value)
+
+
+# -- issues and follow-ups -------------------------------------------------------------------------
+class IssueStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    WAITING = "waiting"  # waiting on the customer
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        """Still somebody's job: open, in progress or waiting on the customer."""
+        return self not in (IssueStatus.RESOLVED, IssueStatus.CLOSED)
+
+
+_STATUS_LABELS = {
+    IssueStatus.OPEN: "Open",
+    IssueStatus.IN_PROGRESS: "In progress",
+    IssueStatus.WAITING: "Waiting on customer",
+    IssueStatus.RESOLVED: "Resolved",
+    IssueStatus.CLOSED: "Closed",
+}
+
+
+class Priority(enum.StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def rank(self) -> int:
+        """Higher is more urgent; stored so lists can sort by it in SQL."""
+        return _PRIORITY_RANKS[self]
+
+
+_PRIORITY_RANKS = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
+
+
+class GoodwillKind(enum.StrEnum):
+    REFUND = "refund"
+    DISCOUNT = "discount"
+    GIFT = "gift"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+@dataclass(frozen=True)
+class Category:
+    id: int
+    name: str
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class IssueDraft:
+    """What a person fills in to log or edit an issue; validated by services.issues."""
+
+    customer_id: int
+    title: str
+    description: str = ""
+    category_id: int | None = None
+    priority: Priority = Priority.NORMAL
+    channel: Channel = Channel.IN_PERSON
+    owner_id: int | None = None  # None: the acting staff member
+    due_at: datetime | None = None  # None: from the priority's target
+
+
+@dataclass(frozen=True)
+class Issue:
+    id: int
+    customer_id: int
+    title: str
+    description: str
+    category_id: int | None
+    category: str
+    priority: Priority
+    channel: Channel
+    owner_id: int | None
+    owner_name: str
+    status: IssueStatus
+    due_at: str
+    resolution: str = ""
+    satisfaction: int | None = None
+    resolved_at: str | None = None
+    created_at: str = ""
+    created_by: int | None = None
+    updated_at: str = ""
+    updated_by: int | None = None
+    version: int = 1  # carried back by an edit: a stale one is refused, never overwritten
+    goodwill_cents: int = 0
+
+
+@dataclass(frozen=True)
+class IssueListRow:
+    """One row of the issue list, with time left (positive) or overdue (negative) worked out."""
+
+    issue: Issue
+    customer_name: str
+    seconds_left: int | None  # None once resolved or closed: the clock has stopped
+    time_label: str  # "2 days left", "3 h overdue", "" when closed
+
+    @property
+    def overdue(self) -> bool:
+        return self.seconds_left is not None and self.seconds_left < 0
+
+
+@dataclass(frozen=True)
+class IssueEvent:
+    id: int
+    issue_id: int
+    at: str
+    staff_id: int | None
+    staff_name: str
+    kind: str  # "created", "status", "comment", "edited", "goodwill"
+    from_status: IssueStatus | None
+    to_status: IssueStatus | None
+    comment: str
+
+
+@dataclass(frozen=True)
+class Goodwill:
+    id: int
+    issue_id: int
+    kind: GoodwillKind
+    amount_cents: int
+    approved_by: int | None
+    at: str
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    id: int
+    customer_id: int
+    issue_id: int | None
+    title: str
+    due_at: str
+    owner_id: int | None
+    owner_name: str = ""
+    customer_name: str = ""
+    done_at: str | None = None
+    done_by: int | None = None
+    outcome: str = ""
+    created_at: str = ""
+    created_by: int | None = None
+    version: int = 1
+    seconds_left: int | None = None  # None once done
+    time_label: str = ""
+
+    @property
+    def overdue(self) -> bool:
+        return self.seconds_left is not None and self.seconds_left < 0

@@ -31,3 +31,7 @@ class PermissionDenied(CsdeskError):
 
 class NotFound(CsdeskError):
     """The record asked for does not exist (or was erased)."""
+
+
+class Conflict(UserError):
+    """Someone else saved the same record since it was read; the caller still holds its own text."""

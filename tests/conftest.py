@@ -11,7 +11,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from csdesk.services.desk import Desk  # noqa: E402
+from csdesk.services.desk import Desk
 
 
 class FakeClock:

@@ -145,7 +145,7 @@ class CustomerService:
         key = folded_phrase(f"{draft.first_name} {draft.last_name}")
         if draft.first_name.strip() and draft.last_name.strip():
             phrase = " ".join(f'"{t}"' for t in key.split())
-            for cid in store.ids_by_exact_name(db, phrase, key, 5):
+            for cid in store.ids_by_exact_name(db, phrase, key, 1000)[0][:5]:
                 found.setdefault(cid, "has the same name")
         found.pop(exclude_id or -1, None)
         return [Duplicate(cid, self.get(cid).display_name, why) for cid, why in found.items()]

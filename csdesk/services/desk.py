@@ -28,11 +28,18 @@ class Desk:
         clock: Clock = utc_now,
         source: str = "app",
     ) -> None:
+        from csdesk.services.audit import AuditService
+        from csdesk.services.auth import AuthService
+        from csdesk.services.backup import BackupService
         from csdesk.services.customers import CustomerService
         from csdesk.services.duplicates import DuplicateService
         from csdesk.services.exporting import ExportService
+        from csdesk.services.followups import FollowUpService
         from csdesk.services.history import HistoryService
         from csdesk.services.importing import ImportService
+        from csdesk.services.issues import IssueService
+        from csdesk.services.letters import LetterService
+        from csdesk.services.privacy import PrivacyService
         from csdesk.services.search import SearchService
 
         self.db = db
@@ -46,6 +53,13 @@ class Desk:
         self.customers = CustomerService(self)
         self.search = SearchService(self)
         self.history = HistoryService(self)
+        self.issues = IssueService(self)
+        self.followups = FollowUpService(self)
+        self.auth = AuthService(self)
+        self.audit = AuditService(self)
+        self.backups = BackupService(self)
+        self.privacy = PrivacyService(self)
+        self.letters = LetterService(self)
         self.imports = ImportService(self)
         self.exports = ExportService(self)
         self.duplicates = DuplicateService(self)
@@ -63,12 +77,16 @@ class Desk:
         row = staff_store.get(self.db, staff_id)
         if row is None:
             raise NotFound(f"No staff member #{staff_id}.")
-        return Staff(id=row["id"], name=row["name"], role=Role(row["role"]), active=bool(row["active"]))
+        return Staff(
+            id=row["id"], name=row["name"], role=Role(row["role"]), active=bool(row["active"])
+        )
 
     def act_as(self, name: str) -> Staff:
         row = staff_store.by_name(self.db, name)
         if row is None:
-            raise NotFound(f"No staff member called “{name}”. `csdesk staff list` shows who exists.")
+            raise NotFound(
+                f"No staff member called “{name}”. `csdesk staff list` shows who exists."
+            )
         self.actor = self._staff(row["id"])
         return self.actor
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from typing import TYPE_CHECKING, Any
 
 from csdesk.domain import SearchHit
@@ -22,9 +23,12 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 200  # a pasted 10 kB text searches by its start, it does not scan 10 kB of tokens
 MAX_WORDS = 6
-FTS_CAP = 3000  # up to this many matches we rank them all; beyond, walk the recency index
-RECENT_SCAN = 60_000  # customers walked in recency order for a common prefix
-DEFAULT_LIMIT = 50
+FIRST_SCAN = 5_000  # recency-index entries tried first: enough for any common prefix
+FTS_CAP = 5_000  # up to this many FTS matches we rank them all
+RECENT_SCAN = 30_000  # the bound for a prefix that is neither common nor rare
+EXACT_CAP = 1_000
+CUTOFF_TTL_S = 300.0  # the boundary moves only as fast as customers are served
+DEFAULT_LIMIT = 20  # what the window shows at once; it asks for more as the list scrolls
 
 
 def fts_query(text: str) -> str:
@@ -47,6 +51,11 @@ def _word_starts(text: str) -> list[str]:
     return [" ".join(tokens(w)) for w in text.split()[:MAX_WORDS] if tokens(w)]
 
 
+def _looks_like_email_start(text: str) -> bool:
+    """'maria.gar' or 'jo_smith': one word with the dots or underscores of an e-mail address."""
+    return " " not in text and any(ch in "._" for ch in text) and any(ch.isalpha() for ch in text)
+
+
 def _is_phone_query(text: str) -> bool:
     """Digits and phone punctuation only, with at least three digits."""
     if len(digits(text)) < 3:
@@ -57,6 +66,7 @@ def _is_phone_query(text: str) -> bool:
 class SearchService:
     def __init__(self, desk: Desk) -> None:
         self._desk = desk
+        self._cutoffs: dict[int, tuple[float, str | None]] = {}
 
     def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
         text = query[:MAX_QUERY_CHARS].strip()
@@ -68,6 +78,8 @@ class SearchService:
                 return self._phone(text, limit)
             if "@" in text:
                 return self._email(text, limit)
+            if _looks_like_email_start(text):
+                return self._email(text, limit) or self._names(text, limit)
             return self._names(text, limit)
         except sqlite3.OperationalError:
             # Defensive: fts_query() cannot produce invalid syntax, but a search must never crash.
@@ -88,22 +100,48 @@ class SearchService:
         if not match:
             return []
         db = self._desk.db
-        key = " ".join(_word_starts(text))
-        exact_phrase = " ".join(f'"{w}"' for w in key.split())
-        exact_ids = store.ids_by_exact_name(db, exact_phrase, key, limit)
-        ids = store.fts_ids(db, match, FTS_CAP + 1)
-        if len(ids) <= FTS_CAP:
-            rows = store.list_rows(db, list(dict.fromkeys(exact_ids + ids)))
-        else:
-            rows = store.recent_matching(
-                db, _word_starts(text), scan_limit=RECENT_SCAN, limit=limit
-            )
-            have = {r["id"] for r in rows}
-            extra = [i for i in exact_ids if i not in have]
-            if len(rows) < limit:
-                extra += [i for i in ids[: limit * 2] if i not in have]
-            rows += store.list_rows(db, list(dict.fromkeys(extra)))
+        starts = _word_starts(text)
+        needles = [" " + w for w in starts]
+        key = " ".join(starts)
+        ids = self._exact_ids(key, limit)
+        found: list[int] = []
+        if len(starts) == 1 and len(starts[0]) <= 3:
+            # A short prefix is common: its most recent matches sit near the top of the
+            # recency index, where a bounded scan finds them before the FTS could list them.
+            found = store.recent_matching(db, needles, since=self._cutoff(FIRST_SCAN), limit=limit)
+        if len(found) < limit:
+            # Rarer prefixes: few FTS matches, so ranking all of them is cheap.
+            candidates = store.fts_ids(db, match, FTS_CAP + 1)
+            if len(candidates) <= FTS_CAP:
+                found = store.most_recent_of(db, candidates, limit)
+            else:
+                found = store.recent_matching(
+                    db, needles, since=self._cutoff(RECENT_SCAN), limit=limit
+                )
+                found += [c for c in candidates if c not in set(found)][: limit - len(found)]
+        rows = store.list_rows(db, list(dict.fromkeys(ids + found)))
         return self._hits(rows, "name", key, limit)
+
+    def _cutoff(self, depth: int) -> str | None:
+        """Where a bounded recency scan stops; cached briefly, since it moves only slowly."""
+        now = time.monotonic()
+        cached = self._cutoffs.get(depth)
+        if cached is None or now - cached[0] > CUTOFF_TTL_S:
+            cached = (now, store.recency_cutoff(self._desk.db, depth))
+            self._cutoffs[depth] = cached
+        return cached[1]
+
+    def _exact_ids(self, key: str, limit: int) -> list[int]:
+        """Customers whose whole first, last, preferred or full name is the query."""
+        db = self._desk.db
+        phrase = " ".join(f'"{w}"' for w in key.split())
+        ids, partial = store.ids_by_exact_name(db, phrase, key, EXACT_CAP)
+        if not partial:
+            return ids
+        # A very common name: take the most recently seen namesakes.
+        return store.recent_matching(
+            db, [f"|{key}|"], column="exact_keys", since=self._cutoff(RECENT_SCAN), limit=limit
+        )
 
     def _phone(self, text: str, limit: int) -> list[SearchHit]:
         db = self._desk.db
@@ -140,7 +178,9 @@ class SearchService:
         for row in rows:
             if "_exact" not in row:
                 row["_exact"] = bool(exact_key) and needle in row["exact_keys"]
-        rows.sort(key=lambda r: (not r["_exact"], _desc(r["last_seen_at"]), -r["id"]))
+        # Two stable sorts: most recently seen first, then exact matches ahead of the rest.
+        rows.sort(key=lambda r: (r["last_seen_at"] or "", r["id"]), reverse=True)
+        rows.sort(key=lambda r: not r["_exact"])
         del rows[limit:]
         phones = store.phones_for(self._desk.db, [r["id"] for r in rows])
         return [
@@ -155,11 +195,6 @@ class SearchService:
             )
             for r in rows
         ]
-
-
-def _desc(text: str | None) -> str:
-    """Sort key that puts later ISO timestamps first when sorting ascending."""
-    return "".join(chr(0x10FFFF - ord(c)) for c in (text or ""))
 
 
 def _display_name(row: dict[str, Any]) -> str:

@@ -10,14 +10,33 @@ from functools import lru_cache
 _SPLIT = re.compile(r"[\W_]+", re.UNICODE)
 
 
+def _is_latin(ch: str) -> bool:
+    return "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff"
+
+
 @lru_cache(maxsize=65536)  # names repeat a lot in imports and searches; folding is pure
 def fold(text: str) -> str:
-    """Lower-case and strip accents: 'José Ñúñez' -> 'jose nunez'."""
-    if text.isascii():  # nothing to decompose: the common case, and much cheaper
-        return text.casefold()
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.casefold()
+    """Lower-case and strip Latin accents: 'José Ñúñez' -> 'jose nunez'.
+
+    Matches SQLite's unicode61 tokenizer with remove_diacritics 2, which folds Latin letters
+    only (Greek and Cyrillic keep theirs, and ß stays ß); the recency scan and the FTS index
+    must agree on what a word is.
+    """
+    if text.isascii():
+        return text.lower()  # the common case, without decomposing every character
+    out: list[str] = []
+    for ch in text:
+        if _is_latin(ch):
+            out.extend(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        elif ch == "ẛ":
+            out.append("s")
+        elif not unicodedata.combining(ch):
+            out.append(ch)
+    return "".join(out).lower().translate(_UNICODE61_EXTRA)
+
+
+# Letter variants unicode61 folds to their plain form (final sigma, Greek symbol forms, long s).
+_UNICODE61_EXTRA = str.maketrans("ςϐϑϕϖϰϱϵſ", "σβθφπκρεs")
 
 
 def tokens(text: str) -> list[str]:

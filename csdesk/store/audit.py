@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import sqlite_utils
+
+from csdesk.store.rows import Row, all_rows
 
 
 def record(
@@ -54,3 +57,100 @@ def record_many(
             for at, sid, act, ent, eid, b, a, src in rows
         ],
     )
+
+
+AUDIT_COLUMNS = (
+    "a.id, a.at, a.staff_id, s.name AS staff_name, a.action, a.entity, a.entity_id, "
+    "a.before, a.after, a.source"
+)
+
+
+def _where(filters: dict[str, Any]) -> tuple[str, list[Any]]:
+    """Only known filter keys become SQL, always with values as parameters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for key, sql in (
+        ("staff_id", "a.staff_id = ?"),
+        ("action", "a.action = ?"),
+        ("entity", "a.entity = ?"),
+        ("entity_id", "a.entity_id = ?"),
+        ("source", "a.source = ?"),
+        ("since", "a.at >= ?"),
+        ("until", "a.at < ?"),
+    ):
+        if filters.get(key) is not None:
+            clauses.append(sql)
+            params.append(filters[key])
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def query(
+    db: sqlite_utils.Database, filters: dict[str, Any], *, limit: int, offset: int
+) -> list[Row]:
+    where, params = _where(filters)
+    cur = db.execute(
+        f"SELECT {AUDIT_COLUMNS} FROM audit a LEFT JOIN staff s ON s.id = a.staff_id{where} "
+        "ORDER BY a.id DESC LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    return all_rows(cur)
+
+
+def count(db: sqlite_utils.Database, filters: dict[str, Any]) -> int:
+    where, params = _where(filters)
+    return int(db.execute(f"SELECT count(*) FROM audit a{where}", params).fetchone()[0])
+
+
+def iter_all(db: sqlite_utils.Database, filters: dict[str, Any]) -> Iterator[Row]:
+    """Oldest first, streamed: an export of a years-long log never sits in memory at once."""
+    where, params = _where(filters)
+    cur = db.execute(
+        f"SELECT {AUDIT_COLUMNS} FROM audit a LEFT JOIN staff s ON s.id = a.staff_id{where} "
+        "ORDER BY a.id",
+        params,
+    )
+    names = [d[0] for d in cur.description]
+    for values in cur:
+        yield dict(zip(names, values, strict=True))
+
+
+def entities_mentioning(db: sqlite_utils.Database, needles: list[str]) -> list[tuple[str, int]]:
+    """(entity, entity_id) of audit rows whose before/after text contains any needle."""
+    found: set[tuple[str, int]] = set()
+    for needle in needles:
+        if not needle:
+            continue
+        cur = db.execute(
+            "SELECT DISTINCT entity, entity_id FROM audit WHERE entity_id IS NOT NULL AND "
+            "(instr(before, ?) > 0 OR instr(after, ?) > 0)",
+            [needle, needle],
+        )
+        found.update((r[0], r[1]) for r in cur.fetchall())
+    return sorted(found)
+
+
+ERASED = '{"erased": true}'
+
+
+def redact(db: sqlite_utils.Database, targets: list[tuple[str, int]]) -> int:
+    """Blank before/after of these entities' audit rows (the triggers allow only this, only here).
+
+    Must run inside the erasure's transaction: the tickets are opened and closed within it.
+    """
+    changed = 0
+    for entity, entity_id in targets:
+        db.execute(
+            "INSERT OR IGNORE INTO audit_redaction_open (entity, entity_id) VALUES (?, ?)",
+            [entity, entity_id],
+        )
+        cur = db.execute(
+            "UPDATE audit SET "
+            "before = CASE WHEN before IS NULL THEN NULL ELSE ? END, "
+            "after = CASE WHEN after IS NULL THEN NULL ELSE ? END "
+            "WHERE entity = ? AND entity_id = ? AND "
+            "(before IS NOT NULL AND before != ? OR after IS NOT NULL AND after != ?)",
+            [ERASED, ERASED, entity, entity_id, ERASED, ERASED],
+        )
+        changed += cur.rowcount
+    db.execute("DELETE FROM audit_redaction_open")
+    return changed

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import sqlite_utils
@@ -48,3 +49,44 @@ def insert_notes(db: sqlite_utils.Database, rows: Sequence[Sequence[Any]]) -> No
 
 def next_customer_id(db: sqlite_utils.Database) -> int:
     return int(db.execute("SELECT coalesce(max(id), 0) + 1 FROM customers").fetchone()[0])
+
+
+BULK_TABLES = ("customers", "customer_phones", "visits", "notes")
+
+
+@contextmanager
+def loading(db: sqlite_utils.Database) -> Iterator[None]:
+    """One transaction for a large load into these tables: drop their indexes and triggers,
+    load, then rebuild indexes with one sort each and every FTS index in one pass.
+
+    Several times faster than keeping random-order indexes current row by row. Foreign keys are
+    off for the load (the loader guarantees them) and on again afterwards.
+    """
+    marks = ", ".join("?" for _ in BULK_TABLES)
+    saved = db.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+        f"AND tbl_name IN ({marks}) AND sql IS NOT NULL",
+        list(BULK_TABLES),
+    ).fetchall()
+    fts_tables = [
+        r[0]
+        for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%' "
+            "AND sql LIKE '%content=%'"
+        ).fetchall()
+    ]
+    db.execute("PRAGMA foreign_keys = OFF")
+    old_cache = db.execute("PRAGMA cache_size").fetchone()[0]
+    db.execute("PRAGMA cache_size = -262144")  # 256 MiB while sorting indexes
+    try:
+        with db.atomic():
+            for kind, name, _sql in saved:
+                db.execute(f"DROP {kind.upper()} {name}")
+            yield
+            for _kind, _name, sql in saved:
+                db.execute(sql)
+            for table in fts_tables:
+                db.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+    finally:
+        db.execute(f"PRAGMA cache_size = {int(old_cache)}")
+        db.execute("PRAGMA foreign_keys = ON")

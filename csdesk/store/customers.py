@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+
 import sqlite_utils
 
 from csdesk.store.rows import Row, all_rows, one_row
@@ -106,26 +107,51 @@ def fts_ids(db: sqlite_utils.Database, match: str, limit: int) -> list[int]:
     return [r[0] for r in cur.fetchall()]
 
 
+def recency_cutoff(db: sqlite_utils.Database, depth: int) -> str | None:
+    """last_seen_at of the customer `depth` places down the recency order (None: fewer exist)."""
+    found = db.execute(
+        "SELECT last_seen_at FROM customers INDEXED BY customers_recent "
+        "ORDER BY last_seen_at DESC, id DESC LIMIT 1 OFFSET ?",
+        [depth],
+    ).fetchone()
+    return None if found is None else str(found[0])
+
+
 def recent_matching(
     db: sqlite_utils.Database,
-    word_starts: Sequence[str],
+    needles: Sequence[str],
     *,
-    scan_limit: int,
+    column: str = "search_norm",
+    since: str | None,
     limit: int,
-) -> list[Row]:
-    """Most recently seen customers whose folded names contain every ' word' start.
+) -> list[int]:
+    """Ids of the most recently seen customers whose `column` contains every needle.
 
-    Walks the recency index and stops after `scan_limit` customers, so the work is bounded
-    however common the prefix.
+    Walks the covering recency index (no table reads) from the newest down to `since`, so the
+    work is bounded however rare the needle; it stops as soon as `limit` are found.
     """
-    conditions = " AND ".join("instr(search_norm, ?) > 0" for _ in word_starts)
+    if column not in ("search_norm", "exact_keys"):
+        raise ValueError(column)
+    conditions = " AND ".join(f"instr({column}, ?) > 0" for _ in needles)
     cur = db.execute(
-        f"SELECT {LIST_COLUMNS} FROM ("
-        "  SELECT * FROM customers ORDER BY last_seen_at DESC, id DESC LIMIT ?"
-        f") WHERE {conditions} LIMIT ?",
-        [scan_limit, *(" " + w for w in word_starts), limit],
+        "SELECT id FROM customers INDEXED BY customers_recent "
+        f"WHERE last_seen_at >= ? AND {conditions} "
+        "ORDER BY last_seen_at DESC, id DESC LIMIT ?",
+        [since or "", *needles, limit],
     )
-    return all_rows(cur)
+    return [r[0] for r in cur.fetchall()]
+
+
+def most_recent_of(db: sqlite_utils.Database, ids: Sequence[int], limit: int) -> list[int]:
+    """The `limit` most recently seen among `ids`, ranked in SQL (no rows built in Python)."""
+    if not ids:
+        return []
+    cur = db.execute(
+        f"SELECT id FROM customers WHERE id IN ({', '.join('?' for _ in ids)}) "
+        "ORDER BY last_seen_at DESC, id DESC LIMIT ?",
+        [*ids, limit],
+    )
+    return [r[0] for r in cur.fetchall()]
 
 
 def recent(db: sqlite_utils.Database, limit: int) -> list[Row]:
@@ -175,14 +201,20 @@ def ids_by_email_prefix(db: sqlite_utils.Database, prefix: str, limit: int) -> l
     return [r[0] for r in cur.fetchall()]
 
 
-def ids_by_exact_name(db: sqlite_utils.Database, fts_phrase: str, key: str, limit: int) -> list[int]:
-    """Customers with a whole name equal to `key`; the FTS phrase narrows before the exact test."""
+def ids_by_exact_name(
+    db: sqlite_utils.Database, fts_phrase: str, key: str, cap: int
+) -> tuple[list[int], bool]:
+    """Customers with a whole name equal to `key`, looked for among at most `cap` customers the
+    FTS phrase finds; the flag says whether that cap was reached (so the list may be partial)."""
+    candidates = fts_ids(db, fts_phrase, cap)
+    if not candidates:
+        return [], False
     cur = db.execute(
-        "SELECT c.id FROM customers_fts f JOIN customers c ON c.id = f.rowid "
-        "WHERE customers_fts MATCH ? AND instr(c.exact_keys, ?) > 0 LIMIT ?",
-        [fts_phrase, "|" + key + "|", limit],
+        f"SELECT id FROM customers WHERE id IN ({', '.join('?' for _ in candidates)}) "
+        "AND instr(exact_keys, ?) > 0",
+        [*candidates, "|" + key + "|"],
     )
-    return [r[0] for r in cur.fetchall()]
+    return [r[0] for r in cur.fetchall()], len(candidates) >= cap
 
 
 def export_page(db: sqlite_utils.Database, after_id: int, limit: int) -> list[Row]:

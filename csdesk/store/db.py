@@ -33,6 +33,9 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
             conn.execute("PRAGMA journal_mode = DELETE")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA secure_delete = ON")
+        # Reads through the OS page cache without copying; searches touch scattered pages.
+        conn.execute("PRAGMA mmap_size = 1073741824")
+        conn.execute("PRAGMA cache_size = -32768")
     except sqlite3.DatabaseError as exc:
         raise translate_error(exc, path) from exc
     db = sqlite_utils.Database(conn)
@@ -48,6 +51,8 @@ def translate_error(exc: sqlite3.Error, path: Path | None = None) -> UserError:
     """Turn SQLite's terse errors into a message that says what to do."""
     text = str(exc).lower()
     where = f" ({path})" if path else ""
+    if "audit log cannot be changed" in text:
+        return UserError("The audit log cannot be changed: it is a permanent record.")
     if "locked" in text or "busy" in text:
         return UserError(
             f"The database{where} is busy in another program. "
@@ -57,7 +62,7 @@ def translate_error(exc: sqlite3.Error, path: Path | None = None) -> UserError:
         return UserError(
             f"The database{where} is read-only. Check the file's permissions; nothing was changed."
         )
-    if "disk is full" in text or "full" in text:
+    if "disk is full" in text or "full" in text or "no space" in text:
         return UserError(
             f"The disk holding the database{where} is full. Free some space and try again; "
             "what you typed is still on screen."
@@ -67,8 +72,15 @@ def translate_error(exc: sqlite3.Error, path: Path | None = None) -> UserError:
             f"The file{where} is not a readable csdesk database. "
             "Restore a backup with `csdesk restore FILE`."
         )
+    if "disk i/o error" in text:
+        return UserError(
+            f"The disk holding the database{where} reported a read or write error. "
+            "Check the drive (is it still connected?), then run `csdesk check`."
+        )
     if "unable to open" in text:
-        return UserError(f"Cannot open the database{where}. Check that the folder exists and is writable.")
+        return UserError(
+            f"Cannot open the database{where}. Check that the folder exists and is writable."
+        )
     return UserError(f"The database reported an error{where}: {exc}")
 
 
@@ -78,5 +90,9 @@ def atomic(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     try:
         with db.atomic():
             yield db
-    except sqlite3.OperationalError as exc:
+    except sqlite3.IntegrityError as exc:
+        if "audit log" not in str(exc):
+            raise  # a broken constraint is a bug in csdesk, not something the user can fix
+        raise translate_error(exc) from exc
+    except sqlite3.DatabaseError as exc:  # locked, read-only, full disk, corrupt file
         raise translate_error(exc) from exc

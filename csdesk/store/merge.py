@@ -16,10 +16,10 @@ from csdesk.store.rows import Row, all_rows
 REASSIGN: list[tuple[str, str]] = [
     ("visits", "customer_id"),
     ("notes", "customer_id"),
-    # Tables of features that land later; skipped until their migration creates them.
     ("issues", "customer_id"),
+    ("issue_events", "customer_id"),
+    ("followups", "customer_id"),
     ("letters", "customer_id"),
-    ("follow_ups", "customer_id"),
 ]
 
 

@@ -72,7 +72,9 @@ def _initial(db: sqlite_utils.Database) -> None:
             created_by INTEGER REFERENCES staff(id),
             updated_by INTEGER REFERENCES staff(id)
         );
-        CREATE INDEX customers_recent ON customers(last_seen_at DESC, id DESC);
+        -- Covering: a search walks this index in recency order testing names without
+        -- touching the table, so a one-letter prefix costs a bounded index scan.
+        CREATE INDEX customers_recent ON customers(last_seen_at DESC, id DESC, search_norm, exact_keys);
         CREATE INDEX customers_email ON customers(email_norm) WHERE email_norm != '';
 
         CREATE TABLE customer_phones (
@@ -168,6 +170,174 @@ def _initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0003_issues")
+def _issues(db: sqlite_utils.Database) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE issue_categories (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            position INTEGER NOT NULL DEFAULT 0,
+            active INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE UNIQUE INDEX issue_categories_name ON issue_categories(name COLLATE NOCASE);
+        INSERT INTO issue_categories (name, position) VALUES
+            ('Product fault', 1), ('Delivery', 2), ('Billing', 3), ('Service', 4), ('Other', 5);
+
+        CREATE TABLE issues (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            category_id INTEGER REFERENCES issue_categories(id),
+            priority TEXT NOT NULL DEFAULT 'normal'
+                CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+            -- 0 low .. 3 urgent, so "most urgent first" is an index scan, not a CASE per row.
+            priority_rank INTEGER NOT NULL DEFAULT 1,
+            channel TEXT NOT NULL DEFAULT 'in_person',
+            owner_id INTEGER REFERENCES staff(id),
+            status TEXT NOT NULL DEFAULT 'open'
+                CHECK (status IN ('open', 'in_progress', 'waiting', 'resolved', 'closed')),
+            -- 1 while somebody still has to act; lists and queues lead with it in their indexes.
+            is_open INTEGER
+                GENERATED ALWAYS AS (status IN ('open', 'in_progress', 'waiting')) VIRTUAL,
+            due_at TEXT NOT NULL,
+            resolution TEXT NOT NULL DEFAULT '',
+            satisfaction INTEGER CHECK (satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5),
+            resolved_at TEXT,
+            created_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES staff(id),
+            updated_at TEXT NOT NULL,
+            updated_by INTEGER REFERENCES staff(id),
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX issues_queue ON issues(is_open, due_at, id);
+        CREATE INDEX issues_priority ON issues(is_open, priority_rank DESC, due_at, id);
+        CREATE INDEX issues_status ON issues(status, due_at, id);
+        CREATE INDEX issues_owner ON issues(owner_id, is_open, due_at, id);
+        CREATE INDEX issues_customer ON issues(customer_id, is_open, due_at);
+        CREATE INDEX issues_category ON issues(category_id, is_open, due_at, id);
+        CREATE INDEX issues_created ON issues(created_at DESC, id DESC);
+        CREATE INDEX issues_updated ON issues(updated_at DESC, id DESC);
+
+        CREATE TABLE issue_events (
+            id INTEGER PRIMARY KEY,
+            issue_id INTEGER NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+            -- Copied from the issue (which never changes customer) so the timeline needs no join.
+            customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            staff_id INTEGER REFERENCES staff(id),
+            kind TEXT NOT NULL,
+            from_status TEXT,
+            to_status TEXT,
+            comment TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX issue_events_issue ON issue_events(issue_id, at, id);
+        CREATE INDEX issue_events_customer ON issue_events(customer_id, at);
+
+        CREATE TABLE goodwill (
+            id INTEGER PRIMARY KEY,
+            issue_id INTEGER NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('refund', 'discount', 'gift', 'other')),
+            amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+            approved_by INTEGER REFERENCES staff(id),
+            at TEXT NOT NULL
+        );
+        CREATE INDEX goodwill_issue ON goodwill(issue_id);
+
+        CREATE TABLE followups (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            issue_id INTEGER REFERENCES issues(id) ON DELETE SET NULL,
+            title TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            owner_id INTEGER REFERENCES staff(id),
+            done_at TEXT,
+            done_by INTEGER REFERENCES staff(id),
+            outcome TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES staff(id),
+            updated_at TEXT NOT NULL,
+            updated_by INTEGER REFERENCES staff(id),
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        -- The "due today / overdue" queue only ever looks at follow-ups not yet done.
+        CREATE INDEX followups_due ON followups(due_at, id) WHERE done_at IS NULL;
+        CREATE INDEX followups_owner_due ON followups(owner_id, due_at) WHERE done_at IS NULL;
+        CREATE INDEX followups_customer ON followups(customer_id, due_at);
+        CREATE INDEX followups_issue ON followups(issue_id) WHERE issue_id IS NOT NULL;
+        """
+    )
+
+
+@migrations(name="0004_letters")
+def _letters(db: sqlite_utils.Database) -> None:
+    # html is the letter exactly as it was sent, so a reprint never depends on today's template.
+    # issue_id is a plain integer: the issues table belongs to another migration and may not exist.
+    run_script(
+        db,
+        """
+        CREATE TABLE letters (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            template TEXT NOT NULL,
+            title TEXT NOT NULL,
+            html TEXT NOT NULL,
+            page_size TEXT NOT NULL DEFAULT 'A4' CHECK (page_size IN ('A4', 'Letter')),
+            issue_id INTEGER,
+            created_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES staff(id)
+        );
+        CREATE INDEX letters_customer ON letters(customer_id, created_at DESC);
+        """,
+    )
+
+
+@migrations(name="0005_security")
+def _security(db: sqlite_utils.Database) -> None:
+    run_script(
+        db,
+        """
+        -- Wrong-PIN backoff survives a restart, so closing the app does not reset the count.
+        CREATE TABLE sign_in_failures (
+            staff_id INTEGER PRIMARY KEY REFERENCES staff(id) ON DELETE CASCADE,
+            failures INTEGER NOT NULL DEFAULT 0,
+            last_failure_at TEXT,
+            locked_until TEXT
+        );
+        ALTER TABLE staff ADD COLUMN deactivated_at TEXT;
+        -- Visits of an erased customer stay as anonymous statistics; this marks them.
+        ALTER TABLE visits ADD COLUMN anonymised_at TEXT;
+
+        -- The audit log is append-only. The one exception is a customer's erasure: inside that
+        -- transaction the erase path opens a ticket per (entity, id) whose audit rows it may
+        -- blank, blanks before/after to a fixed marker (nothing else may change), then closes
+        -- the tickets again. Rows can never be deleted.
+        CREATE TABLE audit_redaction_open (
+            entity TEXT NOT NULL,
+            entity_id INTEGER NOT NULL,
+            PRIMARY KEY (entity, entity_id)
+        );
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN
+            SELECT RAISE(ABORT, 'The audit log cannot be changed.');
+        END;
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        WHEN NOT (
+            EXISTS (
+                SELECT 1 FROM audit_redaction_open r
+                WHERE r.entity = old.entity AND r.entity_id = old.entity_id
+            )
+            AND new.id IS old.id AND new.at IS old.at AND new.staff_id IS old.staff_id
+            AND new.action IS old.action AND new.entity IS old.entity
+            AND new.entity_id IS old.entity_id AND new.source IS old.source
+            AND (new.before IS NULL OR new.before = '{"erased": true}')
+            AND (new.after IS NULL OR new.after = '{"erased": true}')
+        )
+        BEGIN
+            SELECT RAISE(ABORT, 'The audit log cannot be changed.');
+        END;
+        CREATE INDEX audit_staff ON audit(staff_id, at);
 @migrations(name="0006_import")
 def _import(db: sqlite_utils.Database) -> None:
     run_script(

@@ -42,3 +42,58 @@ def insert(db: sqlite_utils.Database, name: str, role: str, now: str) -> int:
         "INSERT INTO staff (name, role, active, created_at) VALUES (?, ?, 1, ?)", [name, role, now]
     )
     return int(cur.lastrowid or 0)
+
+
+def pin_hash(db: sqlite_utils.Database, staff_id: int) -> str | None:
+    found = db.execute("SELECT pin_hash FROM staff WHERE id = ?", [staff_id]).fetchone()
+    return None if found is None else found[0]
+
+
+def set_pin_hash(db: sqlite_utils.Database, staff_id: int, value: str) -> None:
+    db.execute("UPDATE staff SET pin_hash = ? WHERE id = ?", [value, staff_id])
+
+
+def set_role(db: sqlite_utils.Database, staff_id: int, role: str) -> None:
+    db.execute("UPDATE staff SET role = ? WHERE id = ?", [role, staff_id])
+
+
+def set_active(db: sqlite_utils.Database, staff_id: int, active: bool, now: str) -> None:
+    db.execute(
+        "UPDATE staff SET active = ?, deactivated_at = ? WHERE id = ?",
+        [int(active), None if active else now, staff_id],
+    )
+
+
+def count_admins_with_pin(db: sqlite_utils.Database, *, exclude_id: int | None = None) -> int:
+    return int(
+        db.execute(
+            "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1 "
+            "AND pin_hash IS NOT NULL AND id IS NOT ?",
+            [exclude_id],
+        ).fetchone()[0]
+    )
+
+
+def failures(db: sqlite_utils.Database, staff_id: int) -> Row | None:
+    return one_row(
+        db.execute(
+            "SELECT failures, last_failure_at, locked_until FROM sign_in_failures "
+            "WHERE staff_id = ?",
+            [staff_id],
+        )
+    )
+
+
+def put_failures(
+    db: sqlite_utils.Database, staff_id: int, count: int, at: str, locked_until: str | None
+) -> None:
+    db.execute(
+        "INSERT INTO sign_in_failures (staff_id, failures, last_failure_at, locked_until) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT(staff_id) DO UPDATE SET failures = excluded.failures, "
+        "last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until",
+        [staff_id, count, at, locked_until],
+    )
+
+
+def clear_failures(db: sqlite_utils.Database, staff_id: int) -> None:
+    db.execute("DELETE FROM sign_in_failures WHERE staff_id = ?", [staff_id])

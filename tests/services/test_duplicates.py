@@ -58,13 +58,15 @@ def test_merge_keeps_everything(desk: Desk, clock: FakeClock) -> None:
     desk.history.log_visit(other.id, channel=Channel.IN_PERSON, purpose="bought socks")
     desk.history.add_note(other.id, "Allergic to latex", kind=NoteKind.WARNING)
     # A feature table that lands later registers itself for merges.
-    desk.db.execute("CREATE TABLE letters (id INTEGER PRIMARY KEY, customer_id INTEGER, body TEXT)")
-    desk.db.execute("INSERT INTO letters (customer_id, body) VALUES (?, 'Dear Anna')", [other.id])
-    merge_store.register("letters", "customer_id")
+    desk.db.execute(
+        "CREATE TABLE loyalty_cards (id INTEGER PRIMARY KEY, customer_id INTEGER, body TEXT)"
+    )
+    desk.db.execute("INSERT INTO loyalty_cards (customer_id, body) VALUES (?, 'Gold')", [other.id])
+    merge_store.register("loyalty_cards", "customer_id")
     other_before = desk.customers.get(other.id)
     result = desk.duplicates.merge(keep.id, other.id)
     assert (
-        result.moved["visits"] == 2 and result.moved["notes"] == 1 and result.moved["letters"] == 1
+        result.moved["visits"] == 2 and result.moved["notes"] == 1 and result.moved["loyalty_cards"] == 1
     )
     merged = desk.customers.get(keep.id)
     assert merged.first_name == "Ana" and merged.last_name == "García"  # blanks filled from other
@@ -81,7 +83,7 @@ def test_merge_keeps_everything(desk: Desk, clock: FakeClock) -> None:
         desk.customers.get(other.id)
     row = desk.db.execute("SELECT entity_id, before FROM audit WHERE action = 'merge'").fetchone()
     assert row[0] == keep.id and f'"merged_id": {other.id}' in row[1]
-    assert desk.db.execute("SELECT customer_id FROM letters").fetchone()[0] == keep.id
+    assert desk.db.execute("SELECT customer_id FROM loyalty_cards").fetchone()[0] == keep.id
 
 
 def test_merge_refuses_nonsense(desk: Desk) -> None:

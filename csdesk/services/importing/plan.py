@@ -208,8 +208,8 @@ class Planner:
             key = folded_phrase(f"{row['first_name']} {row['last_name']}")
             if key:
                 phrase = " ".join(f'"{t}"' for t in key.split())
-                ids = store.ids_by_exact_name(db, phrase, key, 2)
-                if len(ids) == 1:
+                ids, partial = store.ids_by_exact_name(db, phrase, key, 50)
+                if len(ids) == 1 and not partial:
                     return ids[0], "name"
         return None, ""
 

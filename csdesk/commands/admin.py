@@ -1,0 +1,264 @@
+"""Administrative commands: staff, customer export and erasure, backups, restore, check, audit.
+
+They need no PIN (whoever can run commands here can read the database file anyway); they act as
+the 'Command line' staff member and every write is audited with source 'cli'.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from csdesk.commands.common import RunContext, echo_json, pass_run
+from csdesk.domain import Role
+from csdesk.errors import UserError
+from csdesk.paths import backups_dir
+from csdesk.services.audit import AuditFilter
+from csdesk.services.backup import restore_damaged
+from csdesk.services.desk import Desk
+from csdesk.store.backup import CheckReport, check_file
+
+EXIT_CHECK_FAILED = 2
+
+
+def _admin_desk(run: RunContext) -> Desk:
+    desk = run.desk()
+    desk.auth.act_as_cli()
+    return desk
+
+
+# -- customers ---------------------------------------------------------------------------------
+@click.group("customer")
+def customer_group() -> None:
+    """Privacy: export or erase one customer's data."""
+
+
+@customer_group.command("export")
+@click.argument("customer_id", type=int)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write: .json (machine-readable) or .html (a readable document).",
+)
+@pass_run
+def customer_export_cmd(run: RunContext, customer_id: int, output: Path) -> None:
+    """Export everything csdesk holds about one customer."""
+    desk = _admin_desk(run)
+    desk.privacy.export_to(customer_id, output)
+    click.echo(f"Wrote everything held about customer #{customer_id} to {output}.")
+
+
+@customer_group.command("erase")
+@click.argument("customer_id", type=int)
+@click.option("--yes", is_flag=True, help="Confirm: the erasure cannot be undone.")
+@pass_run
+def customer_erase_cmd(run: RunContext, customer_id: int, yes: bool) -> None:
+    """Erase a customer's personal data for good (visits stay as anonymous statistics)."""
+    if not yes:
+        raise UserError(
+            f"Erasing customer #{customer_id} cannot be undone. Add --yes to confirm "
+            "(export first with `csdesk customer export` if they asked for a copy)."
+        )
+    desk = _admin_desk(run)
+    result = desk.privacy.erase(customer_id)
+    click.echo(
+        f"Erased customer #{customer_id}: {result.visits_anonymised} visits kept anonymously, "
+        f"{result.notes_removed} notes and {result.phones_removed} phone numbers removed."
+    )
+    if not result.file_scrubbed:
+        click.echo(
+            "Another csdesk is open, so old copies in the database's journal are cleared when it "
+            "closes.",
+            err=True,
+        )
+    click.echo(
+        "Backups made before the erasure still hold the data until they rotate away.", err=True
+    )
+
+
+# -- staff -------------------------------------------------------------------------------------
+@click.group("staff")
+def staff_group() -> None:
+    """Staff accounts: add, list, deactivate."""
+
+
+@staff_group.command("add")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.STAFF.value,
+    show_default=True,
+)
+@click.option("--pin-stdin", is_flag=True, help="Read the PIN from the first line of stdin.")
+@pass_run
+def staff_add_cmd(run: RunContext, name: str, role: str, pin_stdin: bool) -> None:
+    """Add a staff member; asks for their 4 to 8 digit PIN twice (input hidden)."""
+    if pin_stdin:
+        pin = sys.stdin.readline().strip()
+    else:
+        pin = click.prompt(
+            f"PIN for {name} (4-8 digits)", hide_input=True, confirmation_prompt=True
+        )
+    desk = _admin_desk(run)
+    staff = desk.auth.add_staff(name, Role(role), pin)
+    click.echo(f"Added {staff.name} ({staff.role.value}).")
+
+
+@staff_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@pass_run
+def staff_list_cmd(run: RunContext, as_json: bool) -> None:
+    """List staff. JSON keys: id, name, role, active, has_pin."""
+    entries = _admin_desk(run).auth.list_staff()
+    if as_json:
+        echo_json(
+            [
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "role": s.role.value,
+                    "active": s.active,
+                    "has_pin": s.has_pin,
+                }
+                for s in entries
+            ]
+        )
+        return
+    for s in entries:
+        state = "active" if s.active else "deactivated"
+        pin = "" if s.has_pin else "  (no PIN)"
+        click.echo(f"{s.id:>5}  {s.name[:40]:<40}  {s.role.value:<6}  {state}{pin}")
+
+
+@staff_group.command("deactivate")
+@click.argument("name")
+@pass_run
+def staff_deactivate_cmd(run: RunContext, name: str) -> None:
+    """Deactivate a staff member (their entries and audit history stay)."""
+    staff = _admin_desk(run).auth.deactivate(name)
+    click.echo(f"Deactivated {staff.name}.")
+
+
+# -- backups, restore, check -------------------------------------------------------------------
+@click.command("backup")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Backup file (default: a dated file in the backups folder).",
+)
+@pass_run
+def backup_cmd(run: RunContext, output: Path | None) -> None:
+    """Make a consistent backup, even while csdesk is in use."""
+    desk = _admin_desk(run)
+    result = desk.backups.backup(output)
+    click.echo(f"Backed up to {result.path} ({result.size / 1e6:.1f} MB, {result.seconds:.1f} s).")
+    warning = desk.backups.network_warning()
+    if warning:
+        click.echo(f"Warning: {warning}", err=True)
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@pass_run
+def restore_cmd(run: RunContext, source: Path) -> None:
+    """Replace the database with a backup (checked first; the current data is saved first)."""
+    try:
+        desk = _admin_desk(run)
+    except UserError:
+        # The current database cannot be opened (damaged?): keep it aside and restore anyway.
+        run.close()
+        folder = backups_dir(run.db_path)
+        aside = restore_damaged(run.db_path, source, folder)
+        desk = _admin_desk(run)
+        desk.backups.audit_restore(source, aside)
+        click.echo(f"Restored {source}. The unreadable database was kept as {aside}.")
+        return
+    result = desk.backups.restore(source)
+    click.echo(f"Restored {source}. The data it replaced was saved as {result.previous_saved_as}.")
+
+
+@click.command("check")
+@click.option("--json", "as_json", is_flag=True, help="JSON: {ok, checked, problems, warnings}.")
+@pass_run
+def check_cmd(run: RunContext, as_json: bool) -> None:
+    """Check the database and its search index; exit code 2 if something is wrong."""
+    from csdesk.services.backup import network_share_warning
+
+    path = run.db_path
+    if not path.is_file():
+        raise UserError(f"There is no database at {path}.")
+    report: CheckReport = check_file(path)
+    warning = network_share_warning(path)
+    if as_json:
+        echo_json(
+            {
+                "ok": report.ok,
+                "checked": report.checked,
+                "problems": report.problems,
+                "warnings": [warning] if warning else [],
+            }
+        )
+    else:
+        for item in report.checked:
+            click.echo(f"checked: {item}")
+        if warning:
+            click.echo(f"Warning: {warning}", err=True)
+        if report.ok:
+            click.echo(f"{path} is healthy.")
+        else:
+            for problem in report.problems:
+                click.echo(f"problem: {problem}", err=True)
+            click.echo(
+                f"{path} is damaged. Restore the newest good backup with `csdesk restore FILE`.",
+                err=True,
+            )
+    if not report.ok:
+        raise click.exceptions.Exit(EXIT_CHECK_FAILED)
+
+
+@click.command("audit")
+@click.option("--json", "as_json", is_flag=True, help="JSON list of entries, newest first.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--entity", default=None, help="Only this kind of record (customer, staff, ...).")
+@click.option("--action", default=None, help="Only this action (create, update, erase, ...).")
+@click.option("--since", default=None, help="Only entries at or after this ISO date/time.")
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Export all matching entries (oldest first) to this CSV file instead.",
+)
+@pass_run
+def audit_cmd(
+    run: RunContext,
+    as_json: bool,
+    limit: int,
+    entity: str | None,
+    action: str | None,
+    since: str | None,
+    csv_path: Path | None,
+) -> None:
+    """Show the audit log: who did what, when. JSON keys: id, at, staff_id, staff_name,
+    action, entity, entity_id, before, after, source."""
+    desk = _admin_desk(run)
+    flt = AuditFilter(entity=entity, action=action, since=since)
+    if csv_path is not None:
+        written = desk.audit.export_csv(csv_path, flt)
+        click.echo(f"Wrote {written} audit entries to {csv_path}.")
+        return
+    entries = desk.audit.entries(flt, limit=limit)
+    if as_json:
+        echo_json([e.as_dict() for e in entries])
+        return
+    for e in entries:
+        who = e.staff_name or "(unknown)"
+        target = f"{e.entity} #{e.entity_id}" if e.entity_id is not None else e.entity
+        click.echo(f"{e.at}  {who[:20]:<20}  {e.action:<15}  {target}  [{e.source}]")

@@ -1,0 +1,405 @@
+"""Staff accounts, PINs, sign-in with backoff, and the one place that says who may do what."""
+
+from __future__ import annotations
+
+import base64
+import enum
+import hashlib
+import hmac
+import os
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from csdesk.domain import Change, Role, Staff
+from csdesk.errors import NotFound, PermissionDenied, UserError
+from csdesk.services.clock import iso, parse
+from csdesk.store import audit
+from csdesk.store import staff as store
+from csdesk.store.db import atomic
+from csdesk.store.rows import Row
+
+if TYPE_CHECKING:
+    from csdesk.services.desk import Desk
+
+# scrypt at N=2^14, r=8 costs 16 MiB and ~0.1 s per try: cheap for one sign-in, slow for a guesser
+# holding a copy of the file. The parameters travel with each hash so they can be raised later.
+SCRYPT_N = 2**14
+SCRYPT_R = 8
+SCRYPT_P = 1
+_PIN = re.compile(r"[0-9]{4,8}")  # not \d: that also accepts Arabic-Indic and other digits
+
+CLI_ACTOR = "Command line"  # the actor of administrative commands (audited with source 'cli')
+IDLE_LOCK_KEY = "idle_lock_minutes"
+IDLE_LOCK_DEFAULT = 5
+GOODWILL_LIMIT_KEY = "goodwill_limit_lead_cents"
+GOODWILL_LIMIT_DEFAULT = 5000
+FREE_TRIES = 3  # wrong PINs before any waiting starts (typos happen)
+MAX_DELAY_S = 15 * 60
+
+
+class Permission(enum.StrEnum):
+    VIEW = "view"
+    LOG = "log"
+    EXPORT = "export"
+    CORRECT_OTHERS = "correct_others"
+    APPROVE_GOODWILL = "approve_goodwill"
+    VIEW_AUDIT = "view_audit"
+    BACKUP = "backup"
+    MANAGE_STAFF = "manage_staff"
+    MANAGE_SETTINGS = "manage_settings"
+    MANAGE_TEMPLATES = "manage_templates"
+    RESTORE = "restore"
+    ERASE = "erase"
+
+
+_STAFF = frozenset({Permission.VIEW, Permission.LOG})
+_LEAD = _STAFF | {
+    Permission.EXPORT,
+    Permission.CORRECT_OTHERS,
+    Permission.APPROVE_GOODWILL,
+    Permission.VIEW_AUDIT,
+    Permission.BACKUP,
+}
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.STAFF: _STAFF,
+    Role.LEAD: frozenset(_LEAD),
+    Role.ADMIN: frozenset(Permission),
+}
+
+# Finishes the sentence "… cannot {what}".
+_WHAT = {
+    Permission.VIEW: "look up customers",
+    Permission.LOG: "log visits or notes",
+    Permission.EXPORT: "export customer data",
+    Permission.CORRECT_OTHERS: "correct entries made by someone else",
+    Permission.APPROVE_GOODWILL: "approve goodwill",
+    Permission.VIEW_AUDIT: "view the audit log",
+    Permission.BACKUP: "make backups",
+    Permission.MANAGE_STAFF: "manage staff accounts",
+    Permission.MANAGE_SETTINGS: "change settings",
+    Permission.MANAGE_TEMPLATES: "change letter templates",
+    Permission.RESTORE: "restore a backup",
+    Permission.ERASE: "erase a customer",
+}
+ROLE_LABELS = {Role.STAFF: "staff", Role.LEAD: "a shift lead", Role.ADMIN: "an admin"}
+
+
+def allowed(actor: Staff, permission: Permission) -> bool:
+    return actor.active and permission in GRANTS[actor.role]
+
+
+def require(actor: Staff, permission: Permission) -> None:
+    """Raise PermissionDenied saying why; call it before anything is written."""
+    if not actor.active:
+        raise PermissionDenied(f"{actor.name}'s account is deactivated. Ask an admin.")
+    if permission not in GRANTS[actor.role]:
+        who = "an admin" if permission not in _LEAD else "a shift lead or an admin"
+        raise PermissionDenied(
+            f"{actor.name} is {ROLE_LABELS[actor.role]} and cannot {_WHAT[permission]}. Ask {who}."
+        )
+
+
+# -- PIN hashing -----------------------------------------------------------------------------------
+def check_pin_format(pin: str) -> None:
+    if not _PIN.fullmatch(pin):
+        raise UserError("A PIN is 4 to 8 digits (0-9).", field="pin")
+
+
+def hash_pin(pin: str) -> str:
+    check_pin_format(pin)
+    salt = os.urandom(16)
+    digest = _scrypt(pin, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    return "$".join(
+        ["scrypt", str(SCRYPT_N), str(SCRYPT_R), str(SCRYPT_P), _b64(salt), _b64(digest)]
+    )
+
+
+def verify_pin(pin: str, stored: str | None) -> bool:
+    """Constant-time comparison; a malformed stored value never verifies."""
+    if not stored:
+        return False
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        actual = _scrypt(pin, base64.b64decode(salt), int(n), int(r), int(p))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(expected, actual)
+
+
+def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(
+        pin.encode(), salt=salt, n=n, r=r, p=p, dklen=32, maxmem=256 * r * (n + p + 2)
+    )
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def backoff_seconds(failures: int) -> int:
+    """Wait after `failures` wrong PINs in a row: 0, 0, 5, 10, 20, ... at most 15 minutes."""
+    if failures < FREE_TRIES:
+        return 0
+    return int(min(5 * 2 ** (failures - FREE_TRIES), MAX_DELAY_S))
+
+
+@dataclass(frozen=True)
+class StaffEntry:
+    id: int
+    name: str
+    role: Role
+    active: bool
+    has_pin: bool
+
+
+class SignInDelayed(UserError):
+    """Too many wrong PINs: the UI shows a countdown from `seconds`."""
+
+    def __init__(self, name: str, seconds: int) -> None:
+        super().__init__(
+            f"Too many wrong PINs for {name}. Try again in {_duration(seconds)}.", field="pin"
+        )
+        self.seconds = seconds
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+class AuthService:
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+
+    # -- setup and staff management -----------------------------------------------------------
+    def needs_setup(self) -> bool:
+        """True until an active admin with a PIN exists: the first run asks for one."""
+        return store.count_admins_with_pin(self._desk.db) == 0
+
+    def setup_admin(self, name: str, pin: str) -> Staff:
+        """First run: create the admin and sign them in. Refused once an admin exists."""
+        if not self.needs_setup():
+            raise PermissionDenied("csdesk already has an admin. Ask them to add your account.")
+        staff = self._create(name, Role.ADMIN, pin, action="setup")
+        self._desk.actor = staff
+        return staff
+
+    def add_staff(self, name: str, role: Role | str, pin: str) -> Staff:
+        require(self._desk.actor, Permission.MANAGE_STAFF)
+        return self._create(name, Role(role), pin, action="create")
+
+    def _create(self, name: str, role: Role, pin: str, *, action: str) -> Staff:
+        name = " ".join(name.split())
+        if not 1 <= len(name) <= 60:
+            raise UserError("Give the staff member a name of 1 to 60 characters.", field="name")
+        if name.casefold() == CLI_ACTOR.casefold():
+            raise UserError(f"“{CLI_ACTOR}” is reserved for the command line.", field="name")
+        pin_hash = hash_pin(pin)  # validates the PIN before anything is written
+        db = self._desk.db
+        if store.by_name(db, name) is not None:
+            raise UserError(f"There is already a staff member called “{name}”.", field="name")
+        now = self._desk.now_iso()
+        with atomic(db):
+            staff_id = store.insert(db, name, role.value, now)
+            store.set_pin_hash(db, staff_id, pin_hash)
+            self._audit(action, staff_id, after={"name": name, "role": role.value})
+        self._desk.notify(Change("staff", (staff_id,)))
+        return Staff(id=staff_id, name=name, role=role, active=True)
+
+    def deactivate(self, name: str) -> Staff:
+        require(self._desk.actor, Permission.MANAGE_STAFF)
+        row = self._row(name)
+        db = self._desk.db
+        if row["role"] == "admin" and store.count_admins_with_pin(db, exclude_id=row["id"]) == 0:
+            raise UserError(
+                f"{row['name']} is the last admin. Add another admin before deactivating them."
+            )
+        if not row["active"]:
+            raise UserError(f"{row['name']} is already deactivated.")
+        with atomic(db):
+            store.set_active(db, row["id"], False, self._desk.now_iso())
+            self._audit("deactivate", row["id"], before={"active": True}, after={"active": False})
+        self._desk.notify(Change("staff", (row["id"],)))
+        return Staff(id=row["id"], name=row["name"], role=Role(row["role"]), active=False)
+
+    def set_pin(self, name: str, pin: str) -> None:
+        """Admins reset anyone's PIN; everyone may change their own."""
+        row = self._row(name)
+        if row["id"] != self._desk.actor.id:
+            require(self._desk.actor, Permission.MANAGE_STAFF)
+        pin_hash = hash_pin(pin)
+        with atomic(self._desk.db):
+            store.set_pin_hash(self._desk.db, row["id"], pin_hash)
+            store.clear_failures(self._desk.db, row["id"])
+            self._audit("set_pin", row["id"])
+
+    def list_staff(self) -> list[StaffEntry]:
+        db = self._desk.db
+        return [
+            StaffEntry(
+                id=r["id"],
+                name=r["name"],
+                role=Role(r["role"]),
+                active=bool(r["active"]),
+                has_pin=store.pin_hash(db, r["id"]) is not None,
+            )
+            for r in store.all_staff(db)
+            if r["name"] != CLI_ACTOR
+        ]
+
+    def sign_in_names(self) -> list[str]:
+        """Who the sign-in screen offers: active staff with a PIN."""
+        return [s.name for s in self.list_staff() if s.active and s.has_pin]
+
+    def act_as_cli(self) -> Staff:
+        """Administrative commands need no PIN (the file is readable anyway): act as CLI_ACTOR."""
+        db = self._desk.db
+        row = store.by_name(db, CLI_ACTOR)
+        if row is None:
+            with atomic(db):
+                staff_id = store.insert(db, CLI_ACTOR, "admin", self._desk.now_iso())
+        else:
+            staff_id = row["id"]
+            if row["role"] != "admin" or not row["active"]:
+                with atomic(db):
+                    store.set_role(db, staff_id, "admin")
+                    store.set_active(db, staff_id, True, self._desk.now_iso())
+        self._desk.actor = Staff(id=staff_id, name=CLI_ACTOR, role=Role.ADMIN)
+        return self._desk.actor
+
+    # -- signing in ----------------------------------------------------------------------------
+    def wait_seconds(self, name: str) -> int:
+        """Seconds before `name` may try another PIN (0: now)."""
+        row = store.by_name(self._desk.db, name)
+        if row is None:
+            return 0
+        state = store.failures(self._desk.db, row["id"])
+        if not state or not state["locked_until"]:
+            return 0
+        left = (parse(state["locked_until"]) - self._desk.clock()).total_seconds()
+        return max(0, int(-(-left // 1)))
+
+    def sign_in(self, name: str, pin: str) -> Staff:
+        """Check the PIN; on success the staff member becomes desk.actor.
+
+        Wrong PINs are counted (persisted) and audited; after a few, each try must wait longer.
+        """
+        db = self._desk.db
+        row = store.by_name(db, name)
+        if row is None or not row["active"] or row["name"] == CLI_ACTOR:
+            raise UserError(f"No active staff member called “{name}”.", field="name")
+        wait = self.wait_seconds(row["name"])
+        if wait:
+            raise SignInDelayed(row["name"], wait)
+        now = self._desk.clock()
+        if not verify_pin(pin, store.pin_hash(db, row["id"])):
+            state = store.failures(db, row["id"])
+            count = (state["failures"] if state else 0) + 1
+            delay = backoff_seconds(count)
+            until = iso(now + timedelta(seconds=delay)) if delay else None
+            with atomic(db):
+                store.put_failures(db, row["id"], count, iso(now), until)
+                self._audit(
+                    "sign_in_failed",
+                    row["id"],
+                    after={"failures": count, "wait_s": delay},
+                    staff_id=None,  # whoever typed it is unknown: that is the point
+                )
+            if delay:
+                raise SignInDelayed(row["name"], delay)
+            raise UserError("That PIN is not right. Try again.", field="pin")
+        previous = self._desk.actor
+        with atomic(db):
+            store.clear_failures(db, row["id"])
+            action = "switch_user" if previous.id != row["id"] else "sign_in"
+            self._audit(action, row["id"], before={"actor": previous.name}, staff_id=row["id"])
+        self._desk.actor = Staff(id=row["id"], name=row["name"], role=Role(row["role"]))
+        return self._desk.actor
+
+    switch_user = sign_in
+
+    # -- settings that belong to security ------------------------------------------------------
+    @property
+    def idle_lock_minutes(self) -> int:
+        """Minutes without input before the window locks; 0 means never."""
+        value = self._desk.setting(IDLE_LOCK_KEY, IDLE_LOCK_DEFAULT)
+        return int(value) if isinstance(value, int | float | str) else IDLE_LOCK_DEFAULT
+
+    def set_idle_lock_minutes(self, minutes: int) -> None:
+        require(self._desk.actor, Permission.MANAGE_SETTINGS)
+        if not 0 <= minutes <= 240:
+            raise UserError("Lock after 1 to 240 minutes, or 0 for never.", field="idle_lock")
+        self._put_setting(IDLE_LOCK_KEY, minutes)
+
+    @property
+    def goodwill_limit_cents(self) -> int:
+        value = self._desk.setting(GOODWILL_LIMIT_KEY, GOODWILL_LIMIT_DEFAULT)
+        return int(value) if isinstance(value, int | float | str) else GOODWILL_LIMIT_DEFAULT
+
+    def require_goodwill(self, cents: int) -> None:
+        """Leads approve goodwill up to the shop's limit; admins without limit; staff not at all."""
+        actor = self._desk.actor
+        require(actor, Permission.APPROVE_GOODWILL)
+        limit = self.goodwill_limit_cents
+        if actor.role is Role.LEAD and cents > limit:
+            raise PermissionDenied(
+                f"{actor.name} can approve goodwill up to {limit / 100:.2f}. Ask an admin for more."
+            )
+
+    def _put_setting(self, key: str, value: object) -> None:
+        from csdesk.store import settings as settings_store
+
+        db = self._desk.db
+        before = settings_store.get(db, key)
+        with atomic(db):
+            settings_store.put(db, key, value)
+            audit.record(
+                db,
+                at=self._desk.now_iso(),
+                staff_id=self._desk.actor.id,
+                action="update",
+                entity="setting",
+                entity_id=None,
+                before={key: before},
+                after={key: value},
+                source=self._desk.source,
+            )
+        self._desk.notify(Change("settings", extra={"key": key}))
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _row(self, name: str) -> Row:
+        row = store.by_name(self._desk.db, name)
+        if row is None or row["name"] == CLI_ACTOR:
+            raise NotFound(
+                f"No staff member called “{name}”. `csdesk staff list` shows who exists."
+            )
+        return row
+
+    def _audit(
+        self,
+        action: str,
+        entity_id: int,
+        *,
+        before: object = None,
+        after: object = None,
+        staff_id: int | str | None = "actor",
+    ) -> None:
+        who = self._desk.actor.id if staff_id == "actor" else staff_id
+        audit.record(
+            self._desk.db,
+            at=self._desk.now_iso(),
+            staff_id=who if isinstance(who, int) else None,
+            action=action,
+            entity="staff",
+            entity_id=entity_id,
+            before=before,
+            after=after,
+            source=self._desk.source,
+        )

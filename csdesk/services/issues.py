@@ -1,0 +1,551 @@
+"""Issues: log them, own them, move them through a clear workflow, make things right within limits.
+
+Every write is one transaction that also writes an issue event (who, when, comment) and an audit
+row. Edits carry the `version` they read; a stale one raises Conflict and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from csdesk.domain import (
+    Category,
+    Change,
+    Channel,
+    Customer,
+    Goodwill,
+    GoodwillKind,
+    Issue,
+    IssueDraft,
+    IssueEvent,
+    IssueListRow,
+    IssueStatus,
+    Priority,
+    Role,
+    Staff,
+)
+from csdesk.errors import Conflict, NotFound, PermissionDenied, UserError
+from csdesk.services import dates
+from csdesk.services.clock import iso, parse
+from csdesk.services.issue_rules import (
+    DEFAULT_GOODWILL_LIMITS,
+    DEFAULT_TARGET_HOURS,
+    MAX_TEXT,
+    MAX_TITLE,
+    TRANSITIONS,
+    IssueQuery,
+    fields_priority,
+    list_row,
+    parse_priority,
+    parse_status,
+    to_event,
+    to_issue,
+)
+from csdesk.services.money import format_cents
+from csdesk.store import audit
+from csdesk.store import customers as customer_store
+from csdesk.store import issues as store
+from csdesk.store import staff as staff_store
+from csdesk.store.db import atomic
+
+if TYPE_CHECKING:
+    from csdesk.services.desk import Desk
+
+
+S = IssueStatus
+__all__ = ["IssueQuery", "IssueService", "parse_priority", "parse_status"]
+
+
+class IssueService:
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+
+    # -- settings the rules read ---------------------------------------------------------------
+    @property
+    def tz(self) -> tzinfo:
+        return dates.zone(str(self._desk.setting("timezone", "") or ""))
+
+    def _mapping(self, key: str) -> dict[str, Any]:
+        value = self._desk.setting(key, {})
+        return dict(value) if isinstance(value, dict) else {}
+
+    def target(self, priority: Priority) -> timedelta:
+        hours = {**DEFAULT_TARGET_HOURS, **self._mapping("issue_targets_hours")}
+        return timedelta(hours=float(hours[Priority(priority).value]))
+
+    def default_due(self, priority: Priority, start: datetime | None = None) -> datetime:
+        """Due time from the priority's target, counted in business time (see services.dates)."""
+        days = self._desk.setting("issue_business_days", None)
+        business = [int(d) for d in days] if isinstance(days, list) else dates.DEFAULT_BUSINESS_DAYS
+        begin = start or self._desk.clock()
+        return dates.add_business_time(begin, self.target(priority), self.tz, business)
+
+    def goodwill_limit(self, role: Role) -> int | None:
+        """Most goodwill (cents) one issue may carry when this role gives it; None: unlimited."""
+        limits = {**DEFAULT_GOODWILL_LIMITS, **self._mapping("goodwill_limits_cents")}
+        value = limits.get(Role(role).value, 0)
+        return None if value is None else int(value)
+
+    def parse_due(self, text: str) -> datetime:
+        return dates.parse_due(text, self._desk.clock(), self.tz)
+
+    # -- categories ----------------------------------------------------------------------------
+    def categories(self, *, include_inactive: bool = False) -> list[Category]:
+        rows = store.categories(self._desk.db, include_inactive=include_inactive)
+        return [Category(r["id"], r["name"], bool(r["active"])) for r in rows]
+
+    def category_named(self, name: str) -> Category:
+        row = store.category_by_name(self._desk.db, name.strip())
+        if row is None or not row["active"]:
+            names = ", ".join(c.name for c in self.categories())
+            raise UserError(
+                f"There is no category “{name}”. Pick one of: {names}.", field="category"
+            )
+        return Category(row["id"], row["name"], True)
+
+    def add_category(self, name: str) -> Category:
+        clean = self._category_name(name)
+        with atomic(self._desk.db):
+            category_id = store.insert_category(self._desk.db, clean)
+            self._audit("create", "issue_category", category_id, after={"name": clean})
+        self._desk.notify(Change("issue_category", (category_id,)))
+        return Category(category_id, clean, True)
+
+    def edit_category(self, category_id: int, *, name: str, active: bool = True) -> Category:
+        before = store.category(self._desk.db, category_id)
+        if before is None:
+            raise NotFound(f"No category #{category_id}.")
+        clean = self._category_name(name, exclude_id=category_id)
+        with atomic(self._desk.db):
+            store.update_category(self._desk.db, category_id, name=clean, active=active)
+            self._audit(
+                "update",
+                "issue_category",
+                category_id,
+                before=before,
+                after={"name": clean, "active": active},
+            )
+        self._desk.notify(Change("issue_category", (category_id,)))
+        return Category(category_id, clean, active)
+
+    def _category_name(self, name: str, exclude_id: int | None = None) -> str:
+        clean = " ".join(name.split())
+        if not clean or len(clean) > 60:
+            raise UserError("A category needs a name of 1 to 60 characters.", field="category")
+        found = store.category_by_name(self._desk.db, clean)
+        if found is not None and found["id"] != exclude_id:
+            raise UserError(f"There is already a category “{found['name']}”.", field="category")
+        return clean
+
+    # -- staff ---------------------------------------------------------------------------------
+    def owner_named(self, name: str) -> int:
+        row = staff_store.by_name(self._desk.db, name.strip())
+        if row is None:
+            raise UserError(f"No staff member called “{name}”.", field="owner")
+        self._check_owner(int(row["id"]))
+        return int(row["id"])
+
+    def owners(self) -> list[Staff]:
+        """Who can own an issue or a follow-up: active staff, by name."""
+        return [
+            Staff(id=r["id"], name=r["name"], role=Role(r["role"]), active=True)
+            for r in staff_store.all_staff(self._desk.db)
+            if r["active"]
+        ]
+
+    def _check_owner(self, owner_id: int) -> None:
+        row = staff_store.get(self._desk.db, owner_id)
+        if row is None:
+            raise UserError(
+                f"No staff member #{owner_id}. Pick an owner from the list.", field="owner"
+            )
+        if not row["active"]:
+            raise UserError(
+                f"{row['name']} is no longer active, so cannot own an issue. Pick someone else.",
+                field="owner",
+            )
+
+    # -- reading -------------------------------------------------------------------------------
+    def get(self, issue_id: int) -> Issue:
+        row = store.get(self._desk.db, issue_id)
+        if row is None:
+            raise NotFound(f"No issue #{issue_id}.")
+        return to_issue(row)
+
+    def events(self, issue_id: int) -> list[IssueEvent]:
+        return [to_event(r) for r in store.events(self._desk.db, issue_id)]
+
+    def goodwill(self, issue_id: int) -> list[Goodwill]:
+        return [
+            Goodwill(
+                r["id"],
+                r["issue_id"],
+                GoodwillKind(r["kind"]),
+                r["amount_cents"],
+                r["approved_by"],
+                r["at"],
+            )
+            for r in store.goodwill_for(self._desk.db, issue_id)
+        ]
+
+    @staticmethod
+    def draft_of(issue: Issue) -> IssueDraft:
+        """The editable fields of an issue; pass it back to update() with issue.version."""
+        return IssueDraft(
+            customer_id=issue.customer_id,
+            title=issue.title,
+            description=issue.description,
+            category_id=issue.category_id,
+            priority=issue.priority,
+            channel=issue.channel,
+            owner_id=issue.owner_id,
+            due_at=parse(issue.due_at),
+        )
+
+    @staticmethod
+    def next_statuses(status: IssueStatus) -> tuple[IssueStatus, ...]:
+        return TRANSITIONS[IssueStatus(status)]
+
+    def page(
+        self, query: IssueQuery | None = None, *, limit: int = 50, offset: int = 0
+    ) -> list[IssueListRow]:
+        """One page of the issue list (default: open ones, soonest due first)."""
+        query = query or IssueQuery()
+        now = self._desk.clock()
+        rows = store.list_page(
+            self._desk.db,
+            self._filter(query, now),
+            sort=query.sort if query.sort in store.SORTS else "due",
+            descending=query.descending,
+            limit=limit,
+            offset=offset,
+        )
+        result = []
+        for row in rows:
+            name = Customer(
+                id=row["customer_id"],
+                first_name=row["c_first"],
+                last_name=row["c_last"],
+                preferred_name=row["c_preferred"],
+                email=row["c_email"],
+            ).display_name
+            result.append(list_row(to_issue({**row, "goodwill_cents": 0}), name, now))
+        return result
+
+    def row(self, issue_id: int) -> IssueListRow:
+        """One issue as the list shows it: customer name, time left or overdue."""
+        issue = self.get(issue_id)
+        name = self._desk.customers.get(issue.customer_id).display_name
+        return list_row(issue, name, self._desk.clock())
+
+    def count(self, query: IssueQuery | None = None) -> int:
+        return store.count(self._desk.db, self._filter(query or IssueQuery(), self._desk.clock()))
+
+    def _filter(self, query: IssueQuery, now: datetime) -> store.ListFilter:
+        status: str | None = None
+        if query.status not in ("active", "all"):
+            status = parse_status(query.status).value
+        return store.ListFilter(
+            open_only=query.status == "active",
+            status=status,
+            owner_id=query.owner_id,
+            priority=Priority(query.priority).value if query.priority else None,
+            category_id=query.category_id,
+            customer_id=query.customer_id,
+            overdue_at=iso(now) if query.overdue else None,
+        )
+
+    def open_summaries(self, customer_id: int) -> list[str]:
+        """Banner lines: 'Open: late delivery, 2 days' (open that long), ', overdue' when late."""
+        now = self._desk.clock()
+        lines = []
+        for row in store.open_for_customer(self._desk.db, customer_id):
+            age = dates.span((now - parse(row["created_at"])).total_seconds())
+            late = ", overdue" if parse(row["due_at"]) < now else ""
+            lines.append(f"Open: {row['title']}, {age}{late}")
+        return lines
+
+    # -- writing -------------------------------------------------------------------------------
+    def log(self, draft: IssueDraft, *, goodwill: tuple[GoodwillKind, int] | None = None) -> Issue:
+        """Log a new issue (and, optionally, goodwill given at once: both or neither are saved)."""
+        if customer_store.get(self._desk.db, draft.customer_id) is None:
+            raise NotFound(f"No customer #{draft.customer_id}.")
+        fields = self._validate(draft)
+        now = self._desk.now_iso()
+        if draft.due_at is None:
+            fields["due_at"] = iso(self.default_due(fields_priority(fields)))
+        elif draft.due_at <= self._desk.clock():
+            raise UserError(
+                "That due date has already passed. Pick a time from now on.", field="due"
+            )
+        if goodwill is not None:
+            self._check_goodwill(goodwill[0], goodwill[1], already=0)
+        actor = self._desk.actor.id
+        row: dict[str, Any] = {
+            **fields,
+            "status": S.OPEN.value,
+            "created_at": now,
+            "created_by": actor,
+            "updated_at": now,
+            "updated_by": actor,
+            "version": 1,
+        }
+        with atomic(self._desk.db):
+            issue_id = store.insert(self._desk.db, row)
+            self._event(issue_id, draft.customer_id, "created", None, S.OPEN, draft.description)
+            self._audit("create", "issue", issue_id, after=row)
+            if goodwill is not None:
+                self._write_goodwill(issue_id, draft.customer_id, goodwill[0], goodwill[1], "")
+        self._desk.notify(Change("issue", (issue_id,), draft.customer_id))
+        return self.get(issue_id)
+
+    def update(self, issue_id: int, draft: IssueDraft, *, version: int, comment: str = "") -> Issue:
+        """Save an edit made on `version`. Someone else's save in between raises Conflict."""
+        current = self.get(issue_id)
+        if draft.customer_id != current.customer_id:
+            raise UserError("An issue cannot move to another customer; log a new one there.")
+        fields = self._validate(draft, keep_owner=current.owner_id)
+        if draft.due_at is None:
+            fields["due_at"] = current.due_at
+        elif iso(draft.due_at) != current.due_at and draft.due_at <= self._desk.clock():
+            raise UserError(
+                "That due date has already passed. Pick a time from now on.", field="due"
+            )
+        before = {k: getattr(current, k) for k in fields if hasattr(current, k)}
+        changed = [k for k, v in fields.items() if before.get(k, v) != v]
+        note = comment.strip() or (
+            "Changed " + ", ".join(changed).replace("_id", "") if changed else ""
+        )
+        self._save(current, version, fields, "edited", None, note, before=before)
+        return self.get(issue_id)
+
+    def set_status(
+        self,
+        issue_id: int,
+        status: IssueStatus,
+        *,
+        version: int,
+        comment: str = "",
+        resolution: str = "",
+        satisfaction: int | None = None,
+    ) -> Issue:
+        """Move along the workflow. Resolving needs a resolution; reopening restarts the target."""
+        current = self.get(issue_id)
+        target = IssueStatus(status)
+        if version != current.version:
+            self._conflict(issue_id)
+        if target not in TRANSITIONS[current.status]:
+            allowed = ", ".join(s.label.lower() for s in TRANSITIONS[current.status])
+            raise UserError(
+                f"An issue that is {current.status.label.lower()} cannot become "
+                f"{target.label.lower()}. From here it can go to: {allowed}.",
+                field="status",
+            )
+        text = comment.strip()
+        if len(text) > MAX_TEXT or len(resolution) > MAX_TEXT:
+            raise UserError(f"Keep the comment and resolution under {MAX_TEXT} characters.")
+        now = self._desk.now_iso()
+        changes: dict[str, Any] = {"status": target.value}
+        kind = "status"
+        if target is S.RESOLVED:
+            if not resolution.strip():
+                raise UserError(
+                    "Say how it was resolved before resolving the issue.", field="resolution"
+                )
+            if satisfaction is not None and not 1 <= satisfaction <= 5:
+                raise UserError("Satisfaction is a number from 1 to 5.", field="satisfaction")
+            changes.update(
+                resolution=resolution.strip(), satisfaction=satisfaction, resolved_at=now
+            )
+            text = "\n".join(p for p in (text, f"Resolution: {resolution.strip()}") if p)
+        elif target is S.OPEN:
+            kind = "reopened"
+            changes.update(
+                resolution="",
+                satisfaction=None,
+                resolved_at=None,
+                due_at=iso(self.default_due(current.priority)),
+            )
+        self._save(
+            current, version, changes, kind, target, text, before={"status": current.status.value}
+        )
+        return self.get(issue_id)
+
+    def reopen(self, issue_id: int, *, version: int, comment: str = "") -> Issue:
+        return self.set_status(issue_id, S.OPEN, version=version, comment=comment)
+
+    def comment(self, issue_id: int, text: str) -> IssueEvent:
+        """Add a comment. Comments only append, so they never conflict with an edit."""
+        body = text.strip()
+        if not body or len(body) > MAX_TEXT:
+            raise UserError(f"A comment needs 1 to {MAX_TEXT} characters.", field="comment")
+        issue = self.get(issue_id)
+        with atomic(self._desk.db):
+            event_id = self._event(issue_id, issue.customer_id, "comment", None, None, body)
+            self._audit("create", "issue_event", event_id, after={"comment": body})
+        self._desk.notify(Change("issue", (issue_id,), issue.customer_id))
+        return next(e for e in self.events(issue_id) if e.id == event_id)
+
+    def add_goodwill(
+        self, issue_id: int, kind: GoodwillKind, amount_cents: int, *, comment: str = ""
+    ) -> Goodwill:
+        """Record goodwill within the actor's per-issue limit; above it PermissionDenied."""
+        issue = self.get(issue_id)
+        with atomic(self._desk.db):
+            # Read the total inside the transaction so two counters cannot both squeeze under it.
+            self._check_goodwill(
+                kind, amount_cents, already=store.goodwill_total(self._desk.db, issue_id)
+            )
+            goodwill_id = self._write_goodwill(
+                issue_id, issue.customer_id, kind, amount_cents, comment
+            )
+        self._desk.notify(Change("issue", (issue_id,), issue.customer_id))
+        return next(g for g in self.goodwill(issue_id) if g.id == goodwill_id)
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _validate(self, draft: IssueDraft, keep_owner: int | None = None) -> dict[str, Any]:
+        title = " ".join(draft.title.split())
+        if not title:
+            raise UserError("Give the issue a short title, like “late delivery”.", field="title")
+        if len(title) > MAX_TITLE:
+            raise UserError(f"Keep the title under {MAX_TITLE} characters.", field="title")
+        if len(draft.description) > MAX_TEXT:
+            raise UserError(
+                f"Keep the description under {MAX_TEXT} characters.", field="description"
+            )
+        if draft.category_id is not None:
+            found = store.category(self._desk.db, draft.category_id)
+            if found is None:
+                raise UserError("Pick a category from the list.", field="category")
+        owner = (
+            draft.owner_id if draft.owner_id is not None else (keep_owner or self._desk.actor.id)
+        )
+        if owner != keep_owner:
+            self._check_owner(owner)
+        priority = Priority(draft.priority)
+        return {
+            "customer_id": draft.customer_id,
+            "title": title,
+            "description": draft.description.strip(),
+            "category_id": draft.category_id,
+            "priority": priority.value,
+            "priority_rank": priority.rank,
+            "channel": Channel(draft.channel).value,
+            "owner_id": owner,
+            **({"due_at": iso(draft.due_at)} if draft.due_at else {}),
+        }
+
+    def _check_goodwill(self, kind: GoodwillKind, amount_cents: int, *, already: int) -> None:
+        GoodwillKind(kind)
+        if not isinstance(amount_cents, int) or amount_cents <= 0:
+            raise UserError("Goodwill needs an amount above zero.", field="goodwill")
+        actor = self._desk.actor
+        limit = self.goodwill_limit(actor.role)
+        if limit is not None and already + amount_cents > limit:
+            given = f" This issue already has {format_cents(already)}." if already else ""
+            raise PermissionDenied(
+                f"{actor.name} ({actor.role.value}) may give up to {format_cents(limit)} "
+                f"of goodwill per issue.{given} Ask a shift lead or an admin to approve "
+                f"{format_cents(amount_cents)}."
+            )
+
+    def _write_goodwill(
+        self, issue_id: int, customer_id: int, kind: GoodwillKind, cents: int, comment: str
+    ) -> int:
+        now = self._desk.now_iso()
+        row = {
+            "issue_id": issue_id,
+            "kind": GoodwillKind(kind).value,
+            "amount_cents": cents,
+            "approved_by": self._desk.actor.id,
+            "at": now,
+        }
+        goodwill_id = store.insert_goodwill(self._desk.db, row)
+        text = f"{GoodwillKind(kind).label} {format_cents(cents)}"
+        self._event(
+            issue_id,
+            customer_id,
+            "goodwill",
+            None,
+            None,
+            f"{text}: {comment.strip()}" if comment.strip() else text,
+        )
+        self._audit("create", "goodwill", goodwill_id, after=row)
+        return goodwill_id
+
+    def _save(
+        self,
+        current: Issue,
+        version: int,
+        changes: dict[str, Any],
+        kind: str,
+        to_status: IssueStatus | None,
+        comment: str,
+        *,
+        before: dict[str, Any],
+    ) -> None:
+        now = self._desk.now_iso()
+        changes = {**changes, "updated_at": now, "updated_by": self._desk.actor.id}
+        with atomic(self._desk.db):
+            if not store.update(self._desk.db, current.id, version, changes):
+                self._conflict(current.id)
+            self._event(
+                current.id,
+                current.customer_id,
+                kind,
+                current.status if to_status else None,
+                to_status,
+                comment,
+            )
+            self._audit("update", "issue", current.id, before=before, after=changes)
+        self._desk.notify(Change("issue", (current.id,), current.customer_id))
+
+    def _conflict(self, issue_id: int) -> None:
+        last = store.last_change(self._desk.db, issue_id)
+        if last is None:
+            raise NotFound(f"Issue #{issue_id} was deleted while you were editing it.")
+        when = parse(last["updated_at"]).astimezone(self.tz).strftime("%H:%M on %d %b")
+        who = last["updated_by_name"] or "Someone else"
+        raise Conflict(
+            f"{who} changed issue #{issue_id} at {when}, after you opened it. Nothing of yours was "
+            "saved and your text is still here: reload to see their change, then save again."
+        )
+
+    def _event(
+        self,
+        issue_id: int,
+        customer_id: int,
+        kind: str,
+        from_status: IssueStatus | None,
+        to_status: IssueStatus | None,
+        comment: str,
+    ) -> int:
+        return store.insert_event(
+            self._desk.db,
+            {
+                "issue_id": issue_id,
+                "customer_id": customer_id,
+                "at": self._desk.now_iso(),
+                "staff_id": self._desk.actor.id,
+                "kind": kind,
+                "from_status": from_status.value if from_status else None,
+                "to_status": to_status.value if to_status else None,
+                "comment": comment,
+            },
+        )
+
+    def _audit(
+        self, action: str, entity: str, entity_id: int, *, before: Any = None, after: Any = None
+    ) -> None:
+        audit.record(
+            self._desk.db,
+            at=self._desk.now_iso(),
+            staff_id=self._desk.actor.id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+            source=self._desk.source,
+        )

@@ -1,0 +1,354 @@
+"""A Jinja sandbox that a user's template cannot use to hang, flood or escape the app.
+
+Letter templates are files anyone at the shop may edit, so they are untrusted code. The sandbox
+(ImmutableSandboxedEnvironment) stops attribute tricks; this module adds the limits it lacks:
+
+- time: a deadline checked on every call, operator and chunk of output, plus a watchdog that
+  raises into the rendering thread for loops that call nothing and print nothing;
+- size: output capped while it streams, and operators/filters that could build a huge value in
+  one C-level step (`"x" * 10**9`, `|center(10**9)`, `"%0999999999d"`) refused before they run;
+- clarity: every failure becomes a TemplateProblem naming the template and line.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any
+
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateNotFound,
+    TemplateSyntaxError,
+)
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.utils import Namespace
+
+from csdesk.errors import UserError
+
+TIME_LIMIT_S = 3.0
+MAX_OUTPUT_CHARS = 2_000_000
+MAX_VALUE_LEN = 1_000_000  # longest string or list one operator may build
+MAX_INT_ARG = 10_000  # widths, counts and ranges a letter could ever need
+MAX_INT_BITS = 4_096
+MAX_SOURCE_CHARS = 200_000
+
+
+class RenderTimeout(Exception):
+    """Raised inside a render that ran past its deadline."""
+
+
+class OutputTooLarge(Exception):
+    """Raised when a render streams more text than any letter needs."""
+
+
+class TemplateProblem(UserError):
+    """A template could not be rendered; says which template, which line, and what to do."""
+
+    def __init__(self, template: str, line: int | None, reason: str) -> None:
+        where = f"“{template}”, line {line}," if line else f"“{template}”"
+        reason = reason.rstrip(". ")
+        super().__init__(
+            f"The letter template {where} {reason}. Fix the template and press Reload; "
+            "nothing was printed or saved."
+        )
+        self.template = template
+        self.line = line
+        self.reason = reason
+
+
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\d*)(?:\.(\d*))?")
+_BRACE_SPEC = re.compile(r"\{[^{}]*:([^{}]*)\}")
+
+
+def _check_format(fmt: str) -> None:
+    """Refuse format strings whose width or precision would build a huge string in one step."""
+    numbers: list[str] = []
+    for match in _PERCENT_SPEC.finditer(fmt):
+        numbers.extend(g for g in match.groups() if g)
+    for match in _BRACE_SPEC.finditer(fmt):
+        numbers.extend(re.findall(r"\d+", match.group(1)))
+    if any(len(n) > 4 or int(n) > 1000 for n in numbers):
+        raise SecurityError("a format width or precision over 1000 is not allowed")
+
+
+def _check_number(value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return
+    if abs(value) > MAX_INT_ARG:
+        raise SecurityError(f"the number {value} is too large here (at most {MAX_INT_ARG})")
+
+
+def _sized(value: Any) -> bool:
+    return isinstance(value, str | list | tuple)
+
+
+class LetterSandbox(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**", "%", "+", "//"})
+
+    def __init__(self, loader: BaseLoader, *, time_limit: float = TIME_LIMIT_S) -> None:
+        super().__init__(
+            loader=loader,
+            undefined=StrictUndefined,
+            autoescape=True,
+            auto_reload=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.time_limit = time_limit
+        self._local = threading.local()
+        # lipsum(n=10**9) and friends have no business in a letter.
+        for name in ("lipsum", "cycler", "joiner"):
+            self.globals.pop(name, None)
+        self.filters = {name: _guard_filter(self, f) for name, f in self.filters.items()}
+        self.filters["format"] = _guard_filter(self, _safe_format)
+
+    # -- time ----------------------------------------------------------------------------------
+    def check_time(self) -> None:
+        deadline = getattr(self._local, "deadline", None)
+        if deadline is not None and time.monotonic() > deadline:
+            raise RenderTimeout()
+
+    def call(
+        __self,
+        __context: Any,
+        __obj: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        __self.check_time()
+        if not isinstance(__obj, Namespace):
+            for value in (*args, *kwargs.values()):
+                _check_number(value)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _check_format(str(value.__self__))
+        return wrapped
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        self.check_time()
+        for value in (left, right):
+            if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+                raise SecurityError("numbers this large are not allowed in a letter")
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise SecurityError("powers above 64 are not allowed in a letter")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if _sized(seq) and isinstance(times, int) and len(seq) * times > MAX_VALUE_LEN:
+                    raise SecurityError("that would build a value too large for a letter")
+        joined = len(left) + len(right) if _sized(left) and _sized(right) else 0
+        if operator == "+" and joined > MAX_VALUE_LEN:
+            raise SecurityError("that would build a value too large for a letter")
+        if operator == "%" and isinstance(left, str):
+            _check_format(left)
+        return super().call_binop(context, operator, left, right)
+
+    # -- rendering -----------------------------------------------------------------------------
+    def render_safely(self, name: str, context: Mapping[str, Any]) -> str:
+        """The whole letter, or a TemplateProblem: never half a letter, never past the deadline."""
+        template = self.load(name)
+        parts: list[str] = []
+        size = 0
+        stream: Iterator[str] | None = None
+        self._local.deadline = time.monotonic() + self.time_limit
+        try:
+            with _Watchdog(self.time_limit + 0.5):
+                stream = template.generate(context)
+                for chunk in stream:
+                    size += len(chunk)
+                    if size > MAX_OUTPUT_CHARS:
+                        raise OutputTooLarge()
+                    self.check_time()
+                    parts.append(chunk)
+        except Exception as exc:  # every failure of untrusted code becomes a clear message
+            raise _problem(exc, name, stream) from None
+        finally:
+            self._local.deadline = None
+        return "".join(parts)
+
+    def load(self, name: str) -> Template:
+        try:
+            return self.get_template(name)
+        except TemplateNotFound as exc:
+            missing = exc.name or name
+            if missing == name:
+                raise UserError(
+                    f"There is no letter template “{name}”. Check the name, or press Reload "
+                    "after adding it to the templates folder."
+                ) from None
+            raise TemplateProblem(name, None, f"uses “{missing}”, which does not exist") from None
+        except TemplateSyntaxError as exc:
+            where = Path(exc.filename).name if exc.filename else (exc.name or name)
+            raise TemplateProblem(where, exc.lineno, f"has a mistake: {exc.message}") from None
+        except Exception as exc:  # an absurdly nested template can exhaust the compiler
+            raise TemplateProblem(name, None, f"could not be read ({type(exc).__name__})") from None
+
+
+class _CappedLoader(FileSystemLoader):
+    """A folder of templates that refuses files too large to be a letter."""
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if len(source) > MAX_SOURCE_CHARS:
+            raise TemplateSyntaxError(
+                f"the file is larger than {MAX_SOURCE_CHARS:,} characters", 1, template, filename
+            )
+        return source, filename, uptodate
+
+
+def layered_loader(*folders: Path) -> BaseLoader:
+    """Earlier folders win: the user's templates override bundled ones of the same name."""
+    return ChoiceLoader([_CappedLoader(str(f), encoding="utf-8") for f in folders])
+
+
+def _safe_format(value: Any, *args: Any, **kwargs: Any) -> str:
+    from jinja2.filters import do_format
+
+    _check_format(str(value))
+    return str(do_format(value, *args, **kwargs))
+
+
+def _guard_filter(env: LetterSandbox, func: Callable[..., Any]) -> Callable[..., Any]:
+    """Check the deadline and refuse huge numbers (widths, counts) before a filter runs."""
+    skip = 2 if getattr(func, "jinja_pass_arg", None) is not None else 1
+
+    @functools.wraps(func)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        env.check_time()
+        for value in (*args[skip:], *kwargs.values()):
+            _check_number(value)
+        return func(*args, **kwargs)
+
+    return guarded
+
+
+class _Watchdog:
+    """Raise RenderTimeout in this thread if it is still rendering after `seconds`.
+
+    The deadline checks only run when the template calls, computes or prints something; a loop
+    such as `{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}` does none of those, so
+    this backstop interrupts the Python bytecode Jinja compiled the template to.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self._seconds = seconds
+        self._lock = threading.Lock()
+        self._done = False
+        self._fired = False
+        self._thread_id = threading.get_ident()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self._fired = True
+            _set_async_exc(self._thread_id, RenderTimeout)
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._done = True
+            if self._fired:  # not delivered yet? then it must never be
+                _set_async_exc(self._thread_id, None)
+
+
+def _set_async_exc(thread_id: int, exc_type: type[BaseException] | None) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(exc_type) if exc_type else None
+    )
+
+
+def _problem(exc: BaseException, name: str, stream: Iterator[str] | None) -> TemplateProblem:
+    if isinstance(exc, TemplateProblem):
+        return exc
+    where, line = _template_line(exc.__traceback__, stream)
+    template = where or name
+    if isinstance(exc, RenderTimeout):
+        reason = f"took longer than {TIME_LIMIT_S:g} seconds (is there a loop that never ends?)"
+    elif isinstance(exc, OutputTooLarge):
+        reason = "writes far more text than a letter needs (is there a loop that never ends?)"
+    elif isinstance(exc, TemplateNotFound):
+        reason = f"uses “{exc.name}”, which does not exist"
+    elif isinstance(exc, SecurityError):
+        reason = f"tries something templates may not do: {exc}"
+    elif type(exc).__name__ == "UndefinedError":
+        reason = f"uses a field that does not exist: {_field_name(str(exc))}"
+    elif isinstance(exc, TemplateSyntaxError):
+        reason = f"has a mistake: {exc.message}"
+    elif isinstance(exc, RecursionError):
+        reason = "calls itself without end"
+    elif isinstance(exc, MemoryError):
+        reason = "needs more memory than a letter can use"
+    else:
+        reason = f"failed: {exc or type(exc).__name__}"
+    return TemplateProblem(template, line, reason)
+
+
+def _field_name(message: str) -> str:
+    """Jinja's "'dict object' has no attribute 'nme'" / "'x' is undefined" as the field's name."""
+    match = re.search(r"has no attribute '([^']*)'", message) or re.match(
+        r"'([^']*)' is undefined", message
+    )
+    return f"“{match.group(1)}”" if match else message
+
+
+def _template_line(
+    tb: TracebackType | None, stream: Iterator[str] | None
+) -> tuple[str | None, int | None]:
+    """The innermost template file and line in a traceback, else where the stream stopped."""
+    found: tuple[str | None, int | None] = (None, None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (Path(filename).name, tb.tb_lineno)
+        tb = tb.tb_next
+    if found[0] is None and stream is not None:
+        found = _stream_line(stream)
+    return found
+
+
+def _stream_line(stream: Any) -> tuple[str | None, int | None]:
+    """Follow the chain of template generators to the frame that produced the last output."""
+    found: tuple[str | None, int | None] = (None, None)
+    gen = stream
+    while gen is not None:
+        frame: FrameType | None = getattr(gen, "gi_frame", None)
+        if frame is not None and frame.f_code.co_filename.endswith(".j2"):
+            debug = frame.f_globals.get("debug_info", "")
+            found = (Path(frame.f_code.co_filename).name, _map_line(debug, frame.f_lineno))
+        gen = getattr(gen, "gi_yieldfrom", None)
+    return found
+
+
+def _map_line(debug_info: str, python_line: int) -> int | None:
+    """Jinja's debug_info ('tmpl=py&...') maps compiled lines back to template lines."""
+    best: int | None = None
+    for pair in debug_info.split("&"):
+        if "=" not in pair:
+            continue
+        template_line, code_line = (int(x) for x in pair.split("="))
+        if code_line <= python_line:
+            best = template_line
+    return best

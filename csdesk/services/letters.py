@@ -1,0 +1,411 @@
+"""Letters from templates: find templates, build their fields, render safely, record what was sent.
+
+Qt-free. Rendering gives HTML; ui/printing.py turns HTML into paper or PDF.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
+
+from csdesk import paths
+from csdesk.domain import Change, Customer
+from csdesk.errors import NotFound, UserError
+from csdesk.services.clock import iso, parse
+from csdesk.services.letter_sandbox import LetterSandbox, TemplateProblem, layered_loader
+from csdesk.services.phone import pretty
+from csdesk.store import audit
+from csdesk.store import followups as followup_store
+from csdesk.store import letters as store
+from csdesk.store import staff as staff_store
+from csdesk.store.db import atomic
+
+if TYPE_CHECKING:
+    from csdesk.services.desk import Desk
+
+__all__ = ["Letter", "LetterService", "Rendered", "TemplateInfo", "TemplateProblem"]
+
+SUFFIX = ".html.j2"
+PAGE_SIZES = ("A4", "Letter")
+_HEADER = re.compile(r"\{#\s*(title|description)\s*:\s*(.*?)\s*#\}", re.IGNORECASE)
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_ISSUE_FIELDS: dict[str, Any] = {
+    "id": None,
+    "title": "",
+    "description": "",
+    "category": "",
+    "resolution": "",
+    "goodwill_cents": 0,
+    "goodwill_kind": "",
+    "opened_at": "",
+    "resolved_at": "",
+}
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    name: str  # file name, e.g. "thank_you.html.j2"
+    title: str
+    description: str
+    path: Path
+    user: bool  # from the user's templates folder (possibly overriding a bundled one)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    template: str
+    title: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Letter:
+    id: int
+    customer_id: int
+    template: str
+    title: str
+    html: str  # exactly as sent; empty in lists (fetch one letter to reprint it)
+    page_size: str
+    issue_id: int | None
+    created_at: str
+    created_by: int | None
+
+
+class LetterService:
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+        self._env: LetterSandbox | None = None
+        self._style: dict[str, str] = {}
+
+    # -- templates -----------------------------------------------------------------------------
+    @staticmethod
+    def user_dir() -> Path:
+        return paths.user_letters_dir()
+
+    @staticmethod
+    def bundled_dir() -> Path:
+        return paths.resources_dir() / "letters"
+
+    def ensure_user_dir(self) -> Path:
+        """The folder staff open to add or edit templates; created on first use."""
+        folder = self.user_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(
+                f"Cannot create the templates folder {folder}: {exc.strerror}."
+            ) from exc
+        return folder
+
+    @property
+    def env(self) -> LetterSandbox:
+        if self._env is None:
+            env = LetterSandbox(layered_loader(self.user_dir(), self.bundled_dir()))
+            env.filters.update(
+                {
+                    "date": self._date_filter,
+                    "money": self._money_filter,
+                    "lines": _lines_filter,
+                }
+            )
+            self._env = env
+        return self._env
+
+    def reload(self) -> None:
+        """Forget compiled templates so edits on disk are read again."""
+        self._env = None
+
+    def templates(self) -> list[TemplateInfo]:
+        """Every template a person can choose, sorted by title. Names starting with _ are parts."""
+        found: dict[str, TemplateInfo] = {}
+        for folder, user in ((self.bundled_dir(), False), (self.user_dir(), True)):
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.glob(f"*{SUFFIX}")):
+                if path.name.startswith(("_", ".")) or not path.is_file():
+                    continue
+                found[path.name] = _info(path, user)
+        return sorted(found.values(), key=lambda t: t.title.casefold())
+
+    def template(self, name: str) -> TemplateInfo:
+        for info in self.templates():
+            if info.name == name or info.name == name + SUFFIX:
+                return info
+        raise UserError(
+            f"There is no letter template “{name}”. "
+            "`csdesk letter --list` shows the ones there are."
+        )
+
+    # -- rendering -----------------------------------------------------------------------------
+    def context(
+        self, customer_id: int, *, issue: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The fields every template can use (documented in the README)."""
+        customer = self._desk.customers.get(customer_id)
+        setting = self._desk.setting
+        logo = str(setting("shop_logo", "") or "")
+        return {
+            "customer": _customer_fields(customer, self._desk.region),
+            "shop": {
+                "name": str(setting("shop_name", "") or "Our shop"),
+                "address": str(setting("shop_address", "") or ""),
+                "phone": str(setting("shop_phone", "") or ""),
+                "email": str(setting("shop_email", "") or ""),
+                "website": str(setting("shop_website", "") or ""),
+                "logo": Path(logo).resolve().as_uri() if logo and Path(logo).is_file() else "",
+            },
+            "staff": {
+                "id": self._desk.actor.id,
+                "name": self._desk.actor.name,
+                # The shared front-desk login signs as "The team", not as "Front desk".
+                "is_team": self._desk.actor.name == staff_store.DEFAULT_NAME,
+            },
+            "issue": _issue_fields(issue),
+            "today": self._desk.clock().astimezone().date(),
+        }
+
+    def render(
+        self, template: str, customer_id: int, *, issue: Mapping[str, Any] | None = None
+    ) -> Rendered:
+        info = self.template(template)
+        context = self.context(customer_id, issue=issue)
+        self._style = {
+            "date": str(self._desk.setting("date_style", "") or _default_date_style(self._desk)),
+            "currency": str(self._desk.setting("currency_symbol", "$")),
+        }
+        html = self.env.render_safely(info.name, context)
+        return Rendered(info.name, info.title, html)
+
+    # -- the record of letters sent ------------------------------------------------------------
+    def produce(
+        self,
+        template: str,
+        customer_id: int,
+        *,
+        issue: Mapping[str, Any] | None = None,
+        page_size: str | None = None,
+    ) -> Letter:
+        """Render and record a letter in one transaction; the stored HTML is what gets printed."""
+        size = page_size or self.page_size()
+        if size not in PAGE_SIZES:
+            raise UserError(f"Page size must be A4 or Letter, not “{size}”.")
+        rendered = self.render(template, customer_id, issue=issue)
+        fields = _issue_fields(issue)
+        issue_id = fields["id"] if fields else None
+        now = self._desk.now_iso()
+        row: dict[str, Any] = {
+            "customer_id": customer_id,
+            "template": rendered.template,
+            "title": rendered.title,
+            "html": rendered.html,
+            "page_size": size,
+            "issue_id": issue_id,
+            "created_at": now,
+            "created_by": self._desk.actor.id,
+        }
+        with atomic(self._desk.db):
+            letter_id = store.insert(self._desk.db, row)
+            audit.record(
+                self._desk.db,
+                at=now,
+                staff_id=self._desk.actor.id,
+                action="create",
+                entity="letter",
+                entity_id=letter_id,
+                after={k: v for k, v in row.items() if k != "html"}
+                | {"html_sha256": hashlib.sha256(rendered.html.encode()).hexdigest()},
+                source=self._desk.source,
+            )
+        self._desk.notify(Change("letter", (letter_id,), customer_id))
+        return _letter({**row, "id": letter_id})
+
+    def get(self, letter_id: int) -> Letter:
+        row = store.get(self._desk.db, letter_id)
+        if row is None:
+            raise NotFound(f"No letter #{letter_id}.")
+        return _letter(row)
+
+    def for_customer(self, customer_id: int, *, limit: int = 100) -> list[Letter]:
+        return [
+            _letter({**r, "html": ""})
+            for r in store.for_customer(self._desk.db, customer_id, limit=limit)
+        ]
+
+    # -- settings ------------------------------------------------------------------------------
+    def page_size(self) -> str:
+        default = "Letter" if self._desk.region in ("US", "CA", "MX", "PH") else "A4"
+        value = str(self._desk.setting("letter_page_size", default) or default)
+        return value if value in PAGE_SIZES else default
+
+    def margins_mm(self) -> float:
+        try:
+            value = float(self._desk.setting("letter_margin_mm", 18) or 18)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return 18.0
+        return min(max(value, 5.0), 50.0)
+
+    # -- filters -------------------------------------------------------------------------------
+    def _date_filter(self, value: Any, style: str = "long") -> str:
+        return format_date(value, style, self._style.get("date", "dmy"))
+
+    def _money_filter(self, cents: Any, symbol: str | None = None) -> str:
+        return format_money(cents, self._style.get("currency", "$") if symbol is None else symbol)
+
+
+def customers_with_followups_due(desk: Desk, day: date) -> list[int]:
+    """Customers with an open follow-up due on or before `day` (the shop's local day).
+
+    """
+    # Stored times are UTC text; the end of the shop's local day is compared in UTC too.
+    next_local_midnight = datetime.combine(day + timedelta(days=1), time()).astimezone()
+    return followup_store.followup_customer_ids(desk.db, iso(next_local_midnight))
+
+
+# -- formatting (pure) -------------------------------------------------------------------------
+def format_date(value: Any, style: str = "long", order: str = "dmy") -> str:
+    """Dates as people write them. Accepts date, datetime, ISO text or '--MM-DD' birthdays."""
+    if value is None or value == "":
+        return ""
+    year: int | None
+    if isinstance(value, datetime):
+        moment = value.astimezone() if value.tzinfo else value
+        year, month, day, weekday = moment.year, moment.month, moment.day, moment.weekday()
+    elif isinstance(value, date):
+        year, month, day, weekday = value.year, value.month, value.day, value.weekday()
+    else:
+        text = str(value).strip()
+        match = re.fullmatch(r"--(\d{2})-(\d{2})", text)
+        if match:
+            year, month, day, weekday = None, int(match.group(1)), int(match.group(2)), -1
+        else:
+            try:
+                parsed = parse(text) if "T" in text else datetime.fromisoformat(text)
+            except ValueError:
+                return text
+            return format_date(parsed if "T" in text else parsed.date(), style, order)
+    name = _MONTHS[month - 1]
+    day_month = f"{name} {day}" if order == "mdy" else f"{day} {name}"
+    if style in ("day_month", "birthday") or year is None:
+        return day_month
+    if style == "short":
+        return (
+            f"{month:02d}/{day:02d}/{year}" if order == "mdy" else f"{day:02d}/{month:02d}/{year}"
+        )
+    if style == "iso":
+        return f"{year}-{month:02d}-{day:02d}"
+    if style == "month_year":
+        return f"{name} {year}"
+    long = f"{day_month}, {year}" if order == "mdy" else f"{day_month} {year}"
+    if style == "weekday" and weekday >= 0:
+        day_name = _DAYS[weekday]
+        return f"{day_name}, {long}" if order == "mdy" else f"{day_name} {long}"
+    return long
+
+
+def format_money(cents: Any, symbol: str = "$") -> str:
+    """Integer cents as money: 123456 -> '$1,234.56'; negative amounts get a leading minus."""
+    if cents is None or cents == "":
+        return ""
+    try:
+        value = int(cents)
+    except (TypeError, ValueError):
+        return str(cents)
+    sign = "-" if value < 0 else ""
+    whole, part = divmod(abs(value), 100)
+    return f"{sign}{symbol}{whole:,}.{part:02d}"
+
+
+def _lines_filter(value: Any) -> Markup:
+    """Multi-line text (an address) as escaped lines joined by <br>."""
+    lines = [line.strip() for line in str(value or "").splitlines() if line.strip()]
+    return Markup("<br>").join(escape(line) for line in lines)
+
+
+def _default_date_style(desk: Desk) -> str:
+    return "mdy" if desk.region in ("US", "CA", "PH") else "dmy"
+
+
+def _info(path: Path, user: bool) -> TemplateInfo:
+    meta: dict[str, str] = {}
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            head = handle.read(2000)
+    except OSError:
+        head = ""
+    for key, value in _HEADER.findall(head):
+        meta.setdefault(key.lower(), value)
+    fallback = path.name[: -len(SUFFIX)].replace("_", " ").replace("-", " ").capitalize()
+    return TemplateInfo(
+        path.name, meta.get("title") or fallback, meta.get("description", ""), path, user
+    )
+
+
+def _customer_fields(c: Customer, region: str) -> dict[str, Any]:
+    phone = c.phones[0] if c.phones else None
+    return {
+        "id": c.id,
+        "name": c.greeting_name or c.display_name,
+        "first_name": c.first_name,
+        "last_name": c.last_name,
+        "preferred_name": c.preferred_name,
+        "full_name": c.full_name or c.display_name,
+        "pronouns": c.pronouns,
+        "company": c.company,
+        "email": c.email,
+        "phone": pretty(phone.e164, region)
+        if phone and phone.e164
+        else (phone.raw if phone else ""),
+        "address": c.address,
+        "birthday": c.birthday,
+        "last_visit": c.last_visit_at or "",
+        "visit_count": c.visit_count,
+        "customer_since": c.created_at,
+    }
+
+
+def _issue_fields(issue: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if issue is None:
+        return None
+    fields = dict(_ISSUE_FIELDS)
+    fields.update({k: v for k, v in issue.items() if isinstance(k, str)})
+    if fields["id"] is not None:
+        try:
+            fields["id"] = int(fields["id"])
+        except (TypeError, ValueError):
+            raise UserError("An issue id must be a whole number.") from None
+    return fields
+
+
+def _letter(row: Mapping[str, Any]) -> Letter:
+    return Letter(
+        id=row["id"],
+        customer_id=row["customer_id"],
+        template=row["template"],
+        title=row["title"],
+        html=row["html"],
+        page_size=row["page_size"],
+        issue_id=row["issue_id"],
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+    )

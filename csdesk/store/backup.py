@@ -1,0 +1,132 @@
+"""Online backups (sqlite3 backup API), integrity checks and copying a backup back in."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+PAGES_PER_STEP = 4096  # 16 MiB at 4 KiB pages: short steps let other writers in between
+Progress = Callable[[int, int], None]  # (pages remaining, total pages)
+
+
+def backup_to(source: sqlite3.Connection, dest: Path, *, progress: Progress | None = None) -> int:
+    """Copy the live database into `dest` consistently, even while others write; returns bytes.
+
+    Written to a temporary name and renamed, so a crash never leaves a half backup under the
+    real name. The copy is switched to a single-file journal so it can be moved around alone.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".partial")
+    tmp.unlink(missing_ok=True)
+    target = sqlite3.connect(str(tmp), isolation_level=None)
+    try:
+        source.backup(
+            target,
+            pages=PAGES_PER_STEP,
+            progress=(lambda _status, remaining, total: progress(remaining, total))
+            if progress
+            else None,
+        )
+        target.execute("PRAGMA journal_mode = DELETE")
+    except BaseException:
+        target.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    target.close()
+    os.replace(tmp, dest)
+    return dest.stat().st_size
+
+
+def copy_into(source_path: Path, target: sqlite3.Connection) -> None:
+    """Replace the whole content of `target` (the live database) with the file at `source_path`."""
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    try:
+        source.backup(target, pages=PAGES_PER_STEP)
+    finally:
+        source.close()
+
+
+@dataclass
+class CheckReport:
+    ok: bool = True
+    problems: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)  # what was looked at, for the report
+
+    def fail(self, problem: str) -> None:
+        self.ok = False
+        self.problems.append(problem)
+
+
+def fts_tables(conn: sqlite3.Connection) -> list[str]:
+    cur = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' "
+        "AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%' ORDER BY name"
+    )
+    return [r[0] for r in cur.fetchall()]
+
+
+def check(conn: sqlite3.Connection) -> CheckReport:
+    """PRAGMA integrity_check, then FTS5's own integrity-check of every search index.
+
+    FTS5's check is written as an INSERT, so it needs a writable connection; it changes nothing.
+    """
+    report = CheckReport()
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA integrity_check(50)").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        report.fail(f"the file cannot be read as a database ({exc})")
+        return report
+    report.checked.append("database pages and indexes")
+    if rows != ["ok"]:
+        for row in rows:
+            report.fail(f"database: {row}")
+    try:
+        tables = fts_tables(conn)
+    except sqlite3.DatabaseError as exc:
+        report.fail(f"the schema cannot be read ({exc})")
+        return report
+    for table in tables:
+        report.checked.append(f"search index {table}")
+        try:
+            conn.execute(f'INSERT INTO "{table}"("{table}") VALUES (\'integrity-check\')')
+        except sqlite3.DatabaseError as exc:
+            report.fail(f"search index {table}: {exc}")
+    return report
+
+
+def migrations_applied(conn: sqlite3.Connection, migration_set: str) -> list[str] | None:
+    """Names of applied migrations of `migration_set`, or None if this is not such a database."""
+    try:
+        cur = conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id",
+            [migration_set],
+        )
+        names = [r[0] for r in cur.fetchall()]
+        conn.execute("SELECT id FROM customers LIMIT 1").fetchall()
+    except sqlite3.OperationalError:
+        return None
+    return names or None
+
+
+def rebuild_fts(db: sqlite_utils.Database) -> None:
+    for table in fts_tables(db.conn):
+        db.execute(f'INSERT INTO "{table}"("{table}") VALUES (\'rebuild\')')
+
+
+def check_file(path: Path) -> CheckReport:
+    """Check a database file without opening it as csdesk (which would migrate or fail first)."""
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout = 5000")
+        return check(conn)
+    except sqlite3.DatabaseError as exc:
+        report = CheckReport()
+        report.fail(f"the file cannot be read as a database ({exc})")
+        return report
+    finally:
+        conn.close()

@@ -1,0 +1,115 @@
+"""Everything held about one customer, and removing it (erasure) down to the file's free pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from csdesk.store import audit
+from csdesk.store.backup import fts_tables
+from csdesk.store.rows import Row, all_rows, one_row
+
+
+def customer_row(db: sqlite_utils.Database, customer_id: int) -> Row | None:
+    return one_row(db.execute("SELECT * FROM customers WHERE id = ?", [customer_id]))
+
+
+def phones(db: sqlite_utils.Database, customer_id: int) -> list[Row]:
+    return all_rows(
+        db.execute(
+            "SELECT id, position, label, raw, e164 FROM customer_phones WHERE customer_id = ? "
+            "ORDER BY position",
+            [customer_id],
+        )
+    )
+
+
+def visits(db: sqlite_utils.Database, customer_id: int) -> list[Row]:
+    """All visits, including ones marked deleted: an export must show everything still held."""
+    return all_rows(
+        db.execute(
+            "SELECT id, at, channel, purpose, outcome, staff_id, duration_s, satisfaction, "
+            "direction, created_at, updated_at, deleted_at FROM visits WHERE customer_id = ? "
+            "ORDER BY at, id",
+            [customer_id],
+        )
+    )
+
+
+def notes(db: sqlite_utils.Database, customer_id: int) -> list[Row]:
+    return all_rows(
+        db.execute(
+            "SELECT id, body, kind, pinned, read_before_serving, expires_on, created_at, "
+            "updated_at, deleted_at FROM notes WHERE customer_id = ? ORDER BY created_at, id",
+            [customer_id],
+        )
+    )
+
+
+def audit_rows(db: sqlite_utils.Database, targets: list[tuple[str, int]]) -> list[Row]:
+    rows: list[Row] = []
+    for entity, entity_id in targets:
+        rows.extend(
+            all_rows(
+                db.execute(
+                    "SELECT id, at, staff_id, action, entity, entity_id, before, after, source "
+                    "FROM audit WHERE entity = ? AND entity_id = ? ORDER BY id",
+                    [entity, entity_id],
+                )
+            )
+        )
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def erase(
+    db: sqlite_utils.Database, customer_id: int, now: str, targets: list[tuple[str, int]]
+) -> dict[str, Any]:
+    """Remove the customer's personal data; visits stay as anonymous statistics.
+
+    Runs inside the caller's transaction. secure_delete (set by open_db) zeroes the freed cells.
+    """
+    redacted = audit.redact(db, targets)
+    anonymised = db.execute(
+        "UPDATE visits SET customer_id = NULL, purpose = '', outcome = '', anonymised_at = ? "
+        "WHERE customer_id = ?",
+        [now, customer_id],
+    ).rowcount
+    notes_removed = db.execute("DELETE FROM notes WHERE customer_id = ?", [customer_id]).rowcount
+    phones_removed = db.execute(
+        "DELETE FROM customer_phones WHERE customer_id = ?", [customer_id]
+    ).rowcount
+    # An import's undo snapshot holds the customer's earlier details: it goes too.
+    db.execute("DELETE FROM import_items WHERE customer_id = ?", [customer_id])
+    # The delete trigger tells the search index to forget the customer's words.
+    db.execute("DELETE FROM customers WHERE id = ?", [customer_id])
+    # FTS5 keeps deleted tokens in old segments until they are merged: merge every index now
+    # (all of them, so a notes or issues index added later is covered too).
+    for table in fts_tables(db.conn):
+        db.execute(f'INSERT INTO "{table}"("{table}") VALUES (\'optimize\')')
+    return {
+        "visits_anonymised": anonymised,
+        "notes_removed": notes_removed,
+        "phones_removed": phones_removed,
+        "audit_rows_redacted": redacted,
+    }
+
+
+def scrub_file(db: sqlite_utils.Database) -> bool:
+    """Rewrite the file without free pages and empty the WAL; False if a reader kept the WAL busy.
+
+    Must run outside any transaction (VACUUM cannot run inside one).
+    """
+    db.execute("VACUUM")
+    busy, _log, _done = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return not busy
+
+
+def set_consent(
+    db: sqlite_utils.Database, customer_id: int, consent: bool, now: str, staff_id: int
+) -> None:
+    db.execute(
+        "UPDATE customers SET marketing_consent = ?, marketing_consent_at = ?, updated_at = ?, "
+        "updated_by = ? WHERE id = ?",
+        [int(consent), now, now, staff_id, customer_id],
+    )

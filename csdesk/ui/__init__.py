@@ -1,0 +1,1 @@
+"""The Qt face of csdesk. Only this package imports PySide6; it calls services, never store."""

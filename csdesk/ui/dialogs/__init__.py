@@ -1,0 +1,1 @@
+"""One module per dialog, each with a classmethod `ask(parent, ...) -> result | None`."""

@@ -1,0 +1,327 @@
+"""Write a letter to the open customer: choose a template, see it, print it or save a PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from csdesk.errors import CsdeskError
+from csdesk.services.letters import PAGE_SIZES, Letter, Rendered
+from csdesk.ui.printing import (
+    PageSetup,
+    configure_printer,
+    print_letters,
+    safe_file_part,
+    write_pdf,
+)
+
+if TYPE_CHECKING:
+    from csdesk.services.desk import Desk
+
+
+def _named(widget: Any, name: str, accessible: str) -> Any:
+    widget.setObjectName(name)
+    widget.setAccessibleName(accessible)
+    return widget
+
+
+class LetterDialog(QDialog):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        desk: Desk,
+        customer_id: int,
+        *,
+        issue: Mapping[str, Any] | None = None,
+        template: str | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._desk = desk
+        self._customer_id = customer_id
+        self._issue = issue
+        self._rendered: Rendered | None = None
+        # One recorded letter per (template, page size): Save then Print is one letter sent.
+        self._produced: dict[tuple[str, str], Letter] = {}
+        self.result_letter: Letter | None = None
+        customer = desk.customers.get(customer_id)
+        self.setWindowTitle(f"Letter to {customer.display_name}")
+        self.setObjectName("letterDialog")
+        self.resize(980, 720)
+
+        self.templates = _named(QListWidget(), "letterTemplates", "Letter templates")
+        self.templates.setMinimumWidth(230)
+        self.templates.setSpacing(3)
+        self.description = _named(QLabel(), "letterDescription", "About this template")
+        self.description.setWordWrap(True)
+        self.description.setStyleSheet("color: #555;")
+        self.open_folder = _named(
+            QPushButton("Open templates folder"), "openTemplatesFolder", "Open templates folder"
+        )
+        self.reload_button = _named(QPushButton("Reload"), "reloadTemplates", "Reload templates")
+        left = QVBoxLayout()
+        left.addWidget(QLabel("<b>Template</b>"))
+        left.addWidget(self.templates, 1)
+        left.addWidget(self.description)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.open_folder)
+        folder_row.addWidget(self.reload_button)
+        left.addLayout(folder_row)
+        left_box = QWidget()
+        left_box.setLayout(left)
+
+        self.preview = _named(QTextBrowser(), "letterPreview", "Letter preview")
+        self.preview.setOpenLinks(False)
+        self.preview.document().setDocumentMargin(48)
+        self.preview.setStyleSheet("QTextBrowser { background: white; border: 1px solid #ccc; }")
+        self.error = _named(QLabel(), "letterError", "Problem with the template")
+        self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.setStyleSheet(
+            "QLabel { background: #fdecea; color: #8a1c12; padding: 8px; border-radius: 4px; }"
+        )
+        self.error.hide()
+        right = QVBoxLayout()
+        right.addWidget(self.error)
+        right.addWidget(self.preview, 1)
+        right_box = QWidget()
+        right_box.setLayout(right)
+
+        splitter = QSplitter()
+        splitter.addWidget(left_box)
+        splitter.addWidget(right_box)
+        splitter.setStretchFactor(1, 1)
+
+        self.page_size = _named(QComboBox(), "letterPageSize", "Page size")
+        self.page_size.addItems(list(PAGE_SIZES))
+        self.page_size.setCurrentText(desk.letters.page_size())
+        self.status = _named(QLabel(), "letterStatus", "Status")
+        self.preview_button = _named(
+            QPushButton("Print preview…"), "letterPrintPreview", "Print preview"
+        )
+        self.print_button = _named(QPushButton("Print…"), "letterPrint", "Print the letter")
+        self.print_button.setToolTip("Print (Ctrl+P)")
+        self.save_button = _named(QPushButton("Save PDF…"), "letterSavePdf", "Save as PDF")
+        self.save_button.setToolTip("Save as PDF (Ctrl+S)")
+        self.close_button = _named(QPushButton("Close"), "letterClose", "Close")
+        bottom = QHBoxLayout()
+        bottom.addWidget(QLabel("Page size"))
+        bottom.addWidget(self.page_size)
+        bottom.addWidget(self.status, 1)
+        for button in (self.preview_button, self.print_button, self.save_button, self.close_button):
+            bottom.addWidget(button)
+        self.print_button.setDefault(True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(bottom)
+
+        self.print_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self)
+        self.print_shortcut.activated.connect(self.print_letter)
+        self.save_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
+        self.save_shortcut.activated.connect(self.save_pdf)
+        self.templates.currentItemChanged.connect(lambda *_: self.refresh())
+        self.reload_button.clicked.connect(self.reload)
+        self.open_folder.clicked.connect(self.open_templates_folder)
+        self.print_button.clicked.connect(self.print_letter)
+        self.save_button.clicked.connect(self.save_pdf)
+        self.preview_button.clicked.connect(self.print_preview)
+        self.close_button.clicked.connect(self.reject)
+        self._fill_templates(template)
+
+    # -- templates -----------------------------------------------------------------------------
+    def _fill_templates(self, wanted: str | None = None) -> None:
+        keep = wanted or self.current_template()
+        self.templates.blockSignals(True)
+        self.templates.clear()
+        for info in self._desk.letters.templates():
+            item = QListWidgetItem(info.title + ("  (yours)" if info.user else ""))
+            item.setData(Qt.ItemDataRole.UserRole, info.name)
+            item.setData(Qt.ItemDataRole.UserRole + 1, info.description)
+            item.setToolTip(info.description or info.name)
+            self.templates.addItem(item)
+            if keep and info.name in (keep, keep + ".html.j2"):
+                self.templates.setCurrentItem(item)
+        if self.templates.currentItem() is None and self.templates.count():
+            self.templates.setCurrentRow(0)
+        self.templates.blockSignals(False)
+        self.refresh()
+
+    def current_template(self) -> str | None:
+        item = self.templates.currentItem()
+        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+
+    def select_template(self, name: str) -> None:
+        for row in range(self.templates.count()):
+            item = self.templates.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) in (name, name + ".html.j2"):
+                self.templates.setCurrentRow(row)
+                return
+        raise KeyError(name)
+
+    def reload(self) -> None:
+        self._desk.letters.reload()
+        self._fill_templates()
+        self.status.setText("Templates reloaded.")
+
+    def open_templates_folder(self) -> None:
+        try:
+            folder = self._desk.letters.ensure_user_dir()
+        except CsdeskError as exc:
+            self._show_error(str(exc))
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        self.status.setText(f"Templates folder: {folder}")
+
+    # -- preview -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        name = self.current_template()
+        item = self.templates.currentItem()
+        self.description.setText(str(item.data(Qt.ItemDataRole.UserRole + 1) or "") if item else "")
+        self._rendered = None
+        if name is None:
+            self.preview.clear()
+            self._show_error("No letter templates found. Open the templates folder to add one.")
+            return
+        try:
+            self._rendered = self._desk.letters.render(name, self._customer_id, issue=self._issue)
+        except CsdeskError as exc:
+            self.preview.clear()
+            self._show_error(str(exc))
+            return
+        self._show_error(None)
+        self.preview.setHtml(self._rendered.html)
+
+    def _show_error(self, message: str | None) -> None:
+        self.error.setText(message or "")
+        self.error.setVisible(bool(message))
+        ok = message is None and self._rendered is not None
+        for button in (self.print_button, self.save_button, self.preview_button):
+            button.setEnabled(ok)
+
+    def setup(self) -> PageSetup:
+        return PageSetup(self.page_size.currentText(), self._desk.letters.margins_mm())
+
+    def _produce(self) -> Letter | None:
+        """Record the letter (once per template and page size) and return it."""
+        name = self.current_template()
+        if name is None or self._rendered is None:
+            return None
+        key = (name, self.page_size.currentText())
+        if key not in self._produced:
+            try:
+                self._produced[key] = self._desk.letters.produce(
+                    name, self._customer_id, issue=self._issue, page_size=key[1]
+                )
+            except CsdeskError as exc:
+                self._show_error(str(exc))
+                return None
+        self.result_letter = self._produced[key]
+        return self.result_letter
+
+    # -- output --------------------------------------------------------------------------------
+    def save_pdf(self) -> Path | None:
+        if self._rendered is None:
+            return None
+        customer = self._desk.customers.get(self._customer_id)
+        suggested = Path.home() / (
+            f"{self._rendered.template.removesuffix('.html.j2')}-"
+            f"{safe_file_part(customer.display_name)}.pdf"
+        )
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "Save letter as PDF", str(suggested), "PDF files (*.pdf)"
+        )
+        if not chosen:
+            return None
+        path = Path(chosen)
+        if path.suffix.lower() != ".pdf":
+            path = path.with_suffix(".pdf")
+        letter = self._produce()
+        if letter is None:
+            return None
+        try:
+            write_pdf([letter.html], path, self.setup(), letter.title)
+        except CsdeskError as exc:
+            self._show_error(str(exc))
+            return None
+        self.status.setText(f"Saved {path.name}; it is on the customer's timeline.")
+        return path
+
+    def _printer(self) -> QPrinter:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        configure_printer(printer, self.setup())
+        return printer
+
+    def print_letter(self) -> bool:
+        if self._rendered is None:
+            return False
+        printer = self._printer()
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        letter = self._produce()
+        if letter is None:
+            return False
+        try:
+            print_letters([letter.html], printer)
+        except CsdeskError as exc:
+            self._show_error(str(exc))
+            return False
+        self.status.setText("Sent to the printer; it is on the customer's timeline.")
+        return True
+
+    def print_preview(self) -> None:
+        """The letter exactly as it will be on paper; printing from there records it too."""
+        if self._rendered is None:
+            return
+        html = self._rendered.html
+        dialog = QPrintPreviewDialog(self._printer(), self)
+        dialog.setObjectName("letterPrintPreviewDialog")
+        dialog.paintRequested.connect(lambda printer: print_letters([html], printer))
+        if dialog.exec() == QDialog.DialogCode.Accepted:  # the preview's Print button accepts
+            self._produce()
+            self.status.setText("Printed; it is on the customer's timeline.")
+
+    @classmethod
+    def ask(
+        cls,
+        parent: QWidget | None,
+        desk: Desk,
+        customer_id: int,
+        *,
+        issue: Mapping[str, Any] | None = None,
+        template: str | None = None,
+    ) -> Letter | None:
+        """Show the dialog; the letter printed or saved (the last one, if several), else None."""
+        dialog = cls(parent, desk, customer_id, issue=issue, template=template)
+        dialog.exec()
+        return dialog.result_letter
+
+
+def ask(
+    parent: QWidget | None,
+    desk: Desk,
+    customer_id: int,
+    *,
+    issue: Mapping[str, Any] | None = None,
+    template: str | None = None,
+) -> Letter | None:
+    return LetterDialog.ask(parent, desk, customer_id, issue=issue, template=template)

@@ -1,0 +1,190 @@
+"""The shell: search on the left, the customer on the right, a menu bar later features extend."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QWidget
+
+from csdesk import __version__
+from csdesk.domain import Change
+from csdesk.services.desk import Desk
+from csdesk.ui.change_bus import ChangeBus
+from csdesk.ui.dialogs.customer_form import CustomerForm, draft_from_search
+from csdesk.ui.widgets.customer_view import CustomerView
+from csdesk.ui.widgets.search_panel import SearchPanel
+
+SHORTCUTS_HELP = """<table cellpadding=4>
+<tr><td><b>Type</b></td><td>Search by name, phone or e-mail</td></tr>
+<tr><td><b>Up / Down</b></td><td>Move in the results</td></tr>
+<tr><td><b>Enter</b></td><td>Open the selected customer</td></tr>
+<tr><td><b>Esc</b></td><td>Clear and go back to the search</td></tr>
+<tr><td><b>Ctrl+F, F2</b></td><td>Go to the search from anywhere</td></tr>
+<tr><td><b>Ctrl+N</b></td><td>New customer</td></tr>
+<tr><td><b>Ctrl+E</b></td><td>Edit the open customer</td></tr>
+</table>"""
+
+
+def window_title(desk: Desk) -> str:
+    shop = str(desk.setting("shop_name", "") or "").strip()
+    return f"{shop} · csdesk" if shop else "csdesk"
+
+
+class MainWindow(QMainWindow):
+    """Later features add menu entries via `menu(name)` and tabs via `customer_view.add_section`."""
+
+    def __init__(
+        self, desk: Desk, bus: ChangeBus | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        if desk.path is None:
+            raise ValueError("the window needs a desk opened from a file, for its worker threads")
+        self.setObjectName("mainWindow")
+        self.setAccessibleName("csdesk")
+        self.desk = desk
+        self.bus = bus or ChangeBus(self)
+        if bus is None:
+            self.bus.attach(desk)
+        self.setWindowTitle(window_title(desk))
+
+        self.search = SearchPanel(desk.path, region=desk.region, clock=desk.clock)
+        self.customer_view = CustomerView(desk)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("mainSplitter")
+        splitter.setChildrenCollapsible(False)
+        splitter.setHandleWidth(1)
+        splitter.addWidget(self.search)
+        splitter.addWidget(self.customer_view)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([350, 930])
+        self.search.setMinimumWidth(300)
+        self.setCentralWidget(splitter)
+
+        self.search.customer_chosen.connect(self.open_customer)
+        self.customer_view.edit_requested.connect(self.edit_customer)
+        self.customer_view.customer_changed.connect(lambda _c: self._update_actions())
+        self.bus.changed.connect(self._on_change)
+
+        self._menus: dict[str, QMenu] = {}
+        self._build_actions()
+        self._build_menus()
+        actor = QLabel(f"Acting as {desk.actor.name}")
+        actor.setObjectName("actorLabel")
+        actor.setProperty("tone", "muted")
+        self.statusBar().addPermanentWidget(actor)
+        self.statusBar().setObjectName("statusBar")
+        self.resize(1280, 800)
+        self._update_actions()
+        self.search.refresh()  # the recent customers, straight away
+        self.search.field.setFocus()
+
+    # -- actions and menus ---------------------------------------------------------------------
+    def _action(self, name: str, text: str, keys: list[QKeySequence], slot: object) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        action.setShortcuts(keys)
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even with the menu bar hidden
+        return action
+
+    def _build_actions(self) -> None:
+        key = QKeySequence
+        self.new_action = self._action(
+            "newCustomerAction", "&New customer…", [key("Ctrl+N")], self.new_customer
+        )
+        self.edit_action = self._action(
+            "editCustomerAction", "&Edit customer…", [key("Ctrl+E")], self.edit_customer
+        )
+        self.quit_action = self._action("quitAction", "&Quit", [key("Ctrl+Q")], self.close)
+        self.find_action = self._action(
+            "findAction", "&Find customer", [key("Ctrl+F"), key("F2")], self.search.focus_search
+        )
+        self.shortcuts_action = self._action(
+            "shortcutsAction", "&Keyboard shortcuts", [], self.show_shortcuts
+        )
+        self.about_action = self._action("aboutAction", "&About csdesk", [], self.show_about)
+        # Esc always leads back to the search, wherever the focus is in this window
+        self.escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self.escape.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.escape.activated.connect(self.back_to_search)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        bar.setObjectName("menuBar")
+        bar.setAccessibleName("Main menu")
+        customer = self.menu("&Customer")
+        customer.addAction(self.new_action)
+        customer.addAction(self.edit_action)
+        customer.addSeparator()
+        customer.addAction(self.quit_action)
+        view = self.menu("&View")
+        view.addAction(self.find_action)
+        helpm = self.menu("&Help")
+        helpm.addAction(self.shortcuts_action)
+        helpm.addAction(self.about_action)
+
+    def menu(self, title: str) -> QMenu:
+        """The menu with this title, created at the end of the bar if it does not exist yet."""
+        if title not in self._menus:
+            menu = self.menuBar().addMenu(title)
+            plain = title.replace("&", "")
+            menu.setObjectName(f"{plain.lower()}Menu")
+            menu.setAccessibleName(f"{plain} menu")
+            self._menus[title] = menu
+        return self._menus[title]
+
+    def _update_actions(self) -> None:
+        self.edit_action.setEnabled(self.customer_view.customer is not None)
+
+    # -- what the user does --------------------------------------------------------------------
+    def open_customer(self, customer_id: int) -> None:
+        self.customer_view.show_customer(customer_id)
+        # ready for the next person: typing replaces the old search
+        self.search.focus_search()
+
+    def back_to_search(self) -> None:
+        self.search.clear_and_focus()
+
+    def new_customer(self) -> None:
+        # "Nobody matches ... press Ctrl+N": start the form with what was already typed
+        prefill = None
+        if self.search.shown_query and self.search.model.rowCount() == 0:
+            prefill = draft_from_search(self.search.field.text())
+        saved = CustomerForm.ask(self, self.desk, prefill=prefill)
+        if saved is not None:
+            self.open_customer(saved.id)
+
+    def edit_customer(self) -> None:
+        current = self.customer_view.customer
+        if current is None:
+            self.statusBar().showMessage("Open a customer first, then Ctrl+E edits them.", 4000)
+            return
+        saved = CustomerForm.ask(self, self.desk, current)
+        if saved is not None:
+            self.open_customer(saved.id)
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HELP)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About csdesk",
+            f"csdesk {__version__}\nFind any customer in a keystroke and greet them by name.",
+        )
+
+    # -- keeping views current -----------------------------------------------------------------
+    def _on_change(self, change: object) -> None:
+        if not isinstance(change, Change):
+            return
+        if change.kind == "settings":
+            self.setWindowTitle(window_title(self.desk))
+            return
+        self.customer_view.on_change(change)
+        self.search.refresh()  # names, recency and counts may have moved
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.search.stop()
+        super().closeEvent(event)

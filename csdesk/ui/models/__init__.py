@@ -1,0 +1,1 @@
+"""One lazy model per list view."""

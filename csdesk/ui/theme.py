@@ -1,0 +1,93 @@
+"""A calm theme readable from a metre away; it follows the system's light or dark palette."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+BASE_POINT_SIZE = 12
+
+
+@dataclass(frozen=True)
+class Tones:
+    """The few colours we add on top of the system palette."""
+
+    dark: bool
+    accent: str
+    banner_bg: str
+    alert_bg: str
+    alert_fg: str
+    alert_border: str
+    muted: str
+    error: str
+
+
+def tones() -> Tones:
+    palette = QGuiApplication.palette()
+    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+    # Halfway between text and background: quieter, still readable, right in light and dark.
+    text = palette.color(QPalette.ColorRole.WindowText)
+    window = palette.color(QPalette.ColorRole.Window)
+    muted = QColor(
+        (text.red() * 3 + window.red() * 2) // 5,
+        (text.green() * 3 + window.green() * 2) // 5,
+        (text.blue() * 3 + window.blue() * 2) // 5,
+    ).name()
+    if dark:
+        return Tones(True, "#7fb4e6", "#23303d", "#4a3413", "#ffe2b0", "#b07a2a", muted, "#ff9a8f")
+    return Tones(False, "#2a6db0", "#eef4fa", "#fff3dc", "#6b4300", "#e0a84a", muted, "#b3261e")
+
+
+def apply_theme(app: QApplication) -> Tones:
+    app.setStyle("Fusion")  # the same look everywhere, honouring the system palette
+    font = QFont(app.font())
+    font.setPointSize(BASE_POINT_SIZE)
+    app.setFont(font)
+    t = tones()
+    # A "tone" property, not "class": in Qt style sheets `class` means the C++ class name.
+    app.setStyleSheet(
+        f"""
+        QLineEdit, QComboBox {{
+            padding: 6px 8px; border: 1px solid palette(mid); border-radius: 6px;
+            background: palette(base);
+        }}
+        QLineEdit:focus, QComboBox:focus {{ border: 2px solid {t.accent}; }}
+        QLineEdit#searchField {{ font-size: 15pt; padding: 10px 12px; }}
+        QPushButton {{
+            padding: 7px 18px; border: 1px solid palette(mid); border-radius: 6px;
+            background: palette(button);
+        }}
+        QPushButton:hover {{ border-color: {t.accent}; }}
+        QPushButton:focus {{ border: 2px solid {t.accent}; }}
+        QPushButton:default {{
+            background: {t.accent}; color: palette(base); border-color: {t.accent};
+        }}
+        QPushButton:disabled {{ color: palette(mid); }}
+        QListView, QTreeView {{ border: none; background: palette(base); }}
+        QHeaderView::section {{
+            padding: 6px 6px; border: none; border-bottom: 1px solid palette(mid);
+            background: palette(base); font-weight: 600;
+        }}
+        QTabWidget::pane {{ border: none; }}
+        QTabBar::tab {{
+            padding: 8px 22px; border: none; border-bottom: 3px solid transparent;
+            background: transparent; margin-right: 4px;
+        }}
+        QTabBar::tab:selected {{ border-bottom: 3px solid {t.accent}; font-weight: 600; }}
+        QFrame#greetingBanner {{ background: {t.banner_bg}; border-radius: 10px; }}
+        QLabel#greetingHeadline {{ font-size: 24pt; font-weight: 600; }}
+        QLabel#greetingDetails {{ font-size: 13pt; }}
+        QFrame#greetingAlerts {{
+            background: {t.alert_bg}; border: 1px solid {t.alert_border}; border-radius: 8px;
+        }}
+        QLabel[tone="alert"] {{ color: {t.alert_fg}; font-weight: 600; font-size: 13pt; }}
+        QLabel[tone="muted"] {{ color: {t.muted}; }}
+        QLabel[tone="fieldError"] {{ color: {t.error}; }}
+        QLabel[tone="sectionTitle"] {{ font-size: 14pt; font-weight: 600; }}
+        QLabel#emptyState {{ color: {t.muted}; font-size: 15pt; }}
+        QSplitter::handle {{ background: palette(mid); }}
+        """
+    )
+    return t

@@ -1,0 +1,126 @@
+"""The right side: greeting, contact details and sections (History, Notes, ...) of a customer."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from csdesk.domain import Change, Customer
+from csdesk.errors import NotFound
+from csdesk.services.desk import Desk
+from csdesk.services.greeting import greet
+from csdesk.ui.models.history_model import VisitHistoryModel
+from csdesk.ui.models.notes_model import NotesModel
+from csdesk.ui.widgets.customer_card import CustomerCard
+from csdesk.ui.widgets.greeting_banner import GreetingBanner
+from csdesk.ui.widgets.history_view import HistoryView
+from csdesk.ui.widgets.notes_panel import NotesPanel
+
+EMPTY_TEXT = "Find a customer on the left,\nor press Ctrl+N to add someone new."
+
+
+class CustomerView(QStackedWidget):
+    """Later features add their own tab with `add_section(widget, title)`."""
+
+    edit_requested = Signal()
+    customer_changed = Signal(object)  # Customer | None
+
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("customerView")
+        self._desk = desk
+        self._customer: Customer | None = None
+
+        self.empty = QLabel(EMPTY_TEXT)
+        self.empty.setObjectName("emptyState")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.banner = GreetingBanner()
+        self.card = CustomerCard(desk.region)
+        self.card.edit_requested.connect(self.edit_requested)
+        self.card.setMinimumWidth(300)
+        self.card.setMaximumWidth(340)
+
+        self.history_model = VisitHistoryModel(desk, self)
+        self.notes_model = NotesModel(desk, self)
+        self.history = HistoryView(self.history_model)
+        self.notes = NotesPanel(self.notes_model)
+        self.sections = QTabWidget()
+        self.sections.setObjectName("customerSections")
+        self.sections.setAccessibleName("Customer sections")
+        self.sections.setDocumentMode(True)
+        self.sections.tabBar().setObjectName("customerSectionTabs")
+        self.sections.tabBar().setAccessibleName("Customer sections")
+        self.add_section(self.history, "History")
+        self.add_section(self.notes, "Notes")
+
+        lower = QHBoxLayout()
+        lower.setSpacing(24)
+        lower.addWidget(self.card, 0, Qt.AlignmentFlag.AlignTop)
+        lower.addWidget(self.sections, 1)
+
+        page = QWidget()
+        page.setObjectName("customerPage")
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(8, 16, 16, 16)
+        layout.setSpacing(18)
+        layout.addWidget(self.banner)
+        layout.addLayout(lower, 1)
+
+        self.addWidget(self.empty)
+        self.addWidget(page)
+        self.page = page
+
+    @property
+    def customer(self) -> Customer | None:
+        return self._customer
+
+    def add_section(self, widget: QWidget, title: str) -> int:
+        return self.sections.addTab(widget, title)
+
+    def show_customer(self, customer_id: int | None) -> None:
+        customer = None
+        if customer_id is not None:
+            try:
+                customer = self._desk.customers.get(customer_id)
+            except NotFound:
+                customer = None  # erased meanwhile: fall back to the empty state
+        self._customer = customer
+        self.history_model.set_customer(customer.id if customer else None)
+        self.notes_model.set_customer(customer.id if customer else None)
+        self.sections.setTabText(
+            1, f"Notes ({self.notes_model.rowCount()})" if customer else "Notes"
+        )
+        self.sections.setTabText(
+            0, f"History ({self.history_model.total})" if customer else "History"
+        )
+        self._refresh_header()
+        self.setCurrentWidget(self.page if customer else self.empty)
+        self.customer_changed.emit(customer)
+
+    def _refresh_header(self) -> None:
+        customer = self._customer
+        self.card.show_customer(customer)
+        if customer is None:
+            self.banner.show_greeting(None)
+            return
+        last = self.history_model.visit(0)
+        notes = [
+            n for n in (self.notes_model.note(r) for r in range(self.notes_model.rowCount())) if n
+        ]
+        self.banner.show_greeting(greet(customer, last, notes, self._desk.clock()))
+
+    def on_change(self, change: Change) -> None:
+        """Refresh only when the change touches the customer on screen."""
+        if self._customer is None:
+            return
+        mine = self._customer.id
+        if change.customer_id == mine or (change.kind == "customer" and mine in change.ids):
+            self.show_customer(self._customer.id)

@@ -1,0 +1,60 @@
+"""The sentence staff read aloud: headline big, details below, read-before-serving alerts loud."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from csdesk.services.greeting import Greeting
+
+
+class GreetingBanner(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("greetingBanner")
+        self.setAccessibleName("Greeting")
+        self.headline = QLabel()
+        self.headline.setObjectName("greetingHeadline")
+        self.headline.setAccessibleName("Greeting headline")
+        self.headline.setWordWrap(True)
+        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details = QLabel()
+        self.details.setObjectName("greetingDetails")
+        self.details.setAccessibleName("Greeting details")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.alerts = QFrame()
+        self.alerts.setObjectName("greetingAlerts")
+        self.alerts.setAccessibleName("Read before serving")
+        self.alert_title = QLabel("Read before serving")
+        self.alert_title.setProperty("tone", "alert")
+        self.alert_text = QLabel()
+        self.alert_text.setObjectName("greetingAlertText")
+        self.alert_text.setAccessibleName("Read before serving notes")
+        self.alert_text.setProperty("tone", "alert")
+        self.alert_text.setWordWrap(True)
+        alerts_layout = QVBoxLayout(self.alerts)
+        alerts_layout.setContentsMargins(14, 10, 14, 10)
+        alerts_layout.setSpacing(4)
+        alerts_layout.addWidget(self.alert_title)
+        alerts_layout.addWidget(self.alert_text)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(22, 18, 22, 18)
+        layout.setSpacing(8)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.details)
+        layout.addWidget(self.alerts)
+        self.show_greeting(None)
+
+    def show_greeting(self, greeting: Greeting | None) -> None:
+        if greeting is None:
+            self.headline.setText("")
+            self.details.setText("")
+            self.alerts.hide()
+            return
+        self.headline.setText(greeting.headline)
+        self.details.setText("\n".join(greeting.details))
+        self.alert_text.setText("\n".join(f"• {a}" for a in greeting.alerts))
+        self.alerts.setVisible(bool(greeting.alerts))

@@ -1,0 +1,179 @@
+"""The left side: a search field (no Search button) and the results, searched as you type."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
+
+from csdesk.domain import SearchHit
+from csdesk.services.clock import Clock, utc_now
+from csdesk.ui.models.search_model import SearchResultsModel
+from csdesk.ui.widgets.two_line import TwoLineDelegate
+from csdesk.ui.workers import SearchWorker
+
+DEBOUNCE_MS = 100
+LIMIT = 50
+_MOVES = {
+    Qt.Key.Key_Down: 1,
+    Qt.Key.Key_Up: -1,
+    Qt.Key.Key_PageDown: 8,
+    Qt.Key.Key_PageUp: -8,
+}
+
+
+class SearchPanel(QWidget):
+    customer_chosen = Signal(int)
+    results_shown = Signal(str)  # the query whose results are now on screen (tests wait on it)
+
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        region: str = "US",
+        clock: Clock = utc_now,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("searchPanel")
+        self.field = QLineEdit()
+        self.field.setObjectName("searchField")
+        self.field.setAccessibleName("Search customers")
+        self.field.setPlaceholderText("Name, phone or e-mail")
+        self.field.setClearButtonEnabled(True)
+        self.field.setToolTip(
+            "Type part of a name, phone number or e-mail. Ctrl+F or F2 comes back here."
+        )
+        self.field.installEventFilter(self)
+
+        self.model = SearchResultsModel(region, self, this_year=clock().year)
+        self.results = QListView()
+        self.results.setObjectName("searchResults")
+        self.results.setAccessibleName("Matching customers")
+        self.results.setModel(self.model)
+        self.results.setItemDelegate(TwoLineDelegate(self.results))
+        self.results.setUniformItemSizes(True)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.activated.connect(self._activated)
+        self.results.clicked.connect(self._activated)
+
+        self.status = QLabel()
+        self.status.setObjectName("searchStatus")
+        self.status.setAccessibleName("Search status")
+        self.status.setProperty("tone", "muted")
+        self.status.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 8, 16)
+        layout.setSpacing(10)
+        layout.addWidget(self.field)
+        layout.addWidget(self.status)
+        layout.addWidget(self.results, 1)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._search_now)
+        self.field.textChanged.connect(self._on_text_changed)
+
+        self.worker = SearchWorker(db_path, clock=clock, parent=self)
+        self.worker.results.connect(self._show)
+        self.worker.failed.connect(self.status.setText)
+        self._shown_query: str | None = None
+
+    # -- public --------------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.window().activateWindow()
+        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.field.selectAll()
+
+    def clear_and_focus(self) -> None:
+        self.field.clear()  # textChanged starts the debounce: empty text lists recent customers
+        self.focus_search()
+
+    def refresh(self) -> None:
+        """Search again for what is typed, e.g. after a customer was added or renamed."""
+        self._search_now()
+
+    def stop(self) -> None:
+        self.worker.stop()
+
+    @property
+    def shown_query(self) -> str | None:
+        return self._shown_query
+
+    # -- searching -----------------------------------------------------------------------------
+    def _on_text_changed(self, _text: str) -> None:
+        # typing, clear() and setText() alike: wait for a pause, then search once
+        self._debounce.start()
+
+    def _search_now(self) -> None:
+        self._debounce.stop()
+        self.worker.search(self.field.text(), LIMIT)
+
+    def _show(self, _seq: int, query: str, hits: object) -> None:
+        assert isinstance(hits, list)
+        found: list[SearchHit] = hits
+        self.model.set_hits(found)
+        if found:
+            self.results.setCurrentIndex(self.model.index(0, 0))
+        text = query.strip()
+        if not text:
+            self.status.setText(
+                "Recent customers" if found else "No customers yet. Press Ctrl+N to add one."
+            )
+        elif not found:
+            self.status.setText(f"Nobody matches “{text[:40]}”. Press Ctrl+N to add them.")
+        else:
+            more = "+" if len(found) >= LIMIT else ""
+            self.status.setText(f"{len(found)}{more} found · Enter opens")
+        self._shown_query = query
+        self.results_shown.emit(query)
+
+    # -- keyboard ------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.field and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            key = Qt.Key(event.key())
+            if key in _MOVES:
+                self._move(_MOVES[key])
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._open_current()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _move(self, step: int) -> None:
+        rows = self.model.rowCount()
+        if rows == 0:
+            return
+        current = self.results.currentIndex().row()
+        row = 0 if current < 0 else max(0, min(rows - 1, current + step))
+        index = self.model.index(row, 0)
+        self.results.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        self.results.scrollTo(index)
+
+    def _open_current(self) -> None:
+        if self._debounce.isActive() or self._shown_query != self.field.text():
+            # Enter pressed before the results caught up: search now, open when they arrive
+            self.results_shown.connect(self._open_when_ready)
+            self._search_now()
+            return
+        index = self.results.currentIndex()
+        if not index.isValid() and self.model.rowCount():
+            index = self.model.index(0, 0)
+        if index.isValid():
+            self._activated(index)
+
+    def _open_when_ready(self, _query: str) -> None:
+        self.results_shown.disconnect(self._open_when_ready)
+        self._open_current()
+
+    def _activated(self, index: QModelIndex) -> None:
+        hit = self.model.hit(index.row())
+        if hit is not None:
+            self.customer_chosen.emit(hit.customer_id)

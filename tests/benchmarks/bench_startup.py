@@ -1,0 +1,83 @@
+"""Cold start to a usable search field, in a fresh Python process each time.
+
+Usage: python tests/benchmarks/bench_startup.py [--customers N] [--runs R]
+
+Each run starts `python -m csdesk --db DB` with CSDESK_STARTUP_PROBE=1; the app prints the
+wall-clock moment its window is shown with the recent customers listed, then quits. The figure
+is that moment minus the moment just before the process was spawned (so it includes the
+interpreter, imports, opening the database and the first search). Target: under 1.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def prepare(db: Path, customers: int) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "csdesk", "--db", str(db), "demo", "--customers", str(customers)],
+        check=True,
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["CSDESK_STARTUP_PROBE"] = "1"
+    return env
+
+
+def one_run(db: Path) -> tuple[float, float]:
+    """(ms from spawn to usable search field, ms inside main())"""
+    spawned = time.time()
+    out = subprocess.run(
+        [sys.executable, "-m", "csdesk", "--db", str(db)],
+        check=True,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("startup-probe"))
+    fields = dict(part.split("=") for part in line.split()[1:])
+    if fields["usable"] != "True":
+        raise SystemExit(f"search field not usable: {line}")
+    return (float(fields["ready_at"]) - spawned) * 1000, float(fields["main_ms"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.db"
+        prepare(db, args.customers)
+        one_run(db)  # warm the OS file cache once, as a second launch of the day would be
+        totals, inside = [], []
+        for _ in range(args.runs):
+            total, main_ms = one_run(db)
+            totals.append(total)
+            inside.append(main_ms)
+    totals.sort()
+    p50 = statistics.median(totals)
+    print(f"cold start to usable search ({args.customers:,} customers, {args.runs} runs)")
+    print(f"  spawn -> search field ready: p50 {p50:.0f} ms, max {totals[-1]:.0f} ms")
+    print(f"  of which inside ui.app.main(): p50 {statistics.median(inside):.0f} ms")
+    print(f"  target < 1500 ms: {'met' if totals[-1] < 1500 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""Letters: every bundled template for every demo customer, the record of letters, reprints."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from csdesk import paths
+from csdesk.domain import Change, CustomerDraft
+from csdesk.services import demo
+from csdesk.services.clock import parse
+from csdesk.services.desk import Desk
+from csdesk.services.letters import (
+    customers_with_followups_due,
+    format_date,
+    format_money,
+)
+from csdesk.store.letters import TIMELINE_SQL
+from tests.conftest import FakeClock
+
+ISSUE = {
+    "id": 42,
+    "title": "Late delivery",
+    "resolution": "We sent a new pair by courier.",
+    "goodwill_cents": 2500,
+    "goodwill_kind": "A gift card",
+    "opened_at": "2026-11-20T10:00:00+00:00",
+    "resolved_at": "2026-11-28T10:00:00+00:00",
+}
+
+
+def test_every_bundled_template_renders_for_every_demo_customer(desk: Desk) -> None:
+    demo.generate(desk, 300, seed=5)
+    desk.set_setting("shop_name", "Harbour Lane Outfitters")
+    names = [t.name for t in desk.letters.templates()]
+    assert len(names) == 5
+    for customer_id in range(1, 301):
+        customer = desk.customers.get(customer_id)
+        for name in names:
+            for issue in (None, ISSUE):
+                html = desk.letters.render(name, customer_id, issue=issue).html
+                assert "{{" not in html and "{%" not in html
+                assert "Harbour Lane Outfitters" in html
+                assert "Dear " in html
+                assert customer.full_name.replace("'", "&#39;") in html or not customer.full_name
+
+
+def test_produce_records_html_audit_and_change(desk: Desk) -> None:
+    cid = desk.customers.create(CustomerDraft(first_name="Ada", last_name="Byron")).id
+    changes: list[Change] = []
+    desk.subscribe(changes.append)
+    letter = desk.letters.produce("apology", cid, issue=ISSUE, page_size="Letter")
+    assert letter.issue_id == 42 and letter.page_size == "Letter"
+    assert "We sent a new pair by courier." in letter.html and "$25.00" in letter.html
+    assert letter.created_by == desk.actor.id
+    assert changes == [Change("letter", (letter.id,), cid)]
+    audit = desk.db.execute(
+        "SELECT action, staff_id, after FROM audit WHERE entity = 'letter' AND entity_id = ?",
+        [letter.id],
+    ).fetchone()
+    assert audit[0] == "create" and audit[1] == desk.actor.id
+    assert json.loads(audit[2])["template"] == "apology.html.j2"
+    listed = desk.letters.for_customer(cid)
+    assert [x.id for x in listed] == [letter.id] and listed[0].title == "Apology for an issue"
+
+
+def test_reprint_is_identical_after_the_template_changes(desk: Desk) -> None:
+    cid = desk.customers.create(CustomerDraft(first_name="Ada")).id
+    sent = desk.letters.produce("thank_you", cid)
+    folder = paths.user_letters_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "thank_you.html.j2").write_text("A brand new text for {{ customer.name }}")
+    desk.letters.reload()
+    assert "brand new" in desk.letters.render("thank_you", cid).html
+    again = desk.letters.get(sent.id)
+    assert again.html == sent.html and "brand new" not in again.html
+
+
+def test_timeline_sql_has_the_agreed_columns(desk: Desk) -> None:
+    cid = desk.customers.create(CustomerDraft(first_name="Ada")).id
+    letter = desk.letters.produce("we_miss_you", cid)
+    cur = desk.db.execute(TIMELINE_SQL)
+    assert [d[0] for d in cur.description] == [
+        "kind",
+        "ref_id",
+        "customer_id",
+        "at",
+        "channel",
+        "title",
+        "detail",
+        "staff_id",
+    ]
+    assert cur.fetchall() == [
+        (
+            "letter",
+            letter.id,
+            cid,
+            letter.created_at,
+            "letter",
+            "We miss you",
+            "we_miss_you.html.j2",
+            desk.actor.id,
+        )
+    ]
+
+
+def test_bad_page_size_and_unknown_customer(desk: Desk) -> None:
+    from csdesk.errors import NotFound, UserError
+
+    cid = desk.customers.create(CustomerDraft(first_name="Ada")).id
+    with pytest.raises(UserError, match="A4 or Letter"):
+        desk.letters.produce("thank_you", cid, page_size="A3")
+    with pytest.raises(NotFound):
+        desk.letters.produce("thank_you", 999)
+    assert desk.letters.for_customer(cid) == []
+
+
+def test_no_followups_means_nobody_is_due(desk: Desk) -> None:
+    assert customers_with_followups_due(desk, date(2026, 11, 30)) == []
+
+
+def test_followups_due_by_the_end_of_the_local_day(
+    desk: Desk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        ids = [desk.customers.create(CustomerDraft(first_name=n)).id for n in "ABCD"]
+        due = [
+            (ids[0], "2026-11-29T15:00:00+00:00"),  # overdue
+            (ids[1], "2026-12-01T04:30:00+00:00"),  # 23:30 on the 30th in New York
+            (ids[2], "2026-12-01T05:30:00+00:00"),  # 00:30 on the 1st: tomorrow
+            (ids[3], "2026-11-30T10:00:00+00:00"),  # done below
+        ]
+        clock.now = parse("2026-11-28T09:00:00+00:00")  # promised before any of them was due
+        made = [desk.followups.add(cid, "call back", parse(at)) for cid, at in due]
+        desk.followups.complete(made[3].id, "called")
+        assert customers_with_followups_due(desk, date(2026, 11, 30)) == ids[:2]
+        assert customers_with_followups_due(desk, date(2026, 12, 1)) == ids[:3]
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("value", "style", "order", "expected"),
+    [
+        (date(2026, 11, 30), "long", "dmy", "30 November 2026"),
+        (date(2026, 11, 30), "long", "mdy", "November 30, 2026"),
+        (date(2026, 11, 30), "short", "mdy", "11/30/2026"),
+        (date(2026, 11, 30), "weekday", "mdy", "Monday, November 30, 2026"),
+        ("--03-07", "long", "dmy", "7 March"),
+        ("1984-03-07", "birthday", "mdy", "March 7"),
+        ("", "long", "dmy", ""),
+        ("not a date", "long", "dmy", "not a date"),
+    ],
+)
+def test_format_date(value: object, style: str, order: str, expected: str) -> None:
+    assert format_date(value, style, order) == expected
+
+
+@pytest.mark.parametrize(
+    ("cents", "expected"),
+    [(0, "$0.00"), (5, "$0.05"), (123456, "$1,234.56"), (-250, "-$2.50"), (None, "")],
+)
+def test_format_money(cents: object, expected: str) -> None:
+    assert format_money(cents) == expected

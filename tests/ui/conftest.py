@@ -1,0 +1,70 @@
+"""A real main window on a temporary database with demo customers and a few we know by name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from csdesk.domain import Channel, Customer, CustomerDraft, NoteKind
+from csdesk.services import demo
+from csdesk.services.desk import Desk
+from csdesk.ui.main_window import MainWindow
+from csdesk.ui.theme import apply_theme
+
+
+@pytest.fixture
+def known(desk: Desk) -> dict[str, Customer]:
+    """Demo data around two customers the tests look for by name."""
+    demo.generate(desk, 200, seed=7)
+    jose = desk.customers.create(
+        CustomerDraft(
+            first_name="José",
+            last_name="García Márquez",
+            preferred_name="Pepe",
+            email="pepe.garcia@example.com",
+            birthday="1984-03-07",
+            company="Trail & Co",
+            phones=(("mobile", "+1 (555) 010-4477"), ("work", "212 555 0188")),
+        )
+    )
+    at = desk.clock() - timedelta(days=20)
+    desk.history.log_visit(
+        jose.id, channel=Channel.IN_PERSON, purpose="fitted walking boots", at=at
+    )
+    desk.history.log_visit(jose.id, channel=Channel.PHONE, purpose="asked about insoles")
+    desk.history.add_note(
+        jose.id,
+        "Allergic to latex: no latex insoles.",
+        kind=NoteKind.WARNING,
+        pinned=True,
+        read_before_serving=True,
+    )
+    desk.history.add_note(jose.id, "Walks the West Highland Way every summer.")
+    zoe = desk.customers.create(CustomerDraft(first_name="Zoë", last_name="Quaglia-Obst"))
+    return {"jose": desk.customers.get(jose.id), "zoe": zoe}
+
+
+@pytest.fixture
+def window(qtbot: QtBot, desk: Desk, known: dict[str, Customer]) -> Iterator[MainWindow]:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app)
+    win = MainWindow(desk)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(lambda: win.search.shown_query is not None, timeout=5000)
+    yield win
+    win.search.stop()
+
+
+def type_search(qtbot: QtBot, win: MainWindow, text: str) -> None:
+    """Type like a person and wait until the results for exactly this text are on screen."""
+    qtbot.keyClicks(win.search.field, text)
+    qtbot.waitUntil(lambda: win.search.shown_query == text, timeout=5000)

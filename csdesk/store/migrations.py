@@ -338,6 +338,10 @@ def _security(db: sqlite_utils.Database) -> None:
             SELECT RAISE(ABORT, 'The audit log cannot be changed.');
         END;
         CREATE INDEX audit_staff ON audit(staff_id, at);
+        """
+    )
+
+
 @migrations(name="0006_import")
 def _import(db: sqlite_utils.Database) -> None:
     run_script(

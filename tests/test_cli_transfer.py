@@ -130,3 +130,14 @@ def test_export_duplicates_and_merge(
     assert code == 0 and "No likely duplicates" in err
     code, _, err = run(capsys, "--db", db, "merge", str(keep), str(other), "--yes")
     assert code == 3
+
+
+def test_staff_named_with_staff_option_is_refused(
+    db_path: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(
+        capsys, "--db", str(db_path), "--staff", "Front desk", "export", "customers",
+        "-o", str(tmp_path / "x.csv"),
+    )  # fmt: skip
+    assert code == 4 and "cannot export customer data" in err
+    assert not (tmp_path / "x.csv").exists()

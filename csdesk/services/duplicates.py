@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from csdesk.domain import Change, CustomerDraft
 from csdesk.errors import NotFound, UserError
+from csdesk.services.auth import Permission, require
 from csdesk.services.customers import _audit_view
 from csdesk.services.text import fold
 from csdesk.store import audit, merge
@@ -39,11 +40,7 @@ class MergeResult:
 
 
 def _name(row: dict[str, Any]) -> str:
-    return (
-        " ".join(p for p in (row["first_name"], row["last_name"]) if p)
-        or row["email"]
-        or f"#{row['id']}"
-    )
+    return " ".join(p for p in (row["first_name"], row["last_name"]) if p) or row["email"] or f"#{row['id']}"
 
 
 class DuplicateService:
@@ -51,6 +48,7 @@ class DuplicateService:
         self._desk = desk
 
     def pairs(self, limit: int = 200) -> list[DuplicatePair]:
+        require(self._desk.actor, Permission.VIEW)
         db = self._desk.db
         found: dict[tuple[int, int], str] = {}
 
@@ -103,6 +101,7 @@ class DuplicateService:
     def merge(self, keep_id: int, other_id: int) -> MergeResult:
         """Fold `other` into `keep`: every visit, note (and registered table) moves; phones and
         e-mails are united; earliest created_at, latest last_seen_at; visits recounted."""
+        require(self._desk.actor, Permission.CORRECT_OTHERS)
         if keep_id == other_id:
             raise UserError("Choose two different customers to merge.")
         desk, db = self._desk, self._desk.db
@@ -152,9 +151,7 @@ class DuplicateService:
             if consent == keep.marketing_consent
             else other.marketing_consent_at,
         )
-        extra_email = (
-            other.email if other.email and other.email.casefold() != row["email_norm"] else ""
-        )
+        extra_email = other.email if other.email and other.email.casefold() != row["email_norm"] else ""
         with atomic(db):
             moved = merge.reassign(db, other_id, keep_id)
             store.update(db, keep_id, row, phone_rows)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from csdesk.errors import UserError
+from csdesk.services.auth import Permission, require
 from csdesk.store import customers as store
 
 if TYPE_CHECKING:
@@ -68,8 +69,7 @@ def _customers(desk: Desk) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]
 def _csv_row(row: dict[str, Any], phones: list[dict[str, Any]]) -> list[str]:
     cells: list[str] = [str(row["id"])]
     cells += [
-        row[k] or ""
-        for k in ("first_name", "last_name", "preferred_name", "pronouns", "birthday", "email")
+        row[k] or "" for k in ("first_name", "last_name", "preferred_name", "pronouns", "birthday", "email")
     ]
     for i in range(3):
         cells += [phones[i]["raw"], phones[i]["label"]] if i < len(phones) else ["", ""]
@@ -141,9 +141,7 @@ def _vcard(row: dict[str, Any], phones: list[dict[str, Any]]) -> str:
         lines.append(f'TEL;TYPE="{kind}":{e(p["raw"])}')
     if row["birthday"]:
         b = row["birthday"]
-        lines.append(
-            f"BDAY:--{b[2:4]}{b[5:7]}" if b.startswith("--") else f"BDAY:{b.replace('-', '')}"
-        )
+        lines.append(f"BDAY:--{b[2:4]}{b[5:7]}" if b.startswith("--") else f"BDAY:{b.replace('-', '')}")
     if row["address"]:
         lines.append(f"ADR:;;{e(row['address'])};;;;")
     lines.append(f"X-CSDESK-MARKETING-CONSENT:{'yes' if row['marketing_consent'] else 'no'}")
@@ -163,6 +161,7 @@ class ExportService:
         return self._write(Path(path), "vcard", progress)
 
     def _write(self, path: Path, fmt: str, progress: Progress | None) -> int:
+        require(self._desk.actor, Permission.EXPORT)
         total = store.count(self._desk.db)
         done = 0
         tmp = path.with_name(path.name + ".part")
@@ -183,9 +182,7 @@ class ExportService:
             tmp.replace(path)  # a half-written export never replaces a good one
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise UserError(
-                f"Cannot write {path}: {exc.strerror or exc}. Choose another folder."
-            ) from exc
+            raise UserError(f"Cannot write {path}: {exc.strerror or exc}. Choose another folder.") from exc
         except UserError:
             tmp.unlink(missing_ok=True)
             raise

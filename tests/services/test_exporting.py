@@ -6,7 +6,10 @@ import csv
 import io
 from pathlib import Path
 
-from csdesk.domain import CustomerDraft
+import pytest
+
+from csdesk.domain import CustomerDraft, Role
+from csdesk.errors import PermissionDenied
 from csdesk.services.desk import Desk
 from csdesk.services.exporting import CSV_COLUMNS, neutralise
 from tests.conftest import FakeClock
@@ -25,6 +28,12 @@ SAMPLES = (
 VOLATILE = ("csdesk_id", "created_at", "last_visit_at", "visit_count")
 
 
+def admin(path: Path, clock: FakeClock) -> Desk:
+    desk = Desk.open(path, clock=clock)
+    desk.auth.act_as_cli()
+    return desk
+
+
 def load_all(desk: Desk) -> None:
     for name in SAMPLES:
         desk.imports.apply(desk.imports.preview(DATA / name))
@@ -40,6 +49,7 @@ def people(path: Path) -> list[dict[str, str]]:
 
 
 def test_csv_export_is_excel_friendly_and_safe(desk: Desk, tmp_path: Path) -> None:
+    desk.auth.act_as_cli()
     desk.customers.create(
         CustomerDraft(
             first_name="=cmd|' /C calc'!A0",
@@ -74,7 +84,7 @@ def test_neutralise() -> None:
 
 
 def test_csv_round_trip_is_stable(tmp_path: Path, clock: FakeClock) -> None:
-    first = Desk.open(tmp_path / "one.db", clock=clock)
+    first = admin(tmp_path / "one.db", clock)
     load_all(first)
     e1 = tmp_path / "e1.csv"
     count = first.exports.to_csv(e1)
@@ -84,7 +94,7 @@ def test_csv_round_trip_is_stable(tmp_path: Path, clock: FakeClock) -> None:
     assert again.fmt == "csdesk"
     assert again.summary()["created"] == 0 and again.summary()["skipped"] == 0
     first.close()
-    second = Desk.open(tmp_path / "two.db", clock=clock)
+    second = admin(tmp_path / "two.db", clock)
     plan = second.imports.preview(e1)
     assert plan.summary()["created"] == 20
     second.imports.apply(plan)
@@ -95,7 +105,7 @@ def test_csv_round_trip_is_stable(tmp_path: Path, clock: FakeClock) -> None:
 
 
 def test_vcard_round_trip_is_stable(tmp_path: Path, clock: FakeClock) -> None:
-    first = Desk.open(tmp_path / "one.db", clock=clock)
+    first = admin(tmp_path / "one.db", clock)
     load_all(first)
     vcf, e1 = tmp_path / "all.vcf", tmp_path / "e1.csv"
     assert first.exports.to_vcard(vcf) == 20
@@ -104,13 +114,28 @@ def test_vcard_round_trip_is_stable(tmp_path: Path, clock: FakeClock) -> None:
     assert text.count("BEGIN:VCARD") == 20 and "VERSION:4.0" in text
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     first.close()
-    second = Desk.open(tmp_path / "two.db", clock=clock)
+    second = admin(tmp_path / "two.db", clock)
     plan = second.imports.preview(vcf)
-    assert plan.summary()["created"] == 20, [
-        i.as_json() for i in plan.items if i.action != "create"
-    ]
+    assert plan.summary()["created"] == 20, [i.as_json() for i in plan.items if i.action != "create"]
     second.imports.apply(plan)
     e2 = tmp_path / "e2.csv"
     second.exports.to_csv(e2)
     second.close()
     assert people(e1) == people(e2)
+
+
+def test_staff_cannot_export_import_or_merge(desk: Desk, tmp_path: Path) -> None:
+    a = desk.customers.create(CustomerDraft(first_name="A", email="a@example.com"))
+    b = desk.customers.create(CustomerDraft(first_name="B", email="a@example.com"))
+    assert desk.actor.role == Role.STAFF
+    with pytest.raises(PermissionDenied, match="export"):
+        desk.exports.to_csv(tmp_path / "x.csv")
+    assert not (tmp_path / "x.csv").exists()
+    plan = desk.imports.preview(DATA / "square_export.csv")  # looking is allowed
+    with pytest.raises(PermissionDenied):
+        desk.imports.apply(plan)
+    assert desk.duplicates.pairs()  # so is listing duplicates
+    with pytest.raises(PermissionDenied):
+        desk.duplicates.merge(a.id, b.id)
+    assert desk.customers.count() == 2
+    assert desk.db.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 0

@@ -18,6 +18,12 @@ from tests.conftest import FakeClock
 DATA = Path(__file__).resolve().parent.parent / "data" / "import"
 
 
+@pytest.fixture(autouse=True)
+def _as_admin(desk: Desk) -> None:
+    """Imports, merges and exports are a lead's or an admin's job; permissions have own tests."""
+    desk.auth.act_as_cli()
+
+
 def by_email(desk: Desk, email: str) -> int:
     hits = [h for h in desk.search.search(email, limit=5) if h.email == email]
     assert len(hits) == 1, f"expected one customer with {email}, got {hits}"
@@ -167,9 +173,7 @@ def test_other_csv_needs_and_uses_a_mapping(desk: Desk) -> None:
 def test_leading_zeros_with_a_national_region(desk: Desk, tmp_path: Path) -> None:
     desk.set_setting("phone_region", "GB")
     src = tmp_path / "uk.csv"
-    src.write_text(
-        "Name,Mobile\nAlfie Jones,'07700 900123\nBea Smith,00 44 20 7946 0000\n", encoding="utf-8"
-    )
+    src.write_text("Name,Mobile\nAlfie Jones,'07700 900123\nBea Smith,00 44 20 7946 0000\n", encoding="utf-8")
     plan = desk.imports.preview(src, mapping={"Name": "name", "Mobile": "phone"})
     desk.imports.apply(plan)
     phones = [desk.customers.get(i.customer_id or 0).phones[0] for i in plan.items]
@@ -190,10 +194,7 @@ def test_leading_zeros_with_a_national_region(desk: Desk, tmp_path: Path) -> Non
     ],
 )
 def test_encodings(desk: Desk, tmp_path: Path, encoding: str, bom: bytes) -> None:
-    text = (
-        "First Name,Last Name,Email\r\n"
-        "José,Ñúñez,jose@example.com\r\nŒdipe,Façade,oe@example.com\r\n"
-    )
+    text = "First Name,Last Name,Email\r\nJosé,Ñúñez,jose@example.com\r\nŒdipe,Façade,oe@example.com\r\n"
     src = tmp_path / "x.csv"
     src.write_bytes(bom + text.encode(encoding))
     plan = desk.imports.preview(src)
@@ -248,9 +249,7 @@ def test_existing_customers_are_updated_not_duplicated(desk: Desk, clock: FakeCl
     ana = desk.customers.create(
         CustomerDraft(first_name="Ana", email="Ana.Garcia@example.com", company="Ana's shop")
     )
-    kim = desk.customers.create(
-        CustomerDraft(first_name="Kimberly", phones=(("mobile", "415 555 0199"),))
-    )
+    kim = desk.customers.create(CustomerDraft(first_name="Kimberly", phones=(("mobile", "415 555 0199"),)))
     clock.advance(hours=1)
     plan = desk.imports.preview(DATA / "square_export.csv")
     item = next(i for i in plan.items if i.customer_id == ana.id)
@@ -259,9 +258,7 @@ def test_existing_customers_are_updated_not_duplicated(desk: Desk, clock: FakeCl
     assert result.updated == 1
     after = desk.customers.get(ana.id)
     assert after.first_name == "Ana" and after.company == "Ana's shop"  # kept what we had
-    assert (
-        after.last_name == "García Márquez" and after.phones[0].e164 == "+34612345678"
-    )  # filled in
+    assert after.last_name == "García Márquez" and after.phones[0].e164 == "+34612345678"  # filled in
     assert desk.customers.count() == 6
     plan2 = desk.imports.preview(DATA / "shopify_export_utf16.csv")
     kim_item = next(i for i in plan2.items if i.customer_id == kim.id)
@@ -287,9 +284,7 @@ def test_undo_restores_and_removes(desk: Desk, clock: FakeClock) -> None:
         desk.imports.undo(result.batch_id)
     with pytest.raises(NotFound):
         desk.imports.undo(999)
-    actions = [
-        r[0] for r in desk.db.execute("SELECT action FROM audit WHERE entity = 'import_batch'")
-    ]
+    actions = [r[0] for r in desk.db.execute("SELECT action FROM audit WHERE entity = 'import_batch'")]
     assert actions == ["import", "undo"]
 
 
@@ -299,8 +294,7 @@ def test_cancel_leaves_only_whole_batches(
     monkeypatch.setattr(import_service, "BATCH_ROWS", 100)
     src = tmp_path / "many.csv"
     src.write_text(
-        "First Name,Last Name,Email\n"
-        + "".join(f"P{i},Q{i},p{i}@example.com\n" for i in range(350)),
+        "First Name,Last Name,Email\n" + "".join(f"P{i},Q{i},p{i}@example.com\n" for i in range(350)),
         encoding="utf-8",
     )
     plan = desk.imports.preview(src)
@@ -360,9 +354,7 @@ def test_preview_reports_progress_and_can_be_cancelled(desk: Desk, tmp_path: Pat
 
 def test_update_keeps_memo_and_second_email_as_a_note_once(desk: Desk, clock: FakeClock) -> None:
     kept = desk.customers.create(
-        CustomerDraft(
-            first_name="Zoë", email="zoe@example.com", phones=(("mobile", "212 555 0143"),)
-        )
+        CustomerDraft(first_name="Zoë", email="zoe@example.com", phones=(("mobile", "212 555 0143"),))
     )
     clock.advance(hours=1)
     plan = desk.imports.preview(DATA / "square_export.csv")

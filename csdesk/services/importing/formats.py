@@ -145,11 +145,7 @@ _ALIAS_WORDS = (
     ("consent", "", "marketing consent|accepts marketing|newsletter|opt in|subscribed"),
     ("note", "", "note|notes|memo|comment|comments"),
 )
-ALIASES = {
-    word: (fieldname, label)
-    for fieldname, label, words in _ALIAS_WORDS
-    for word in words.split("|")
-}
+ALIASES = {word: (fieldname, label) for fieldname, label, words in _ALIAS_WORDS for word in words.split("|")}
 
 
 def detect(header: list[str]) -> str:
@@ -178,13 +174,10 @@ def mapping_for(fmt: str, header: list[str], explicit: dict[str, str] | None = N
             target_field, _, label = target.partition(":")
             if target_field not in FIELDS:
                 raise UserError(
-                    f"“{target_field}” is not a field csdesk knows. "
-                    f"Use one of: {', '.join(FIELDS)}."
+                    f"“{target_field}” is not a field csdesk knows. Use one of: {', '.join(FIELDS)}."
                 )
             if _key(column) not in by_name:
-                raise UserError(
-                    f"The file has no column “{column}”. Its columns are: {', '.join(header)}."
-                )
+                raise UserError(f"The file has no column “{column}”. Its columns are: {', '.join(header)}.")
             mapping.add(target_field, by_name[_key(column)], label or "mobile")
         return mapping
     for index, name in enumerate(header):
@@ -196,8 +189,7 @@ def mapping_for(fmt: str, header: list[str], explicit: dict[str, str] | None = N
                     (
                         i
                         for i, h in enumerate(header)
-                        if _key(h)
-                        in (f"{m.group(1)} {m.group(2)} label", f"{m.group(1)} {m.group(2)} type")
+                        if _key(h) in (f"{m.group(1)} {m.group(2)} label", f"{m.group(1)} {m.group(2)} type")
                     ),
                     None,
                 )
@@ -302,9 +294,7 @@ def vcard_record(props: list[VProperty], line: int) -> r.Record:
         elif name == "ADR" and not rec.address:
             parts = split_structured(prop.value) + [""] * 7
             pobox, ext, street, city, region, code, country = parts[:7]
-            rec.address = r.join_address(
-                pobox, ext, street, city, f"{region} {code}".strip(), country
-            )
+            rec.address = r.join_address(pobox, ext, street, city, f"{region} {code}".strip(), country)
         elif name == "NOTE":
             rec.note = r.clean(unescape(prop.value))
         elif name == "PRONOUNS":

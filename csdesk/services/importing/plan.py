@@ -72,9 +72,7 @@ def parse_map(text: str) -> dict[str, str]:
     for part in (p for p in text.split(",") if p.strip()):
         column, sep, target = part.partition("=")
         if not sep or not column.strip() or not target.strip():
-            raise UserError(
-                f"“{part}” is not Column=field. Write e.g. --map 'Client=name,Tel=phone'."
-            )
+            raise UserError(f"“{part}” is not Column=field. Write e.g. --map 'Client=name,Tel=phone'.")
         result[column.strip()] = target.strip()
     return result
 
@@ -90,15 +88,11 @@ def read_records(
             raise UserError("That file is larger than 200 MB. Split it into smaller files.")
         data = path.read_bytes()
     except OSError as exc:
-        raise UserError(
-            f"Cannot read {path}: {exc.strerror or exc}. Check the name and try again."
-        ) from exc
+        raise UserError(f"Cannot read {path}: {exc.strerror or exc}. Check the name and try again.") from exc
     # One line ending everywhere, so multi-line cells read the same from Windows and Unix files.
     text = decode(data).replace("\r\n", "\n")
     looks_vcard = text.lstrip()[:11].upper().startswith("BEGIN:VCARD")
-    if fmt == "vcard" or (
-        fmt == "auto" and (looks_vcard or path.suffix.lower() in (".vcf", ".vcard"))
-    ):
+    if fmt == "vcard" or (fmt == "auto" and (looks_vcard or path.suffix.lower() in (".vcf", ".vcard"))):
         cards = read_vcards(text)
         return "vcard", [formats.vcard_record(c, n) for n, c in enumerate(cards, start=1)]
     header, rows = read_csv(text)

@@ -45,9 +45,7 @@ def read_csv(text: str) -> tuple[list[str], list[list[str]]]:
     except StopIteration:
         raise UserError("The file is empty. Choose the file your old system exported.") from None
     except csv.Error as exc:
-        raise UserError(
-            f"This CSV file cannot be read ({exc}). Re-export it and try again."
-        ) from exc
+        raise UserError(f"This CSV file cannot be read ({exc}). Re-export it and try again.") from exc
     header = [h.strip().lstrip("\ufeff") for h in header]
     rows: list[list[str]] = []
     try:
@@ -102,9 +100,7 @@ def _params(text: str) -> dict[str, list[str]]:
 
 
 def unescape(text: str) -> str:
-    return re.sub(
-        r"\\(.)", lambda m: "\n" if m.group(1) in "nN" else m.group(1), text, flags=re.DOTALL
-    )
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) in "nN" else m.group(1), text, flags=re.DOTALL)
 
 
 def split_structured(text: str, sep: str = ";") -> list[str]:

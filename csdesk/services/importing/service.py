@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from csdesk.domain import Change
 from csdesk.errors import NotFound, UserError
+from csdesk.services.auth import Permission, require
 from csdesk.services.customers import _audit_view
 from csdesk.services.importing.plan import Plan, PlanItem, build_plan, read_records
 from csdesk.store import audit, bulk
@@ -62,6 +63,7 @@ class ImportService:
         fmt: auto, square, shopify, google, vcard, csv (needs `mapping` or guessable headers)
         or csdesk (our own export). mapping: {'Column': 'field' or 'phone:work'}.
         """
+        require(self._desk.actor, Permission.VIEW)
         path = Path(path)
         found_fmt, recs = read_records(path, fmt, mapping)
         return build_plan(self._desk, path.name, found_fmt, recs, progress)
@@ -70,6 +72,8 @@ class ImportService:
         """Write the plan, BATCH_ROWS rows per transaction. progress(done, total) returning False
         stops before the next batch; the batches already written stay and can be undone."""
         desk = self._desk
+        # An import rewrites customers other people entered: a lead's or an admin's call.
+        require(desk.actor, Permission.CORRECT_OTHERS)
         total = len(plan.items)
         with atomic(desk.db):
             batch_id = log.start_batch(
@@ -181,9 +185,7 @@ class ImportService:
             )
         return len(rows), updated
 
-    def _update_one(
-        self, item: PlanItem, now: str, actor: int, audits: list[Any], items: list[Any]
-    ) -> bool:
+    def _update_one(self, item: PlanItem, now: str, actor: int, audits: list[Any], items: list[Any]) -> bool:
         db = self._desk.db
         cid = int(item.customer_id or 0)
         before = store.get(db, cid)
@@ -230,6 +232,7 @@ class ImportService:
         """Remove what the import created and put back what it changed, in one transaction.
         Customers with visits or notes recorded after the import are kept (and listed)."""
         desk, db = self._desk, self._desk.db
+        require(desk.actor, Permission.CORRECT_OTHERS)
         batch = log.get_batch(db, batch_id)
         if batch is None:
             raise NotFound(f"No import #{batch_id}. `csdesk import list` shows the imports.")
@@ -256,10 +259,7 @@ class ImportService:
                 elif action == "note":
                     log.delete_note(db, int(before["note_id"]))
                 elif store.get(db, cid) is not None:
-                    row = {
-                        k: before["row"][k]
-                        for k in (*store.CUSTOMER_FIELDS, "updated_at", "updated_by")
-                    }
+                    row = {k: before["row"][k] for k in (*store.CUSTOMER_FIELDS, "updated_at", "updated_by")}
                     store.update(db, cid, row, before["phones"])
                     restored += 1
                     audits.append(

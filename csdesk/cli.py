@@ -24,6 +24,14 @@ from csdesk.commands.issues import followup_group, followups_cmd, issue_group, i
 from csdesk.commands.letters import letter_cmd, letters_cmd
 from csdesk.commands.paths import paths_cmd
 from csdesk.commands.search import demo_cmd, search_cmd
+from csdesk.commands.transfer import (
+    duplicates_cmd,
+    export_group,
+    import_cmd,
+    imports_cmd,
+    merge_cmd,
+    undo_import_cmd,
+)
 from csdesk.errors import CsdeskError, NotFound, PermissionDenied, UserError
 from csdesk.paths import default_db_path
 from csdesk.store.db import translate_error
@@ -59,6 +67,12 @@ cli.add_command(search_cmd)
 cli.add_command(demo_cmd)
 cli.add_command(visit_cmd)
 cli.add_command(timeline_cmd)
+cli.add_command(import_cmd)
+cli.add_command(undo_import_cmd)
+cli.add_command(imports_cmd)
+cli.add_command(export_group)
+cli.add_command(duplicates_cmd)
+cli.add_command(merge_cmd)
 cli.add_command(issue_group)
 cli.add_command(issues_cmd)
 cli.add_command(followup_group)

@@ -34,8 +34,11 @@ class Desk:
         from csdesk.services.backup import BackupService
         from csdesk.services.customers import CustomerService
         from csdesk.services.drafts import DraftService, drafts_dir_for
+        from csdesk.services.duplicates import DuplicateService
+        from csdesk.services.exporting import ExportService
         from csdesk.services.followups import FollowUpService
         from csdesk.services.history import HistoryService
+        from csdesk.services.importing import ImportService
         from csdesk.services.issues import IssueService
         from csdesk.services.letters import LetterService
         from csdesk.services.notes import NoteService
@@ -67,6 +70,9 @@ class Desk:
         self.backups = BackupService(self)
         self.privacy = PrivacyService(self)
         self.letters = LetterService(self)
+        self.imports = ImportService(self)
+        self.exports = ExportService(self)
+        self.duplicates = DuplicateService(self)
 
     @classmethod
     def open(cls, path: Path | str, *, clock: Clock = utc_now, source: str = "app") -> Desk:

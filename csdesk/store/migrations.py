@@ -382,3 +382,41 @@ def _security(db: sqlite_utils.Database) -> None:
         CREATE INDEX audit_staff ON audit(staff_id, at);
         """
     )
+
+
+@migrations(name="0006_import")
+def _import(db: sqlite_utils.Database) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE import_batches (
+            id INTEGER PRIMARY KEY,
+            file_name TEXT NOT NULL,
+            format TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'running'
+                CHECK (status IN ('running', 'done', 'cancelled', 'undone')),
+            started_at TEXT NOT NULL,
+            started_by INTEGER REFERENCES staff(id),
+            finished_at TEXT,
+            rows_total INTEGER NOT NULL DEFAULT 0,
+            created_count INTEGER NOT NULL DEFAULT 0,
+            updated_count INTEGER NOT NULL DEFAULT 0,
+            skipped_count INTEGER NOT NULL DEFAULT 0,
+            undone_at TEXT,
+            undone_by INTEGER REFERENCES staff(id)
+        );
+
+        -- What each import did to each customer, so the whole import can be undone.
+        -- No foreign key to customers: a customer merged or erased later must not break the log.
+        CREATE TABLE import_items (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES import_batches(id) ON DELETE CASCADE,
+            customer_id INTEGER NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('create', 'update', 'note')),
+            -- 'update': the customer row and phones as they were; 'note': {"note_id": …}. JSON.
+            before TEXT
+        );
+        CREATE INDEX import_items_batch ON import_items(batch_id);
+        CREATE INDEX import_items_customer ON import_items(customer_id);
+        """
+    )

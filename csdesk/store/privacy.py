@@ -79,6 +79,8 @@ def erase(
     phones_removed = db.execute(
         "DELETE FROM customer_phones WHERE customer_id = ?", [customer_id]
     ).rowcount
+    # An import's undo snapshot holds the customer's earlier details: it goes too.
+    db.execute("DELETE FROM import_items WHERE customer_id = ?", [customer_id])
     # The delete trigger tells the search index to forget the customer's words.
     db.execute("DELETE FROM customers WHERE id = ?", [customer_id])
     # FTS5 keeps deleted tokens in old segments until they are merged: merge every index now

@@ -229,7 +229,8 @@ def _issues(db: sqlite_utils.Database) -> None:
 
         CREATE TABLE issues (
             id INTEGER PRIMARY KEY,
-            customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            -- NULL once the customer is erased: the issue stays as an anonymous statistic.
+            customer_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,
             title TEXT NOT NULL,
             description TEXT NOT NULL DEFAULT '',
             category_id INTEGER REFERENCES issue_categories(id),
@@ -266,8 +267,8 @@ def _issues(db: sqlite_utils.Database) -> None:
         CREATE TABLE issue_events (
             id INTEGER PRIMARY KEY,
             issue_id INTEGER NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
-            -- Copied from the issue (which never changes customer) so the timeline needs no join.
-            customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            -- Copied from the issue so the timeline needs no join; NULL once the customer is erased.
+            customer_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,
             at TEXT NOT NULL,
             staff_id INTEGER REFERENCES staff(id),
             kind TEXT NOT NULL,

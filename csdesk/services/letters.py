@@ -50,6 +50,7 @@ _MONTHS = [
     "December",
 ]
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_GOODWILL_WORDS = {"refund": "A refund", "discount": "A discount", "gift": "A gift"}
 _ISSUE_FIELDS: dict[str, Any] = {
     "id": None,
     "title": "",
@@ -158,6 +159,24 @@ class LetterService:
         )
 
     # -- rendering -----------------------------------------------------------------------------
+    def issue_fields(self, issue_id: int) -> dict[str, Any]:
+        """An issue as the `issue` a template reads, so a letter can be written about it."""
+        issue = self._desk.issues.get(issue_id)
+        kinds = {g.kind.value for g in self._desk.issues.goodwill(issue_id)}
+        # One kind reads naturally ("a refund of $20.00"); a mix is just the total.
+        kind = _GOODWILL_WORDS.get(kinds.pop(), "") if len(kinds) == 1 else ""
+        return {
+            "id": issue.id,
+            "title": issue.title,
+            "description": issue.description,
+            "category": issue.category,
+            "resolution": issue.resolution,
+            "goodwill_cents": issue.goodwill_cents,
+            "goodwill_kind": kind,
+            "opened_at": issue.created_at,
+            "resolved_at": issue.resolved_at or "",
+        }
+
     def context(
         self, customer_id: int, *, issue: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:

@@ -18,10 +18,12 @@ from pytestqt.qtbot import QtBot
 
 from csdesk import paths
 from csdesk.domain import Customer, IssueDraft
+from csdesk.errors import UserError
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.batch_choice import BatchChoice, BatchChoiceDialog
 from csdesk.ui.dialogs.batch_letters import BatchLettersDialog
 from csdesk.ui.dialogs.letter_dialog import LetterDialog
+from csdesk.ui.dialogs.page_setup import PageSetupDialog
 from csdesk.ui.features.letters import LettersFeature
 from csdesk.ui.main_window import MainWindow
 from csdesk.ui.models.letters_model import LettersModel
@@ -94,7 +96,10 @@ def test_no_customer_open_write_is_disabled_and_explained(
         "Letters for &follow-ups due today…",
         "&Open templates folder",
         "&Reload templates",
+        "&Page setup…",
     ]
+    bar = [a.text() for a in window.menuBar().actions()]
+    assert bar.index("&Letters") == bar.index("&Help") - 1  # Help stays last
 
 
 def test_ctrl_shift_w_writes_a_letter_that_appears_in_the_letters_tab_and_reprints_exactly(
@@ -268,6 +273,7 @@ def test_batch_choice_dialog_with_nobody_due_cannot_start(
     qtbot.addWidget(ready)
     ready.per_customer.setChecked(True)
     ready.page_size.setCurrentText("Letter")
+    assert ready.template.currentData() == "thank_you.html.j2"  # not the alphabetical apology
     choice = ready.choice()
     assert choice.per_customer and choice.page_size == "Letter"
     assert choice.template in {t.name for t in desk.letters.templates()}
@@ -294,6 +300,9 @@ def test_letter_about_an_issue_names_it(
     monkeypatch.setattr(LetterDialog, "exec", look)
     feature(window).write_letter(issue.id)
     assert seen and "“Boots <b>split</b> & leaked”" in seen[0]  # escaped, printed as typed
+    # The tab's own button writes to the open customer too (without an issue).
+    qtbot.mouseClick(feature(window).panel.write_button, Qt.MouseButton.LeftButton)
+    assert len(seen) == 2 and "Boots" not in seen[1] and "Pepe" in seen[1]
     assert feature(window).write_letter(99_999) is None
     assert "No issue #99999" in window.statusBar().currentMessage()
 
@@ -329,3 +338,34 @@ def test_letters_model(
     assert "we_miss_you" in model.data(model.index(0, 1), 3)  # ToolTipRole names the template
     model.set_customer(None)
     assert model.rowCount() == 0 and model.data(model.index(0, 0)) is None
+
+
+def test_page_setup_is_an_admin_setting_and_is_audited(
+    qtbot: QtBot, window: MainWindow, desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dialog = PageSetupDialog(window, desk)
+    qtbot.addWidget(dialog)
+    dialog.size_box.setCurrentText("Letter")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.error.isVisibleTo(dialog) and "Ask an admin" in dialog.error.text()
+    assert dialog.saved is None and desk.setting("letter_page_size") is None
+
+    desk.auth.setup_admin("Ada", "2468")
+    dialog = PageSetupDialog(window, desk)
+    qtbot.addWidget(dialog)
+    dialog.size_box.setCurrentText("Letter")
+    dialog.margin.setValue(25)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.saved == PageSetup("Letter", 25.0)
+    assert desk.letters.page_size() == "Letter" and desk.letters.margins_mm() == 25.0
+    entry = next(e for e in desk.audit.entries() if e.entity == "setting")
+    assert entry.after == {"letter_page_size": "Letter", "letter_margin_mm": 25.0}
+    assert entry.staff_name == "Ada"
+    with pytest.raises(UserError, match="5 to 50 mm"):
+        desk.letters.set_page_setup("A4", 200)
+    with pytest.raises(UserError, match="A4 or Letter"):
+        desk.letters.set_page_setup("<script>", 18)
+    # The menu entry reports what it saved.
+    monkeypatch.setattr(PageSetupDialog, "ask", classmethod(lambda *a: PageSetup("A4", 12)))
+    feature(window).page_action.trigger()
+    assert "A4 paper with 12 mm margins" in window.statusBar().currentMessage()

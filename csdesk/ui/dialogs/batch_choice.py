@@ -22,6 +22,8 @@ from csdesk.services.letters import PAGE_SIZES
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
 
+DEFAULT_TEMPLATE = "thank_you.html.j2"
+
 
 @dataclass(frozen=True)
 class BatchChoice:
@@ -35,6 +37,7 @@ class BatchChoiceDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("batchChoiceDialog")
         self.setWindowTitle("Letters for follow-ups due today")
+        self.setMinimumWidth(480)
         noun = "customer has" if count == 1 else "customers have"
         text = f"{count} {noun} a follow-up due today or overdue."
         if count == 0:
@@ -47,6 +50,8 @@ class BatchChoiceDialog(QDialog):
         self.template.setAccessibleName("Letter template")
         for info in desk.letters.templates():
             self.template.addItem(info.title + ("  (yours)" if info.user else ""), info.name)
+        # Alphabetical order would put the apology first; a follow-up is most often a thank-you.
+        self.template.setCurrentIndex(max(0, self.template.findData(DEFAULT_TEMPLATE)))
         self.one_pdf = QRadioButton("One PDF with every letter (to print in one go)")
         self.one_pdf.setObjectName("batchOnePdf")
         self.one_pdf.setAccessibleName("One PDF with every letter")

@@ -19,8 +19,9 @@ from csdesk.services.letters import Letter, customers_with_followups_due
 from csdesk.ui.dialogs.batch_choice import BatchChoiceDialog
 from csdesk.ui.dialogs.batch_letters import BatchLettersDialog
 from csdesk.ui.dialogs.letter_dialog import LetterDialog
+from csdesk.ui.dialogs.page_setup import PageSetupDialog
 from csdesk.ui.models.letters_model import LettersModel
-from csdesk.ui.printing import BatchResult
+from csdesk.ui.printing import BatchResult, PageSetup
 from csdesk.ui.widgets.letters_panel import LettersPanel
 
 if TYPE_CHECKING:
@@ -58,16 +59,25 @@ class LettersFeature(QObject):
         self.reload_action = window.add_action(
             "reloadTemplatesAction", "&Reload templates", [], self.reload_templates
         )
+        self.page_action = window.add_action(
+            "letterPageSetupAction", "&Page setup…", [], self.page_setup
+        )
         self.batch_action.setStatusTip("A letter for everyone with a follow-up due, in one go")
         self.folder_action.setStatusTip("Add or edit your own letter templates here")
         menu = window.menu("&Letters")
+        # Help stays the last menu, where people look for it.
+        bar, help_menu = window.menuBar(), window.menu("&Help")
+        bar.removeAction(menu.menuAction())
+        bar.insertMenu(help_menu.menuAction(), menu)
         menu.setToolTipsVisible(True)  # the disabled "Write a letter…" says why
         menu.addAction(self.write_action)
         menu.addAction(self.batch_action)
         menu.addSeparator()
         menu.addAction(self.folder_action)
         menu.addAction(self.reload_action)
+        menu.addAction(self.page_action)
 
+        self.panel.write_requested.connect(lambda: self.write_letter())
         window.customer_view.customer_changed.connect(self._on_customer)
         window.bus.changed.connect(self._on_change)
         self._on_customer(window.customer_view.customer)
@@ -176,6 +186,12 @@ class LettersFeature(QObject):
         noun = "template" if count == 1 else "templates"
         self._say(f"Templates reloaded: {count} {noun} ready.")
         return count
+
+    def page_setup(self) -> PageSetup | None:
+        saved = PageSetupDialog.ask(self.window, self.desk)
+        if saved is not None:
+            self._say(f"New letters use {saved.size} paper with {saved.margin_mm:g} mm margins.")
+        return saved
 
 
 def install(window: MainWindow) -> None:

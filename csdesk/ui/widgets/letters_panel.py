@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,10 +25,12 @@ from csdesk.services.letters import Letter
 from csdesk.ui.models.letters_model import LettersModel
 from csdesk.ui.printing import PageSetup, configure_printer, print_letters, safe_file_part, write_pdf
 
-EMPTY_TEXT = "No letters yet. Letters ▸ Write a letter… (Ctrl+Shift+W) writes one."
+EMPTY_TEXT = "No letters yet. Write one with Ctrl+Shift+W; it will be kept here to reprint."
 
 
 class LettersPanel(QWidget):
+    write_requested = Signal()
+
     def __init__(self, desk: Desk, model: LettersModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("lettersPanel")
@@ -44,7 +46,10 @@ class LettersPanel(QWidget):
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
+        self.table.setStyleSheet("QTableView::item { padding: 0 10px; }")
         header = self.table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setStyleSheet("QHeaderView::section { padding: 4px 10px; }")
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
@@ -64,7 +69,12 @@ class LettersPanel(QWidget):
         self.save_button.setObjectName("letterReprintPdf")
         self.save_button.setAccessibleName("Save the selected letter as PDF")
         self.save_button.setToolTip("Save this letter as a PDF, exactly as it was sent")
+        self.write_button = QPushButton("Write a letter…")
+        self.write_button.setObjectName("letterWrite")
+        self.write_button.setAccessibleName("Write a letter to this customer")
+        self.write_button.setToolTip("Write a letter (Ctrl+Shift+W)")
         buttons = QHBoxLayout()
+        buttons.addWidget(self.write_button)
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.reprint_button)
         buttons.addWidget(self.save_button)
@@ -72,8 +82,11 @@ class LettersPanel(QWidget):
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
+        self.spacer = QWidget()  # keeps the empty-state line at the top, not mid-page
+        layout.addWidget(self.spacer, 1)
         layout.addLayout(buttons)
 
+        self.write_button.clicked.connect(self.write_requested)
         self.reprint_button.clicked.connect(self.reprint)
         self.save_button.clicked.connect(self.save_pdf)
         self.table.doubleClicked.connect(lambda _i: self.reprint())
@@ -84,7 +97,10 @@ class LettersPanel(QWidget):
     def _after_reset(self) -> None:
         has = self.model.rowCount() > 0
         self.empty.setVisible(not has)
+        self.spacer.setVisible(not has)
         self.table.setVisible(has)
+        self.reprint_button.setVisible(has)
+        self.save_button.setVisible(has)
         self.status.clear()
         if has:
             self.table.selectRow(0)

@@ -18,6 +18,7 @@ from csdesk.commands.admin import (
     restore_cmd,
     staff_group,
 )
+from csdesk.commands.call import call_cmd
 from csdesk.commands.common import RunContext
 from csdesk.commands.history import timeline_cmd, visit_cmd
 from csdesk.commands.issues import followup_group, followups_cmd, issue_group, issues_cmd
@@ -50,9 +51,10 @@ EXIT_DENIED = 4
     help="Database file (default: csdesk.db in your data folder; or set CSDESK_DB).",
 )
 @click.option("--staff", default=None, help="Act as this staff member (default: Front desk).")
+@click.option("--call", "call_number", default=None, hidden=True)  # `csdesk call` starts the window
 @click.version_option(__version__, prog_name="csdesk")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path | None, staff: str | None) -> None:
+def cli(ctx: click.Context, db_path: Path | None, staff: str | None, call_number: str | None) -> None:
     """csdesk: find any customer in a keystroke and greet them by name."""
     run = RunContext(db_path=db_path or default_db_path(), staff=staff)
     ctx.obj = run
@@ -60,7 +62,7 @@ def cli(ctx: click.Context, db_path: Path | None, staff: str | None) -> None:
     if ctx.invoked_subcommand is None:
         from csdesk.ui.app import main as ui_main  # Qt only when the window is wanted
 
-        ctx.exit(ui_main(run.db_path, staff=staff))
+        ctx.exit(ui_main(run.db_path, staff=staff, call=call_number))
 
 
 cli.add_command(search_cmd)
@@ -84,10 +86,11 @@ cli.add_command(restore_cmd)
 cli.add_command(check_cmd)
 cli.add_command(audit_cmd)
 cli.add_command(paths_cmd)
+cli.add_command(call_cmd)
 
 
 URI_SCHEMES = ("tel:", "callto:")
-_VALUE_OPTIONS = ("--db", "--staff")
+_VALUE_OPTIONS = ("--db", "--staff", "--call")
 
 
 def route_uri(argv: list[str], commands: Iterable[str]) -> list[str]:

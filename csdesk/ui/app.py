@@ -12,9 +12,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from csdesk.errors import CsdeskError
 from csdesk.services.desk import Desk
+from csdesk.ui.caller import handle_request, show_caller
 from csdesk.ui.change_bus import ChangeBus
 from csdesk.ui.dialogs.first_run import FirstRunDialog
 from csdesk.ui.main_window import MainWindow
+from csdesk.ui.single_instance import InstanceServer, send, server_name
 from csdesk.ui.theme import apply_theme
 
 PROBE_ENV = "CSDESK_STARTUP_PROBE"
@@ -42,10 +44,18 @@ def open_desk(db_path: Path, staff: str | None) -> Desk:
     return desk
 
 
-def main(db_path: Path, staff: str | None = None) -> int:
+def main(db_path: Path, staff: str | None = None, call: str | None = None) -> int:
+    """Open the window; with `call`, show that caller. If a window for this user and database
+    is already open, hand it the call (or just raise it) instead of opening a second one."""
     started = time.perf_counter()
     probe = os.environ.get(PROBE_ENV) == "1"
     app = application()
+    name = server_name(db_path)
+    if not probe:
+        request = {"action": "call", "number": call} if call else {"action": "raise"}
+        answer = send(name, request)
+        if answer is not None and answer.get("ok"):
+            return 0
     apply_theme(app)
     try:
         desk = open_desk(db_path, staff)
@@ -61,9 +71,13 @@ def main(db_path: Path, staff: str | None = None) -> int:
         bus = ChangeBus()
         bus.attach(desk)
         window = MainWindow(desk, bus)
+        server = InstanceServer(name, lambda request: handle_request(window, request), window)
+        server.listen()  # without it csdesk still works, only `csdesk call` cannot reach it
         window.show()
         window.raise_()
         window.activateWindow()
+        if call:
+            QTimer.singleShot(0, lambda: show_caller(window, call))
         if probe:
             _probe(window, started)
         return app.exec()

@@ -5,7 +5,8 @@ links. Qt (QtNetwork's QLocalSocket) is imported inside the command only, so the
 command line never loads it.
 
 --json prints {"ok": true, "shown": "customer|picker|new", "started": false, "ms": 12.3};
-started is true when csdesk was not running and this command started it.
+when csdesk was not running and this command started it: {"ok": true, "shown": "started",
+"started": true, "ms": 1200.0, "pid": 4242} (the new window shows the caller itself).
 """
 
 from __future__ import annotations
@@ -113,8 +114,7 @@ def call_cmd(run: RunContext, number: str, as_json: bool) -> None:
             code = process.poll()
             if code is not None:
                 raise UserError(
-                    f"csdesk could not start (exit code {code}). Run `csdesk --db {run.db_path}` "
-                    "to see why."
+                    f"csdesk could not start (exit code {code}). Run `csdesk --db {run.db_path}` to see why."
                 )
             if time.monotonic() > deadline:
                 raise UserError(
@@ -123,13 +123,16 @@ def call_cmd(run: RunContext, number: str, as_json: bool) -> None:
                 )
             time.sleep(0.1)
             answer = send(name, {"action": "ping"}, timeout_ms=1000)
-        answer = {"ok": bool(answer.get("ok")), "shown": "started"}
+        answer = {"ok": bool(answer.get("ok")), "shown": "started", "pid": answer.get("pid")}
     elapsed = (time.perf_counter() - started_at) * 1000
     if not answer.get("ok"):
         raise UserError(f"csdesk could not show the caller: {answer.get('error', 'no reason given')}.")
     shown = str(answer.get("shown", ""))
     if as_json:
-        echo_json({"ok": True, "shown": shown, "started": started, "ms": round(elapsed, 1)})
+        out = {"ok": True, "shown": shown, "started": started, "ms": round(elapsed, 1)}
+        if started:
+            out["pid"] = answer.get("pid")  # the new window's process
+        echo_json(out)
         return
     if started:
         click.echo(f"Started csdesk with the call from {value}.")

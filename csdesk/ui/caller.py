@@ -7,6 +7,7 @@ back to `csdesk call`, so the softphone's command never waits on a person.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
@@ -72,7 +73,7 @@ def _new(window: MainWindow, number: str) -> None:
 def handle_request(window: MainWindow, request: dict[str, Any]) -> dict[str, Any]:
     """The InstanceServer's handler for a main window."""
     if request["action"] == "ping":
-        return {"ok": True, "shown": "nothing"}
+        return {"ok": True, "shown": "nothing", "pid": os.getpid()}
     if request["action"] == "raise":
         bring_to_front(window)
         return {"ok": True, "shown": "window"}

@@ -5,7 +5,7 @@ and send one JSON line; the window answers with one JSON line:
 
   -> {"action": "call", "number": "+15550104477"}   <- {"ok": true, "shown": "customer"}
   -> {"action": "raise"}                             <- {"ok": true, "shown": "window"}
-  -> {"action": "ping"}                              <- {"ok": true, "shown": "nothing"}
+  -> {"action": "ping"}                              <- {"ok": true, "shown": "nothing", "pid": 123}
 
 shown: customer (one match opened), picker (several), new (the new-customer form), window, nothing.
 A request the window cannot use gets {"ok": false, "error": "..."}.
@@ -103,8 +103,7 @@ class InstanceServer(QObject):
 
     def listen(self) -> bool:
         """Start listening. False when another live window already owns the name."""
-        if self._server.listen(self.name):
-            return True
+        # Ask first: on Unix, Qt's listen() may quietly take the name from a live server.
         if send(self.name, {"action": "ping"}, timeout_ms=500) is not None:
             return False
         # A socket file left behind by a csdesk that crashed: nobody answers, so take it over.

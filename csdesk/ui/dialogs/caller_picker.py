@@ -32,8 +32,9 @@ class CallerPicker(QDialog):
         self.list.setObjectName("callerList")
         self.list.setAccessibleName("Customers with this number")
         for hit in hits:
-            extra = " · ".join(x for x in (hit.email, f"last visit {hit.last_visit[:10]}"
-                                           if hit.last_visit else "") if x)
+            extra = " · ".join(
+                x for x in (hit.email, f"last visit {hit.last_visit[:10]}" if hit.last_visit else "") if x
+            )
             item = QListWidgetItem(f"{hit.display_name}\n{extra}" if extra else hit.display_name)
             item.setData(ID_ROLE, hit.customer_id)
             self.list.addItem(item)

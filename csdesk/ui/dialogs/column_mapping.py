@@ -105,6 +105,7 @@ class ColumnMappingDialog(QDialog):
             grid.addWidget(shown, i + 1, 1)
             combo = QComboBox()
             combo.setObjectName(f"mapColumn{i}")
+            combo.setMinimumWidth(240)
             combo.setAccessibleName(f"What column {column} holds")
             for value, text in TARGETS:
                 combo.addItem(text, value)
@@ -140,7 +141,9 @@ class ColumnMappingDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.resize(640, min(560, 180 + 36 * len(header)))
+        grid.setColumnStretch(2, 1)
+        grid.setRowStretch(len(header) + 1, 1)  # spare room below the rows, not between them
+        self.resize(760, min(600, 190 + 40 * len(header)))
 
     def chosen(self) -> dict[str, str]:
         return {col: str(c.currentData()) for col, c in self.combos.items() if c.currentData()}

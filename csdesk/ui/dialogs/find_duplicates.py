@@ -85,7 +85,10 @@ class MergeConfirm(QDialog):
         cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
         cancel.setObjectName("cancelMergeButton")
         cancel.setAccessibleName("Cancel, merge nothing")
-        cancel.setDefault(True)  # an irreversible step is never one stray Enter away
+        # An irreversible step is never one stray Enter away: Enter means Cancel here.
+        self.merge_button.setAutoDefault(False)
+        cancel.setDefault(True)
+        cancel.setFocus()
         buttons.accepted.connect(self.confirm)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

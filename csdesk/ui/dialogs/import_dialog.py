@@ -268,6 +268,13 @@ class ImportDialog(QDialog):
         self._run(work, self._show_plan)
 
     def _show_plan(self, plan: Plan) -> None:
+        if plan.fmt == "csv" and self._mapping is None and not self._asked_mapping:
+            # Any other CSV: the column step comes first, prefilled with csdesk's guesses; if the
+            # person closes it, the guessed preview below still shows.
+            self._asked_mapping = True
+            self.choose_columns()
+            if self._mapping is not None:
+                return  # a new preview with their columns is on its way
         self.plan = plan
         self.model.set_plan(plan)
         self.counts.setText(counts_text(plan))

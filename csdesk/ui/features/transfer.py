@@ -55,13 +55,19 @@ class TransferFeature(QObject):
         self.last_dir = Path.home()
         key = QKeySequence
         self.import_action = window.add_action(
-            "importCustomersAction", "&Import customers…", [key("Ctrl+Shift+I")], self.import_customers
+            "importCustomersAction",
+            "&Import customers…",
+            [key("Ctrl+Shift+I")],
+            lambda: self.import_customers(),
         )
         self.undo_action = window.add_action(
             "undoImportAction", "&Undo last import…", [], self.undo_last_import
         )
         self.export_action = window.add_action(
-            "exportCustomersAction", "E&xport customers…", [key("Ctrl+Shift+E")], self.export_customers
+            "exportCustomersAction",
+            "E&xport customers…",
+            [key("Ctrl+Shift+E")],
+            lambda: self.export_customers(),
         )
         self.duplicates_action = window.add_action(
             "findDuplicatesAction", "Find &duplicates…", [], self.find_duplicates

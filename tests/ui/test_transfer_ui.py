@@ -172,6 +172,11 @@ def test_a_big_import_can_be_cancelled_and_what_went_in_undone(
     before = desk.customers.count()
     dialog = open_dialog(qtbot, window, big)
     assert dialog.plan is not None and dialog.plan.count("create") == 4000
+    # the view fetches the preview a page at a time
+    assert dialog.model.rowCount() == 500 and dialog.model.canFetchMore()
+    ModelTester(None).check(dialog.model, force_py=True)
+    dialog.table.scrollToBottom()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() > 500, timeout=5000)
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)  # at once: stop after a batch
     qtbot.waitUntil(lambda: dialog.result_value is not None, timeout=30000)

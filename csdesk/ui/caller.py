@@ -11,6 +11,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
 from csdesk.domain import CustomerDraft, SearchHit
 from csdesk.ui.dialogs.caller_picker import CallerPicker
@@ -43,6 +44,11 @@ def open_caller(window: MainWindow, customer_id: int) -> None:
 def show_caller(window: MainWindow, number: str) -> str:
     """Show the caller and say what was shown: customer, picker or new."""
     number = " ".join(number.split())[:MAX_NUMBER]
+    # A picker still open from the previous call is about someone else now. (A half-typed
+    # new-customer form stays: closing it would lose what staff typed.)
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, CallerPicker) and widget.isVisible():
+            widget.reject()
     bring_to_front(window)
     hits = window.desk.search.caller(number) if number else []
     if len(hits) == 1:

@@ -300,3 +300,28 @@ def test_csdesk_call_starts_csdesk_when_it_is_not_running(
         assert json.loads(again.stdout)["started"] is False
     finally:
         os.kill(out["pid"], signal.SIGTERM)
+
+
+def test_a_new_call_closes_the_previous_calls_picker(
+    qtbot: QtBot, window: MainWindow, desk: Desk, known: dict[str, Customer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for first in ("Ama", "Kofi"):
+        desk.customers.create(
+            CustomerDraft(first_name=first, last_name="Owusu", phones=(("home", "+442079460002"),))
+        )
+    left_open: list[CallerPicker] = []
+
+    def leave_open(dialog: CallerPicker) -> int:  # nobody picks before the next call
+        left_open.append(dialog)
+        dialog.show()
+        return 0
+
+    monkeypatch.setattr(CallerPicker, "exec", leave_open)
+    server = serve(window)
+    call(qtbot, server, "+442079460002")
+    qtbot.waitUntil(lambda: bool(left_open) and left_open[0].isVisible(), timeout=3000)
+    answer, _ms = call(qtbot, server, "+15550104477")
+    assert answer["shown"] == "customer"
+    assert not left_open[0].isVisible()
+    shown = window.customer_view.customer
+    assert shown is not None and shown.id == known["jose"].id

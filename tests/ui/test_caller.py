@@ -9,12 +9,13 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtNetwork import QLocalSocket
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
@@ -32,6 +33,17 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("CSDESK_SHOTS", "/tmp/csdesk-shots"))
 
 
+_servers: list[InstanceServer] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_servers() -> Iterator[None]:
+    """Each test's server goes away with it, socket file and all."""
+    yield
+    while _servers:
+        _servers.pop().close()
+
+
 def serve(window: MainWindow, name: str | None = None) -> InstanceServer:
     server = InstanceServer(
         name or f"csdesk-test-{uuid.uuid4().hex[:12]}",
@@ -39,6 +51,7 @@ def serve(window: MainWindow, name: str | None = None) -> InstanceServer:
         window,
     )
     assert server.listen()
+    _servers.append(server)
     return server
 
 
@@ -300,6 +313,7 @@ def test_csdesk_call_starts_csdesk_when_it_is_not_running(
         assert json.loads(again.stdout)["started"] is False
     finally:
         os.kill(out["pid"], signal.SIGTERM)
+        QLocalServer.removeServer(server_name(db_path))  # a killed window leaves its socket file
 
 
 def test_a_new_call_closes_the_previous_calls_picker(

@@ -108,6 +108,7 @@ class TransferFeature(QObject):
             path = Path(chosen)
         self.last_dir = path.parent
         result = ImportDialog.ask(self.window, self.desk, path, on_change=self._publish)
+        self.window.search.focus_search()  # back to where the next customer is looked up
         if result is not None:
             self.window.statusBar().showMessage(
                 f"Imported {path.name}: {result.created:,} new, {result.updated:,} updated.", 8000
@@ -186,6 +187,7 @@ class TransferFeature(QObject):
     def find_duplicates(self) -> int:
         """Merges happen on the window's own desk, so its change bus already hears them."""
         merged = FindDuplicatesDialog.ask(self.window, self.desk)
+        self.window.search.focus_search()
         if merged:
             noun = "pair" if len(merged) == 1 else "pairs"
             self.window.statusBar().showMessage(f"Merged {len(merged)} {noun} of customers.", 8000)

@@ -265,6 +265,14 @@ def test_csdesk_call_subprocess_reaches_the_window(
     assert shown is not None and shown.id == known["jose"].id
     assert out["ms"] < 200, out
     print(f"csdesk call -> caller shown, measured by the CLI: {out['ms']} ms")
+    # What a desktop runs for a clicked link (Exec=csdesk %u) reaches the same window.
+    window.back_to_search()
+    window.customer_view.show_customer(None)
+    link = run_cli(qtbot, ["--db", str(db_path), "callto:+1%20555%20010%204477"])
+    assert link.returncode == 0, link.stderr
+    assert "the caller is on screen" in link.stdout
+    shown = window.customer_view.customer
+    assert shown is not None and shown.id == known["jose"].id
     # A plain second start hands over to this window instead of opening another one.
     raised: list[dict[str, Any]] = []
     server.handled.connect(lambda request, _answer: raised.append(request))

@@ -80,9 +80,7 @@ class Desk:
         return cls(open_db(path), path=path, clock=clock, source=source)
 
     def close(self) -> None:
-        if self._checkpointer is not None:
-            self._checkpointer.stop()
-            self._checkpointer = None
+        self.stop_background_checkpoints()
         self.db.close()
 
     def start_background_checkpoints(self, interval_s: float = 1.0) -> None:
@@ -92,6 +90,12 @@ class Desk:
             return
         self._checkpointer = Checkpointer(self.path, interval_s=interval_s)
         self._checkpointer.start(self.db)
+
+    def stop_background_checkpoints(self) -> None:
+        """The window closing: stop the thread (it finishes its current pass first)."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
 
     # -- who is acting -------------------------------------------------------------------------
     def _staff(self, staff_id: int) -> Staff:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QWidget
 
@@ -34,6 +34,10 @@ def window_title(desk: Desk) -> str:
 class MainWindow(QMainWindow):
     """Later features add menu entries via `menu(name)` and tabs via `customer_view.add_section`."""
 
+    # A call began (customer id or None for an unknown caller, "in"/"out"): the visits feature
+    # starts its call timer. Caller ID and F6 both come through start_call().
+    call_started = Signal(object, str)
+
     def __init__(
         self, desk: Desk, bus: ChangeBus | None = None, parent: QWidget | None = None
     ) -> None:
@@ -47,6 +51,8 @@ class MainWindow(QMainWindow):
         if bus is None:
             self.bus.attach(desk)
         self.setWindowTitle(window_title(desk))
+        # WAL checkpoints on their own thread, so a commit at the counter never pays for one.
+        desk.start_background_checkpoints()
 
         self.search = SearchPanel(desk.path, region=desk.region, clock=desk.clock)
         self.customer_view = CustomerView(desk)
@@ -150,6 +156,12 @@ class MainWindow(QMainWindow):
         # ready for the next person: typing replaces the old search
         self.search.focus_search()
 
+    def start_call(self, customer_id: int | None, direction: str = "in") -> None:
+        """A call with this customer (None: an unknown number): open them, start the timer."""
+        if customer_id is not None:
+            self.open_customer(customer_id)
+        self.call_started.emit(customer_id, direction)
+
     def back_to_search(self) -> None:
         self.search.clear_and_focus()
 
@@ -193,4 +205,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.search.stop()
+        self.desk.stop_background_checkpoints()
         super().closeEvent(event)

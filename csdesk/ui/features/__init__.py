@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 # One line per feature, in menu order.
 FEATURES: list[str] = [
     "letters",
+    "visits",
+    "notes",
 ]
 
 

@@ -189,4 +189,10 @@ class NoteDialog(QDialog):
     ) -> Note | None:
         dialog = cls(parent, desk, customer, note, restore=restore)
         dialog.exec()
-        return dialog.saved
+        result = dialog.saved
+        # Deleted here, on the UI thread: left to Python's collector, a dialog (and its timers)
+        # could be torn down from a worker thread that happens to trigger a collection.
+        dialog.draft.timer.stop()
+        dialog.setParent(None)  # type: ignore[call-overload]
+        dialog.deleteLater()
+        return result

@@ -282,4 +282,11 @@ class VisitDialog(QDialog):
         dialog = cls(parent, desk, customer, channel=channel, direction=direction,
                      call_seconds=call_seconds, restore=restore)
         dialog.exec()
-        return dialog.result_value
+        result = dialog.result_value
+        # Deleted here, on the UI thread: left to Python's collector, a dialog (and its timers)
+        # could be torn down from a worker thread that happens to trigger a collection.
+        dialog.draft.timer.stop()
+        dialog._tick.stop()
+        dialog.setParent(None)  # type: ignore[call-overload]
+        dialog.deleteLater()
+        return result

@@ -62,6 +62,7 @@ class NotesFeature(QObject):
             self._say(NO_CUSTOMER)
             return None
         note = NoteDialog.ask(self.window, self.desk, customer)
+        self.window.activateWindow()  # a closing dialog does not always hand the focus back
         if note is not None:
             self._say(f"Note saved for {customer.display_name}.")
         return note

@@ -126,6 +126,8 @@ class VisitsFeature(QObject):
             call_seconds=self.calls.elapsed if timing else None,
             restore=restore,
         )
+        # Back in the window, in the search: ready for the next person (Esc clears it).
+        self.window.search.focus_search()
         if result is None:
             return None
         if timing and result.visit.channel == Channel.PHONE:

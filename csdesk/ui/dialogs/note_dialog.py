@@ -63,6 +63,7 @@ class NoteDialog(QDialog):
         self.kind.setAccessibleName("Kind of note")
         for k in NoteKind:
             self.kind.addItem(k.label, k.value)
+        self.kind.setCurrentIndex(self.kind.findData(NoteKind.REMEMBER.value))  # the usual kind
         self.pinned = QCheckBox("Pin it to the top")
         self.pinned.setObjectName("notePinned")
         self.pinned.setAccessibleName("Pin it to the top")
@@ -193,6 +194,6 @@ class NoteDialog(QDialog):
         # Deleted here, on the UI thread: left to Python's collector, a dialog (and its timers)
         # could be torn down from a worker thread that happens to trigger a collection.
         dialog.draft.timer.stop()
-        dialog.setParent(None)  # type: ignore[call-overload]
+        dialog.setParent(None)
         dialog.deleteLater()
         return result

@@ -72,10 +72,13 @@ class VisitDialog(QDialog):
         who = customer.display_name if customer else "a walk-in"
         self.setWindowTitle(f"Log a visit · {who}")
 
-        self.heading = QLabel(
-            f"What brought {customer.display_name} in?" if customer
-            else "A walk-in with no record"
-        )
+        if customer is None:
+            heading = "A walk-in with no record"
+        elif channel == Channel.PHONE:
+            heading = f"What did you talk about with {customer.display_name}?"
+        else:
+            heading = f"What brought {customer.display_name} in?"
+        self.heading = QLabel(heading)
         self.heading.setObjectName("visitHeading")
         self.heading.setStyleSheet("font-size: 14pt; font-weight: 600;")
         self.heading.setWordWrap(True)
@@ -287,6 +290,6 @@ class VisitDialog(QDialog):
         # could be torn down from a worker thread that happens to trigger a collection.
         dialog.draft.timer.stop()
         dialog._tick.stop()
-        dialog.setParent(None)  # type: ignore[call-overload]
+        dialog.setParent(None)
         dialog.deleteLater()
         return result

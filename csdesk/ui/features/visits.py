@@ -50,6 +50,11 @@ class VisitsFeature(QObject):
         )
         self.log_call_action = add("logCallAction", "Log the &call…", [key("F7")], self.log_call)
         menu = window.menu("&Visits")
+        # Logging is the daily work: before the other features' menus; Help stays last.
+        bar = window.menuBar()
+        bar.removeAction(menu.menuAction())
+        after_view = [a for a in bar.actions() if a.text() not in ("&Customer", "&View")]
+        bar.insertMenu(after_view[0], menu)
         menu.addAction(self.log_action)
         menu.addSeparator()
         menu.addAction(self.timer_action)

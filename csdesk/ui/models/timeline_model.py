@@ -139,7 +139,7 @@ class TimelineModel(QAbstractListModel):
 
     def secondary(self, entry: TimelineEntry) -> str:
         parts = [moment(entry.at)]
-        if entry.kind != "visit":
+        if entry.kind not in ("visit", "note"):  # their titles already say what they are
             parts.append(KIND_LABELS.get(entry.kind, entry.kind.capitalize()))
         who = self._staff_name(entry.staff_id)
         if who:

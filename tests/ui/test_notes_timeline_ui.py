@@ -113,10 +113,12 @@ def test_delete_a_note_then_ctrl_z_brings_it_back(
     assert first.id in [n.id for n in desk.notes.for_customer(jose.id)]
     assert view.banner.alerts.isVisibleTo(window)
     assert "Brought back" in window.statusBar().currentMessage()
-    # P pins and unpins from the keyboard
+    # P pins and unpins from the keyboard; the button says which it will do
     notes_list.setCurrentIndex(view.notes_model.index(1, 0))
+    assert view.notes.pin_button.text() == "Pin"
     qtbot.keyClick(notes_list, Qt.Key.Key_P)
     assert all(n.pinned for n in desk.notes.for_customer(jose.id))
+    assert view.notes.pin_button.text() == "Unpin"
 
 
 def test_timeline_pages_lazily_through_ten_thousand_entries(

@@ -257,3 +257,47 @@ def test_background_checkpoints_run_with_the_window_and_stop_on_close(
     assert desk._checkpointer is not None
     window.close()
     assert desk._checkpointer is None
+
+
+def test_enter_saves_even_while_suggestions_are_open(
+    qtbot: QtBot, window: MainWindow, desk: Desk, known: dict[str, Customer]
+) -> None:
+    window.open_customer(known["zoe"].id)
+    popup_seen: list[bool] = []
+
+    def log(dialog: VisitDialog) -> None:
+        qtbot.keyClicks(dialog.purpose, "fitted")
+        popup = dialog.completer.popup()
+        popup_seen.append(popup is not None and popup.isVisible())
+        qtbot.keyClick(popup or dialog.purpose, Qt.Key.Key_Return)  # keys go to the open popup
+        if dialog.isVisible():
+            popup_seen.append(False)
+            dialog.reject()
+
+    errors = in_dialog(qtbot, log)
+    qtbot.keyClick(window.search.field, Qt.Key.Key_F5)
+    assert not errors, errors
+    assert popup_seen == [True]  # the popup was open, and one Enter saved
+    visit = desk.visits.last(known["zoe"].id)
+    assert visit is not None and visit.purpose == "fitted"  # what was typed, not a guess
+
+
+def test_down_then_enter_takes_a_suggestion_and_enter_again_saves(
+    qtbot: QtBot, window: MainWindow, desk: Desk, known: dict[str, Customer]
+) -> None:
+    window.open_customer(known["zoe"].id)
+
+    def log(dialog: VisitDialog) -> None:
+        qtbot.keyClicks(dialog.purpose, "walk")
+        popup = dialog.completer.popup()
+        assert popup is not None and popup.isVisible()
+        qtbot.keyClick(popup, Qt.Key.Key_Down)
+        qtbot.keyClick(popup, Qt.Key.Key_Return)
+        assert dialog.purpose.text() == "fitted walking boots"  # a later word matched
+        qtbot.keyClick(dialog.purpose, Qt.Key.Key_Return)
+
+    errors = in_dialog(qtbot, log)
+    qtbot.keyClick(window.search.field, Qt.Key.Key_F5)
+    assert not errors, errors
+    visit = desk.visits.last(known["zoe"].id)
+    assert visit is not None and visit.purpose == "fitted walking boots"

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QStringListModel, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -33,6 +33,7 @@ from csdesk.ui.dialogs.drafting import DraftKeeper
 
 SATISFACTION = ("Not asked", "1 · unhappy", "2", "3 · fine", "4", "5 · delighted")
 DIRECTIONS = (("in", "They called us"), ("out", "We called them"))
+_MOVES = (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp)
 
 
 def clock_text(seconds: int) -> str:
@@ -69,6 +70,7 @@ class VisitDialog(QDialog):
         self._call_seconds = call_seconds
         self.result_value: VisitResult | None = None
         self._wants_customer = False
+        self._picked = False  # a suggestion chosen with the arrows
         who = customer.display_name if customer else "a walk-in"
         self.setWindowTitle(f"Log a visit · {who}")
 
@@ -110,6 +112,11 @@ class VisitDialog(QDialog):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.purpose.setCompleter(completer)
         self.completer = completer
+        popup = completer.popup()
+        if popup is not None:
+            # Enter with suggestions open but none chosen saves what was typed (one Enter, not
+            # two); after Down picks a suggestion, Enter takes it as usual.
+            popup.installEventFilter(self)
         self.purpose.textEdited.connect(self._suggest)
 
         self.outcome = QLineEdit()
@@ -225,6 +232,7 @@ class VisitDialog(QDialog):
             self.timer_label.setText(f"On the line for {running}; saving stops the timer.")
 
     def _suggest(self, text: str) -> None:
+        self._picked = False  # typing again: nothing chosen from the list yet
         found = self._desk.visits.purpose_suggestions(text, limit=8) if text.strip() else []
         found = [s for s in found if s.casefold() != text.strip().casefold()]
         self._suggestions.setStringList(found)
@@ -234,6 +242,19 @@ class VisitDialog(QDialog):
             popup = self.completer.popup()
             if popup is not None:
                 popup.hide()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        popup = self.completer.popup()
+        if watched is popup and popup is not None and isinstance(event, QKeyEvent) and (
+            event.type() == QEvent.Type.KeyPress
+        ):
+            if event.key() in _MOVES:
+                self._picked = True  # Qt highlights a match by itself; a move is a real choice
+            elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self._picked:
+                popup.hide()
+                self._save()
+                return True
+        return super().eventFilter(watched, event)
 
     def _show_error(self, text: str) -> None:
         self.error.setText(text)

@@ -69,6 +69,7 @@ class NotesPanel(QWidget):
         layout.addWidget(self.empty)
         layout.addWidget(self.list, 1)
         model.modelReset.connect(self._update)
+        self.list.selectionModel().currentChanged.connect(lambda *_a: self._update_pin())
         self._update()
 
     def _button(self, name: str, text: str, tip: str) -> QPushButton:
@@ -95,6 +96,11 @@ class NotesPanel(QWidget):
             b.setEnabled(has)
         if has and not self.list.currentIndex().isValid():
             self.list.setCurrentIndex(self.model.index(0, 0))
+        self._update_pin()
+
+    def _update_pin(self) -> None:
+        note = self.current_note()
+        self.pin_button.setText("Unpin" if note is not None and note.pinned else "Pin")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.list and event.type() == QEvent.Type.KeyPress:

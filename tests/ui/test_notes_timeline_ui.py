@@ -165,3 +165,44 @@ def test_a_search_hit_found_in_a_note_says_so_with_the_snippet() -> None:
         "matched in a note: “…allergic to <latex> gloves…”  ·  m@example.com"
     )
     assert "note" not in model.data(model.index(1, 0), SECONDARY_ROLE)
+
+
+def test_enter_on_a_visit_corrects_it_and_delete_then_ctrl_z_restores_it(
+    qtbot: QtBot, window: MainWindow, desk: Desk, known: dict[str, Customer]
+) -> None:
+    from csdesk.ui.dialogs.visit_dialog import VisitDialog
+    from tests.ui.test_visits_feature import in_dialog
+
+    jose = known["jose"]
+    window.open_customer(jose.id)
+    model = window.customer_view.timeline_model
+    timeline = window.customer_view.timeline.list
+    row = next(r for r in range(model.rowCount())
+               if model.entry(r).title == "In person: fitted walking boots")  # type: ignore[union-attr]
+    visit_id = model.entry(row).ref_id  # type: ignore[union-attr]
+    timeline.setFocus()
+    timeline.setCurrentIndex(model.index(row, 0))
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is timeline)
+
+    def correct(d: VisitDialog) -> None:
+        assert d.purpose.text() == "fitted walking boots" and d.new_customer_button is None
+        d.purpose.selectAll()
+        qtbot.keyClicks(d.purpose, "fitted trail shoes")
+        qtbot.keyClick(d.purpose, Qt.Key.Key_Return)
+
+    errors = in_dialog(qtbot, correct)
+    qtbot.keyClick(timeline, Qt.Key.Key_Return)
+    assert not errors, errors
+    fixed = desk.visits.get(visit_id)
+    assert fixed.purpose == "fitted trail shoes" and fixed.updated_by == desk.actor.id
+    assert desk.visits.count(jose.id) == 2  # corrected, not logged twice
+
+    row = next(r for r in range(model.rowCount()) if model.entry(r).ref_id == visit_id)  # type: ignore[union-attr]
+    timeline.setCurrentIndex(model.index(row, 0))
+    qtbot.waitUntil(window.isActiveWindow)
+    timeline.setFocus()
+    qtbot.keyClick(timeline, Qt.Key.Key_Delete)
+    assert desk.visits.count(jose.id) == 1
+    assert visit_id not in [model.entry(r).ref_id for r in range(model.rowCount())]  # type: ignore[union-attr]
+    qtbot.keyClick(timeline, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert desk.visits.count(jose.id) == 2

@@ -61,8 +61,10 @@ class VisitDialog(QDialog):
         direction: str = "in",
         call_seconds: Callable[[], int] | None = None,
         restore: dict[str, Any] | None = None,
+        visit: Visit | None = None,
     ) -> None:
         super().__init__(parent)
+        self.visit = visit  # set: correcting a logged visit (the service records who and when)
         self.setObjectName("visitDialog")
         self.setAccessibleName("Log a visit")
         self._desk = desk
@@ -74,7 +76,9 @@ class VisitDialog(QDialog):
         who = customer.display_name if customer else "a walk-in"
         self.setWindowTitle(f"Log a visit · {who}")
 
-        if customer is None:
+        if visit is not None:
+            heading = "Correct this visit"
+        elif customer is None:
             heading = "A walk-in with no record"
         elif channel == Channel.PHONE:
             heading = f"What did you talk about with {customer.display_name}?"
@@ -155,7 +159,7 @@ class VisitDialog(QDialog):
         cancel.setObjectName("visitCancel")
         cancel.setAccessibleName("Cancel")
         self.new_customer_button: QPushButton | None = None
-        if customer is None:
+        if customer is None and visit is None:
             self.new_customer_button = buttons.addButton(
                 "Save and add as customer…", QDialogButtonBox.ButtonRole.ActionRole
             )
@@ -178,6 +182,11 @@ class VisitDialog(QDialog):
 
         self._set_choice(self.channel, channel.value)
         self._set_choice(self.direction, direction)
+        if visit is not None:
+            self._call_seconds = None  # a logged call keeps its length
+            self._restore({"channel": visit.channel.value, "direction": visit.direction or "in",
+                           "purpose": visit.purpose, "outcome": visit.outcome,
+                           "satisfaction": visit.satisfaction})
         if restore:
             self._restore(restore)
         self.channel.currentIndexChanged.connect(self._channel_changed)
@@ -204,6 +213,7 @@ class VisitDialog(QDialog):
 
     def fields(self) -> dict[str, Any]:
         return {
+            "visit_id": self.visit.id if self.visit else None,
             "channel": self.channel.currentData(),
             "direction": self.direction.currentData(),
             "purpose": self.purpose.text(),
@@ -270,15 +280,22 @@ class VisitDialog(QDialog):
         phone = f["channel"] == Channel.PHONE.value
         duration = self._call_seconds() if phone and self._call_seconds is not None else None
         try:
-            visit = self._desk.visits.log(
-                self.customer.id if self.customer else None,
-                channel=f["channel"],
-                purpose=f["purpose"],
-                outcome=f["outcome"],
-                satisfaction=f["satisfaction"],
-                direction=f["direction"] if phone else None,
-                duration_s=duration,
-            )
+            if self.visit is not None:
+                visit = self._desk.visits.edit(
+                    self.visit.id, channel=f["channel"], purpose=f["purpose"],
+                    outcome=f["outcome"], satisfaction=f["satisfaction"],
+                    direction=f["direction"] if phone else None,
+                )
+            else:
+                visit = self._desk.visits.log(
+                    self.customer.id if self.customer else None,
+                    channel=f["channel"],
+                    purpose=f["purpose"],
+                    outcome=f["outcome"],
+                    satisfaction=f["satisfaction"],
+                    direction=f["direction"] if phone else None,
+                    duration_s=duration,
+                )
         except CsdeskError as exc:
             self._show_error(str(exc))
             return
@@ -302,9 +319,10 @@ class VisitDialog(QDialog):
         direction: str = "in",
         call_seconds: Callable[[], int] | None = None,
         restore: dict[str, Any] | None = None,
+        visit: Visit | None = None,
     ) -> VisitResult | None:
         dialog = cls(parent, desk, customer, channel=channel, direction=direction,
-                     call_seconds=call_seconds, restore=restore)
+                     call_seconds=call_seconds, restore=restore, visit=visit)
         dialog.exec()
         result = dialog.result_value
         # Deleted here, on the UI thread: left to Python's collector, a dialog (and its timers)

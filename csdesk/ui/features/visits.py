@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QKeySequence
 
-from csdesk.domain import Channel, Customer, Visit
+from csdesk.domain import Channel, Customer, TimelineEntry, Visit
 from csdesk.errors import CsdeskError, NotFound
 from csdesk.services.drafts import Draft
 from csdesk.ui.dialogs.customer_form import CustomerForm
@@ -64,6 +64,7 @@ class VisitsFeature(QObject):
                 window.add_shortcut_help(keys, text)
 
         window.call_started.connect(self._call_started)
+        window.customer_view.timeline.edit_requested.connect(self.edit_entry)
         self.calls.changed.connect(self._update_actions)
         window.customer_view.customer_changed.connect(lambda _c: self._update_actions())
         self._update_actions()
@@ -117,6 +118,26 @@ class VisitsFeature(QObject):
         if channel is None:
             channel = Channel.PHONE if self.opened_from_call else Channel.IN_PERSON
         return self._ask_visit(customer, channel)
+
+    def edit_entry(self, entry: TimelineEntry) -> VisitResult | None:
+        """Enter on a visit or call in the Timeline: correct what was typed."""
+        if entry.kind != "visit":
+            return None
+        try:
+            visit = self.desk.visits.get(entry.ref_id)
+        except NotFound as exc:
+            self._say(str(exc))
+            return None
+        return self._edit(visit)
+
+    def _edit(self, visit: Visit, restore: dict[str, object] | None = None) -> VisitResult | None:
+        customer = self.window.customer_view.customer
+        result = VisitDialog.ask(self.window, self.desk, customer, channel=visit.channel,
+                                 visit=visit, restore=restore)
+        self.window.activateWindow()
+        if result is not None:
+            self._say("Visit corrected. The audit log keeps who changed it and when.")
+        return result
 
     def _ask_visit(
         self, customer: Customer | None, channel: Channel, restore: dict[str, object] | None = None
@@ -195,7 +216,13 @@ class VisitsFeature(QObject):
                 self.desk.drafts.discard(draft.kind, draft.customer_id)
                 return
             self.window.open_customer(customer.id)
-        if draft.kind == "visit":
+        visit_id = draft.fields.get("visit_id")
+        if draft.kind == "visit" and isinstance(visit_id, int):
+            try:
+                self._edit(self.desk.visits.get(visit_id), restore=dict(draft.fields))
+            except NotFound:
+                self.desk.drafts.discard(draft.kind, draft.customer_id)
+        elif draft.kind == "visit":
             try:
                 channel = Channel(str(draft.fields.get("channel") or "in_person"))
             except ValueError:

@@ -16,6 +16,7 @@ from csdesk.domain import Customer
 from csdesk.services import phone as phone_rules
 from csdesk.services.letters import format_date
 
+
 def pretty_birthday(value: str) -> str:
     """'1984-03-07' -> '7 March 1984'; '--03-07' -> '7 March'."""
     return format_date(value)

@@ -146,10 +146,12 @@ class SearchService:
         ids, partial = store.ids_by_exact_name(db, phrase, key, EXACT_CAP)
         if not partial:
             return ids
-        # A very common name: take the most recently seen namesakes.
-        return store.recent_matching(
-            db, [f"|{key}|"], column="exact_keys", since=self._cutoff(RECENT_SCAN), limit=limit
+        # A very common word: add the most recently seen namesakes near the top of the recency
+        # index (a short, bounded walk), so "maria" still lists recent Marias first.
+        recent = store.recent_matching(
+            db, [f"|{key}|"], column="exact_keys", since=self._cutoff(FIRST_SCAN), limit=limit
         )
+        return list(dict.fromkeys(recent + ids))
 
     def _notes(self, text: str, room: int, shown: set[int]) -> list[SearchHit]:
         """Customers whose live notes match, after the name results, seen most recently first.

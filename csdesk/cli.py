@@ -22,6 +22,7 @@ from csdesk.commands.common import RunContext
 from csdesk.commands.issues import followup_group, followups_cmd, issue_group, issues_cmd
 from csdesk.commands.letters import letter_cmd, letters_cmd
 from csdesk.commands.paths import paths_cmd
+from csdesk.commands.reports import export_group, handover_cmd
 from csdesk.commands.search import demo_cmd, search_cmd
 from csdesk.errors import CsdeskError, NotFound, PermissionDenied, UserError
 from csdesk.paths import default_db_path
@@ -92,6 +93,8 @@ def route_uri(argv: list[str], commands: Iterable[str]) -> list[str]:
     return argv
 cli.add_command(letter_cmd)
 cli.add_command(letters_cmd)
+cli.add_command(export_group)
+cli.add_command(handover_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:

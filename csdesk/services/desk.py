@@ -33,10 +33,12 @@ class Desk:
         from csdesk.services.backup import BackupService
         from csdesk.services.customers import CustomerService
         from csdesk.services.followups import FollowUpService
+        from csdesk.services.handover import HandoverService
         from csdesk.services.history import HistoryService
         from csdesk.services.issues import IssueService
         from csdesk.services.letters import LetterService
         from csdesk.services.privacy import PrivacyService
+        from csdesk.services.reports import ReportService
         from csdesk.services.search import SearchService
 
         self.db = db
@@ -57,6 +59,8 @@ class Desk:
         self.backups = BackupService(self)
         self.privacy = PrivacyService(self)
         self.letters = LetterService(self)
+        self.reports = ReportService(self)
+        self.handover = HandoverService(self)
 
     @classmethod
     def open(cls, path: Path | str, *, clock: Clock = utc_now, source: str = "app") -> Desk:

@@ -56,6 +56,8 @@ def write_report_pdf(
     try:
         font = QFont(doc.defaultFont())
         font.setPointSizeF(7.5)
+        # No "fi" ligature: the footer's words must stay searchable and copyable as typed.
+        font.setFeature(QFont.Tag("liga"), 0)
         for page in range(pages):
             if progress is not None and progress(page, pages) is False:
                 cancelled = True

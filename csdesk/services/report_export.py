@@ -22,7 +22,7 @@ import csv
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -209,8 +209,7 @@ def report_html(desk: Desk, rng: ReportRange, *, events: Iterable[LogEvent] | No
         money=lambda cents: format_money(cents, symbol),
         kinds=KIND_LABELS,
         tz_name=_tz_label(rng, generated),
-        long_times=rng.start.astimezone(rng.tz).date()
-        != (rng.end.astimezone(rng.tz) - timedelta(seconds=1)).date(),
+        long_times=rng.spans_days,
     )
 
 

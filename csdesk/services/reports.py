@@ -74,6 +74,12 @@ class ReportRange:
             return f"{a:%A %-d %B %Y}, {a:%H:%M} to {b:%H:%M}"
         return f"{a:%-d %b %Y %H:%M} to {b:%-d %b %Y %H:%M}"
 
+    @property
+    def spans_days(self) -> bool:
+        """True when the range covers parts of several local days: times then need a date."""
+        last = (self.end - timedelta(seconds=1)).astimezone(self.tz).date()
+        return self.day is None and self.start.astimezone(self.tz).date() != last
+
     def file_stem(self) -> str:
         if self.day is not None:
             return f"daily-log-{self.day.isoformat()}"

@@ -16,6 +16,7 @@ import click
 
 from csdesk.commands.common import RunContext, echo_json, pass_run
 from csdesk.errors import UserError
+from csdesk.services.clock import parse
 from csdesk.services.desk import Desk
 from csdesk.services.report_export import FORMATS, default_path, export_csv, export_xlsx
 from csdesk.services.reports import ReportRange
@@ -136,7 +137,8 @@ def handover_cmd(
         for note in notes:
             state = f"read by {note.read_by}" if note.read_at else "not yet read"
             shift = f" for {note.for_shift}" if note.for_shift else ""
-            click.echo(f"From {note.created_by}{shift}, {note.created_at} ({state}):")
+            when = parse(note.created_at).astimezone(desk.reports.tz)
+            click.echo(f"From {note.created_by}{shift}, {when:%a %d %b %H:%M} ({state}):")
             click.echo(f"  {note.body}")
         return
     note = desk.handover.write(text, for_shift=for_shift)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import jinja2
 
@@ -44,6 +44,10 @@ COLUMNS = (
 FORMATS = ("csv", "pdf", "xlsx")
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
 Progress = Callable[[int, int], bool]  # (done, total) -> keep going?
+
+
+class TextSink(Protocol):
+    def write(self, text: str, /) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ def check_export(desk: Desk) -> None:
 
 
 def write_csv_stream(
-    events: Iterable[LogEvent], out: IO[str], *, total: int = 0, progress: Progress | None = None
+    events: Iterable[LogEvent], out: TextSink, *, total: int = 0, progress: Progress | None = None
 ) -> tuple[int, bool]:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -252,7 +256,7 @@ def _replace(tmp: Path, path: Path) -> None:
         raise UserError(f"Could not write {path}: {exc.strerror or exc}.") from exc
 
 
-class _atomic_file:  # noqa: N801 (used like open())
+class _atomic_file:
     """open() that writes to a temporary name and moves it into place only when complete."""
 
     def __init__(self, path: Path, mode: str, **kwargs: Any) -> None:
@@ -264,7 +268,7 @@ class _atomic_file:  # noqa: N801 (used like open())
 
     def __enter__(self) -> _AtomicHandle:
         try:
-            handle = open(self._tmp, self._mode, **self._kwargs)  # noqa: SIM115
+            handle = open(self._tmp, self._mode, **self._kwargs)
         except OSError as exc:
             raise UserError(
                 f"Could not write {self._path}: {exc.strerror}. Check the folder is writable."

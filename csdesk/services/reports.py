@@ -319,9 +319,8 @@ def _kind(row: Row) -> str:
         return "call" if row["channel"] == Channel.PHONE.value else "visit"
     if kind == "issue_created":
         return "issue_opened"
-    if kind == "issue_status":
-        if row["status"] in ("resolved", "closed"):
-            return f"issue_{row['status']}"
+    if kind == "issue_status" and row["status"] in ("resolved", "closed"):
+        return f"issue_{row['status']}"
     return kind
 
 

@@ -259,7 +259,8 @@ class DailyLogDialog(QDialog):
         self.to_edit.timeChanged.connect(lambda _t: self.refresh())
         self.shift_box.toggled.connect(self._shift_toggled)
         self.today_button.clicked.connect(self.show_today)
-        QShortcut(QKeySequence("Ctrl+T"), self, activated=self.show_today)
+        self.today_shortcut = QShortcut(QKeySequence("Ctrl+T"), self)
+        self.today_shortcut.activated.connect(self.show_today)
         self.refresh()
         self.table.setFocus()
 

@@ -32,7 +32,7 @@ from csdesk import paths
 from csdesk.errors import UserError
 from csdesk.services.auth import Permission, require
 from csdesk.services.letters import format_money
-from csdesk.services.reports import KIND_LABELS, LogEvent, ReportRange, Summary
+from csdesk.services.reports import KIND_LABELS, LogEvent, ReportRange, Summary, short_moment
 
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
@@ -204,7 +204,7 @@ def report_html(desk: Desk, rng: ReportRange, *, events: Iterable[LogEvent] | No
         shop=shop_name(desk),
         title=rng.title,
         range=rng,
-        generated=generated,
+        made=short_moment(generated),
         summary=summary,
         total=summary.total.as_dict(),
         staff=[(name, t.as_dict()) for name, t in summary.by_staff.items()],

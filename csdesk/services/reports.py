@@ -8,7 +8,6 @@ services/report_export.py; the PDF is painted by ui/report_pdf.py from `ReportSe
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -68,11 +67,11 @@ class ReportRange:
     @property
     def title(self) -> str:
         if self.day is not None:
-            return self.day.strftime("%A %-d %B %Y")
+            return long_day(self.day)
         a, b = self.start.astimezone(self.tz), self.end.astimezone(self.tz)
         if a.date() == b.date():
-            return f"{a:%A %-d %B %Y}, {a:%H:%M} to {b:%H:%M}"
-        return f"{a:%-d %b %Y %H:%M} to {b:%-d %b %Y %H:%M}"
+            return f"{long_day(a)}, {a:%H:%M} to {b:%H:%M}"
+        return f"{short_moment(a)} to {short_moment(b)}"
 
     @property
     def spans_days(self) -> bool:
@@ -98,6 +97,9 @@ class LogEvent:
     summary: str
     issue_id: int | None
     status: str
+
+    def time_label(self, with_day: bool = False) -> str:
+        return f"{self.at.day} {self.at:%b %H:%M}" if with_day else f"{self.at:%H:%M}"
 
     @property
     def kind_label(self) -> str:
@@ -265,9 +267,15 @@ class ReportService:
         ordered = dict(sorted(staff.items(), key=lambda kv: kv[0].casefold()))
         return Summary(total, ordered, as_of)
 
-    def kinds(self, rng: ReportRange) -> Counter[str]:
-        """How many events of each kind: the view's one-line overview."""
-        return Counter(e.kind for e in self.iter_rows(rng))
+
+
+# -- labels (pure; no %-d: Windows' strftime does not know it) -------------------------------
+def long_day(day: date | datetime) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def short_moment(moment: datetime) -> str:
+    return f"{moment.day} {moment:%b %Y, %H:%M}"
 
 
 # -- parsing (pure) ----------------------------------------------------------------------------

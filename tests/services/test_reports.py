@@ -236,3 +236,12 @@ def test_handover_note(desk: Desk, day: object) -> None:
     actions = [r[0] for r in desk.db.execute(
         "SELECT action FROM audit WHERE entity = 'handover' ORDER BY id")]
     assert actions == ["create", "read"]
+
+
+def test_a_night_shift_shows_dates_with_times(desk: Desk, day: object) -> None:
+    rng = desk.reports.parse_span("2026-10-24T22:00", "2026-10-25T06:00")
+    assert rng.spans_days and rng.title == "24 Oct 2026, 22:00 to 25 Oct 2026, 06:00"
+    rows = desk.reports.rows(rng)
+    assert [r.time_label(rng.spans_days) for r in rows][:2] == ["24 Oct 23:59", "25 Oct 00:00"]
+    assert not desk.reports.day(date(2026, 10, 25)).spans_days
+    assert desk.reports.day(date(2026, 10, 25)).title == "Sunday 25 October 2026"

@@ -159,3 +159,20 @@ def test_screenshots(qtbot: QtBot, lead_note: None, window: MainWindow, tmp_path
     dialog = open_log(qtbot, window)
     QApplication.processEvents()
     assert dialog.grab().save(str(out / "daily-log.png"))
+
+
+def test_a_shift_narrows_the_log(qtbot: QtBot, window: MainWindow, desk: Desk) -> None:
+    from PySide6.QtCore import QTime
+
+    dialog = open_log(qtbot, window)
+    whole = dialog.model.total
+    dialog.shift_box.setChecked(True)
+    assert dialog.from_edit.isEnabled()
+    dialog.from_edit.setTime(QTime(0, 0))
+    dialog.to_edit.setTime(QTime(0, 1))
+    assert dialog.model.total < whole
+    assert "00:00 to 00:01" in dialog.heading.text()
+    dialog.to_edit.setTime(QTime(23, 59))
+    assert dialog.model.total <= whole
+    dialog.shift_box.setChecked(False)
+    assert dialog.model.total == whole

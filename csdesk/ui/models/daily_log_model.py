@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from csdesk.services.desk import Desk
-from csdesk.services.reports import LogEvent, ReportRange
+from csdesk.services.reports import LogEvent, ReportRange, long_day
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -105,12 +105,12 @@ class DailyLogModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if index.column() == 4:
                 return event.summary
-            return event.at.strftime("%A %-d %B %Y, %H:%M:%S (UTC%z)")
+            return f"{long_day(event.at)}, {event.at:%H:%M:%S} (UTC{event.at:%z})"
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         column = index.column()
         if column == 0:
-            return event.at.strftime("%-d %b %H:%M" if self._long_times else "%H:%M")
+            return event.time_label(self._long_times)
         if column == 1:
             return event.kind_label
         if column == 2:

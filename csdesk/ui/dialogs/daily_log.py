@@ -92,6 +92,7 @@ class _Tile(QFrame):
         box.addWidget(self.figure)
         box.addWidget(self.caption)
         box.addWidget(self.detail)
+        box.addStretch(1)  # figures line up at the top whether or not a tile has a detail
 
     def show_figure(self, figure: str, detail: str = "") -> None:
         self.figure.setText(figure)
@@ -328,10 +329,11 @@ class DailyLogDialog(QDialog):
             return
         cells = "".join(
             f"<tr><td style='padding-right:14px'><b>{_esc(name)}</b></td>"
-            f"<td align=right style='padding-right:14px'>{s.visits} visits</td>"
+            f"<td align=right style='padding-right:14px'>{_n(s.visits, 'visit')}</td>"
             f"<td align=right style='padding-right:14px'>{s.issues_opened} opened, "
             f"{s.issues_resolved} resolved</td>"
-            f"<td align=right style='padding-right:14px'>{s.followups_done} follow-ups done</td>"
+            f"<td align=right style='padding-right:14px'>"
+            f"{_n(s.followups_done, 'follow-up')} done</td>"
             f"<td align=right>{format_money(s.goodwill_cents, symbol)} goodwill</td></tr>"
             for name, s in summary.by_staff.items()
         )
@@ -421,6 +423,10 @@ def _channel(channel_type: Any, key: str) -> str:
         return str(channel_type(key).label)
     except ValueError:
         return key
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _esc(text: str) -> str:

@@ -11,7 +11,7 @@ CSV columns (stable; documented in `csdesk export daily --help`):
   staff          who did it
   summary        what happened, as it was logged
   issue_id       number, when the event belongs to an issue
-  status         issue status, or due/done for follow-ups
+  status         the status an issue event set (open, resolved, ...), or due/done for follow-ups
 Files are UTF-8 with a byte-order mark so Excel detects the encoding. A cell that starts with
 = + - @ tab or carriage return gets a leading ' so no spreadsheet runs it as a formula.
 """

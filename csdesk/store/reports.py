@@ -15,6 +15,8 @@ from csdesk.store.rows import Row, all_rows, one_row
 
 # One arm per source. Columns: at, kind, ref_id, customer_id, channel, staff_id, title, detail,
 # issue_id, status, satisfaction. kind is refined in services (a phone visit is a call, ...).
+# status is the state the event left things in (an issue event's new status, a follow-up due or
+# done), not today's: the log reads as it happened.
 _ARMS = (
     # visits: deleted ones are gone from the day; anonymised ones stay (customer_id is NULL)
     "SELECT at, 'visit' AS kind, id AS ref_id, customer_id, channel, staff_id, purpose AS title,"
@@ -23,11 +25,11 @@ _ARMS = (
     "SELECT created_at, 'note', id, customer_id, NULL, created_by, body, kind, NULL, NULL, NULL"
     " FROM notes WHERE created_at >= :start AND created_at < :end AND deleted_at IS NULL",
     "SELECT e.at, 'issue_' || e.kind, e.id, e.customer_id, i.channel, e.staff_id, i.title,"
-    " e.comment, e.issue_id, COALESCE(e.to_status, i.status), NULL"
+    " e.comment, e.issue_id, e.to_status, NULL"
     " FROM issue_events e JOIN issues i ON i.id = e.issue_id"
     " WHERE e.at >= :start AND e.at < :end",
     "SELECT created_at, 'followup_created', id, customer_id, NULL, created_by, title, due_at,"
-    " issue_id, CASE WHEN done_at IS NULL THEN 'due' ELSE 'done' END, NULL"
+    " issue_id, 'due', NULL"
     " FROM followups WHERE created_at >= :start AND created_at < :end",
     "SELECT done_at, 'followup_done', id, customer_id, NULL, done_by, title, outcome, issue_id,"
     " 'done', NULL FROM followups"

@@ -245,3 +245,12 @@ def test_a_night_shift_shows_dates_with_times(desk: Desk, day: object) -> None:
     assert [r.time_label(rng.spans_days) for r in rows][:2] == ["24 Oct 23:59", "25 Oct 00:00"]
     assert not desk.reports.day(date(2026, 10, 25)).spans_days
     assert desk.reports.day(date(2026, 10, 25)).title == "Sunday 25 October 2026"
+
+
+def test_status_is_what_the_event_set_not_todays(desk: Desk, day: object) -> None:
+    rows = desk.reports.rows(desk.reports.day(date(2026, 10, 25)))
+    by_kind = {r.kind: r.status for r in rows}
+    assert by_kind["issue_opened"] == "open"
+    assert by_kind["issue_goodwill"] == ""  # given before it was resolved: no status change
+    assert by_kind["issue_resolved"] == "resolved"
+    assert by_kind["followup_created"] == "due" and by_kind["followup_done"] == "done"

@@ -163,6 +163,21 @@ def main() -> None:
 
         p50, p99 = timed(open_model, args.runs)
         print(f"view through the Qt model                 p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
+        from csdesk.ui.dialogs.daily_log import DailyLogDialog
+        from csdesk.ui.main_window import MainWindow
+
+        window = MainWindow(desk)
+        started = time.perf_counter()
+        dialog = DailyLogDialog(window)
+        back = DAY.toordinal() - desk.reports.today().toordinal()
+        dialog.date_edit.setDate(dialog.date_edit.date().addDays(back))
+        dialog.show()
+        opened = (time.perf_counter() - started) * 1000
+        print(f"daily log window, first open on the day   {opened:7.1f} ms")
+        p50, p99 = timed(dialog.refresh, args.runs)
+        print(f"daily log window, refresh                 p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
+        dialog.close()
+        window.search.stop()
         p50, p99 = timed(lambda: export_csv(desk, rng, folder / "day.csv"), max(3, args.runs // 4))
         size = (folder / "day.csv").stat().st_size / 1e6
         print(f"CSV export ({size:.1f} MB)                    p50 {p50:7.1f} ms  p99 {p99:7.1f} ms"

@@ -254,3 +254,26 @@ def test_status_is_what_the_event_set_not_todays(desk: Desk, day: object) -> Non
     assert by_kind["issue_goodwill"] == ""  # given before it was resolved: no status change
     assert by_kind["issue_resolved"] == "resolved"
     assert by_kind["followup_created"] == "due" and by_kind["followup_done"] == "done"
+
+
+def test_a_stopped_export_leaves_no_file(desk: Desk, day: object, tmp_path: Path) -> None:
+    from csdesk.domain import Channel
+
+    for i in range(520):  # past the first progress report (every 500 rows)
+        desk.history.log_visit(day.zoe, channel=Channel.CHAT, purpose=f"chat {i}",  # type: ignore[attr-defined]
+                               at=utc(2026, 10, 25, 6, i % 60))
+    desk.act_as("Anna")
+    seen: list[tuple[int, int]] = []
+
+    def stop(done: int, total: int) -> bool:
+        seen.append((done, total))
+        return False
+
+    rng = desk.reports.day(date(2026, 10, 25))
+    out = tmp_path / "out"
+    for fn, name in ((export_csv, "a.csv"), (export_xlsx, "a.xlsx")):
+        result = fn(desk, rng, out / name, progress=stop)
+        assert result.cancelled and result.path is None
+        assert not (out / name).exists()
+    assert seen[0] == (500, desk.reports.count(rng))
+    assert list(out.iterdir()) == []  # no half-written temporary file either

@@ -131,13 +131,22 @@ def test_a_lead_writes_the_handover(
     qtbot: QtBot, window: MainWindow, desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     action = window.findChild(type(window.new_action), "handoverAction")
-    assert action is not None and not action.isEnabled()  # Front desk is staff
+    assert action is not None
+    asked: list[bool] = []
+
+    def fake_ask(cls: type, parent: object) -> tuple[str, str]:
+        asked.append(True)
+        return "Fridge is off", ""
+
+    monkeypatch.setattr(HandoverDialog, "ask", classmethod(fake_ask))
+    qtbot.keyClick(window, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert asked == []  # Front desk is staff: told who can, not asked to write
+    assert "shift lead" in window.statusBar().currentMessage()
     add_staff(desk, "Anna", "lead")
     desk.act_as("Anna")
-    window.day_feature.update_actions()  # type: ignore[attr-defined]
-    assert action.isEnabled()
-    monkeypatch.setattr(HandoverDialog, "ask", classmethod(lambda cls, p: ("Fridge is off", "")))
     action.trigger()
+    assert asked == [True]
     assert [n.body for n in desk.handover.unread()] == ["Fridge is off"]
     assert not window.day_feature.banner.isVisible()  # type: ignore[attr-defined]
 

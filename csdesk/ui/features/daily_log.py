@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QToolBar
 
 from csdesk.domain import Change
 from csdesk.errors import CsdeskError
-from csdesk.services.auth import Permission, allowed
+from csdesk.services.auth import Permission, allowed, require
 from csdesk.ui.dialogs.daily_log import DailyLogDialog
 from csdesk.ui.dialogs.handover import HandoverBanner, HandoverDialog
 
@@ -50,9 +50,10 @@ class DayFeature:
         self.refresh_banner()
 
     def update_actions(self) -> None:
+        # Stays enabled: who is acting can change while the window is open (signing in), and a
+        # staff member pressing it learns who can write notes instead of meeting a grey item.
         can = allowed(self.window.desk.actor, Permission.WRITE_HANDOVER)
-        self.handover_action.setEnabled(can)
-        self.handover_action.setToolTip("" if can else "Handover notes are for shift leads.")
+        self.handover_action.setStatusTip("" if can else "Handover notes are for shift leads.")
 
     def open_log(self) -> DailyLogDialog:
         if self.dialog is None:
@@ -65,6 +66,11 @@ class DayFeature:
         return self.dialog
 
     def write_handover(self) -> None:
+        try:
+            require(self.window.desk.actor, Permission.WRITE_HANDOVER)
+        except CsdeskError as exc:
+            self.window.statusBar().showMessage(str(exc), 8000)
+            return
         answer = HandoverDialog.ask(self.window)
         if answer is None:
             return

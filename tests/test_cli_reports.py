@@ -124,6 +124,14 @@ def test_xlsx_and_pdf(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "José García" in text and "Zoë Quaglia-Obst" in text  # a long name may wrap
     assert "a 25-hour day" in text
     assert "Sunday 25 October 2026" in text
+    check = Desk.open(db)
+    exports = check.db.execute(
+        "SELECT s.name, a.after FROM audit a JOIN staff s ON s.id = a.staff_id"
+        " WHERE a.entity = 'daily_log' AND a.action = 'export' ORDER BY a.id"
+    ).fetchall()
+    check.close()
+    assert [e[0] for e in exports] == ["Command line", "Command line"]
+    assert '"format": "xlsx"' in exports[0][1] and '"format": "pdf"' in exports[1][1]
 
 
 def test_pdf_of_many_pages_numbers_them(

@@ -33,6 +33,8 @@ from csdesk.errors import UserError
 from csdesk.services.auth import Permission, require
 from csdesk.services.letters import format_money
 from csdesk.services.reports import KIND_LABELS, LogEvent, ReportRange, Summary, short_moment
+from csdesk.store import audit
+from csdesk.store.db import atomic
 
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
@@ -80,6 +82,21 @@ def check_export(desk: Desk) -> None:
     require(desk.actor, Permission.EXPORT)
 
 
+def record_export(desk: Desk, rng: ReportRange, fmt: str, rows: int) -> None:
+    """Customer names leave the building in an export: the audit log says who took which day."""
+    with atomic(desk.db):
+        audit.record(
+            desk.db,
+            at=desk.now_iso(),
+            staff_id=desk.actor.id,
+            action="export",
+            entity="daily_log",
+            entity_id=None,
+            after={"format": fmt, "from": rng.start_iso, "to": rng.end_iso, "rows": rows},
+            source=desk.source,
+        )
+
+
 def write_csv_stream(
     events: Iterable[LogEvent], out: TextSink, *, total: int = 0, progress: Progress | None = None
 ) -> tuple[int, bool]:
@@ -104,6 +121,8 @@ def export_csv(
     events = desk.reports.iter_rows(rng)
     if not isinstance(target, Path):
         rows, cancelled = write_csv_stream(events, target, total=total, progress=progress)
+        if not cancelled:
+            record_export(desk, rng, "csv", rows)
         return ExportResult(None, rows, cancelled)
     with _atomic_file(target, "w", encoding="utf-8-sig", newline="") as handle:
         rows, cancelled = write_csv_stream(events, handle, total=total, progress=progress)
@@ -112,6 +131,7 @@ def export_csv(
             return ExportResult(None, rows, True)
     if progress is not None:
         progress(rows, total)
+    record_export(desk, rng, "csv", rows)
     return ExportResult(target, rows)
 
 
@@ -153,6 +173,7 @@ def export_xlsx(
         tmp.unlink(missing_ok=True)
         raise UserError(f"Could not write {path}: {exc.strerror or exc}.") from exc
     _replace(tmp, path)
+    record_export(desk, rng, "xlsx", rows)
     return ExportResult(path, rows)
 
 

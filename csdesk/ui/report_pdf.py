@@ -14,7 +14,13 @@ from PySide6.QtCore import QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 
 from csdesk.errors import UserError
-from csdesk.services.report_export import ExportResult, Progress, report_html, shop_name
+from csdesk.services.report_export import (
+    ExportResult,
+    Progress,
+    record_export,
+    report_html,
+    shop_name,
+)
 from csdesk.services.reports import ReportRange
 from csdesk.ui.printing import PageSetup, document, pdf_writer
 
@@ -81,6 +87,7 @@ def write_report_pdf(
         raise UserError(f"Could not write {path}: {exc.strerror or exc}.") from exc
     if progress is not None:
         progress(pages, pages)
+    record_export(desk, rng, "pdf", len(events))
     return ExportResult(path, len(events))
 
 

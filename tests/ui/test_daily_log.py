@@ -185,3 +185,13 @@ def test_a_shift_narrows_the_log(qtbot: QtBot, window: MainWindow, desk: Desk) -
     assert dialog.model.total <= whole
     dialog.shift_box.setChecked(False)
     assert dialog.model.total == whole
+
+
+def test_esc_closes_the_log_and_returns_to_the_search(qtbot: QtBot, window: MainWindow) -> None:
+    dialog = open_log(qtbot, window)
+    dialog.activateWindow()  # as on a desktop: the window just opened has the keyboard
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=2000)
+    dialog.table.setFocus()
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    qtbot.waitUntil(lambda: window.search.field.hasFocus(), timeout=2000)

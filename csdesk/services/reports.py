@@ -227,6 +227,14 @@ class ReportService:
 
     # -- summary -------------------------------------------------------------------------------
     def summary(self, rng: ReportRange) -> Summary:
+        """The range's figures, for the shop and per staff member.
+
+        Each figure belongs to whoever did it (visits: who served; issues: who opened or
+        resolved; goodwill: who approved); overdue issues and follow-ups still due belong to
+        their owner and are counted as of the end of the range (or now, if that is earlier),
+        from today's state: an issue resolved since then no longer counts. Average satisfaction
+        pools visit ratings and the ratings given when issues were resolved.
+        """
         db, a, b = self._desk.db, rng.start_iso, rng.end_iso
         names = store.staff_names(db)
         as_of = min(rng.end, self._desk.clock().astimezone(UTC))

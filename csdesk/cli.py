@@ -19,11 +19,20 @@ from csdesk.commands.admin import (
     staff_group,
 )
 from csdesk.commands.common import RunContext
+from csdesk.commands.history import timeline_cmd, visit_cmd
 from csdesk.commands.issues import followup_group, followups_cmd, issue_group, issues_cmd
 from csdesk.commands.letters import letter_cmd, letters_cmd
 from csdesk.commands.paths import paths_cmd
-from csdesk.commands.reports import export_group, handover_cmd
+from csdesk.commands.reports import export_daily_cmd, handover_cmd
 from csdesk.commands.search import demo_cmd, search_cmd
+from csdesk.commands.transfer import (
+    duplicates_cmd,
+    export_group,
+    import_cmd,
+    imports_cmd,
+    merge_cmd,
+    undo_import_cmd,
+)
 from csdesk.errors import CsdeskError, NotFound, PermissionDenied, UserError
 from csdesk.paths import default_db_path
 from csdesk.store.db import translate_error
@@ -57,6 +66,14 @@ def cli(ctx: click.Context, db_path: Path | None, staff: str | None) -> None:
 
 cli.add_command(search_cmd)
 cli.add_command(demo_cmd)
+cli.add_command(visit_cmd)
+cli.add_command(timeline_cmd)
+cli.add_command(import_cmd)
+cli.add_command(undo_import_cmd)
+cli.add_command(imports_cmd)
+cli.add_command(export_group)
+cli.add_command(duplicates_cmd)
+cli.add_command(merge_cmd)
 cli.add_command(issue_group)
 cli.add_command(issues_cmd)
 cli.add_command(followup_group)
@@ -93,7 +110,7 @@ def route_uri(argv: list[str], commands: Iterable[str]) -> list[str]:
     return argv
 cli.add_command(letter_cmd)
 cli.add_command(letters_cmd)
-cli.add_command(export_group)
+export_group.add_command(export_daily_cmd)
 cli.add_command(handover_cmd)
 
 

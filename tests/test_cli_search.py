@@ -51,6 +51,7 @@ def test_search_json_has_the_documented_keys(
             "last_visit": None,
             "matched": "name",
             "exact": False,
+            "snippet": None,
         }
     ]
 

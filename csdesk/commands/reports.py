@@ -61,12 +61,8 @@ def _range(desk: Desk, day: str | None, start: str | None, end: str | None) -> R
         raise click.BadParameter(str(exc), param_hint=f"--{exc.field or 'date'}") from None
 
 
-@click.group("export")
-def export_group() -> None:
-    """Export reports (see `csdesk export daily --help`)."""
-
-
-@export_group.command("daily", help=EXPORT_HELP)
+# A sub-command of the `export` group (commands/transfer.py), registered in cli.py.
+@click.command("daily", help=EXPORT_HELP, short_help="Export a day's or a shift's log.")
 @click.option("--date", "day", default=None, metavar="YYYY-MM-DD")
 @click.option("--from", "start", default=None, metavar="T")
 @click.option("--to", "end", default=None, metavar="T")

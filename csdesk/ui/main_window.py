@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.bus.changed.connect(self._on_change)
 
         self._menus: dict[str, QMenu] = {}
+        self._help_rows: list[tuple[str, str]] = []  # features' shortcuts for Help
         self._build_actions()
         self._build_menus()
         actor = QLabel(f"Acting as {desk.actor.name}")
@@ -132,14 +133,27 @@ class MainWindow(QMainWindow):
         helpm.addAction(self.about_action)
 
     def menu(self, title: str) -> QMenu:
-        """The menu with this title, created at the end of the bar if it does not exist yet."""
+        """The menu with this title, created just before Help if it does not exist yet."""
         if title not in self._menus:
-            menu = self.menuBar().addMenu(title)
+            menu = QMenu(title, self.menuBar())
+            helpm = self._menus.get("&Help")  # Help stays last, where people look for it
+            if helpm is not None:
+                self.menuBar().insertMenu(helpm.menuAction(), menu)
+            else:
+                self.menuBar().addMenu(menu)
             plain = title.replace("&", "")
             menu.setObjectName(f"{plain.lower()}Menu")
             menu.setAccessibleName(f"{plain} menu")
             self._menus[title] = menu
         return self._menus[title]
+
+    def add_shortcut_help(self, keys: str, text: str) -> None:
+        """A row for Help → Keyboard shortcuts, for features' own shortcuts."""
+        self._help_rows.append((keys, text))
+
+    def shortcuts_help(self) -> str:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>{t}</td></tr>\n" for k, t in self._help_rows)
+        return SHORTCUTS_HELP.replace("</table>", rows + "</table>")
 
     def _update_actions(self) -> None:
         self.edit_action.setEnabled(self.customer_view.customer is not None)
@@ -172,7 +186,7 @@ class MainWindow(QMainWindow):
             self.open_customer(saved.id)
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HELP)
+        QMessageBox.information(self, "Keyboard shortcuts", self.shortcuts_help())
 
     def show_about(self) -> None:
         QMessageBox.about(

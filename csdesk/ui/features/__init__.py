@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 # One line per feature, in menu order.
 FEATURES: list[str] = [
     "letters",
+    "issues",
 ]
 
 

@@ -58,7 +58,7 @@ class IssueDetail(QDialog):
         self.description.setWordWrap(True)
         self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.events_model = IssueEventsModel(desk, lambda: desk.issues.events(self.issue.id), self)
+        self.events_model = IssueEventsModel(desk, self)
         self.events = named(QListView(), "issueEvents", "What happened so far")
         self.events.setModel(self.events_model)
         self.events.setItemDelegate(TwoLineDelegate(self.events, wrap=True))
@@ -206,7 +206,7 @@ class IssueDetail(QDialog):
         self.status.setCurrentIndex(max(index, 0))
         self.status.blockSignals(False)
         self._show_resolution_fields()
-        self.events_model.reload()
+        self.events_model.set_issue(issue.id)
         self.events.scrollToBottom()
 
     def _show_resolution_fields(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QPushButton
 
@@ -81,8 +82,12 @@ class IssuesFeature:
 
         window.customer_view.customer_changed.connect(self._show_customer)
         window.bus.changed.connect(self._on_change)
+        # Time alone makes follow-ups due: recount every minute and with each customer opened.
+        self.timer = QTimer(window)
+        self.timer.setObjectName("followUpsDueTimer")
+        self.timer.timeout.connect(self._update_due_count)
+        self.timer.start(60_000)
         self._show_customer(window.customer_view.customer)
-        self._update_due_count()
 
     # -- actions ---------------------------------------------------------------------------------
     def _customer(self, verb: str) -> Customer | None:
@@ -146,6 +151,7 @@ class IssuesFeature:
         self.window.customer_view.banner.set_extra_lines(
             BANNER_SOURCE, lines, urgent=[line.endswith(", overdue") for line in lines]
         )
+        self._update_due_count()
 
     def _on_change(self, change: object) -> None:
         if not isinstance(change, Change) or change.kind not in WATCHED:
@@ -155,11 +161,12 @@ class IssuesFeature:
             change.customer_id == current.id or change.kind in ("staff", "issue_category")
         ):
             self._show_customer(current)
+        else:
+            self._update_due_count()
         if self.queue.isVisible():
             self.queue.refresh()
         if self.list.isVisible():
             self.list.refresh()
-        self._update_due_count()
 
     def _update_due_count(self) -> None:
         due = self.desk.followups.queue("today", limit=100)

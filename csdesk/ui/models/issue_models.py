@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import tzinfo
+from datetime import UTC, tzinfo
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -43,6 +42,8 @@ class _PagedTable(QAbstractTableModel):
         self._rows: list[Any] = []
         self._total = 0
         self._open_ended = False
+        # The shop's zone, read once per reload: data() runs on every paint and must not query.
+        self._tz: tzinfo = UTC
         self._fetching = False  # views and testers may ask again while rows are being inserted
 
     # subclasses: the total and one page
@@ -61,6 +62,7 @@ class _PagedTable(QAbstractTableModel):
         self._fetching = True  # listeners of modelReset must not fetch into a half-done reset
         self.beginResetModel()
         try:
+            self._tz = self._desk.issues.tz
             total = self._count()
             # the first page comes with the reset, so no view sees an empty flash
             self._rows = self._load(0, self._page) if total != 0 else []
@@ -184,7 +186,7 @@ class IssueListModel(_PagedTable):
         late = item.seconds_left is not None and item.seconds_left < 0
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if role == Qt.ItemDataRole.ToolTipRole and column == 0:
-                return f"Due {local_time(issue.due_at, self._desk.issues.tz)}"
+                return f"Due {local_time(issue.due_at, self._tz)}"
             values = (
                 item.time_label or issue.status.label,
                 issue.title,
@@ -260,7 +262,7 @@ class FollowUpModel(_PagedTable):
                 item.title,
                 item.customer_name,
                 item.owner_name or "—",
-                local_time(item.due_at, self._desk.issues.tz),
+                local_time(item.due_at, self._tz),
             )
             return values[column] if 0 <= column < len(values) else None
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -289,13 +291,18 @@ class IssueEventsModel(_PagedTable):
 
     COLUMNS = ("Event",)
 
-    def __init__(self, desk: Desk, loader: Callable[[], list[IssueEvent]], parent: Any = None):
+    def __init__(self, desk: Desk, parent: Any = None) -> None:
         super().__init__(desk, parent, page=10_000)
-        self._loader = loader
+        self._issue_id: int | None = None
         self._all_events: list[IssueEvent] = []
 
+    def set_issue(self, issue_id: int | None) -> None:
+        self._issue_id = issue_id
+        self.reload()
+
     def _count(self) -> int | None:
-        self._all_events = self._loader()
+        issue_id = self._issue_id
+        self._all_events = [] if issue_id is None else self._desk.issues.events(issue_id)
         return len(self._all_events)
 
     def _load(self, offset: int, limit: int) -> list[IssueEvent]:
@@ -312,7 +319,7 @@ class IssueEventsModel(_PagedTable):
         comment = event.comment.strip()
         main = f"{head}: {comment}" if comment else head
         sub = "  ·  ".join(
-            p for p in (event.staff_name, local_time(event.at, self._desk.issues.tz)) if p
+            p for p in (event.staff_name, local_time(event.at, self._tz)) if p
         )
         if role == Qt.ItemDataRole.DisplayRole:
             return main

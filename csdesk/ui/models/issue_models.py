@@ -44,6 +44,7 @@ class _PagedTable(QAbstractTableModel):
         self._open_ended = False
         # The shop's zone, read once per reload: data() runs on every paint and must not query.
         self._tz: tzinfo = UTC
+        self._late: tuple[QColor, QColor, QFont] | None = None
         self._fetching = False  # views and testers may ask again while rows are being inserted
 
     # subclasses: the total and one page
@@ -118,20 +119,23 @@ class _PagedTable(QAbstractTableModel):
             return None
         return self._rows[index.row()]
 
-    @staticmethod
-    def _late_style(role: int, late: bool, column: int, time_column: int) -> Any:
+    def _late_style(self, role: int, late: bool, column: int, time_column: int) -> Any:
         """Overdue rows stand out: the time in the error colour and bold, the row tinted."""
         if not late:
             return None
-        if role == Qt.ItemDataRole.ForegroundRole and column == time_column:
-            return QColor(tones().error)
-        if role == Qt.ItemDataRole.FontRole and column == time_column:
-            font = QFont()
-            font.setWeight(QFont.Weight.DemiBold)
-            return font
-        if role == Qt.ItemDataRole.BackgroundRole:
-            tint = QColor(tones().error)
+        if self._late is None:  # made once: data() runs for every cell on every paint
+            error = QColor(tones().error)
+            tint = QColor(error)
             tint.setAlpha(22)
+            bold = QFont()
+            bold.setWeight(QFont.Weight.DemiBold)
+            self._late = (error, tint, bold)
+        error, tint, bold = self._late
+        if role == Qt.ItemDataRole.ForegroundRole and column == time_column:
+            return error
+        if role == Qt.ItemDataRole.FontRole and column == time_column:
+            return bold
+        if role == Qt.ItemDataRole.BackgroundRole:
             return tint
         return None
 

@@ -385,3 +385,37 @@ def test_hostile_titles_are_shown_as_text(
     banner = window.customer_view.banner
     assert f"Open: {title}" in banner.extra_text()
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;img" in banner.extra.text()
+
+
+def test_customer_tab_enter_opens_issue_and_marks_followup_done(
+    qtbot: QtBot,
+    window: MainWindow,
+    desk: Desk,
+    known: dict[str, Customer],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    jose = known["jose"].id
+    issue = desk.issues.log(IssueDraft(customer_id=jose, title="zip broken"))
+    followup = desk.followups.add(jose, "check the repair", desk.issues.parse_due("tomorrow"))
+    window.open_customer(jose)
+    tab = feature(window).tab
+    assert window.customer_view.sections.tabText(feature(window).tab_index) == "Issues (1)"
+    assert tab.followups_model.rowCount() == 1
+    opened: list[int] = []
+    monkeypatch.setattr(IssueDetail, "ask", classmethod(lambda cls, p, d, i: opened.append(i)))
+    done: list[int] = []
+    monkeypatch.setattr(
+        CompleteFollowUp, "ask", classmethod(lambda cls, p, d, f: done.append(f.id))
+    )
+    window.customer_view.sections.setCurrentIndex(feature(window).tab_index)
+    tab.issues.setFocus()
+    tab.issues.setCurrentIndex(tab.issues_model.index(0, 1))
+    qtbot.keyClick(tab.issues, Qt.Key.Key_Return)
+    assert opened == [issue.id]
+    tab.followups.setCurrentIndex(tab.followups_model.index(0, 1))
+    qtbot.keyClick(tab.followups, Qt.Key.Key_Return)
+    assert done == [followup.id]
+    # the tab follows the customer on screen
+    window.open_customer(known["zoe"].id)
+    assert tab.issues_model.rowCount() == 0 and tab.none.isVisibleTo(window)
+    assert window.customer_view.sections.tabText(feature(window).tab_index) == "Issues"

@@ -39,7 +39,9 @@ SORTS = (
 )
 
 
-def table(model: IssueListModel | FollowUpModel, name: str, accessible: str) -> QTreeView:
+def table(
+    model: IssueListModel | FollowUpModel, name: str, accessible: str, *, select_first: bool = True
+) -> QTreeView:
     view = named(QTreeView(), name, accessible)
     view.setModel(model)
     view.setRootIsDecorated(False)
@@ -55,7 +57,8 @@ def table(model: IssueListModel | FollowUpModel, name: str, accessible: str) -> 
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
     header.setMinimumSectionSize(60)
-    model.modelReset.connect(lambda: _select_first(view))
+    if select_first:  # in the queue and list windows, Enter works straight away
+        model.modelReset.connect(lambda: _select_first(view))
     return view
 
 
@@ -66,8 +69,9 @@ def _select_first(view: QTreeView) -> None:
 
 
 def _row_of(view: QTreeView) -> int:
+    """The row the user is on; the first one when they have not picked any yet."""
     index = view.currentIndex()
-    return index.row() if index.isValid() else -1
+    return index.row() if index.isValid() else 0
 
 
 def _button(text: str, name: str, accessible: str, tip: str = "") -> QPushButton:
@@ -271,12 +275,17 @@ class CustomerIssues(QWidget):
         named(self, "customerIssues", "Issues and follow-ups")
         self.issues_model = IssueListModel(desk, self)
         self.followups_model = FollowUpModel(desk, self)
-        self.issues = table(self.issues_model, "customerIssueTable", "This customer's issues")
+        self.issues = table(
+            self.issues_model, "customerIssueTable", "This customer's issues", select_first=False
+        )
         for column in (2, 4, 6):  # customer on screen already; priority, category in the issue
             self.issues.setColumnHidden(column, True)
         self.issues.activated.connect(self._open)
         self.followups = table(
-            self.followups_model, "customerFollowUpTable", "This customer's follow-ups"
+            self.followups_model,
+            "customerFollowUpTable",
+            "This customer's follow-ups",
+            select_first=False,
         )
         self.followups.setColumnHidden(2, True)
         self.followups.activated.connect(lambda _i: self._done())

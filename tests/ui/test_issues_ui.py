@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from csdesk.domain import Customer, FollowUp, Issue, IssueDraft, IssueStatus, Priority
+from csdesk.domain import Customer, FollowUp, Issue, IssueDraft, IssueStatus, Priority, Role
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.followup_dialogs import CompleteFollowUp, FollowUpForm
 from csdesk.ui.dialogs.issue_detail import IssueDetail
@@ -28,6 +28,7 @@ from csdesk.ui.features.issues import IssuesFeature
 from csdesk.ui.main_window import MainWindow
 from csdesk.ui.models.roles import EMPHASIS_ROLE
 from tests.conftest import FakeClock
+from tests.services.test_issues import add_staff
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -419,3 +420,43 @@ def test_customer_tab_enter_opens_issue_and_marks_followup_done(
     window.open_customer(known["zoe"].id)
     assert tab.issues_model.rowCount() == 0 and tab.none.isVisibleTo(window)
     assert window.customer_view.sections.tabText(feature(window).tab_index) == "Issues"
+
+
+def test_edit_an_issue_and_a_stale_edit_keeps_the_text(
+    qtbot: QtBot, window: MainWindow, desk: Desk, known: dict[str, Customer]
+) -> None:
+    lead = add_staff(desk, "Sam", Role.LEAD)
+    issue = desk.issues.log(IssueDraft(customer_id=known["jose"].id, title="late delivery"))
+    form = IssueForm(window, desk, known["jose"], issue)
+    qtbot.addWidget(form)
+    form.show()
+    assert form.title.text() == "late delivery"
+    assert not form.goodwill_amount.isVisibleTo(form)
+    assert form.buttons.button(form.buttons.StandardButton.Save).text() == "Save changes"
+    form.title.setText("late delivery, second parcel")
+    form.priority.setCurrentIndex(form.priority.findData(Priority.URGENT.value))
+    form.owner.setCurrentIndex(form.owner.findData(lead))
+    # someone else saves first
+    desk.issues.comment(issue.id, "comments never conflict")
+    desk.issues.set_status(issue.id, IssueStatus.IN_PROGRESS, version=issue.version)
+    form.save()
+    assert "after you opened it" in shown_error(form.errors["general"])
+    assert form.saved is None
+    assert form.title.text() == "late delivery, second parcel"
+    assert desk.issues.get(issue.id).title == "late delivery"
+
+    dialog = IssueDetail(window, desk, issue.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    again = IssueForm(dialog, desk, known["jose"], dialog.issue)
+    qtbot.addWidget(again)
+    again.title.setText(form.title.text())
+    again.priority.setCurrentIndex(again.priority.findData(Priority.URGENT.value))
+    again.owner.setCurrentIndex(again.owner.findData(lead))
+    again.save()
+    assert again.saved is not None
+    edited = desk.issues.get(issue.id)
+    assert edited.title == "late delivery, second parcel" and edited.priority is Priority.URGENT
+    assert edited.owner_id == lead and edited.owner_name == "Sam"
+    assert edited.due_at == issue.due_at  # the due time was left alone, so it stays
+    assert desk.issues.events(issue.id)[-1].kind == "edited"

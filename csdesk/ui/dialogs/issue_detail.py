@@ -28,6 +28,7 @@ from csdesk.services import dates, money
 from csdesk.services.clock import parse
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.form_bits import combo, error_label, named, show_errors, with_error
+from csdesk.ui.dialogs.issue_form import IssueForm
 from csdesk.ui.models.issue_models import IssueEventsModel, local_time
 from csdesk.ui.theme import tones
 from csdesk.ui.widgets.two_line import TwoLineDelegate
@@ -124,6 +125,10 @@ class IssueDetail(QDialog):
         gw.addWidget(self.goodwill_button)
         move.addRow("&Goodwill", with_error(gw_row, self.errors["goodwill"]))
 
+        self.edit_button = named(QPushButton("Edit…"), "editIssueButton", "Edit the issue")
+        self.edit_button.setToolTip("Title, description, category, priority, owner, due time")
+        self.edit_button.setAutoDefault(False)
+        self.edit_button.clicked.connect(self.edit)
         self.reload_button = named(QPushButton("Reload"), "reloadIssueButton", "Reload the issue")
         self.reload_button.clicked.connect(self.reload)
         self.reload_button.hide()
@@ -152,7 +157,10 @@ class IssueDetail(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(22, 18, 22, 14)
         layout.setSpacing(10)
-        layout.addWidget(self.heading)
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
         layout.addWidget(self.meta)
         layout.addWidget(self.due)
         layout.addWidget(self.description)
@@ -273,6 +281,15 @@ class IssueDetail(QDialog):
     def add_goodwill(self) -> None:
         if self._run("goodwill"):
             self.goodwill_amount.clear()
+            self._show_issue()
+
+    def edit(self) -> None:
+        customer = self._desk.customers.get(self.issue.customer_id)
+        saved = IssueForm.ask(self, self._desk, customer, self.issue)
+        if saved is not None:
+            self.issue = saved
+            self.changed = True
+            self._problem({})
             self._show_issue()
 
     def reload(self) -> None:

@@ -1,4 +1,5 @@
-"""Log an issue for the open customer. Errors appear next to their field; nothing typed is lost."""
+"""Log an issue for the open customer, or edit one. Errors appear next to their field; nothing
+typed is lost, not even when someone else saved the same issue first (Conflict)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from csdesk.domain import Channel, Customer, GoodwillKind, Issue, IssueDraft, Priority
-from csdesk.errors import CsdeskError, PermissionDenied, UserError
+from csdesk.errors import Conflict, CsdeskError, PermissionDenied, UserError
 from csdesk.services import money
+from csdesk.services.clock import parse
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.form_bits import (
     combo,
@@ -38,13 +40,18 @@ def due_text(desk: Desk, moment: datetime) -> str:
 
 
 class IssueForm(QDialog):
-    def __init__(self, parent: QWidget | None, desk: Desk, customer: Customer) -> None:
+    def __init__(
+        self, parent: QWidget | None, desk: Desk, customer: Customer, issue: Issue | None = None
+    ) -> None:
         super().__init__(parent)
-        named(self, "issueForm", "Log an issue")
+        named(self, "issueForm", "Edit the issue" if issue else "Log an issue")
         self._desk = desk
         self._customer = customer
+        self._issue = issue
         self.saved: Issue | None = None
-        self.setWindowTitle(f"Log an issue for {customer.display_name}")
+        self.setWindowTitle(
+            f"Edit issue #{issue.id}" if issue else f"Log an issue for {customer.display_name}"
+        )
 
         self.title = named(QLineEdit(), "issueTitle", "Title")
         self.title.setPlaceholderText("A few words, like “late delivery”")
@@ -67,8 +74,9 @@ class IssueForm(QDialog):
         self.due_hint = QLabel()
         self.due_hint.setProperty("tone", "muted")
         self._auto_due = ""
-        self._set_default_due()
-        self.priority.currentIndexChanged.connect(lambda _i: self._set_default_due())
+        if issue is None:
+            self._set_default_due()
+            self.priority.currentIndexChanged.connect(lambda _i: self._set_default_due())
 
         self.goodwill_amount = named(QLineEdit(), "goodwillAmount", "Goodwill amount")
         self.goodwill_amount.setPlaceholderText("Optional, like 15.00")
@@ -126,7 +134,28 @@ class IssueForm(QDialog):
         layout.addWidget(self.errors["general"])
         layout.addWidget(self.buttons)
         self.resize(580, 0)
+        if issue is not None:
+            self._fill(issue)
+            save.setText("Save changes")
+            save.setAccessibleName("Save the changes")
+            form.setRowVisible(gw_box, False)  # goodwill is added from the issue itself
         self.title.setFocus()
+
+    def _fill(self, issue: Issue) -> None:
+        """Start from the issue as it was read; its version goes back with the save."""
+        self.title.setText(issue.title)
+        self.description.setPlainText(issue.description)
+        if issue.category_id is not None and self.category.findData(issue.category_id) < 0:
+            self.category.addItem(issue.category, issue.category_id)  # retired, still shown
+        select_data(self.category, issue.category_id)
+        select_data(self.priority, issue.priority.value)
+        select_data(self.channel, issue.channel.value)
+        if issue.owner_id is not None and self.owner.findData(issue.owner_id) < 0:
+            self.owner.addItem(f"{issue.owner_name} (no longer active)", issue.owner_id)
+        select_data(self.owner, issue.owner_id)
+        self._auto_due = due_text(self._desk, parse(issue.due_at))  # unchanged: keep as stored
+        self.due.setText(self._auto_due)
+        self.due_hint.setText("Change it to promise a new time.")
 
     def _set_default_due(self) -> None:
         """The priority's target, until the user types their own due time."""
@@ -184,7 +213,15 @@ class IssueForm(QDialog):
             self.show_errors(errors)
             return
         try:
-            self.saved = self._desk.issues.log(draft, goodwill=goodwill)
+            if self._issue is None:
+                self.saved = self._desk.issues.log(draft, goodwill=goodwill)
+            else:
+                self.saved = self._desk.issues.update(
+                    self._issue.id, draft, version=self._issue.version
+                )
+        except Conflict as exc:
+            self.show_errors({"general": exc.message})
+            return
         except PermissionDenied as exc:
             self.show_errors({"goodwill": str(exc)})
             return
@@ -197,8 +234,10 @@ class IssueForm(QDialog):
         self.accept()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, desk: Desk, customer: Customer) -> Issue | None:
-        """The logged issue, or None when cancelled."""
-        dialog = cls(parent, desk, customer)
+    def ask(
+        cls, parent: QWidget | None, desk: Desk, customer: Customer, issue: Issue | None = None
+    ) -> Issue | None:
+        """The logged (or, given `issue`, edited) issue, or None when cancelled."""
+        dialog = cls(parent, desk, customer, issue)
         dialog.exec()
         return dialog.saved

@@ -119,9 +119,7 @@ def test_log_form_keeps_everything_and_shows_errors_by_the_fields(
     dialog.save()
     assert dialog.saved is not None
     assert dialog.saved.goodwill_cents == 3000
-    assert dialog.saved.due_at == desk.issues.parse_due("friday 10:00").isoformat(
-        timespec="seconds"
-    )
+    assert dialog.saved.due_at == desk.issues.parse_due("friday 10:00").isoformat(timespec="seconds")
 
 
 def test_detail_moves_the_issue_along_and_resolving_needs_a_resolution(
@@ -230,9 +228,7 @@ def test_queue_is_one_shortcut_away_enter_opens_the_customer_and_done_logs(
     assert window.customer_view.customer.id == jose.id
     assert not queue.isVisible()
 
-    def by_keyboard(
-        cls: type[CompleteFollowUp], parent: Any, d: Desk, followup: FollowUp
-    ) -> FollowUp | None:
+    def by_keyboard(cls: type[CompleteFollowUp], parent: Any, d: Desk, followup: FollowUp) -> FollowUp | None:
         dialog = cls(parent, d, followup)
         show_active(qtbot, dialog)
         qtbot.keyClicks(dialog.outcome, "Called: the boots arrived")
@@ -377,9 +373,7 @@ def test_menu_help_and_names(window: MainWindow, desk: Desk, known: dict[str, Cu
     QApplication.processEvents()
 
 
-def test_hostile_titles_are_shown_as_text(
-    window: MainWindow, desk: Desk, known: dict[str, Customer]
-) -> None:
+def test_hostile_titles_are_shown_as_text(window: MainWindow, desk: Desk, known: dict[str, Customer]) -> None:
     title = "<b>bold</b> & <img src=x> 🙂"
     desk.issues.log(IssueDraft(customer_id=known["zoe"].id, title=title))
     window.open_customer(known["zoe"].id)
@@ -405,9 +399,7 @@ def test_customer_tab_enter_opens_issue_and_marks_followup_done(
     opened: list[int] = []
     monkeypatch.setattr(IssueDetail, "ask", classmethod(lambda cls, p, d, i: opened.append(i)))
     done: list[int] = []
-    monkeypatch.setattr(
-        CompleteFollowUp, "ask", classmethod(lambda cls, p, d, f: done.append(f.id))
-    )
+    monkeypatch.setattr(CompleteFollowUp, "ask", classmethod(lambda cls, p, d, f: done.append(f.id)))
     window.customer_view.sections.setCurrentIndex(feature(window).tab_index)
     tab.issues.setFocus()
     tab.issues.setCurrentIndex(tab.issues_model.index(0, 1))
@@ -460,3 +452,39 @@ def test_edit_an_issue_and_a_stale_edit_keeps_the_text(
     assert edited.owner_id == lead and edited.owner_name == "Sam"
     assert edited.due_at == issue.due_at  # the due time was left alone, so it stays
     assert desk.issues.events(issue.id)[-1].kind == "edited"
+
+
+def test_follow_up_from_an_issue_and_only_mine_in_the_queue(
+    qtbot: QtBot,
+    window: MainWindow,
+    desk: Desk,
+    known: dict[str, Customer],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    issue = desk.issues.log(IssueDraft(customer_id=known["jose"].id, title="late delivery"))
+    other = add_staff(desk, "Robin", Role.STAFF)
+    desk.followups.add(known["zoe"].id, "Robin's call", desk.issues.parse_due("today 23:00"), owner_id=other)
+
+    def plan(cls: type[FollowUpForm], parent: Any, d: Desk, c: Customer, issue_id: Any = None) -> Any:
+        dialog = cls(parent, d, c, issue_id)
+        qtbot.addWidget(dialog)
+        assert dialog.issue.currentData() == issue.id  # attached to the issue it came from
+        dialog.title.setText("call back about the parcel")
+        dialog.due.setText("in 2 hours")
+        dialog.save()
+        return dialog.saved
+
+    monkeypatch.setattr(FollowUpForm, "ask", classmethod(plan))
+    dialog = IssueDetail(window, desk, issue.id)
+    qtbot.addWidget(dialog)
+    qtbot.mouseClick(dialog.followup_button, Qt.MouseButton.LeftButton)
+    assert "Follow-up planned: call back about the parcel, 2 h left" in dialog.notice.text()
+    [planned] = desk.followups.for_customer(known["jose"].id)
+    assert planned.issue_id == issue.id
+
+    queue = feature(window).queue
+    queue.show_queue()
+    assert queue.model.rowCount() == 2
+    queue.mine.setChecked(True)
+    assert queue.model.rowCount() == 1
+    assert queue.model.followup(0).title == "call back about the parcel"  # type: ignore[union-attr]

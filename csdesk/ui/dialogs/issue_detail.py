@@ -27,6 +27,7 @@ from csdesk.errors import Conflict, CsdeskError, NotFound, PermissionDenied, Use
 from csdesk.services import dates, money
 from csdesk.services.clock import parse
 from csdesk.services.desk import Desk
+from csdesk.ui.dialogs.followup_dialogs import FollowUpForm
 from csdesk.ui.dialogs.form_bits import combo, error_label, named, show_errors, with_error
 from csdesk.ui.dialogs.issue_form import IssueForm
 from csdesk.ui.models.issue_models import IssueEventsModel, local_time
@@ -69,9 +70,7 @@ class IssueDetail(QDialog):
         events_title.setProperty("tone", "sectionTitle")
 
         # -- moving it along ----------------------------------------------------------------------
-        self.errors = {
-            k: error_label(k) for k in ("status", "comment", "resolution", "goodwill", "general")
-        }
+        self.errors = {k: error_label(k) for k in ("status", "comment", "resolution", "goodwill", "general")}
         self.status = combo("issueNextStatus", "Change status to", [])
         self.status.currentIndexChanged.connect(lambda _i: self._show_resolution_fields())
         self.comment = named(QPlainTextEdit(), "issueComment", "Comment")
@@ -112,9 +111,7 @@ class IssueDetail(QDialog):
         self.goodwill_kind = combo(
             "detailGoodwillKind", "Goodwill kind", [(k.label, k) for k in GoodwillKind]
         )
-        self.goodwill_button = named(
-            QPushButton("Add goodwill"), "addGoodwillButton", "Add goodwill"
-        )
+        self.goodwill_button = named(QPushButton("Add goodwill"), "addGoodwillButton", "Add goodwill")
         self.goodwill_button.clicked.connect(self.add_goodwill)
         self.goodwill_amount.returnPressed.connect(self.add_goodwill)
         gw_row = QWidget()
@@ -129,9 +126,17 @@ class IssueDetail(QDialog):
         self.edit_button.setToolTip("Title, description, category, priority, owner, due time")
         self.edit_button.setAutoDefault(False)
         self.edit_button.clicked.connect(self.edit)
+        self.followup_button = named(
+            QPushButton("Plan follow-up…"), "issueFollowUpButton", "Plan a follow-up on this issue"
+        )
+        self.followup_button.setAutoDefault(False)
+        self.followup_button.clicked.connect(self.plan_followup)
         self.reload_button = named(QPushButton("Reload"), "reloadIssueButton", "Reload the issue")
         self.reload_button.clicked.connect(self.reload)
         self.reload_button.hide()
+        self.notice = named(QLabel(), "issueNotice", "What was just done")
+        self.notice.setProperty("tone", "muted")
+        self.notice.setWordWrap(True)
         problem = QHBoxLayout()
         problem.addWidget(self.errors["general"], 1)
         problem.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -149,6 +154,7 @@ class IssueDetail(QDialog):
         right.addWidget(act_title)
         right.addLayout(move)
         right.addLayout(problem)
+        right.addWidget(self.notice)
         right.addStretch(1)
         body = QHBoxLayout()
         body.setSpacing(24)
@@ -159,6 +165,7 @@ class IssueDetail(QDialog):
         layout.setSpacing(10)
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
+        top.addWidget(self.followup_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
         layout.addWidget(self.meta)
@@ -291,6 +298,13 @@ class IssueDetail(QDialog):
             self.changed = True
             self._problem({})
             self._show_issue()
+
+    def plan_followup(self) -> None:
+        customer = self._desk.customers.get(self.issue.customer_id)
+        planned = FollowUpForm.ask(self, self._desk, customer, self.issue.id)
+        if planned is not None:
+            self._problem({})
+            self.notice.setText(f"Follow-up planned: {planned.title}, {planned.time_label}.")
 
     def reload(self) -> None:
         """Show what the other person saved; what was typed here stays to be saved again."""

@@ -80,9 +80,7 @@ class IssueForm(QDialog):
 
         self.goodwill_amount = named(QLineEdit(), "goodwillAmount", "Goodwill amount")
         self.goodwill_amount.setPlaceholderText("Optional, like 15.00")
-        self.goodwill_kind = combo(
-            "goodwillKind", "Goodwill kind", [(k.label, k) for k in GoodwillKind]
-        )
+        self.goodwill_kind = combo("goodwillKind", "Goodwill kind", [(k.label, k) for k in GoodwillKind])
         goodwill = QWidget()
         goodwill_row = QHBoxLayout(goodwill)
         goodwill_row.setContentsMargins(0, 0, 0, 0)
@@ -216,9 +214,7 @@ class IssueForm(QDialog):
             if self._issue is None:
                 self.saved = self._desk.issues.log(draft, goodwill=goodwill)
             else:
-                self.saved = self._desk.issues.update(
-                    self._issue.id, draft, version=self._issue.version
-                )
+                self.saved = self._desk.issues.update(self._issue.id, draft, version=self._issue.version)
         except Conflict as exc:
             self.show_errors({"general": exc.message})
             return

@@ -55,12 +55,8 @@ class IssuesFeature:
         self.followup_action = add(
             "newFollowUpAction", "New &follow-up…", [key("Ctrl+Shift+F")], self.new_followup
         )
-        self.queue_action = add(
-            "followUpQueueAction", "Follow-ups &due…", [key("Ctrl+D")], self.show_queue
-        )
-        self.list_action = add(
-            "issueListAction", "All &issues…", [key("Ctrl+Shift+I")], self.show_list
-        )
+        self.queue_action = add("followUpQueueAction", "Follow-ups &due…", [key("Ctrl+D")], self.show_queue)
+        self.list_action = add("issueListAction", "All &issues…", [key("Ctrl+Shift+I")], self.show_list)
         menu = window.menu("&Issues")
         menu.addAction(self.log_action)
         menu.addAction(self.followup_action)

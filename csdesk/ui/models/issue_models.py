@@ -216,11 +216,10 @@ class FollowUpModel(_PagedTable):
 
     COLUMNS = ("Time left", "To do", "Customer", "Owner", "Due")
 
-    def __init__(
-        self, desk: Desk, parent: Any = None, *, queue: str = "today", page: int = PAGE
-    ) -> None:
+    def __init__(self, desk: Desk, parent: Any = None, *, queue: str = "today", page: int = PAGE) -> None:
         super().__init__(desk, parent, page=page)
         self._queue = queue
+        self._owner_id: int | None = None
         self._customer_id: int | None = None
         self._all: list[FollowUp] | None = None
 
@@ -228,8 +227,9 @@ class FollowUpModel(_PagedTable):
     def queue(self) -> str:
         return self._queue
 
-    def set_queue(self, queue: str) -> None:
+    def set_queue(self, queue: str, *, owner_id: int | None = None) -> None:
         self._queue = queue
+        self._owner_id = owner_id
         self.reload()
 
     def set_customer(self, customer_id: int | None) -> None:
@@ -249,7 +249,7 @@ class FollowUpModel(_PagedTable):
     def _load(self, offset: int, limit: int) -> list[FollowUp]:
         if self._all is not None:
             return self._all[offset : offset + limit]
-        return self._desk.followups.queue(self._queue, limit=limit, offset=offset)
+        return self._desk.followups.queue(self._queue, owner_id=self._owner_id, limit=limit, offset=offset)
 
     def followup(self, row: int) -> FollowUp | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -322,9 +322,7 @@ class IssueEventsModel(_PagedTable):
         head = _event_title(event)
         comment = event.comment.strip()
         main = f"{head}: {comment}" if comment else head
-        sub = "  ·  ".join(
-            p for p in (event.staff_name, local_time(event.at, self._tz)) if p
-        )
+        sub = "  ·  ".join(p for p in (event.staff_name, local_time(event.at, self._tz)) if p)
         if role == Qt.ItemDataRole.DisplayRole:
             return main
         if role == SECONDARY_ROLE:

@@ -28,9 +28,7 @@ from csdesk.ui.dialogs.form_bits import combo, named
 from csdesk.ui.models.issue_models import FollowUpModel, IssueListModel
 
 QUEUES = (("Due today and overdue", "today"), ("Overdue only", "overdue"), ("All open", "all"))
-STATUSES = [("Still open (any)", "active")] + [(s.label, s.value) for s in IssueStatus] + [
-    ("All", "all")
-]
+STATUSES = [("Still open (any)", "active")] + [(s.label, s.value) for s in IssueStatus] + [("All", "all")]
 SORTS = (
     ("Due soonest", ("due", False)),
     ("Most urgent", ("priority", False)),
@@ -96,6 +94,8 @@ class FollowUpQueue(QDialog):
         self.model = FollowUpModel(desk, self)
         self.which = combo("followUpQueueFilter", "Which follow-ups", QUEUES)
         self.which.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.mine = named(QCheckBox("Only mine"), "followUpOnlyMine", "Only my follow-ups")
+        self.mine.toggled.connect(lambda _b: self.refresh())
         self.summary = named(QLabel(), "followUpSummary", "Follow-ups summary")
         self.summary.setProperty("tone", "muted")
         self.view = table(self.model, "followUpTable", "Follow-ups")
@@ -104,9 +104,7 @@ class FollowUpQueue(QDialog):
         self.empty.setObjectName("followUpEmpty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setProperty("tone", "muted")
-        self.open_button = _button(
-            "Open customer", "openFollowUpCustomer", "Open the customer", "Enter"
-        )
+        self.open_button = _button("Open customer", "openFollowUpCustomer", "Open the customer", "Enter")
         self.open_button.clicked.connect(lambda: self._open(self.view.currentIndex()))
         self.done_button = _button("Mark done…", "markFollowUpDone", "Mark done", "Ctrl+Enter")
         self.done_button.clicked.connect(self._done)
@@ -117,6 +115,8 @@ class FollowUpQueue(QDialog):
 
         top = QHBoxLayout()
         top.addWidget(self.which)
+        top.addWidget(self.mine)
+        top.addSpacing(12)
         top.addWidget(self.summary, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
@@ -133,17 +133,14 @@ class FollowUpQueue(QDialog):
         self.resize(900, 480)
 
     def refresh(self) -> None:
-        self.model.set_queue(self.which.currentData())
+        mine = self._desk.actor.id if self.mine.isChecked() else None
+        self.model.set_queue(self.which.currentData(), owner_id=mine)
         rows = self.model.rowCount()
         late = sum(
-            1
-            for r in range(rows)
-            if (f := self.model.followup(r)) is not None and (f.seconds_left or 0) < 0
+            1 for r in range(rows) if (f := self.model.followup(r)) is not None and (f.seconds_left or 0) < 0
         )
         more = "+" if self.model.canFetchMore(QModelIndex()) else ""
-        self.summary.setText(
-            f"{rows}{more} to do, {late} overdue" if rows else ""
-        )
+        self.summary.setText(f"{rows}{more} to do, {late} overdue" if rows else "")
         self.view.setVisible(rows > 0)
         self.empty.setVisible(rows == 0)
         self.open_button.setEnabled(rows > 0)

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
 # One line per feature, in menu order.
 FEATURES: list[str] = [
-    "letters",
     "issues",
+    "letters",
 ]
 
 

@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.bus.changed.connect(self._on_change)
 
         self._menus: dict[str, QMenu] = {}
+        self._help_rows: list[tuple[str, str]] = []  # features' shortcuts for Help
         self._build_actions()
         self._build_menus()
         actor = QLabel(f"Acting as {desk.actor.name}")
@@ -150,7 +151,7 @@ class MainWindow(QMainWindow):
         helpm.addAction(self.about_action)
 
     def menu(self, title: str) -> QMenu:
-        """The menu with this title, created at the end of the bar if it does not exist yet."""
+        """The menu with this title, created just before Help if it does not exist yet."""
         if title not in self._menus:
             menu = QMenu(title, self)
             help_menu = self._menus.get("&Help")
@@ -163,6 +164,17 @@ class MainWindow(QMainWindow):
             menu.setAccessibleName(f"{plain} menu")
             self._menus[title] = menu
         return self._menus[title]
+
+    def add_shortcut_help(self, keys: str, text: str) -> None:
+        """A row for Help → Keyboard shortcuts, for features' own shortcuts."""
+        self._help_rows.append((keys, text))
+
+    def shortcuts_help(self) -> str:
+        """Help → Keyboard shortcuts: the actions' keys, then rows features added by hand."""
+        rows = self.shortcut_rows()
+        known = {keys for keys, _text in rows}
+        rows += [(k, t) for k, t in self._help_rows if k not in known]
+        return shortcuts_table(rows)
 
     def _update_actions(self) -> None:
         self.edit_action.setEnabled(self.customer_view.customer is not None)
@@ -195,7 +207,7 @@ class MainWindow(QMainWindow):
             self.open_customer(saved.id)
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", shortcuts_table(self.shortcut_rows()))
+        QMessageBox.information(self, "Keyboard shortcuts", self.shortcuts_help())
 
     def show_about(self) -> None:
         QMessageBox.about(

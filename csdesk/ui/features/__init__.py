@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 # One line per feature, in menu order.
 FEATURES: list[str] = [
+    "issues",
     "letters",
     "daily_log",
 ]

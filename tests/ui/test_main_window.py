@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -203,3 +206,24 @@ def test_title_follows_the_shop_name(window: MainWindow, desk: Desk) -> None:
     assert window.windowTitle() == "csdesk"
     desk.set_setting("shop_name", "Trailhead Outfitters")
     assert window.windowTitle() == "Trailhead Outfitters · csdesk"
+
+
+def test_help_lists_every_shortcut_and_stays_last(qtbot: QtBot, tmp_path: Path) -> None:
+
+    desk = Desk.open(tmp_path / "menus.db")
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles[-1] == "&Help"
+    assert "&Customer" in titles
+    rows = dict(window.shortcut_rows())
+    assert rows["Ctrl+N"] == "New customer"
+    assert rows["Ctrl+F, F2"] == "Find customer"
+    assert "Esc" in rows
+    # A feature's action shows up in Help without anyone editing a table.
+    window.add_action("testAction", "&Do a thing…", [QKeySequence("Ctrl+Alt+T")], lambda: None)
+    assert dict(window.shortcut_rows())["Ctrl+Alt+T"] == "Do a thing"
+    window.menu("&Zed")
+    assert [a.text() for a in window.menuBar().actions()][-2:] == ["&Zed", "&Help"]
+    window.close()
+    desk.close()

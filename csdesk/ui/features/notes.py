@@ -18,10 +18,6 @@ if TYPE_CHECKING:
     from csdesk.ui.main_window import MainWindow
 
 NO_CUSTOMER = "Open a customer first, then Ctrl+Shift+N adds a note."
-SHORTCUTS = (
-    ("Ctrl+Shift+N", "Add a note about the open customer"),
-    ("Ctrl+Z", "Bring back what you just deleted"),
-)
 
 
 class NotesFeature(QObject):
@@ -40,9 +36,6 @@ class NotesFeature(QObject):
         menu.addSeparator()
         menu.addAction(self.add_action)
         menu.addAction(self.undo_action)
-        if hasattr(window, "add_shortcut_help"):
-            for keys, text in SHORTCUTS:
-                window.add_shortcut_help(keys, text)
 
         view.notes.add_requested.connect(self.add_note)
         view.notes.edit_requested.connect(self.edit_note)

@@ -25,11 +25,6 @@ from csdesk.ui.widgets.call_timer import CallTimer, CallTimerLabel
 if TYPE_CHECKING:
     from csdesk.ui.main_window import MainWindow
 
-SHORTCUTS = (
-    ("F5", "Log a visit for the open customer (or a walk-in)"),
-    ("F6", "Start or stop the call timer"),
-    ("F7", "Log the call (stops the timer)"),
-)
 
 
 class VisitsFeature(QObject):
@@ -59,9 +54,6 @@ class VisitsFeature(QObject):
         menu.addSeparator()
         menu.addAction(self.timer_action)
         menu.addAction(self.log_call_action)
-        if hasattr(window, "add_shortcut_help"):  # the Help table, where the window offers one
-            for keys, text in SHORTCUTS:
-                window.add_shortcut_help(keys, text)
 
         window.call_started.connect(self._call_started)
         window.customer_view.timeline.edit_requested.connect(self.edit_entry)

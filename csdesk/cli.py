@@ -24,6 +24,7 @@ from csdesk.commands.history import timeline_cmd, visit_cmd
 from csdesk.commands.issues import followup_group, followups_cmd, issue_group, issues_cmd
 from csdesk.commands.letters import letter_cmd, letters_cmd
 from csdesk.commands.paths import paths_cmd
+from csdesk.commands.reports import export_daily_cmd, handover_cmd
 from csdesk.commands.search import demo_cmd, search_cmd
 from csdesk.commands.transfer import (
     duplicates_cmd,
@@ -112,6 +113,8 @@ def route_uri(argv: list[str], commands: Iterable[str]) -> list[str]:
     return argv
 cli.add_command(letter_cmd)
 cli.add_command(letters_cmd)
+export_group.add_command(export_daily_cmd)
+cli.add_command(handover_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -54,7 +54,8 @@ def demo_cmd(run: RunContext, customers: int, seed: int) -> None:
     desk = run.desk()
 
     def report(done: int, total: int) -> bool:
-        if total >= 50_000:
+        step = max(total // 10, 1)
+        if total >= 50_000 and (done // step != (done - 20_000) // step or done == total):
             click.echo(f"  {done:,} of {total:,}", err=True)
         return True
 

@@ -37,12 +37,14 @@ class Desk:
         from csdesk.services.duplicates import DuplicateService
         from csdesk.services.exporting import ExportService
         from csdesk.services.followups import FollowUpService
+        from csdesk.services.handover import HandoverService
         from csdesk.services.history import HistoryService
         from csdesk.services.importing import ImportService
         from csdesk.services.issues import IssueService
         from csdesk.services.letters import LetterService
         from csdesk.services.notes import NoteService
         from csdesk.services.privacy import PrivacyService
+        from csdesk.services.reports import ReportService
         from csdesk.services.search import SearchService
         from csdesk.services.timeline import TimelineService
         from csdesk.services.visits import VisitService
@@ -73,6 +75,8 @@ class Desk:
         self.imports = ImportService(self)
         self.exports = ExportService(self)
         self.duplicates = DuplicateService(self)
+        self.reports = ReportService(self)
+        self.handover = HandoverService(self)
 
     @classmethod
     def open(cls, path: Path | str, *, clock: Clock = utc_now, source: str = "app") -> Desk:
@@ -80,9 +84,7 @@ class Desk:
         return cls(open_db(path), path=path, clock=clock, source=source)
 
     def close(self) -> None:
-        if self._checkpointer is not None:
-            self._checkpointer.stop()
-            self._checkpointer = None
+        self.stop_background_checkpoints()
         self.db.close()
 
     def start_background_checkpoints(self, interval_s: float = 1.0) -> None:
@@ -92,6 +94,12 @@ class Desk:
             return
         self._checkpointer = Checkpointer(self.path, interval_s=interval_s)
         self._checkpointer.start(self.db)
+
+    def stop_background_checkpoints(self) -> None:
+        """The window closing: stop the thread (it finishes its current pass first)."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
 
     # -- who is acting -------------------------------------------------------------------------
     def _staff(self, staff_id: int) -> Staff:

@@ -144,12 +144,14 @@ class SearchService:
         db = self._desk.db
         phrase = " ".join(f'"{w}"' for w in key.split())
         ids, partial = store.ids_by_exact_name(db, phrase, key, EXACT_CAP)
-        if not partial:
-            return ids
-        # A very common name: take the most recently seen namesakes.
-        return store.recent_matching(
-            db, [f"|{key}|"], column="exact_keys", since=self._cutoff(RECENT_SCAN), limit=limit
-        )
+        if partial:
+            # A very common word: add the most recently seen namesakes near the top of the
+            # recency index (a short, bounded walk), so "maria" still lists recent Marias first.
+            ids = store.recent_matching(
+                db, [f"|{key}|"], column="exact_keys", since=self._cutoff(FIRST_SCAN), limit=limit
+            ) + ids
+        # Only a page of them is shown: rank in SQL rather than build rows for all.
+        return ids if len(ids) <= limit else store.most_recent_of(db, ids, limit)
 
     def _notes(self, text: str, room: int, shown: set[int]) -> list[SearchHit]:
         """Customers whose live notes match, after the name results, seen most recently first.

@@ -421,3 +421,36 @@ def _import(db: sqlite_utils.Database) -> None:
         CREATE INDEX import_items_customer ON import_items(customer_id);
         """
     )
+
+
+@migrations(name="0007_reports")
+def _reports(db: sqlite_utils.Database) -> None:
+    # The daily log reads every source by time range; each range needs its own index or a day
+    # of 5,000 events turns into full scans of years of history. IF NOT EXISTS: another
+    # migration (the customer timeline) may already have added an equivalent one.
+    run_script(
+        db,
+        """
+        CREATE TABLE handover_notes (
+            id INTEGER PRIMARY KEY,
+            body TEXT NOT NULL,
+            -- Who the note is for, as the lead wrote it: "late shift", "Tuesday morning".
+            for_shift TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES staff(id),
+            read_at TEXT,
+            read_by INTEGER REFERENCES staff(id)
+        );
+        CREATE INDEX handover_unread ON handover_notes(created_at) WHERE read_at IS NULL;
+        CREATE INDEX handover_created ON handover_notes(created_at);
+
+        CREATE INDEX IF NOT EXISTS notes_created_at ON notes(created_at);
+        CREATE INDEX IF NOT EXISTS issue_events_at ON issue_events(at);
+        CREATE INDEX IF NOT EXISTS followups_created_at ON followups(created_at);
+        CREATE INDEX IF NOT EXISTS followups_done_at ON followups(done_at)
+            WHERE done_at IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS letters_created_at ON letters(created_at);
+        CREATE INDEX IF NOT EXISTS customers_created_at ON customers(created_at);
+        CREATE INDEX IF NOT EXISTS goodwill_at ON goodwill(at);
+        """
+    )

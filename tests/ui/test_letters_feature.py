@@ -99,7 +99,7 @@ def test_no_customer_open_write_is_disabled_and_explained(
         "&Page setup…",
     ]
     bar = [a.text() for a in window.menuBar().actions()]
-    assert bar.index("&Letters") == bar.index("&Help") - 1  # Help stays last
+    assert bar.index("&Letters") < bar.index("&Help") == len(bar) - 1  # Help stays last
 
 
 def test_ctrl_shift_w_writes_a_letter_that_appears_in_the_letters_tab_and_reprints_exactly(

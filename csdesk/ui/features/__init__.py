@@ -15,7 +15,11 @@ if TYPE_CHECKING:
 
 # One line per feature, in menu order.
 FEATURES: list[str] = [
+    "issues",
     "letters",
+    "daily_log",
+    "visits",
+    "notes",
     "transfer",
 ]
 

@@ -32,13 +32,15 @@ def bring_to_front(window: MainWindow) -> None:
     window.activateWindow()
 
 
-def open_caller(window: MainWindow, customer_id: int) -> None:
-    window.open_customer(customer_id)
+def open_caller(window: MainWindow, customer_id: int | None) -> None:
+    """Open the caller (None: not known yet) and start timing the call where the window can."""
+    start_call = getattr(window, "start_call", None)
+    if callable(start_call):
+        start_call(customer_id)  # opens them and starts the call timer
+    elif customer_id is not None:
+        window.open_customer(customer_id)
     if hasattr(window, "opened_from_call"):
         window.opened_from_call = True
-    start_call = getattr(window, "start_call", None)  # the call timer, where that feature exists
-    if callable(start_call):
-        start_call(customer_id)
 
 
 def show_caller(window: MainWindow, number: str) -> str:
@@ -55,6 +57,9 @@ def show_caller(window: MainWindow, number: str) -> str:
         open_caller(window, hits[0].customer_id)
         window.statusBar().showMessage(f"Call from {number}: {hits[0].display_name}", 8000)
         return "customer"
+    # Not sure who it is yet: the call is timed from the ring, and belongs to the customer once
+    # picked or saved.
+    open_caller(window, None)
     if hits:
         QTimer.singleShot(0, lambda: _pick(window, number, hits))
         return "picker"

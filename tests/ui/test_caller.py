@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QObject, Qt
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
@@ -107,6 +107,10 @@ def test_one_match_opens_the_customer_within_200_ms(
     assert shown is not None and shown.id == known["jose"].id
     assert not window.isMinimized()
     assert ms < 200, f"caller shown after {ms:.0f} ms"
+    # the call timer runs for this caller (window.start_call, from the visits feature)
+    visits = window.findChild(QObject, "visitsFeature")
+    assert visits is not None and visits.calls.running  # type: ignore[attr-defined]
+    assert visits.calls.customer_id == known["jose"].id  # type: ignore[attr-defined]
     # the same number as people type it: national format, spaces
     answer, _ms = call(qtbot, server, "(555) 010 4477")
     assert answer["shown"] == "customer"

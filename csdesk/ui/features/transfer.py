@@ -57,7 +57,7 @@ class TransferFeature(QObject):
         self.import_action = window.add_action(
             "importCustomersAction",
             "&Import customers…",
-            [key("Ctrl+Shift+I")],
+            [key("Ctrl+Shift+O")],
             lambda: self.import_customers(),
         )
         self.undo_action = window.add_action(

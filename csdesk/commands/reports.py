@@ -139,3 +139,9 @@ def handover_cmd(
         return
     note = desk.handover.write(text, for_shift=for_shift)
     click.echo(f"Saved. The next person to open csdesk sees it first (note #{note.id}).")
+
+
+# `csdesk export` holds both `export customers` (transfer) and `export daily` (here).
+from csdesk.commands.transfer import export_group  # noqa: E402
+
+export_group.add_command(export_daily_cmd)

@@ -47,6 +47,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "check": "csdesk.commands.admin:check_cmd",
     "audit": "csdesk.commands.admin:audit_cmd",
     "paths": "csdesk.commands.paths:paths_cmd",
+    "settings": "csdesk.commands.settings:settings_cmd",
     "call": "csdesk.commands.call:call_cmd",
 }
 

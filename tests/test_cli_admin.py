@@ -207,3 +207,22 @@ def test_audit_csv_export(
     assert "Logged" in target.read_text(encoding="utf-8")
     code, out, _ = run(db_path, "audit", "--limit", "5", capsys=capsys)
     assert "export" in out and "[cli]" in out
+
+
+def test_staff_named_with_staff_option_keeps_their_role(
+    db_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = Desk.open(db_path)
+    cid = customer_with_history(desk)
+    desk.close()
+    added = run(
+        db_path, "staff", "add", "Sam", "--role", "staff", "--pin-stdin",
+        stdin="4821\n", monkeypatch=monkeypatch, capsys=capsys,
+    )  # fmt: skip
+    assert added[0] == 0, added
+    code, _, err = run(db_path, "--staff", "Sam", "customer", "erase", str(cid), "--yes", capsys=capsys)
+    assert code == 4
+    assert "Sam" in err and "Traceback" not in err
+    desk = Desk.open(db_path)
+    assert desk.customers.get(cid).last_name == "Quixwort"  # nothing erased
+    desk.close()

@@ -11,22 +11,17 @@ from pathlib import Path
 
 import click
 
-from csdesk.commands.common import RunContext, echo_json, pass_run
+from csdesk.commands.common import RunContext, admin_desk, echo_json, pass_run
 from csdesk.domain import Role
 from csdesk.errors import UserError
 from csdesk.paths import backups_dir
 from csdesk.services.audit import AuditFilter
 from csdesk.services.backup import restore_damaged
-from csdesk.services.desk import Desk
 from csdesk.store.backup import CheckReport, check_file
 
 EXIT_CHECK_FAILED = 2
 
 
-def _admin_desk(run: RunContext) -> Desk:
-    desk = run.desk()
-    desk.auth.act_as_cli()
-    return desk
 
 
 # -- customers ---------------------------------------------------------------------------------
@@ -47,7 +42,7 @@ def customer_group() -> None:
 @pass_run
 def customer_export_cmd(run: RunContext, customer_id: int, output: Path) -> None:
     """Export everything csdesk holds about one customer."""
-    desk = _admin_desk(run)
+    desk = admin_desk(run)
     desk.privacy.export_to(customer_id, output)
     click.echo(f"Wrote everything held about customer #{customer_id} to {output}.")
 
@@ -63,7 +58,7 @@ def customer_erase_cmd(run: RunContext, customer_id: int, yes: bool) -> None:
             f"Erasing customer #{customer_id} cannot be undone. Add --yes to confirm "
             "(export first with `csdesk customer export` if they asked for a copy)."
         )
-    desk = _admin_desk(run)
+    desk = admin_desk(run)
     result = desk.privacy.erase(customer_id)
     click.echo(
         f"Erased customer #{customer_id}: {result.visits_anonymised} visits kept anonymously, "
@@ -104,7 +99,7 @@ def staff_add_cmd(run: RunContext, name: str, role: str, pin_stdin: bool) -> Non
         pin = click.prompt(
             f"PIN for {name} (4-8 digits)", hide_input=True, confirmation_prompt=True
         )
-    desk = _admin_desk(run)
+    desk = admin_desk(run)
     staff = desk.auth.add_staff(name, Role(role), pin)
     click.echo(f"Added {staff.name} ({staff.role.value}).")
 
@@ -114,7 +109,7 @@ def staff_add_cmd(run: RunContext, name: str, role: str, pin_stdin: bool) -> Non
 @pass_run
 def staff_list_cmd(run: RunContext, as_json: bool) -> None:
     """List staff. JSON keys: id, name, role, active, has_pin."""
-    entries = _admin_desk(run).auth.list_staff()
+    entries = admin_desk(run).auth.list_staff()
     if as_json:
         echo_json(
             [
@@ -140,7 +135,7 @@ def staff_list_cmd(run: RunContext, as_json: bool) -> None:
 @pass_run
 def staff_deactivate_cmd(run: RunContext, name: str) -> None:
     """Deactivate a staff member (their entries and audit history stay)."""
-    staff = _admin_desk(run).auth.deactivate(name)
+    staff = admin_desk(run).auth.deactivate(name)
     click.echo(f"Deactivated {staff.name}.")
 
 
@@ -156,7 +151,7 @@ def staff_deactivate_cmd(run: RunContext, name: str) -> None:
 @pass_run
 def backup_cmd(run: RunContext, output: Path | None) -> None:
     """Make a consistent backup, even while csdesk is in use."""
-    desk = _admin_desk(run)
+    desk = admin_desk(run)
     result = desk.backups.backup(output)
     click.echo(f"Backed up to {result.path} ({result.size / 1e6:.1f} MB, {result.seconds:.1f} s).")
     warning = desk.backups.network_warning()
@@ -170,13 +165,13 @@ def backup_cmd(run: RunContext, output: Path | None) -> None:
 def restore_cmd(run: RunContext, source: Path) -> None:
     """Replace the database with a backup (checked first; the current data is saved first)."""
     try:
-        desk = _admin_desk(run)
+        desk = admin_desk(run)
     except UserError:
         # The current database cannot be opened (damaged?): keep it aside and restore anyway.
         run.close()
         folder = backups_dir(run.db_path)
         aside = restore_damaged(run.db_path, source, folder)
-        desk = _admin_desk(run)
+        desk = admin_desk(run)
         desk.backups.audit_restore(source, aside)
         click.echo(f"Restored {source}. The unreadable database was kept as {aside}.")
         return
@@ -248,7 +243,7 @@ def audit_cmd(
 ) -> None:
     """Show the audit log: who did what, when. JSON keys: id, at, staff_id, staff_name,
     action, entity, entity_id, before, after, source."""
-    desk = _admin_desk(run)
+    desk = admin_desk(run)
     flt = AuditFilter(entity=entity, action=action, since=since)
     if csv_path is not None:
         written = desk.audit.export_csv(csv_path, flt)

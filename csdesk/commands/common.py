@@ -23,7 +23,12 @@ class RunContext:
         if self._desk is None:
             from csdesk.services.desk import Desk  # only commands that touch the database pay
 
+            new = not self.db_path.exists()
             desk = Desk.open(self.db_path, source="cli")
+            if new:
+                # A mistyped --db or an unmounted share would otherwise quietly start an empty
+                # customer list.
+                click.echo(f"csdesk: no database was at {self.db_path}; created a new, empty one.", err=True)
             if self.staff:
                 desk.act_as(self.staff)
             self._desk = desk
@@ -36,6 +41,16 @@ class RunContext:
 
 
 pass_run = click.make_pass_decorator(RunContext)
+
+
+def admin_desk(run: RunContext) -> Desk:
+    """Administrative commands need no PIN (whoever runs them can read the file anyway): they act
+    as the audited "Command line" admin, unless --staff names who is acting, whose role then
+    applies like anywhere else."""
+    desk = run.desk()
+    if not run.staff:
+        desk.auth.act_as_cli()
+    return desk
 
 
 def echo_json(value: Any) -> None:

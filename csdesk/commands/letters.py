@@ -165,13 +165,17 @@ def letters_cmd(
                 "cancelled": result.cancelled,
             }
         )
-        return
-    for customer_id, message in result.failed:
-        click.echo(f"  customer {customer_id}: {message}", err=True)
-    where = result.files[0] if len(result.files) == 1 else output
-    click.echo(f"Wrote {len(result.letters)} letter(s) to {where}.")
-    if result.failed and not result.letters:
-        raise UserError("No letters were written; see the reasons above.")
+    else:
+        for customer_id, message in result.failed:
+            click.echo(f"  customer {customer_id}: {message}", err=True)
+        where = result.files[0] if len(result.files) == 1 else output
+        click.echo(f"Wrote {len(result.letters)} letter(s) to {where}.")
+    if result.failed:
+        # A scheduled job must see that some customers got no letter (exit 1), even when
+        # others did; the JSON or the lines above say who and why.
+        if not as_json and not result.letters:
+            raise UserError("No letters were written; see the reasons above.")
+        raise click.exceptions.Exit(1)
 
 
 def _reprint(

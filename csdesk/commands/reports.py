@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from csdesk.commands.common import RunContext, echo_json, pass_run
+from csdesk.commands.common import RunContext, admin_desk, echo_json, pass_run
 from csdesk.errors import UserError
 from csdesk.services.clock import parse
 from csdesk.services.desk import Desk
@@ -41,11 +41,6 @@ Exit codes: 0 written, 1 could not write, 2 bad options, 4 not allowed
 """
 
 
-def _export_desk(run: RunContext) -> Desk:
-    desk = run.desk()
-    if not run.staff:
-        desk.auth.act_as_cli()
-    return desk
 
 
 def _range(desk: Desk, day: str | None, start: str | None, end: str | None) -> ReportRange:
@@ -82,7 +77,7 @@ def export_daily_cmd(
     output: str | None,
     as_json: bool,
 ) -> None:
-    desk = _export_desk(run)
+    desk = admin_desk(run)
     rng = _range(desk, day, start, end)
     if fmt is None:
         suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""

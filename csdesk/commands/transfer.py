@@ -12,23 +12,15 @@ JSON shapes (stable keys):
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import click
 
-from csdesk.commands.common import RunContext, echo_json, pass_run
+from csdesk.commands.common import RunContext, admin_desk, echo_json, pass_run
 from csdesk.errors import UserError
-from csdesk.services.desk import Desk
 from csdesk.services.importing import parse_map
 from csdesk.services.importing.formats import FORMATS
-
-
-def _desk(run: RunContext) -> Desk:
-    """Like the admin commands: the command line acts as the CLI admin unless --staff says who."""
-    desk = run.desk()
-    if not run.staff:
-        desk.auth.act_as_cli()
-    return desk
 
 
 @click.command("import")
@@ -44,7 +36,7 @@ def import_cmd(run: RunContext, file: Path, fmt: str, map_text: str, dry_run: bo
     Fields for --map: first_name, last_name, name, preferred_name, pronouns, birthday, email,
     phone (or phone:work, phone:home), company, address, consent, unsubscribed, note.
     """
-    desk = _desk(run)
+    desk = admin_desk(run)
     plan = desk.imports.preview(file, fmt=fmt, mapping=parse_map(map_text) if map_text else None)
     batch_id = None
     cancelled = False
@@ -95,7 +87,7 @@ def import_cmd(run: RunContext, file: Path, fmt: str, map_text: str, dry_run: bo
 @pass_run
 def undo_import_cmd(run: RunContext, batch_id: int, as_json: bool) -> None:
     """Take back a whole import: remove the customers it added, restore those it changed."""
-    result = _desk(run).imports.undo(batch_id)
+    result = admin_desk(run).imports.undo(batch_id)
     if as_json:
         echo_json(
             {
@@ -134,7 +126,7 @@ def imports_cmd(run: RunContext, as_json: bool) -> None:
             "skipped": b["skipped_count"],
             "undone_at": b["undone_at"],
         }
-        for b in _desk(run).imports.batches()
+        for b in admin_desk(run).imports.batches()
     ]
     if as_json:
         echo_json(rows)
@@ -165,7 +157,14 @@ def export_group() -> None:
 @pass_run
 def export_customers_cmd(run: RunContext, fmt: str, output: Path) -> None:
     """Export every customer to CSV (opens in Excel) or vCard 4.0 (phones, mail programs)."""
-    desk = _desk(run)
+    desk = admin_desk(run)
+    if str(output) == "-":  # to stdout, for a pipe: through a temporary file, without the BOM
+        with tempfile.TemporaryDirectory() as folder:
+            temp = Path(folder) / f"customers.{fmt}"
+            count = desk.exports.to_csv(temp) if fmt == "csv" else desk.exports.to_vcard(temp)
+            click.echo(temp.read_text(encoding="utf-8-sig"), nl=False)
+        click.echo(f"Exported {count:,} customers.", err=True)
+        return
     count = desk.exports.to_csv(output) if fmt == "csv" else desk.exports.to_vcard(output)
     click.echo(f"Exported {count:,} customers to {output}.")
 
@@ -176,7 +175,7 @@ def export_customers_cmd(run: RunContext, fmt: str, output: Path) -> None:
 @pass_run
 def duplicates_cmd(run: RunContext, limit: int, as_json: bool) -> None:
     """List customers who are probably the same person."""
-    pairs = _desk(run).duplicates.pairs(limit)
+    pairs = admin_desk(run).duplicates.pairs(limit)
     if as_json:
         echo_json(
             [
@@ -210,7 +209,7 @@ def merge_cmd(run: RunContext, keep_id: int, other_id: int, yes: bool) -> None:
     """Merge customer OTHER_ID into KEEP_ID: visits, notes and phone numbers all move over."""
     if not yes:
         raise UserError(f"Merging #{other_id} into #{keep_id} cannot be undone. Add --yes to go ahead.")
-    desk = _desk(run)
+    desk = admin_desk(run)
     result = desk.duplicates.merge(keep_id, other_id)
     moved = ", ".join(f"{n} {t}" for t, n in result.moved.items() if n) or "no history"
     click.echo(f"Merged #{other_id} into #{keep_id} ({moved} moved).")

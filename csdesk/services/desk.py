@@ -46,6 +46,7 @@ class Desk:
         from csdesk.services.privacy import PrivacyService
         from csdesk.services.reports import ReportService
         from csdesk.services.search import SearchService
+        from csdesk.services.shop_settings import ShopSettings
         from csdesk.services.timeline import TimelineService
         from csdesk.services.visits import VisitService
 
@@ -72,6 +73,7 @@ class Desk:
         self.backups = BackupService(self)
         self.privacy = PrivacyService(self)
         self.letters = LetterService(self)
+        self.shop = ShopSettings(self)
         self.imports = ImportService(self)
         self.exports = ExportService(self)
         self.duplicates = DuplicateService(self)

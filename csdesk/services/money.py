@@ -30,6 +30,13 @@ def parse_amount(text: str, *, field: str = "amount") -> int:
         raise UserError(
             f"“{text.strip()[:40]}” is not an amount. Type it like 12.50 or 12,50.", field=field
         )
+    if match.group(2) and match.group(3) is None and match.group(1).count(match.group(2)) == 1:
+        # "12.555" or "1,250": a thousands group or a mistyped fraction? Guessing risks 1000x.
+        raise UserError(
+            f"“{text.strip()[:40]}” could be read two ways. Type cents with two digits "
+            "(12.56) or the whole amount without separators (12555).",
+            field=field,
+        )
     whole = int(re.sub(r"\D", "", match.group(1)))
     fraction = (match.group(4) or "").ljust(2, "0")
     cents = whole * 100 + int(fraction or 0)

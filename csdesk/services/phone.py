@@ -6,6 +6,7 @@ would get trunk prefixes and number lengths wrong for most of the world.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
@@ -14,6 +15,7 @@ from csdesk.errors import UserError
 from csdesk.services.text import digits
 
 DEFAULT_REGION = "US"
+_PUNCTUATION = " +-().,/#*;:"
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,21 @@ def normalise(raw: str, region: str = DEFAULT_REGION) -> NormalisedPhone:
         raise UserError("Enter a phone number.", field="phone")
     if text.startswith("00"):
         text = "+" + text[2:]
+    if any(
+        not (
+            ch.isspace()
+            or ch.isdigit()
+            or (ch.isascii() and ch.isalpha())
+            or ch in _PUNCTUATION
+            or unicodedata.category(ch) == "Pd"  # en dashes from word processors
+        )
+        for ch in text
+    ):
+        # Letters are fine (1-800-FLOWERS, "ext 2"); an emoji or a stray symbol is a typo.
+        raise UserError(
+            f"“{raw}” has characters a phone number cannot have. Use digits, spaces and + ( ) - .",
+            field="phone",
+        )
     try:
         number = phonenumbers.parse(text, region.upper())
     except phonenumbers.NumberParseException as exc:

@@ -185,6 +185,11 @@ class SearchService:
         e164 = phone_rules.try_e164(text, self._desk.region) if len(wanted) >= 7 else None
         if e164:
             ids += store.ids_by_e164(db, e164)
+        international = text.lstrip().startswith(("+", "00"))
+        if international:
+            # "+1 720" or "0044 20 79": the start of a number with its country code.
+            country_digits = wanted[2:] if text.lstrip().startswith("00") else wanted
+            ids += store.ids_by_e164_prefix(db, "+" + country_digits, limit)
         ids += store.phone_customer_ids(
             db, rev_prefix=wanted[::-1], national_prefix=wanted, limit=limit
         )

@@ -192,6 +192,15 @@ def ids_by_e164(db: sqlite_utils.Database, e164: str) -> list[int]:
     return [r[0] for r in cur.fetchall()]
 
 
+def ids_by_e164_prefix(db: sqlite_utils.Database, prefix: str, limit: int) -> list[int]:
+    """Customers with a number starting with `prefix` ('+1720'): a range scan of the E.164 index."""
+    cur = db.execute(
+        "SELECT DISTINCT customer_id FROM customer_phones WHERE e164 >= ? AND e164 < ? LIMIT ?",
+        [prefix, prefix + ":", limit],
+    )
+    return [r[0] for r in cur.fetchall()]
+
+
 def ids_by_email_prefix(db: sqlite_utils.Database, prefix: str, limit: int) -> list[int]:
     cur = db.execute(
         "SELECT id FROM customers WHERE email_norm >= ? AND email_norm < ? AND email_norm != '' "

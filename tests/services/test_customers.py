@@ -141,3 +141,22 @@ def test_change_bus_reports_what_changed(desk: Desk) -> None:
     desk.subscribe(seen.append)
     customer = desk.customers.create(CustomerDraft(first_name="Ada"))
     assert [(c.kind, c.ids) for c in seen] == [("customer", (customer.id,))]
+
+
+@pytest.mark.parametrize(
+    ("typed", "e164"),
+    [
+        ("555\u00a0010\u00a04477", "+15550104477"),  # pasted with no-break spaces
+        ("555\u2013010\u20134477", "+15550104477"),  # en dashes from a word processor
+        ("1-800-FLOWERS", "+18003569377"),  # a vanity number
+    ],
+)
+def test_phone_numbers_as_people_paste_them(desk: Desk, typed: str, e164: str) -> None:
+    customer = desk.customers.create(CustomerDraft(first_name="Al", phones=(("mobile", typed),)))
+    assert customer.phones[0].e164 == e164
+
+
+def test_emoji_in_a_phone_number_is_refused(desk: Desk) -> None:
+    with pytest.raises(ValidationError) as caught:
+        desk.customers.create(CustomerDraft(first_name="Al", phones=(("mobile", "555-ABCD-😀"),)))
+    assert "cannot have" in caught.value.errors["phone0"]

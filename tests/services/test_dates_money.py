@@ -27,7 +27,8 @@ MONDAY = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)  # the conftest clock's start
         (" 0.99 ", 99),
         ("1,234.56", 123456),
         ("1.234,56", 123456),
-        ("1,500", 150000),
+        ("1,500.00", 150000),
+        ("1.500,00", 150000),
         ("12.50 EUR", 1250),
         ("+7", 700),
     ],
@@ -46,6 +47,13 @@ def test_bad_amounts_are_refused_with_a_message(text: str) -> None:
         parse_amount(text)
     assert info.value.field == "amount"
     assert info.value.message
+
+
+@pytest.mark.parametrize("text", ["12.555", "1,500", "1.500", "2'000"])
+def test_a_single_three_digit_group_is_ambiguous_and_refused(text: str) -> None:
+    # "12.555" once became 12,555.00 of goodwill: a 1000x slip must ask, not guess.
+    with pytest.raises(UserError, match="two ways"):
+        parse_amount(text)
 
 
 def test_negative_amount_says_so() -> None:

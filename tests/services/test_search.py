@@ -67,6 +67,9 @@ def ids(desk: Desk, query: str) -> list[int]:
         ("+44 20 7946 0958", "smith"),
         ("0044 20 7946 0958", "smith"),
         ("0958", "smith"),
+        ("+44 20 79", "smith"),  # the start of a number, with its country code
+        ("0044 20", "smith"),
+        ("+1 (555) 01", "jose"),
         ("jose.garcia@example.com", "jose"),
         ("jose.gar", "jose"),
         ("jose.garcia@", "jose"),

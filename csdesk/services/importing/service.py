@@ -235,7 +235,7 @@ class ImportService:
         require(desk.actor, Permission.CORRECT_OTHERS)
         batch = log.get_batch(db, batch_id)
         if batch is None:
-            raise NotFound(f"No import #{batch_id}. `csdesk import list` shows the imports.")
+            raise NotFound(f"No import #{batch_id}. `csdesk imports` lists them.")
         if batch["status"] == "undone":
             raise UserError(f"Import #{batch_id} was already undone on {batch['undone_at'][:10]}.")
         if batch["status"] == "running":

@@ -1,0 +1,63 @@
+"""What a user sees when something is off: new databases, partial failures, pipes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from csdesk.domain import CustomerDraft
+from csdesk.services.desk import Desk
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "csdesk", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_a_new_database_is_announced_once(tmp_path: Path) -> None:
+    path = tmp_path / "typo" / "new.db"
+    first = run("--db", str(path), "search", "x")
+    assert first.returncode == 0
+    assert "created a new, empty one" in first.stderr
+    again = run("--db", str(path), "search", "x")
+    assert "created a new" not in again.stderr
+
+
+def test_export_customers_to_stdout(db_path: Path) -> None:
+    desk = Desk.open(db_path)
+    desk.customers.create(CustomerDraft(first_name="=cmd()", last_name="Évora"))
+    desk.close()
+    done = run("--db", str(db_path), "export", "customers", "-o", "-")
+    assert done.returncode == 0, done.stderr
+    assert not Path("-").exists()
+    assert not done.stdout.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert len(rows) == 1
+    assert "Évora" in done.stdout and "'=cmd()" in done.stdout  # formula neutralised
+    assert "Exported 1 customers" in done.stderr
+
+
+def test_letters_with_some_failures_exit_non_zero(db_path: Path, tmp_path: Path) -> None:
+    desk = Desk.open(db_path)
+    cid = desk.customers.create(CustomerDraft(first_name="Ada")).id
+    desk.close()
+    out = tmp_path / "out.pdf"
+    done = run(
+        "--db", str(db_path), "letters", "thank_you", "--customers", f"{cid},99999", "-o", str(out), "--json"
+    )
+    assert done.returncode == 1
+    assert '"customer_id": 99999' in done.stdout
+    assert out.exists()  # the letters that could be written were
+
+
+def test_phone_search_with_country_code(db_path: Path) -> None:
+    desk = Desk.open(db_path)
+    desk.customers.create(CustomerDraft(first_name="Lucía", phones=(("mobile", "(720) 996-7720"),)))
+    desk.close()
+    for query in ("+1 720", "+1 (720) 99", "001 720 996"):
+        done = run("--db", str(db_path), "search", "--json", "--", query)
+        assert "Lucía" in done.stdout, query

@@ -11,9 +11,13 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from csdesk.errors import CsdeskError
+from csdesk.services.about import DESKTOP_ID
 from csdesk.services.desk import Desk
 from csdesk.ui.change_bus import ChangeBus
+from csdesk.ui.dialogs.about_dialog import app_icon
+from csdesk.ui.dialogs.admin_setup import AdminSetupDialog
 from csdesk.ui.dialogs.first_run import FirstRunDialog
+from csdesk.ui.features.security import end_session, start_session
 from csdesk.ui.main_window import MainWindow
 from csdesk.ui.theme import apply_theme
 
@@ -28,6 +32,8 @@ def application() -> QApplication:
     app.setApplicationName("csdesk")
     app.setApplicationDisplayName("csdesk")
     app.setOrganizationName("csdesk")
+    app.setDesktopFileName(DESKTOP_ID)  # Wayland docks match the window to the menu entry
+    app.setWindowIcon(app_icon())
     return app
 
 
@@ -56,6 +62,8 @@ def main(db_path: Path, staff: str | None = None) -> int:
             QMessageBox.critical(None, "csdesk cannot open its database", str(exc))
         return 1
     try:
+        # The admin comes first: a first run with demo data still has someone to manage staff.
+        admin = None if probe or not desk.auth.needs_setup() else AdminSetupDialog.ask(None, desk)
         if not probe and desk.customers.count() == 0:
             FirstRunDialog.ask(None, db_path)
         bus = ChangeBus()
@@ -66,7 +74,11 @@ def main(db_path: Path, staff: str | None = None) -> int:
         window.activateWindow()
         if probe:
             _probe(window, started)
-        return app.exec()
+            return app.exec()
+        start_session(window, signed_in=admin is not None)
+        code = app.exec()
+        end_session(window)
+        return code
     finally:
         desk.close()
 

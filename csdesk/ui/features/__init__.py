@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 # One line per feature, in menu order.
 FEATURES: list[str] = [
+    "security",  # also installs admin, backups and privacy (issue 7)
+    "about",
 ]
 
 

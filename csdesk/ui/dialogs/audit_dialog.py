@@ -52,14 +52,19 @@ def _date_edit(name: str, accessible: str) -> QDateEdit:
 
 
 class AuditDialog(QDialog):
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, desk: Desk, parent: QWidget | None = None, *, model: AuditModel | None = None
+    ) -> None:
+        # the model first: for someone without the right it raises before any window exists
+        model = model or AuditModel(desk)
         super().__init__(parent)
         self.setObjectName("auditDialog")
         self.setAccessibleName("Audit log")
         self.setWindowTitle("Audit log")
         self._desk = desk
         self._task: TaskHandle | None = None
-        self.model = AuditModel(desk, self)  # PermissionDenied here: the caller shows it
+        self.model = model
+        model.setParent(self)
 
         self.staff = QComboBox()
         self.staff.setObjectName("auditStaffFilter")

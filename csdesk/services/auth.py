@@ -30,6 +30,7 @@ SCRYPT_R = 8
 SCRYPT_P = 1
 _PIN = re.compile(r"[0-9]{4,8}")  # not \d: that also accepts Arabic-Indic and other digits
 
+FRONT_DESK = store.DEFAULT_NAME  # who acts when nobody signed in (shops without sign-in)
 CLI_ACTOR = "Command line"  # the actor of administrative commands (audited with source 'cli')
 IDLE_LOCK_KEY = "idle_lock_minutes"
 IDLE_LOCK_DEFAULT = 5

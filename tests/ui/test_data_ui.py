@@ -190,3 +190,24 @@ def test_about_shows_where_the_data_is(
     window.about_action.trigger()
     assert asked == [db_path]
     assert not window.windowIcon().isNull()
+
+
+def test_theme_follows_light_or_dark(monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtGui import QPalette
+
+    from csdesk.ui import theme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    try:
+        monkeypatch.setenv(theme.THEME_ENV, "dark")
+        tones = apply_theme(app)
+        window = app.palette().color(QPalette.ColorRole.Window)
+        assert tones.dark and window.lightness() < 60
+        assert app.palette().color(QPalette.ColorRole.Text).lightness() > 200
+        monkeypatch.setenv(theme.THEME_ENV, "light")
+        assert not apply_theme(app).dark
+        assert app.palette().color(QPalette.ColorRole.Window).lightness() > 200
+    finally:
+        monkeypatch.delenv(theme.THEME_ENV)
+        apply_theme(app)

@@ -85,6 +85,7 @@ class AboutDialog(QDialog):
             path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             path.setWordWrap(True)
             button = QPushButton("Open")
+            button.setAutoDefault(False)  # Enter closes the dialog, it does not open a folder
             button.setObjectName(f"open{key}Button")
             button.setAccessibleName(f"Open the {label.lower()} folder")
             button.clicked.connect(lambda _=False, f=folder: self.open_path(f))

@@ -103,7 +103,7 @@ class AuditDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 170), (1, 130), (2, 120), (3, 130), (5, 60)):
+        for column, width in ((0, 200), (1, 140), (2, 130), (3, 130), (5, 60)):
             self.table.setColumnWidth(column, width)
 
         self.count_label = QLabel()

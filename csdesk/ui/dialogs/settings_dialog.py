@@ -37,6 +37,7 @@ class SettingsDialog(QDialog):
         self.idle.setSuffix(" min")
         self.idle.setSpecialValueText("Never")
         self.idle.setValue(auth.idle_lock_minutes)
+        self.idle.setMaximumWidth(140)
         self.sign_in = QCheckBox("Everyone signs in with their own PIN")
         self.sign_in.setObjectName("signInRequiredSetting")
         self.sign_in.setAccessibleName("Everyone signs in with their own PIN")

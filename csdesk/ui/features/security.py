@@ -15,8 +15,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QStackedWidget, QWi
 
 from csdesk.domain import Change, Staff
 from csdesk.errors import CsdeskError
-from csdesk.services.auth import IDLE_LOCK_KEY, SIGN_IN_KEY
-from csdesk.store.staff import DEFAULT_NAME
+from csdesk.services.auth import FRONT_DESK, IDLE_LOCK_KEY, SIGN_IN_KEY
 from csdesk.ui.dialogs.admin_setup import AdminSetupDialog
 from csdesk.ui.main_window import MainWindow
 from csdesk.ui.widgets.lock_screen import LockScreen
@@ -151,7 +150,7 @@ class Security(QObject):
 
     def _as_front_desk(self) -> None:
         try:
-            self.desk.act_as(DEFAULT_NAME)
+            self.desk.act_as(FRONT_DESK)
         except CsdeskError:
             return
         self.unlock()
@@ -170,7 +169,7 @@ class Security(QObject):
     def reset_after_restore(self) -> None:
         """A restored database has its own staff: start again from its sign-in rules."""
         with contextlib.suppress(CsdeskError):
-            self.desk.act_as(DEFAULT_NAME)
+            self.desk.act_as(FRONT_DESK)
         self.set_idle_interval(self.desk.auth.idle_lock_minutes * 60_000)
         auth = self.desk.auth
         if auth.sign_in_required and not auth.needs_setup():

@@ -15,9 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from csdesk.errors import CsdeskError
-from csdesk.services.auth import SignInDelayed
+from csdesk.services.auth import FRONT_DESK, SignInDelayed
 from csdesk.services.desk import Desk
-from csdesk.store.staff import DEFAULT_NAME
 from csdesk.ui.dialogs.admin_setup import pin_field
 
 
@@ -47,7 +46,6 @@ class LockScreen(QWidget):
         self.names = QListWidget()
         self.names.setObjectName("signInNames")
         self.names.setAccessibleName("Who is signing in")
-        self.names.setMaximumHeight(200)
         self.names.currentTextChanged.connect(self._name_chosen)
         self.pin = pin_field("signInPin", "PIN")
         self.pin.returnPressed.connect(self.submit)
@@ -62,9 +60,9 @@ class LockScreen(QWidget):
         self.sign_in_button.setAccessibleName("Sign in")
         self.sign_in_button.setDefault(True)
         self.sign_in_button.clicked.connect(self.submit)
-        self.front_desk_button = QPushButton(f"Continue as {DEFAULT_NAME}")
+        self.front_desk_button = QPushButton(f"Continue as {FRONT_DESK}")
         self.front_desk_button.setObjectName("frontDeskButton")
-        self.front_desk_button.setAccessibleName(f"Continue as {DEFAULT_NAME} without a PIN")
+        self.front_desk_button.setAccessibleName(f"Continue as {FRONT_DESK} without a PIN")
         self.front_desk_button.clicked.connect(self.front_desk)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("cancelSwitchButton")
@@ -106,6 +104,9 @@ class LockScreen(QWidget):
         self.names.clear()
         self.names.addItems(names)
         self.names.blockSignals(False)
+        rows = max(1, min(len(names), 6))  # as tall as the names, up to six, then it scrolls
+        row_height = max(self.names.sizeHintForRow(0), 24)
+        self.names.setFixedHeight(rows * row_height + 2 * self.names.frameWidth() + 4)
         open_counter = auth.needs_setup() or not auth.sign_in_required
         self.front_desk_button.setVisible(open_counter)
         self.cancel_button.setVisible(switching)

@@ -354,3 +354,42 @@ def test_settings_change_the_idle_lock(
     dialog.save()
     assert dialog.saved and security(win).idle_ms == 12 * 60_000
     assert win.windowTitle() == "Harbour Lane · csdesk"
+
+
+def test_admin_gives_a_member_a_new_pin_and_members_change_their_own(
+    qtbot: QtBot, desk: Desk, monkeypatch: pytest.MonkeyPatch, make_window: Callable[[], MainWindow]
+) -> None:
+    from csdesk.ui.dialogs.pin_dialog import PinDialog
+
+    make_admin(desk)
+    add_member(desk, "Bea", Role.STAFF, "1357")
+    dialog = StaffDialog(desk)
+    qtbot.addWidget(dialog)
+    dialog.list.setCurrentItem(dialog.list.findItems("Bea", Qt.MatchFlag.MatchExactly, 0)[0])
+    monkeypatch.setattr(PinDialog, "ask", classmethod(lambda cls, parent, name: "97531"))
+    dialog.reset_pin()
+    assert "Bea has a new PIN" in dialog.message.text()
+    assert desk.auth.sign_in("Bea", "97531").name == "Bea"
+    win = make_window()
+    monkeypatch.setattr(PinDialog, "ask", classmethod(lambda cls, parent, name: "24680"))
+    action(win, "changePinAction").trigger()
+    assert desk.auth.sign_in("Bea", "24680").name == "Bea"
+
+
+def test_pin_dialog_wants_the_same_valid_pin_twice(qtbot: QtBot) -> None:
+    from csdesk.ui.dialogs.pin_dialog import PinDialog
+
+    dialog = PinDialog("Bea")
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.pin, "123")
+    qtbot.keyClicks(dialog.pin_again, "123")
+    qtbot.keyClick(dialog.pin_again, Qt.Key.Key_Return)
+    assert "4 to 8 digits" in dialog.message.text() and dialog.pin_value is None
+    qtbot.keyClicks(dialog.pin, "4")
+    qtbot.keyClicks(dialog.pin_again, "5")
+    dialog.submit()
+    assert "differ" in dialog.message.text()
+    dialog.pin_again.backspace()
+    qtbot.keyClicks(dialog.pin_again, "4")
+    dialog.submit()
+    assert dialog.pin_value == "1234"

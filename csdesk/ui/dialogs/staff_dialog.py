@@ -23,6 +23,7 @@ from csdesk.errors import CsdeskError
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.admin_setup import pin_field
 from csdesk.ui.dialogs.notice import Confirm
+from csdesk.ui.dialogs.pin_dialog import PinDialog
 
 ROLE_TEXT = {Role.STAFF: "Staff", Role.LEAD: "Shift lead", Role.ADMIN: "Admin"}
 ROLE_HELP = (
@@ -52,6 +53,10 @@ class StaffDialog(QDialog):
         self.deactivate_button.setObjectName("deactivateStaffButton")
         self.deactivate_button.setAccessibleName("Deactivate the selected staff member")
         self.deactivate_button.clicked.connect(self.deactivate)
+        self.reset_pin_button = QPushButton("New PIN…")
+        self.reset_pin_button.setObjectName("resetPinButton")
+        self.reset_pin_button.setAccessibleName("Give the selected staff member a new PIN")
+        self.reset_pin_button.clicked.connect(self.reset_pin)
 
         self.name = QLineEdit()
         self.name.setObjectName("newStaffName")
@@ -95,6 +100,7 @@ class StaffDialog(QDialog):
         close.clicked.connect(self.accept)
         bottom = QHBoxLayout()
         bottom.addWidget(self.deactivate_button)
+        bottom.addWidget(self.reset_pin_button)
         bottom.addStretch(1)
         bottom.addWidget(close)
 
@@ -125,9 +131,9 @@ class StaffDialog(QDialog):
 
     def _update_buttons(self) -> None:
         item = self.list.currentItem()
-        self.deactivate_button.setEnabled(
-            item is not None and bool(item.data(1, Qt.ItemDataRole.UserRole))
-        )
+        active = item is not None and bool(item.data(1, Qt.ItemDataRole.UserRole))
+        self.deactivate_button.setEnabled(active)
+        self.reset_pin_button.setEnabled(active)
 
     def add(self) -> None:
         if self.pin.text() != self.pin_again.text():
@@ -150,6 +156,20 @@ class StaffDialog(QDialog):
         if found:
             self.list.setCurrentItem(found[0])
         self.name.setFocus()
+
+    def reset_pin(self) -> None:
+        name = self._selected()
+        pin = PinDialog.ask(self, name) if name else None
+        if name is None or pin is None:
+            return
+        try:
+            self._desk.auth.set_pin(name, pin)
+        except CsdeskError as exc:
+            self.message.setText(str(exc))
+            return
+        self.changed = True
+        self.message.setText(f"{name} has a new PIN.")
+        self.reload()
 
     def deactivate(self) -> None:
         name = self._selected()

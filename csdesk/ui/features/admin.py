@@ -9,9 +9,10 @@ from csdesk.services.auth import Permission
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.audit_dialog import AuditDialog
 from csdesk.ui.dialogs.notice import Notice
+from csdesk.ui.dialogs.pin_dialog import PinDialog
 from csdesk.ui.dialogs.settings_dialog import SettingsDialog
 from csdesk.ui.dialogs.staff_dialog import StaffDialog
-from csdesk.ui.features.guard import SWITCH_HINT, permitted
+from csdesk.ui.features.guard import SWITCH_HINT, guarded, permitted
 from csdesk.ui.features.security import security
 from csdesk.ui.main_window import MainWindow
 
@@ -37,6 +38,27 @@ def open_settings(window: MainWindow) -> None:
         SettingsDialog.ask(window, window.desk)
 
 
+def change_my_pin(window: MainWindow) -> None:
+    desk = window.desk
+    name = desk.actor.name
+    if name not in desk.auth.sign_in_names():
+        Notice.ask(
+            window,
+            "Change my PIN",
+            f"{name} signs in without a PIN. Sign in as yourself first (Ctrl+Shift+U).",
+        )
+        return
+    pin = PinDialog.ask(window, name)
+    if pin is None:
+        return
+    def change() -> bool:
+        desk.auth.set_pin(name, pin)
+        return True
+
+    if guarded(window, "Change my PIN", change):
+        window.statusBar().showMessage("Your new PIN is set.", 5000)
+
+
 def install(window: MainWindow) -> None:
     menu = window.menu("&Staff")
     actions = [
@@ -45,6 +67,7 @@ def install(window: MainWindow) -> None:
             "auditAction", "Audit &log…", [], lambda: open_audit(window, window.desk)
         ),
         window.add_action("settingsAction", "S&ettings…", [], lambda: open_settings(window)),
+        window.add_action("changePinAction", "Change my &PIN…", [], lambda: change_my_pin(window)),
     ]
     menu.addSeparator()
     for action in actions:

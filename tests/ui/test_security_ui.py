@@ -135,8 +135,13 @@ def test_main_sets_up_the_admin_before_the_demo_offer_and_backs_up(
     jobs: list[Backups] = []
 
     def close_when_shown() -> None:
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
-        if not windows or not windows[0].isVisible():
+        # visible ones only: windows of earlier tests may linger, hidden, until collected
+        windows = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, MainWindow) and w.isVisible() and w.desk.path == db_path
+        ]
+        if not windows:
             QTimer.singleShot(50, close_when_shown)
             return
         guard = security(windows[0])

@@ -114,11 +114,9 @@ class Security(QObject):
         self.idle_timer.stop()
         if switching and self.idle_ms > 0:
             self.idle_timer.start()  # walking away mid-switch still locks properly
+        self.stack.setCurrentWidget(self.lock_screen)  # first: focus only lands on what is shown
         preferred = None if switching else self.desk.actor.name
         self.lock_screen.prepare(switching=switching, preferred=preferred)
-        self.stack.setCurrentWidget(self.lock_screen)
-        self.lock_screen.setFocus()
-        self.lock_screen.prepare(switching=switching, preferred=preferred)  # focus the PIN
         self._show_actor()
         self.lock_changed.emit(True)
 

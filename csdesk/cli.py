@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 import sys
 from collections.abc import Iterable
@@ -10,29 +11,65 @@ from pathlib import Path
 import click
 
 from csdesk import __version__
-from csdesk.commands.admin import (
-    audit_cmd,
-    backup_cmd,
-    check_cmd,
-    customer_group,
-    restore_cmd,
-    staff_group,
-)
 from csdesk.commands.common import RunContext
-from csdesk.commands.issues import followup_group, followups_cmd, issue_group, issues_cmd
-from csdesk.commands.letters import letter_cmd, letters_cmd
-from csdesk.commands.paths import paths_cmd
-from csdesk.commands.search import demo_cmd, search_cmd
 from csdesk.errors import CsdeskError, NotFound, PermissionDenied, UserError
 from csdesk.paths import default_db_path
-from csdesk.store.db import translate_error
 
 EXIT_USER_ERROR = 1
 EXIT_NOT_FOUND = 3
 EXIT_DENIED = 4
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+# Each sub-command is imported only when it runs: a softphone's `csdesk call` or a cron job's
+# export should not pay for importing every other command's services.
+LAZY_COMMANDS: dict[str, str] = {
+    "search": "csdesk.commands.search:search_cmd",
+    "demo": "csdesk.commands.search:demo_cmd",
+    "visit": "csdesk.commands.history:visit_cmd",
+    "timeline": "csdesk.commands.history:timeline_cmd",
+    "import": "csdesk.commands.transfer:import_cmd",
+    "undo-import": "csdesk.commands.transfer:undo_import_cmd",
+    "imports": "csdesk.commands.transfer:imports_cmd",
+    "export": "csdesk.commands.reports:export_group",
+    "duplicates": "csdesk.commands.transfer:duplicates_cmd",
+    "merge": "csdesk.commands.transfer:merge_cmd",
+    "issue": "csdesk.commands.issues:issue_group",
+    "issues": "csdesk.commands.issues:issues_cmd",
+    "followup": "csdesk.commands.issues:followup_group",
+    "followups": "csdesk.commands.issues:followups_cmd",
+    "letter": "csdesk.commands.letters:letter_cmd",
+    "letters": "csdesk.commands.letters:letters_cmd",
+    "handover": "csdesk.commands.reports:handover_cmd",
+    "customer": "csdesk.commands.admin:customer_group",
+    "staff": "csdesk.commands.admin:staff_group",
+    "backup": "csdesk.commands.admin:backup_cmd",
+    "restore": "csdesk.commands.admin:restore_cmd",
+    "check": "csdesk.commands.admin:check_cmd",
+    "audit": "csdesk.commands.admin:audit_cmd",
+    "paths": "csdesk.commands.paths:paths_cmd",
+    "call": "csdesk.commands.call:call_cmd",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = LAZY_COMMANDS.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module, attr = target.split(":")
+        command = getattr(importlib.import_module(module), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "db_path",
@@ -41,9 +78,10 @@ EXIT_DENIED = 4
     help="Database file (default: csdesk.db in your data folder; or set CSDESK_DB).",
 )
 @click.option("--staff", default=None, help="Act as this staff member (default: Front desk).")
+@click.option("--call", "call_number", default=None, hidden=True)  # `csdesk call` starts the window
 @click.version_option(__version__, prog_name="csdesk")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path | None, staff: str | None) -> None:
+def cli(ctx: click.Context, db_path: Path | None, staff: str | None, call_number: str | None) -> None:
     """csdesk: find any customer in a keystroke and greet them by name."""
     run = RunContext(db_path=db_path or default_db_path(), staff=staff)
     ctx.obj = run
@@ -51,26 +89,11 @@ def cli(ctx: click.Context, db_path: Path | None, staff: str | None) -> None:
     if ctx.invoked_subcommand is None:
         from csdesk.ui.app import main as ui_main  # Qt only when the window is wanted
 
-        ctx.exit(ui_main(run.db_path, staff=staff))
-
-
-cli.add_command(search_cmd)
-cli.add_command(demo_cmd)
-cli.add_command(issue_group)
-cli.add_command(issues_cmd)
-cli.add_command(followup_group)
-cli.add_command(followups_cmd)
-cli.add_command(customer_group)
-cli.add_command(staff_group)
-cli.add_command(backup_cmd)
-cli.add_command(restore_cmd)
-cli.add_command(check_cmd)
-cli.add_command(audit_cmd)
-cli.add_command(paths_cmd)
+        ctx.exit(ui_main(run.db_path, staff=staff, call=call_number))
 
 
 URI_SCHEMES = ("tel:", "callto:")
-_VALUE_OPTIONS = ("--db", "--staff")
+_VALUE_OPTIONS = ("--db", "--staff", "--call")
 
 
 def route_uri(argv: list[str], commands: Iterable[str]) -> list[str]:
@@ -90,13 +113,11 @@ def route_uri(argv: list[str], commands: Iterable[str]) -> list[str]:
                 return [*argv[:i], "call", *argv[i:]]
             return [*argv[:i], *argv[i + 1 :]]
     return argv
-cli.add_command(letter_cmd)
-cli.add_command(letters_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: errors become one clear line on stderr and a non-zero exit, no traceback."""
-    args = route_uri(sys.argv[1:] if argv is None else list(argv), cli.commands)
+    args = route_uri(sys.argv[1:] if argv is None else list(argv), LAZY_COMMANDS)
     try:
         result = cli.main(args=args, prog_name="csdesk", standalone_mode=False)
         # Without standalone mode click returns a command's ctx.exit(N) code instead of exiting.
@@ -119,6 +140,8 @@ def main(argv: list[str] | None = None) -> None:
     except sqlite3.Error as exc:
         # Anything SQLite raises outside a write (a read of a corrupt or locked file) still
         # becomes one clear line, never a traceback.
+        from csdesk.store.db import translate_error
+
         click.echo(f"csdesk: {translate_error(exc)}", err=True)
         sys.exit(EXIT_USER_ERROR)
     except (UserError, CsdeskError) as exc:

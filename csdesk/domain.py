@@ -143,6 +143,15 @@ class Visit:
     duration_s: int | None = None
     satisfaction: int | None = None
     direction: str | None = None  # "in" / "out" for calls
+    created_at: str = ""
+    created_by: int | None = None
+    updated_at: str | None = None  # set by an edit, with updated_by: who and when
+    updated_by: int | None = None
+    deleted_at: str | None = None
+
+    @property
+    def is_call(self) -> bool:
+        return self.channel == Channel.PHONE
 
 
 @dataclass(frozen=True)
@@ -156,6 +165,28 @@ class Note:
     expires_on: str | None = None
     created_at: str = ""
     created_by: int | None = None
+    updated_at: str | None = None
+    updated_by: int | None = None
+    deleted_at: str | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a customer's timeline: a visit, a call, a note (later: issues, letters)."""
+
+    kind: str  # "visit" (calls are visits on the phone channel), "note", ...
+    ref_id: int  # the id of the visit, note, ... it shows
+    customer_id: int
+    at: str  # UTC ISO-8601
+    channel: Channel | None
+    title: str  # human: "In person: fitted walking boots", "Call in, 4 min: ..."
+    detail: str = ""
+    staff_id: int | None = None
+
+    @property
+    def cursor(self) -> tuple[str, str, int]:
+        """Pass as `after=` to get the page that follows this entry."""
+        return (self.at, self.kind, self.ref_id)
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ def test_search_json_has_the_documented_keys(
             "last_visit": None,
             "matched": "name",
             "exact": False,
+            "snippet": None,
         }
     ]
 
@@ -118,3 +119,19 @@ def test_env_var_chooses_the_database(filled: Path) -> None:
         env={**os.environ, "CSDESK_DB": str(filled)},
     )
     assert [r["display_name"] for r in json.loads(done.stdout)] == ["Ann O'Brien"]
+
+
+def test_every_lazy_command_loads_and_has_help() -> None:
+    import click
+
+    from csdesk.cli import LAZY_COMMANDS, cli
+
+    ctx = click.Context(cli)
+    for name in LAZY_COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.name == name, name
+        assert command.help or command.short_help, name
+    assert set(cli.list_commands(ctx)) == set(LAZY_COMMANDS)
+    export = cli.get_command(ctx, "export")
+    assert isinstance(export, click.Group)
+    assert {"customers", "daily"} <= set(export.list_commands(ctx))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from csdesk.services.desk import Desk
+if TYPE_CHECKING:
+    from csdesk.services.desk import Desk
 
 
 @dataclass
@@ -20,6 +21,8 @@ class RunContext:
 
     def desk(self) -> Desk:
         if self._desk is None:
+            from csdesk.services.desk import Desk  # only commands that touch the database pay
+
             desk = Desk.open(self.db_path, source="cli")
             if self.staff:
                 desk.act_as(self.staff)

@@ -29,6 +29,7 @@ def search_cmd(run: RunContext, query: tuple[str, ...], limit: int, as_json: boo
                     "last_visit": h.last_visit,
                     "matched": h.matched,
                     "exact": h.exact,
+                    "snippet": h.snippet or None,  # the matching note text when matched == "note"
                 }
                 for h in hits
             ]
@@ -40,7 +41,8 @@ def search_cmd(run: RunContext, query: tuple[str, ...], limit: int, as_json: boo
     for h in hits:
         phone = pretty(h.phones[0], desk.region) if h.phones else ""
         last = (h.last_visit or "")[:10] or "never"
-        click.echo(f"{h.customer_id:>8}  {h.display_name[:40]:<40}  {phone:<18}  last visit {last}")
+        line = f"{h.customer_id:>8}  {h.display_name[:40]:<40}  {phone:<18}  last visit {last}"
+        click.echo(f"{line}  note: {h.snippet}" if h.snippet else line)
 
 
 @click.command("demo")
@@ -52,7 +54,8 @@ def demo_cmd(run: RunContext, customers: int, seed: int) -> None:
     desk = run.desk()
 
     def report(done: int, total: int) -> bool:
-        if total >= 50_000:
+        step = max(total // 10, 1)
+        if total >= 50_000 and (done // step != (done - 20_000) // step or done == total):
             click.echo(f"  {done:,} of {total:,}", err=True)
         return True
 

@@ -55,6 +55,7 @@ class Permission(enum.StrEnum):
     MANAGE_TEMPLATES = "manage_templates"
     RESTORE = "restore"
     ERASE = "erase"
+    WRITE_HANDOVER = "write_handover"
 
 
 _STAFF = frozenset({Permission.VIEW, Permission.LOG})
@@ -64,6 +65,7 @@ _LEAD = _STAFF | {
     Permission.APPROVE_GOODWILL,
     Permission.VIEW_AUDIT,
     Permission.BACKUP,
+    Permission.WRITE_HANDOVER,
 }
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.STAFF: _STAFF,
@@ -85,6 +87,7 @@ _WHAT = {
     Permission.MANAGE_TEMPLATES: "change letter templates",
     Permission.RESTORE: "restore a backup",
     Permission.ERASE: "erase a customer",
+    Permission.WRITE_HANDOVER: "write the handover note",
 }
 ROLE_LABELS = {Role.STAFF: "staff", Role.LEAD: "a shift lead", Role.ADMIN: "an admin"}
 

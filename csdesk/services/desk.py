@@ -12,6 +12,7 @@ from csdesk.errors import NotFound
 from csdesk.services.clock import Clock, iso, utc_now
 from csdesk.store import settings as settings_store
 from csdesk.store import staff as staff_store
+from csdesk.store.checkpoint import Checkpointer
 from csdesk.store.db import atomic, open_db
 
 Listener = Callable[[Change], None]
@@ -32,24 +33,38 @@ class Desk:
         from csdesk.services.auth import AuthService
         from csdesk.services.backup import BackupService
         from csdesk.services.customers import CustomerService
+        from csdesk.services.drafts import DraftService, drafts_dir_for
+        from csdesk.services.duplicates import DuplicateService
+        from csdesk.services.exporting import ExportService
         from csdesk.services.followups import FollowUpService
+        from csdesk.services.handover import HandoverService
         from csdesk.services.history import HistoryService
+        from csdesk.services.importing import ImportService
         from csdesk.services.issues import IssueService
         from csdesk.services.letters import LetterService
+        from csdesk.services.notes import NoteService
         from csdesk.services.privacy import PrivacyService
+        from csdesk.services.reports import ReportService
         from csdesk.services.search import SearchService
+        from csdesk.services.timeline import TimelineService
+        from csdesk.services.visits import VisitService
 
         self.db = db
         self.path = path
         self.clock = clock
         self.source = source
         self._listeners: list[Listener] = []
+        self._checkpointer: Checkpointer | None = None
         with atomic(db):
             default_id = staff_store.ensure_default(db, iso(clock()))
         self.actor = self._staff(default_id)
         self.customers = CustomerService(self)
         self.search = SearchService(self)
-        self.history = HistoryService(self)
+        self.visits = VisitService(self)  # visits and calls
+        self.notes = NoteService(self)
+        self.timeline = TimelineService(self)
+        self.drafts = DraftService(drafts_dir_for(path), clock)
+        self.history = HistoryService(self)  # the first cut's names, delegating to the above
         self.issues = IssueService(self)
         self.followups = FollowUpService(self)
         self.auth = AuthService(self)
@@ -57,6 +72,11 @@ class Desk:
         self.backups = BackupService(self)
         self.privacy = PrivacyService(self)
         self.letters = LetterService(self)
+        self.imports = ImportService(self)
+        self.exports = ExportService(self)
+        self.duplicates = DuplicateService(self)
+        self.reports = ReportService(self)
+        self.handover = HandoverService(self)
 
     @classmethod
     def open(cls, path: Path | str, *, clock: Clock = utc_now, source: str = "app") -> Desk:
@@ -64,7 +84,22 @@ class Desk:
         return cls(open_db(path), path=path, clock=clock, source=source)
 
     def close(self) -> None:
+        self.stop_background_checkpoints()
         self.db.close()
+
+    def start_background_checkpoints(self, interval_s: float = 1.0) -> None:
+        """For the long-running window: keep WAL checkpoints off the commit path (see
+        store.checkpoint). Short CLI runs do not need it."""
+        if self.path is None or self._checkpointer is not None:
+            return
+        self._checkpointer = Checkpointer(self.path, interval_s=interval_s)
+        self._checkpointer.start(self.db)
+
+    def stop_background_checkpoints(self) -> None:
+        """The window closing: stop the thread (it finishes its current pass first)."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
 
     # -- who is acting -------------------------------------------------------------------------
     def _staff(self, staff_id: int) -> Staff:

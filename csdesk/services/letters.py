@@ -34,6 +34,7 @@ __all__ = ["Letter", "LetterService", "Rendered", "TemplateInfo", "TemplateProbl
 
 SUFFIX = ".html.j2"
 PAGE_SIZES = ("A4", "Letter")
+MARGIN_MIN, MARGIN_MAX = 5.0, 50.0  # millimetres; outside this printers clip or letters shrink
 _HEADER = re.compile(r"\{#\s*(title|description)\s*:\s*(.*?)\s*#\}", re.IGNORECASE)
 _MONTHS = [
     "January",
@@ -50,6 +51,7 @@ _MONTHS = [
     "December",
 ]
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_GOODWILL_WORDS = {"refund": "A refund", "discount": "A discount", "gift": "A gift"}
 _ISSUE_FIELDS: dict[str, Any] = {
     "id": None,
     "title": "",
@@ -158,6 +160,24 @@ class LetterService:
         )
 
     # -- rendering -----------------------------------------------------------------------------
+    def issue_fields(self, issue_id: int) -> dict[str, Any]:
+        """An issue as the `issue` a template reads, so a letter can be written about it."""
+        issue = self._desk.issues.get(issue_id)
+        kinds = {g.kind.value for g in self._desk.issues.goodwill(issue_id)}
+        # One kind reads naturally ("a refund of $20.00"); a mix is just the total.
+        kind = _GOODWILL_WORDS.get(kinds.pop(), "") if len(kinds) == 1 else ""
+        return {
+            "id": issue.id,
+            "title": issue.title,
+            "description": issue.description,
+            "category": issue.category,
+            "resolution": issue.resolution,
+            "goodwill_cents": issue.goodwill_cents,
+            "goodwill_kind": kind,
+            "opened_at": issue.created_at,
+            "resolved_at": issue.resolved_at or "",
+        }
+
     def context(
         self, customer_id: int, *, issue: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
@@ -263,7 +283,39 @@ class LetterService:
             value = float(self._desk.setting("letter_margin_mm", 18) or 18)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             return 18.0
-        return min(max(value, 5.0), 50.0)
+        return min(max(value, MARGIN_MIN), MARGIN_MAX)
+
+    def set_page_setup(self, size: str, margin_mm: float) -> None:
+        """The shop's paper for letters: both settings in one transaction, audited. Admins only."""
+        from csdesk.services.auth import Permission, require
+        from csdesk.store import settings as settings_store
+
+        require(self._desk.actor, Permission.MANAGE_SETTINGS)
+        if size not in PAGE_SIZES:
+            raise UserError(f"Page size must be A4 or Letter, not “{size}”.", field="page_size")
+        if not MARGIN_MIN <= margin_mm <= MARGIN_MAX:
+            raise UserError(
+                f"Margins are {MARGIN_MIN:g} to {MARGIN_MAX:g} mm; 18 mm suits most printers.",
+                field="margin",
+            )
+        db = self._desk.db
+        after: dict[str, object] = {"letter_page_size": size, "letter_margin_mm": margin_mm}
+        before = {key: settings_store.get(db, key) for key in after}
+        with atomic(db):
+            for key, value in after.items():
+                settings_store.put(db, key, value)
+            audit.record(
+                db,
+                at=self._desk.now_iso(),
+                staff_id=self._desk.actor.id,
+                action="update",
+                entity="setting",
+                entity_id=None,
+                before=before,
+                after=after,
+                source=self._desk.source,
+            )
+        self._desk.notify(Change("settings", extra={"key": "letter_page_size"}))
 
     # -- filters -------------------------------------------------------------------------------
     def _date_filter(self, value: Any, style: str = "long") -> str:

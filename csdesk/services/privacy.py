@@ -33,6 +33,9 @@ class ErasureResult:
     visits_anonymised: int
     notes_removed: int
     phones_removed: int
+    issues_anonymised: int
+    followups_removed: int
+    letters_removed: int
     audit_rows_redacted: int
     file_scrubbed: bool  # False: another program kept the WAL open; it is cleared when it closes
 
@@ -148,6 +151,7 @@ class PrivacyService:
         now = self._desk.now_iso()
         with atomic(db):
             mentioned = audit.entities_mentioning(db, [n for n in needles if len(n) >= 5])
+            mentioned += store.related_ids(db, customer_id)
             counts = store.erase(
                 db, customer_id, now, self._targets(customer_id, visits, notes, mentioned)
             )

@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from csdesk.domain import SearchHit
 from csdesk.services import phone as phone_rules
 from csdesk.services.text import digits, fold, tokens
 from csdesk.store import customers as store
+from csdesk.store import notes as notes_store
 
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
@@ -29,6 +31,9 @@ RECENT_SCAN = 30_000  # the bound for a prefix that is neither common nor rare
 EXACT_CAP = 1_000
 CUTOFF_TTL_S = 300.0  # the boundary moves only as fast as customers are served
 DEFAULT_LIMIT = 20  # what the window shows at once; it asks for more as the list scrolls
+MIN_NOTE_CHARS = 3
+NOTE_CAP = 100  # customers matched by note text considered for one result list
+SNIPPET_CHARS = 90
 
 
 def fts_query(text: str) -> str:
@@ -80,7 +85,10 @@ class SearchService:
                 return self._email(text, limit)
             if _looks_like_email_start(text):
                 return self._email(text, limit) or self._names(text, limit)
-            return self._names(text, limit)
+            hits = self._names(text, limit)
+            if len(hits) < limit:
+                hits += self._notes(text, limit - len(hits), {h.customer_id for h in hits})
+            return hits
         except sqlite3.OperationalError:
             # Defensive: fts_query() cannot produce invalid syntax, but a search must never crash.
             log.exception("search failed for %r", text)
@@ -136,12 +144,39 @@ class SearchService:
         db = self._desk.db
         phrase = " ".join(f'"{w}"' for w in key.split())
         ids, partial = store.ids_by_exact_name(db, phrase, key, EXACT_CAP)
-        if not partial:
-            return ids
-        # A very common name: take the most recently seen namesakes.
-        return store.recent_matching(
-            db, [f"|{key}|"], column="exact_keys", since=self._cutoff(RECENT_SCAN), limit=limit
-        )
+        if partial:
+            # A very common word: add the most recently seen namesakes near the top of the
+            # recency index (a short, bounded walk), so "maria" still lists recent Marias first.
+            ids = store.recent_matching(
+                db, [f"|{key}|"], column="exact_keys", since=self._cutoff(FIRST_SCAN), limit=limit
+            ) + ids
+        # Only a page of them is shown: rank in SQL rather than build rows for all.
+        return ids if len(ids) <= limit else store.most_recent_of(db, ids, limit)
+
+    def _notes(self, text: str, room: int, shown: set[int]) -> list[SearchHit]:
+        """Customers whose live notes match, after the name results, seen most recently first.
+
+        Needs three letters: shorter prefixes would merge the doclists of half the vocabulary.
+        """
+        if len("".join(tokens(text))) < MIN_NOTE_CHARS:
+            return []
+        match = fts_query(text)
+        if not match:
+            return []
+        db = self._desk.db
+        found = {
+            cid: nid
+            for cid, nid in notes_store.search(db, match, NOTE_CAP).items()
+            if cid not in shown
+        }
+        hits = self._hits(store.list_rows(db, list(found)), "note", "", room)
+        # Snippets in Python from the shown notes only: FTS5's snippet() with a rowid filter
+        # still walks every match of a common word.
+        texts = notes_store.bodies(db, [found[h.customer_id] for h in hits])
+        starts = _word_starts(text)
+        return [
+            replace(h, snippet=snippet(texts.get(found[h.customer_id], ""), starts)) for h in hits
+        ]
 
     def _phone(self, text: str, limit: int) -> list[SearchHit]:
         db = self._desk.db
@@ -195,6 +230,27 @@ class SearchService:
             )
             for r in rows
         ]
+
+
+def snippet(body: str, word_starts: list[str], *, words: int = 12) -> str:
+    """A few words of `body` around the first word matching a query word start, on one line."""
+    parts = body.split()
+    firsts = [w.split()[0] for w in word_starts if w]
+    hit = next(
+        (
+            i
+            for i, part in enumerate(parts)
+            if any(t.startswith(f) for t in tokens(part) for f in firsts)
+        ),
+        0,
+    )
+    start = max(0, min(hit - 3, len(parts) - words))
+    shown = " ".join(parts[start : start + words])
+    if len(shown) > SNIPPET_CHARS:
+        shown = shown[: SNIPPET_CHARS - 1].rstrip() + "…"
+    elif start + words < len(parts):
+        shown += " …"
+    return ("… " if start else "") + shown
 
 
 def _display_name(row: dict[str, Any]) -> str:

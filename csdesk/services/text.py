@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # unicode61 splits on anything that is not a letter or a number; so do we.
 _SPLIT = re.compile(r"[\W_]+", re.UNICODE)
@@ -13,6 +14,7 @@ def _is_latin(ch: str) -> bool:
     return "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff"
 
 
+@lru_cache(maxsize=65536)  # names repeat a lot in imports and searches; folding is pure
 def fold(text: str) -> str:
     """Lower-case and strip Latin accents: 'José Ñúñez' -> 'jose nunez'.
 
@@ -39,7 +41,12 @@ _UNICODE61_EXTRA = str.maketrans("ςϐϑϕϖϰϱϵſ", "σβθφπκρεs")
 
 def tokens(text: str) -> list[str]:
     """Folded tokens as FTS5's unicode61 tokenizer (remove_diacritics 2) would see them."""
-    return [t for t in _SPLIT.split(fold(text)) if t]
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(t for t in _SPLIT.split(fold(text)) if t)
 
 
 def folded_phrase(text: str) -> str:

@@ -39,6 +39,26 @@ def record(
     )
 
 
+def record_many(
+    db: sqlite_utils.Database,
+    rows: list[tuple[str, int | None, str, str, int | None, Any, Any, str]],
+) -> None:
+    """Many audit rows at once (imports): (at, staff_id, action, entity, entity_id, before, after,
+    source)."""
+
+    def dump(value: Any) -> str | None:
+        return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+    db.conn.executemany(
+        "INSERT INTO audit (at, staff_id, action, entity, entity_id, before, after, source) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (at, sid, act, ent, eid, dump(b), dump(a), src)
+            for at, sid, act, ent, eid, b, a, src in rows
+        ],
+    )
+
+
 AUDIT_COLUMNS = (
     "a.id, a.at, a.staff_id, s.name AS staff_name, a.action, a.entity, a.entity_id, "
     "a.before, a.after, a.source"

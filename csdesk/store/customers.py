@@ -215,3 +215,26 @@ def ids_by_exact_name(
         [*candidates, "|" + key + "|"],
     )
     return [r[0] for r in cur.fetchall()], len(candidates) >= cap
+
+
+def export_page(db: sqlite_utils.Database, after_id: int, limit: int) -> list[Row]:
+    """Customers in id order, a page at a time, so an export never holds the whole table."""
+    cur = db.execute("SELECT * FROM customers WHERE id > ? ORDER BY id LIMIT ?", [after_id, limit])
+    return all_rows(cur)
+
+
+def phones_full(db: sqlite_utils.Database, customer_ids: Iterable[int]) -> dict[int, list[Row]]:
+    """Phone rows with every stored column, for undo snapshots and merges."""
+    ids = list(dict.fromkeys(customer_ids))
+    result: dict[int, list[Row]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    cur = db.execute(
+        "SELECT customer_id, label, raw, e164, digits_rev, national FROM customer_phones "
+        f"WHERE customer_id IN ({', '.join('?' for _ in ids)}) ORDER BY customer_id, position",
+        ids,
+    )
+    for row in all_rows(cur):
+        result[row.pop("customer_id")].append(row)
+    return result
+

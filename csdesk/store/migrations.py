@@ -170,6 +170,48 @@ def _initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0002_timeline")
+def _timeline(db: sqlite_utils.Database) -> None:
+    run_script(
+        db,
+        """
+        -- Note text, searchable from the main search. External content: the text lives once.
+        -- prefix='3': a three-letter prefix reads one index entry instead of merging every word.
+        CREATE VIRTUAL TABLE notes_fts USING fts5(
+            body,
+            content='notes', content_rowid='id',
+            tokenize="unicode61 remove_diacritics 2",
+            prefix='3'
+        );
+        INSERT INTO notes_fts(notes_fts) VALUES ('rebuild');
+        -- One segment, so later note writes never pay for merging what the rebuild left.
+        INSERT INTO notes_fts(notes_fts) VALUES ('optimize');
+        CREATE TRIGGER notes_ai AFTER INSERT ON notes BEGIN
+            INSERT INTO notes_fts(rowid, body) VALUES (new.id, new.body);
+        END;
+        CREATE TRIGGER notes_ad AFTER DELETE ON notes BEGIN
+            INSERT INTO notes_fts(notes_fts, rowid, body) VALUES ('delete', old.id, old.body);
+        END;
+        CREATE TRIGGER notes_au AFTER UPDATE OF body ON notes BEGIN
+            INSERT INTO notes_fts(notes_fts, rowid, body) VALUES ('delete', old.id, old.body);
+            INSERT INTO notes_fts(rowid, body) VALUES (new.id, new.body);
+        END;
+
+        -- The timeline walks each source newest first for one customer; the rowid (the ref_id)
+        -- is the implicit last column, so (at, id) keyset pages are index range scans.
+        CREATE INDEX visits_timeline ON visits(customer_id, at) WHERE deleted_at IS NULL;
+        CREATE INDEX visits_timeline_channel ON visits(customer_id, channel, at)
+            WHERE deleted_at IS NULL;
+        CREATE INDEX notes_timeline ON notes(customer_id, created_at) WHERE deleted_at IS NULL;
+
+        -- Purpose suggestions read the shop's latest purposes from this index alone (covering),
+        -- instead of one table lookup per visit scattered over the whole file.
+        CREATE INDEX visits_purposes ON visits(at, purpose)
+            WHERE deleted_at IS NULL AND purpose != '';
+        """
+    )
+
+
 @migrations(name="0003_issues")
 def _issues(db: sqlite_utils.Database) -> None:
     run_script(
@@ -187,7 +229,8 @@ def _issues(db: sqlite_utils.Database) -> None:
 
         CREATE TABLE issues (
             id INTEGER PRIMARY KEY,
-            customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            -- NULL once the customer is erased: the issue stays as an anonymous statistic.
+            customer_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,
             title TEXT NOT NULL,
             description TEXT NOT NULL DEFAULT '',
             category_id INTEGER REFERENCES issue_categories(id),
@@ -224,8 +267,8 @@ def _issues(db: sqlite_utils.Database) -> None:
         CREATE TABLE issue_events (
             id INTEGER PRIMARY KEY,
             issue_id INTEGER NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
-            -- Copied from the issue (which never changes customer) so the timeline needs no join.
-            customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            -- Copied from the issue so the timeline needs no join; NULL once the customer is erased.
+            customer_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,
             at TEXT NOT NULL,
             staff_id INTEGER REFERENCES staff(id),
             kind TEXT NOT NULL,
@@ -338,5 +381,76 @@ def _security(db: sqlite_utils.Database) -> None:
             SELECT RAISE(ABORT, 'The audit log cannot be changed.');
         END;
         CREATE INDEX audit_staff ON audit(staff_id, at);
+        """
+    )
+
+
+@migrations(name="0006_import")
+def _import(db: sqlite_utils.Database) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE import_batches (
+            id INTEGER PRIMARY KEY,
+            file_name TEXT NOT NULL,
+            format TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'running'
+                CHECK (status IN ('running', 'done', 'cancelled', 'undone')),
+            started_at TEXT NOT NULL,
+            started_by INTEGER REFERENCES staff(id),
+            finished_at TEXT,
+            rows_total INTEGER NOT NULL DEFAULT 0,
+            created_count INTEGER NOT NULL DEFAULT 0,
+            updated_count INTEGER NOT NULL DEFAULT 0,
+            skipped_count INTEGER NOT NULL DEFAULT 0,
+            undone_at TEXT,
+            undone_by INTEGER REFERENCES staff(id)
+        );
+
+        -- What each import did to each customer, so the whole import can be undone.
+        -- No foreign key to customers: a customer merged or erased later must not break the log.
+        CREATE TABLE import_items (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES import_batches(id) ON DELETE CASCADE,
+            customer_id INTEGER NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('create', 'update', 'note')),
+            -- 'update': the customer row and phones as they were; 'note': {"note_id": …}. JSON.
+            before TEXT
+        );
+        CREATE INDEX import_items_batch ON import_items(batch_id);
+        CREATE INDEX import_items_customer ON import_items(customer_id);
+        """
+    )
+
+
+@migrations(name="0007_reports")
+def _reports(db: sqlite_utils.Database) -> None:
+    # The daily log reads every source by time range; each range needs its own index or a day
+    # of 5,000 events turns into full scans of years of history. IF NOT EXISTS: another
+    # migration (the customer timeline) may already have added an equivalent one.
+    run_script(
+        db,
+        """
+        CREATE TABLE handover_notes (
+            id INTEGER PRIMARY KEY,
+            body TEXT NOT NULL,
+            -- Who the note is for, as the lead wrote it: "late shift", "Tuesday morning".
+            for_shift TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES staff(id),
+            read_at TEXT,
+            read_by INTEGER REFERENCES staff(id)
+        );
+        CREATE INDEX handover_unread ON handover_notes(created_at) WHERE read_at IS NULL;
+        CREATE INDEX handover_created ON handover_notes(created_at);
+
+        CREATE INDEX IF NOT EXISTS notes_created_at ON notes(created_at);
+        CREATE INDEX IF NOT EXISTS issue_events_at ON issue_events(at);
+        CREATE INDEX IF NOT EXISTS followups_created_at ON followups(created_at);
+        CREATE INDEX IF NOT EXISTS followups_done_at ON followups(done_at)
+            WHERE done_at IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS letters_created_at ON letters(created_at);
+        CREATE INDEX IF NOT EXISTS customers_created_at ON customers(created_at);
+        CREATE INDEX IF NOT EXISTS goodwill_at ON goodwill(at);
         """
     )

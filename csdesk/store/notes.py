@@ -6,10 +6,18 @@ from typing import Any
 
 import sqlite_utils
 
-from csdesk.store.rows import Row, all_rows
+from csdesk.store.rows import Row, all_rows, one_row
 
 NOTE_COLUMNS = (
-    "id, customer_id, body, kind, pinned, read_before_serving, expires_on, created_at, created_by"
+    "id, customer_id, body, kind, pinned, read_before_serving, expires_on, created_at, created_by, "
+    "updated_at, updated_by, deleted_at"
+)
+
+# This source's share of a customer's timeline (see store.timeline). A note has no channel;
+# its kind (preference, warning, ...) travels in `detail` for the service to word the title.
+TIMELINE_SQL = (
+    "SELECT 'note' AS kind, id AS ref_id, customer_id, created_at AS at, NULL AS channel, "
+    "body AS title, kind AS detail, created_by AS staff_id FROM notes WHERE deleted_at IS NULL"
 )
 
 
@@ -21,10 +29,58 @@ def insert(db: sqlite_utils.Database, row: dict[str, Any]) -> int:
     return int(cur.lastrowid or 0)
 
 
-def for_customer(db: sqlite_utils.Database, customer_id: int) -> list[Row]:
+def get(db: sqlite_utils.Database, note_id: int) -> Row | None:
+    return one_row(db.execute(f"SELECT {NOTE_COLUMNS} FROM notes WHERE id = ?", [note_id]))
+
+
+def update(db: sqlite_utils.Database, note_id: int, changes: Row) -> None:
+    assignments = ", ".join(f"{key} = ?" for key in changes)
+    db.execute(f"UPDATE notes SET {assignments} WHERE id = ?", [*changes.values(), note_id])
+
+
+def for_customer(db: sqlite_utils.Database, customer_id: int, *, limit: int = 500) -> list[Row]:
     cur = db.execute(
         f"SELECT {NOTE_COLUMNS} FROM notes WHERE customer_id = ? AND deleted_at IS NULL "
-        "ORDER BY pinned DESC, created_at DESC, id DESC",
-        [customer_id],
+        "ORDER BY pinned DESC, created_at DESC, id DESC LIMIT ?",
+        [customer_id, limit],
     )
     return all_rows(cur)
+
+
+def read_first(db: sqlite_utils.Database, customer_id: int, today: str) -> list[Row]:
+    """Read-before-serving notes still in force on `today` (YYYY-MM-DD; expiry day included)."""
+    cur = db.execute(
+        f"SELECT {NOTE_COLUMNS} FROM notes WHERE customer_id = ? AND deleted_at IS NULL "
+        "AND read_before_serving = 1 AND (expires_on IS NULL OR expires_on >= ?) "
+        "ORDER BY pinned DESC, created_at DESC, id DESC LIMIT 20",
+        [customer_id, today],
+    )
+    return all_rows(cur)
+
+
+def search(db: sqlite_utils.Database, match: str, limit: int) -> dict[int, int]:
+    """Live notes matching an FTS5 expression built by services.search (never raw user text).
+
+    Returns {customer_id: note_id}, one note per customer, at most `limit` customers; reads at
+    most 3 * limit matches, so a word in every other note costs what a rare one does.
+    """
+    cur = db.execute(
+        "SELECT n.customer_id, n.id FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid "
+        "WHERE notes_fts MATCH ? AND n.deleted_at IS NULL LIMIT ?",
+        [match, limit * 3],
+    )
+    found: dict[int, int] = {}
+    for customer_id, note_id in cur.fetchall():
+        found.setdefault(customer_id, note_id)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def bodies(db: sqlite_utils.Database, note_ids: list[int]) -> dict[int, str]:
+    if not note_ids:
+        return {}
+    cur = db.execute(
+        f"SELECT id, body FROM notes WHERE id IN ({', '.join('?' for _ in note_ids)})", note_ids
+    )
+    return {r[0]: r[1] for r in cur.fetchall()}

@@ -62,6 +62,25 @@ def audit_rows(db: sqlite_utils.Database, targets: list[tuple[str, int]]) -> lis
     return sorted(rows, key=lambda r: r["id"])
 
 
+def related_ids(db: sqlite_utils.Database, customer_id: int) -> list[tuple[str, int]]:
+    """(entity, id) of the customer's issues, follow-ups and letters, for audit redaction."""
+    found: list[tuple[str, int]] = []
+    for entity, table in (
+        ("issue", "issues"),
+        ("issue_event", "issue_events"),
+        ("followup", "followups"),
+        ("letter", "letters"),
+    ):
+        cur = db.execute(f"SELECT id FROM {table} WHERE customer_id = ?", [customer_id])
+        found.extend((entity, int(r[0])) for r in cur.fetchall())
+    cur = db.execute(
+        "SELECT g.id FROM goodwill g JOIN issues i ON i.id = g.issue_id WHERE i.customer_id = ?",
+        [customer_id],
+    )
+    found.extend(("goodwill", int(r[0])) for r in cur.fetchall())
+    return found
+
+
 def erase(
     db: sqlite_utils.Database, customer_id: int, now: str, targets: list[tuple[str, int]]
 ) -> dict[str, Any]:
@@ -76,9 +95,26 @@ def erase(
         [now, customer_id],
     ).rowcount
     notes_removed = db.execute("DELETE FROM notes WHERE customer_id = ?", [customer_id]).rowcount
+    # Issues stay as statistics (category, priority, times, goodwill amounts) without a
+    # customer or any free text; follow-ups and letters are personal through and through.
+    db.execute(
+        "UPDATE issue_events SET comment = '', customer_id = NULL WHERE customer_id = ?",
+        [customer_id],
+    )
+    issues_anonymised = db.execute(
+        "UPDATE issues SET customer_id = NULL, title = 'Erased customer', description = '', "
+        "resolution = '' WHERE customer_id = ?",
+        [customer_id],
+    ).rowcount
+    followups_removed = db.execute(
+        "DELETE FROM followups WHERE customer_id = ?", [customer_id]
+    ).rowcount
+    letters_removed = db.execute("DELETE FROM letters WHERE customer_id = ?", [customer_id]).rowcount
     phones_removed = db.execute(
         "DELETE FROM customer_phones WHERE customer_id = ?", [customer_id]
     ).rowcount
+    # An import's undo snapshot holds the customer's earlier details: it goes too.
+    db.execute("DELETE FROM import_items WHERE customer_id = ?", [customer_id])
     # The delete trigger tells the search index to forget the customer's words.
     db.execute("DELETE FROM customers WHERE id = ?", [customer_id])
     # FTS5 keeps deleted tokens in old segments until they are merged: merge every index now
@@ -89,6 +125,9 @@ def erase(
         "visits_anonymised": anonymised,
         "notes_removed": notes_removed,
         "phones_removed": phones_removed,
+        "issues_anonymised": issues_anonymised,
+        "followups_removed": followups_removed,
+        "letters_removed": letters_removed,
         "audit_rows_redacted": redacted,
     }
 

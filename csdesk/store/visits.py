@@ -6,11 +6,23 @@ from typing import Any
 
 import sqlite_utils
 
-from csdesk.store.rows import Row, all_rows
+from csdesk.store.rows import Row, all_rows, one_row
 
 VISIT_COLUMNS = (
-    "id, customer_id, at, channel, purpose, outcome, staff_id, duration_s, satisfaction, direction"
+    "id, customer_id, at, channel, purpose, outcome, staff_id, duration_s, satisfaction, "
+    "direction, created_at, created_by, updated_at, updated_by, deleted_at"
 )
+
+# This source's share of a customer's timeline (see store.timeline). Calls are visits on the
+# 'phone' channel; the service reads their direction and duration for the page it shows.
+TIMELINE_SQL = (
+    "SELECT 'visit' AS kind, id AS ref_id, customer_id, at, channel, purpose AS title, "
+    "outcome AS detail, staff_id FROM visits WHERE deleted_at IS NULL"
+)
+
+# How many recent visits feed purpose suggestions: enough to know the shop's habits, bounded so
+# typing stays instant on a database with millions of visits.
+PURPOSE_WINDOW = 2000
 
 
 def insert(db: sqlite_utils.Database, row: dict[str, Any]) -> int:
@@ -22,6 +34,19 @@ def insert(db: sqlite_utils.Database, row: dict[str, Any]) -> int:
     if row.get("customer_id") is not None:
         touch_customer(db, int(row["customer_id"]), row["at"], visit=True)
     return visit_id
+
+
+def get(db: sqlite_utils.Database, visit_id: int) -> Row | None:
+    return one_row(db.execute(f"SELECT {VISIT_COLUMNS} FROM visits WHERE id = ?", [visit_id]))
+
+
+def update(db: sqlite_utils.Database, visit_id: int, changes: Row) -> None:
+    assignments = ", ".join(f"{key} = ?" for key in changes)
+    db.execute(f"UPDATE visits SET {assignments} WHERE id = ?", [*changes.values(), visit_id])
+
+
+def set_deleted(db: sqlite_utils.Database, visit_id: int, deleted_at: str | None) -> None:
+    db.execute("UPDATE visits SET deleted_at = ? WHERE id = ?", [deleted_at, visit_id])
 
 
 def touch_customer(db: sqlite_utils.Database, customer_id: int, at: str, *, visit: bool) -> None:
@@ -40,6 +65,28 @@ def touch_customer(db: sqlite_utils.Database, customer_id: int, at: str, *, visi
         )
 
 
+def recompute_customer(db: sqlite_utils.Database, customer_id: int) -> None:
+    """Recount after a delete or restore: the facts follow what is still there.
+
+    last_seen_at never drops below created_at; every read here is an indexed walk of one
+    customer's rows.
+    """
+    db.execute(
+        "UPDATE customers SET "
+        "visit_count = (SELECT count(*) FROM visits "
+        "  WHERE customer_id = :id AND deleted_at IS NULL), "
+        "last_visit_at = (SELECT max(at) FROM visits "
+        "  WHERE customer_id = :id AND deleted_at IS NULL), "
+        "last_seen_at = max(created_at, "
+        "  coalesce((SELECT max(at) FROM visits "
+        "    WHERE customer_id = :id AND deleted_at IS NULL), ''), "
+        "  coalesce((SELECT max(coalesce(updated_at, created_at)) FROM notes "
+        "    WHERE customer_id = :id AND deleted_at IS NULL), '')) "
+        "WHERE id = :id",
+        {"id": customer_id},
+    )
+
+
 def for_customer(
     db: sqlite_utils.Database, customer_id: int, *, offset: int = 0, limit: int = 50
 ) -> list[Row]:
@@ -51,6 +98,11 @@ def for_customer(
     return all_rows(cur)
 
 
+def last_for_customer(db: sqlite_utils.Database, customer_id: int) -> Row | None:
+    rows = for_customer(db, customer_id, limit=1)
+    return rows[0] if rows else None
+
+
 def count_for_customer(db: sqlite_utils.Database, customer_id: int) -> int:
     return int(
         db.execute(
@@ -58,3 +110,29 @@ def count_for_customer(db: sqlite_utils.Database, customer_id: int) -> int:
             [customer_id],
         ).fetchone()[0]
     )
+
+
+def call_facts(db: sqlite_utils.Database, visit_ids: list[int]) -> dict[int, Row]:
+    """Direction, duration and satisfaction of these visits (one primary-key lookup each)."""
+    if not visit_ids:
+        return {}
+    cur = db.execute(
+        "SELECT id, direction, duration_s, satisfaction FROM visits "
+        f"WHERE id IN ({', '.join('?' for _ in visit_ids)})",
+        visit_ids,
+    )
+    return {r["id"]: r for r in all_rows(cur)}
+
+
+def recent_purposes(
+    db: sqlite_utils.Database, window: int = PURPOSE_WINDOW
+) -> list[tuple[str, int, str]]:
+    """(purpose, times, latest at) over the shop's `window` most recent visits with a purpose."""
+    cur = db.execute(
+        "SELECT purpose, count(*), max(at) FROM ("
+        "  SELECT purpose, at FROM visits INDEXED BY visits_purposes "
+        "  WHERE deleted_at IS NULL AND purpose != '' ORDER BY at DESC LIMIT ?"
+        ") GROUP BY purpose",
+        [window],
+    )
+    return [(r[0], int(r[1]), r[2]) for r in cur.fetchall()]

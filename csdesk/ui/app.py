@@ -7,18 +7,20 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from csdesk.errors import CsdeskError
 from csdesk.services.about import DESKTOP_ID
 from csdesk.services.desk import Desk
+from csdesk.ui.caller import handle_request, show_caller
 from csdesk.ui.change_bus import ChangeBus
 from csdesk.ui.dialogs.about_dialog import app_icon
 from csdesk.ui.dialogs.admin_setup import AdminSetupDialog
 from csdesk.ui.dialogs.first_run import FirstRunDialog
 from csdesk.ui.features.security import end_session, start_session
 from csdesk.ui.main_window import MainWindow
+from csdesk.ui.single_instance import InstanceServer, send, server_name
 from csdesk.ui.theme import apply_theme
 
 PROBE_ENV = "CSDESK_STARTUP_PROBE"
@@ -48,10 +50,18 @@ def open_desk(db_path: Path, staff: str | None) -> Desk:
     return desk
 
 
-def main(db_path: Path, staff: str | None = None) -> int:
+def main(db_path: Path, staff: str | None = None, call: str | None = None) -> int:
+    """Open the window; with `call`, show that caller. If a window for this user and database
+    is already open, hand it the call (or just raise it) instead of opening a second one."""
     started = time.perf_counter()
     probe = os.environ.get(PROBE_ENV) == "1"
     app = application()
+    name = server_name(db_path)
+    if not probe:
+        request = {"action": "call", "number": call} if call else {"action": "raise"}
+        answer = send(name, request)
+        if answer is not None and answer.get("ok"):
+            return 0
     apply_theme(app)
     try:
         desk = open_desk(db_path, staff)
@@ -61,17 +71,24 @@ def main(db_path: Path, staff: str | None = None) -> int:
         else:
             QMessageBox.critical(None, "csdesk cannot open its database", str(exc))
         return 1
+    window: MainWindow | None = None
     try:
         # The admin comes first: a first run with demo data still has someone to manage staff.
-        admin = None if probe or not desk.auth.needs_setup() else AdminSetupDialog.ask(None, desk)
+        # Not while the phone rings (`call`): the caller comes first, setup waits for next start.
+        setup = not probe and not call and desk.auth.needs_setup()
+        admin = AdminSetupDialog.ask(None, desk) if setup else None
         if not probe and desk.customers.count() == 0:
             FirstRunDialog.ask(None, db_path)
         bus = ChangeBus()
         bus.attach(desk)
         window = MainWindow(desk, bus)
+        server = InstanceServer(name, lambda request: handle_request(window, request), window)
+        server.listen()  # without it csdesk still works, only `csdesk call` cannot reach it
         window.show()
         window.raise_()
         window.activateWindow()
+        if call:
+            QTimer.singleShot(0, lambda: show_caller(window, call))
         if probe:
             _probe(window, started)
             return app.exec()
@@ -80,6 +97,11 @@ def main(db_path: Path, staff: str | None = None) -> int:
         end_session(window)
         return code
     finally:
+        # Delete the window before its desk closes: its features' timers would otherwise fire
+        # on a closed database (the window stays alive through its own signal connections).
+        if window is not None:
+            window.deleteLater()
+            QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         desk.close()
 
 

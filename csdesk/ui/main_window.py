@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import html
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QWidget
 
@@ -15,15 +17,21 @@ from csdesk.ui.features import install_all as install_features
 from csdesk.ui.widgets.customer_view import CustomerView
 from csdesk.ui.widgets.search_panel import SearchPanel
 
-SHORTCUTS_HELP = """<table cellpadding=4>
-<tr><td><b>Type</b></td><td>Search by name, phone or e-mail</td></tr>
-<tr><td><b>Up / Down</b></td><td>Move in the results</td></tr>
-<tr><td><b>Enter</b></td><td>Open the selected customer</td></tr>
-<tr><td><b>Esc</b></td><td>Clear and go back to the search</td></tr>
-<tr><td><b>Ctrl+F, F2</b></td><td>Go to the search from anywhere</td></tr>
-<tr><td><b>Ctrl+N</b></td><td>New customer</td></tr>
-<tr><td><b>Ctrl+E</b></td><td>Edit the open customer</td></tr>
-</table>"""
+# The keys that are not menu actions; every action with a shortcut is listed after these.
+BASE_SHORTCUTS = [
+    ("Type", "Search by name, phone or e-mail"),
+    ("Up / Down", "Move in the results"),
+    ("Enter", "Open the selected customer"),
+    ("Esc", "Clear and go back to the search"),
+]
+
+
+def shortcuts_table(rows: list[tuple[str, str]]) -> str:
+    cells = "".join(
+        f"<tr><td><b>{html.escape(keys)}</b></td><td>{html.escape(text)}</td></tr>"
+        for keys, text in rows
+    )
+    return f"<table cellpadding=4>{cells}</table>"
 
 
 def window_title(desk: Desk) -> str:
@@ -33,6 +41,10 @@ def window_title(desk: Desk) -> str:
 
 class MainWindow(QMainWindow):
     """Later features add menu entries via `menu(name)` and tabs via `customer_view.add_section`."""
+
+    # A call began (customer id or None for an unknown caller, "in"/"out"): the visits feature
+    # starts its call timer. Caller ID and F6 both come through start_call().
+    call_started = Signal(object, str)
 
     def __init__(
         self, desk: Desk, bus: ChangeBus | None = None, parent: QWidget | None = None
@@ -47,6 +59,8 @@ class MainWindow(QMainWindow):
         if bus is None:
             self.bus.attach(desk)
         self.setWindowTitle(window_title(desk))
+        # WAL checkpoints on their own thread, so a commit at the counter never pays for one.
+        desk.start_background_checkpoints()
 
         self.search = SearchPanel(desk.path, region=desk.region, clock=desk.clock)
         self.customer_view = CustomerView(desk)
@@ -68,6 +82,7 @@ class MainWindow(QMainWindow):
         self.bus.changed.connect(self._on_change)
 
         self._menus: dict[str, QMenu] = {}
+        self._help_rows: list[tuple[str, str]] = []  # features' shortcuts for Help
         self._build_actions()
         self._build_menus()
         actor = QLabel(f"Acting as {desk.actor.name}")
@@ -85,6 +100,16 @@ class MainWindow(QMainWindow):
     def add_action(self, name: str, text: str, keys: list[QKeySequence], slot: object) -> QAction:
         """A window-wide action with shortcuts, for features to put in their menus."""
         return self._action(name, text, keys, slot)
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """Base keys, then every action that has a shortcut: Help always tells the truth."""
+        rows = list(BASE_SHORTCUTS)
+        for action in self.actions():
+            keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
+            if keys and action.text():
+                text = action.text().replace("&", "").rstrip("…").rstrip(".")
+                rows.append((", ".join(keys), text))
+        return rows
 
     def _action(self, name: str, text: str, keys: list[QKeySequence], slot: object) -> QAction:
         action = QAction(text, self)
@@ -132,14 +157,30 @@ class MainWindow(QMainWindow):
         helpm.addAction(self.about_action)
 
     def menu(self, title: str) -> QMenu:
-        """The menu with this title, created at the end of the bar if it does not exist yet."""
+        """The menu with this title, created just before Help if it does not exist yet."""
         if title not in self._menus:
-            menu = self.menuBar().addMenu(title)
+            menu = QMenu(title, self)
+            help_menu = self._menus.get("&Help")
+            if help_menu is not None:  # Help stays last, where people look for it
+                self.menuBar().insertMenu(help_menu.menuAction(), menu)
+            else:
+                self.menuBar().addMenu(menu)
             plain = title.replace("&", "")
             menu.setObjectName(f"{plain.lower()}Menu")
             menu.setAccessibleName(f"{plain} menu")
             self._menus[title] = menu
         return self._menus[title]
+
+    def add_shortcut_help(self, keys: str, text: str) -> None:
+        """A row for Help → Keyboard shortcuts, for features' own shortcuts."""
+        self._help_rows.append((keys, text))
+
+    def shortcuts_help(self) -> str:
+        """Help → Keyboard shortcuts: the actions' keys, then rows features added by hand."""
+        rows = self.shortcut_rows()
+        known = {keys for keys, _text in rows}
+        rows += [(k, t) for k, t in self._help_rows if k not in known]
+        return shortcuts_table(rows)
 
     def _update_actions(self) -> None:
         self.edit_action.setEnabled(self.customer_view.customer is not None)
@@ -149,6 +190,12 @@ class MainWindow(QMainWindow):
         self.customer_view.show_customer(customer_id)
         # ready for the next person: typing replaces the old search
         self.search.focus_search()
+
+    def start_call(self, customer_id: int | None, direction: str = "in") -> None:
+        """A call with this customer (None: an unknown number): open them, start the timer."""
+        if customer_id is not None:
+            self.open_customer(customer_id)
+        self.call_started.emit(customer_id, direction)
 
     def back_to_search(self) -> None:
         self.search.clear_and_focus()
@@ -172,7 +219,7 @@ class MainWindow(QMainWindow):
             self.open_customer(saved.id)
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HELP)
+        QMessageBox.information(self, "Keyboard shortcuts", self.shortcuts_help())
 
     def show_about(self) -> None:
         QMessageBox.about(
@@ -193,4 +240,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.search.stop()
+        self.desk.stop_background_checkpoints()
         super().closeEvent(event)

@@ -164,3 +164,37 @@ def test_erase_while_another_window_reads(desk: Desk, db_path: Path) -> None:
     finally:
         other.close()
     assert desk.search.search("Quixwort") == []
+
+
+def test_erase_keeps_issues_as_statistics_and_removes_letters_and_followups(
+    desk: Desk, db_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from csdesk.domain import IssueDraft
+
+    cid = customer_with_history(desk)
+    issue = desk.issues.log(
+        IssueDraft(customer_id=cid, title="Quixwort boots fell apart", description="Zebulon is upset")
+    )
+    desk.issues.comment(issue.id, "Called Zebulon Quixwort back")
+    desk.followups.add(cid, "Ring Zebulon about the boots", desk.clock() + timedelta(days=1))
+    desk.letters.produce("thank_you", cid)
+    desk.auth.act_as_cli()
+    result = desk.privacy.erase(cid)
+    assert (result.issues_anonymised, result.followups_removed, result.letters_removed) == (1, 1, 1)
+    row = desk.db.execute(
+        "SELECT customer_id, title, description, category_id, priority FROM issues WHERE id = ?",
+        [issue.id],
+    ).fetchone()
+    assert row[:3] == (None, "Erased customer", "")
+    assert row[4] == "normal"  # the statistic survives
+    events = desk.db.execute(
+        "SELECT comment, customer_id FROM issue_events WHERE issue_id = ?", [issue.id]
+    ).fetchall()
+    assert events and all(e == ("", None) for e in events)
+    assert desk.db.execute("SELECT count(*) FROM letters").fetchone()[0] == 0
+    assert desk.db.execute("SELECT count(*) FROM followups").fetchone()[0] == 0
+    wal = Path(str(db_path) + "-wal")
+    raw = db_path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    assert b"Quixwort" not in raw and b"Zebulon" not in raw

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -52,7 +55,9 @@ def test_type_arrow_enter_greets_by_preferred_name(
     assert card["Mobile"] == phones["mobile"] and "4477" in card["Mobile"]
     assert card["Work"] == phones["work"] == "(212) 555-0188"
     assert card["Birthday"] == "7 March 1984"
-    assert window.customer_view.history_model.rowCount() == 2
+    titles = [window.customer_view.timeline_model.entry(r).title for r in range(4)]  # type: ignore[union-attr]
+    assert titles[-1] == "In person: fitted walking boots"  # two visits, two notes, newest first
+    assert window.customer_view.timeline_model.rowCount() == 4
     assert window.customer_view.notes_model.note(0).pinned  # type: ignore[union-attr]
 
 
@@ -75,9 +80,10 @@ def test_phone_search_finds_by_last_four_digits(qtbot: QtBot, window: MainWindow
 def test_esc_clears_and_returns_to_search_from_anywhere(qtbot: QtBot, window: MainWindow) -> None:
     type_search(qtbot, window, "pepe")
     qtbot.keyClick(window.search.field, Qt.Key.Key_Return)
-    window.customer_view.history.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.customer_view.history)
-    qtbot.keyClick(window.customer_view.history, Qt.Key.Key_Escape)
+    timeline = window.customer_view.timeline.list
+    timeline.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is timeline)
+    qtbot.keyClick(timeline, Qt.Key.Key_Escape)
     assert window.search.field.text() == ""
     assert QApplication.focusWidget() is window.search.field
     qtbot.waitUntil(lambda: window.search.shown_query == "", timeout=5000)
@@ -138,10 +144,11 @@ def test_writes_elsewhere_reach_the_views_through_the_change_bus(
     qtbot: QtBot, window: MainWindow, desk: Desk, known: dict[str, Customer]
 ) -> None:
     window.open_customer(known["jose"].id)
-    assert window.customer_view.history_model.rowCount() == 2
+    model = window.customer_view.timeline_model
+    assert model.rowCount() == 4
     desk.history.log_visit(known["jose"].id, purpose="bought running shoes")
-    assert window.customer_view.history_model.rowCount() == 3
-    assert window.customer_view.history_model.visit(0).purpose == "bought running shoes"  # type: ignore[union-attr]
+    assert model.rowCount() == 5
+    assert model.entry(0).title == "In person: bought running shoes"  # type: ignore[union-attr]
 
 
 INTERACTIVE = (QAbstractButton, QLineEdit, QAbstractItemView, QComboBox, QTabBar)
@@ -199,3 +206,24 @@ def test_title_follows_the_shop_name(window: MainWindow, desk: Desk) -> None:
     assert window.windowTitle() == "csdesk"
     desk.set_setting("shop_name", "Trailhead Outfitters")
     assert window.windowTitle() == "Trailhead Outfitters · csdesk"
+
+
+def test_help_lists_every_shortcut_and_stays_last(qtbot: QtBot, tmp_path: Path) -> None:
+
+    desk = Desk.open(tmp_path / "menus.db")
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles[-1] == "&Help"
+    assert "&Customer" in titles
+    rows = dict(window.shortcut_rows())
+    assert rows["Ctrl+N"] == "New customer"
+    assert rows["Ctrl+F, F2"] == "Find customer"
+    assert "Esc" in rows
+    # A feature's action shows up in Help without anyone editing a table.
+    window.add_action("testAction", "&Do a thing…", [QKeySequence("Ctrl+Alt+T")], lambda: None)
+    assert dict(window.shortcut_rows())["Ctrl+Alt+T"] == "Do a thing"
+    window.menu("&Zed")
+    assert [a.text() for a in window.menuBar().actions()][-2:] == ["&Zed", "&Help"]
+    window.close()
+    desk.close()

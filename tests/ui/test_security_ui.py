@@ -338,7 +338,7 @@ def test_audit_viewer_filters_pages_and_exports(
     qtmodeltester.check(model)  # type: ignore[attr-defined]
     target = tmp_path / "audit.csv"
     task = dialog.export_to(target)
-    with qtbot.waitSignal(task.signals.finished, timeout=10_000):
+    with qtbot.waitSignal(task.signals.finished, timeout=30_000):
         pass
     lines = target.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("id,at,staff_id") and len(lines) == 2

@@ -15,6 +15,12 @@ if TYPE_CHECKING:
 
 # One line per feature, in menu order.
 FEATURES: list[str] = [
+    "issues",
+    "letters",
+    "daily_log",
+    "visits",
+    "notes",
+    "transfer",
     "security",  # also installs admin, backups and privacy (issue 7)
     "about",
 ]

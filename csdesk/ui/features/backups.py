@@ -50,6 +50,7 @@ class Backups(QObject):
         self.daily.setInterval(DAILY_CHECK_MS)
         self.daily.timeout.connect(lambda: self.auto("daily"))
         self.last_result: object = None  # what the last background job returned (for tests)
+        self.pending: set[TaskHandle] = set()  # running jobs; exit waits for all of them
 
     def _run(
         self,
@@ -65,6 +66,9 @@ class Backups(QObject):
         )
         task.signals.finished.connect(done)
         task.signals.failed.connect(failed or self._failed)
+        self.pending.add(task)
+        for ended in (task.signals.finished, task.signals.failed, task.signals.cancelled):
+            ended.connect(lambda *_a, t=task: self.pending.discard(t))
         return task.start()
 
     def _failed(self, message: str) -> None:
@@ -99,9 +103,10 @@ class Backups(QObject):
         """Back up once more before the app ends; a small progress if it takes a moment."""
         self.daily.stop()
         loop = QEventLoop()
-        task = self._run(lambda d: d.backups.auto("exit"), self._exit_done, self._exit_done)
-        for ended in (task.signals.finished, task.signals.failed, task.signals.cancelled):
-            ended.connect(loop.quit)
+        self._run(lambda d: d.backups.auto("exit"), self._exit_done, self._exit_done)
+        for task in list(self.pending):  # a startup or daily backup still running ends first
+            for ended in (task.signals.finished, task.signals.failed, task.signals.cancelled):
+                ended.connect(lambda *_a: loop.quit() if not self.pending else None)
         progress = QProgressDialog("Saving a backup before closing…", "", 0, 0)
         progress.setObjectName("exitBackupProgress")
         progress.setAccessibleName("Saving a backup before closing")
@@ -109,7 +114,8 @@ class Backups(QObject):
         progress.setWindowModality(Qt.WindowModality.ApplicationModal)
         progress.setMinimumDuration(SLOW_EXIT_MS)
         progress.setValue(0)
-        loop.exec()
+        if self.pending:
+            loop.exec()
         progress.close()
 
     def _exit_done(self, result: object) -> None:

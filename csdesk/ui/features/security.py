@@ -11,7 +11,14 @@ import contextlib
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
 
 from csdesk.domain import Change, Staff
 from csdesk.errors import CsdeskError
@@ -47,6 +54,7 @@ class Security(QObject):
         self.locked = False
         self.switching = False
         self._disabled: list[object] = []
+        self._hidden: list[QToolBar] = []
 
         content = window.takeCentralWidget()
         assert content is not None, "the shell sets its central widget before features install"
@@ -109,6 +117,10 @@ class Security(QObject):
                     self._disabled.append(action)
             window.menuBar().setEnabled(False)
             window.escape.setEnabled(False)
+            # features' toolbars (the handover banner) may show what customers must not see
+            self._hidden = [bar for bar in window.findChildren(QToolBar) if bar.isVisible()]
+            for bar in self._hidden:
+                bar.hide()
         self.locked = True
         self.switching = switching
         self.idle_timer.stop()
@@ -130,6 +142,9 @@ class Security(QObject):
             action.setEnabled(True)  # type: ignore[attr-defined]
         self._disabled = []
         self.window.menuBar().setEnabled(True)
+        for bar in self._hidden:
+            bar.show()
+        self._hidden = []
         self.window.escape.setEnabled(True)
         self.locked = False
         self.switching = False

@@ -73,6 +73,10 @@ class SearchResultsModel(QAbstractListModel):
             parts.append(phone_rules.pretty(hit.phones[0], self._region))
         elif hit.email:
             parts.append(hit.email)
+        if hit.matched == "note":
+            # Why this person is listed when the name does not match what was typed
+            found = f"matched in a note: “{hit.snippet}”" if hit.snippet else "matched in a note"
+            return "  ·  ".join([found, *parts[:1]])
         if hit.last_visit:
             parts.append(f"last visit {when(hit.last_visit, this_year=self._this_year)}")
         return "  ·  ".join(parts)

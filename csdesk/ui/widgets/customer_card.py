@@ -14,32 +14,12 @@ from PySide6.QtWidgets import (
 
 from csdesk.domain import Customer
 from csdesk.services import phone as phone_rules
-
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+from csdesk.services.letters import format_date
 
 
 def pretty_birthday(value: str) -> str:
     """'1984-03-07' -> '7 March 1984'; '--03-07' -> '7 March'."""
-    try:
-        year, month, day = value[:-6], int(value[-5:-3]), int(value[-2:])
-        text = f"{day} {_MONTHS[month - 1]}"
-    except (ValueError, IndexError):
-        return value
-    year = year.strip("-")
-    return f"{text} {year}" if year else text
+    return format_date(value)
 
 
 class CustomerCard(QWidget):

@@ -1,4 +1,4 @@
-"""The right side: greeting, contact details and sections (History, Notes, ...) of a customer."""
+"""The right side: greeting, contact details and sections (Timeline, Notes, ...) of a customer."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ from PySide6.QtWidgets import (
 from csdesk.domain import Change, Customer
 from csdesk.errors import NotFound
 from csdesk.services.desk import Desk
-from csdesk.services.greeting import greet
-from csdesk.ui.models.history_model import VisitHistoryModel
+from csdesk.services.greeting import greeting_for
 from csdesk.ui.models.notes_model import NotesModel
+from csdesk.ui.models.timeline_model import TimelineModel
 from csdesk.ui.widgets.customer_card import CustomerCard
 from csdesk.ui.widgets.greeting_banner import GreetingBanner
-from csdesk.ui.widgets.history_view import HistoryView
 from csdesk.ui.widgets.notes_panel import NotesPanel
+from csdesk.ui.widgets.timeline_view import TimelinePanel
 
 EMPTY_TEXT = "Find a customer on the left,\nor press Ctrl+N to add someone new."
 
@@ -37,6 +37,7 @@ class CustomerView(QStackedWidget):
         self.setObjectName("customerView")
         self._desk = desk
         self._customer: Customer | None = None
+        self._customer_id_shown: int | None = None
 
         self.empty = QLabel(EMPTY_TEXT)
         self.empty.setObjectName("emptyState")
@@ -48,9 +49,10 @@ class CustomerView(QStackedWidget):
         self.card.setMinimumWidth(300)
         self.card.setMaximumWidth(340)
 
-        self.history_model = VisitHistoryModel(desk, self)
+        # One timeline (visits, calls, notes, issues, letters) took the place of the visit history.
+        self.timeline_model = TimelineModel(desk, self)
         self.notes_model = NotesModel(desk, self)
-        self.history = HistoryView(self.history_model)
+        self.timeline = TimelinePanel(self.timeline_model)
         self.notes = NotesPanel(self.notes_model)
         self.sections = QTabWidget()
         self.sections.setObjectName("customerSections")
@@ -58,7 +60,7 @@ class CustomerView(QStackedWidget):
         self.sections.setDocumentMode(True)
         self.sections.tabBar().setObjectName("customerSectionTabs")
         self.sections.tabBar().setAccessibleName("Customer sections")
-        self.add_section(self.history, "History")
+        self.add_section(self.timeline, "Timeline")
         self.add_section(self.notes, "Notes")
 
         lower = QHBoxLayout()
@@ -93,13 +95,13 @@ class CustomerView(QStackedWidget):
             except NotFound:
                 customer = None  # erased meanwhile: fall back to the empty state
         self._customer = customer
-        self.history_model.set_customer(customer.id if customer else None)
+        if customer is None or self._customer_id_shown != customer.id:
+            self.timeline.reset_filter()  # a new person starts from everything
+        self._customer_id_shown = customer.id if customer else None
+        self.timeline_model.set_customer(customer.id if customer else None)
         self.notes_model.set_customer(customer.id if customer else None)
         self.sections.setTabText(
             1, f"Notes ({self.notes_model.rowCount()})" if customer else "Notes"
-        )
-        self.sections.setTabText(
-            0, f"History ({self.history_model.total})" if customer else "History"
         )
         self._refresh_header()
         self.setCurrentWidget(self.page if customer else self.empty)
@@ -111,11 +113,8 @@ class CustomerView(QStackedWidget):
         if customer is None:
             self.banner.show_greeting(None)
             return
-        last = self.history_model.visit(0)
-        notes = [
-            n for n in (self.notes_model.note(r) for r in range(self.notes_model.rowCount())) if n
-        ]
-        self.banner.show_greeting(greet(customer, last, notes, self._desk.clock()))
+        # Open issues stay out of the sentence: the Issues feature shows them under it, in colour.
+        self.banner.show_greeting(greeting_for(self._desk, customer.id, open_issues=()))
 
     def on_change(self, change: Change) -> None:
         """Refresh only when the change touches the customer on screen."""

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from csdesk.services.greeting import Greeting
+from csdesk.ui.theme import tones
 
 
 class GreetingBanner(QFrame):
@@ -23,6 +27,16 @@ class GreetingBanner(QFrame):
         self.details.setAccessibleName("Greeting details")
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        # Lines features add next to the greeting (open issues, ...), one list per feature.
+        self._extra_lines: dict[str, list[tuple[str, bool]]] = {}
+        self.extra = QLabel()
+        self.extra.setObjectName("greetingExtra")
+        self.extra.setAccessibleName("Open matters")
+        self.extra.setWordWrap(True)
+        self.extra.setTextFormat(Qt.TextFormat.RichText)
+        self.extra.setStyleSheet("font-size: 13pt;")
+        self.extra.hide()
 
         self.alerts = QFrame()
         self.alerts.setObjectName("greetingAlerts")
@@ -45,11 +59,14 @@ class GreetingBanner(QFrame):
         layout.setSpacing(8)
         layout.addWidget(self.headline)
         layout.addWidget(self.details)
+        layout.addWidget(self.extra)
         layout.addWidget(self.alerts)
         self.show_greeting(None)
 
     def show_greeting(self, greeting: Greeting | None) -> None:
         if greeting is None:
+            self._extra_lines.clear()
+            self._show_extra()
             self.headline.setText("")
             self.details.setText("")
             self.alerts.hide()
@@ -58,3 +75,27 @@ class GreetingBanner(QFrame):
         self.details.setText("\n".join(greeting.details))
         self.alert_text.setText("\n".join(f"• {a}" for a in greeting.alerts))
         self.alerts.setVisible(bool(greeting.alerts))
+
+    def set_extra_lines(
+        self, source: str, lines: list[str], *, urgent: Sequence[bool] = ()
+    ) -> None:
+        """Show plain-text `lines` under the greeting for `source` (a feature); [] removes them.
+        Lines flagged in `urgent` are drawn in the error colour, the others stay calm."""
+        flags = list(urgent) + [False] * (len(lines) - len(urgent))
+        self._extra_lines[source] = list(zip(lines, flags, strict=False))
+        self._show_extra()
+
+    def extra_text(self) -> str:
+        return "\n".join(line for group in self._extra_lines.values() for line, _u in group)
+
+    def _show_extra(self) -> None:
+        error = tones().error
+        shown = [
+            f'<span style="color:{error}; font-weight:600">{html.escape(line)}</span>'
+            if late
+            else html.escape(line)
+            for group in self._extra_lines.values()
+            for line, late in group
+        ]
+        self.extra.setText("<br>".join(shown))
+        self.extra.setVisible(bool(shown))

@@ -1,0 +1,140 @@
+"""`csdesk call NUMBER`: put the caller on screen in the running csdesk, or start it.
+
+For softphones ("run a command on incoming call": `csdesk call %number%`) and `tel:` / `callto:`
+links. Qt (QtNetwork's QLocalSocket) is imported inside the command only, so the rest of the
+command line never loads it.
+
+--json prints {"ok": true, "shown": "customer|picker|new", "started": false, "ms": 12.3};
+when csdesk was not running and this command started it: {"ok": true, "shown": "started",
+"started": true, "ms": 1200.0, "pid": 4242} (the new window shows the caller itself).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import unquote
+
+import click
+
+from csdesk.commands.common import RunContext, echo_json, pass_run
+from csdesk.errors import UserError
+
+SCHEMES = ("tel:", "callto:", "sip:")
+MAX_NUMBER = 64
+START_TIMEOUT_S = 30.0
+SHOWN = {
+    "customer": "the caller is on screen",
+    "picker": "several customers have this number: pick the caller on screen",
+    "new": "not a customer yet: the new-customer form is open with the number filled in",
+    "window": "csdesk is in front",
+}
+
+
+def number_from(text: str) -> str:
+    """'tel:+1-555-010-4477;ext=2', 'callto://+15550104477', '%2B1555…' or a plain number."""
+    value = text.strip()
+    lowered = value.lower()
+    for scheme in SCHEMES:
+        if lowered.startswith(scheme):
+            value = value[len(scheme) :].lstrip("/")
+            if scheme == "sip:":
+                value = value.split("@", 1)[0]
+            break
+    value = unquote(value).split(";", 1)[0].split("?", 1)[0]
+    value = " ".join(value.split())
+    digit_count = sum(ch.isdigit() for ch in value)
+    if (
+        not value
+        or len(value) > MAX_NUMBER
+        or digit_count < 3
+        or not all(ch.isdigit() or ch in "+-() ./" for ch in value)
+    ):
+        shown = text if len(text) <= MAX_NUMBER else text[:MAX_NUMBER] + "…"
+        raise UserError(
+            f"“{shown}” is not a phone number csdesk can look up. "
+            "Pass the caller's number, e.g. csdesk call +15550104477 or csdesk call tel:+15550104477."
+        )
+    return value
+
+
+def launch_command(db_path: Path, staff: str | None, number: str) -> list[str]:
+    """How to start this csdesk's window with the caller shown (a frozen build is its own exe)."""
+    base = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "csdesk"]
+    who = ["--staff", staff] if staff else []
+    return [*base, "--db", str(db_path), *who, "--call", number]
+
+
+def _start_detached(cmd: list[str]) -> subprocess.Popen[bytes]:
+    kwargs: dict[str, object] = {}
+    if os.name == "nt":
+        flags = getattr(subprocess, "DETACHED_PROCESS", 0) | getattr(
+            subprocess, "CREATE_NEW_PROCESS_GROUP", 0
+        )
+        kwargs["creationflags"] = flags
+    else:
+        kwargs["start_new_session"] = True  # the window outlives the softphone's command
+    try:
+        return subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            **kwargs,  # type: ignore[call-overload]
+        )
+    except OSError as exc:
+        raise UserError(f"csdesk could not start: {exc}. Open csdesk by hand, then try again.") from exc
+
+
+@click.command("call")
+@click.argument("number")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@pass_run
+def call_cmd(run: RunContext, number: str, as_json: bool) -> None:
+    """Show the caller with this NUMBER (or tel:/callto: link) in csdesk, starting it if needed."""
+    value = number_from(number)
+    from PySide6.QtCore import QCoreApplication  # Qt only for this command
+
+    from csdesk.ui.single_instance import send, server_name
+
+    if QCoreApplication.instance() is None:
+        QCoreApplication([sys.argv[0]])
+    name = server_name(run.db_path)
+    started_at = time.perf_counter()
+    answer = send(name, {"action": "call", "number": value})
+    started = False
+    if answer is None:
+        started = True
+        process = _start_detached(launch_command(run.db_path, run.staff, value))
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while answer is None:
+            code = process.poll()
+            if code is not None:
+                raise UserError(
+                    f"csdesk could not start (exit code {code}). Run `csdesk --db {run.db_path}` to see why."
+                )
+            if time.monotonic() > deadline:
+                raise UserError(
+                    "csdesk is starting but did not come up within 30 seconds. "
+                    "Check the screen, then try again."
+                )
+            time.sleep(0.1)
+            answer = send(name, {"action": "ping"}, timeout_ms=1000)
+        answer = {"ok": bool(answer.get("ok")), "shown": "started", "pid": answer.get("pid")}
+    elapsed = (time.perf_counter() - started_at) * 1000
+    if not answer.get("ok"):
+        raise UserError(f"csdesk could not show the caller: {answer.get('error', 'no reason given')}.")
+    shown = str(answer.get("shown", ""))
+    if as_json:
+        out = {"ok": True, "shown": shown, "started": started, "ms": round(elapsed, 1)}
+        if started:
+            out["pid"] = answer.get("pid")  # the new window's process
+        echo_json(out)
+        return
+    if started:
+        click.echo(f"Started csdesk with the call from {value}.")
+    else:
+        click.echo(f"Call from {value}: {SHOWN.get(shown, shown)} ({elapsed:.0f} ms).")

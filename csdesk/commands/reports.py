@@ -1,0 +1,147 @@
+"""`csdesk export daily` and `csdesk handover`: the shift lead's day from the command line.
+
+Exports are cron-friendly: no prompts, and exit codes 0 written, 1 could not write (or another
+problem, said on stderr), 2 bad options (a date in a bad format), 4 not allowed. Like the other
+administrative commands they need no PIN (whoever runs commands here can read the database file
+anyway) and act as "Command line"; with --staff NAME they act as that person, who must be a
+shift lead or an admin.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from csdesk.commands.common import RunContext, echo_json, pass_run
+from csdesk.errors import UserError
+from csdesk.services.clock import parse
+from csdesk.services.desk import Desk
+from csdesk.services.report_export import FORMATS, default_path, export_csv, export_xlsx
+from csdesk.services.reports import ReportRange
+
+EXPORT_HELP = """Export a day's (or a shift's) log: every visit, call, note, issue event,
+follow-up and letter, in time order.
+
+\b
+--date YYYY-MM-DD      the shop's local day (default: today)
+--from T --to T        a shift: 2026-11-30T08:00 (shop time) or with an offset;
+                       a bare date as --to means the end of that day
+-o FILE                default: daily-log-DATE.FORMAT here; '-o -' writes CSV to stdout
+
+\b
+CSV columns: at (ISO 8601 with offset), kind, customer_id, customer_name,
+channel, staff, summary, issue_id, status. UTF-8 with BOM (not on stdout);
+cells starting with = + - @ get a leading ' so spreadsheets never run them.
+
+\b
+Exit codes: 0 written, 1 could not write, 2 bad options, 4 not allowed
+(act as a shift lead or an admin with --staff, or leave --staff out).
+"""
+
+
+def _export_desk(run: RunContext) -> Desk:
+    desk = run.desk()
+    if not run.staff:
+        desk.auth.act_as_cli()
+    return desk
+
+
+def _range(desk: Desk, day: str | None, start: str | None, end: str | None) -> ReportRange:
+    try:
+        if start or end:
+            if day:
+                raise click.UsageError("Give either --date or --from/--to, not both.")
+            if not (start and end):
+                raise click.UsageError("A shift needs both --from and --to.")
+            return desk.reports.parse_span(start, end)
+        return desk.reports.parse_day(day) if day else desk.reports.day()
+    except UserError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{exc.field or 'date'}") from None
+
+
+# A sub-command of the `export` group (commands/transfer.py), registered in cli.py.
+@click.command("daily", help=EXPORT_HELP, short_help="Export a day's or a shift's log.")
+@click.option("--date", "day", default=None, metavar="YYYY-MM-DD")
+@click.option("--from", "start", default=None, metavar="T")
+@click.option("--to", "end", default=None, metavar="T")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default=None,
+    help="csv, pdf or xlsx (default: from the file name, else csv).",
+)
+@click.option("-o", "--output", default=None, metavar="FILE")
+@click.option("--json", "as_json", is_flag=True, help="Print {path, format, rows} when done.")
+@pass_run
+def export_daily_cmd(
+    run: RunContext,
+    day: str | None,
+    start: str | None,
+    end: str | None,
+    fmt: str | None,
+    output: str | None,
+    as_json: bool,
+) -> None:
+    desk = _export_desk(run)
+    rng = _range(desk, day, start, end)
+    if fmt is None:
+        suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
+        fmt = suffix if suffix in FORMATS else "csv"
+    if output == "-":
+        if fmt != "csv":
+            raise click.BadParameter("Only CSV can go to stdout; give a file name.", param_hint="-o")
+        export_csv(desk, rng, sys.stdout)
+        return
+    path = Path(output) if output else default_path(rng, fmt)
+    if fmt == "csv":
+        result = export_csv(desk, rng, path)
+    elif fmt == "xlsx":
+        result = export_xlsx(desk, rng, path)
+    else:
+        from csdesk.ui.report_pdf import write_report_pdf  # Qt only for the PDF
+
+        result = write_report_pdf(desk, rng, path)
+    if as_json:
+        echo_json({"path": str(path), "format": fmt, "rows": result.rows})
+    else:
+        plural = "" if result.rows == 1 else "s"
+        click.echo(f"Wrote {result.rows} event{plural} ({rng.title}) to {path}.")
+
+
+@click.command("handover")
+@click.argument("text", required=False)
+@click.option("--shift", "for_shift", default="", help="Who it is for, e.g. “late shift”.")
+@click.option("--show", is_flag=True, help="Show the notes nobody has acknowledged yet.")
+@click.option("--json", "as_json", is_flag=True, help="With --show: a JSON list of notes.")
+@pass_run
+def handover_cmd(
+    run: RunContext, text: str | None, for_shift: str, show: bool, as_json: bool
+) -> None:
+    """Leave a note for the next shift (shift leads: --staff NAME), or --show the open ones.
+
+    JSON keys: id, body, for_shift, created_at, created_by, read_at, read_by.
+    """
+    desk = run.desk()
+    if show or text is None:
+        notes = desk.handover.unread() or desk.handover.recent(1)
+        if as_json:
+            echo_json([n.__dict__ for n in notes])
+            return
+        if not notes:
+            click.echo("No handover notes yet.")
+            return
+        for note in notes:
+            state = f"read by {note.read_by}" if note.read_at else "not yet read"
+            shift = f" for {note.for_shift}" if note.for_shift else ""
+            when = parse(note.created_at).astimezone(desk.reports.tz)
+            click.echo(f"From {note.created_by}{shift}, {when:%a %d %b %H:%M} ({state}):")
+            click.echo(f"  {note.body}")
+        return
+    note = desk.handover.write(text, for_shift=for_shift)
+    click.echo(f"Saved. The next person to open csdesk sees it first (note #{note.id}).")
+
+
+# `csdesk export` holds both `export customers` (transfer) and `export daily` (here).
+from csdesk.commands.transfer import export_group  # noqa: E402
+
+export_group.add_command(export_daily_cmd)

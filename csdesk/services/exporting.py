@@ -1,0 +1,189 @@
+"""Customers out to CSV and vCard 4.0.
+
+CSV columns (stable; new columns are only ever appended):
+  csdesk_id, first_name, last_name, preferred_name, pronouns, birthday, email,
+  phone_1, phone_1_label, phone_2, phone_2_label, phone_3, phone_3_label, other_phones,
+  company, address, marketing_consent (yes/no), created_at, last_visit_at, visit_count
+Written as UTF-8 with a BOM so Excel picks the encoding; any cell starting with = + - @ (or a
+tab/CR) gets a leading apostrophe so a spreadsheet shows it as text instead of running it.
+The importer strips that apostrophe again, so export -> import is lossless.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from csdesk.errors import UserError
+from csdesk.services.auth import Permission, require
+from csdesk.store import customers as store
+
+if TYPE_CHECKING:
+    from csdesk.services.desk import Desk
+
+CSV_COLUMNS = (
+    "csdesk_id",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "pronouns",
+    "birthday",
+    "email",
+    "phone_1",
+    "phone_1_label",
+    "phone_2",
+    "phone_2_label",
+    "phone_3",
+    "phone_3_label",
+    "other_phones",
+    "company",
+    "address",
+    "marketing_consent",
+    "created_at",
+    "last_visit_at",
+    "visit_count",
+)
+PAGE = 2000
+Progress = Callable[[int, int], bool]
+
+
+def neutralise(value: str) -> str:
+    """Keep spreadsheets from treating a cell as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _customers(desk: Desk) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    after = 0
+    while True:
+        page = store.export_page(desk.db, after, PAGE)
+        if not page:
+            return
+        phones = store.phones_for(desk.db, [r["id"] for r in page])
+        for row in page:
+            yield row, phones[row["id"]]
+        after = page[-1]["id"]
+
+
+def _csv_row(row: dict[str, Any], phones: list[dict[str, Any]]) -> list[str]:
+    cells: list[str] = [str(row["id"])]
+    cells += [
+        row[k] or "" for k in ("first_name", "last_name", "preferred_name", "pronouns", "birthday", "email")
+    ]
+    for i in range(3):
+        cells += [phones[i]["raw"], phones[i]["label"]] if i < len(phones) else ["", ""]
+    cells.append(" ::: ".join(p["raw"] for p in phones[3:]))
+    cells += [
+        row["company"],
+        row["address"],
+        "yes" if row["marketing_consent"] else "no",
+        row["created_at"],
+        row["last_visit_at"] or "",
+        str(row["visit_count"]),
+    ]
+    return [neutralise(str(c)) for c in cells]
+
+
+def _vcard_escape(value: str) -> str:
+    return (
+        value.replace("\\", "\\\\")
+        .replace(",", "\\,")
+        .replace(";", "\\;")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """RFC 6350 3.2: lines longer than 75 octets are folded (without splitting a character)."""
+    out, current = [], ""
+    for ch in line:
+        if len((current + ch).encode("utf-8")) > 75:
+            out.append(current)
+            current = " " + ch
+        else:
+            current += ch
+    out.append(current)
+    return "\r\n".join(out)
+
+
+_TEL_TYPES = {"mobile": "cell", "home": "home", "work": "work", "fax": "fax", "main": "voice"}
+
+
+def _vcard(row: dict[str, Any], phones: list[dict[str, Any]]) -> str:
+    e = _vcard_escape
+    # FN is required; a nameless customer gets their company, e-mail or number, which the
+    # importer recognises as not-a-name.
+    full = (
+        " ".join(p for p in (row["first_name"], row["last_name"]) if p)
+        or row["preferred_name"]
+        or row["company"]
+        or row["email"]
+        or (phones[0]["raw"] if phones else f"Customer {row['id']}")
+    )
+    lines = [
+        "BEGIN:VCARD",
+        "VERSION:4.0",
+        f"FN:{e(full)}",
+        f"N:{e(row['last_name'])};{e(row['first_name'])};;;",
+    ]
+    if row["preferred_name"]:
+        lines.append(f"NICKNAME:{e(row['preferred_name'])}")
+    if row["pronouns"]:
+        lines.append(f"PRONOUNS:{e(row['pronouns'])}")
+    if row["company"]:
+        lines.append(f"ORG:{e(row['company'])}")
+    if row["email"]:
+        lines.append(f"EMAIL:{e(row['email'])}")
+    for p in phones:
+        kind = _TEL_TYPES.get(p["label"], "voice")
+        lines.append(f'TEL;TYPE="{kind}":{e(p["raw"])}')
+    if row["birthday"]:
+        b = row["birthday"]
+        lines.append(f"BDAY:--{b[2:4]}{b[5:7]}" if b.startswith("--") else f"BDAY:{b.replace('-', '')}")
+    if row["address"]:
+        lines.append(f"ADR:;;{e(row['address'])};;;;")
+    lines.append(f"X-CSDESK-MARKETING-CONSENT:{'yes' if row['marketing_consent'] else 'no'}")
+    lines.append(f"UID:urn:csdesk:customer:{row['id']}")
+    lines.append("END:VCARD")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+class ExportService:
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+
+    def to_csv(self, path: Path | str, progress: Progress | None = None) -> int:
+        return self._write(Path(path), "csv", progress)
+
+    def to_vcard(self, path: Path | str, progress: Progress | None = None) -> int:
+        return self._write(Path(path), "vcard", progress)
+
+    def _write(self, path: Path, fmt: str, progress: Progress | None) -> int:
+        require(self._desk.actor, Permission.EXPORT)
+        total = store.count(self._desk.db)
+        done = 0
+        tmp = path.with_name(path.name + ".part")
+        try:
+            # newline='' lets csv write CRLF itself; vCard lines carry their own CRLF.
+            with tmp.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
+                writer = csv.writer(fh) if fmt == "csv" else None
+                if writer:
+                    writer.writerow(CSV_COLUMNS)
+                for row, phones in _customers(self._desk):
+                    if writer:
+                        writer.writerow(_csv_row(row, phones))
+                    else:
+                        fh.write(_vcard(row, phones))
+                    done += 1
+                    if progress and done % PAGE == 0 and progress(done, total) is False:
+                        raise UserError("Export cancelled; no file was written.")
+            tmp.replace(path)  # a half-written export never replaces a good one
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise UserError(f"Cannot write {path}: {exc.strerror or exc}. Choose another folder.") from exc
+        except UserError:
+            tmp.unlink(missing_ok=True)
+            raise
+        return done

@@ -1,0 +1,269 @@
+"""Reading a file into Records and planning what an import would do, without writing anything."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from csdesk.domain import CustomerDraft
+from csdesk.errors import UserError, ValidationError
+from csdesk.services.importing import formats
+from csdesk.services.importing.readers import decode, read_csv, read_vcards
+from csdesk.services.importing.records import Record
+from csdesk.services.text import folded_phrase
+from csdesk.store import customers as store
+from csdesk.store import notes as notes_store
+
+if TYPE_CHECKING:
+    from csdesk.services.desk import Desk
+
+MAX_BYTES = 200 * 1024 * 1024
+
+
+@dataclass
+class PlanItem:
+    """What the import will do with one row. action: create, update, unchanged or skip."""
+
+    line: int
+    action: str
+    name: str
+    reason: str = ""
+    customer_id: int | None = None
+    warnings: list[str] = field(default_factory=list)
+    row: dict[str, Any] = field(default_factory=dict, repr=False)
+    phones: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    note: str = field(default="", repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "action": self.action,
+            "name": self.name,
+            "customer_id": self.customer_id,
+            "reason": self.reason,
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass
+class Plan:
+    file_name: str
+    fmt: str
+    items: list[PlanItem]
+
+    def count(self, action: str) -> int:
+        return sum(1 for i in self.items if i.action == action)
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "rows": len(self.items),
+            "created": self.count("create"),
+            "updated": self.count("update"),
+            "unchanged": self.count("unchanged"),
+            "skipped": self.count("skip"),
+        }
+
+
+def parse_map(text: str) -> dict[str, str]:
+    """'Client=name,Tel=phone:work' -> {'Client': 'name', 'Tel': 'phone:work'}."""
+    result: dict[str, str] = {}
+    for part in (p for p in text.split(",") if p.strip()):
+        column, sep, target = part.partition("=")
+        if not sep or not column.strip() or not target.strip():
+            raise UserError(f"“{part}” is not Column=field. Write e.g. --map 'Client=name,Tel=phone'.")
+        result[column.strip()] = target.strip()
+    return result
+
+
+def read_records(
+    path: Path, fmt: str = "auto", mapping: dict[str, str] | None = None
+) -> tuple[str, list[Record]]:
+    """The file's format (detected when 'auto') and its contacts."""
+    if fmt not in formats.FORMATS:
+        raise UserError(f"Unknown format “{fmt}”. Use one of: {', '.join(formats.FORMATS)}.")
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise UserError("That file is larger than 200 MB. Split it into smaller files.")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"Cannot read {path}: {exc.strerror or exc}. Check the name and try again.") from exc
+    # One line ending everywhere, so multi-line cells read the same from Windows and Unix files.
+    text = decode(data).replace("\r\n", "\n")
+    looks_vcard = text.lstrip()[:11].upper().startswith("BEGIN:VCARD")
+    if fmt == "vcard" or (fmt == "auto" and (looks_vcard or path.suffix.lower() in (".vcf", ".vcard"))):
+        cards = read_vcards(text)
+        return "vcard", [formats.vcard_record(c, n) for n, c in enumerate(cards, start=1)]
+    header, rows = read_csv(text)
+    if mapping:
+        fmt = "csv"
+    elif fmt == "auto":
+        fmt = formats.detect(header)
+    colmap = formats.mapping_for(fmt, header, mapping)
+    # line: the row number a spreadsheet shows (header is row 1)
+    return fmt, [formats.csv_record(colmap, row, n) for n, row in enumerate(rows, start=2)]
+
+
+def _display(rec: Record) -> str:
+    name = " ".join(p for p in (rec.first_name, rec.last_name) if p)
+    return (
+        name
+        or rec.preferred_name
+        or rec.company
+        or (rec.emails[:1] or [""])[0]
+        or (rec.phones[0][1] if rec.phones else f"row {rec.line}")
+    )
+
+
+def _reason(exc: ValidationError) -> str:
+    return "; ".join(dict.fromkeys(exc.errors.values()))
+
+
+def _draft(rec: Record, consent: bool) -> CustomerDraft:
+    return CustomerDraft(
+        first_name=rec.first_name,
+        last_name=rec.last_name,
+        preferred_name=rec.preferred_name,
+        pronouns=rec.pronouns,
+        birthday=rec.birthday,
+        email=rec.emails[0] if rec.emails else "",
+        company=rec.company,
+        address=rec.address,
+        marketing_consent=consent,
+        phones=tuple(rec.phones),
+    )
+
+
+def _note(rec: Record) -> str:
+    lines = [rec.note] if rec.note else []
+    lines += [f"Also e-mail: {e}" for e in rec.emails[1:]]
+    return "\n".join(lines)
+
+
+class Planner:
+    """Plans rows one by one; remembers earlier rows so a file's own repeats are caught."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self.seen: dict[str, int] = {}  # 'e:mail' / 'p:+44…' -> line
+        self.touched: dict[int, int] = {}  # existing customer id -> line that updates it
+        # A first import into a new database (the big one) has nothing to match against.
+        self.empty = store.count(desk.db) == 0
+
+    def plan(self, rec: Record) -> PlanItem:
+        item = PlanItem(rec.line, "skip", _display(rec), warnings=list(rec.warnings))
+        if not rec.has_content:
+            item.reason = "no name and no contact details"
+            return item
+        try:
+            row, phones = self.desk.customers.validate(_draft(rec, bool(rec.consent)))
+        except ValidationError as exc:
+            item.reason = _reason(exc)
+            return item
+        keys = ([f"e:{row['email_norm']}"] if row["email_norm"] else []) + [
+            f"p:{p['e164']}" for p in phones if p["e164"]
+        ]
+        for key in keys:
+            if key in self.seen:
+                what = "e-mail" if key.startswith("e:") else "phone number"
+                item.reason = f"same {what} as row {self.seen[key]} of this file"
+                return item
+        match, how = self._match(row, phones)
+        for key in keys:
+            self.seen[key] = rec.line
+        if match is None:
+            item.action, item.row, item.phones, item.note = "create", row, phones, _note(rec)
+            return item
+        if match in self.touched:
+            item.reason = f"same customer as row {self.touched[match]} of this file"
+            return item
+        self.touched[match] = rec.line
+        item.customer_id = match
+        return self._update(item, rec, phones, match, how)
+
+    def _match(self, row: dict[str, Any], phones: list[dict[str, Any]]) -> tuple[int | None, str]:
+        if self.empty:
+            return None, ""
+        db = self.desk.db
+        email = row["email_norm"]
+        if email:
+            for cid in store.ids_by_email_prefix(db, email, 20):
+                found = store.get(db, cid)
+                if found and found["email_norm"] == email:
+                    return cid, "e-mail"
+        for phone in phones:
+            if phone["e164"]:
+                ids = store.ids_by_e164(db, phone["e164"])
+                if ids:
+                    return ids[0], "phone number"
+        if not email and not phones and row["exact_keys"]:
+            # No contact details at all: a unique exact full name is the only thing to go on.
+            key = folded_phrase(f"{row['first_name']} {row['last_name']}")
+            if key:
+                phrase = " ".join(f'"{t}"' for t in key.split())
+                ids, partial = store.ids_by_exact_name(db, phrase, key, 50)
+                if len(ids) == 1 and not partial:
+                    return ids[0], "name"
+        return None, ""
+
+    def _update(
+        self, item: PlanItem, rec: Record, phones: list[dict[str, Any]], cid: int, how: str
+    ) -> PlanItem:
+        """Fill in what the customer lacks; never overwrite what staff already typed."""
+        service = self.desk.customers
+        existing = service.get(cid)
+        old = service.draft_of(existing)
+        merged_phones = list(old.phones)
+        known = {p.e164 or p.raw for p in existing.phones}
+        for phone in phones:  # already validated: compare by E.164
+            if (phone["e164"] or phone["raw"]) not in known:
+                merged_phones.append((phone["label"], phone["raw"]))
+                known.add(phone["e164"] or phone["raw"])
+        merged = CustomerDraft(
+            first_name=old.first_name or rec.first_name,
+            last_name=old.last_name or rec.last_name,
+            preferred_name=old.preferred_name or rec.preferred_name,
+            pronunciation=old.pronunciation,
+            pronouns=old.pronouns or rec.pronouns,
+            birthday=old.birthday or rec.birthday,
+            email=old.email or (rec.emails[0] if rec.emails else ""),
+            company=old.company or rec.company,
+            address=old.address or rec.address,
+            marketing_consent=old.marketing_consent if rec.consent is None else rec.consent,
+            phones=tuple(merged_phones),
+        )
+        # What has no field of its own (memo, a second e-mail) becomes a note, once.
+        email_norm = merged.email.strip().casefold()
+        lines = [rec.note] if rec.note else []
+        lines += [f"Also e-mail: {e}" for e in rec.emails if e.casefold() != email_norm]
+        note = "\n".join(lines)
+        if note and note not in {n["body"] for n in notes_store.for_customer(self.desk.db, cid)}:
+            item.note = note
+        if merged == old and not item.note:
+            item.action, item.reason = "unchanged", f"already up to date (matched by {how})"
+            return item
+        try:
+            item.row, item.phones = service.validate(merged)
+        except ValidationError as exc:
+            item.action, item.reason, item.note = "skip", _reason(exc), ""
+            return item
+        item.action, item.reason = "update", f"matched customer #{cid} by {how}"
+        return item
+
+
+def build_plan(
+    desk: Desk,
+    file_name: str,
+    fmt: str,
+    recs: list[Record],
+    progress: Callable[[int, int], bool] | None = None,
+) -> Plan:
+    """Plan every row; progress(done, total) every 1,000 rows, False cancels (UserError)."""
+    planner = Planner(desk)
+    items: list[PlanItem] = []
+    for rec in recs:
+        items.append(planner.plan(rec))
+        if progress is not None and len(items) % 1000 == 0 and not progress(len(items), len(recs)):
+            raise UserError("Preview cancelled; nothing was imported.")
+    return Plan(file_name, fmt, items)

@@ -1,0 +1,140 @@
+"""Bytes to text (any common encoding), text to CSV rows, text to vCards."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import quopri
+import re
+from dataclasses import dataclass, field
+
+from csdesk.errors import UserError
+
+csv.field_size_limit(1_000_000)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's 'Unicode text'), else cp1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    # UTF-16 without BOM: every other byte of ASCII text is NUL.
+    if len(data) >= 4 and data[1] == 0 and data[3] == 0 and data[0] != 0:
+        return data.decode("utf-16-le")
+    if len(data) >= 4 and data[0] == 0 and data[2] == 0 and data[1] != 0:
+        return data.decode("utf-16-be")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Windows' Western code page: the usual source of undecodable exports. It maps almost
+        # every byte, so this fallback keeps 'é' from older Excel files readable.
+        return data.decode("cp1252", errors="replace")
+
+
+def read_csv(text: str) -> tuple[list[str], list[list[str]]]:
+    """Header and rows. Comma, semicolon (European Excel) or tab, whichever the header uses."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    if first_line.count(delimiter) == 0:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise UserError("The file is empty. Choose the file your old system exported.") from None
+    except csv.Error as exc:
+        raise UserError(f"This CSV file cannot be read ({exc}). Re-export it and try again.") from exc
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append(row + [""] * (len(header) - len(row)))
+    except csv.Error as exc:
+        raise UserError(
+            f"Line {reader.line_num} of this CSV file cannot be read ({exc}). "
+            "Re-export it or fix that line and try again."
+        ) from exc
+    return header, rows
+
+
+# -- vCard (RFC 2426 = 3.0, RFC 6350 = 4.0; 2.1's quoted-printable read too) --------------------
+@dataclass
+class VProperty:
+    name: str
+    params: dict[str, list[str]] = field(default_factory=dict)
+    value: str = ""
+
+    @property
+    def types(self) -> list[str]:
+        return [t.casefold() for t in self.params.get("type", [])]
+
+
+_PROP = re.compile(r"^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)((?:;[^:]*)?):(.*)$", re.DOTALL)
+
+
+def _unfold(text: str) -> list[str]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"\n[ \t]", "", text)  # folded continuation lines
+    lines: list[str] = []
+    for line in text.split("\n"):
+        # 2.1 quoted-printable soft line breaks end with '='
+        if lines and lines[-1].endswith("=") and "QUOTED-PRINTABLE" in lines[-1].upper():
+            lines[-1] = lines[-1][:-1] + line
+        else:
+            lines.append(line)
+    return lines
+
+
+def _params(text: str) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {}
+    for part in re.findall(r';((?:[^;"]|"[^"]*")*)', text):
+        key, sep, value = part.partition("=")
+        if not sep:  # 2.1: ';CELL' means TYPE=CELL
+            key, value = "type", key
+        values = [v.strip('"') for v in re.findall(r'(?:[^,"]|"[^"]*")+', value)]
+        params.setdefault(key.casefold(), []).extend(values)
+    return params
+
+
+def unescape(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) in "nN" else m.group(1), text, flags=re.DOTALL)
+
+
+def split_structured(text: str, sep: str = ";") -> list[str]:
+    """Split on unescaped separators, then unescape each part."""
+    parts = re.split(r"(?<!\\)" + re.escape(sep), text)
+    # A '\\' before the separator is an escaped backslash, not an escaped separator.
+    return [unescape(p) for p in parts]
+
+
+def read_vcards(text: str) -> list[list[VProperty]]:
+    cards: list[list[VProperty]] = []
+    current: list[VProperty] | None = None
+    for line in _unfold(text):
+        if not line.strip():
+            continue
+        match = _PROP.match(line)
+        if not match:
+            continue
+        name, raw_params, value = match.group(1).upper(), match.group(2), match.group(3)
+        if name == "BEGIN" and value.strip().upper() == "VCARD":
+            current = []
+            continue
+        if name == "END" and value.strip().upper() == "VCARD":
+            if current is not None:
+                cards.append(current)
+            current = None
+            continue
+        if current is None:
+            continue
+        params = _params(raw_params)
+        if "quoted-printable" in (e.casefold() for e in params.get("encoding", [])):
+            charset = (params.get("charset") or ["utf-8"])[0]
+            value = quopri.decodestring(value.encode("ascii", "replace")).decode(charset, "replace")
+        current.append(VProperty(name, params, value))
+    if not cards:
+        raise UserError("No contacts found in this vCard file (no BEGIN:VCARD … END:VCARD).")
+    return cards

@@ -1,0 +1,91 @@
+"""Put the caller on screen: what the single-instance server does with {"action": "call"}.
+
+One match opens the customer; several open a picker; none opens the new-customer form with
+the number filled in. Dialogs open on the next turn of the event loop, after the answer has gone
+back to `csdesk call`, so the softphone's command never waits on a person.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from csdesk.domain import CustomerDraft, SearchHit
+from csdesk.ui.dialogs.caller_picker import CallerPicker
+from csdesk.ui.dialogs.customer_form import CustomerForm
+
+if TYPE_CHECKING:
+    from csdesk.ui.main_window import MainWindow
+
+MAX_NUMBER = 64
+
+
+def bring_to_front(window: MainWindow) -> None:
+    if window.isMinimized():
+        window.showNormal()
+    else:
+        window.show()
+    window.raise_()
+    window.activateWindow()
+
+
+def open_caller(window: MainWindow, customer_id: int | None) -> None:
+    """Open the caller (None: not known yet) and start timing the call where the window can."""
+    start_call = getattr(window, "start_call", None)
+    if callable(start_call):
+        start_call(customer_id)  # opens them and starts the call timer
+    elif customer_id is not None:
+        window.open_customer(customer_id)
+    if hasattr(window, "opened_from_call"):
+        window.opened_from_call = True
+
+
+def show_caller(window: MainWindow, number: str) -> str:
+    """Show the caller and say what was shown: customer, picker or new."""
+    number = " ".join(number.split())[:MAX_NUMBER]
+    # A picker still open from the previous call is about someone else now. (A half-typed
+    # new-customer form stays: closing it would lose what staff typed.)
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, CallerPicker) and widget.isVisible():
+            widget.reject()
+    bring_to_front(window)
+    hits = window.desk.search.caller(number) if number else []
+    if len(hits) == 1:
+        open_caller(window, hits[0].customer_id)
+        window.statusBar().showMessage(f"Call from {number}: {hits[0].display_name}", 8000)
+        return "customer"
+    # Not sure who it is yet: the call is timed from the ring, and belongs to the customer once
+    # picked or saved.
+    open_caller(window, None)
+    if hits:
+        QTimer.singleShot(0, lambda: _pick(window, number, hits))
+        return "picker"
+    QTimer.singleShot(0, lambda: _new(window, number))
+    return "new"
+
+
+def _pick(window: MainWindow, number: str, hits: list[SearchHit]) -> None:
+    chosen = CallerPicker.ask(window, number, hits)
+    if chosen is not None:
+        open_caller(window, chosen)
+
+
+def _new(window: MainWindow, number: str) -> None:
+    window.statusBar().showMessage(f"Call from {number}: not a customer yet", 8000)
+    prefill = CustomerDraft(phones=(("mobile", number),)) if number else None
+    saved = CustomerForm.ask(window, window.desk, prefill=prefill)
+    if saved is not None:
+        open_caller(window, saved.id)
+
+
+def handle_request(window: MainWindow, request: dict[str, Any]) -> dict[str, Any]:
+    """The InstanceServer's handler for a main window."""
+    if request["action"] == "ping":
+        return {"ok": True, "shown": "nothing", "pid": os.getpid()}
+    if request["action"] == "raise":
+        bring_to_front(window)
+        return {"ok": True, "shown": "window"}
+    return {"ok": True, "shown": show_caller(window, str(request["number"]))}

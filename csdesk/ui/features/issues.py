@@ -1,0 +1,180 @@
+"""Issues and follow-ups in the main window: log with Ctrl+I, the due queue on Ctrl+D, the issue
+list on Ctrl+Shift+I, a customer tab, open issues on the greeting banner, and a status-bar count."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QPushButton
+
+from csdesk.domain import Change, Customer, FollowUp
+from csdesk.errors import NotFound
+from csdesk.ui.dialogs.followup_dialogs import CompleteFollowUp, FollowUpForm
+from csdesk.ui.dialogs.issue_detail import IssueDetail
+from csdesk.ui.dialogs.issue_form import IssueForm
+from csdesk.ui.widgets.issue_views import CustomerIssues, FollowUpQueue, IssueList
+
+if TYPE_CHECKING:
+    from csdesk.ui.main_window import MainWindow
+
+BANNER_SOURCE = "issues"
+SHORTCUTS = (
+    ("Ctrl+I", "Log an issue for the open customer"),
+    ("Ctrl+Shift+F", "New follow-up for the open customer"),
+    ("Ctrl+D", "Follow-ups due today and overdue"),
+    ("Ctrl+Shift+I", "All issues, with filters"),
+    ("Ctrl+Enter", "In the follow-ups: mark done; in an issue: change its status"),
+)
+WATCHED = ("issue", "followup", "issue_category", "customer", "staff")
+
+
+class IssuesFeature:
+    """Holds the feature's windows and keeps them, the tab and the banner current."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        desk = window.desk
+        self.desk = desk
+        self.queue = FollowUpQueue(desk, window)
+        self.queue.customer_requested.connect(self._open_customer_from_queue)
+        self.queue.done_requested.connect(self.complete_followup)
+        self.list = IssueList(desk, window)
+        self.list.issue_requested.connect(self.open_issue)
+        self.tab = CustomerIssues(desk)
+        self.tab.issue_requested.connect(self.open_issue)
+        self.tab.log_requested.connect(self.log_issue)
+        self.tab.followup_requested.connect(self.new_followup)
+        self.tab.done_requested.connect(self.complete_followup)
+        self.tab_index = window.customer_view.add_section(self.tab, "Issues")
+
+        key = QKeySequence
+        add = window.add_action
+        self.log_action = add("logIssueAction", "&Log an issue…", [key("Ctrl+I")], self.log_issue)
+        self.followup_action = add(
+            "newFollowUpAction", "New &follow-up…", [key("Ctrl+Shift+F")], self.new_followup
+        )
+        self.queue_action = add("followUpQueueAction", "Follow-ups &due…", [key("Ctrl+D")], self.show_queue)
+        self.list_action = add("issueListAction", "All &issues…", [key("Ctrl+Shift+I")], self.show_list)
+        menu = window.menu("&Issues")
+        menu.addAction(self.log_action)
+        menu.addAction(self.followup_action)
+        menu.addSeparator()
+        menu.addAction(self.queue_action)
+        menu.addAction(self.list_action)
+        for keys, text in SHORTCUTS:
+            window.add_shortcut_help(keys, text)
+
+        # Always in sight: how many follow-ups are due; a click opens the queue.
+        self.due_button = QPushButton()
+        self.due_button.setObjectName("followUpsDueButton")
+        self.due_button.setAccessibleName("Follow-ups due (Ctrl+D)")
+        self.due_button.setToolTip("Ctrl+D")
+        self.due_button.setFlat(True)
+        self.due_button.setStyleSheet("QPushButton { border: none; padding: 2px 10px; }")
+        self.due_button.clicked.connect(self.show_queue)
+        window.statusBar().addWidget(self.due_button)
+
+        window.customer_view.customer_changed.connect(self._show_customer)
+        window.bus.changed.connect(self._on_change)
+        # Time alone makes follow-ups due: recount every minute and with each customer opened.
+        self.timer = QTimer(window)
+        self.timer.setObjectName("followUpsDueTimer")
+        self.timer.timeout.connect(self._update_due_count)
+        self.timer.start(60_000)
+        self._show_customer(window.customer_view.customer)
+
+    # -- actions ---------------------------------------------------------------------------------
+    def _customer(self, verb: str) -> Customer | None:
+        customer = self.window.customer_view.customer
+        if customer is None:
+            self.window.statusBar().showMessage(f"Open a customer first, then {verb}.", 5000)
+        return customer
+
+    def log_issue(self) -> None:
+        customer = self._customer("Ctrl+I logs an issue for them")
+        if customer is None:
+            return
+        issue = IssueForm.ask(self.window, self.desk, customer)
+        if issue is not None:
+            self.window.statusBar().showMessage(
+                f"Issue logged: {issue.title}. {issue.owner_name} owns it.", 6000
+            )
+            self.window.customer_view.sections.setCurrentIndex(self.tab_index)
+
+    def new_followup(self) -> None:
+        customer = self._customer("Ctrl+Shift+F plans a follow-up")
+        if customer is None:
+            return
+        followup = FollowUpForm.ask(self.window, self.desk, customer)
+        if followup is not None:
+            self.window.statusBar().showMessage(
+                f"Follow-up planned: {followup.title}, {followup.time_label}.", 6000
+            )
+
+    def complete_followup(self, followup: FollowUp) -> None:
+        done = CompleteFollowUp.ask(self.window, self.desk, followup)
+        if done is not None:
+            self.window.statusBar().showMessage(f"Done: {done.title}. It is on the timeline.", 6000)
+
+    def open_issue(self, issue_id: int) -> None:
+        try:
+            IssueDetail.ask(self.window, self.desk, issue_id)
+        except NotFound as exc:
+            self.window.statusBar().showMessage(str(exc), 6000)
+
+    def show_queue(self) -> None:
+        self.queue.show_queue()
+
+    def show_list(self) -> None:
+        self.list.show_list()
+
+    def _open_customer_from_queue(self, customer_id: int) -> None:
+        self.queue.hide()
+        self.window.open_customer(customer_id)
+        self.window.customer_view.sections.setCurrentIndex(self.tab_index)
+
+    # -- staying current -------------------------------------------------------------------------
+    def _show_customer(self, customer: Customer | None) -> None:
+        customer_id = customer.id if customer else None
+        self.tab.set_customer(customer_id)
+        opened = self.tab.open_count()
+        self.window.customer_view.sections.setTabText(
+            self.tab_index, f"Issues ({opened})" if opened else "Issues"
+        )
+        lines = self.desk.issues.open_summaries(customer_id) if customer_id else []
+        self.window.customer_view.banner.set_extra_lines(
+            BANNER_SOURCE, lines, urgent=[line.endswith(", overdue") for line in lines]
+        )
+        self._update_due_count()
+
+    def _on_change(self, change: object) -> None:
+        if not isinstance(change, Change) or change.kind not in WATCHED:
+            return
+        current = self.window.customer_view.customer
+        if current is not None and (
+            change.customer_id == current.id or change.kind in ("staff", "issue_category")
+        ):
+            self._show_customer(current)
+        else:
+            self._update_due_count()
+        if self.queue.isVisible():
+            self.queue.refresh()
+        if self.list.isVisible():
+            self.list.refresh()
+
+    def _update_due_count(self) -> None:
+        due = self.desk.followups.queue("today", limit=100)
+        late = sum(1 for f in due if (f.seconds_left or 0) < 0)
+        count = f"{len(due)}{'+' if len(due) == 100 else ''}"
+        if not due:
+            self.due_button.setText("No follow-ups due today")
+        elif late:
+            self.due_button.setText(f"Follow-ups due: {count}, {late} overdue  ·  Ctrl+D")
+        else:
+            self.due_button.setText(f"Follow-ups due today: {count}  ·  Ctrl+D")
+
+
+def install(window: MainWindow) -> None:
+    window.issues_feature = IssuesFeature(window)  # type: ignore[attr-defined]

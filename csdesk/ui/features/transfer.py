@@ -1,0 +1,247 @@
+"""Customers in and out, in the Customer menu: import, undo the last import, export, duplicates.
+
+The services (desk.imports, desk.exports, desk.duplicates) do the work; this module only wires
+dialogs, file pickers and worker threads into the window. Work done on a worker's own connection
+is not heard by the window's change bus, so each finished job publishes its Change here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEventLoop, QObject, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
+
+from csdesk.domain import Change
+from csdesk.services.auth import Permission, allowed
+from csdesk.services.desk import Desk
+from csdesk.services.importing import ImportResult, UndoResult
+from csdesk.ui.dialogs.find_duplicates import FindDuplicatesDialog
+from csdesk.ui.dialogs.import_dialog import ImportDialog
+from csdesk.ui.workers import Reporter, start_task
+
+if TYPE_CHECKING:
+    from csdesk.ui.main_window import MainWindow
+
+IMPORT_FILTER = (
+    "Customer files (*.csv *.tsv *.txt *.vcf *.vcard);;CSV files (*.csv *.tsv *.txt);;"
+    "vCard files (*.vcf *.vcard);;All files (*)"
+)
+CSV_FILTER = "CSV for Excel (*.csv)"
+VCARD_FILTER = "vCard for phones and mail programs (*.vcf)"
+LEAD_ONLY = "{what} needs a shift lead or an admin. Ask one to sign in, then try again."
+
+
+def ask_yes(parent: Any, title: str, text: str) -> bool:
+    """A yes/no question (tests replace it; a modal box would block them)."""
+    answer = QMessageBox.question(parent, title, text)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def tell(parent: Any, title: str, text: str) -> None:
+    """An outcome worth a box, not only the status bar (tests replace it)."""
+    QMessageBox.information(parent, title, text)
+
+
+class TransferFeature(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.setObjectName("transferFeature")
+        self.window = window
+        self.desk = window.desk
+        self.last_dir = Path.home()
+        key = QKeySequence
+        self.import_action = window.add_action(
+            "importCustomersAction",
+            "&Import customers…",
+            [key("Ctrl+Shift+O")],
+            lambda: self.import_customers(),
+        )
+        self.undo_action = window.add_action(
+            "undoImportAction", "&Undo last import…", [], self.undo_last_import
+        )
+        self.export_action = window.add_action(
+            "exportCustomersAction",
+            "E&xport customers…",
+            [key("Ctrl+Shift+E")],
+            lambda: self.export_customers(),
+        )
+        self.duplicates_action = window.add_action(
+            "findDuplicatesAction", "Find &duplicates…", [], self.find_duplicates
+        )
+        self.import_action.setStatusTip("Square, Shopify, Google Contacts, vCard or any CSV")
+        self.export_action.setStatusTip("Every customer to a CSV or vCard file")
+        menu = window.menu("&Customer")
+        quit_action = getattr(window, "quit_action", None)
+        before = next(
+            (a for a in menu.actions() if a is quit_action), None
+        )  # keep Quit last, as people expect
+        entries = [self.import_action, self.undo_action, self.export_action, self.duplicates_action]
+        if before is None:
+            menu.addSeparator()
+            menu.addActions(entries)
+        else:
+            menu.insertActions(before, entries)
+            menu.insertSeparator(before)
+
+    def _publish(self, change: Change | None = None) -> None:
+        # The worker wrote through its own connection, which the window's bus does not hear.
+        self.window.bus.publish(change or Change("customer"))
+
+    def _may(self, permission: Permission, what: str) -> bool:
+        if allowed(self.desk.actor, permission):
+            return True
+        tell(self.window, what, LEAD_ONLY.format(what=what))
+        return False
+
+    # -- import --------------------------------------------------------------------------------
+    def import_customers(self, path: Path | None = None) -> ImportResult | None:
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(
+                self.window, "Import customers from…", str(self.last_dir), IMPORT_FILTER
+            )
+            if not chosen:
+                return None
+            path = Path(chosen)
+        self.last_dir = path.parent
+        result = ImportDialog.ask(self.window, self.desk, path, on_change=self._publish)
+        self.window.search.focus_search()  # back to where the next customer is looked up
+        if result is not None:
+            self.window.statusBar().showMessage(
+                f"Imported {path.name}: {result.created:,} new, {result.updated:,} updated.", 8000
+            )
+        return result
+
+    def undo_last_import(self) -> UndoResult | None:
+        if not self._may(Permission.CORRECT_OTHERS, "Undoing an import"):
+            return None
+        batch = next((b for b in self.desk.imports.batches() if b["status"] in ("done", "cancelled")), None)
+        if batch is None:
+            tell(self.window, "Undo last import", "There is no import to undo.")
+            return None
+        question = (
+            f"Undo the import of {batch['file_name']} on {batch['started_at'][:16].replace('T', ' ')}?\n\n"
+            f"The {batch['created_count']:,} customers it added are removed and the "
+            f"{batch['updated_count']:,} it changed go back to how they were. Customers with "
+            "visits or notes since then are kept."
+        )
+        if not ask_yes(self.window, "Undo last import", question):
+            return None
+        batch_id = int(batch["id"])
+        result = run_with_progress(
+            self.window,
+            "Undoing the import…",
+            lambda desk, _r: desk.imports.undo(batch_id),
+            actor=self.desk.actor.name,
+        )
+        if isinstance(result, UndoResult):
+            self._publish()
+            kept = f"\n{len(result.kept)} kept: they have visits or notes since." if result.kept else ""
+            tell(
+                self.window,
+                "Import undone",
+                f"{result.removed:,} customers removed, {result.restored:,} put back as before.{kept}",
+            )
+            return result
+        return None
+
+    # -- export --------------------------------------------------------------------------------
+    def export_customers(self, target: Path | None = None, fmt: str | None = None) -> int | None:
+        if not self._may(Permission.EXPORT, "Exporting customers"):
+            return None
+        if target is None:
+            suggested = self.last_dir / "customers.csv"
+            chosen, chosen_filter = QFileDialog.getSaveFileName(
+                self.window,
+                "Export customers to…",
+                str(suggested),
+                f"{CSV_FILTER};;{VCARD_FILTER}",
+            )
+            if not chosen:
+                return None
+            target = Path(chosen)
+            if fmt is None:
+                fmt = "vcard" if chosen_filter == VCARD_FILTER else "csv"
+        fmt = fmt or ("vcard" if target.suffix.lower() in (".vcf", ".vcard") else "csv")
+        if not target.suffix:
+            target = target.with_suffix(".vcf" if fmt == "vcard" else ".csv")
+        self.last_dir = target.parent
+        out = target
+
+        def work(desk: Desk, reporter: Reporter) -> int:
+            write = desk.exports.to_vcard if fmt == "vcard" else desk.exports.to_csv
+            return write(out, reporter.progress)
+
+        count = run_with_progress(
+            self.window, f"Exporting customers to {out.name}…", work, actor=self.desk.actor.name
+        )
+        if isinstance(count, int):
+            self.window.statusBar().showMessage(f"Exported {count:,} customers to {out}.", 8000)
+            return count
+        return None
+
+    # -- duplicates ----------------------------------------------------------------------------
+    def find_duplicates(self) -> int:
+        """Merges happen on the window's own desk, so its change bus already hears them."""
+        merged = FindDuplicatesDialog.ask(self.window, self.desk)
+        self.window.search.focus_search()
+        if merged:
+            noun = "pair" if len(merged) == 1 else "pairs"
+            self.window.statusBar().showMessage(f"Merged {len(merged)} {noun} of customers.", 8000)
+        return len(merged)
+
+
+def run_with_progress(
+    window: MainWindow,
+    text: str,
+    fn: Callable[[Desk, Reporter], Any],
+    *,
+    actor: str,
+) -> Any:
+    """Run fn on a worker with a progress box and Cancel; the result, or None (a failure is told)."""
+    box = QProgressDialog(text, "Cancel", 0, 0, window)
+    box.setObjectName("transferProgress")
+    box.setAccessibleName(text)
+    box.setWindowTitle("csdesk")
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.setMinimumDuration(300)  # quick jobs never flash a box
+    outcome: dict[str, Any] = {}
+    loop = QEventLoop()
+
+    def acting(desk: Desk, reporter: Reporter) -> Any:
+        if desk.actor.name != actor:
+            desk.act_as(actor)
+        return fn(desk, reporter)
+
+    assert window.desk.path is not None
+    task = start_task(window.desk.path, acting, parent=box, clock=window.desk.clock)
+
+    def progress(done: int, total: int) -> None:
+        box.setMaximum(max(total, 1))
+        box.setValue(min(done, total))
+
+    def finish(key: str, value: Any = None) -> None:
+        outcome[key] = value
+        loop.quit()
+
+    task.signals.progress.connect(progress)
+    task.signals.finished.connect(lambda value: finish("result", value))
+    task.signals.failed.connect(lambda message: finish("error", message))
+    task.signals.cancelled.connect(lambda: finish("cancelled"))
+    box.canceled.connect(task.cancel)
+    task.start()
+    if not outcome:
+        loop.exec()
+    box.reset()
+    box.deleteLater()
+    if "error" in outcome:
+        tell(window, "csdesk", str(outcome["error"]))
+        return None
+    return outcome.get("result")
+
+
+def install(window: MainWindow) -> None:
+    TransferFeature(window)

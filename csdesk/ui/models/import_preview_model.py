@@ -1,0 +1,129 @@
+"""What an import would do, row by row: the preview table of the import dialog.
+
+The plan is already in memory (the service built it); the model shows it a page at a time so a
+100,000-row file does not make the view lay out every row, and filters by action in place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from csdesk.services.importing import Plan, PlanItem
+from csdesk.ui.models.roles import ID_ROLE
+
+Index = QModelIndex | QPersistentModelIndex
+HEADERS = ("Row", "What happens", "Name", "Why")
+ACTION_TEXT = {
+    "create": "New",
+    "update": "Update",
+    "unchanged": "Up to date",
+    "skip": "Skipped",
+}
+ACTION_COLOURS = {"create": "#1b7a3d", "update": "#1f5fa8", "skip": "#a8321f", "unchanged": "#666666"}
+PAGE = 500
+
+
+def why(item: PlanItem) -> str:
+    return "; ".join(x for x in (item.reason, *item.warnings) if x)
+
+
+class ImportPreviewModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._plan: Plan | None = None
+        self._rows: list[PlanItem] = []  # the filtered rows
+        self._shown = 0  # how many of them the view has fetched
+        self._action: str | None = None
+
+    @property
+    def plan(self) -> Plan | None:
+        return self._plan
+
+    @property
+    def action_filter(self) -> str | None:
+        return self._action
+
+    def set_plan(self, plan: Plan | None) -> None:
+        self._plan = plan
+        self._refilter()
+
+    def set_filter(self, action: str | None) -> None:
+        """Show only rows with this action (create, update, unchanged, skip), or all with None."""
+        self._action = action
+        self._refilter()
+
+    def _refilter(self) -> None:
+        self.beginResetModel()
+        items = self._plan.items if self._plan else []
+        self._rows = [i for i in items if self._action is None or i.action == self._action]
+        self._shown = min(PAGE, len(self._rows))
+        self.endResetModel()
+
+    def item(self, row: int) -> PlanItem | None:
+        return self._rows[row] if 0 <= row < self._shown else None
+
+    def total(self) -> int:
+        """Rows matching the filter, fetched or not."""
+        return len(self._rows)
+
+    # -- lazy paging -----------------------------------------------------------------------------
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._shown < len(self._rows)
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid():
+            return
+        more = min(PAGE, len(self._rows) - self._shown)
+        if more <= 0:
+            return
+        self.beginInsertRows(QModelIndex(), self._shown, self._shown + more - 1)
+        self._shown += more
+        self.endInsertRows()
+
+    # -- the table ------------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._shown
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(HEADERS)
+        ):
+            return HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < self._shown:
+            return None
+        item = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return str(item.line)
+            if column == 1:
+                return ACTION_TEXT.get(item.action, item.action)
+            if column == 2:
+                return item.name
+            if column == 3:
+                return why(item)
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and column == 1:
+            return QBrush(QColor(ACTION_COLOURS.get(item.action, "#000000")))
+        if role == Qt.ItemDataRole.ToolTipRole and column == 3:
+            return why(item) or None
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"Row {item.line}: {ACTION_TEXT.get(item.action, item.action)}, {item.name}. {why(item)}"
+        if role == ID_ROLE:
+            return item.customer_id
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None

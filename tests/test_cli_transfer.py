@@ -1,0 +1,143 @@
+"""`csdesk import / undo-import / imports / export customers / duplicates / merge` end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from csdesk.cli import main
+from csdesk.domain import CustomerDraft
+from csdesk.services.desk import Desk
+
+DATA = Path(__file__).resolve().parent / "data" / "import"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = 0
+    try:
+        main(list(args))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_import_dry_run_json_then_real_then_undo(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(db_path)
+    code, out, _ = run(
+        capsys, "--db", db, "import", str(DATA / "square_export.csv"), "--dry-run", "--json"
+    )
+    assert code == 0
+    report = json.loads(out)
+    assert list(report) == [
+        "batch_id",
+        "dry_run",
+        "file",
+        "format",
+        "created",
+        "updated",
+        "unchanged",
+        "skipped",
+        "cancelled",
+        "rows",
+    ]
+    assert report["dry_run"] is True and report["batch_id"] is None
+    assert (report["format"], report["created"], report["skipped"]) == ("square", 5, 3)
+    skipped = [r for r in report["rows"] if r["action"] == "skip"]
+    assert {r["line"] for r in skipped} == {5, 6, 7} and all(r["reason"] for r in skipped)
+    assert list(report["rows"][0]) == [
+        "line",
+        "action",
+        "name",
+        "customer_id",
+        "reason",
+        "warnings",
+    ]
+    desk = Desk.open(db_path)
+    assert desk.customers.count() == 0
+    desk.close()
+
+    code, out, _ = run(capsys, "--db", db, "import", str(DATA / "square_export.csv"))
+    assert code == 0 and "5 new" in out and "row 5: skipped" in out
+    assert "csdesk undo-import 1" in out
+    code, out, _ = run(capsys, "--db", db, "imports", "--json")
+    assert json.loads(out)[0]["created"] == 5 and json.loads(out)[0]["status"] == "done"
+    code, out, _ = run(capsys, "--db", db, "undo-import", "1", "--json")
+    assert code == 0 and json.loads(out) == {"batch_id": 1, "removed": 5, "restored": 0, "kept": []}
+    code, _, err = run(capsys, "--db", db, "undo-import", "1")
+    assert code == 1 and "already undone" in err and "Traceback" not in err
+    code, _, err = run(capsys, "--db", db, "undo-import", "42")
+    assert code == 3 and "No import #42" in err
+
+
+def test_import_errors_exit_cleanly(
+    db_path: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = str(db_path)
+    code, _, err = run(capsys, "--db", db, "import", str(tmp_path / "missing.csv"))
+    assert code == 2 and "does not exist" in err
+    code, _, err = run(
+        capsys, "--db", db, "import", str(DATA / "other_semicolon.csv"), "--map", "Kunde=shoe_size"
+    )
+    assert code == 1 and "not a field" in err
+    code, _, err = run(
+        capsys, "--db", db, "import", str(DATA / "other_semicolon.csv"), "--map", "nonsense"
+    )
+    assert code == 1 and "Column=field" in err
+    code, out, _ = run(
+        capsys,
+        "--db",
+        db,
+        "import",
+        str(DATA / "other_semicolon.csv"),
+        "--map",
+        "Kunde=name,Handy=phone,E-Mail-Adresse=email",
+        "--json",
+    )
+    assert code == 0 and json.loads(out)["created"] == 2
+
+
+def test_export_duplicates_and_merge(
+    db_path: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = str(db_path)
+    run(capsys, "--db", db, "import", str(DATA / "google_contacts.csv"))
+    desk = Desk.open(db_path)  # typed in by hand: the import itself never makes duplicates
+    desk.customers.create(CustomerDraft(first_name="P.", phones=(("work", "+44 20 7946 0958"),)))
+    desk.close()
+    out_csv, out_vcf = tmp_path / "c.csv", tmp_path / "c.vcf"
+    code, out, _ = run(capsys, "--db", db, "export", "customers", "-o", str(out_csv))
+    assert code == 0 and "Exported 4 customers" in out
+    assert out_csv.read_bytes().startswith(b"\xef\xbb\xbfcsdesk_id,")
+    code, out, _ = run(
+        capsys, "--db", db, "export", "customers", "--format", "vcard", "-o", str(out_vcf)
+    )
+    assert code == 0 and out_vcf.read_bytes().count(b"BEGIN:VCARD") == 4
+    code, out, _ = run(capsys, "--db", db, "duplicates", "--json")
+    pairs = json.loads(out)
+    assert code == 0 and len(pairs) == 1
+    assert pairs[0]["reason"] == "same phone +442079460958"
+    keep, other = pairs[0]["keep_id"], pairs[0]["other_id"]
+    code, _, err = run(capsys, "--db", db, "merge", str(keep), str(other))
+    assert code == 1 and "--yes" in err
+    code, out, _ = run(capsys, "--db", db, "merge", str(keep), str(other), "--yes")
+    assert code == 0 and f"Merged #{other} into #{keep}" in out
+    code, out, err = run(capsys, "--db", db, "duplicates")
+    assert code == 0 and "No likely duplicates" in err
+    code, _, err = run(capsys, "--db", db, "merge", str(keep), str(other), "--yes")
+    assert code == 3
+
+
+def test_staff_named_with_staff_option_is_refused(
+    db_path: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(
+        capsys, "--db", str(db_path), "--staff", "Front desk", "export", "customers",
+        "-o", str(tmp_path / "x.csv"),
+    )  # fmt: skip
+    assert code == 4 and "cannot export customer data" in err
+    assert not (tmp_path / "x.csv").exists()

@@ -199,8 +199,11 @@ def test_idle_lock_hides_the_customer_and_needs_the_pin(
     win.open_customer(ines)
     qtbot.keyClicks(win.search.field, "Ines")
     assert win.customer_view.customer is not None
+    banner = win.addToolBar("A feature's banner")  # e.g. the handover note
+    assert banner.isVisible()
     guard.set_idle_interval(150)
     qtbot.waitUntil(lambda: guard.locked, timeout=3000)
+    assert not banner.isVisible()
     assert win.customer_view.customer is None and win.search.field.text() == ""
     assert not win.customer_view.isVisible() and guard.lock_screen.isVisible()
     assert guard.actor_label is not None and guard.actor_label.text() == "Locked"
@@ -210,6 +213,7 @@ def test_idle_lock_hides_the_customer_and_needs_the_pin(
     assert QApplication.activeModalWidget() is None  # Ctrl+N is off while locked
     sign_in(qtbot, guard, "Ada", "2468")
     assert not guard.locked and win.customer_view.customer is None
+    assert banner.isVisible()
 
 
 def test_input_keeps_the_window_open(

@@ -200,7 +200,7 @@ def test_idle_lock_hides_the_customer_and_needs_the_pin(
     qtbot.keyClicks(win.search.field, "Ines")
     assert win.customer_view.customer is not None
     banner = win.addToolBar("A feature's banner")  # e.g. the handover note
-    assert banner.isVisible()
+    qtbot.waitUntil(banner.isVisible, timeout=2000)
     guard.set_idle_interval(150)
     qtbot.waitUntil(lambda: guard.locked, timeout=3000)
     assert not banner.isVisible()

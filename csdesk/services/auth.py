@@ -30,9 +30,12 @@ SCRYPT_R = 8
 SCRYPT_P = 1
 _PIN = re.compile(r"[0-9]{4,8}")  # not \d: that also accepts Arabic-Indic and other digits
 
+FRONT_DESK = store.DEFAULT_NAME  # who acts when nobody signed in (shops without sign-in)
 CLI_ACTOR = "Command line"  # the actor of administrative commands (audited with source 'cli')
 IDLE_LOCK_KEY = "idle_lock_minutes"
 IDLE_LOCK_DEFAULT = 5
+SIGN_IN_KEY = "sign_in_required"
+SHOP_KEYS = {"shop_name": 80, "shop_address": 200, "shop_phone": 40}  # key -> longest allowed
 GOODWILL_LIMIT_KEY = "goodwill_limit_lead_cents"
 GOODWILL_LIMIT_DEFAULT = 5000
 FREE_TRIES = 3  # wrong PINs before any waiting starts (typos happen)
@@ -340,6 +343,36 @@ class AuthService:
         if not 0 <= minutes <= 240:
             raise UserError("Lock after 1 to 240 minutes, or 0 for never.", field="idle_lock")
         self._put_setting(IDLE_LOCK_KEY, minutes)
+
+    @property
+    def sign_in_required(self) -> bool:
+        """True: everyone signs in with a PIN (once an admin exists). False: the counter works as
+        the front-desk member without a PIN, and a PIN is only needed for lead or admin work."""
+        return bool(self._desk.setting(SIGN_IN_KEY, True))
+
+    def set_sign_in_required(self, required: bool) -> None:
+        require(self._desk.actor, Permission.MANAGE_SETTINGS)
+        if bool(required) != self.sign_in_required:
+            self._put_setting(SIGN_IN_KEY, bool(required))
+
+    def set_shop_details(self, **values: str) -> list[str]:
+        """The shop's name, address and phone (letters and the title bar); returns changed keys."""
+        require(self._desk.actor, Permission.MANAGE_SETTINGS)
+        cleaned: dict[str, str] = {}
+        for key, value in values.items():
+            if key not in SHOP_KEYS:
+                raise ValueError(f"unknown shop setting {key!r}")
+            text = "\n".join(" ".join(line.split()) for line in value.strip().splitlines())
+            if len(text) > SHOP_KEYS[key]:
+                label = key.removeprefix("shop_")
+                raise UserError(
+                    f"Keep the shop {label} under {SHOP_KEYS[key]} characters.", field=key
+                )
+            cleaned[key] = text
+        changed = [k for k, v in cleaned.items() if str(self._desk.setting(k, "") or "") != v]
+        for key in changed:
+            self._put_setting(key, cleaned[key])
+        return changed
 
     @property
     def goodwill_limit_cents(self) -> int:

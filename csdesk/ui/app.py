@@ -7,14 +7,18 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from csdesk.errors import CsdeskError
+from csdesk.services.about import DESKTOP_ID
 from csdesk.services.desk import Desk
 from csdesk.ui.caller import handle_request, show_caller
 from csdesk.ui.change_bus import ChangeBus
+from csdesk.ui.dialogs.about_dialog import app_icon
+from csdesk.ui.dialogs.admin_setup import AdminSetupDialog
 from csdesk.ui.dialogs.first_run import FirstRunDialog
+from csdesk.ui.features.security import end_session, start_session
 from csdesk.ui.main_window import MainWindow
 from csdesk.ui.single_instance import InstanceServer, send, server_name
 from csdesk.ui.theme import apply_theme
@@ -30,6 +34,8 @@ def application() -> QApplication:
     app.setApplicationName("csdesk")
     app.setApplicationDisplayName("csdesk")
     app.setOrganizationName("csdesk")
+    app.setDesktopFileName(DESKTOP_ID)  # Wayland docks match the window to the menu entry
+    app.setWindowIcon(app_icon())
     return app
 
 
@@ -65,7 +71,12 @@ def main(db_path: Path, staff: str | None = None, call: str | None = None) -> in
         else:
             QMessageBox.critical(None, "csdesk cannot open its database", str(exc))
         return 1
+    window: MainWindow | None = None
     try:
+        # The admin comes first: a first run with demo data still has someone to manage staff.
+        # Not while the phone rings (`call`): the caller comes first, setup waits for next start.
+        setup = not probe and not call and desk.auth.needs_setup()
+        admin = AdminSetupDialog.ask(None, desk) if setup else None
         if not probe and desk.customers.count() == 0:
             FirstRunDialog.ask(None, db_path)
         bus = ChangeBus()
@@ -80,8 +91,17 @@ def main(db_path: Path, staff: str | None = None, call: str | None = None) -> in
             QTimer.singleShot(0, lambda: show_caller(window, call))
         if probe:
             _probe(window, started)
-        return app.exec()
+            return app.exec()
+        start_session(window, signed_in=admin is not None)
+        code = app.exec()
+        end_session(window)
+        return code
     finally:
+        # Delete the window before its desk closes: its features' timers would otherwise fire
+        # on a closed database (the window stays alive through its own signal connections).
+        if window is not None:
+            window.deleteLater()
+            QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         desk.close()
 
 

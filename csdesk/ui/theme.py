@@ -2,12 +2,72 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 BASE_POINT_SIZE = 12
+THEME_ENV = "CSDESK_THEME"  # "light" or "dark" overrides the system (screenshots, odd desktops)
+
+_Role = QPalette.ColorRole
+_LIGHT = {
+    _Role.Window: "#efefef",
+    _Role.WindowText: "#1d1d1f",
+    _Role.Base: "#ffffff",
+    _Role.AlternateBase: "#f6f7f9",
+    _Role.Text: "#1d1d1f",
+    _Role.Button: "#f4f4f5",
+    _Role.ButtonText: "#1d1d1f",
+    _Role.Highlight: "#2a6db0",
+    _Role.HighlightedText: "#ffffff",
+    _Role.ToolTipBase: "#ffffdc",
+    _Role.ToolTipText: "#1d1d1f",
+    _Role.PlaceholderText: "#7a7a80",
+    _Role.Link: "#2a6db0",
+    _Role.Mid: "#b8b8bd",
+}
+_DARK = {
+    _Role.Window: "#202124",
+    _Role.WindowText: "#e8e8ea",
+    _Role.Base: "#17181a",
+    _Role.AlternateBase: "#24262a",
+    _Role.Text: "#e8e8ea",
+    _Role.Button: "#2c2e33",
+    _Role.ButtonText: "#e8e8ea",
+    _Role.Highlight: "#3d7fc4",
+    _Role.HighlightedText: "#ffffff",
+    _Role.ToolTipBase: "#2c2e33",
+    _Role.ToolTipText: "#e8e8ea",
+    _Role.PlaceholderText: "#8b8c92",
+    _Role.Link: "#7fb4e6",
+    _Role.Mid: "#55575d",
+}
+
+
+def wants_dark(app: QGuiApplication) -> bool:
+    """The system's choice (Qt 6.5+ reads it from the desktop), or CSDESK_THEME."""
+    forced = os.environ.get(THEME_ENV, "").lower()
+    if forced in ("light", "dark"):
+        return forced == "dark"
+    scheme = app.styleHints().colorScheme()
+    if scheme != Qt.ColorScheme.Unknown:
+        return scheme == Qt.ColorScheme.Dark
+    return app.palette().color(_Role.Window).lightness() < 128
+
+
+def palette(dark: bool) -> QPalette:
+    """A calm light or dark palette; disabled text is dimmed in both."""
+    colours = _DARK if dark else _LIGHT
+    result = QPalette()
+    for role, colour in colours.items():
+        result.setColor(role, QColor(colour))
+    dim = QColor("#6e6f75" if dark else "#a0a0a5")
+    for role in (_Role.WindowText, _Role.Text, _Role.ButtonText):
+        result.setColor(QPalette.ColorGroup.Disabled, role, dim)
+    return result
 
 
 @dataclass(frozen=True)
@@ -41,7 +101,13 @@ def tones() -> Tones:
 
 
 def apply_theme(app: QApplication) -> Tones:
-    app.setStyle("Fusion")  # the same look everywhere, honouring the system palette
+    """Fusion, our light or dark palette as the system prefers, and a few style rules."""
+    app.setStyle("Fusion")  # the same look everywhere
+    app.setPalette(palette(wants_dark(app)))
+    if not app.property("csdeskFollowsScheme"):
+        # the desktop switched light/dark while csdesk runs: follow it, tones included
+        app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_theme(app))
+        app.setProperty("csdeskFollowsScheme", True)
     font = QFont(app.font())
     font.setPointSize(BASE_POINT_SIZE)
     app.setFont(font)
@@ -65,6 +131,14 @@ def apply_theme(app: QApplication) -> Tones:
             background: {t.accent}; color: palette(base); border-color: {t.accent};
         }}
         QPushButton:disabled {{ color: palette(mid); }}
+        QPushButton:default:disabled {{
+            background: palette(button); color: palette(mid); border-color: palette(mid);
+        }}
+        QFrame#lockCard {{
+            background: palette(base); border: 1px solid palette(mid); border-radius: 12px;
+        }}
+        QLabel#lockTitle {{ font-size: 20pt; font-weight: 600; }}
+        QListWidget#signInNames {{ font-size: 14pt; }}
         QListView, QTreeView {{ border: none; background: palette(base); }}
         QHeaderView::section {{
             padding: 6px 6px; border: none; border-bottom: 1px solid palette(mid);

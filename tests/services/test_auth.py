@@ -219,3 +219,29 @@ def test_set_pin_own_or_as_admin(desk: Desk) -> None:
     with pytest.raises(PermissionDenied):
         desk.auth.set_pin("Dan", "0000")
     assert desk.auth.sign_in("Cleo", "123456").name == "Cleo"
+
+
+def test_sign_in_requirement_and_shop_details_are_admin_settings(desk: Desk) -> None:
+    assert desk.auth.sign_in_required  # the careful default
+    make_admin(desk)
+    desk.auth.set_sign_in_required(False)
+    assert not desk.auth.sign_in_required
+    changed = desk.auth.set_shop_details(
+        shop_name="  Harbour   Lane ", shop_address="1 Quay\n Town", shop_phone="555 0100"
+    )
+    assert changed == ["shop_name", "shop_address", "shop_phone"]
+    assert desk.setting("shop_name") == "Harbour Lane"
+    assert desk.setting("shop_address") == "1 Quay\nTown"
+    assert desk.auth.set_shop_details(shop_name="Harbour Lane") == []
+    with pytest.raises(UserError, match="under 80"):
+        desk.auth.set_shop_details(shop_name="x" * 81)
+    settings_audited = desk.db.execute(
+        "SELECT count(*) FROM audit WHERE entity = 'setting'"
+    ).fetchone()[0]
+    assert settings_audited == 4
+    desk.act_as("Front desk")
+    with pytest.raises(PermissionDenied, match="cannot change settings"):
+        desk.auth.set_sign_in_required(True)
+    with pytest.raises(PermissionDenied):
+        desk.auth.set_shop_details(shop_name="Mallory's")
+    assert desk.setting("shop_name") == "Harbour Lane"

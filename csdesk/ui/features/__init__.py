@@ -21,6 +21,8 @@ FEATURES: list[str] = [
     "visits",
     "notes",
     "transfer",
+    "security",  # also installs admin, backups and privacy (issue 7)
+    "about",
 ]
 
 

@@ -1,0 +1,128 @@
+"""Customer → Export customer data… and Erase customer…: a customer's privacy rights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog
+
+from csdesk.domain import Change
+from csdesk.services.auth import Permission
+from csdesk.services.desk import Desk
+from csdesk.services.privacy import ErasureResult
+from csdesk.ui.dialogs.erase_dialog import EraseDialog
+from csdesk.ui.dialogs.notice import Notice
+from csdesk.ui.features.guard import permitted
+from csdesk.ui.main_window import MainWindow
+from csdesk.ui.workers import Reporter, TaskHandle, start_task
+
+EXPORT_FILTERS = "Machine-readable (*.json);;Readable document (*.html)"
+
+
+class Privacy(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.setObjectName("privacy")
+        self.window = window
+        self.desk = window.desk
+        self.last_result: object = None
+
+    def _start(self, work: Any, done: Any) -> TaskHandle:
+        actor = self.desk.actor.name
+
+        def run(desk: Desk, _reporter: Reporter) -> Any:
+            desk.act_as(actor)
+            return work(desk)
+
+        task = start_task(self.desk.path or Path(), run, parent=self, clock=self.desk.clock)
+        task.signals.finished.connect(done)
+        task.signals.failed.connect(self._failed)
+        return task.start()
+
+    def _failed(self, message: str) -> None:
+        self.last_result = message
+        self.window.statusBar().clearMessage()
+        Notice.ask(self.window, "Customer data", message, kind="warning")
+
+    def _customer(self) -> Any:
+        customer = self.window.customer_view.customer
+        if customer is None:
+            self.window.statusBar().showMessage("Open a customer first.", 4000)
+        return customer
+
+    # -- export --------------------------------------------------------------------------------
+    def export(self) -> TaskHandle | None:
+        customer = self._customer()
+        if customer is None or not permitted(self.window, self.desk.actor, Permission.EXPORT):
+            return None
+        stem = "".join(c if c.isalnum() else "-" for c in customer.display_name).strip("-")
+        path, chosen = QFileDialog.getSaveFileName(
+            self.window,
+            f"Export what csdesk holds about {customer.display_name}",
+            str(Path.home() / f"{stem or 'customer'}.json"),
+            EXPORT_FILTERS,
+        )
+        if not path:
+            return None
+        target = Path(path)
+        if target.suffix.lower() not in (".json", ".html", ".htm"):
+            target = target.with_suffix(".html" if "html" in chosen else ".json")
+        return self.export_to(customer.id, target)
+
+    def export_to(self, customer_id: int, target: Path) -> TaskHandle:
+        self.window.statusBar().showMessage("Exporting…")
+        return self._start(lambda d: d.privacy.export_to(customer_id, target), self._exported)
+
+    def _exported(self, path: object) -> None:
+        self.last_result = path
+        self.window.statusBar().showMessage(f"Exported to {path}.", 10000)
+
+    # -- erase ---------------------------------------------------------------------------------
+    def erase(self) -> TaskHandle | None:
+        customer = self._customer()
+        if customer is None or not permitted(self.window, self.desk.actor, Permission.ERASE):
+            return None
+        if not EraseDialog.ask(self.window, customer.display_name):
+            return None
+        self.window.statusBar().showMessage(f"Erasing {customer.display_name}…")
+        return self._start(lambda d: d.privacy.erase(customer.id), self._erased)
+
+    def _erased(self, result: object) -> None:
+        self.last_result = result
+        if not isinstance(result, ErasureResult):
+            return
+        # the worker's Desk told only its own listeners: tell this window's views
+        self.window.bus.changed.emit(
+            Change("customer", (result.customer_id,), result.customer_id, extra={"erased": True})
+        )
+        self.window.customer_view.show_customer(None)
+        self.window.search.clear_and_focus()
+        note = (
+            ""
+            if result.file_scrubbed
+            else " Another program held the file, so its free space is wiped later."
+        )
+        self.window.statusBar().showMessage(f"The customer was erased.{note}", 10000)
+
+
+def install(window: MainWindow) -> None:
+    privacy = Privacy(window)
+    menu = window.menu("&Customer")
+    export = window.add_action(
+        "exportCustomerAction", "E&xport customer data…", [], privacy.export
+    )
+    erase = window.add_action("eraseCustomerAction", "Erase customer…", [], privacy.erase)
+    menu.insertSeparator(window.quit_action)
+    menu.insertAction(window.quit_action, export)
+    menu.insertAction(window.quit_action, erase)
+    menu.insertSeparator(window.quit_action)
+
+    def update(*_args: object) -> None:
+        has = window.customer_view.customer is not None
+        export.setEnabled(has)
+        erase.setEnabled(has)
+
+    window.customer_view.customer_changed.connect(update)
+    update()

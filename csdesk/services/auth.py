@@ -35,7 +35,6 @@ CLI_ACTOR = "Command line"  # the actor of administrative commands (audited with
 IDLE_LOCK_KEY = "idle_lock_minutes"
 IDLE_LOCK_DEFAULT = 5
 SIGN_IN_KEY = "sign_in_required"
-SHOP_KEYS = {"shop_name": 80, "shop_address": 200, "shop_phone": 40}  # key -> longest allowed
 GOODWILL_LIMIT_KEY = "goodwill_limit_lead_cents"
 GOODWILL_LIMIT_DEFAULT = 5000
 FREE_TRIES = 3  # wrong PINs before any waiting starts (typos happen)
@@ -356,22 +355,15 @@ class AuthService:
             self._put_setting(SIGN_IN_KEY, bool(required))
 
     def set_shop_details(self, **values: str) -> list[str]:
-        """The shop's name, address and phone (letters and the title bar); returns changed keys."""
+        """The shop's name, address and phone (letters and the title bar); returns changed keys.
+
+        The rules for each value live in services.shop_settings, shared with `csdesk settings`.
+        """
         require(self._desk.actor, Permission.MANAGE_SETTINGS)
-        cleaned: dict[str, str] = {}
-        for key, value in values.items():
-            if key not in SHOP_KEYS:
-                raise ValueError(f"unknown shop setting {key!r}")
-            text = "\n".join(" ".join(line.split()) for line in value.strip().splitlines())
-            if len(text) > SHOP_KEYS[key]:
-                label = key.removeprefix("shop_")
-                raise UserError(
-                    f"Keep the shop {label} under {SHOP_KEYS[key]} characters.", field=key
-                )
-            cleaned[key] = text
+        cleaned = {key: self._desk.shop.clean(key, value) for key, value in values.items()}
         changed = [k for k, v in cleaned.items() if str(self._desk.setting(k, "") or "") != v]
         for key in changed:
-            self._put_setting(key, cleaned[key])
+            self._desk.shop.set(key, cleaned[key])
         return changed
 
     @property

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 def _text(limit: int) -> Callable[[str], str]:
     def check(value: str) -> str:
-        clean = value.strip()
+        # Runs of spaces folded, line breaks kept (an address has several lines).
+        clean = "\n".join(" ".join(line.split()) for line in value.strip().splitlines())
         if len(clean) > limit:
             raise UserError(f"Keep it under {limit} characters.")
         return clean
@@ -88,13 +89,21 @@ class ShopSettings:
     def values(self) -> dict[str, str]:
         return {s.key: str(self._desk.setting(s.key, s.default) or "") for s in SETTINGS}
 
-    def set(self, key: str, value: str) -> str:
-        """Check and store one setting; returns the value as stored."""
+    def clean(self, key: str, value: str) -> str:
+        """The value as it would be stored, or a UserError naming the setting."""
         setting = BY_KEY.get(key)
         if setting is None:
             raise UserError(f"There is no setting “{key}”. Known: {', '.join(BY_KEY)}.")
+        try:
+            return setting.check(value.replace("\\n", "\n"))
+        except UserError as exc:
+            raise UserError(f"{setting.label}: {exc.message}", field=key) from None
+
+    def set(self, key: str, value: str) -> str:
+        """Check and store one setting; returns the value as stored."""
+        clean = self.clean(key, value)
         require(self._desk.actor, Permission.MANAGE_SETTINGS)
-        clean = setting.check(value.replace("\\n", "\n"))
+        setting = BY_KEY[key]
         before = self._desk.setting(key, setting.default)
         now = self._desk.now_iso()
         with atomic(self._desk.db):

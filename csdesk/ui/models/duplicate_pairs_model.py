@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from csdesk.services.duplicates import DuplicatePair
 from csdesk.ui.models.roles import ID_ROLE
+from csdesk.ui.models.table_base import HeaderedTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("Customer", "Probably the same as", "Why")
 
 
-class DuplicatePairsModel(QAbstractTableModel):
+class DuplicatePairsModel(HeaderedTableModel):
+    headers = HEADERS
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._pairs: list[DuplicatePair] = []
@@ -38,22 +41,8 @@ class DuplicatePairsModel(QAbstractTableModel):
                 del self._pairs[row]
                 self.endRemoveRows()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._pairs)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._pairs)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._pairs):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from csdesk.services.desk import Desk
 from csdesk.services.letters import Letter
 from csdesk.ui.models.roles import ID_ROLE
 from csdesk.ui.models.search_model import when
+from csdesk.ui.models.table_base import HeaderedTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("Date", "Letter", "Sent by")
@@ -17,7 +18,9 @@ HEADERS = ("Date", "Letter", "Sent by")
 LIMIT = 500
 
 
-class LettersModel(QAbstractTableModel):
+class LettersModel(HeaderedTableModel):
+    headers = HEADERS
+
     def __init__(self, desk: Desk, parent: Any = None) -> None:
         super().__init__(parent)
         self._desk = desk
@@ -51,22 +54,8 @@ class LettersModel(QAbstractTableModel):
         # Staff missing from the list (the command line's actor) still deserve a label.
         return self._staff.get(letter.created_by, "Command line")
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._letters)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._letters)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._letters):

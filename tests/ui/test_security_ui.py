@@ -341,9 +341,12 @@ def test_audit_viewer_filters_pages_and_exports(
     assert model.total == 1 and model.data(model.index(0, 2)) == "setup"
     qtmodeltester.check(model)  # type: ignore[attr-defined]
     target = tmp_path / "audit.csv"
-    task = dialog.export_to(target)
-    with qtbot.waitSignal(task.signals.finished, timeout=30_000):
-        pass
+    # export_to() starts the worker itself: wait for what the dialog shows, not for a signal
+    # that may already have been emitted before a test could connect to it.
+    dialog.export_to(target)
+    qtbot.waitUntil(lambda: "export" in dialog.count_label.text().split("·")[-1]
+                    and dialog.export_button.isEnabled(), timeout=30_000)  # fmt: skip
+    assert "exported 1" in dialog.count_label.text()
     lines = target.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("id,at,staff_id") and len(lines) == 2
     exported = desk.db.execute("SELECT count(*) FROM audit WHERE entity = 'audit'").fetchone()

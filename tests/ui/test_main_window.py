@@ -227,3 +227,27 @@ def test_help_lists_every_shortcut_and_stays_last(qtbot: QtBot, tmp_path: Path) 
     assert [a.text() for a in window.menuBar().actions()][-2:] == ["&Zed", "&Help"]
     window.close()
     desk.close()
+
+
+def test_down_pressed_before_results_arrive_moves_in_the_new_list(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    desk = Desk.open(tmp_path / "fast.db")
+    ids = [
+        desk.customers.create(CustomerDraft(first_name=name, last_name="Okafor")).id
+        for name in ("Ngozi", "Ngozi", "Ngozi", "Amara")
+    ]
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.search.model.rowCount() == 4)  # the recent list is showing
+    opened: list[int] = []
+    window.search.customer_chosen.connect(opened.append)
+    # Type, Down and Enter faster than the debounce: Down belongs to the "ngo" results.
+    qtbot.keyClicks(window.search.field, "ngo")
+    qtbot.keyClick(window.search.field, Qt.Key.Key_Down)
+    qtbot.keyClick(window.search.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(opened), timeout=5000)
+    ngozis = [h.customer_id for h in desk.search.search("ngo")]
+    assert opened == [ngozis[1]] and ids[3] not in ngozis
+    window.close()
+    desk.close()

@@ -206,3 +206,29 @@ def test_enter_on_a_visit_corrects_it_and_delete_then_ctrl_z_restores_it(
     assert visit_id not in [model.entry(r).ref_id for r in range(model.rowCount())]  # type: ignore[union-attr]
     qtbot.keyClick(timeline, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert desk.visits.count(jose.id) == 2
+
+
+def test_ctrl_z_from_the_search_field_undoes_the_delete_not_the_typing(
+    qtbot: QtBot, window: MainWindow, desk: Desk, known: dict[str, Customer]
+) -> None:
+    jose = known["jose"]
+    qtbot.keyClicks(window.search.field, "jos")  # the field now has typing to undo
+    window.open_customer(jose.id)
+    view = window.customer_view
+    view.sections.setCurrentWidget(view.notes)
+    notes_list = view.notes.list
+    notes_list.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is notes_list)
+    first = view.notes.current_note()
+    assert first is not None
+    qtbot.keyClick(notes_list, Qt.Key.Key_Delete)
+    assert first.id not in [n.id for n in desk.notes.for_customer(jose.id)]
+    window.search.focus_search()  # where the cursor goes back to after every action
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.search.field)
+    qtbot.keyClick(window.search.field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert first.id in [n.id for n in desk.notes.for_customer(jose.id)]
+    assert window.search.field.text() == "jos"  # the search text was left alone
+    # New typing is the field's own to undo again.
+    qtbot.keyClicks(window.search.field, "e")
+    qtbot.keyClick(window.search.field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.search.field.text() == "jos"

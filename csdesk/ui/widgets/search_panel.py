@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
 
 from csdesk.domain import SearchHit
@@ -82,12 +82,22 @@ class SearchPanel(QWidget):
         self.worker.results.connect(self._show)
         self.worker.failed.connect(self.status.setText)
         self._shown_query: str | None = None
+        self._pending_move = 0  # Up/Down pressed while the results were still on their way
 
     # -- public --------------------------------------------------------------------------------
     def focus_search(self) -> None:
         self.window().activateWindow()
+        self._forget_field_undo()
         self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.field.selectAll()
+
+    def _forget_field_undo(self) -> None:
+        """Coming back to the search, Ctrl+Z should undo what was just done in the window (a
+        deleted note), not the typing of the last search; setText() forgets the field's undo."""
+        if self.field.isUndoAvailable():
+            self.field.blockSignals(True)
+            self.field.setText(self.field.text())
+            self.field.blockSignals(False)
 
     def clear_and_focus(self) -> None:
         self.field.clear()  # textChanged starts the debounce: empty text lists recent customers
@@ -119,6 +129,10 @@ class SearchPanel(QWidget):
         self.model.set_hits(found)
         if found:
             self.results.setCurrentIndex(self.model.index(0, 0))
+        self._shown_query = query
+        if self._pending_move and query == self.field.text():
+            step, self._pending_move = self._pending_move, 0
+            self._move(step)
         text = query.strip()
         if not text:
             self.status.setText(
@@ -134,6 +148,10 @@ class SearchPanel(QWidget):
 
     # -- keyboard ------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.field and event.type() == QEvent.Type.ShortcutOverride:
+            assert isinstance(event, QKeyEvent)
+            if event.matches(QKeySequence.StandardKey.Undo) and not self.field.isUndoAvailable():
+                return True  # not accepted: the window's Ctrl+Z (undo a delete) gets the key
         if watched is self.field and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             key = Qt.Key(event.key())
@@ -146,6 +164,12 @@ class SearchPanel(QWidget):
         return super().eventFilter(watched, event)
 
     def _move(self, step: int) -> None:
+        if self._debounce.isActive() or self._shown_query != self.field.text():
+            # Down pressed before the results caught up: move in the new list, not the old one
+            if not self._pending_move:
+                self._search_now()
+            self._pending_move += step
+            return
         rows = self.model.rowCount()
         if rows == 0:
             return

@@ -303,6 +303,8 @@ class AuthService:
         wait = self.wait_seconds(row["name"])
         if wait:
             raise SignInDelayed(row["name"], wait)
+        # A stray Enter or a half-typed PIN is not a guess: say so, and count nothing.
+        check_pin_format(pin)
         now = self._desk.clock()
         if not verify_pin(pin, store.pin_hash(db, row["id"])):
             state = store.failures(db, row["id"])

@@ -147,8 +147,12 @@ def greet(
     if last_visit is not None and returning:
         then = parse(last_visit.at)
         about = f": {last_visit.purpose}" if last_visit.purpose else ""
-        nth = _ordinal(customer.visit_count + 1)
-        details.append(f"{nth} visit · last one {ago(then, now)}{about}")
+        when = ago(then, now)
+        if when == "today":
+            # Already logged: this is that visit, not one more to come.
+            details.append(f"{_ordinal(customer.visit_count)} visit · today{about}")
+        else:
+            details.append(f"{_ordinal(customer.visit_count + 1)} visit · last one {when}{about}")
         local = then.astimezone(now.tzinfo)
         if (today - local.date()).days >= LONG_ABSENCE_DAYS:
             month = local.strftime("%B")

@@ -245,3 +245,13 @@ def test_sign_in_requirement_and_shop_details_are_admin_settings(desk: Desk) -> 
     with pytest.raises(PermissionDenied):
         desk.auth.set_shop_details(shop_name="Mallory's")
     assert desk.setting("shop_name") == "Harbour Lane"
+
+
+@pytest.mark.parametrize("typed", ["", "12", "12ab", " 1234 5"])
+def test_a_pin_that_cannot_be_a_pin_is_not_counted_as_a_guess(desk: Desk, typed: str) -> None:
+    make_admin(desk)
+    name = desk.actor.name
+    for _ in range(6):
+        with pytest.raises(UserError, match="4 to 8 digits"):
+            desk.auth.sign_in(name, typed)
+    assert desk.auth.wait_seconds(name) == 0  # no backoff built up

@@ -86,9 +86,17 @@ CASES = [
     Case(
         "visit count 22nd",
         Customer(1, first_name="Al", visit_count=21),
-        last_days_ago=0,
+        last_days_ago=1,
         headline="Welcome back, Al!",
-        details=("22nd visit · last one today",),
+        details=("22nd visit · last one yesterday",),
+    ),
+    Case(
+        "today's visit already logged",
+        Customer(1, first_name="Al", visit_count=21),
+        last_days_ago=0,
+        purpose="hiking socks",
+        headline="Welcome back, Al!",
+        details=("21st visit · today: hiking socks",),
     ),
     Case(
         "long absence this year",

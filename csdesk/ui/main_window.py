@@ -13,6 +13,7 @@ from csdesk.domain import Change
 from csdesk.services.desk import Desk
 from csdesk.ui.change_bus import ChangeBus
 from csdesk.ui.dialogs.customer_form import CustomerForm, draft_from_search
+from csdesk.ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from csdesk.ui.features import install_all as install_features
 from csdesk.ui.widgets.customer_view import CustomerView
 from csdesk.ui.widgets.search_panel import SearchPanel
@@ -27,11 +28,20 @@ BASE_SHORTCUTS = [
 
 
 def shortcuts_table(rows: list[tuple[str, str]]) -> str:
-    cells = "".join(
-        f"<tr><td><b>{html.escape(keys)}</b></td><td>{html.escape(text)}</td></tr>"
-        for keys, text in rows
-    )
-    return f"<table cellpadding=4>{cells}</table>"
+    """Two key/what columns side by side, so two dozen shortcuts fit on a laptop screen."""
+    half = (len(rows) + 1) // 2
+    left, right = rows[:half], rows[half:]
+    cells = []
+    for i, (keys, text) in enumerate(left):
+        pair = f"<td><b>{html.escape(keys)}</b></td><td>{html.escape(text)}</td>"
+        if i < len(right):
+            other_keys, other_text = right[i]
+            pair += (
+                f"<td width=24></td><td><b>{html.escape(other_keys)}</b></td>"
+                f"<td>{html.escape(other_text)}</td>"
+            )
+        cells.append(f"<tr>{pair}</tr>")
+    return f"<table cellpadding=3>{''.join(cells)}</table>"
 
 
 def window_title(desk: Desk) -> str:
@@ -133,7 +143,7 @@ class MainWindow(QMainWindow):
             "findAction", "&Find customer", [key("Ctrl+F"), key("F2")], self.search.focus_search
         )
         self.shortcuts_action = self._action(
-            "shortcutsAction", "&Keyboard shortcuts", [], self.show_shortcuts
+            "shortcutsAction", "&Keyboard shortcuts", [key("F1")], self.show_shortcuts
         )
         self.about_action = self._action("aboutAction", "&About csdesk", [], self.show_about)
         # Esc always leads back to the search, wherever the focus is in this window
@@ -219,7 +229,7 @@ class MainWindow(QMainWindow):
             self.open_customer(saved.id)
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", self.shortcuts_help())
+        ShortcutsDialog.ask(self, self.shortcuts_help())
 
     def show_about(self) -> None:
         QMessageBox.about(

@@ -9,6 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from csdesk.paths import resources_dir
+
 BASE_POINT_SIZE = 12
 THEME_ENV = "CSDESK_THEME"  # "light" or "dark" overrides the system (screenshots, odd desktops)
 
@@ -112,6 +114,7 @@ def apply_theme(app: QApplication) -> Tones:
     font.setPointSize(BASE_POINT_SIZE)
     app.setFont(font)
     t = tones()
+    chevron = (resources_dir() / "icons" / "chevron-down.svg").as_posix()
     # A "tone" property, not "class": in Qt style sheets `class` means the C++ class name.
     app.setStyleSheet(
         f"""
@@ -120,6 +123,13 @@ def apply_theme(app: QApplication) -> Tones:
             background: palette(base);
         }}
         QLineEdit:focus, QComboBox:focus {{ border: 2px solid {t.accent}; }}
+        /* A styled combo box must style its arrow box too, or Fusion draws a clipped frame. */
+        QComboBox {{ padding-right: 26px; }}
+        QComboBox::drop-down {{
+            subcontrol-origin: padding; subcontrol-position: center right;
+            width: 24px; border: none; background: transparent;
+        }}
+        QComboBox::down-arrow {{ image: url("{chevron}"); width: 12px; height: 12px; }}
         QLineEdit#searchField {{ font-size: 15pt; padding: 10px 12px; }}
         QPushButton {{
             padding: 7px 18px; border: 1px solid palette(mid); border-radius: 6px;

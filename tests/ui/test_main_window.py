@@ -253,20 +253,15 @@ def test_down_pressed_before_results_arrive_moves_in_the_new_list(
     desk.close()
 
 
-def test_f1_opens_the_shortcuts(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_f1_opens_the_shortcuts(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from csdesk.ui.dialogs.shortcuts_dialog import ShortcutsDialog
 
     shown: list[str] = []
     monkeypatch.setattr(ShortcutsDialog, "ask", classmethod(lambda cls, parent, html: shown.append(html)))
-    desk = Desk.open(tmp_path / "f1.db")
-    window = MainWindow(desk)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
     qtbot.keyClick(window.search.field, Qt.Key.Key_F1)
     assert len(shown) == 1 and "<b>F1</b>" in shown[0] and "<b>Ctrl+N</b>" in shown[0]
     dialog = ShortcutsDialog(window, shown[0])
     qtbot.addWidget(dialog)
     assert dialog.table.text() == shown[0] and dialog.table.wordWrap()
-    window.close()
-    desk.close()

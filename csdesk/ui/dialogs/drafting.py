@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QDialog, QLabel
 
 from csdesk.errors import UserError
 from csdesk.services.desk import Desk
@@ -63,3 +64,34 @@ class DraftKeeper(QObject):
     def discard(self) -> None:
         self.timer.stop()
         self._desk.drafts.discard(self.kind, self.customer_id)
+
+
+class DraftDialog(QDialog):
+    """A form whose typing is kept as a draft (the visit and note dialogs): one error line,
+    Cancel on purpose discards the draft, and dispose() tears the dialog down."""
+
+    draft: DraftKeeper
+
+    def make_error_label(self, name: str) -> QLabel:
+        self.error = QLabel()
+        self.error.setObjectName(name)
+        self.error.setProperty("tone", "fieldError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        return self.error
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    def reject(self) -> None:
+        # Cancel on purpose: the safety copy goes too. A crash never gets here.
+        self.draft.discard()
+        super().reject()
+
+    def dispose(self) -> None:
+        """Delete on the UI thread: left to Python's collector, a dialog (and its timers) could
+        be torn down from a worker thread that happens to trigger a collection."""
+        self.draft.timer.stop()
+        self.setParent(None)
+        self.deleteLater()

@@ -8,7 +8,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -21,10 +20,10 @@ from PySide6.QtWidgets import (
 from csdesk.domain import Customer, Note, NoteKind
 from csdesk.errors import CsdeskError
 from csdesk.services.desk import Desk
-from csdesk.ui.dialogs.drafting import DraftKeeper
+from csdesk.ui.dialogs.drafting import DraftDialog, DraftKeeper
 
 
-class NoteDialog(QDialog):
+class NoteDialog(DraftDialog):
     def __init__(
         self,
         parent: QWidget | None,
@@ -76,11 +75,7 @@ class NoteDialog(QDialog):
         self.expires.setPlaceholderText("YYYY-MM-DD, empty: no end")
         self.read_first.toggled.connect(self.expires.setEnabled)
 
-        self.error = QLabel()
-        self.error.setObjectName("noteError")
-        self.error.setProperty("tone", "fieldError")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.make_error_label("noteError")
 
         form = QFormLayout()
         form.setSpacing(10)
@@ -149,10 +144,6 @@ class NoteDialog(QDialog):
         self.read_first.setChecked(bool(fields.get("read_before_serving")))
         self.expires.setText(str(fields.get("expires_on") or ""))
 
-    def _show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.show()
-
     def _save(self) -> None:
         f = self.fields()
         expires = f["expires_on"] if f["read_before_serving"] else None
@@ -174,10 +165,6 @@ class NoteDialog(QDialog):
         self.saved = saved
         self.accept()
 
-    def reject(self) -> None:
-        self.draft.discard()
-        super().reject()
-
     @classmethod
     def ask(
         cls,
@@ -191,9 +178,5 @@ class NoteDialog(QDialog):
         dialog = cls(parent, desk, customer, note, restore=restore)
         dialog.exec()
         result = dialog.saved
-        # Deleted here, on the UI thread: left to Python's collector, a dialog (and its timers)
-        # could be torn down from a worker thread that happens to trigger a collection.
-        dialog.draft.timer.stop()
-        dialog.setParent(None)
-        dialog.deleteLater()
+        dialog.dispose()
         return result

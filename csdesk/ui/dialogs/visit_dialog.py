@@ -16,7 +16,6 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 from csdesk.domain import Channel, Customer, Visit
 from csdesk.errors import CsdeskError
 from csdesk.services.desk import Desk
-from csdesk.ui.dialogs.drafting import DraftKeeper
+from csdesk.ui.dialogs.drafting import DraftDialog, DraftKeeper
 
 SATISFACTION = ("Not asked", "1 · unhappy", "2", "3 · fine", "4", "5 · delighted")
 DIRECTIONS = (("in", "They called us"), ("out", "We called them"))
@@ -50,7 +49,7 @@ class VisitResult:
     new_customer: bool = False  # a walk-in who should become a customer now
 
 
-class VisitDialog(QDialog):
+class VisitDialog(DraftDialog):
     def __init__(
         self,
         parent: QWidget | None,
@@ -134,11 +133,7 @@ class VisitDialog(QDialog):
         self.satisfaction.addItems(SATISFACTION)
         self.satisfaction.setToolTip("Optional. With the focus here, press 1 to 5.")
 
-        self.error = QLabel()
-        self.error.setObjectName("visitError")
-        self.error.setProperty("tone", "fieldError")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.make_error_label("visitError")
 
         form = QFormLayout()
         form.setSpacing(10)
@@ -266,10 +261,6 @@ class VisitDialog(QDialog):
                 return True
         return super().eventFilter(watched, event)
 
-    def _show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.show()
-
     # -- saving --------------------------------------------------------------------------------
     def _save_as_customer(self) -> None:
         self._wants_customer = True
@@ -303,11 +294,6 @@ class VisitDialog(QDialog):
         self.result_value = VisitResult(visit, new_customer=self._wants_customer)
         self.accept()
 
-    def reject(self) -> None:
-        # Cancel on purpose: the safety copy goes too. A crash never gets here.
-        self.draft.discard()
-        super().reject()
-
     @classmethod
     def ask(
         cls,
@@ -325,10 +311,6 @@ class VisitDialog(QDialog):
                      call_seconds=call_seconds, restore=restore, visit=visit)
         dialog.exec()
         result = dialog.result_value
-        # Deleted here, on the UI thread: left to Python's collector, a dialog (and its timers)
-        # could be torn down from a worker thread that happens to trigger a collection.
-        dialog.draft.timer.stop()
         dialog._tick.stop()
-        dialog.setParent(None)
-        dialog.deleteLater()
+        dialog.dispose()
         return result

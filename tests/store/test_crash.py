@@ -17,8 +17,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from csdesk.store.backup import check_file
 
 WRITER = Path(__file__).with_name("crash_writer.py")
@@ -71,7 +69,6 @@ def _verify(db: Path, committed: dict[int, str]) -> None:
         conn.close()
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork and SIGKILL are POSIX")
 def test_sigkill_at_random_moments_loses_nothing_committed(tmp_path: Path) -> None:
     db = tmp_path / "crash.db"
     rng = random.Random(7)

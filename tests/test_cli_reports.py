@@ -145,7 +145,7 @@ def test_pdf_of_many_pages_numbers_them(
     clock.now = utc(2026, 11, 30, 8, 0)
     cid = desk.customers.create(CustomerDraft(first_name="Ada", last_name="<b>Lovelace</b>")).id
     for i in range(150):
-        desk.history.log_visit(cid, channel=Channel.PHONE, purpose=f"call {i}",
+        desk.visits.log(cid, channel=Channel.PHONE, purpose=f"call {i}",
                                at=utc(2026, 11, 30, 8, i % 60))
     code, _, err = run(db_path, "export", "daily", "--date", "2026-11-30", "-o",
                        str(tmp_path / "many.pdf"), capsys=capsys)

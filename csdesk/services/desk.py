@@ -38,7 +38,6 @@ class Desk:
         from csdesk.services.exporting import ExportService
         from csdesk.services.followups import FollowUpService
         from csdesk.services.handover import HandoverService
-        from csdesk.services.history import HistoryService
         from csdesk.services.importing import ImportService
         from csdesk.services.issues import IssueService
         from csdesk.services.letters import LetterService
@@ -65,7 +64,6 @@ class Desk:
         self.notes = NoteService(self)
         self.timeline = TimelineService(self)
         self.drafts = DraftService(drafts_dir_for(path), clock)
-        self.history = HistoryService(self)  # the first cut's names, delegating to the above
         self.issues = IssueService(self)
         self.followups = FollowUpService(self)
         self.auth = AuthService(self)

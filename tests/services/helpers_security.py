@@ -38,6 +38,6 @@ def customer_with_history(desk: Desk, first: str = "Zebulon", last: str = "Quixw
             phones=(("mobile", "+1 415 555 0199"),),
         )
     )
-    desk.history.log_visit(customer.id, purpose=f"{last} asked about a refund", outcome="refunded")
-    desk.history.add_note(customer.id, f"{first} prefers the blue {last} box")
+    desk.visits.log(customer.id, purpose=f"{last} asked about a refund", outcome="refunded")
+    desk.notes.add(customer.id, f"{first} prefers the blue {last} box")
     return customer.id

@@ -43,7 +43,7 @@ def seed_dst_day(desk: Desk, clock: FakeClock) -> KnownDay:
         CustomerDraft(first_name="=HYPERLINK(\"http://x\")", last_name="@evil")
     ).id
     desk.act_as("Ben")
-    log = desk.history.log_visit
+    log = desk.visits.log
     # just before the local midnight that starts the day (23:59:59 CEST on the 24th): not in it
     log(jose, channel=Channel.IN_PERSON, purpose="too early", at=utc(2026, 10, 24, 21, 59, 59))
     # local midnight exactly: in it
@@ -60,7 +60,7 @@ def seed_dst_day(desk: Desk, clock: FakeClock) -> KnownDay:
     log(zoe, channel=Channel.IN_PERSON, purpose="next day", at=utc(2026, 10, 25, 23, 0))
 
     clock.now = utc(2026, 10, 25, 10, 0)
-    desk.history.add_note(jose, "Prefers calls\nafter 5pm")
+    desk.notes.add(jose, "Prefers calls\nafter 5pm")
     new = desk.customers.create(CustomerDraft(first_name="Kofi", last_name="Mensah")).id
     desk.act_as("Anna")
     clock.now = utc(2026, 10, 25, 11, 0)

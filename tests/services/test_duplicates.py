@@ -52,11 +52,11 @@ def test_merge_keeps_everything(desk: Desk, clock: FakeClock) -> None:
         )
     )
     clock.advance(days=31)
-    desk.history.log_visit(keep.id, channel=Channel.IN_PERSON, purpose="boots")
-    desk.history.log_visit(other.id, channel=Channel.PHONE, purpose="asked about socks")
+    desk.visits.log(keep.id, channel=Channel.IN_PERSON, purpose="boots")
+    desk.visits.log(other.id, channel=Channel.PHONE, purpose="asked about socks")
     clock.advance(days=1)
-    desk.history.log_visit(other.id, channel=Channel.IN_PERSON, purpose="bought socks")
-    desk.history.add_note(other.id, "Allergic to latex", kind=NoteKind.WARNING)
+    desk.visits.log(other.id, channel=Channel.IN_PERSON, purpose="bought socks")
+    desk.notes.add(other.id, "Allergic to latex", kind=NoteKind.WARNING)
     # A feature table that lands later registers itself for merges.
     desk.db.execute("CREATE TABLE loyalty_cards (id INTEGER PRIMARY KEY, customer_id INTEGER, body TEXT)")
     desk.db.execute("INSERT INTO loyalty_cards (customer_id, body) VALUES (?, 'Gold')", [other.id])
@@ -70,8 +70,8 @@ def test_merge_keeps_everything(desk: Desk, clock: FakeClock) -> None:
     assert [p.e164 for p in merged.phones] == ["+12125550100", "+442079460958"]
     assert merged.created_at == other_before.created_at  # the earliest
     assert merged.visit_count == 3 and merged.last_visit_at == clock.now.isoformat(timespec="seconds")
-    assert len(desk.history.visits(keep.id)) == 3
-    bodies = {n.body for n in desk.history.notes(keep.id)}
+    assert len(desk.visits.for_customer(keep.id)) == 3
+    bodies = {n.body for n in desk.notes.for_customer(keep.id)}
     assert bodies == {"Allergic to latex", "Also e-mail: ana.old@example.com"}
     with pytest.raises(NotFound):
         desk.customers.get(other.id)

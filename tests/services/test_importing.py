@@ -61,7 +61,7 @@ def test_square_export(desk: Desk) -> None:
     zoe = next(h for h in desk.search.search("Zoë O'Brien") if h.display_name.startswith("Zoë"))
     zoe_c = desk.customers.get(zoe.customer_id)
     assert zoe_c.birthday == "1990-12-25" and zoe_c.company == "O'Brien & Sons"
-    notes = desk.history.notes(zoe.customer_id)
+    notes = desk.notes.for_customer(zoe.customer_id)
     assert notes and notes[0].body == "Two lines\nof memo"
 
 
@@ -74,7 +74,7 @@ def test_shopify_export_utf16_tab_separated(desk: Desk) -> None:
     chloe = desk.customers.get(by_email(desk, "chloe@example.fr"))
     assert chloe.first_name == "Chloé" and chloe.marketing_consent is True
     assert chloe.phones[0].raw == "+33 6 12 34 56 78"
-    assert "VIP; likes blue" in desk.history.notes(chloe.id)[0].body
+    assert "VIP; likes blue" in desk.notes.for_customer(chloe.id)[0].body
     djordje = desk.customers.get(by_email(desk, "djordje@example.rs"))
     assert (djordje.first_name, djordje.last_name) == ("Ђорђе", "Петровић")
     assert {p.e164 for p in djordje.phones} == {"+381111234567", "+381641234567"}
@@ -100,7 +100,7 @@ def test_google_contacts_multi_values_and_birthdays(desk: Desk) -> None:
     assert [p.e164 for p in priya.phones] == ["+919876543210", "+918023456789", "+442079460958"]
     assert [p.label for p in priya.phones] == ["mobile", "mobile", "work"]
     assert priya.address == "1 MG Road\nBengaluru"
-    bodies = [n.body for n in desk.history.notes(priya.id)]
+    bodies = [n.body for n in desk.notes.for_customer(priya.id)]
     assert bodies == ["Met at the fair\nAlso e-mail: priya.work@example.com"]
     seun = next(iter(desk.search.search("Oluwaseun Adeyemi")))
     seun_c = desk.customers.get(seun.customer_id)
@@ -126,7 +126,7 @@ def test_vcard_3(desk: Desk) -> None:
     assert [p.label for p in eleni.phones] == ["mobile", "work"]
     assert eleni.birthday == "1985-04-23"
     assert eleni.address == "Odos Ermou 10, 3rd floor, Athens, 10563, Greece"
-    assert desk.history.notes(eleni.id)[0].body == "Likes espresso; no sugar\nCalls on Fridays"
+    assert desk.notes.for_customer(eleni.id)[0].body == "Likes espresso; no sugar\nCalls on Fridays"
     an = desk.customers.get(by_email(desk, "an.nguyen@example.vn"))  # folded e-mail line
     assert (an.first_name, an.last_name, an.preferred_name) == ("Văn An", "Nguyễn", "An")
     assert an.phones[0].e164 == "+842438261234" and an.birthday == "--03-07"
@@ -274,7 +274,7 @@ def test_undo_restores_and_removes(desk: Desk, clock: FakeClock) -> None:
     assert desk.customers.count() == 5  # Ana updated, 4 new
     clock.advance(hours=1)
     taro = by_email(desk, "taro@example.jp")
-    desk.history.log_visit(taro, channel=Channel.IN_PERSON, purpose="came back")
+    desk.visits.log(taro, channel=Channel.IN_PERSON, purpose="came back")
     clock.advance(hours=1)
     undo = desk.imports.undo(result.batch_id)
     assert undo.restored == 1 and undo.kept == (taro,) and undo.removed == 3
@@ -361,12 +361,12 @@ def test_update_keeps_memo_and_second_email_as_a_note_once(desk: Desk, clock: Fa
     item = next(i for i in plan.items if i.customer_id == kept.id)
     assert item.action == "update" and "phone number" in item.reason
     result = desk.imports.apply(plan)
-    assert [n.body for n in desk.history.notes(kept.id)] == ["Two lines\nof memo"]
+    assert [n.body for n in desk.notes.for_customer(kept.id)] == ["Two lines\nof memo"]
     assert desk.customers.get(kept.id).company == "O'Brien & Sons"
     again = desk.imports.preview(DATA / "square_export.csv")
     assert next(i for i in again.items if i.customer_id == kept.id).action == "unchanged"
     desk.imports.undo(result.batch_id)
-    assert desk.history.notes(kept.id) == []
+    assert desk.notes.for_customer(kept.id) == []
     assert desk.customers.get(kept.id).company == ""
 
 

@@ -260,7 +260,7 @@ def test_a_stopped_export_leaves_no_file(desk: Desk, day: object, tmp_path: Path
     from csdesk.domain import Channel
 
     for i in range(520):  # past the first progress report (every 500 rows)
-        desk.history.log_visit(day.zoe, channel=Channel.CHAT, purpose=f"chat {i}",  # type: ignore[attr-defined]
+        desk.visits.log(day.zoe, channel=Channel.CHAT, purpose=f"chat {i}",  # type: ignore[attr-defined]
                                at=utc(2026, 10, 25, 6, i % 60))
     desk.act_as("Anna")
     seen: list[tuple[int, int]] = []

@@ -97,7 +97,7 @@ def test_exact_name_first_then_most_recently_seen(
     assert ids(desk, "maria")[:2] == [people["maria"], people["mariana"]]
     assert ids(desk, "mari")[:2] == [people["mariana"], people["maria"]]
     clock.advance(days=1)
-    desk.history.log_visit(people["maria"], channel=Channel.IN_PERSON, purpose="boots")
+    desk.visits.log(people["maria"], channel=Channel.IN_PERSON, purpose="boots")
     assert ids(desk, "mari")[:2] == [people["maria"], people["mariana"]]
 
 
@@ -105,7 +105,7 @@ def test_empty_search_lists_recent_customers(
     desk: Desk, people: dict[str, int], clock: FakeClock
 ) -> None:
     clock.advance(hours=1)
-    desk.history.log_visit(people["obrien"])
+    desk.visits.log(people["obrien"])
     hits = desk.search.search("")
     assert hits[0].customer_id == people["obrien"]
     assert hits[0].matched == "recent"

@@ -194,12 +194,12 @@ def test_deleted_visits_are_not_suggested(desk: Desk) -> None:
     assert desk.visits.purpose_suggestions("typo") == []
 
 
-def test_history_facade_still_works(desk: Desk) -> None:
+def test_a_visit_counts_and_a_note_lists(desk: Desk) -> None:
     cid = _customer(desk)
-    desk.history.log_visit(cid, purpose="boots")
-    desk.history.add_note(cid, "Likes green")
-    assert desk.history.visit_count(cid) == 1
-    assert [n.body for n in desk.history.notes(cid)] == ["Likes green"]
+    desk.visits.log(cid, purpose="boots")
+    desk.notes.add(cid, "Likes green")
+    assert desk.visits.count(cid) == 1
+    assert [n.body for n in desk.notes.for_customer(cid)] == ["Likes green"]
 
 
 def test_walk_in_becomes_a_customer(desk: Desk, clock: FakeClock) -> None:

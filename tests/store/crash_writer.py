@@ -28,7 +28,7 @@ def write_forever(path: str, tag: str, out: TextIO) -> None:
                 address="a" * (n % 700),
             )
         )
-        desk.history.log_visit(customer.id, purpose=f"visit {n}")
+        desk.visits.log(customer.id, purpose=f"visit {n}")
         # Printed only after both transactions committed: a promise the test holds us to.
         print(customer.id, name, file=out, flush=True)
         n += 1

@@ -31,18 +31,18 @@ def known(desk: Desk) -> dict[str, Customer]:
         )
     )
     at = desk.clock() - timedelta(days=20)
-    desk.history.log_visit(
+    desk.visits.log(
         jose.id, channel=Channel.IN_PERSON, purpose="fitted walking boots", at=at
     )
-    desk.history.log_visit(jose.id, channel=Channel.PHONE, purpose="asked about insoles")
-    desk.history.add_note(
+    desk.visits.log(jose.id, channel=Channel.PHONE, purpose="asked about insoles")
+    desk.notes.add(
         jose.id,
         "Allergic to latex: no latex insoles.",
         kind=NoteKind.WARNING,
         pinned=True,
         read_before_serving=True,
     )
-    desk.history.add_note(jose.id, "Walks the West Highland Way every summer.")
+    desk.notes.add(jose.id, "Walks the West Highland Way every summer.")
     zoe = desk.customers.create(CustomerDraft(first_name="Zoë", last_name="Quaglia-Obst"))
     return {"jose": desk.customers.get(jose.id), "zoe": zoe}
 

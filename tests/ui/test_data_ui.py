@@ -122,7 +122,7 @@ def test_export_and_erase_the_open_customer(
     ines = desk.customers.create(
         CustomerDraft(first_name="Ines", last_name="Okafor", email="ines@example.org")
     )
-    desk.history.add_note(ines.id, "Prefers Tuesdays")
+    desk.notes.add(ines.id, "Prefers Tuesdays")
     window.open_customer(ines.id)
     target = tmp_path / "ines.json"
     jobs = privacy(window)

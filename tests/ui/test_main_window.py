@@ -146,7 +146,7 @@ def test_writes_elsewhere_reach_the_views_through_the_change_bus(
     window.open_customer(known["jose"].id)
     model = window.customer_view.timeline_model
     assert model.rowCount() == 4
-    desk.history.log_visit(known["jose"].id, purpose="bought running shoes")
+    desk.visits.log(known["jose"].id, purpose="bought running shoes")
     assert model.rowCount() == 5
     assert model.entry(0).title == "In person: bought running shoes"  # type: ignore[union-attr]
 

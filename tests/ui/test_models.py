@@ -31,7 +31,7 @@ def test_notes_model_pinned_first(
     qtmodeltester: ModelTester, desk: Desk, known: dict[str, Customer]
 ) -> None:
     jose = known["jose"]
-    desk.history.add_note(jose.id, "Newest, not pinned.")
+    desk.notes.add(jose.id, "Newest, not pinned.")
     model = NotesModel(desk)
     qtmodeltester.check(model)
     model.set_customer(jose.id)

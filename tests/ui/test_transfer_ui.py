@@ -259,7 +259,7 @@ def test_duplicates_merge_from_the_ui(
     twin = desk.customers.create(
         CustomerDraft(first_name="Jose", last_name="Garcia Marquez", phones=(("mobile", "+1 555 010 4477"),))
     )
-    desk.history.log_visit(twin.id, channel=Channel.PHONE, purpose="called about a refund")
+    desk.visits.log(twin.id, channel=Channel.PHONE, purpose="called about a refund")
     jose = known["jose"]
     visits_before = desk.customers.get(jose.id).visit_count
 

@@ -26,7 +26,7 @@ class NotesModel(QAbstractListModel):
     def set_customer(self, customer_id: int | None) -> None:
         self.beginResetModel()
         self._customer_id = customer_id
-        self._notes = [] if customer_id is None else self._desk.history.notes(customer_id)
+        self._notes = [] if customer_id is None else self._desk.notes.for_customer(customer_id)
         self.endResetModel()
 
     def reload(self) -> None:

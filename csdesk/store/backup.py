@@ -8,8 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlite_utils
-
 PAGES_PER_STEP = 4096  # 16 MiB at 4 KiB pages: short steps let other writers in between
 Progress = Callable[[int, int], None]  # (pages remaining, total pages)
 
@@ -113,11 +111,6 @@ def migrations_applied(conn: sqlite3.Connection, migration_set: str) -> list[str
     except sqlite3.OperationalError:
         return None
     return names or None
-
-
-def rebuild_fts(db: sqlite_utils.Database) -> None:
-    for table in fts_tables(db.conn):
-        db.execute(f'INSERT INTO "{table}"("{table}") VALUES (\'rebuild\')')
 
 
 def check_file(path: Path) -> CheckReport:

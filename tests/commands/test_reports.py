@@ -180,4 +180,4 @@ def test_export_imports_no_qt_for_csv(db: Path, tmp_path: Path) -> None:
         "    assert not e.code, e.code\n"
         "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt loaded'\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent.parent)

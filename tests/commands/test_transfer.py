@@ -11,7 +11,7 @@ from csdesk.cli import main
 from csdesk.domain import CustomerDraft
 from csdesk.services.desk import Desk
 
-DATA = Path(__file__).resolve().parent / "data" / "import"
+DATA = Path(__file__).resolve().parent.parent / "data" / "import"
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

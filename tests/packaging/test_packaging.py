@@ -17,7 +17,7 @@ import pytest
 from csdesk.cli import main, route_uri
 from csdesk.services.about import DESKTOP_ID, about
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 LINUX = ROOT / "packaging" / "linux"
 APP_ID = DESKTOP_ID
 DESKTOP = LINUX / f"{APP_ID}.desktop"

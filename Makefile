@@ -4,7 +4,35 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check bench clean dist dist-archive install-desktop uninstall-desktop
+.PHONY: run test lint typecheck check bench clean dist dist-archive install-desktop uninstall-desktop system-packages
+
+# Debian packages `run`, `test` and `dist` need; packaging/system-packages.sh installs the missing ones
+# (apt-get when run as root, else it prints the one command to type). One package a line: add yours.
+# Qt's offscreen platform still loads xcb/GL/font libraries; poppler-utils reads our PDFs back in tests.
+# PyInstaller reads binaries with objdump (binutils) and bundles the xcb libraries Qt's X11 plugin needs
+# (so shop machines without them still start); desktop-file-utils and appstream validate the menu entry
+# and metainfo in tests; postgresql gives tests a throwaway server cluster.
+SYSTEM_PACKAGES := \
+	libegl1 \
+	libgl1 \
+	libxkbcommon0 \
+	libfontconfig1 \
+	libdbus-1-3 \
+	libglib2.0-0 \
+	fonts-dejavu-core \
+	poppler-utils \
+	binutils \
+	desktop-file-utils \
+	appstream \
+	libxcb-icccm4 \
+	libxcb-keysyms1 \
+	libxcb-cursor0 \
+	libxkbcommon-x11-0 \
+	postgresql
+
+# Checked on every run (dpkg-query, a few milliseconds): a stamp would miss a package removed since.
+system-packages:
+	@sh packaging/system-packages.sh $(SYSTEM_PACKAGES)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,10 +40,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+run: system-packages $(STAMP)
 	$(BIN)/csdesk
 
-test: $(STAMP)
+test: system-packages $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
 	$(BIN)/ruff check csdesk tests
 	$(BIN)/mypy
@@ -32,7 +60,7 @@ bench: $(STAMP)
 
 # The one-folder app for shop machines (dist/csdesk/csdesk). PyInstaller comes from the `dist` extra,
 # installed into .venv only when missing.
-dist: $(STAMP)
+dist: system-packages $(STAMP)
 	$(BIN)/python -c 'import PyInstaller' 2>/dev/null || $(BIN)/pip install --quiet -e '.[dev,dist]'
 	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN \
 		--distpath dist --workpath build/pyinstaller packaging/csdesk.spec

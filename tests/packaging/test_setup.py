@@ -61,7 +61,8 @@ def test_run_test_and_dist_install_system_packages_first() -> None:
     for target in ("run", "test", "dist"):
         assert re.search(rf"^{target}: system-packages ", text, re.M), target
     packages = makefile_packages()
-    assert {"poppler-utils", "desktop-file-utils", "appstream", "postgresql", "libxcb-cursor0"} <= set(packages)
+    needed = {"poppler-utils", "desktop-file-utils", "appstream", "postgresql", "libxcb-cursor0"}
+    assert needed <= set(packages)
 
 
 def test_this_machine_has_them_and_apt_is_not_run() -> None:
@@ -104,5 +105,6 @@ def test_a_machine_without_dpkg_is_told_the_debian_names_and_goes_on(tmp_path: P
     bin_dir = fake_machine(tmp_path, uid=1000, installed=[], dpkg=False)
     done = make_system_packages(bin_dir)
     assert done.returncode == 0
-    assert done.stderr.strip().startswith("csdesk: not a Debian system; install your system's equivalents of:")
+    said = "csdesk: not a Debian system; install your system's equivalents of:"
+    assert done.stderr.strip().startswith(said)
     assert "postgresql" in done.stderr

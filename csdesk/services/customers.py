@@ -78,7 +78,7 @@ class CustomerService:
             if len(value) > MAX_FIELD:
                 errors[key] = f"That is too long (at most {MAX_FIELD} characters)."
         email = texts["email"]
-        if email and not _EMAIL.match(email):
+        if email and "email" not in errors and not _EMAIL.match(email):
             errors["email"] = f"“{email}” is not a complete e-mail address (like name@example.com)."
         birthday = ""
         try:

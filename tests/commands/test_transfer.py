@@ -46,9 +46,9 @@ def test_import_dry_run_json_then_real_then_undo(
         "rows",
     ]
     assert report["dry_run"] is True and report["batch_id"] is None
-    assert (report["format"], report["created"], report["skipped"]) == ("square", 5, 3)
+    assert (report["format"], report["created"], report["skipped"]) == ("square", 6, 2)
     skipped = [r for r in report["rows"] if r["action"] == "skip"]
-    assert {r["line"] for r in skipped} == {5, 6, 7} and all(r["reason"] for r in skipped)
+    assert {r["line"] for r in skipped} == {6, 7} and all(r["reason"] for r in skipped)
     assert list(report["rows"][0]) == [
         "line",
         "action",
@@ -62,12 +62,13 @@ def test_import_dry_run_json_then_real_then_undo(
     desk.close()
 
     code, out, _ = run(capsys, "--db", db, "import", str(DATA / "square_export.csv"))
-    assert code == 0 and "5 new" in out and "row 5: skipped" in out
+    assert code == 0 and "6 new" in out and "row 6: skipped" in out
+    assert "row 5: phone “12” left out" in out
     assert "csdesk undo-import 1" in out
     code, out, _ = run(capsys, "--db", db, "imports", "--json")
-    assert json.loads(out)[0]["created"] == 5 and json.loads(out)[0]["status"] == "done"
+    assert json.loads(out)[0]["created"] == 6 and json.loads(out)[0]["status"] == "done"
     code, out, _ = run(capsys, "--db", db, "undo-import", "1", "--json")
-    assert code == 0 and json.loads(out) == {"batch_id": 1, "removed": 5, "restored": 0, "kept": []}
+    assert code == 0 and json.loads(out) == {"batch_id": 1, "removed": 6, "restored": 0, "kept": []}
     code, _, err = run(capsys, "--db", db, "undo-import", "1")
     assert code == 1 and "already undone" in err and "Traceback" not in err
     code, _, err = run(capsys, "--db", db, "undo-import", "42")

@@ -38,9 +38,12 @@ def import_file(desk: Desk, name: str, **kwargs: object) -> tuple[object, object
 def test_square_export(desk: Desk) -> None:
     plan, _result = import_file(desk, "square_export.csv")
     assert plan.fmt == "square"
-    assert plan.summary() == {"rows": 8, "created": 5, "updated": 0, "unchanged": 0, "skipped": 3}
+    assert plan.summary() == {"rows": 8, "created": 6, "updated": 0, "unchanged": 0, "skipped": 2}
     reasons = {i.line: i.reason for i in plan.items if i.action == "skip"}
-    assert "wrong number of digits" in reasons[5]  # impossible phone "12"
+    # An impossible phone "12" is left out; the person is kept (issue 13.5).
+    bad_phone = next(i for i in plan.items if i.line == 5)
+    assert bad_phone.action == "create"
+    assert any("wrong number of digits" in w for w in bad_phone.warnings)
     assert reasons[6] == "no name and no contact details"
     assert reasons[7] == "same e-mail as row 2 of this file"  # case differs only
     ana = desk.customers.get(by_email(desk, "ana.garcia@example.com"))
@@ -136,8 +139,9 @@ def test_vcard_3(desk: Desk) -> None:
 
 def test_vcard_4(desk: Desk) -> None:
     plan, _ = import_file(desk, "contacts_v4.vcf")
-    assert plan.summary()["created"] == 2
-    assert "wrong number of digits" in plan.items[2].reason
+    assert plan.summary()["created"] == 3  # the impossible number is left out, not the person
+    assert plan.items[2].action == "create"
+    assert any("wrong number of digits" in w for w in plan.items[2].warnings)
     thandi = desk.customers.get(by_email(desk, "thandi@example.co.za"))
     assert [p.e164 for p in thandi.phones] == ["+27821234567", "+27211234567"]
     assert thandi.birthday == "--12-24" and thandi.pronouns == "she/her"
@@ -259,7 +263,7 @@ def test_existing_customers_are_updated_not_duplicated(desk: Desk, clock: FakeCl
     after = desk.customers.get(ana.id)
     assert after.first_name == "Ana" and after.company == "Ana's shop"  # kept what we had
     assert after.last_name == "García Márquez" and after.phones[0].e164 == "+34612345678"  # filled in
-    assert desk.customers.count() == 6
+    assert desk.customers.count() == 7  # with "Bad Phone", kept without the bad number
     plan2 = desk.imports.preview(DATA / "shopify_export_utf16.csv")
     kim_item = next(i for i in plan2.items if i.customer_id == kim.id)
     assert kim_item.action == "unchanged" and "phone number" in kim_item.reason
@@ -271,13 +275,13 @@ def test_undo_restores_and_removes(desk: Desk, clock: FakeClock) -> None:
     clock.advance(hours=1)
     plan = desk.imports.preview(DATA / "square_export.csv")
     result = desk.imports.apply(plan)
-    assert desk.customers.count() == 5  # Ana updated, 4 new
+    assert desk.customers.count() == 6  # Ana updated, 5 new
     clock.advance(hours=1)
     taro = by_email(desk, "taro@example.jp")
     desk.visits.log(taro, channel=Channel.IN_PERSON, purpose="came back")
     clock.advance(hours=1)
     undo = desk.imports.undo(result.batch_id)
-    assert undo.restored == 1 and undo.kept == (taro,) and undo.removed == 3
+    assert undo.restored == 1 and undo.kept == (taro,) and undo.removed == 4
     assert desk.customers.get(ana.id) == before
     assert desk.customers.count() == 2  # Ana and the kept Taro
     with pytest.raises(UserError, match="already undone"):

@@ -215,10 +215,29 @@ def _cell(row: list[str], index: int) -> str:
     return row[index] if index < len(row) else ""
 
 
-def csv_record(mapping: Mapping, row: list[str], line: int) -> r.Record:
+# Columns that never hold a line break in a real export: one there means an unclosed quote
+# swallowed the rows after it (memos and addresses may have line breaks of their own).
+_ONE_LINE_FIELDS = ("first_name", "last_name", "name", "preferred_name", "email", "phone")
+
+
+def _run_on(mapping: Mapping, row: list[str]) -> bool:
+    indexes = [i for f in _ONE_LINE_FIELDS for i, _label in mapping.columns.get(f, ())]
+    indexes += [i for i, _label in (*mapping.phone_pairs, *mapping.email_pairs)]
+    return any("\n" in _cell(row, i).strip() for i in indexes)
+
+
+def csv_record(mapping: Mapping, row: list[str], line: int, lines: tuple[int, int] | None = None) -> r.Record:
+    """One CSV row as a Record; `lines` is the first and last line of the file it was read from."""
     rec = r.Record(line=line)
     cols = mapping.columns
     width = len(row)
+    if _run_on(mapping, row):
+        start, end = lines or (line, line)
+        rec.problem = (
+            f'a quote (") opened on line {start} of the file is not closed, so lines {start}-{end}'
+            " were read as one row. Close the quote (or remove it) and import the file again"
+        )
+        return rec
 
     def first(fieldname: str) -> str:
         for i, _label in cols.get(fieldname, ()):

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from csdesk.domain import CustomerDraft
 from csdesk.errors import UserError, ValidationError
 from csdesk.services.importing import formats
-from csdesk.services.importing.readers import decode, read_csv, read_vcards
-from csdesk.services.importing.records import Record
+from csdesk.services.importing.readers import decode, read_csv_lines, read_vcards
+from csdesk.services.importing.records import Record, shorten
 from csdesk.services.text import folded_phrase
 from csdesk.store import customers as store
 from csdesk.store import notes as notes_store
@@ -95,19 +96,22 @@ def read_records(
     if fmt == "vcard" or (fmt == "auto" and (looks_vcard or path.suffix.lower() in (".vcf", ".vcard"))):
         cards = read_vcards(text)
         return "vcard", [formats.vcard_record(c, n) for n, c in enumerate(cards, start=1)]
-    header, rows = read_csv(text)
+    header, rows = read_csv_lines(text)
     if mapping:
         fmt = "csv"
     elif fmt == "auto":
         fmt = formats.detect(header)
     colmap = formats.mapping_for(fmt, header, mapping)
     # line: the row number a spreadsheet shows (header is row 1)
-    return fmt, [formats.csv_record(colmap, row, n) for n, row in enumerate(rows, start=2)]
+    return fmt, [
+        formats.csv_record(colmap, cells, n, (first, last))
+        for n, (first, last, cells) in enumerate(rows, start=2)
+    ]
 
 
 def _display(rec: Record) -> str:
     name = " ".join(p for p in (rec.first_name, rec.last_name) if p)
-    return (
+    return shorten(
         name
         or rec.preferred_name
         or rec.company
@@ -135,6 +139,11 @@ def _draft(rec: Record, consent: bool) -> CustomerDraft:
     )
 
 
+def _value_problem(message: str) -> str:
+    """A validation message without the value it quotes (the warning names the value once)."""
+    return shorten(re.sub(r"^“[^”]*” ", "it ", message), 160)
+
+
 def _note(rec: Record) -> str:
     lines = [rec.note] if rec.note else []
     lines += [f"Also e-mail: {e}" for e in rec.emails[1:]]
@@ -152,14 +161,17 @@ class Planner:
         self.empty = store.count(desk.db) == 0
 
     def plan(self, rec: Record) -> PlanItem:
-        item = PlanItem(rec.line, "skip", _display(rec), warnings=list(rec.warnings))
+        item = PlanItem(rec.line, "skip", _display(rec), warnings=[shorten(w, 240) for w in rec.warnings])
+        if rec.problem:
+            item.reason = rec.problem
+            return item
         if not rec.has_content:
             item.reason = "no name and no contact details"
             return item
         try:
-            row, phones = self.desk.customers.validate(_draft(rec, bool(rec.consent)))
+            row, phones = self._validate(rec, item)
         except ValidationError as exc:
-            item.reason = _reason(exc)
+            item.reason = shorten(_reason(exc), 240)
             return item
         keys = ([f"e:{row['email_norm']}"] if row["email_norm"] else []) + [
             f"p:{p['e164']}" for p in phones if p["e164"]
@@ -174,6 +186,7 @@ class Planner:
             self.seen[key] = rec.line
         if match is None:
             item.action, item.row, item.phones, item.note = "create", row, phones, _note(rec)
+            item.warnings += self._namesakes(row)
             return item
         if match in self.touched:
             item.reason = f"same customer as row {self.touched[match]} of this file"
@@ -181,6 +194,58 @@ class Planner:
         self.touched[match] = rec.line
         item.customer_id = match
         return self._update(item, rec, phones, match, how)
+
+    def _validate(self, rec: Record, item: PlanItem) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Validate the row, leaving out single bad values (a phone, an e-mail) with a warning
+        rather than losing the whole person; raises only when nothing usable is left."""
+        emails = list(rec.emails)
+        phones = list(rec.phones)
+        dropped: list[str] = []
+        while True:
+            draft = replace(
+                _draft(rec, bool(rec.consent)), email=emails[0] if emails else "", phones=tuple(phones)
+            )
+            try:
+                valid = self.desk.customers.validate(draft)
+            except ValidationError as exc:
+                bad_phones = {int(k[5:]) for k in exc.errors if re.fullmatch(r"phone\d+", k)}
+                bad_email = "email" in exc.errors and bool(emails)
+                if not bad_phones and not bad_email:
+                    if dropped:  # what is left is not a customer: say why, value by value
+                        raise ValidationError({"row": "; ".join(dropped)}) from exc
+                    raise
+                for index in sorted(bad_phones):
+                    dropped.append(
+                        f"phone “{shorten(phones[index][1], 40)}” left out: "
+                        + _value_problem(exc.errors[f"phone{index}"])
+                    )
+                phones = [p for i, p in enumerate(phones) if i not in bad_phones]
+                if bad_email:
+                    dropped.append(
+                        f"e-mail “{shorten(emails[0], 40)}” left out: {_value_problem(exc.errors['email'])}"
+                    )
+                    emails = emails[1:]
+                continue
+            item.warnings += dropped
+            return valid
+
+    def _namesakes(self, row: dict[str, Any]) -> list[str]:
+        """A same-named customer is not the same person (matching is by e-mail or phone), but
+        the preview says so, so staff can check before or merge after."""
+        if self.empty or not (row["first_name"] and row["last_name"]):
+            return []
+        key = folded_phrase(f"{row['first_name']} {row['last_name']}")
+        if not key:
+            return []
+        phrase = " ".join(f'"{t}"' for t in key.split())
+        ids, _partial = store.ids_by_exact_name(self.desk.db, phrase, key, 50)
+        if not ids:
+            return []
+        which = ", ".join(f"#{i}" for i in ids[:3]) + (" and others" if len(ids) > 3 else "")
+        return [
+            f"possible duplicate: customer {which} has the same name; "
+            "created anyway (imports match by e-mail or phone). `csdesk duplicates` lists pairs to merge"
+        ]
 
     def _match(self, row: dict[str, Any], phones: list[dict[str, Any]]) -> tuple[int | None, str]:
         if self.empty:
@@ -197,14 +262,6 @@ class Planner:
                 ids = store.ids_by_e164(db, phone["e164"])
                 if ids:
                     return ids[0], "phone number"
-        if not email and not phones and row["exact_keys"]:
-            # No contact details at all: a unique exact full name is the only thing to go on.
-            key = folded_phrase(f"{row['first_name']} {row['last_name']}")
-            if key:
-                phrase = " ".join(f'"{t}"' for t in key.split())
-                ids, partial = store.ids_by_exact_name(db, phrase, key, 50)
-                if len(ids) == 1 and not partial:
-                    return ids[0], "name"
         return None, ""
 
     def _update(

@@ -35,6 +35,13 @@ def decode(data: bytes) -> str:
 
 def read_csv(text: str) -> tuple[list[str], list[list[str]]]:
     """Header and rows. Comma, semicolon (European Excel) or tab, whichever the header uses."""
+    header, rows = read_csv_lines(text)
+    return header, [cells for _first, _last, cells in rows]
+
+
+def read_csv_lines(text: str) -> tuple[list[str], list[tuple[int, int, list[str]]]]:
+    """Header and (first line, last line, cells) per row: a row spanning several lines is either
+    a multi-line cell (a memo) or an unclosed quote that swallowed the rows after it."""
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     if first_line.count(delimiter) == 0:
@@ -47,11 +54,13 @@ def read_csv(text: str) -> tuple[list[str], list[list[str]]]:
     except csv.Error as exc:
         raise UserError(f"This CSV file cannot be read ({exc}). Re-export it and try again.") from exc
     header = [h.strip().lstrip("\ufeff") for h in header]
-    rows: list[list[str]] = []
+    rows: list[tuple[int, int, list[str]]] = []
+    last = reader.line_num
     try:
         for row in reader:
+            first, last = last + 1, reader.line_num
             if any(cell.strip() for cell in row):
-                rows.append(row + [""] * (len(header) - len(row)))
+                rows.append((first, last, row + [""] * (len(header) - len(row))))
     except csv.Error as exc:
         raise UserError(
             f"Line {reader.line_num} of this CSV file cannot be read ({exc}). "

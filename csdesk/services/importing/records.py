@@ -27,6 +27,7 @@ class Record:
     consent: bool | None = None  # None: the file says nothing about marketing consent
     note: str = ""
     warnings: list[str] = field(default_factory=list)
+    problem: str = ""  # set when the row cannot be trusted at all (it is skipped with this)
 
     def add_email(self, text: str) -> None:
         if not text:
@@ -52,6 +53,18 @@ class Record:
             or self.emails
             or self.phones
         )
+
+
+ECHO_CHARS = 80
+
+
+def shorten(text: str, limit: int = ECHO_CHARS) -> str:
+    """What a report echoes of a value from the file: one line, at most `limit` characters.
+
+    A file can hold a 50 MB "name"; the preview and the CLI show its start, never all of it.
+    """
+    one_line = " ".join(text[: limit * 4].split())
+    return one_line if len(one_line) <= limit and len(text) <= limit * 4 else one_line[: limit - 1] + "…"
 
 
 def clean(text: str | None) -> str:

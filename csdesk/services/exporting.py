@@ -4,14 +4,17 @@ CSV columns (stable; new columns are only ever appended):
   csdesk_id, first_name, last_name, preferred_name, pronouns, birthday, email,
   phone_1, phone_1_label, phone_2, phone_2_label, phone_3, phone_3_label, other_phones,
   company, address, marketing_consent (yes/no), created_at, last_visit_at, visit_count
-Written as UTF-8 with a BOM so Excel picks the encoding; any cell starting with = + - @ (or a
-tab/CR) gets a leading apostrophe so a spreadsheet shows it as text instead of running it.
-The importer strips that apostrophe again, so export -> import is lossless.
+Written as UTF-8 with a BOM so Excel picks the encoding; a cell that a spreadsheet could run as
+a formula (starting with = @ tab CR, or + - followed by anything but a phone number or a
+no-year birthday) gets a leading apostrophe so it shows as text. Phone numbers and birthdays go
+out as written, so other tools import them without an apostrophe. The importer strips the
+apostrophe again, so export -> import is lossless.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,9 +52,23 @@ PAGE = 2000
 Progress = Callable[[int, int], bool]
 
 
+# A phone number with its country code and a birthday without a year start with + or -, yet
+# cannot run as a formula: digits and phone punctuation hold no function, name or reference.
+# Only these go out bare, so Google Contacts, Square and Shopify read them as written.
+_PHONE = re.compile(r"\+\d[\d ()./-]*")
+_NO_YEAR_DATE = re.compile(r"--\d{2}-?\d{2}")
+
+
 def neutralise(value: str) -> str:
-    """Keep spreadsheets from treating a cell as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    """Keep spreadsheets from running a cell as a formula (CSV injection), and nothing more."""
+    first = value[:1]
+    if first in ("=", "@", "\t", "\r"):
+        return "'" + value
+    if first in ("+", "-") and not (
+        (_PHONE.fullmatch(value) and sum(c.isdigit() for c in value) >= 7) or _NO_YEAR_DATE.fullmatch(value)
+    ):
+        return "'" + value
+    return value
 
 
 def _customers(desk: Desk) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:

@@ -118,6 +118,7 @@ GOOGLE = {
     "address 1 formatted": ("address", ""),
 }
 CSDESK = {
+    "csdesk id": ("csdesk_id", ""),
     "first name": ("first_name", ""),
     "last name": ("last_name", ""),
     "preferred name": ("preferred_name", ""),
@@ -254,6 +255,8 @@ def csv_record(mapping: Mapping, row: list[str], line: int, lines: tuple[int, in
     if not (rec.first_name or rec.last_name) and first("name"):
         rec.first_name, rec.last_name = r.split_full_name(first("name"))
     rec.preferred_name, rec.pronouns = first("preferred_name"), first("pronouns")
+    if first("csdesk_id").isdigit():
+        rec.source_id = int(first("csdesk_id"))
     rec.company = first("company")
     rec.note = "\n".join(v for v in every("note") if v)
     rec.address = r.join_address(*every("address"))

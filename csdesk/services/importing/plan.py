@@ -181,7 +181,7 @@ class Planner:
                 what = "e-mail" if key.startswith("e:") else "phone number"
                 item.reason = f"same {what} as row {self.seen[key]} of this file"
                 return item
-        match, how = self._match(row, phones)
+        match, how = self._match(row, phones, rec.source_id)
         for key in keys:
             self.seen[key] = rec.line
         if match is None:
@@ -247,10 +247,18 @@ class Planner:
             "created anyway (imports match by e-mail or phone). `csdesk duplicates` lists pairs to merge"
         ]
 
-    def _match(self, row: dict[str, Any], phones: list[dict[str, Any]]) -> tuple[int | None, str]:
+    def _match(
+        self, row: dict[str, Any], phones: list[dict[str, Any]], source_id: int | None = None
+    ) -> tuple[int | None, str]:
         if self.empty:
             return None, ""
         db = self.desk.db
+        if source_id is not None:
+            # Our own export read back into the database it came from: the same id with the same
+            # name is the same record (ids alone could be another database's customers).
+            found = store.get(db, source_id)
+            if found and found["exact_keys"] == row["exact_keys"]:
+                return source_id, "csdesk id"
         email = row["email_norm"]
         if email:
             for cid in store.ids_by_email_prefix(db, email, 20):

@@ -27,6 +27,7 @@ class Record:
     consent: bool | None = None  # None: the file says nothing about marketing consent
     note: str = ""
     warnings: list[str] = field(default_factory=list)
+    source_id: int | None = None  # csdesk_id in our own export: the customer in that database
     problem: str = ""  # set when the row cannot be trusted at all (it is skipped with this)
 
     def add_email(self, text: str) -> None:

@@ -14,7 +14,7 @@ from csdesk.store import audit as store
 from csdesk.store.db import atomic
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
 
 CSV_COLUMNS = (
     "id",
@@ -62,45 +62,45 @@ class AuditFilter:
 
 
 class AuditService:
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
 
     def entries(
         self, filters: AuditFilter | None = None, *, limit: int = 100, offset: int = 0
     ) -> list[AuditEntry]:
         """Newest first, one page at a time (leads and admins)."""
-        require(self._desk.actor, Permission.VIEW_AUDIT)
+        require(self._ctx.actor, Permission.VIEW_AUDIT)
         if not 1 <= limit <= 10_000 or offset < 0:
             raise UserError("Ask for 1 to 10,000 audit entries at a time.")
         rows = store.query(
-            self._desk.db, (filters or AuditFilter()).as_dict(), limit=limit, offset=offset
+            self._ctx.db, (filters or AuditFilter()).as_dict(), limit=limit, offset=offset
         )
         return [_entry(r) for r in rows]
 
     def count(self, filters: AuditFilter | None = None) -> int:
-        require(self._desk.actor, Permission.VIEW_AUDIT)
-        return store.count(self._desk.db, (filters or AuditFilter()).as_dict())
+        require(self._ctx.actor, Permission.VIEW_AUDIT)
+        return store.count(self._ctx.db, (filters or AuditFilter()).as_dict())
 
     def export_csv(self, target: Path | TextIO, filters: AuditFilter | None = None) -> int:
         """Write the (filtered) log oldest first as CSV; returns the number of rows. Audited."""
-        require(self._desk.actor, Permission.VIEW_AUDIT)
-        require(self._desk.actor, Permission.EXPORT)
+        require(self._ctx.actor, Permission.VIEW_AUDIT)
+        require(self._ctx.actor, Permission.EXPORT)
         flt = (filters or AuditFilter()).as_dict()
         if isinstance(target, Path):
             with target.open("w", encoding="utf-8", newline="") as handle:
                 written = self._write(handle, flt)
         else:
             written = self._write(target, flt)
-        with atomic(self._desk.db):
+        with atomic(self._ctx.db):
             store.record(
-                self._desk.db,
-                at=self._desk.now_iso(),
-                staff_id=self._desk.actor.id,
+                self._ctx.db,
+                at=self._ctx.now_iso(),
+                staff_id=self._ctx.actor.id,
                 action="export",
                 entity="audit",
                 entity_id=None,
                 after={"rows": written, "filters": {k: v for k, v in flt.items() if v is not None}},
-                source=self._desk.source,
+                source=self._ctx.source,
             )
         return written
 
@@ -108,7 +108,7 @@ class AuditService:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
         written = 0
-        for row in store.iter_all(self._desk.db, flt):
+        for row in store.iter_all(self._ctx.db, flt):
             # Spreadsheets run cells starting with = + - @ as formulas; a leading ' defuses them.
             writer.writerow([_cell(row[c]) for c in CSV_COLUMNS])
             written += 1

@@ -16,7 +16,7 @@ from csdesk.store import customers as store
 from csdesk.store.db import atomic
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 MAX_FIELD = 500
@@ -46,26 +46,26 @@ def parse_birthday(text: str) -> str:
 
 
 class CustomerService:
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, customer_id: int) -> Customer:
-        row = store.get(self._desk.db, customer_id)
+        row = store.get(self._ctx.db, customer_id)
         if row is None:
             raise NotFound(f"No customer #{customer_id}.")
-        phones = store.phones_for(self._desk.db, [customer_id])[customer_id]
+        phones = store.phones_for(self._ctx.db, [customer_id])[customer_id]
         return _customer(row, phones)
 
     def count(self) -> int:
-        return store.count(self._desk.db)
+        return store.count(self._ctx.db)
 
     def by_phone(self, raw: str) -> list[Customer]:
         """Exact caller-ID lookup: every customer with this number."""
-        e164 = phone_rules.try_e164(raw, self._desk.region)
+        e164 = phone_rules.try_e164(raw, self._ctx.region)
         if e164 is None:
             return []
-        return [self.get(i) for i in store.ids_by_e164(self._desk.db, e164)]
+        return [self.get(i) for i in store.ids_by_e164(self._ctx.db, e164)]
 
     # -- validation ----------------------------------------------------------------------------
     def validate(self, draft: CustomerDraft) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -90,7 +90,7 @@ class CustomerService:
             if not raw.strip():
                 continue
             try:
-                norm = phone_rules.normalise(raw, self._desk.region)
+                norm = phone_rules.normalise(raw, self._ctx.region)
             except UserError as exc:
                 errors.setdefault(f"phone{index}", exc.message)
                 continue
@@ -130,9 +130,9 @@ class CustomerService:
     def duplicates(self, draft: CustomerDraft, *, exclude_id: int | None = None) -> list[Duplicate]:
         """Customers this draft may already be: same phone, same e-mail or a very close name."""
         found: dict[int, str] = {}
-        db = self._desk.db
+        db = self._ctx.db
         for _label, raw in draft.phones:
-            e164 = phone_rules.try_e164(raw, self._desk.region) if raw.strip() else None
+            e164 = phone_rules.try_e164(raw, self._ctx.region) if raw.strip() else None
             if e164:
                 for cid in store.ids_by_e164(db, e164):
                     found.setdefault(cid, f"already has the phone number {raw.strip()}")
@@ -153,8 +153,8 @@ class CustomerService:
     # -- writing -------------------------------------------------------------------------------
     def create(self, draft: CustomerDraft) -> Customer:
         row, phones = self.validate(draft)
-        now = self._desk.now_iso()
-        actor = self._desk.actor.id
+        now = self._ctx.now_iso()
+        actor = self._ctx.actor.id
         row.update(
             created_at=now,
             updated_at=now,
@@ -163,47 +163,47 @@ class CustomerService:
             updated_by=actor,
             marketing_consent_at=now if row["marketing_consent"] else None,
         )
-        with atomic(self._desk.db):
-            customer_id = store.insert(self._desk.db, row, phones)
+        with atomic(self._ctx.db):
+            customer_id = store.insert(self._ctx.db, row, phones)
             audit.record(
-                self._desk.db,
+                self._ctx.db,
                 at=now,
                 staff_id=actor,
                 action="create",
                 entity="customer",
                 entity_id=customer_id,
                 after=_audit_view(row, phones),
-                source=self._desk.source,
+                source=self._ctx.source,
             )
-        self._desk.notify(Change("customer", (customer_id,), customer_id))
+        self._ctx.notify(Change("customer", (customer_id,), customer_id))
         return self.get(customer_id)
 
     def update(self, customer_id: int, draft: CustomerDraft) -> Customer:
-        before = store.get(self._desk.db, customer_id)
+        before = store.get(self._ctx.db, customer_id)
         if before is None:
             raise NotFound(f"No customer #{customer_id}.")
-        before_phones = store.phones_for(self._desk.db, [customer_id])[customer_id]
+        before_phones = store.phones_for(self._ctx.db, [customer_id])[customer_id]
         row, phones = self.validate(draft)
-        now = self._desk.now_iso()
-        row.update(updated_at=now, updated_by=self._desk.actor.id)
+        now = self._ctx.now_iso()
+        row.update(updated_at=now, updated_by=self._ctx.actor.id)
         if bool(row["marketing_consent"]) != bool(before["marketing_consent"]):
             row["marketing_consent_at"] = now
         else:
             row["marketing_consent_at"] = before["marketing_consent_at"]
-        with atomic(self._desk.db):
-            store.update(self._desk.db, customer_id, row, phones)
+        with atomic(self._ctx.db):
+            store.update(self._ctx.db, customer_id, row, phones)
             audit.record(
-                self._desk.db,
+                self._ctx.db,
                 at=now,
-                staff_id=self._desk.actor.id,
+                staff_id=self._ctx.actor.id,
                 action="update",
                 entity="customer",
                 entity_id=customer_id,
                 before=_audit_view(before, before_phones),
                 after=_audit_view(row, phones),
-                source=self._desk.source,
+                source=self._ctx.source,
             )
-        self._desk.notify(Change("customer", (customer_id,), customer_id))
+        self._ctx.notify(Change("customer", (customer_id,), customer_id))
         return self.get(customer_id)
 
     @staticmethod

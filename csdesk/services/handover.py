@@ -13,7 +13,7 @@ from csdesk.store import reports as store
 from csdesk.store.db import atomic
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
 
 MAX_NOTE = 4000
 MAX_SHIFT = 60
@@ -31,12 +31,12 @@ class HandoverNote:
 
 
 class HandoverService:
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
 
     def write(self, body: str, *, for_shift: str = "") -> HandoverNote:
         """A lead's note for the next shift; it stays on screen until someone acknowledges it."""
-        require(self._desk.actor, Permission.WRITE_HANDOVER)
+        require(self._ctx.actor, Permission.WRITE_HANDOVER)
         text = body.strip()
         if not text:
             raise UserError("Write something for the next shift first.", field="body")
@@ -45,30 +45,30 @@ class HandoverService:
         shift = " ".join(for_shift.split())
         if len(shift) > MAX_SHIFT:
             raise UserError(f"Keep the shift name under {MAX_SHIFT} characters.", field="shift")
-        now = self._desk.now_iso()
+        now = self._ctx.now_iso()
         row: dict[str, Any] = {
             "body": text,
             "for_shift": shift,
             "created_at": now,
-            "created_by": self._desk.actor.id,
+            "created_by": self._ctx.actor.id,
         }
-        with atomic(self._desk.db):
-            note_id = store.insert_handover(self._desk.db, row)
+        with atomic(self._ctx.db):
+            note_id = store.insert_handover(self._ctx.db, row)
             audit.record(
-                self._desk.db,
+                self._ctx.db,
                 at=now,
-                staff_id=self._desk.actor.id,
+                staff_id=self._ctx.actor.id,
                 action="create",
                 entity="handover",
                 entity_id=note_id,
                 after=row,
-                source=self._desk.source,
+                source=self._ctx.source,
             )
-        self._desk.notify(Change("handover", (note_id,)))
+        self._ctx.notify(Change("handover", (note_id,)))
         return self.get(note_id)
 
     def get(self, note_id: int) -> HandoverNote:
-        row = store.get_handover(self._desk.db, note_id)
+        row = store.get_handover(self._ctx.db, note_id)
         if row is None:
             from csdesk.errors import NotFound
 
@@ -77,30 +77,30 @@ class HandoverService:
 
     def unread(self) -> list[HandoverNote]:
         """Notes nobody has acknowledged yet, newest first."""
-        return [_note(r) for r in store.unread_handovers(self._desk.db)]
+        return [_note(r) for r in store.unread_handovers(self._ctx.db)]
 
     def recent(self, limit: int = 5) -> list[HandoverNote]:
-        return [_note(r) for r in store.recent_handovers(self._desk.db, limit=limit)]
+        return [_note(r) for r in store.recent_handovers(self._ctx.db, limit=limit)]
 
     def acknowledge(self, note_ids: list[int]) -> list[int]:
         """The acting staff member has read these; returns the ids this call marked."""
         if not note_ids:
             return []
-        now = self._desk.now_iso()
-        with atomic(self._desk.db):
-            marked = store.mark_handovers_read(self._desk.db, note_ids, now, self._desk.actor.id)
+        now = self._ctx.now_iso()
+        with atomic(self._ctx.db):
+            marked = store.mark_handovers_read(self._ctx.db, note_ids, now, self._ctx.actor.id)
             for note_id in marked:
                 audit.record(
-                    self._desk.db,
+                    self._ctx.db,
                     at=now,
-                    staff_id=self._desk.actor.id,
+                    staff_id=self._ctx.actor.id,
                     action="read",
                     entity="handover",
                     entity_id=note_id,
-                    source=self._desk.source,
+                    source=self._ctx.source,
                 )
         if marked:
-            self._desk.notify(Change("handover", tuple(marked)))
+            self._ctx.notify(Change("handover", tuple(marked)))
         return marked
 
 

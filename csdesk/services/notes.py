@@ -18,7 +18,7 @@ from csdesk.store import visits as visit_store
 from csdesk.store.db import atomic
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
 
 MAX_TEXT = 4000
 _UNSET: Any = object()
@@ -69,8 +69,8 @@ def _body(text: str) -> str:
 
 
 class NoteService:
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
 
     def add(
         self,
@@ -90,18 +90,18 @@ class NoteService:
             "read_before_serving": int(read_before_serving),
             "expires_on": parse_expiry(expires_on),
         }
-        db = self._desk.db
+        db = self._ctx.db
         if customer_store.get(db, customer_id) is None:
             raise NotFound(f"No customer #{customer_id}.")
-        now = self._desk.now_iso()
-        actor = self._desk.actor.id
+        now = self._ctx.now_iso()
+        actor = self._ctx.actor.id
         row.update(created_at=now, created_by=actor)
         with atomic(db):
             note_id = store.insert(db, row)
             visit_store.touch_customer(db, customer_id, now, visit=False)
             audit.record(db, at=now, staff_id=actor, action="create", entity="note",
-                         entity_id=note_id, after=row, source=self._desk.source)
-        self._desk.notify(Change("note", (note_id,), customer_id))
+                         entity_id=note_id, after=row, source=self._ctx.source)
+        self._ctx.notify(Change("note", (note_id,), customer_id))
         return note_from_row({**row, "id": note_id})
 
     def edit(
@@ -140,7 +140,7 @@ class NoteService:
     def delete(self, note_id: int) -> Note:
         """Soft delete; `restore(note_id)` undoes it."""
         before = self._row(note_id)
-        return self._write(before, {"deleted_at": self._desk.now_iso()}, action="delete",
+        return self._write(before, {"deleted_at": self._ctx.now_iso()}, action="delete",
                            touch=False)
 
     def restore(self, note_id: int) -> Note:
@@ -151,11 +151,11 @@ class NoteService:
 
     def _write(self, before: dict[str, Any], changes: dict[str, Any], *, action: str,
                touch: bool) -> Note:
-        now = self._desk.now_iso()
-        actor = self._desk.actor.id
+        now = self._ctx.now_iso()
+        actor = self._ctx.actor.id
         if action == "update":
             changes = {**changes, "updated_at": now, "updated_by": actor}
-        db = self._desk.db
+        db = self._ctx.db
         cid = before["customer_id"]
         with atomic(db):
             store.update(db, before["id"], changes)
@@ -165,8 +165,8 @@ class NoteService:
                 visit_store.recompute_customer(db, cid)
             audit.record(db, at=now, staff_id=actor, action=action, entity="note",
                          entity_id=before["id"], before=before, after=changes,
-                         source=self._desk.source)
-        self._desk.notify(Change("note", (before["id"],), cid, extra={"action": action}))
+                         source=self._ctx.source)
+        self._ctx.notify(Change("note", (before["id"],), cid, extra={"action": action}))
         return note_from_row(self._row(before["id"], include_deleted=True))
 
     # -- reading -------------------------------------------------------------------------------
@@ -174,19 +174,19 @@ class NoteService:
         return note_from_row(self._row(note_id))
 
     def _row(self, note_id: int, *, include_deleted: bool = False) -> dict[str, Any]:
-        row = store.get(self._desk.db, note_id)
+        row = store.get(self._ctx.db, note_id)
         if row is None or (row["deleted_at"] and not include_deleted):
             raise NotFound(f"No note #{note_id}.")
         return row
 
     def for_customer(self, customer_id: int) -> list[Note]:
         """Live notes, pinned first, newest first."""
-        return [note_from_row(r) for r in store.for_customer(self._desk.db, customer_id)]
+        return [note_from_row(r) for r in store.for_customer(self._ctx.db, customer_id)]
 
     def read_first(self, customer_id: int) -> list[Note]:
         """Read-before-serving notes still in force today (the expiry day included)."""
-        today = self._desk.clock().date().isoformat()
-        return [note_from_row(r) for r in store.read_first(self._desk.db, customer_id, today)]
+        today = self._ctx.clock().date().isoformat()
+        return [note_from_row(r) for r in store.read_first(self._ctx.db, customer_id, today)]
 
 
 def note_from_row(row: dict[str, Any]) -> Note:

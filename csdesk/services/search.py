@@ -19,7 +19,7 @@ from csdesk.store import customers as store
 from csdesk.store import notes as notes_store
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,8 @@ def _is_phone_query(text: str) -> bool:
 
 
 class SearchService:
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
         self._cutoffs: dict[int, tuple[float, str | None]] = {}
 
     def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
@@ -78,7 +78,7 @@ class SearchService:
         limit = max(1, min(limit, 500))
         try:
             if not text:
-                return self._hits(store.recent(self._desk.db, limit), "recent", "", limit)
+                return self._hits(store.recent(self._ctx.db, limit), "recent", "", limit)
             if _is_phone_query(text):
                 return self._phone(text, limit)
             if "@" in text:
@@ -96,18 +96,18 @@ class SearchService:
 
     def caller(self, number: str) -> list[SearchHit]:
         """Exact caller-ID lookup: the customers whose number is this one."""
-        e164 = phone_rules.try_e164(number, self._desk.region)
+        e164 = phone_rules.try_e164(number, self._ctx.region)
         if e164 is None:
             return []
-        ids = store.ids_by_e164(self._desk.db, e164)
-        return self._hits(store.list_rows(self._desk.db, ids), "phone", "", 100)
+        ids = store.ids_by_e164(self._ctx.db, e164)
+        return self._hits(store.list_rows(self._ctx.db, ids), "phone", "", 100)
 
     # -- the three kinds of query --------------------------------------------------------------
     def _names(self, text: str, limit: int) -> list[SearchHit]:
         match = fts_query(text)
         if not match:
             return []
-        db = self._desk.db
+        db = self._ctx.db
         starts = _word_starts(text)
         needles = [" " + w for w in starts]
         key = " ".join(starts)
@@ -135,13 +135,13 @@ class SearchService:
         now = time.monotonic()
         cached = self._cutoffs.get(depth)
         if cached is None or now - cached[0] > CUTOFF_TTL_S:
-            cached = (now, store.recency_cutoff(self._desk.db, depth))
+            cached = (now, store.recency_cutoff(self._ctx.db, depth))
             self._cutoffs[depth] = cached
         return cached[1]
 
     def _exact_ids(self, key: str, limit: int) -> list[int]:
         """Customers whose whole first, last, preferred or full name is the query."""
-        db = self._desk.db
+        db = self._ctx.db
         phrase = " ".join(f'"{w}"' for w in key.split())
         ids, partial = store.ids_by_exact_name(db, phrase, key, EXACT_CAP)
         if partial:
@@ -163,7 +163,7 @@ class SearchService:
         match = fts_query(text)
         if not match:
             return []
-        db = self._desk.db
+        db = self._ctx.db
         found = {
             cid: nid
             for cid, nid in notes_store.search(db, match, NOTE_CAP).items()
@@ -179,10 +179,10 @@ class SearchService:
         ]
 
     def _phone(self, text: str, limit: int) -> list[SearchHit]:
-        db = self._desk.db
+        db = self._ctx.db
         wanted = digits(text)
         ids: list[int] = []
-        e164 = phone_rules.try_e164(text, self._desk.region) if len(wanted) >= 7 else None
+        e164 = phone_rules.try_e164(text, self._ctx.region) if len(wanted) >= 7 else None
         if e164:
             ids += store.ids_by_e164(db, e164)
         international = text.lstrip().startswith(("+", "00"))
@@ -204,8 +204,8 @@ class SearchService:
 
     def _email(self, text: str, limit: int) -> list[SearchHit]:
         prefix = text.casefold()
-        ids = store.ids_by_email_prefix(self._desk.db, prefix, limit * 2)
-        rows = store.list_rows(self._desk.db, ids)
+        ids = store.ids_by_email_prefix(self._ctx.db, prefix, limit * 2)
+        rows = store.list_rows(self._ctx.db, ids)
         for row in rows:
             row["_exact"] = fold(row["email"]) == fold(text)
         return self._hits(rows, "email", "", limit)
@@ -222,7 +222,7 @@ class SearchService:
         rows.sort(key=lambda r: (r["last_seen_at"] or "", r["id"]), reverse=True)
         rows.sort(key=lambda r: not r["_exact"])
         del rows[limit:]
-        phones = store.phones_for(self._desk.db, [r["id"] for r in rows])
+        phones = store.phones_for(self._ctx.db, [r["id"] for r in rows])
         return [
             SearchHit(
                 customer_id=r["id"],

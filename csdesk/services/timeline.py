@@ -19,7 +19,7 @@ from csdesk.store.rows import Row
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
 
 TITLE_CHARS = 120
 Formatter = Callable[["sqlite_utils.Database", list[Row]], list[TimelineEntry]]
@@ -94,8 +94,8 @@ FORMATTERS: dict[str, Formatter] = {"visit": _visits, "note": _notes}
 
 
 class TimelineService:
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
 
     @staticmethod
     def kinds() -> list[str]:
@@ -119,13 +119,13 @@ class TimelineService:
                 raise UserError(f"“{unknown[0]}” is not a kind of timeline entry. "
                                 f"Use one of: {', '.join(known)}.", field="kind")
         wanted_channels = None if channels is None else [parse_channel(c).value for c in channels]
-        rows = store.page(self._desk.db, customer_id, kinds=kinds, channels=wanted_channels,
+        rows = store.page(self._ctx.db, customer_id, kinds=kinds, channels=wanted_channels,
                           after=after, limit=limit)
         by_kind: dict[str, list[Row]] = {}
         for r in rows:
             by_kind.setdefault(r["kind"], []).append(r)
         made: dict[tuple[str, int], TimelineEntry] = {}
         for kind, group in by_kind.items():
-            for entry in FORMATTERS.get(kind, _plain)(self._desk.db, group):
+            for entry in FORMATTERS.get(kind, _plain)(self._ctx.db, group):
                 made[(entry.kind, entry.ref_id)] = entry
         return [made[(r["kind"], r["ref_id"])] for r in rows]

@@ -20,7 +20,7 @@ from csdesk.store.db import atomic
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
 
 MAX_TEXT = 4000
 MAX_CALL_S = 24 * 3600
@@ -60,8 +60,8 @@ def _check(
 
 
 class VisitService:
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
 
     # -- logging -------------------------------------------------------------------------------
     def log(
@@ -85,11 +85,11 @@ class VisitService:
             direction = "in"
         _check(purpose=purpose, outcome=outcome, satisfaction=satisfaction,
                duration_s=duration_s, direction=direction)
-        db = self._desk.db
+        db = self._ctx.db
         if customer_id is not None and customer_store.get(db, customer_id) is None:
             raise NotFound(f"No customer #{customer_id}.")
-        now = self._desk.now_iso()
-        actor = self._desk.actor.id
+        now = self._ctx.now_iso()
+        actor = self._ctx.actor.id
         row: dict[str, Any] = {
             "customer_id": customer_id,
             "at": iso(at) if at else now,
@@ -106,8 +106,8 @@ class VisitService:
         with atomic(db):
             visit_id = store.insert(db, row)  # also keeps the customer's last-seen facts current
             audit.record(db, at=now, staff_id=actor, action="create", entity="visit",
-                         entity_id=visit_id, after=row, source=self._desk.source)
-        self._desk.notify(Change("visit", (visit_id,), customer_id))
+                         entity_id=visit_id, after=row, source=self._ctx.source)
+        self._ctx.notify(Change("visit", (visit_id,), customer_id))
         return visit_from_row({**row, "id": visit_id})
 
     def log_call(
@@ -158,16 +158,16 @@ class VisitService:
         _check(purpose=merged["purpose"], outcome=merged["outcome"],
                satisfaction=merged["satisfaction"], duration_s=merged["duration_s"],
                direction=merged["direction"])
-        now = self._desk.now_iso()
-        actor = self._desk.actor.id
+        now = self._ctx.now_iso()
+        actor = self._ctx.actor.id
         changes.update(updated_at=now, updated_by=actor)
-        with atomic(self._desk.db):
+        with atomic(self._ctx.db):
             # A correction is not an interaction: last_seen_at stays where the visit put it.
-            store.update(self._desk.db, visit_id, changes)
-            audit.record(self._desk.db, at=now, staff_id=actor, action="update", entity="visit",
+            store.update(self._ctx.db, visit_id, changes)
+            audit.record(self._ctx.db, at=now, staff_id=actor, action="update", entity="visit",
                          entity_id=visit_id, before=before, after=changes,
-                         source=self._desk.source)
-        self._desk.notify(Change("visit", (visit_id,), before["customer_id"]))
+                         source=self._ctx.source)
+        self._ctx.notify(Change("visit", (visit_id,), before["customer_id"]))
         return self.get(visit_id)
 
     def assign(self, visit_id: int, customer_id: int) -> Visit:
@@ -175,19 +175,19 @@ class VisitService:
         before = self._row(visit_id)
         if before["customer_id"] is not None:
             raise UserError("This visit already belongs to a customer; edit that one instead.")
-        db = self._desk.db
+        db = self._ctx.db
         if customer_store.get(db, customer_id) is None:
             raise NotFound(f"No customer #{customer_id}.")
-        now = self._desk.now_iso()
-        actor = self._desk.actor.id
+        now = self._ctx.now_iso()
+        actor = self._ctx.actor.id
         changes = {"customer_id": customer_id, "updated_at": now, "updated_by": actor}
         with atomic(db):
             store.update(db, visit_id, changes)
             store.recompute_customer(db, customer_id)
             audit.record(db, at=now, staff_id=actor, action="update", entity="visit",
                          entity_id=visit_id, before=before, after=changes,
-                         source=self._desk.source)
-        self._desk.notify(Change("visit", (visit_id,), customer_id))
+                         source=self._ctx.source)
+        self._ctx.notify(Change("visit", (visit_id,), customer_id))
         return self.get(visit_id)
 
     def delete(self, visit_id: int) -> Visit:
@@ -201,16 +201,16 @@ class VisitService:
         before = self._row(visit_id, include_deleted=True)
         if bool(before["deleted_at"]) == deleted:
             return visit_from_row(before)  # already so: undo twice is harmless
-        now = self._desk.now_iso()
-        actor = self._desk.actor.id
-        with atomic(self._desk.db):
-            store.set_deleted(self._desk.db, visit_id, now if deleted else None)
+        now = self._ctx.now_iso()
+        actor = self._ctx.actor.id
+        with atomic(self._ctx.db):
+            store.set_deleted(self._ctx.db, visit_id, now if deleted else None)
             if before["customer_id"] is not None:
-                store.recompute_customer(self._desk.db, before["customer_id"])
-            audit.record(self._desk.db, at=now, staff_id=actor,
+                store.recompute_customer(self._ctx.db, before["customer_id"])
+            audit.record(self._ctx.db, at=now, staff_id=actor,
                          action="delete" if deleted else "restore", entity="visit",
-                         entity_id=visit_id, source=self._desk.source)
-        self._desk.notify(Change("visit", (visit_id,), before["customer_id"],
+                         entity_id=visit_id, source=self._ctx.source)
+        self._ctx.notify(Change("visit", (visit_id,), before["customer_id"],
                                  extra={"deleted": deleted}))
         return visit_from_row(self._row(visit_id, include_deleted=True))
 
@@ -219,21 +219,21 @@ class VisitService:
         return visit_from_row(self._row(visit_id))
 
     def _row(self, visit_id: int, *, include_deleted: bool = False) -> dict[str, Any]:
-        row = store.get(self._desk.db, visit_id)
+        row = store.get(self._ctx.db, visit_id)
         if row is None or (row["deleted_at"] and not include_deleted):
             raise NotFound(f"No visit #{visit_id}.")
         return row
 
     def for_customer(self, customer_id: int, *, offset: int = 0, limit: int = 50) -> list[Visit]:
-        rows = store.for_customer(self._desk.db, customer_id, offset=offset, limit=limit)
+        rows = store.for_customer(self._ctx.db, customer_id, offset=offset, limit=limit)
         return [visit_from_row(r) for r in rows]
 
     def last(self, customer_id: int) -> Visit | None:
-        row = store.last_for_customer(self._desk.db, customer_id)
+        row = store.last_for_customer(self._ctx.db, customer_id)
         return visit_from_row(row) if row else None
 
     def count(self, customer_id: int) -> int:
-        return store.count_for_customer(self._desk.db, customer_id)
+        return store.count_for_customer(self._ctx.db, customer_id)
 
     def purpose_suggestions(self, prefix: str = "", *, limit: int = 8) -> list[str]:
         """The shop's recent purposes matching what is typed, most frequent then most recent.
@@ -243,7 +243,7 @@ class VisitService:
         """
         wanted = fold(prefix.strip())[:200]
         stats: dict[str, list[Any]] = {}  # folded -> [shown text, count, latest at, starts]
-        for purpose, times, latest in store.recent_purposes(self._desk.db):
+        for purpose, times, latest in store.recent_purposes(self._ctx.db):
             key = fold(purpose)
             starts = key.startswith(wanted)
             if not starts and f" {wanted}" not in f" {key}":

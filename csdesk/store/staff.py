@@ -9,11 +9,17 @@ from csdesk.store.rows import Row, all_rows, one_row
 DEFAULT_NAME = "Front desk"
 
 
+def default_id(db: sqlite_utils.Database) -> int | None:
+    """The default member's id, or None if this database never had one (reads only)."""
+    found = db.execute("SELECT id FROM staff WHERE name = ?", [DEFAULT_NAME]).fetchone()
+    return int(found[0]) if found else None
+
+
 def ensure_default(db: sqlite_utils.Database, now: str) -> int:
     """The always-present actor for a shop that has not set up logins."""
-    found = db.execute("SELECT id FROM staff WHERE name = ?", [DEFAULT_NAME]).fetchone()
-    if found:
-        return int(found[0])
+    found = default_id(db)
+    if found is not None:
+        return found
     cur = db.execute(
         "INSERT INTO staff (name, role, active, created_at) VALUES (?, 'staff', 1, ?)",
         [DEFAULT_NAME, now],

@@ -1,0 +1,134 @@
+"""What every service is built with: one connection, the clock, who is acting, where changes go.
+
+Services receive a Context (and the sibling services they use, by name) in their constructors instead of
+the whole Desk: the dependencies are visible in each constructor, and no service imports the facade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+from csdesk.domain import Change, Role, Staff
+from csdesk.errors import NotFound
+from csdesk.services.clock import Clock, iso
+from csdesk.store import settings as settings_store
+from csdesk.store import staff as staff_store
+
+Listener = Callable[[Change], None]
+
+
+class ChangeSink:
+    """Where services report what their writes changed; the faces subscribe to it.
+
+    One sink per Desk. Listeners run in the order they subscribed, on the thread that made the write.
+    """
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def notify(self, change: Change) -> None:
+        for listener in list(self._listeners):  # a listener may unsubscribe while we report
+            listener(change)
+
+
+class Context:
+    """One connection (so one thread), the clock, the source written to the audit log, the acting staff
+    member and the change sink.
+
+    Everything but the actor is fixed at construction. The actor is the one mutable part, and it lives
+    here, in the one Context all of a Desk's services share, so `act_as` and a sign-in are seen by every
+    service at once (nobody holds a copy).
+    """
+
+    __slots__ = ("_actor", "_changes", "_clock", "_db", "_path", "_source")
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        *,
+        clock: Clock,
+        source: str = "app",
+        path: Path | None = None,
+        changes: ChangeSink | None = None,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._source = source
+        self._path = path
+        self._changes = changes if changes is not None else ChangeSink()
+        self._actor: Staff | None = None
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        return self._db
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def changes(self) -> ChangeSink:
+        return self._changes
+
+    # -- who is acting -------------------------------------------------------------------------
+    @property
+    def actor(self) -> Staff:
+        """The acting staff member; until someone signs in or acts, the shop's default "Front desk".
+
+        Looked up on first use (a read), so that opening a Desk writes nothing.
+        """
+        if self._actor is None:
+            found = staff_store.default_id(self._db)
+            if found is None:
+                raise NotFound(
+                    f"This database has no “{staff_store.DEFAULT_NAME}” staff member. "
+                    "Open it with `csdesk` once to create it, or pass --staff NAME."
+                )
+            self._actor = self.staff(found)
+        return self._actor
+
+    @actor.setter
+    def actor(self, staff: Staff) -> None:
+        self._actor = staff
+
+    def staff(self, staff_id: int) -> Staff:
+        row = staff_store.get(self._db, staff_id)
+        if row is None:
+            raise NotFound(f"No staff member #{staff_id}.")
+        return Staff(
+            id=row["id"], name=row["name"], role=Role(row["role"]), active=bool(row["active"])
+        )
+
+    # -- reading the shop's settings -----------------------------------------------------------
+    def setting(self, key: str, default: object = None) -> object:
+        return settings_store.get(self._db, key, default)
+
+    @property
+    def region(self) -> str:
+        """The shop's default country for phone numbers typed without +."""
+        return str(self.setting("phone_region", "US"))
+
+    def now_iso(self) -> str:
+        return iso(self._clock())
+
+    # -- reporting changes ---------------------------------------------------------------------
+    def notify(self, change: Change) -> None:
+        self._changes.notify(change)

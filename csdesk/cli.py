@@ -29,6 +29,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "timeline": "csdesk.commands.history:timeline_cmd",
     "import": "csdesk.commands.transfer:import_cmd",
     "undo-import": "csdesk.commands.transfer:undo_import_cmd",
+    "resume-import": "csdesk.commands.transfer:resume_import_cmd",
     "imports": "csdesk.commands.transfer:imports_cmd",
     "export": "csdesk.commands.reports:export_group",
     "duplicates": "csdesk.commands.transfer:duplicates_cmd",

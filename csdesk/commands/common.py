@@ -29,6 +29,10 @@ class RunContext:
                 # A mistyped --db or an unmounted share would otherwise quietly start an empty
                 # customer list.
                 click.echo(f"csdesk: no database was at {self.db_path}; created a new, empty one.", err=True)
+            from csdesk.services.importing.service import interrupted_notice
+
+            for batch in desk.interrupted_imports:
+                click.echo(f"csdesk: {interrupted_notice(batch)}", err=True)
             if self.staff:
                 desk.act_as(self.staff)
             self._desk = desk

@@ -74,6 +74,17 @@ class Desk:
         self.duplicates = DuplicateService(self)
         self.reports = ReportService(self)
         self.handover = HandoverService(ctx)
+        # An import that a kill, a crash or a full disk left 'running' is marked interrupted at
+        # the next start of the window or of any command, so it can be undone or resumed.
+        self.interrupted_imports = self._recover_imports()
+
+    def _recover_imports(self) -> list[dict[str, object]]:
+        from csdesk.errors import CsdeskError
+
+        try:
+            return self.imports.recover_interrupted()
+        except CsdeskError:  # a read-only or busy database: the next start that can write will
+            return []
 
     # The context's parts, under the names the faces and tests have always used.
     @property

@@ -12,23 +12,72 @@ from csdesk.store.rows import Row, all_rows, one_row
 
 
 def start_batch(
-    db: sqlite_utils.Database, *, file_name: str, fmt: str, at: str, by: int | None, total: int
+    db: sqlite_utils.Database,
+    *,
+    file_name: str,
+    fmt: str,
+    at: str,
+    by: int | None,
+    total: int,
+    owner: str = "",
+    file_path: str = "",
+    file_sha256: str = "",
+    options: dict[str, Any] | None = None,
 ) -> int:
     cur = db.execute(
-        "INSERT INTO import_batches (file_name, format, started_at, started_by, rows_total) "
-        "VALUES (?, ?, ?, ?, ?)",
-        [file_name, fmt, at, by, total],
+        "INSERT INTO import_batches (file_name, format, started_at, started_by, rows_total, owner, "
+        "file_path, file_sha256, options, progress_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [file_name, fmt, at, by, total, owner, file_path, file_sha256, json.dumps(options or {}), at],
     )
     return int(cur.lastrowid or 0)
 
 
 def add_counts(
-    db: sqlite_utils.Database, batch_id: int, *, created: int, updated: int, skipped: int
+    db: sqlite_utils.Database,
+    batch_id: int,
+    *,
+    created: int,
+    updated: int,
+    skipped: int,
+    at: str | None = None,
 ) -> None:
+    """Counted in the same transaction as the rows: the counts are what really committed."""
     db.execute(
         "UPDATE import_batches SET created_count = created_count + ?, "
-        "updated_count = updated_count + ?, skipped_count = skipped_count + ? WHERE id = ?",
-        [created, updated, skipped, batch_id],
+        "updated_count = updated_count + ?, skipped_count = skipped_count + ?, "
+        "progress_at = coalesce(?, progress_at) WHERE id = ?",
+        [created, updated, skipped, at, batch_id],
+    )
+
+
+def running(db: sqlite_utils.Database) -> list[Row]:
+    return all_rows(db.execute("SELECT * FROM import_batches WHERE status = 'running' ORDER BY id"))
+
+
+def mark_interrupted(
+    db: sqlite_utils.Database, batch_id: int, *, at: str, reason: str, owner: str
+) -> bool:
+    """Only while it is still the same run (`owner`): a run that finished meanwhile stays done."""
+    cur = db.execute(
+        "UPDATE import_batches SET status = 'interrupted', interrupted_at = ?, stop_reason = ? "
+        "WHERE id = ? AND status = 'running' AND owner = ?",
+        [at, reason, batch_id, owner],
+    )
+    return cur.rowcount == 1
+
+
+def restart_batch(db: sqlite_utils.Database, batch_id: int, *, owner: str) -> None:
+    db.execute(
+        "UPDATE import_batches SET status = 'running', owner = ?, interrupted_at = NULL, "
+        "stop_reason = '', finished_at = NULL WHERE id = ?",
+        [owner, batch_id],
+    )
+
+
+def unfinished(db: sqlite_utils.Database) -> list[Row]:
+    """Interrupted imports nobody has undone or finished yet, newest first."""
+    return all_rows(
+        db.execute("SELECT * FROM import_batches WHERE status = 'interrupted' ORDER BY id DESC")
     )
 
 

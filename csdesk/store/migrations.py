@@ -454,3 +454,66 @@ def _reports(db: sqlite_utils.Database) -> None:
         CREATE INDEX IF NOT EXISTS goodwill_at ON goodwill(at);
         """
     )
+
+
+@migrations(name="0008_import_recovery")
+def _import_recovery(db: sqlite_utils.Database) -> None:
+    # An import a kill, a full disk or a busy error stopped half-way gets its own status, so it
+    # can be undone or resumed; the CHECK constraint only changes by rebuilding the table. Its
+    # child is rebuilt too, pointing at the new table first: dropping the old parent while a
+    # child points at it would cascade-delete every import's undo record. RENAME then rewrites
+    # the child's reference to the final name.
+    # owner: the token of the lock the importing process holds (services.importing.liveness);
+    # file_path/file_sha256/options: enough to read the same file the same way to resume it;
+    # progress_at: when the last batch of rows committed (undo keeps what came after).
+    run_script(
+        db,
+        """
+        CREATE TABLE import_batches_new (
+            id INTEGER PRIMARY KEY,
+            file_name TEXT NOT NULL,
+            format TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'running'
+                CHECK (status IN ('running', 'done', 'cancelled', 'interrupted', 'undone')),
+            started_at TEXT NOT NULL,
+            started_by INTEGER REFERENCES staff(id),
+            finished_at TEXT,
+            rows_total INTEGER NOT NULL DEFAULT 0,
+            created_count INTEGER NOT NULL DEFAULT 0,
+            updated_count INTEGER NOT NULL DEFAULT 0,
+            skipped_count INTEGER NOT NULL DEFAULT 0,
+            undone_at TEXT,
+            undone_by INTEGER REFERENCES staff(id),
+            file_path TEXT NOT NULL DEFAULT '',
+            file_sha256 TEXT NOT NULL DEFAULT '',
+            options TEXT NOT NULL DEFAULT '{}',
+            owner TEXT NOT NULL DEFAULT '',
+            progress_at TEXT,
+            interrupted_at TEXT,
+            stop_reason TEXT NOT NULL DEFAULT ''
+        );
+        INSERT INTO import_batches_new (id, file_name, format, status, started_at, started_by,
+            finished_at, rows_total, created_count, updated_count, skipped_count, undone_at,
+            undone_by, progress_at)
+        SELECT id, file_name, format, status, started_at, started_by, finished_at, rows_total,
+            created_count, updated_count, skipped_count, undone_at, undone_by, finished_at
+        FROM import_batches;
+        CREATE TABLE import_items_new (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES import_batches_new(id) ON DELETE CASCADE,
+            customer_id INTEGER NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('create', 'update', 'note')),
+            before TEXT
+        );
+        INSERT INTO import_items_new (id, batch_id, customer_id, action, before)
+        SELECT id, batch_id, customer_id, action, before FROM import_items;
+        DROP TABLE import_items;
+        DROP TABLE import_batches;
+        ALTER TABLE import_batches_new RENAME TO import_batches;
+        ALTER TABLE import_items_new RENAME TO import_items;
+        CREATE INDEX import_items_batch ON import_items(batch_id);
+        CREATE INDEX import_items_customer ON import_items(customer_id);
+        -- Every start looks for imports left running: this keeps that look one index probe.
+        CREATE INDEX import_batches_running ON import_batches(status) WHERE status = 'running';
+        """
+    )

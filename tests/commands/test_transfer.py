@@ -142,3 +142,25 @@ def test_staff_named_with_staff_option_is_refused(
     )  # fmt: skip
     assert code == 4 and "cannot export customer data" in err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_an_interrupted_import_is_told_listed_resumed_from_the_cli(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.services.test_import_interrupted import ROWS, _file, _kill_mid_import
+
+    Desk.open(db_path).close()
+    _kill_mid_import(db_path, _file(tmp_path), after_rows=1000)
+    capsys.readouterr()
+    db = str(db_path)
+    code, out, err = run(capsys, "--db", db, "imports")
+    assert code == 0 and "interrupted" in out and "1,000 of 3,001 rows" in out
+    assert "import #1 of many.csv did not finish" in err and "resume-import 1" in err
+    code, out, err = run(capsys, "--db", db, "imports", "--json")
+    [row] = json.loads(out)
+    assert (row["status"], row["rows_committed"], row["rows_total"]) == ("interrupted", 1000, ROWS + 1)
+    assert err == ""  # said once, at the start that found it
+    code, out, err = run(capsys, "--db", db, "resume-import", "1", "--json")
+    assert code == 0 and json.loads(out)["created"] == ROWS + 1
+    code, out, err = run(capsys, "--db", db, "resume-import", "1")
+    assert code != 0 and "only an interrupted one" in err

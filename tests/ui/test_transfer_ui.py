@@ -14,7 +14,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from csdesk.domain import Channel, Customer, CustomerDraft, Role
-from csdesk.errors import NotFound
+from csdesk.errors import NotFound, UserError
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.column_mapping import ColumnMappingDialog, guess, sample
 from csdesk.ui.dialogs.find_duplicates import FindDuplicatesDialog, MergeConfirm
@@ -327,3 +327,37 @@ def test_preview_failures_are_shown_not_raised(
     assert dialog.plan is None and asked  # the column step was offered, then cancelled
     assert "column" in dialog.status.text()
     assert not dialog.import_button.isEnabled()
+
+
+def test_an_interrupted_import_is_told_and_can_be_finished_from_the_menu(
+    qtbot: QtBot, window: MainWindow, desk: Desk, lead: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from csdesk.services.importing import service as import_service
+
+    monkeypatch.setattr(import_service, "BATCH_ROWS", 100)
+    src = tmp_path / "people.csv"
+    src.write_text(
+        "First Name,Email\n" + "".join(f"P{i},p{i}@example.com\n" for i in range(300)), encoding="utf-8"
+    )
+    before = desk.customers.count()
+
+    def fail(done: int, _total: int) -> bool:
+        if done == 100:
+            raise OSError(28, "No space left on device")
+        return True
+
+    with pytest.raises(UserError, match="stopped after 100 of 300 rows"):
+        desk.imports.apply(desk.imports.preview(src), fail)
+    found = feature(window)
+    text = found.show_unfinished_imports()
+    assert "100 of 300 rows" in text and window.statusBar().currentMessage() == text
+    assert found.resume_action.isEnabled()
+    shot(window, "import_interrupted.png")
+    told: list[str] = []
+    monkeypatch.setattr(transfer, "ask_yes", lambda _p, _t, q: told.append(q) or True)
+    monkeypatch.setattr(transfer, "tell", lambda _p, _t, t: told.append(t))
+    result = found.resume_interrupted_import()
+    assert result is not None and result.created == 300
+    assert "No space left on device" in told[0] and "300 new" in told[1]
+    assert desk.customers.count() == before + 300
+    assert not found.resume_action.isEnabled()

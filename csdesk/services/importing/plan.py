@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -53,6 +54,10 @@ class Plan:
     file_name: str
     fmt: str
     items: list[PlanItem]
+    # Where the file was and what it held, and how it was read: enough to resume the import.
+    path: str = ""
+    sha256: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
 
     def count(self, action: str) -> int:
         return sum(1 for i in self.items if i.action == action)
@@ -82,6 +87,14 @@ def read_records(
     path: Path, fmt: str = "auto", mapping: dict[str, str] | None = None
 ) -> tuple[str, list[Record]]:
     """The file's format (detected when 'auto') and its contacts."""
+    found, recs, _sha = read_file(path, fmt, mapping)
+    return found, recs
+
+
+def read_file(
+    path: Path, fmt: str = "auto", mapping: dict[str, str] | None = None
+) -> tuple[str, list[Record], str]:
+    """The file's format, its contacts and the SHA-256 of its bytes."""
     if fmt not in formats.FORMATS:
         raise UserError(f"Unknown format “{fmt}”. Use one of: {', '.join(formats.FORMATS)}.")
     try:
@@ -90,12 +103,13 @@ def read_records(
         data = path.read_bytes()
     except OSError as exc:
         raise UserError(f"Cannot read {path}: {exc.strerror or exc}. Check the name and try again.") from exc
+    sha = hashlib.sha256(data).hexdigest()
     # One line ending everywhere, so multi-line cells read the same from Windows and Unix files.
     text = decode(data).replace("\r\n", "\n")
     looks_vcard = text.lstrip()[:11].upper().startswith("BEGIN:VCARD")
     if fmt == "vcard" or (fmt == "auto" and (looks_vcard or path.suffix.lower() in (".vcf", ".vcard"))):
         cards = read_vcards(text)
-        return "vcard", [formats.vcard_record(c, n) for n, c in enumerate(cards, start=1)]
+        return "vcard", [formats.vcard_record(c, n) for n, c in enumerate(cards, start=1)], sha
     header, rows = read_csv_lines(text)
     if mapping:
         fmt = "csv"
@@ -103,10 +117,11 @@ def read_records(
         fmt = formats.detect(header)
     colmap = formats.mapping_for(fmt, header, mapping)
     # line: the row number a spreadsheet shows (header is row 1)
-    return fmt, [
+    recs = [
         formats.csv_record(colmap, cells, n, (first, last))
         for n, (first, last, cells) in enumerate(rows, start=2)
     ]
+    return fmt, recs, sha
 
 
 def _display(rec: Record) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
@@ -12,7 +14,8 @@ from csdesk.domain import Change
 from csdesk.errors import NotFound, UserError
 from csdesk.services.auth import Permission, require
 from csdesk.services.customers import _audit_view
-from csdesk.services.importing.plan import Plan, PlanItem, build_plan, read_records
+from csdesk.services.importing import liveness
+from csdesk.services.importing.plan import Plan, PlanItem, build_plan, read_file
 from csdesk.store import audit, bulk
 from csdesk.store import customers as store
 from csdesk.store import imports as log
@@ -22,6 +25,7 @@ from csdesk.store.db import atomic
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
 
+log_ = logging.getLogger(__name__)
 Progress = Callable[[int, int], bool]
 BATCH_ROWS = 1000
 _COLUMNS = [c.strip() for c in bulk.CUSTOMER_COLUMNS.split(",")]
@@ -36,6 +40,41 @@ class ImportResult:
     updated: int
     skipped: int
     cancelled: bool
+
+
+def committed(batch: dict[str, Any]) -> int:
+    """Rows of the file an import has written (or decided to skip) in committed batches."""
+    return int(batch["created_count"]) + int(batch["updated_count"]) + int(batch["skipped_count"])
+
+
+def interrupted_text(batch_id: int, file_name: str, done: int, total: int, why: str) -> str:
+    return (
+        f"Import #{batch_id} of {file_name} stopped after {done:,} of {total:,} rows: {why}. "
+        f"The {done:,} rows before that are saved. `csdesk resume-import {batch_id}` imports the "
+        f"rest; `csdesk undo-import {batch_id}` takes it all back."
+    )
+
+
+def interrupted_notice(batch: dict[str, Any]) -> str:
+    """One line for a person: which import did not finish, how far it got, what to do."""
+    n = batch["id"]
+    return (
+        f"import #{n} of {batch['file_name']} did not finish ({batch['stop_reason'] or 'interrupted'}); "
+        f"{committed(batch):,} of {batch['rows_total']:,} rows are in. "
+        f"`csdesk resume-import {n}` imports the rest, `csdesk undo-import {n}` takes it back."
+    )
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, UserError):
+        # The store's advice ("nothing was lost", "try again") is about a single write; here
+        # rows were committed, and the message around it says what to do.
+        return exc.message.split(". ")[0].rstrip(".")
+    if isinstance(exc, KeyboardInterrupt):
+        return "stopped with Ctrl+C"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return type(exc).__name__
 
 
 @dataclass(frozen=True)
@@ -65,35 +104,107 @@ class ImportService:
         """
         require(self._desk.actor, Permission.VIEW)
         path = Path(path)
-        found_fmt, recs = read_records(path, fmt, mapping)
-        return build_plan(self._desk, path.name, found_fmt, recs, progress)
+        found_fmt, recs, sha = read_file(path, fmt, mapping)
+        plan = build_plan(self._desk, path.name, found_fmt, recs, progress)
+        plan.path, plan.sha256 = str(path.resolve()), sha
+        plan.options = {"fmt": fmt, "mapping": mapping}
+        return plan
 
     def apply(self, plan: Plan, progress: Progress | None = None) -> ImportResult:
         """Write the plan, BATCH_ROWS rows per transaction. progress(done, total) returning False
-        stops before the next batch; the batches already written stay and can be undone."""
+        stops before the next batch; the batches already written stay and can be undone.
+
+        If the import cannot go on (the disk fills, another program holds the database, the
+        process is killed), what committed stays as an interrupted import that can be undone or
+        resumed; the error says how many rows that is."""
         desk = self._desk
         # An import rewrites customers other people entered: a lead's or an admin's call.
         require(desk.actor, Permission.CORRECT_OTHERS)
-        total = len(plan.items)
-        with atomic(desk.db):
-            batch_id = log.start_batch(
-                desk.db,
-                file_name=plan.file_name,
-                fmt=plan.fmt,
-                at=desk.now_iso(),
-                by=desk.actor.id,
-                total=total,
+        token = liveness.new_token()
+        with liveness.ImportLock(desk.path, token):
+            with atomic(desk.db):
+                batch_id = log.start_batch(
+                    desk.db,
+                    file_name=plan.file_name,
+                    fmt=plan.fmt,
+                    at=desk.now_iso(),
+                    by=desk.actor.id,
+                    total=len(plan.items),
+                    owner=token,
+                    file_path=plan.path,
+                    file_sha256=plan.sha256,
+                    options=plan.options,
+                )
+            return self._run(batch_id, token, plan, 0, (0, 0, 0), progress, "import")
+
+    def resume(self, batch_id: int, progress: Progress | None = None) -> ImportResult:
+        """Import the rest of an interrupted (or cancelled) import into the same batch, from the
+        same file read the same way; the rows it committed before are not written again."""
+        desk = self._desk
+        require(desk.actor, Permission.CORRECT_OTHERS)
+        self.recover_interrupted()
+        batch = self._batch(batch_id)
+        if batch["status"] not in ("interrupted", "cancelled"):
+            raise UserError(
+                f"Import #{batch_id} is {batch['status']}; only an interrupted one can be resumed."
             )
-        created = updated = skipped = 0
+        path = Path(batch["file_path"]) if batch["file_path"] else None
+        if path is None or not path.is_file():
+            raise UserError(
+                f"The file of import #{batch_id} ({batch['file_path'] or batch['file_name']}) is not "
+                f"there any more. Undo the import (csdesk undo-import {batch_id}) and import the file again."
+            )
+        options = json.loads(batch["options"] or "{}")
+        found_fmt, recs, sha = read_file(path, options.get("fmt", "auto"), options.get("mapping"))
+        if sha != batch["file_sha256"]:
+            raise UserError(
+                f"{path.name} has changed since import #{batch_id} started, so csdesk cannot tell "
+                f"which rows are in. Undo it (csdesk undo-import {batch_id}) and import the file again."
+            )
+        # Planned again from the start, so the rows after the committed ones see the same
+        # "same e-mail as row N" repeats; only the rows after those committed are written.
+        plan = build_plan(desk, path.name, found_fmt, recs)
+        done = int(batch["created_count"]) + int(batch["updated_count"]) + int(batch["skipped_count"])
+        counts = (int(batch["created_count"]), int(batch["updated_count"]), int(batch["skipped_count"]))
+        token = liveness.new_token()
+        with liveness.ImportLock(desk.path, token):
+            with atomic(desk.db):
+                log.restart_batch(desk.db, batch_id, owner=token)
+            return self._run(batch_id, token, plan, done, counts, progress, "resume import")
+
+    def _run(
+        self,
+        batch_id: int,
+        token: str,
+        plan: Plan,
+        start: int,
+        counts: tuple[int, int, int],
+        progress: Progress | None,
+        action: str,
+    ) -> ImportResult:
+        desk = self._desk
+        total = len(plan.items)
+        created, updated, skipped = counts
+        done = start
         cancelled = False
-        for start in range(0, total, BATCH_ROWS):
-            chunk = plan.items[start : start + BATCH_ROWS]
-            c, u = self._write_chunk(batch_id, chunk)
-            created, updated, skipped = created + c, updated + u, skipped + len(chunk) - c - u
-            if progress is not None and progress(start + len(chunk), total) is False:
-                cancelled = start + len(chunk) < total
-                if cancelled:
-                    break
+        try:
+            for first in range(start, total, BATCH_ROWS):
+                chunk = plan.items[first : first + BATCH_ROWS]
+                c, u = self._write_chunk(batch_id, chunk)
+                created, updated, skipped = created + c, updated + u, skipped + len(chunk) - c - u
+                done = first + len(chunk)
+                if progress is not None and progress(done, total) is False:
+                    cancelled = done < total
+                    if cancelled:
+                        break
+        except BaseException as exc:
+            self._stopped(batch_id, token, exc)
+            desk.notify(Change("customer", extra={"import_batch": batch_id}))
+            if not isinstance(exc, Exception):
+                raise  # Ctrl+C and friends: the batch is marked; let them end the program
+            raise UserError(
+                interrupted_text(batch_id, plan.file_name, done, total, _why(exc))
+            ) from exc
         with atomic(desk.db):
             log.finish_batch(
                 desk.db, batch_id, at=desk.now_iso(), status="cancelled" if cancelled else "done"
@@ -102,7 +213,7 @@ class ImportService:
                 desk.db,
                 at=desk.now_iso(),
                 staff_id=desk.actor.id,
-                action="import",
+                action=action,
                 entity="import_batch",
                 entity_id=batch_id,
                 after={
@@ -117,6 +228,60 @@ class ImportService:
             )
         desk.notify(Change("customer", extra={"import_batch": batch_id}))
         return ImportResult(batch_id, created, updated, skipped, cancelled)
+
+    def _stopped(self, batch_id: int, token: str, exc: BaseException) -> None:
+        """Mark the batch interrupted now if the database lets us; if it does not (full, busy),
+        the next start of csdesk finds the lock released and marks it then."""
+        desk = self._desk
+        try:
+            with atomic(desk.db):
+                if log.mark_interrupted(
+                    desk.db, batch_id, at=desk.now_iso(), reason=_why(exc), owner=token
+                ):
+                    self._audit_interrupted(batch_id, _why(exc))
+        except Exception:  # the original error is the one to report
+            log_.warning("could not mark import #%s interrupted; the next start will", batch_id)
+
+    def _audit_interrupted(self, batch_id: int, reason: str) -> None:
+        batch = self._batch(batch_id)
+        audit.record(
+            self._desk.db,
+            at=self._desk.now_iso(),
+            staff_id=self._desk.actor.id,
+            action="interrupted",
+            entity="import_batch",
+            entity_id=batch_id,
+            after={"reason": reason, "rows_committed": committed(batch)},
+            source=self._desk.source,
+        )
+
+    def recover_interrupted(self) -> list[dict[str, Any]]:
+        """Imports left 'running' by a process that is gone: mark them interrupted. Runs when
+        csdesk starts (the window or any command); returns the batches it marked."""
+        desk = self._desk
+        found = [b for b in log.running(desk.db) if not liveness.is_alive(desk.path, b["owner"])]
+        marked: list[dict[str, Any]] = []
+        reason = "csdesk stopped while importing (closed, killed or the computer went off)"
+        for batch in found:
+            with atomic(desk.db):
+                if log.mark_interrupted(
+                    desk.db, batch["id"], at=desk.now_iso(), reason=reason, owner=batch["owner"]
+                ):
+                    self._audit_interrupted(int(batch["id"]), reason)
+                    marked.append(self._batch(int(batch["id"])))
+        if marked:
+            desk.notify(Change("customer", extra={"import_interrupted": [b["id"] for b in marked]}))
+        return marked
+
+    def unfinished(self) -> list[dict[str, Any]]:
+        """Interrupted imports still waiting to be undone or resumed, newest first."""
+        return log.unfinished(self._desk.db)
+
+    def _batch(self, batch_id: int) -> dict[str, Any]:
+        batch = log.get_batch(self._desk.db, batch_id)
+        if batch is None:
+            raise NotFound(f"No import #{batch_id}. `csdesk imports` lists them.")
+        return batch
 
     def _write_chunk(self, batch_id: int, chunk: list[PlanItem]) -> tuple[int, int]:
         desk, db = self._desk, self._desk.db
@@ -182,6 +347,7 @@ class ImportService:
                 created=len(rows),
                 updated=updated,
                 skipped=len(chunk) - len(rows) - updated,
+                at=now,
             )
         return len(rows), updated
 
@@ -233,15 +399,18 @@ class ImportService:
         Customers with visits or notes recorded after the import are kept (and listed)."""
         desk, db = self._desk, self._desk.db
         require(desk.actor, Permission.CORRECT_OTHERS)
-        batch = log.get_batch(db, batch_id)
-        if batch is None:
-            raise NotFound(f"No import #{batch_id}. `csdesk imports` lists them.")
+        self.recover_interrupted()  # one left running by a process that is gone can be undone
+        batch = self._batch(batch_id)
         if batch["status"] == "undone":
             raise UserError(f"Import #{batch_id} was already undone on {batch['undone_at'][:10]}.")
         if batch["status"] == "running":
-            raise UserError(f"Import #{batch_id} is still running. Cancel it first, then undo it.")
+            raise UserError(
+                f"Import #{batch_id} is still running in another csdesk window or command. "
+                "Cancel it there (or let it finish), then undo it."
+            )
         now, actor = desk.now_iso(), desk.actor.id
-        since = batch["finished_at"] or now
+        # Visits and notes after the last rows committed are someone's later work: kept.
+        since = batch["finished_at"] or batch["progress_at"] or now
         removed: list[int] = []
         kept: list[int] = []
         restored = 0

@@ -19,6 +19,7 @@ from csdesk.domain import Change
 from csdesk.services.auth import Permission, allowed
 from csdesk.services.desk import Desk
 from csdesk.services.importing import ImportResult, UndoResult
+from csdesk.services.importing.service import committed
 from csdesk.ui.dialogs.find_duplicates import FindDuplicatesDialog
 from csdesk.ui.dialogs.import_dialog import ImportDialog
 from csdesk.ui.workers import Reporter, start_task
@@ -63,6 +64,9 @@ class TransferFeature(QObject):
         self.undo_action = window.add_action(
             "undoImportAction", "&Undo last import…", [], self.undo_last_import
         )
+        self.resume_action = window.add_action(
+            "resumeImportAction", "&Finish interrupted import…", [], self.resume_interrupted_import
+        )
         self.export_action = window.add_action(
             "exportCustomersAction",
             "E&xport customers…",
@@ -79,13 +83,35 @@ class TransferFeature(QObject):
         before = next(
             (a for a in menu.actions() if a is quit_action), None
         )  # keep Quit last, as people expect
-        entries = [self.import_action, self.undo_action, self.export_action, self.duplicates_action]
+        entries = [
+            self.import_action,
+            self.undo_action,
+            self.resume_action,
+            self.export_action,
+            self.duplicates_action,
+        ]
         if before is None:
             menu.addSeparator()
             menu.addActions(entries)
         else:
             menu.insertActions(before, entries)
             menu.insertSeparator(before)
+        self.show_unfinished_imports()
+
+    def show_unfinished_imports(self) -> str:
+        """At start: an import that did not finish (csdesk was killed, the disk filled) is said
+        in the status bar with how far it got and what to do; the menu entry is enabled."""
+        unfinished = self.desk.imports.unfinished()
+        self.resume_action.setEnabled(bool(unfinished))
+        if not unfinished:
+            return ""
+        b = unfinished[0]
+        text = (
+            f"Import of {b['file_name'][:40]} stopped at {committed(b):,} of {b['rows_total']:,} "
+            "rows: Customer ▸ Finish interrupted import… (or Undo last import…)"
+        )
+        self.window.statusBar().showMessage(text, 30000)
+        return text
 
     def _publish(self, change: Change | None = None) -> None:
         # The worker wrote through its own connection, which the window's bus does not hear.
@@ -118,7 +144,14 @@ class TransferFeature(QObject):
     def undo_last_import(self) -> UndoResult | None:
         if not self._may(Permission.CORRECT_OTHERS, "Undoing an import"):
             return None
-        batch = next((b for b in self.desk.imports.batches() if b["status"] in ("done", "cancelled")), None)
+        batch = next(
+            (
+                b
+                for b in self.desk.imports.batches()
+                if b["status"] in ("done", "cancelled", "interrupted")
+            ),
+            None,
+        )
         if batch is None:
             tell(self.window, "Undo last import", "There is no import to undo.")
             return None
@@ -137,6 +170,7 @@ class TransferFeature(QObject):
             lambda desk, _r: desk.imports.undo(batch_id),
             actor=self.desk.actor.name,
         )
+        self.show_unfinished_imports()
         if isinstance(result, UndoResult):
             self._publish()
             kept = f"\n{len(result.kept)} kept: they have visits or notes since." if result.kept else ""
@@ -144,6 +178,41 @@ class TransferFeature(QObject):
                 self.window,
                 "Import undone",
                 f"{result.removed:,} customers removed, {result.restored:,} put back as before.{kept}",
+            )
+            return result
+        return None
+
+    def resume_interrupted_import(self) -> ImportResult | None:
+        if not self._may(Permission.CORRECT_OTHERS, "Finishing an import"):
+            return None
+        unfinished = self.desk.imports.unfinished()
+        if not unfinished:
+            tell(self.window, "Finish interrupted import", "Every import has finished.")
+            self.resume_action.setEnabled(False)
+            return None
+        b = unfinished[0]
+        question = (
+            f"Import #{b['id']} of {b['file_name']} stopped after {committed(b):,} of "
+            f"{b['rows_total']:,} rows ({b['stop_reason'] or 'interrupted'}).\n\n"
+            "Import the rest of the file now? (Undo last import… takes the whole import back.)"
+        )
+        if not ask_yes(self.window, "Finish interrupted import", question):
+            return None
+        batch_id = int(b["id"])
+        result = run_with_progress(
+            self.window,
+            f"Importing the rest of {b['file_name']}…",
+            lambda desk, r: desk.imports.resume(batch_id, r.progress),
+            actor=self.desk.actor.name,
+        )
+        self.show_unfinished_imports()
+        if isinstance(result, ImportResult):
+            self._publish()
+            tell(
+                self.window,
+                "Import finished",
+                f"Import #{batch_id}: {result.created:,} new, {result.updated:,} updated, "
+                f"{result.skipped:,} skipped in all.",
             )
             return result
         return None

@@ -78,7 +78,7 @@ def main(db_path: Path, staff: str | None = None, call: str | None = None) -> in
         setup = not probe and not call and desk.auth.needs_setup()
         admin = AdminSetupDialog.ask(None, desk) if setup else None
         if not probe and desk.customers.count() == 0:
-            FirstRunDialog.ask(None, db_path)
+            FirstRunDialog.ask(None, desk)
         bus = ChangeBus()
         bus.attach(desk)
         window = MainWindow(desk, bus)

@@ -1,11 +1,20 @@
-"""Run work off the UI thread and bring results back to it.
+"""Work off the UI thread and bring results (and what they changed) back to it.
 
-Two shapes:
-- `start_task(path, fn)` then `.start()`: a one-off job on the global QThreadPool, e.g. loading
-  demo data. It opens its own Desk (sqlite connections belong to one thread), reports progress,
-  can be cancelled.
-- `SearchWorker`: one long-lived thread with its own Desk that answers search-as-you-type requests,
-  dropping the ones a newer keystroke has superseded.
+One way to write: `Op` (in the spirit of Anki's CollectionOp). Every write or long job the window
+starts runs as an Op on the global QThreadPool:
+- it opens the worker's own Desk (an SQLite connection belongs to one thread) acting as the
+  staff member who is signed in on the window *when the job starts*;
+- it runs `fn(desk, progress)`; `progress(done, total)` reports and returns False once the user
+  asked to stop (`progress.cancelled` says the same), the shape every service's callback has;
+- it collects the `Change`s the services report on that Desk and, back on the UI thread,
+  publishes them on the window's Desk (whose ChangeBus re-emits them to the views) before it
+  says `succeeded`, `failed` or `cancelled`; a job that wrote part of its work before failing
+  still reports what it wrote.
+Connect to the signals, then `start()`: a fast job could otherwise end unheard.
+
+`SearchWorker` is the one specialised reader: a long-lived thread with its own Desk that answers
+search-as-you-type, dropping the requests a newer keystroke has superseded. It opens its Desk
+the same way (`open_worker_desk`).
 """
 
 from __future__ import annotations
@@ -13,11 +22,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
+from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
 
+from csdesk.domain import Change, Staff
 from csdesk.errors import CsdeskError
 from csdesk.services.clock import Clock, utc_now
 from csdesk.services.desk import Desk
@@ -25,11 +36,27 @@ from csdesk.services.desk import Desk
 log = logging.getLogger(__name__)
 
 
-class CancelToken:
-    """Shared between the UI and a worker; the worker checks it between steps."""
+def open_worker_desk(path: Path, clock: Clock, actor: Staff | None = None) -> Desk:
+    """A worker thread's own Desk on the window's database, acting as `actor` (the staff member
+    signed in on the window), so the audit log names the person who pressed the button."""
+    desk = Desk.open(path, clock=clock)
+    if actor is not None:
+        desk.actor = actor
+    return desk
 
-    def __init__(self) -> None:
+
+class Progress:
+    """What an operation receives besides its Desk: `progress(done, total) -> bool` (False: the
+    user asked to stop) and `progress.cancelled`. Services take it as their progress callback."""
+
+    def __init__(self, report: Callable[[int, int], None] | None = None) -> None:
         self._event = threading.Event()
+        self._report = report
+
+    def __call__(self, done: int, total: int) -> bool:
+        if self._report is not None:
+            self._report(done, total)
+        return not self._event.is_set()
 
     def cancel(self) -> None:
         self._event.set()
@@ -39,98 +66,182 @@ class CancelToken:
         return self._event.is_set()
 
 
-class TaskSignals(QObject):
-    progress = Signal(int, int)  # done, total
-    finished = Signal(object)  # the function's result
-    failed = Signal(str)  # a message fit for the user
-    cancelled = Signal()
+OpFn = Callable[[Desk, Progress], Any]
 
 
-class Reporter:
-    """What a task function receives besides its Desk: progress and the cancel flag."""
+def merge_changes(changes: list[Change]) -> list[Change]:
+    """One Change per (kind, customer, extra), ids together, in the order they first happened:
+    a batch of 300 letters refreshes the views once, not 300 times."""
+    merged: list[Change] = []
+    for change in changes:
+        for i, seen in enumerate(merged):
+            if (seen.kind, seen.customer_id, seen.extra) == (
+                change.kind,
+                change.customer_id,
+                change.extra,
+            ):
+                ids = seen.ids + tuple(x for x in change.ids if x not in seen.ids)
+                merged[i] = Change(seen.kind, ids, seen.customer_id, seen.extra)
+                break
+        else:
+            merged.append(change)
+    return merged
 
-    def __init__(self, signals: TaskSignals, token: CancelToken) -> None:
-        self._signals = signals
-        self.token = token
 
-    def progress(self, done: int, total: int) -> bool:
-        """Report progress; returns False when the user asked to stop."""
-        self._signals.progress.emit(done, total)
-        return not self.token.cancelled
-
-
-TaskFn = Callable[[Desk, Reporter], Any]
+@dataclass
+class _Outcome:
+    result: Any = None
+    error: str | None = None
+    cancelled: bool = False
+    changes: list[Change] = field(default_factory=list)
 
 
-class _Task(QRunnable):
+class _Relay(QObject):
+    """Carries a job's signals from the pool thread to the UI thread. It has no parent and is
+    kept alive until the job ends, so a dialog closed mid-job cannot take it down under the
+    worker; Qt drops the connections to an Op that is gone."""
+
+    progress = Signal(int, int)
+    ended = Signal(object)  # _Outcome
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ended.connect(self._release)
+
+    @Slot(object)
+    def _release(self, _outcome: object) -> None:
+        _relays.discard(self)
+
+
+_relays: set[_Relay] = set()
+
+
+class _Runnable(QRunnable):
     def __init__(
-        self, path: Path, fn: TaskFn, signals: TaskSignals, token: CancelToken, clock: Clock
+        self, path: Path, clock: Clock, actor: Staff, fn: OpFn, progress: Progress, relay: _Relay
     ) -> None:
         super().__init__()
         self._path = path
-        self._fn = fn
-        self._signals = signals
-        self._token = token
         self._clock = clock
+        self._actor = actor
+        self._fn = fn
+        self._progress = progress
+        self._relay = relay
 
     def run(self) -> None:
+        outcome = _Outcome()
         try:
-            desk = Desk.open(self._path, clock=self._clock)
+            desk = open_worker_desk(self._path, self._clock, self._actor)
         except CsdeskError as exc:
-            self._signals.failed.emit(str(exc))
+            outcome.error = str(exc)
+            self._relay.ended.emit(outcome)
             return
+        desk.subscribe(outcome.changes.append)
         try:
-            result = self._fn(desk, Reporter(self._signals, self._token))
+            outcome.result = self._fn(desk, self._progress)
         except CsdeskError as exc:
-            self._signals.failed.emit(str(exc))
-            return
+            outcome.error = str(exc)
         except Exception as exc:  # a worker must always answer, or the UI waits forever
-            log.exception("background task failed")
-            self._signals.failed.emit(f"Something went wrong: {exc}. Please try again.")
-            return
+            log.exception("background operation failed")
+            outcome.error = f"Something went wrong: {exc}. Please try again."
         finally:
             desk.close()
-        if self._token.cancelled:
-            self._signals.cancelled.emit()
-        else:
-            self._signals.finished.emit(result)
+        outcome.cancelled = outcome.error is None and self._progress.cancelled
+        self._relay.ended.emit(outcome)
 
 
-_running: set[TaskHandle] = set()  # keeps each task's QObject alive until it ends on the UI thread
+class Op(QObject):
+    """One job off the UI thread, as the window's current actor; see the module's docstring.
 
-
-class TaskHandle:
-    """Connect to `signals`, then `start()`; `cancel()` asks the task to stop at its next step.
-
-    Connecting before starting matters: a fast task could otherwise finish unheard.
+    Signals, after the job's changes were published: `succeeded(result)`, `failed(message fit
+    for the user)`, or `cancelled(result)` (what the job returned after the stop, often None);
+    then `ended()` whichever it was. `progress(done, total)` on the way.
     """
 
-    def __init__(
-        self, path: Path, fn: TaskFn, *, parent: QObject | None = None, clock: Clock = utc_now
-    ) -> None:
-        self.signals = TaskSignals(parent)
-        self.token = CancelToken()
-        self._runnable = _Task(path, fn, self.signals, self.token, clock)
-        for ended in (self.signals.finished, self.signals.failed, self.signals.cancelled):
-            ended.connect(self._ended)
+    progress = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal(object)
+    ended = Signal()
 
-    def start(self) -> TaskHandle:
-        _running.add(self)
-        QThreadPool.globalInstance().start(self._runnable)
+    def __init__(
+        self,
+        desk: Desk,
+        fn: OpFn,
+        *,
+        parent: QObject | None = None,
+        publish: Callable[[Change], None] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        if desk.path is None:
+            raise CsdeskError("Work in the background needs a database file.")
+        self._desk = desk
+        self._path = desk.path
+        self._fn = fn
+        self._publish = publish or desk.notify  # the window's bus listens on its desk
+        self._relay = _Relay()
+        self._relay.progress.connect(self.progress)
+        self._relay.ended.connect(self._ended)
+        self._token = Progress(self._relay.progress.emit)
+        self.running = False
+        self.done = False
+        self.result: Any = None
+        self.error: str | None = None
+        self.was_cancelled = False
+
+    def start(self) -> Op:
+        """Run now as whoever is signed in on the window at this moment."""
+        if self.running or self.done:
+            raise RuntimeError("an Op runs once")
+        self.running = True
+        _relays.add(self._relay)
+        QThreadPool.globalInstance().start(
+            _Runnable(
+                self._path, self._desk.clock, self._desk.actor, self._fn, self._token, self._relay
+            )
+        )
         return self
 
     def cancel(self) -> None:
-        self.token.cancel()
+        """Ask the job to stop at its next progress report."""
+        self._token.cancel()
 
-    def _ended(self, *_args: object) -> None:
-        _running.discard(self)
+    def wait(self) -> None:
+        """Keep the UI alive (a local event loop) until the job ended; for exit and modal jobs."""
+        if self.done or not self.running:
+            return
+        loop = QEventLoop()
+        self.ended.connect(loop.quit)
+        if not self.done:
+            loop.exec()
+
+    def _ended(self, outcome: _Outcome) -> None:
+        self.running = False
+        self.done = True
+        self.result = outcome.result
+        self.error = outcome.error
+        self.was_cancelled = outcome.cancelled
+        # what was written is told first, so the views are current when the caller looks
+        for change in merge_changes(outcome.changes):
+            self._publish(change)
+        if outcome.error is not None:
+            self.failed.emit(outcome.error)
+        elif outcome.cancelled:
+            self.cancelled.emit(outcome.result)
+        else:
+            self.succeeded.emit(outcome.result)
+        self.ended.emit()
 
 
-def start_task(
-    path: Path, fn: TaskFn, *, parent: QObject | None = None, clock: Clock = utc_now
-) -> TaskHandle:
-    """A task ready to run fn(desk, reporter) on the thread pool: connect, then call start()."""
-    return TaskHandle(path, fn, parent=parent, clock=clock)
+def run_op(
+    desk: Desk,
+    fn: OpFn,
+    *,
+    parent: QObject | None = None,
+    publish: Callable[[Change], None] | None = None,
+) -> Op:
+    """An Op ready to run fn(worker_desk, progress): connect to its signals, then start()."""
+    return Op(desk, fn, parent=parent, publish=publish)
 
 
 class _SearchRunner(QObject):
@@ -152,7 +263,7 @@ class _SearchRunner(QObject):
             return  # a newer keystroke is already queued: skip the stale search
         try:
             if self._desk is None:
-                self._desk = Desk.open(self._path, clock=self._clock)
+                self._desk = open_worker_desk(self._path, self._clock)
             hits = self._desk.search.search(query, limit)
         except CsdeskError as exc:
             self.failed.emit(seq, str(exc))

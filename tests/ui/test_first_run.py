@@ -17,7 +17,7 @@ from csdesk.ui.dialogs.first_run import DEMO_CUSTOMERS, FirstRunDialog
 
 def test_load_demo_customers_in_a_worker(qtbot: QtBot, db_path: Path, desk: Desk) -> None:
     assert desk.customers.count() == 0
-    dialog = FirstRunDialog(None, db_path)
+    dialog = FirstRunDialog(None, desk)
     qtbot.addWidget(dialog)
     dialog.show()
     progress: list[int] = []
@@ -31,7 +31,7 @@ def test_load_demo_customers_in_a_worker(qtbot: QtBot, db_path: Path, desk: Desk
 
 
 def test_stop_loading_keeps_what_was_loaded(qtbot: QtBot, db_path: Path, desk: Desk) -> None:
-    dialog = FirstRunDialog(None, db_path)
+    dialog = FirstRunDialog(None, desk)
     qtbot.addWidget(dialog)
     dialog.show()
     with qtbot.waitSignal(dialog.accepted, timeout=30_000):
@@ -41,7 +41,7 @@ def test_stop_loading_keeps_what_was_loaded(qtbot: QtBot, db_path: Path, desk: D
 
 
 def test_start_empty(qtbot: QtBot, db_path: Path, desk: Desk) -> None:
-    dialog = FirstRunDialog(None, db_path)
+    dialog = FirstRunDialog(None, desk)
     qtbot.addWidget(dialog)
     dialog.show()
     with qtbot.waitSignal(dialog.rejected, timeout=2000):
@@ -83,7 +83,7 @@ def test_main_offers_demo_on_an_empty_database_then_runs_the_window(
 
     offered: list[Path] = []
     monkeypatch.setattr(
-        FirstRunDialog, "ask", classmethod(lambda cls, parent, path, **k: offered.append(path))
+        FirstRunDialog, "ask", classmethod(lambda cls, parent, desk, **k: offered.append(desk.path))
     )
     # the admin setup that comes first (issue 7) is "Not now" here: no sign-in gate follows
     monkeypatch.setattr(AdminSetupDialog, "ask", classmethod(lambda cls, parent, desk: None))

@@ -129,7 +129,7 @@ def test_main_sets_up_the_admin_before_the_demo_offer_and_backs_up(
 
     monkeypatch.setattr(AdminSetupDialog, "ask", classmethod(setup))
     monkeypatch.setattr(
-        FirstRunDialog, "ask", classmethod(lambda cls, parent, path, **k: order.append("demo"))
+        FirstRunDialog, "ask", classmethod(lambda cls, parent, desk, **k: order.append("demo"))
     )
     seen: dict[str, object] = {}
     jobs: list[Backups] = []

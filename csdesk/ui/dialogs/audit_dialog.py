@@ -26,17 +26,9 @@ from csdesk.services.audit import AuditFilter
 from csdesk.services.clock import iso
 from csdesk.services.desk import Desk
 from csdesk.ui.models.audit_model import AuditModel
-from csdesk.ui.workers import Reporter, TaskHandle, start_task
+from csdesk.ui.workers import Op, run_op
 
 NO_DATE = QDate(2000, 1, 1)  # the date edits' minimum, shown as "Any"
-
-
-def _export(actor: str, target: Path, filters: AuditFilter) -> object:
-    def run(desk: Desk, _reporter: Reporter) -> int:
-        desk.act_as(actor)  # the worker's own Desk acts as whoever is signed in
-        return desk.audit.export_csv(target, filters)
-
-    return run
 
 
 def _date_edit(name: str, accessible: str) -> QDateEdit:
@@ -62,7 +54,7 @@ class AuditDialog(QDialog):
         self.setAccessibleName("Audit log")
         self.setWindowTitle("Audit log")
         self._desk = desk
-        self._task: TaskHandle | None = None
+        self._task: Op | None = None
         self.model = model
         model.setParent(self)
 
@@ -171,17 +163,13 @@ class AuditDialog(QDialog):
         if path:
             self.export_to(Path(path))
 
-    def export_to(self, target: Path) -> TaskHandle:
+    def export_to(self, target: Path) -> Op:
         self.export_button.setEnabled(False)
         self.count_label.setText("Exporting…")
-        task = start_task(
-            self._desk.path or Path(),
-            _export(self._desk.actor.name, target, self.model.filters),  # type: ignore[arg-type]
-            parent=self,
-            clock=self._desk.clock,
-        )
-        task.signals.finished.connect(lambda n: self._exported(target, n))
-        task.signals.failed.connect(self._export_failed)
+        filters: AuditFilter = self.model.filters
+        task = run_op(self._desk, lambda d, _p: d.audit.export_csv(target, filters), parent=self)
+        task.succeeded.connect(lambda n: self._exported(target, n))
+        task.failed.connect(self._export_failed)
         self._task = task.start()
         return task
 

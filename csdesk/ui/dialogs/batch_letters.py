@@ -1,13 +1,14 @@
-"""Letters for many customers on a worker thread, with progress and cancel; the UI never waits."""
+"""Letters for many customers in an Op (ui.workers), with progress and cancel; the UI never waits.
+
+The Op publishes the letters the service recorded, so the window's views hear of them."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -20,66 +21,10 @@ from PySide6.QtWidgets import (
 
 from csdesk.errors import CsdeskError
 from csdesk.ui.printing import BatchResult, PageSetup, run_batch
+from csdesk.ui.workers import Progress, run_op
 
 if TYPE_CHECKING:
-    from csdesk.services.clock import Clock
     from csdesk.services.desk import Desk
-
-
-class BatchWorker(QObject):
-    """Runs on its own thread with its own Desk (SQLite connections stay on their thread)."""
-
-    progress = Signal(int, int)
-    done = Signal(object)  # BatchResult
-    failed = Signal(str)
-
-    def __init__(
-        self,
-        db_path: Path,
-        clock: Clock,
-        actor: str,
-        template: str,
-        customer_ids: Sequence[int],
-        out: Path,
-        setup: PageSetup,
-    ) -> None:
-        super().__init__()
-        self._db_path = db_path
-        self._clock = clock
-        self._actor = actor
-        self._template = template
-        self._ids = list(customer_ids)
-        self._out = out
-        self._setup = setup
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    @Slot()
-    def run(self) -> None:
-        from csdesk.services.desk import Desk
-
-        def report(done: int, total: int) -> bool:
-            self.progress.emit(done, total)
-            return not self._cancel.is_set()
-
-        try:
-            desk = Desk.open(self._db_path, clock=self._clock)
-            try:
-                desk.act_as(self._actor)
-                result = run_batch(
-                    desk, self._template, self._ids, self._out, setup=self._setup, progress=report
-                )
-            finally:
-                desk.close()
-        except CsdeskError as exc:
-            self.failed.emit(str(exc))
-            return
-        except Exception as exc:  # a worker must always report back, or the dialog waits forever
-            self.failed.emit(f"The letters could not be written: {exc}")
-            return
-        self.done.emit(result)
 
 
 class BatchLettersDialog(QDialog):
@@ -127,21 +72,22 @@ class BatchLettersDialog(QDialog):
         layout.addLayout(buttons)
 
         setup = PageSetup.from_desk(desk, page_size)
-        self._thread = QThread(self)
-        self._worker = BatchWorker(
-            desk.path, desk.clock, desk.actor.name, template, customer_ids, out, setup
-        )
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.progress.connect(self._on_progress)
-        self._worker.done.connect(self._on_done)
-        self._worker.failed.connect(self._on_failed)
+        ids = list(customer_ids)
+
+        def work(worker_desk: Desk, progress: Progress) -> BatchResult:
+            return run_batch(worker_desk, template, ids, out, setup=setup, progress=progress)
+
+        self._op = run_op(desk, work, parent=self)
+        self._op.progress.connect(self._on_progress)
+        self._op.succeeded.connect(self._on_done)
+        self._op.cancelled.connect(self._on_done)  # run_batch says what it wrote before the stop
+        self._op.failed.connect(self._on_failed)
         self.cancel_button.clicked.connect(self.cancel)
         self.close_button.clicked.connect(self.accept)
-        self._thread.start()
+        self._op.start()
 
     def cancel(self) -> None:
-        self._worker.cancel()
+        self._op.cancel()
         self.cancel_button.setEnabled(False)
         self.label.setText("Stopping after the current letter…")
 
@@ -151,13 +97,14 @@ class BatchLettersDialog(QDialog):
             self.label.setText(f"Writing letter {min(done + 1, total)} of {total}…")
 
     def _finish(self) -> None:
-        self._thread.quit()
-        self._thread.wait()
         self.cancel_button.setEnabled(False)
         self.close_button.setEnabled(True)
         self.close_button.setFocus()
 
-    def _on_done(self, result: BatchResult) -> None:
+    def _on_done(self, result: BatchResult | None) -> None:
+        if result is None:
+            self._on_failed("Stopped; no letters were written.")
+            return
         self.result_value = result
         self._finish()
         made = len(result.letters)
@@ -179,15 +126,14 @@ class BatchLettersDialog(QDialog):
         self._finish()
         self.label.setText(message)
 
-    def closeEvent(self, event: object) -> None:
-        if self._thread.isRunning():
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._op.running:
             self.cancel()
-            self._thread.quit()
-            self._thread.wait()
-        super().closeEvent(event)  # type: ignore[arg-type]
+            self._op.wait()
+        super().closeEvent(event)
 
     def reject(self) -> None:
-        if self._thread.isRunning():
+        if self._op.running:
             self.cancel()  # Esc stops the batch; the dialog closes when the worker reports back
             return
         super().reject()

@@ -37,7 +37,7 @@ from csdesk.services.letters import format_money
 from csdesk.services.report_export import ExportResult, export_csv, export_xlsx
 from csdesk.services.reports import ReportRange, Summary
 from csdesk.ui.models.daily_log_model import CUSTOMER_ID_ROLE, DailyLogModel
-from csdesk.ui.workers import Reporter, TaskHandle, start_task
+from csdesk.ui.workers import Op, Progress, run_op
 
 if TYPE_CHECKING:
     from csdesk.ui.main_window import MainWindow
@@ -60,15 +60,15 @@ def export_folder() -> Path:
     return Path(docs) if docs else Path.home()
 
 
-def run_export(desk: Desk, rng: ReportRange, fmt: str, path: Path, reporter: Reporter) -> Any:
+def run_export(desk: Desk, rng: ReportRange, fmt: str, path: Path, progress: Progress) -> Any:
     """The worker's job; the same functions the command line calls, so the same file."""
     if fmt == "csv":
-        return export_csv(desk, rng, path, progress=reporter.progress)
+        return export_csv(desk, rng, path, progress=progress)
     if fmt == "xlsx":
-        return export_xlsx(desk, rng, path, progress=reporter.progress)
+        return export_xlsx(desk, rng, path, progress=progress)
     from csdesk.ui.report_pdf import write_report_pdf
 
-    return write_report_pdf(desk, rng, path, progress=reporter.progress)
+    return write_report_pdf(desk, rng, path, progress=progress)
 
 
 class _Tile(QFrame):
@@ -122,7 +122,7 @@ class DailyLogDialog(QDialog):
         super().__init__(window)
         self._window = window
         self.desk = window.desk
-        self._task: TaskHandle | None = None
+        self._task: Op | None = None
         self.setObjectName("dailyLogDialog")
         self.setAccessibleName("Daily log")
         self.setWindowTitle("Daily log")
@@ -354,17 +354,13 @@ class DailyLogDialog(QDialog):
         path = ask_export_path(self, export_folder() / f"{rng.file_stem()}.{fmt}", fmt)
         if path is None:
             return
-        actor = self.desk.actor
-
-        def job(worker_desk: Desk, reporter: Reporter) -> Any:
-            worker_desk.actor = actor  # the worker's own connection acts as the same person
-            return run_export(worker_desk, rng, fmt, path, reporter)
-
-        task = start_task(self.desk.path or Path(), job, parent=self, clock=self.desk.clock)
-        task.signals.progress.connect(self._progress)
-        task.signals.finished.connect(self._finished)
-        task.signals.failed.connect(self._failed)
-        task.signals.cancelled.connect(self._cancelled)
+        task = run_op(
+            self.desk, lambda d, progress: run_export(d, rng, fmt, path, progress), parent=self
+        )
+        task.progress.connect(self._progress)
+        task.succeeded.connect(self._finished)
+        task.failed.connect(self._failed)
+        task.cancelled.connect(self._cancelled)
         self._task = task
         self._busy(True)
         self.status.setText(f"Exporting to {path.name}…")
@@ -402,7 +398,7 @@ class DailyLogDialog(QDialog):
         self._busy(False)
         self.status.setText(message)
 
-    def _cancelled(self) -> None:
+    def _cancelled(self, _result: object = None) -> None:
         self._task = None
         self._busy(False)
         self.status.setText("Export stopped; no file was written.")

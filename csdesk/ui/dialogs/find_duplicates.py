@@ -25,7 +25,7 @@ from csdesk.services.auth import Permission, allowed
 from csdesk.services.desk import Desk
 from csdesk.services.duplicates import DuplicatePair, MergeResult
 from csdesk.ui.models.duplicate_pairs_model import DuplicatePairsModel
-from csdesk.ui.workers import Reporter, TaskHandle, start_task
+from csdesk.ui.workers import Op, Progress, run_op
 
 NEEDS_LEAD = "Merging needs a shift lead or an admin. Sign in as one to merge."
 
@@ -163,13 +163,13 @@ class FindDuplicatesDialog(QDialog):
         self.table.doubleClicked.connect(lambda _i: self.merge_selected())
         close.clicked.connect(self.accept)
         self.loaded = False
-        self._task: TaskHandle | None = start_task(desk.path, self._find, parent=self, clock=desk.clock)
-        self._task.signals.finished.connect(self._show)
-        self._task.signals.failed.connect(self.status.setText)
+        self._task: Op | None = run_op(desk, self._find, parent=self)
+        self._task.succeeded.connect(self._show)
+        self._task.failed.connect(self.status.setText)
         self._task.start()
 
     @staticmethod
-    def _find(desk: Desk, _reporter: Reporter) -> list[DuplicatePair]:
+    def _find(desk: Desk, _progress: Progress) -> list[DuplicatePair]:
         return desk.duplicates.pairs()
 
     def _show(self, pairs: list[DuplicatePair]) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -15,27 +13,25 @@ from PySide6.QtWidgets import (
 )
 
 from csdesk.services import demo
-from csdesk.services.clock import Clock, utc_now
 from csdesk.services.desk import Desk
-from csdesk.ui.workers import Reporter, TaskHandle, start_task
+from csdesk.ui.workers import Op, Progress, run_op
 
 DEMO_CUSTOMERS = 300
 BATCH = 25  # small batches so the progress bar moves
 
 
-def _load_demo(desk: Desk, reporter: Reporter) -> int:
-    return demo.generate(desk, DEMO_CUSTOMERS, batch=BATCH, progress=reporter.progress)
+def _load_demo(desk: Desk, progress: Progress) -> int:
+    return demo.generate(desk, DEMO_CUSTOMERS, batch=BATCH, progress=progress)
 
 
 class FirstRunDialog(QDialog):
-    def __init__(self, parent: QWidget | None, db_path: Path, *, clock: Clock = utc_now) -> None:
+    def __init__(self, parent: QWidget | None, desk: Desk) -> None:
         super().__init__(parent)
         self.setObjectName("firstRunDialog")
         self.setAccessibleName("Welcome to csdesk")
         self.setWindowTitle("Welcome to csdesk")
-        self._db_path = db_path
-        self._clock = clock
-        self._task: TaskHandle | None = None
+        self._desk = desk
+        self._task: Op | None = None
         self.loaded = 0
 
         title = QLabel("Welcome! Your customer list is empty.")
@@ -93,11 +89,11 @@ class FirstRunDialog(QDialog):
         self.progress.setValue(0)
         self.progress.show()
         self.message.hide()
-        self._task = start_task(self._db_path, _load_demo, parent=self, clock=self._clock)
-        self._task.signals.progress.connect(lambda done, _total: self.progress.setValue(done))
-        self._task.signals.finished.connect(self._done)
-        self._task.signals.cancelled.connect(self.accept)  # what was loaded so far stays
-        self._task.signals.failed.connect(self._failed)
+        self._task = run_op(self._desk, _load_demo, parent=self)
+        self._task.progress.connect(lambda done, _total: self.progress.setValue(done))
+        self._task.succeeded.connect(self._done)
+        self._task.cancelled.connect(self.accept)  # what was loaded so far stays
+        self._task.failed.connect(self._failed)
         self._task.start()
 
     def _cancel(self) -> None:
@@ -127,7 +123,7 @@ class FirstRunDialog(QDialog):
         super().reject()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, db_path: Path, *, clock: Clock = utc_now) -> bool:
+    def ask(cls, parent: QWidget | None, desk: Desk) -> bool:
         """True when demo customers were loaded (or partly loaded), False to start empty."""
-        dialog = cls(parent, db_path, clock=clock)
+        dialog = cls(parent, desk)
         return dialog.exec() == QDialog.DialogCode.Accepted

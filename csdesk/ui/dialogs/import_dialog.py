@@ -3,17 +3,17 @@
 Steps: the format (detected, or chosen), for any other CSV which column holds what, a preview
 of new / updated / skipped rows with reasons, then Import with progress and Cancel, then a
 summary with "Undo this import". Reading, planning, importing and undoing all run on worker
-threads with their own connection, acting as the window's staff member.
+threads (ui.workers.Op) acting as the window's staff member; the Op tells the window's views
+what each step wrote.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,7 +34,7 @@ from csdesk.services.desk import Desk
 from csdesk.services.importing import ImportResult, Plan, UndoResult
 from csdesk.ui.dialogs.column_mapping import ColumnMappingDialog, sample
 from csdesk.ui.models.import_preview_model import ImportPreviewModel
-from csdesk.ui.workers import Reporter, TaskHandle, start_task
+from csdesk.ui.workers import Op, OpFn, Progress, run_op
 
 FORMAT_CHOICES: tuple[tuple[str, str], ...] = (
     ("auto", "Detect automatically"),
@@ -65,20 +65,7 @@ def counts_text(plan: Plan) -> str:
     return " · ".join(parts) + f" &nbsp;<span style='color:#666'>({s['rows']:,} rows)</span>"
 
 
-def _acting(actor: str, fn: Callable[[Desk, Reporter], Any]) -> Callable[[Desk, Reporter], Any]:
-    """The worker's own Desk acts as the window's staff member, not the default one."""
-
-    def run(desk: Desk, reporter: Reporter) -> Any:
-        if desk.actor.name != actor:
-            desk.act_as(actor)
-        return fn(desk, reporter)
-
-    return run
-
-
 class ImportDialog(QDialog):
-    changed = Signal()  # customers were written or taken back: the window should refresh
-
     def __init__(self, parent: QWidget | None, desk: Desk, path: Path) -> None:
         super().__init__(parent)
         if desk.path is None:
@@ -87,12 +74,10 @@ class ImportDialog(QDialog):
         self.setAccessibleName("Import customers")
         self.setWindowTitle(f"Import customers from {path.name}")
         self._desk = desk
-        self._db_path = desk.path
         self._path = path
         self._mapping: dict[str, str] | None = None
         self._asked_mapping = False
-        self._task: TaskHandle | None = None
-        self._stop = threading.Event()
+        self._task: Op | None = None
         self.plan: Plan | None = None
         self.result_value: ImportResult | None = None
         self.undo_value: UndoResult | None = None
@@ -197,15 +182,17 @@ class ImportDialog(QDialog):
         self.preview()
 
     # -- running work --------------------------------------------------------------------------
-    def _run(self, fn: Callable[[Desk, Reporter], Any], done: Callable[[Any], None]) -> None:
-        self._stop.clear()
-        task = start_task(
-            self._db_path, _acting(self._desk.actor.name, fn), parent=self, clock=self._desk.clock
+    def _run(self, fn: OpFn, done: Callable[[Any], None]) -> None:
+        task = run_op(self._desk, fn, parent=self)
+        task.progress.connect(self._progress)
+        task.succeeded.connect(lambda result: self._ended(done, result))
+        task.failed.connect(self._failed)
+        # an import stopped part-way returns what it wrote (result.cancelled); others, nothing
+        task.cancelled.connect(
+            lambda result: self._ended(done, result)
+            if result is not None
+            else self._failed("Stopped; nothing was changed.")
         )
-        task.signals.progress.connect(self._progress)
-        task.signals.finished.connect(lambda result: self._ended(done, result))
-        task.signals.failed.connect(self._failed)
-        task.signals.cancelled.connect(lambda: self._failed("Stopped; nothing was changed."))
         self._task = task
         self.bar.setRange(0, 0)  # busy until the first figures arrive
         self.bar.show()
@@ -243,15 +230,6 @@ class ImportDialog(QDialog):
             self.columns_button.show()
         self._update_buttons()
 
-    def _stopping(self, reporter: Reporter) -> Callable[[int, int], bool]:
-        stop = self._stop
-
-        def progress(done: int, total: int) -> bool:
-            reporter.progress(done, total)
-            return not stop.is_set()
-
-        return progress
-
     # -- preview -------------------------------------------------------------------------------
     def preview(self) -> None:
         fmt = str(self.format.currentData())
@@ -262,8 +240,8 @@ class ImportDialog(QDialog):
         self.counts.setText("Reading the file…")
         self.status.setText("")
 
-        def work(desk: Desk, reporter: Reporter) -> Plan:
-            return desk.imports.preview(path, fmt=fmt, mapping=mapping, progress=self._stopping(reporter))
+        def work(desk: Desk, progress: Progress) -> Plan:
+            return desk.imports.preview(path, fmt=fmt, mapping=mapping, progress=progress)
 
         self._run(work, self._show_plan)
 
@@ -332,14 +310,13 @@ class ImportDialog(QDialog):
         self.status.setText(f"Importing {len(plan.items):,} rows…")
         self.filter.setEnabled(False)
 
-        def work(desk: Desk, reporter: Reporter) -> ImportResult:
-            return desk.imports.apply(plan, self._stopping(reporter))
+        def work(desk: Desk, progress: Progress) -> ImportResult:
+            return desk.imports.apply(plan, progress)
 
         self._run(work, self._imported)
 
     def _imported(self, result: ImportResult) -> None:
         self.result_value = result
-        self.changed.emit()
         stopped = " You stopped it part-way; the rows before that are in." if result.cancelled else ""
         self.status.setText(
             f"<b>Imported:</b> {result.created:,} new, {result.updated:,} updated, "
@@ -356,8 +333,8 @@ class ImportDialog(QDialog):
 
     def cancel(self) -> None:
         """While working: stop at the next batch. Otherwise: close without importing."""
-        if self.busy:
-            self._stop.set()
+        if self._task is not None:
+            self._task.cancel()
             self.status.setText("Stopping after the current batch…")
             return
         self.reject()
@@ -369,14 +346,13 @@ class ImportDialog(QDialog):
         batch_id = result.batch_id
         self.undo_button.setEnabled(False)
 
-        def work(desk: Desk, _reporter: Reporter) -> UndoResult:
+        def work(desk: Desk, _progress: Progress) -> UndoResult:
             return desk.imports.undo(batch_id)
 
         self._run(work, self._undone)
 
     def _undone(self, result: UndoResult) -> None:
         self.undo_value = result
-        self.changed.emit()
         kept = f" {len(result.kept)} kept: they have visits or notes since the import." if result.kept else ""
         self.status.setText(
             f"<b>Import undone:</b> {result.removed:,} removed, {result.restored:,} put back as before.{kept}"
@@ -395,12 +371,9 @@ class ImportDialog(QDialog):
         parent: QWidget | None,
         desk: Desk,
         path: Path,
-        on_change: Callable[[], None] | None = None,
     ) -> ImportResult | None:
         """The import's result (also when undone afterwards), or None if nothing was imported."""
         dialog = cls(parent, desk, path)
-        if on_change is not None:
-            dialog.changed.connect(on_change)
         dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
         dialog.exec()
         return dialog.result_value

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
@@ -19,20 +19,10 @@ from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.notice import Confirm, Notice
 from csdesk.ui.features.guard import permitted
 from csdesk.ui.main_window import MainWindow
-from csdesk.ui.workers import Reporter, TaskHandle, start_task
+from csdesk.ui.workers import Op, run_op
 
 DAILY_CHECK_MS = 60 * 60 * 1000  # hourly: the service makes at most one automatic backup a day
 SLOW_EXIT_MS = 200  # show a small progress when the exit backup takes longer than this
-
-
-def _as(actor: str, work: Callable[[Desk], Any]) -> Callable[[Desk, Reporter], Any]:
-    """A task on the worker's own Desk, acting as whoever is signed in on the window."""
-
-    def run(desk: Desk, _reporter: Reporter) -> Any:
-        desk.act_as(actor)
-        return work(desk)
-
-    return run
 
 
 def _size(size: int) -> str:
@@ -50,26 +40,20 @@ class Backups(QObject):
         self.daily.setInterval(DAILY_CHECK_MS)
         self.daily.timeout.connect(lambda: self.auto("daily"))
         self.last_result: object = None  # what the last background job returned (for tests)
-        self.pending: set[TaskHandle] = set()  # running jobs; exit waits for all of them
+        self.pending: set[Op] = set()  # running jobs; exit waits for all of them
 
     def _run(
         self,
         work: Callable[[Desk], Any],
         done: Callable[[Any], None],
         failed: Callable[[str], None] | None = None,
-    ) -> TaskHandle:
-        task = start_task(
-            self.desk.path or Path(),
-            _as(self.desk.actor.name, work),
-            parent=self,
-            clock=self.desk.clock,
-        )
-        task.signals.finished.connect(done)
-        task.signals.failed.connect(failed or self._failed)
-        self.pending.add(task)
-        for ended in (task.signals.finished, task.signals.failed, task.signals.cancelled):
-            ended.connect(lambda *_a, t=task: self.pending.discard(t))
-        return task.start()
+    ) -> Op:
+        op = run_op(self.desk, lambda d, _p: work(d), parent=self)
+        op.succeeded.connect(done)
+        op.failed.connect(failed or self._failed)
+        self.pending.add(op)
+        op.ended.connect(lambda o=op: self.pending.discard(o))
+        return op.start()
 
     def _failed(self, message: str) -> None:
         self.last_result = message
@@ -86,7 +70,7 @@ class Backups(QObject):
         self.auto("startup")
         self.daily.start()
 
-    def auto(self, reason: str) -> TaskHandle:
+    def auto(self, reason: str) -> Op:
         return self._run(lambda d: d.backups.auto(reason), self._auto_done, self._auto_failed)
 
     def _auto_done(self, result: object) -> None:
@@ -102,11 +86,7 @@ class Backups(QObject):
     def on_exit(self) -> None:
         """Back up once more before the app ends; a small progress if it takes a moment."""
         self.daily.stop()
-        loop = QEventLoop()
         self._run(lambda d: d.backups.auto("exit"), self._exit_done, self._exit_done)
-        for task in list(self.pending):  # a startup or daily backup still running ends first
-            for ended in (task.signals.finished, task.signals.failed, task.signals.cancelled):
-                ended.connect(lambda *_a: loop.quit() if not self.pending else None)
         progress = QProgressDialog("Saving a backup before closing…", "", 0, 0)
         progress.setObjectName("exitBackupProgress")
         progress.setAccessibleName("Saving a backup before closing")
@@ -114,15 +94,15 @@ class Backups(QObject):
         progress.setWindowModality(Qt.WindowModality.ApplicationModal)
         progress.setMinimumDuration(SLOW_EXIT_MS)
         progress.setValue(0)
-        if self.pending:
-            loop.exec()
+        for op in list(self.pending):  # a startup or daily backup still running ends first
+            op.wait()
         progress.close()
 
     def _exit_done(self, result: object) -> None:
         self.last_result = result
 
     # -- by hand -------------------------------------------------------------------------------
-    def backup_now(self) -> TaskHandle | None:
+    def backup_now(self) -> Op | None:
         if not permitted(self.window, self.desk.actor, Permission.BACKUP):
             return None
         self.window.statusBar().showMessage("Backing up…")
@@ -136,7 +116,7 @@ class Backups(QObject):
                 10000,
             )
 
-    def restore(self) -> TaskHandle | None:
+    def restore(self) -> Op | None:
         if not permitted(self.window, self.desk.actor, Permission.RESTORE):
             return None
         path, _ = QFileDialog.getOpenFileName(
@@ -147,7 +127,7 @@ class Backups(QObject):
         )
         return self.restore_from(Path(path)) if path else None
 
-    def restore_from(self, source: Path) -> TaskHandle | None:
+    def restore_from(self, source: Path) -> Op | None:
         if not Confirm.ask(
             self.window,
             "Restore from a backup",
@@ -161,15 +141,12 @@ class Backups(QObject):
         return self._run(lambda d: d.backups.restore(source), self._restored)
 
     def _restored(self, result: object) -> None:
-        from csdesk.domain import Change
-        from csdesk.ui.features.security import security
-
+        # The restore's Change reached every view before this (the Op published it): the
+        # security feature has already started again from the restored sign-in rules.
         self.last_result = result
         window = self.window
         window.customer_view.show_customer(None)
         window.search.clear_and_focus()
-        window.bus.changed.emit(Change("restore"))
-        security(window).reset_after_restore()
         if isinstance(result, RestoreResult):
             Notice.ask(
                 window,
@@ -178,7 +155,7 @@ class Backups(QObject):
                 f"What was there before is saved as {result.previous_saved_as.name}.",
             )
 
-    def check(self) -> TaskHandle:
+    def check(self) -> Op:
         self.window.statusBar().showMessage("Checking the database…")
         return self._run(lambda d: d.backups.check(), self._checked)
 

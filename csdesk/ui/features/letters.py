@@ -162,8 +162,7 @@ class LettersFeature(QObject):
             self._say(str(exc))
             return None
         if result is not None and result.letters:
-            # The worker wrote through its own connection, which this window's bus does not hear.
-            self.window.bus.publish(Change("letter", result.letters))
+            # the views already heard of the letters: the batch's Op published them
             noun = "letter" if len(result.letters) == 1 else "letters"
             self._say(f"{len(result.letters)} {noun} written and recorded.")
         return result

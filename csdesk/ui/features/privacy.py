@@ -8,15 +8,13 @@ from typing import Any
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
-from csdesk.domain import Change
 from csdesk.services.auth import Permission
-from csdesk.services.desk import Desk
 from csdesk.services.privacy import ErasureResult
 from csdesk.ui.dialogs.erase_dialog import EraseDialog
 from csdesk.ui.dialogs.notice import Notice
 from csdesk.ui.features.guard import permitted
 from csdesk.ui.main_window import MainWindow
-from csdesk.ui.workers import Reporter, TaskHandle, start_task
+from csdesk.ui.workers import Op, run_op
 
 EXPORT_FILTERS = "Machine-readable (*.json);;Readable document (*.html)"
 
@@ -29,17 +27,11 @@ class Privacy(QObject):
         self.desk = window.desk
         self.last_result: object = None
 
-    def _start(self, work: Any, done: Any) -> TaskHandle:
-        actor = self.desk.actor.name
-
-        def run(desk: Desk, _reporter: Reporter) -> Any:
-            desk.act_as(actor)
-            return work(desk)
-
-        task = start_task(self.desk.path or Path(), run, parent=self, clock=self.desk.clock)
-        task.signals.finished.connect(done)
-        task.signals.failed.connect(self._failed)
-        return task.start()
+    def _start(self, work: Any, done: Any) -> Op:
+        op = run_op(self.desk, lambda d, _p: work(d), parent=self)
+        op.succeeded.connect(done)
+        op.failed.connect(self._failed)
+        return op.start()
 
     def _failed(self, message: str) -> None:
         self.last_result = message
@@ -53,7 +45,7 @@ class Privacy(QObject):
         return customer
 
     # -- export --------------------------------------------------------------------------------
-    def export(self) -> TaskHandle | None:
+    def export(self) -> Op | None:
         customer = self._customer()
         if customer is None or not permitted(self.window, self.desk.actor, Permission.EXPORT):
             return None
@@ -71,7 +63,7 @@ class Privacy(QObject):
             target = target.with_suffix(".html" if "html" in chosen else ".json")
         return self.export_to(customer.id, target)
 
-    def export_to(self, customer_id: int, target: Path) -> TaskHandle:
+    def export_to(self, customer_id: int, target: Path) -> Op:
         self.window.statusBar().showMessage("Exporting…")
         return self._start(lambda d: d.privacy.export_to(customer_id, target), self._exported)
 
@@ -80,7 +72,7 @@ class Privacy(QObject):
         self.window.statusBar().showMessage(f"Exported to {path}.", 10000)
 
     # -- erase ---------------------------------------------------------------------------------
-    def erase(self) -> TaskHandle | None:
+    def erase(self) -> Op | None:
         customer = self._customer()
         if customer is None or not permitted(self.window, self.desk.actor, Permission.ERASE):
             return None
@@ -93,10 +85,7 @@ class Privacy(QObject):
         self.last_result = result
         if not isinstance(result, ErasureResult):
             return
-        # the worker's Desk told only its own listeners: tell this window's views
-        self.window.bus.changed.emit(
-            Change("customer", (result.customer_id,), result.customer_id, extra={"erased": True})
-        )
+        # the erasure's Change already reached the views: the Op published it
         self.window.customer_view.show_customer(None)
         self.window.search.clear_and_focus()
         note = (

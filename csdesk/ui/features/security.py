@@ -203,7 +203,9 @@ class Security(QObject):
     def _on_change(self, change: object) -> None:
         if not isinstance(change, Change):
             return
-        if change.kind == "settings":
+        if change.kind == "restore":
+            self.reset_after_restore()
+        elif change.kind == "settings":
             key = (change.extra or {}).get("key")
             if key == IDLE_LOCK_KEY:
                 self.set_idle_interval(self.desk.auth.idle_lock_minutes * 60_000)

@@ -1,28 +1,26 @@
 """Customers in and out, in the Customer menu: import, undo the last import, export, duplicates.
 
 The services (desk.imports, desk.exports, desk.duplicates) do the work; this module only wires
-dialogs, file pickers and worker threads into the window. Work done on a worker's own connection
-is not heard by the window's change bus, so each finished job publishes its Change here.
+dialogs, file pickers and operations (ui.workers.Op) into the window; the Op publishes what each
+job changed, so nothing here tells the views by hand.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEventLoop, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
-from csdesk.domain import Change
 from csdesk.services.auth import Permission, allowed
 from csdesk.services.desk import Desk
 from csdesk.services.importing import ImportResult, UndoResult
 from csdesk.services.importing.service import committed
 from csdesk.ui.dialogs.find_duplicates import FindDuplicatesDialog
 from csdesk.ui.dialogs.import_dialog import ImportDialog
-from csdesk.ui.workers import Reporter, start_task
+from csdesk.ui.workers import OpFn, Progress, run_op
 
 if TYPE_CHECKING:
     from csdesk.ui.main_window import MainWindow
@@ -113,10 +111,6 @@ class TransferFeature(QObject):
         self.window.statusBar().showMessage(text, 30000)
         return text
 
-    def _publish(self, change: Change | None = None) -> None:
-        # The worker wrote through its own connection, which the window's bus does not hear.
-        self.window.bus.publish(change or Change("customer"))
-
     def _may(self, permission: Permission, what: str) -> bool:
         if allowed(self.desk.actor, permission):
             return True
@@ -133,7 +127,7 @@ class TransferFeature(QObject):
                 return None
             path = Path(chosen)
         self.last_dir = path.parent
-        result = ImportDialog.ask(self.window, self.desk, path, on_change=self._publish)
+        result = ImportDialog.ask(self.window, self.desk, path)
         self.window.search.focus_search()  # back to where the next customer is looked up
         if result is not None:
             self.window.statusBar().showMessage(
@@ -167,12 +161,10 @@ class TransferFeature(QObject):
         result = run_with_progress(
             self.window,
             "Undoing the import…",
-            lambda desk, _r: desk.imports.undo(batch_id),
-            actor=self.desk.actor.name,
+            lambda desk, _p: desk.imports.undo(batch_id),
         )
         self.show_unfinished_imports()
         if isinstance(result, UndoResult):
-            self._publish()
             kept = f"\n{len(result.kept)} kept: they have visits or notes since." if result.kept else ""
             tell(
                 self.window,
@@ -240,13 +232,11 @@ class TransferFeature(QObject):
         self.last_dir = target.parent
         out = target
 
-        def work(desk: Desk, reporter: Reporter) -> int:
+        def work(desk: Desk, progress: Progress) -> int:
             write = desk.exports.to_vcard if fmt == "vcard" else desk.exports.to_csv
-            return write(out, reporter.progress)
+            return write(out, progress)
 
-        count = run_with_progress(
-            self.window, f"Exporting customers to {out.name}…", work, actor=self.desk.actor.name
-        )
+        count = run_with_progress(self.window, f"Exporting customers to {out.name}…", work)
         if isinstance(count, int):
             self.window.statusBar().showMessage(f"Exported {count:,} customers to {out}.", 8000)
             return count
@@ -263,13 +253,7 @@ class TransferFeature(QObject):
         return len(merged)
 
 
-def run_with_progress(
-    window: MainWindow,
-    text: str,
-    fn: Callable[[Desk, Reporter], Any],
-    *,
-    actor: str,
-) -> Any:
+def run_with_progress(window: MainWindow, text: str, fn: OpFn) -> Any:
     """Run fn on a worker with a progress box and Cancel; the result, or None (a failure is told)."""
     box = QProgressDialog(text, "Cancel", 0, 0, window)
     box.setObjectName("transferProgress")
@@ -277,39 +261,21 @@ def run_with_progress(
     box.setWindowTitle("csdesk")
     box.setWindowModality(Qt.WindowModality.WindowModal)
     box.setMinimumDuration(300)  # quick jobs never flash a box
-    outcome: dict[str, Any] = {}
-    loop = QEventLoop()
-
-    def acting(desk: Desk, reporter: Reporter) -> Any:
-        if desk.actor.name != actor:
-            desk.act_as(actor)
-        return fn(desk, reporter)
-
-    assert window.desk.path is not None
-    task = start_task(window.desk.path, acting, parent=box, clock=window.desk.clock)
+    op = run_op(window.desk, fn, parent=box)
 
     def progress(done: int, total: int) -> None:
         box.setMaximum(max(total, 1))
         box.setValue(min(done, total))
 
-    def finish(key: str, value: Any = None) -> None:
-        outcome[key] = value
-        loop.quit()
-
-    task.signals.progress.connect(progress)
-    task.signals.finished.connect(lambda value: finish("result", value))
-    task.signals.failed.connect(lambda message: finish("error", message))
-    task.signals.cancelled.connect(lambda: finish("cancelled"))
-    box.canceled.connect(task.cancel)
-    task.start()
-    if not outcome:
-        loop.exec()
+    op.progress.connect(progress)
+    box.canceled.connect(op.cancel)
+    op.start().wait()
     box.reset()
     box.deleteLater()
-    if "error" in outcome:
-        tell(window, "csdesk", str(outcome["error"]))
+    if op.error is not None:
+        tell(window, "csdesk", op.error)
         return None
-    return outcome.get("result")
+    return None if op.was_cancelled else op.result
 
 
 def install(window: MainWindow) -> None:

@@ -194,12 +194,10 @@ class TransferFeature(QObject):
         result = run_with_progress(
             self.window,
             f"Importing the rest of {b['file_name']}…",
-            lambda desk, r: desk.imports.resume(batch_id, r.progress),
-            actor=self.desk.actor.name,
+            lambda desk, progress: desk.imports.resume(batch_id, progress),
         )
         self.show_unfinished_imports()
         if isinstance(result, ImportResult):
-            self._publish()
             tell(
                 self.window,
                 "Import finished",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sqlite3
 import sys
 from collections.abc import Iterable
@@ -48,6 +49,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "check": "csdesk.commands.admin:check_cmd",
     "audit": "csdesk.commands.admin:audit_cmd",
     "paths": "csdesk.commands.paths:paths_cmd",
+    "init": "csdesk.commands.paths:init_cmd",
     "settings": "csdesk.commands.settings:settings_cmd",
     "call": "csdesk.commands.call:call_cmd",
 }
@@ -85,13 +87,13 @@ class LazyGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, db_path: Path | None, staff: str | None, call_number: str | None) -> None:
     """csdesk: find any customer in a keystroke and greet them by name."""
-    run = RunContext(db_path=db_path or default_db_path(), staff=staff)
+    run = RunContext(db_path=db_path or default_db_path(), staff=staff, default_db=db_path is None)
     ctx.obj = run
     ctx.call_on_close(run.close)
     if ctx.invoked_subcommand is None:
         from csdesk.ui.app import main as ui_main  # Qt only when the window is wanted
 
-        ctx.exit(ui_main(run.db_path, staff=staff, call=call_number))
+        ctx.exit(ui_main(run.db_path, staff=staff, call=call_number, create_folder=run.default_db))
 
 
 URI_SCHEMES = ("tel:", "callto:")
@@ -152,3 +154,18 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+    except OSError as exc:
+        # A file or folder the command was pointed at (a missing folder, a read-only or full disk)
+        # that a service did not turn into its own message yet: still one line, never a traceback.
+        where = f" {exc.filename}" if exc.filename else ""
+        click.echo(f"csdesk: cannot use{where}: {exc.strerror or exc}.", err=True)
+        sys.exit(EXIT_USER_ERROR)
+    except Exception as exc:  # the last line of the promise "no traceback, ever"
+        if os.environ.get("CSDESK_DEBUG"):
+            raise
+        click.echo(
+            f"csdesk: something went wrong inside csdesk ({type(exc).__name__}: {exc}). Nothing "
+            "more was done. Please report it; CSDESK_DEBUG=1 shows the details.",
+            err=True,
+        )
+        sys.exit(EXIT_USER_ERROR)

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 class RunContext:
     db_path: Path
     staff: str | None = None
+    # True when the path is the default database in the data folder (made, folder and all, on
+    # first run); False when someone typed it (--db, CSDESK_DB): then the folder must exist.
+    default_db: bool = False
     _desk: Desk | None = field(default=None, repr=False)
 
     def desk(self) -> Desk:
@@ -24,9 +27,9 @@ class RunContext:
             from csdesk.services.desk import Desk  # only commands that touch the database pay
 
             new = not self.db_path.exists()
-            desk = Desk.open(self.db_path, source="cli")
+            desk = Desk.open(self.db_path, source="cli", create_folder=self.default_db)
             if new:
-                # A mistyped --db or an unmounted share would otherwise quietly start an empty
+                # A mistyped file name or an unmounted share would otherwise quietly start an empty
                 # customer list.
                 click.echo(f"csdesk: no database was at {self.db_path}; created a new, empty one.", err=True)
             from csdesk.services.importing.service import interrupted_notice

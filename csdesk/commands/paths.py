@@ -1,10 +1,13 @@
-"""`csdesk paths`: where this install keeps the database, backups and templates."""
+"""`csdesk paths`: where this install keeps the database, backups and templates; `csdesk init`."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
 from csdesk.commands.common import RunContext, echo_json, pass_run
+from csdesk.errors import UserError
 from csdesk.services.about import about
 
 
@@ -30,3 +33,20 @@ def paths_cmd(run: RunContext, as_json: bool) -> None:
     ]
     for label, path in rows:
         click.echo(f"{label + ':':<16}{path}")
+
+
+@click.command("init")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def init_cmd(path: Path) -> None:
+    """Start a new, empty database at PATH, making its folders (e.g. on a shared drive).
+
+    Other commands refuse a --db in a folder that does not exist: a typo must not start an empty
+    customer list. Use it afterwards with `csdesk --db PATH ...` or CSDESK_DB=PATH.
+    """
+    from csdesk.services.desk import Desk
+
+    path = path.expanduser()
+    if path.exists():
+        raise UserError(f"There already is a file at {path}; nothing was changed.")
+    Desk.open(path, source="cli", create_folder=True).close()
+    click.echo(f"Created a new, empty csdesk database at {path}.")

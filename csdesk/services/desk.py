@@ -7,7 +7,8 @@ from pathlib import Path
 import sqlite_utils
 
 from csdesk.domain import Change, Staff
-from csdesk.errors import NotFound
+from csdesk.errors import NotFound, UserError
+from csdesk.paths import backups_dir
 from csdesk.services.audit import AuditService
 from csdesk.services.auth import AuthService
 from csdesk.services.backup import BackupService
@@ -32,7 +33,17 @@ from csdesk.services.visits import VisitService
 from csdesk.store import settings as settings_store
 from csdesk.store import staff as staff_store
 from csdesk.store.checkpoint import Checkpointer
-from csdesk.store.db import atomic, open_db
+from csdesk.store.db import EmptyDatabaseFile, atomic, open_db, read_only_reason
+
+
+def newest_backup_of(path: Path) -> Path | None:
+    """The newest backup file named after this database (`STEM-YYYYmmdd-HHMMSS-reason.db`)."""
+    folder = backups_dir(path)
+    try:
+        found = sorted(folder.glob(f"{path.stem}-*.db"), key=lambda p: p.name[len(path.stem):])
+    except OSError:
+        return None
+    return found[-1] if found else None
 
 
 class Desk:
@@ -112,9 +123,33 @@ class Desk:
         self.context.actor = staff
 
     @classmethod
-    def open(cls, path: Path | str, *, clock: Clock = utc_now, source: str = "app") -> Desk:
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        clock: Clock = utc_now,
+        source: str = "app",
+        create_folder: bool = False,
+    ) -> Desk:
+        """`create_folder`: for the default database in the data folder, made on first run; a
+        path someone typed must name an existing folder (see store.db.open_db)."""
         path = Path(path)
-        return cls(open_db(path), path=path, clock=clock, source=source)
+        try:
+            db = open_db(path, create_folder=create_folder)
+        except EmptyDatabaseFile as exc:
+            newest = newest_backup_of(path)
+            if newest is None:
+                raise
+            raise UserError(
+                f"{exc} Backups of it exist; the newest is {newest}: "
+                f"`csdesk --db {path} restore {newest}` brings it back."
+            ) from exc
+        return cls(db, path=path, clock=clock, source=source)
+
+    @property
+    def read_only(self) -> str | None:
+        """Why this database cannot be changed (read-only file or media, newer csdesk), or None."""
+        return read_only_reason(self.db)
 
     def close(self) -> None:
         self.stop_background_checkpoints()

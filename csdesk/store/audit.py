@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
+from csdesk.store.db import read_only_reason
 from csdesk.store.rows import Row, all_rows
 
 
@@ -23,6 +24,10 @@ def record(
     after: Any = None,
     source: str = "app",
 ) -> None:
+    if read_only_reason(db) is not None:
+        # Only reads get this far on a read-only database (a backup, an export): any real write in
+        # the same transaction fails at its own statement. There is nowhere to record the read.
+        return
     db.execute(
         "INSERT INTO audit (at, staff_id, action, entity, entity_id, before, after, source) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 PAGES_PER_STEP = 4096  # 16 MiB at 4 KiB pages: short steps let other writers in between
 Progress = Callable[[int, int], None]  # (pages remaining, total pages)
@@ -114,7 +115,19 @@ def migrations_applied(conn: sqlite3.Connection, migration_set: str) -> list[str
 
 
 def check_file(path: Path) -> CheckReport:
-    """Check a database file without opening it as csdesk (which would migrate or fail first)."""
+    """Check a database file without opening it as csdesk (which would migrate or fail first).
+
+    A file we may not write (read-only media, no permission) is checked through a copy: FTS5's
+    integrity-check is an INSERT, which a read-only connection refuses, and that refusal says
+    nothing about the file's health.
+    """
+    wal = path.with_name(path.name + "-wal")
+    if path.is_file() and path.stat().st_size == 0 and (not wal.exists() or wal.stat().st_size == 0):
+        report = CheckReport()
+        report.fail("the file is empty (0 bytes): it holds no database")
+        return report
+    if path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        return _check_read_only(path)
     conn = sqlite3.connect(str(path), isolation_level=None)
     try:
         conn.execute("PRAGMA busy_timeout = 5000")
@@ -125,3 +138,34 @@ def check_file(path: Path) -> CheckReport:
         return report
     finally:
         conn.close()
+
+
+def _check_read_only(path: Path) -> CheckReport:
+    import tempfile
+
+    uri = f"file:{quote(path.absolute().as_posix())}?mode=ro"
+    with tempfile.TemporaryDirectory(prefix="csdesk-check-") as folder:
+        copy_path = Path(folder) / "copy.db"
+        try:
+            source = sqlite3.connect(uri, uri=True)
+            try:
+                try:
+                    source.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                except sqlite3.OperationalError:
+                    # Not even a -shm file can be made next to it: nobody can change it either.
+                    source.close()
+                    source = sqlite3.connect(uri + "&immutable=1", uri=True)
+                copy = sqlite3.connect(str(copy_path), isolation_level=None)
+                try:
+                    source.backup(copy)  # page by page: damage is copied as it is
+                    report = check(copy)
+                finally:
+                    copy.close()
+            finally:
+                source.close()
+        except sqlite3.DatabaseError as exc:
+            report = CheckReport()
+            report.fail(f"the file cannot be read as a database ({exc})")
+            return report
+    report.checked.append("(the file is read-only: checked through a copy)")
+    return report

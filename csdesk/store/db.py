@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -14,36 +17,172 @@ from csdesk.errors import UserError
 BUSY_TIMEOUT_MS = 5000
 
 
-def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
-    """Open (creating if needed) the csdesk database at `path` and bring its schema up to date.
+class EmptyDatabaseFile(UserError):
+    """A zero-byte file where a database should be: never silently turned into a new, empty one."""
 
-    Each thread must open its own connection: sqlite3 connections are not shared across threads.
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"The database file {path} is empty (0 bytes): its data is not there. "
+            "Restore a backup with `csdesk restore FILE`, or delete the empty file to start afresh."
+        )
+        self.path = path
+
+
+class MissingFolder(UserError):
+    """A new database was asked for in a folder that does not exist (a typo, an unmounted share)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"There is no folder {path.parent}, so there is no database {path.name} in it. "
+            f"Check the path; to start a new database there, run `csdesk init {path}`."
+        )
+        self.path = path
+
+
+# Databases opened read-only, and why (a sentence that tells the user what to do). Kept beside the
+# Database object, not on it, so the rest of the code keeps using plain sqlite_utils.Database.
+_READ_ONLY: weakref.WeakKeyDictionary[sqlite_utils.Database, str] = weakref.WeakKeyDictionary()
+
+# csdesk itself never sets user_version; a file with one was written by a program that does.
+KNOWN_USER_VERSION = 0
+
+
+def read_only_reason(db: sqlite_utils.Database) -> str | None:
+    """Why writes to `db` are refused, or None when it is writable."""
+    return _READ_ONLY.get(db)
+
+
+def _uri(path: Path, *, immutable: bool) -> str:
+    # Quote the path: a folder called "Shop #2" or "what?" must not end the file name early.
+    return f"file:{quote(path.absolute().as_posix())}?mode=ro" + ("&immutable=1" if immutable else "")
+
+
+def _wal_is_empty(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    return not wal.exists() or wal.stat().st_size == 0
+
+
+def _can_write(path: Path) -> bool:
+    """Write permission on the file and on its folder (WAL needs its -wal and -shm files there).
+
+    os.access answers for the real user and sees read-only mounts (EROFS), even for root.
     """
-    from csdesk.store.migrations import migrations
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
 
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we open transactions ourselves (db.atomic()), never implicitly.
-        conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA foreign_keys = ON")
+
+def _set_pragmas(conn: sqlite3.Connection, path: Path, *, read_only: bool) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if read_only:
+        # Belt and braces: mode=ro already refuses writes; query_only says so for any connection.
+        conn.execute("PRAGMA query_only = ON")
+    else:
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal" and str(path) != ":memory:":
             conn.execute("PRAGMA journal_mode = DELETE")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA secure_delete = ON")
-        # Reads through the OS page cache without copying; searches touch scattered pages.
-        conn.execute("PRAGMA mmap_size = 1073741824")
-        conn.execute("PRAGMA cache_size = -32768")
+    # Reads through the OS page cache without copying; searches touch scattered pages.
+    conn.execute("PRAGMA mmap_size = 1073741824")
+    conn.execute("PRAGMA cache_size = -32768")
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """mode=ro first (sees other writers); immutable when even the -shm file cannot be made,
+    which on read-only media is true: nobody can change the file there."""
+    conn = sqlite3.connect(_uri(path, immutable=False), uri=True, isolation_level=None,
+                           timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if "unable to open" not in str(exc).lower() and "readonly" not in str(exc).lower():
+            raise
+    return sqlite3.connect(_uri(path, immutable=True), uri=True, isolation_level=None,
+                           timeout=BUSY_TIMEOUT_MS / 1000)
+
+
+def _newer_schema(db: sqlite_utils.Database) -> bool:
+    """Written by a newer csdesk: a migration this one does not know, or a user_version it never sets."""
+    from csdesk.store.migrations import migrations
+
+    if int(db.execute("PRAGMA user_version").fetchone()[0]) > KNOWN_USER_VERSION:
+        return True
+    known = {m.name for m in migrations._migrations}
+    return any(m.name not in known for m in migrations.applied(db))
+
+
+def open_db(
+    path: Path | str, *, migrate: bool = True, create_folder: bool = False
+) -> sqlite_utils.Database:
+    """Open (creating if needed) the csdesk database at `path` and bring its schema up to date.
+
+    A new database needs its folder to exist unless `create_folder` (the default database in the
+    data folder): a mistyped --db must not quietly start an empty customer list somewhere else.
+    A file csdesk may not write (permissions, read-only media) or one made by a newer csdesk opens
+    read-only: reads work and every write says why it cannot (read_only_reason).
+    Each thread must open its own connection: sqlite3 connections are not shared across threads.
+    """
+    from csdesk.store.migrations import migrations
+
+    path = Path(path)
+    memory = str(path) == ":memory:"
+    reason: str | None = None
+    try:
+        if not memory and not path.exists():
+            if create_folder:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise UserError(
+                        f"Cannot make the folder {path.parent} for the database: "
+                        f"{exc.strerror or exc}. Choose a folder you can write to "
+                        "(--db PATH, or CSDESK_DATA_DIR for the whole data folder)."
+                    ) from exc
+            elif not path.parent.is_dir():
+                raise MissingFolder(path)
+        elif not memory and path.is_file() and path.stat().st_size == 0 and _wal_is_empty(path):
+            raise EmptyDatabaseFile(path)
+        if not memory and path.exists() and not _can_write(path):
+            reason = (
+                f"The database {path} is read-only (no write permission, or read-only media): "
+                "searching, viewing, exports and backups work, changes cannot be saved. "
+                "Copy it to a folder you can write to, or fix its permissions."
+            )
+            conn = _connect_read_only(path)
+        else:
+            # isolation_level=None: we open transactions ourselves (db.atomic()), never implicitly.
+            conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        _set_pragmas(conn, path, read_only=reason is not None)
     except sqlite3.DatabaseError as exc:
         raise translate_error(exc, path) from exc
+    except OSError as exc:
+        raise UserError(
+            f"Cannot open the database {path}: {exc.strerror or exc}. "
+            "Check that the folder exists and that you may use it."
+        ) from exc
     db = sqlite_utils.Database(conn)
-    if migrate:
-        try:
+    try:
+        if reason is None and _newer_schema(db):
+            reason = (
+                f"The database {path} was made by a newer csdesk: update csdesk to change it. "
+                "Until then it opens read-only (searching and viewing work)."
+            )
+            conn.execute("PRAGMA query_only = ON")
+        if reason is not None:
+            _READ_ONLY[db] = reason
+            if migrate and not _newer_schema(db) and migrations.pending(db):
+                db.close()
+                raise UserError(
+                    f"The database {path} was made by an older csdesk and needs an upgrade, but it "
+                    "is read-only. Copy it to a folder you can write to and open the copy."
+                )
+        elif migrate:
             migrations.apply(db)
-        except sqlite3.DatabaseError as exc:
-            raise translate_error(exc, path) from exc
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise translate_error(exc, path) from exc
     return db
 
 
@@ -86,7 +225,11 @@ def translate_error(exc: sqlite3.Error, path: Path | None = None) -> UserError:
 
 @contextmanager
 def atomic(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """One transaction for one write; SQLite errors come out as UserError."""
+    """One transaction for one write; SQLite errors come out as UserError.
+
+    On a database opened read-only the write fails at its first statement (query_only), is rolled
+    back, and the user is told why this database is read-only.
+    """
     try:
         with db.atomic():
             yield db
@@ -95,4 +238,7 @@ def atomic(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
             raise  # a broken constraint is a bug in csdesk, not something the user can fix
         raise translate_error(exc) from exc
     except sqlite3.DatabaseError as exc:  # locked, read-only, full disk, corrupt file
+        reason = read_only_reason(db)
+        if reason is not None and "readonly" in str(exc).lower().replace("read-only", "readonly"):
+            raise UserError(reason) from exc
         raise translate_error(exc) from exc

@@ -39,8 +39,8 @@ def application() -> QApplication:
     return app
 
 
-def open_desk(db_path: Path, staff: str | None) -> Desk:
-    desk = Desk.open(db_path)
+def open_desk(db_path: Path, staff: str | None, *, create_folder: bool = False) -> Desk:
+    desk = Desk.open(db_path, create_folder=create_folder)
     try:
         if staff:
             desk.act_as(staff)
@@ -50,9 +50,12 @@ def open_desk(db_path: Path, staff: str | None) -> Desk:
     return desk
 
 
-def main(db_path: Path, staff: str | None = None, call: str | None = None) -> int:
+def main(
+    db_path: Path, staff: str | None = None, call: str | None = None, *, create_folder: bool = False
+) -> int:
     """Open the window; with `call`, show that caller. If a window for this user and database
-    is already open, hand it the call (or just raise it) instead of opening a second one."""
+    is already open, hand it the call (or just raise it) instead of opening a second one.
+    `create_folder`: the default database, whose data folder is made on first run."""
     started = time.perf_counter()
     probe = os.environ.get(PROBE_ENV) == "1"
     app = application()
@@ -64,7 +67,7 @@ def main(db_path: Path, staff: str | None = None, call: str | None = None) -> in
             return 0
     apply_theme(app)
     try:
-        desk = open_desk(db_path, staff)
+        desk = open_desk(db_path, staff, create_folder=create_folder)
     except CsdeskError as exc:
         if probe:
             print(f"csdesk: {exc}", file=sys.stderr)

@@ -19,7 +19,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_new_database_is_announced_once(tmp_path: Path) -> None:
-    path = tmp_path / "typo" / "new.db"
+    path = tmp_path / "new.db"
     first = run("--db", str(path), "search", "x")
     assert first.returncode == 0
     assert "created a new, empty one" in first.stderr

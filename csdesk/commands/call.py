@@ -4,9 +4,11 @@ For softphones ("run a command on incoming call": `csdesk call %number%`) and `t
 links. Qt (QtNetwork's QLocalSocket) is imported inside the command only, so the rest of the
 command line never loads it.
 
---json prints {"ok": true, "shown": "customer|picker|new", "started": false, "ms": 12.3};
-when csdesk was not running and this command started it: {"ok": true, "shown": "started",
-"started": true, "ms": 1200.0, "pid": 4242} (the new window shows the caller itself).
+--json prints {"ok": true, "shown": "customer|picker|new|locked", "started": false, "ms": 12.3};
+when csdesk was not running and this command started it: {"ok": true, "shown": "started|locked",
+"started": true, "ms": 1200.0, "pid": 4242} (the new window shows the caller itself). "locked":
+the window is locked and shows the caller right after sign-in. When it cannot do its job it prints
+{"ok": false, "error": "..."} (the same message as on stderr) and exits 1.
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import IO
 from urllib.parse import unquote
 
 import click
 
 from csdesk.commands.common import RunContext, echo_json, pass_run
-from csdesk.errors import UserError
+from csdesk.errors import CsdeskError, UserError
 
 SCHEMES = ("tel:", "callto:", "sip:")
 MAX_NUMBER = 64
@@ -31,6 +35,7 @@ SHOWN = {
     "picker": "several customers have this number: pick the caller on screen",
     "new": "not a customer yet: the new-customer form is open with the number filled in",
     "window": "csdesk is in front",
+    "locked": "csdesk is locked: the caller is waiting behind the sign-in",
 }
 
 
@@ -68,7 +73,7 @@ def launch_command(db_path: Path, staff: str | None, number: str) -> list[str]:
     return [*base, "--db", str(db_path), *who, "--call", number]
 
 
-def _start_detached(cmd: list[str]) -> subprocess.Popen[bytes]:
+def _start_detached(cmd: list[str], log: IO[bytes]) -> subprocess.Popen[bytes]:
     kwargs: dict[str, object] = {}
     if os.name == "nt":
         flags = getattr(subprocess, "DETACHED_PROCESS", 0) | getattr(
@@ -82,11 +87,64 @@ def _start_detached(cmd: list[str]) -> subprocess.Popen[bytes]:
             cmd,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=log,
             **kwargs,  # type: ignore[call-overload]
         )
     except OSError as exc:
         raise UserError(f"csdesk could not start: {exc}. Open csdesk by hand, then try again.") from exc
+
+
+def _last_line(log: IO[bytes]) -> str:
+    """What the window said last before it stopped (its own one-line reason, if it gave one)."""
+    try:
+        log.seek(0)
+        text = log.read()[-4000:].decode("utf-8", "replace")
+    except OSError:
+        return ""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1][:300] if lines else ""
+
+
+def _start_and_wait(run: RunContext, name: str, value: str) -> dict[str, object]:
+    """Start the window with the call; its first answer to a ping, or UserError."""
+    from csdesk.ui.display import missing_display
+    from csdesk.ui.single_instance import send
+
+    reason = missing_display()
+    if reason:
+        raise UserError(reason)
+    # Its stderr goes to a nameless file: when it stops at once, its own reason is ours to tell.
+    with tempfile.TemporaryFile() as log:
+        process = _start_detached(launch_command(run.db_path, run.staff, value), log)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        answer = None
+        while answer is None or answer.get("busy"):
+            code = process.poll()
+            if code is not None:
+                said = _last_line(log).removeprefix("csdesk: ")
+                how = f"signal {-code}" if code < 0 else f"exit code {code}"
+                raise UserError(
+                    f"csdesk could not start ({how})"
+                    + (f": {said}" if said else f". Run `csdesk --db {run.db_path}` to see why.")
+                )
+            if time.monotonic() > deadline:
+                raise UserError(
+                    "csdesk is starting but did not come up within 30 seconds. "
+                    "Check the screen, then try again."
+                )
+            time.sleep(0.1)
+            answer = send(name, {"action": "ping"}, timeout_ms=1000)
+    if not answer.get("ok"):
+        raise UserError(f"csdesk started but could not show the caller: {_reason(answer)}.")
+    return {
+        "ok": True,
+        "shown": "locked" if answer.get("locked") else "started",
+        "pid": answer.get("pid"),
+    }
+
+
+def _reason(answer: dict[str, object]) -> str:
+    return str(answer.get("error") or "it gave no reason").rstrip(".")
 
 
 @click.command("call")
@@ -95,6 +153,15 @@ def _start_detached(cmd: list[str]) -> subprocess.Popen[bytes]:
 @pass_run
 def call_cmd(run: RunContext, number: str, as_json: bool) -> None:
     """Show the caller with this NUMBER (or tel:/callto: link) in csdesk, starting it if needed."""
+    try:
+        _call(run, number, as_json)
+    except CsdeskError as exc:
+        if as_json:  # a script reads stdout: it gets the error object, stderr gets the line
+            echo_json({"ok": False, "error": str(exc)})
+        raise
+
+
+def _call(run: RunContext, number: str, as_json: bool) -> None:
     value = number_from(number)
     from PySide6.QtCore import QCoreApplication  # Qt only for this command
 
@@ -105,28 +172,15 @@ def call_cmd(run: RunContext, number: str, as_json: bool) -> None:
     name = server_name(run.db_path)
     started_at = time.perf_counter()
     answer = send(name, {"action": "call", "number": value})
-    started = False
+    started = answer is None
     if answer is None:
-        started = True
-        process = _start_detached(launch_command(run.db_path, run.staff, value))
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while answer is None:
-            code = process.poll()
-            if code is not None:
-                raise UserError(
-                    f"csdesk could not start (exit code {code}). Run `csdesk --db {run.db_path}` to see why."
-                )
-            if time.monotonic() > deadline:
-                raise UserError(
-                    "csdesk is starting but did not come up within 30 seconds. "
-                    "Check the screen, then try again."
-                )
-            time.sleep(0.1)
-            answer = send(name, {"action": "ping"}, timeout_ms=1000)
-        answer = {"ok": bool(answer.get("ok")), "shown": "started", "pid": answer.get("pid")}
+        answer = _start_and_wait(run, name, value)
+    elif answer.get("busy"):
+        # Never start a second window next to a live one: it would take the socket over.
+        raise UserError(_reason(answer) + ".")
     elapsed = (time.perf_counter() - started_at) * 1000
     if not answer.get("ok"):
-        raise UserError(f"csdesk could not show the caller: {answer.get('error', 'no reason given')}.")
+        raise UserError(f"csdesk could not show the caller: {_reason(answer)}.")
     shown = str(answer.get("shown", ""))
     if as_json:
         out = {"ok": True, "shown": shown, "started": started, "ms": round(elapsed, 1)}
@@ -134,7 +188,9 @@ def call_cmd(run: RunContext, number: str, as_json: bool) -> None:
             out["pid"] = answer.get("pid")  # the new window's process
         echo_json(out)
         return
-    if started:
+    if started and shown == "locked":
+        click.echo(f"Started csdesk with the call from {value}: {SHOWN['locked']}.")
+    elif started:
         click.echo(f"Started csdesk with the call from {value}.")
     else:
         click.echo(f"Call from {value}: {SHOWN.get(shown, shown)} ({elapsed:.0f} ms).")

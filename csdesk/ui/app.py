@@ -13,14 +13,15 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from csdesk.errors import CsdeskError
 from csdesk.services.about import DESKTOP_ID
 from csdesk.services.desk import Desk
-from csdesk.ui.caller import handle_request, show_caller
+from csdesk.ui.caller import handle_request
 from csdesk.ui.change_bus import ChangeBus
 from csdesk.ui.dialogs.about_dialog import app_icon
 from csdesk.ui.dialogs.admin_setup import AdminSetupDialog
 from csdesk.ui.dialogs.first_run import FirstRunDialog
+from csdesk.ui.display import missing_display
 from csdesk.ui.features.security import end_session, start_session
 from csdesk.ui.main_window import MainWindow
-from csdesk.ui.single_instance import InstanceServer, send, server_name
+from csdesk.ui.single_instance import InstanceServer, UnsafeSocket, send, server_name
 from csdesk.ui.theme import apply_theme
 
 PROBE_ENV = "CSDESK_STARTUP_PROBE"
@@ -58,13 +59,24 @@ def main(
     `create_folder`: the default database, whose data folder is made on first run."""
     started = time.perf_counter()
     probe = os.environ.get(PROBE_ENV) == "1"
+    reason = missing_display()
+    if reason:  # before Qt, which would abort (exit 134) blaming a library
+        print(f"csdesk: {reason}", file=sys.stderr)
+        return 1
     app = application()
-    name = server_name(db_path)
-    if not probe:
+    try:
+        name = server_name(db_path)
         request = {"action": "call", "number": call} if call else {"action": "raise"}
-        answer = send(name, request)
+        answer = None if probe else send(name, request)
         if answer is not None and answer.get("ok"):
             return 0
+        if answer is not None and answer.get("busy"):
+            # A live window that does not answer: a second one would take its socket over.
+            raise UnsafeSocket(str(answer["error"]))
+        InstanceServer.check(name)  # refuse to start behind someone else's socket or folder
+    except UnsafeSocket as exc:
+        _refuse(str(exc), probe)
+        return 1
     apply_theme(app)
     try:
         desk = open_desk(db_path, staff, create_folder=create_folder)
@@ -86,12 +98,16 @@ def main(
         bus.attach(desk)
         window = MainWindow(desk, bus)
         server = InstanceServer(name, lambda request: handle_request(window, request), window)
-        server.listen()  # without it csdesk still works, only `csdesk call` cannot reach it
+        try:
+            server.listen()  # without it csdesk still works, only `csdesk call` cannot reach it
+        except UnsafeSocket as exc:
+            _refuse(str(exc), probe)
+            return 1
         window.show()
         window.raise_()
         window.activateWindow()
-        if call:
-            QTimer.singleShot(0, lambda: show_caller(window, call))
+        if call:  # through the same door as a running window's calls (a locked one waits)
+            QTimer.singleShot(0, lambda: handle_request(window, {"action": "call", "number": call}))
         if probe:
             _probe(window, started)
             return app.exec()
@@ -106,6 +122,12 @@ def main(
             window.deleteLater()
             QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         desk.close()
+
+
+def _refuse(message: str, probe: bool) -> None:
+    print(f"csdesk: {message}", file=sys.stderr)
+    if not probe:
+        QMessageBox.critical(None, "csdesk cannot start", message)
 
 
 def _probe(window: MainWindow, started: float) -> None:

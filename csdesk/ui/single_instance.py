@@ -1,75 +1,105 @@
 """One csdesk window per user and database, reachable over a local socket.
 
 `csdesk call NUMBER` (and a second plain `csdesk`) connect to the running window's QLocalServer
-and send one JSON line; the window answers with one JSON line:
+and send one JSON line; the window answers with one JSON line. Protocol version 1:
 
-  -> {"action": "call", "number": "+15550104477"}   <- {"ok": true, "shown": "customer"}
-  -> {"action": "raise"}                             <- {"ok": true, "shown": "window"}
-  -> {"action": "ping"}                              <- {"ok": true, "shown": "nothing", "pid": 123}
+  -> {"v": 1, "action": "call", "number": "+1555…"}  <- {"v": 1, "ok": true, "shown": "customer"}
+  -> {"v": 1, "action": "raise"}                      <- {"v": 1, "ok": true, "shown": "window"}
+  -> {"v": 1, "action": "ping"}                       <- {"v": 1, "ok": true, "shown": "nothing",
+                                                          "pid": 123, "locked": false}
 
-shown: customer (one match opened), picker (several), new (the new-customer form), window, nothing.
-A request the window cannot use gets {"ok": false, "error": "..."}.
+shown: customer (one match opened), picker (several), new (the new-customer form), window,
+locked (the window is locked: the caller shows right after sign-in), nothing. A request without
+"v" is read as version 1 (the first csdesk with this socket sent none). Anything the window cannot
+use gets {"ok": false, "error": "..."}; it never goes unanswered.
 
-The server name holds the user name and a hash of the database path, so two people on one
-computer, or one person with two databases, never reach each other's window.
+Bounds, because any process of this user can connect: a request line is at most MAX_REQUEST
+bytes, a connection that sends no full line within IDLE_MS is answered and closed, and at most
+MAX_CONNECTIONS are open at once (more are answered "busy" and closed straight away), so a
+flood of connections cannot use up the window's file descriptors or memory.
+
+Where the socket lives and who may connect: csdesk/ui/socket_guard.py.
 """
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QObject, Signal
+from PySide6.QtCore import QByteArray, QObject, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-MAX_REQUEST = 4096  # a phone number and an action name; anything longer is not from us
+from csdesk.ui import socket_guard as guard
+from csdesk.ui.socket_guard import UnsafeSocket
+
+__all__ = ["PROTOCOL", "InstanceServer", "UnsafeSocket", "parse_request", "send", "server_name"]
+
+PROTOCOL = 1
+MAX_REQUEST = 1024  # a phone number and an action name; anything longer is not from us
+MAX_ANSWER = 64 * 1024
+MAX_NUMBER = 64
+IDLE_MS = 3000
+MAX_CONNECTIONS = 8
+ACTIONS = ("call", "raise", "ping")
+BUSY = "csdesk is running but did not answer in time (it may be busy). Try again in a moment."
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
 
-def _user() -> str:
-    try:
-        name = getpass.getuser()
-    except Exception:  # no user name in the environment (some services): fall back to the uid
-        name = str(os.getuid()) if hasattr(os, "getuid") else "user"
-    return "".join(ch for ch in name if ch.isalnum() or ch in "-_")[:32] or "user"
-
-
 def server_name(db_path: Path) -> str:
-    """Per user and per database; short enough for a Unix socket path."""
-    try:
-        resolved = str(Path(db_path).expanduser().resolve())
-    except OSError:
-        resolved = str(Path(db_path).absolute())
-    digest = hashlib.sha256(resolved.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return f"csdesk-{_user()}-{digest}"
+    return guard.server_name(db_path)
+
+
+def _connect(name: str, timeout_ms: int) -> QLocalSocket | str:
+    """A socket connected to a window of this user, or why not: "absent" (nobody listens) or
+    "busy" (something listens but does not take the connection). Raises UnsafeSocket."""
+    if not guard.prepare(name, create=False):
+        return "absent"
+    socket = QLocalSocket()
+    socket.connectToServer(name)
+    if not socket.waitForConnected(timeout_ms):
+        gone = (
+            QLocalSocket.LocalSocketError.ServerNotFoundError,
+            QLocalSocket.LocalSocketError.ConnectionRefusedError,
+        )
+        return "absent" if socket.error() in gone else "busy"
+    uid = guard.peer_uid(int(socket.socketDescriptor()))
+    if uid is not None and uid != guard.my_uid():
+        socket.abort()
+        raise UnsafeSocket(
+            f"The call socket {name} is answered by another user's program, not your csdesk. "
+            "Ask whoever looks after this computer to look into it."
+        )
+    return socket
 
 
 def send(name: str, message: dict[str, Any], timeout_ms: int = 3000) -> dict[str, Any] | None:
-    """Send one request and wait for the answer; None when no window listens under `name`."""
-    socket = QLocalSocket()
-    socket.connectToServer(name)
-    if not socket.waitForConnected(min(timeout_ms, 1000)):
+    """Send one request and wait for the answer. None when no window listens under `name`;
+    {"ok": false, "busy": true, ...} when one does but does not answer. Raises UnsafeSocket when
+    the socket is not this user's."""
+    socket = _connect(name, min(timeout_ms, 1000))
+    if socket == "absent":
         return None
-    socket.write(QByteArray(json.dumps(message).encode("utf-8") + b"\n"))
+    if isinstance(socket, str):
+        return {"ok": False, "busy": True, "error": BUSY}
+    socket.write(QByteArray(json.dumps({"v": PROTOCOL, **message}).encode("utf-8") + b"\n"))
     socket.flush()
     data = b""
-    while b"\n" not in data:
+    while b"\n" not in data and len(data) <= MAX_ANSWER:
         if not socket.waitForReadyRead(timeout_ms):
             break
         data += bytes(socket.readAll().data())
-    socket.disconnectFromServer()
+    socket.abort()
     if b"\n" not in data:
-        return {"ok": False, "error": "csdesk is running but did not answer in time."}
+        return {"ok": False, "busy": True, "error": BUSY}
     try:
         answer = json.loads(data.split(b"\n", 1)[0])
-    except ValueError:
+    except (ValueError, RecursionError):
         return {"ok": False, "error": "csdesk answered something unexpected."}
-    return answer if isinstance(answer, dict) else {"ok": False, "error": "unexpected answer"}
+    if not isinstance(answer, dict):
+        return {"ok": False, "error": "csdesk answered something unexpected."}
+    return answer
 
 
 def parse_request(data: bytes) -> dict[str, Any]:
@@ -78,10 +108,24 @@ def parse_request(data: bytes) -> dict[str, Any]:
         message = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return {"error": "not a JSON line"}
-    if not isinstance(message, dict) or message.get("action") not in ("call", "raise", "ping"):
+    except RecursionError:  # "[[[[…": nesting deeper than Python's parser goes
+        return {"error": "not a request csdesk understands (nested too deep)"}
+    if not isinstance(message, dict):
         return {"error": "unknown action"}
-    if message["action"] == "call" and not isinstance(message.get("number"), str):
-        return {"error": "a call needs a number"}
+    version = message.get("v", 1)
+    if version != PROTOCOL:
+        return {
+            "error": f"this csdesk speaks version {PROTOCOL} of the call protocol, not "
+            f"{str(version)[:20]}: use the same csdesk for the window and the command"
+        }
+    if message.get("action") not in ACTIONS:
+        return {"error": "unknown action"}
+    if message["action"] == "call":
+        number = message.get("number")
+        if not isinstance(number, str):
+            return {"error": "a call needs a number"}
+        if len(number) > MAX_NUMBER:
+            return {"error": "that number is too long"}
     return message
 
 
@@ -90,41 +134,79 @@ class InstanceServer(QObject):
 
     handled = Signal(dict, dict)  # request, answer: for tests and the log
 
-    def __init__(self, name: str, handler: Handler, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        handler: Handler,
+        parent: QObject | None = None,
+        *,
+        idle_ms: int = IDLE_MS,
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("instanceServer")
         self.name = name
+        self.idle_ms = idle_ms
+        self.max_connections = max_connections
+        self.refused = 0  # connections from another user, dropped unanswered
         self._handler = handler
         self._server = QLocalServer(self)
-        # Only this user may connect (Unix: socket file mode 0700-like; Windows: the user's SID).
+        # Only this user may connect (Unix: socket file mode 0700; Windows: the user's SID).
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._accept)
         self._buffers: dict[QLocalSocket, bytes] = {}
 
+    @staticmethod
+    def check(name: str) -> None:
+        """Raise UnsafeSocket when `name`'s folder or socket file is not this user's alone."""
+        guard.prepare(name, create=True)
+
     def listen(self) -> bool:
-        """Start listening. False when another live window already owns the name."""
-        # Ask first: on Unix, Qt's listen() may quietly take the name from a live server.
+        """Start listening. False when a window already owns the name (answering or busy: a
+        live socket is never taken over). Raises UnsafeSocket when the folder or the socket
+        file is someone else's."""
+        guard.prepare(self.name, create=True)
         if send(self.name, {"action": "ping"}, timeout_ms=500) is not None:
             return False
-        # A socket file left behind by a csdesk that crashed: nobody answers, so take it over.
+        # A socket file left behind by a csdesk that crashed: nobody listens, so take it over.
         QLocalServer.removeServer(self.name)
         return self._server.listen(self.name)
 
     def close(self) -> None:
         self._server.close()
+        for socket in list(self._buffers):
+            socket.abort()
 
     @property
     def listening(self) -> bool:
         return self._server.isListening()
+
+    @property
+    def connections(self) -> int:
+        """Connections open now (waiting for their request line)."""
+        return len(self._buffers)
 
     def _accept(self) -> None:
         while self._server.hasPendingConnections():
             socket = self._server.nextPendingConnection()
             if socket is None:
                 return
-            self._buffers[socket] = b""
-            socket.readyRead.connect(lambda s=socket: self._read(s))
+            uid = guard.peer_uid(int(socket.socketDescriptor()))
+            if uid is not None and uid != guard.my_uid():
+                self.refused += 1  # another user: not a word back
+                socket.abort()
+                socket.deleteLater()
+                continue
             socket.disconnected.connect(lambda s=socket: self._drop(s))
+            if len(self._buffers) >= self.max_connections:
+                self._reply(socket, {"ok": False, "error": "csdesk is busy: try again in a moment"})
+                continue
+            self._buffers[socket] = b""
+            idle = QTimer(socket)
+            idle.setSingleShot(True)
+            idle.timeout.connect(lambda s=socket: self._idle(s))
+            idle.start(self.idle_ms)
+            socket.readyRead.connect(lambda s=socket: self._read(s))
             if socket.bytesAvailable():
                 self._read(socket)
 
@@ -132,10 +214,14 @@ class InstanceServer(QObject):
         self._buffers.pop(socket, None)
         socket.deleteLater()
 
+    def _idle(self, socket: QLocalSocket) -> None:
+        if socket in self._buffers:
+            self._answer(socket, {}, {"ok": False, "error": "no request arrived in time"})
+
     def _read(self, socket: QLocalSocket) -> None:
         if socket not in self._buffers:
             return
-        data = self._buffers[socket] + bytes(socket.readAll().data())
+        data = self._buffers[socket] + bytes(socket.read(MAX_REQUEST + 1).data())
         if b"\n" not in data:
             if len(data) > MAX_REQUEST:
                 self._answer(socket, {}, {"ok": False, "error": "request too long"})
@@ -155,7 +241,10 @@ class InstanceServer(QObject):
 
     def _answer(self, socket: QLocalSocket, request: dict[str, Any], answer: dict[str, Any]) -> None:
         self._buffers.pop(socket, None)
-        socket.write(QByteArray(json.dumps(answer).encode("utf-8") + b"\n"))
-        socket.flush()
-        socket.disconnectFromServer()
+        self._reply(socket, answer)
         self.handled.emit(request, answer)
+
+    def _reply(self, socket: QLocalSocket, answer: dict[str, Any]) -> None:
+        socket.write(QByteArray(json.dumps({"v": PROTOCOL, **answer}).encode("utf-8") + b"\n"))
+        socket.flush()
+        socket.disconnectFromServer()  # emits disconnected (then _drop) once the answer is out

@@ -102,7 +102,7 @@ def test_one_match_opens_the_customer_within_200_ms(
     window.showMinimized()
     assert window.customer_view.customer is None
     answer, ms = call(qtbot, server, "tel:+1-555-010-4477")
-    assert answer == {"ok": True, "shown": "customer"}
+    assert answer == {"v": 1, "ok": True, "shown": "customer"}
     shown = window.customer_view.customer
     assert shown is not None and shown.id == known["jose"].id
     assert not window.isMinimized()
@@ -157,7 +157,7 @@ def test_several_matches_open_a_picker_and_enter_picks(
     monkeypatch.setattr(CallerPicker, "exec", drive)
     server = serve(window)
     answer, _ms = call(qtbot, server, "+442079460001")
-    assert answer == {"ok": True, "shown": "picker"}
+    assert answer == {"v": 1, "ok": True, "shown": "picker"}
     qtbot.waitUntil(lambda: bool(seen), timeout=3000)
     assert {seen[0].list.item(i).data(256) for i in range(2)} == {a.id, b.id}
     assert seen[0].result() == QDialog.DialogCode.Accepted
@@ -179,7 +179,7 @@ def test_no_match_opens_the_new_customer_form_with_the_number(
     monkeypatch.setattr(CustomerForm, "ask", ask)
     server = serve(window)
     answer, _ms = call(qtbot, server, "+1 555 999 1234")
-    assert answer == {"ok": True, "shown": "new"}
+    assert answer == {"v": 1, "ok": True, "shown": "new"}
     qtbot.waitUntil(lambda: bool(asked), timeout=3000)
     assert asked[0] is not None and asked[0].phones == (("mobile", "+1 555 999 1234"),)
     assert window.customer_view.customer is None
@@ -223,7 +223,7 @@ def test_hostile_requests_get_an_error_answer(qtbot: QtBot, window: MainWindow, 
 
 def test_an_oversized_request_is_refused(qtbot: QtBot, window: MainWindow) -> None:
     answer, _ms = send_async(qtbot, serve(window), b"x" * 10_000)
-    assert answer == {"ok": False, "error": "request too long"}
+    assert answer == {"v": 1, "ok": False, "error": "request too long"}
 
 
 def test_a_second_server_under_the_same_name_steps_back(qtbot: QtBot, window: MainWindow) -> None:
@@ -282,7 +282,7 @@ def test_csdesk_call_subprocess_reaches_the_window(
     server.handled.connect(lambda request, _answer: raised.append(request))
     again = run_cli(qtbot, ["--db", str(db_path)])
     assert again.returncode == 0, again.stderr
-    assert raised == [{"action": "raise"}]
+    assert raised == [{"v": 1, "action": "raise"}]
 
 
 def test_csdesk_call_refuses_a_non_number_without_a_traceback(db_path: Path) -> None:

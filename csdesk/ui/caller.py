@@ -3,6 +3,9 @@
 One match opens the customer; several open a picker; none opens the new-customer form with
 the number filled in. Dialogs open on the next turn of the event loop, after the answer has gone
 back to `csdesk call`, so the softphone's command never waits on a person.
+
+A locked window shows nobody: the number waits (the latest call wins), the lock screen says a call
+is waiting, the answer says "locked", and the caller is shown right after someone signs in.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from csdesk.domain import CustomerDraft, SearchHit
@@ -81,11 +84,51 @@ def _new(window: MainWindow, number: str) -> None:
         open_caller(window, saved.id)
 
 
+class WaitingCall(QObject):
+    """The call that rang while the window was locked; shown when the lock opens."""
+
+    def __init__(self, window: MainWindow, lock: QObject) -> None:
+        super().__init__(window)
+        self.setObjectName("waitingCall")
+        self.window = window
+        self.lock = lock
+        self.number: str | None = None
+        lock.lock_changed.connect(self._lock_changed)  # type: ignore[attr-defined]
+
+    def hold(self, number: str) -> None:
+        self.number = number
+        self.lock.lock_screen.set_call_waiting(True)  # type: ignore[attr-defined]
+
+    def _lock_changed(self, locked: bool) -> None:
+        if locked or self.number is None:
+            return
+        number, self.number = self.number, None
+        self.lock.lock_screen.set_call_waiting(False)  # type: ignore[attr-defined]
+        # after the sign-in's own work (focus, the welcome) has run
+        QTimer.singleShot(0, lambda: show_caller(self.window, number))
+
+
+def _lock(window: MainWindow) -> QObject | None:
+    """The security feature when it is installed and locked (sign-in or switch of user)."""
+    found = window.findChild(QObject, "security")
+    return found if found is not None and getattr(found, "locked", False) else None
+
+
+def waiting_call(window: MainWindow) -> WaitingCall | None:
+    return window.findChild(WaitingCall, "waitingCall")
+
+
 def handle_request(window: MainWindow, request: dict[str, Any]) -> dict[str, Any]:
     """The InstanceServer's handler for a main window."""
+    lock = _lock(window)
     if request["action"] == "ping":
-        return {"ok": True, "shown": "nothing", "pid": os.getpid()}
+        return {"ok": True, "shown": "nothing", "pid": os.getpid(), "locked": lock is not None}
     if request["action"] == "raise":
         bring_to_front(window)
         return {"ok": True, "shown": "window"}
+    if lock is not None:
+        bring_to_front(window)  # the lock screen comes forward: someone can sign in
+        waiting = waiting_call(window) or WaitingCall(window, lock)
+        waiting.hold(" ".join(str(request["number"]).split())[:MAX_NUMBER])
+        return {"ok": True, "shown": "locked"}
     return {"ok": True, "shown": show_caller(window, str(request["number"]))}

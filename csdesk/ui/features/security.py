@@ -2,7 +2,8 @@
 
 The window's content sits in a stack with the lock screen: while locked the content page is not
 shown at all (not merely covered), the open customer and the search are cleared, and every action
-but Quit is disabled, so no shortcut can reach customer data.
+but Quit is disabled, so no shortcut can reach customer data. The status bar is hidden too: its
+messages and the call timer name customers.
 """
 
 from __future__ import annotations
@@ -96,6 +97,8 @@ class Security(QObject):
         return False
 
     def idle_lock(self) -> None:
+        if not self.window.isVisible():
+            return  # a closed window (its desk may be closed too) has nothing left to hide
         if not self.locked or self.switching:
             self.lock()
 
@@ -121,6 +124,8 @@ class Security(QObject):
             self._hidden = [bar for bar in window.findChildren(QToolBar) if bar.isVisible()]
             for bar in self._hidden:
                 bar.hide()
+            window.statusBar().clearMessage()
+            window.statusBar().hide()  # a hidden bar shows no message and no call timer
         self.locked = True
         self.switching = switching
         self.idle_timer.stop()
@@ -145,6 +150,7 @@ class Security(QObject):
         for bar in self._hidden:
             bar.show()
         self._hidden = []
+        self.window.statusBar().show()
         self.window.escape.setEnabled(True)
         self.locked = False
         self.switching = False

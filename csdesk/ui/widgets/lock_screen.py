@@ -49,6 +49,13 @@ class LockScreen(QWidget):
         self.names.currentTextChanged.connect(self._name_chosen)
         self.pin = pin_field("signInPin", "PIN")
         self.pin.returnPressed.connect(self.submit)
+        # No number and no name: whoever stands at a locked counter may not learn who calls.
+        self.call_waiting = QLabel("A call is waiting: sign in to see the caller.")
+        self.call_waiting.setObjectName("callWaitingLabel")
+        self.call_waiting.setProperty("tone", "alert")
+        self.call_waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.call_waiting.setWordWrap(True)
+        self.call_waiting.hide()
         self.message = QLabel()
         self.message.setObjectName("signInMessage")
         self.message.setProperty("tone", "fieldError")
@@ -76,6 +83,7 @@ class LockScreen(QWidget):
         inner.setContentsMargins(28, 24, 28, 24)
         inner.setSpacing(12)
         inner.addWidget(self.title)
+        inner.addWidget(self.call_waiting)
         inner.addWidget(self.subtitle)
         inner.addWidget(self.names)
         inner.addWidget(self.pin)
@@ -126,6 +134,9 @@ class LockScreen(QWidget):
             self.pin.setFocus()
         else:
             self.front_desk_button.setFocus()
+
+    def set_call_waiting(self, waiting: bool) -> None:
+        self.call_waiting.setVisible(waiting)
 
     def _name_chosen(self, _name: str) -> None:
         self.pin.clear()

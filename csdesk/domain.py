@@ -69,6 +69,13 @@ class Phone:
 
 
 @dataclass(frozen=True)
+class Email:
+    address: str
+    label: str = "other"  # home, work, other
+    id: int | None = None
+
+
+@dataclass(frozen=True)
 class Customer:
     id: int
     first_name: str = ""
@@ -90,6 +97,11 @@ class Customer:
     last_visit_at: str | None = None
     visit_count: int = 0
     phones: tuple[Phone, ...] = ()
+    emails: tuple[Email, ...] = ()  # every address, the primary (`email`) first
+
+    @property
+    def other_emails(self) -> tuple[Email, ...]:
+        return self.emails[1:]
 
     @property
     def full_name(self) -> str:
@@ -129,6 +141,8 @@ class CustomerDraft:
     address: str = ""
     marketing_consent: bool = False
     phones: tuple[tuple[str, str], ...] = ()  # (label, as typed)
+    email_label: str = ""  # the primary's label ('' = other)
+    other_emails: tuple[tuple[str, str], ...] = ()  # (label, address) after the primary `email`
 
 
 @dataclass(frozen=True)

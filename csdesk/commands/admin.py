@@ -62,7 +62,8 @@ def customer_erase_cmd(run: RunContext, customer_id: int, yes: bool) -> None:
     result = desk.privacy.erase(customer_id)
     click.echo(
         f"Erased customer #{customer_id}: {result.visits_anonymised} visits kept anonymously, "
-        f"{result.notes_removed} notes and {result.phones_removed} phone numbers removed."
+        f"{result.notes_removed} notes, {result.phones_removed} phone numbers and "
+        f"{result.emails_removed} e-mail addresses removed."
     )
     if not result.file_scrubbed:
         click.echo(

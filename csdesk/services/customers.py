@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from csdesk.domain import Change, Customer, CustomerDraft, Phone
+from csdesk.domain import Change, Customer, CustomerDraft, Email, Phone
 from csdesk.errors import NotFound, UserError, ValidationError
 from csdesk.services import phone as phone_rules
 from csdesk.services.text import exact_keys, folded_phrase, search_norm
@@ -55,7 +55,8 @@ class CustomerService:
         if row is None:
             raise NotFound(f"No customer #{customer_id}.")
         phones = store.phones_for(self._ctx.db, [customer_id])[customer_id]
-        return _customer(row, phones)
+        emails = store.emails_for(self._ctx.db, [customer_id])[customer_id]
+        return _customer(row, phones, emails)
 
     def count(self) -> int:
         return store.count(self._ctx.db)
@@ -70,6 +71,14 @@ class CustomerService:
     # -- validation ----------------------------------------------------------------------------
     def validate(self, draft: CustomerDraft) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """Check what was typed; return the row and phone rows to store, or raise ValidationError."""
+        row, phones, _emails = self.validate_all(draft)
+        return row, phones
+
+    def validate_all(
+        self, draft: CustomerDraft
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+        """validate(), and the e-mail rows (the primary first). Errors for the other addresses
+        are keyed email1, email2, ... in the order of draft.other_emails."""
         errors: dict[str, str] = {}
         # Not asdict(): it deep-copies every value, which dominated bulk imports.
         values = {f.name: getattr(draft, f.name) for f in fields(draft)}
@@ -80,6 +89,26 @@ class CustomerService:
         email = texts["email"]
         if email and "email" not in errors and not _EMAIL.match(email):
             errors["email"] = f"“{email}” is not a complete e-mail address (like name@example.com)."
+        emails = [(draft.email_label, email)] if email else []
+        for index, (label, typed) in enumerate(draft.other_emails, start=1):
+            address = typed.strip()
+            if len(address) > MAX_FIELD:
+                errors[f"email{index}"] = f"That is too long (at most {MAX_FIELD} characters)."
+            elif address and not _EMAIL.match(address):
+                errors[f"email{index}"] = (
+                    f"“{address}” is not a complete e-mail address (like name@example.com)."
+                )
+            elif address:
+                emails.append((label, address))
+        email_rows: list[dict[str, Any]] = []
+        for label, address in emails:
+            folded = address.casefold()
+            if folded not in {e["email_norm"] for e in email_rows}:
+                email_rows.append(
+                    {"label": (label or "other").strip()[:40], "address": address, "email_norm": folded}
+                )
+        # With the primary cleared, the next address becomes the primary.
+        email = email_rows[0]["address"] if email_rows else ""
         birthday = ""
         try:
             birthday = parse_birthday(texts["birthday"])
@@ -125,7 +154,7 @@ class CustomerService:
             ),
             "exact_keys": exact_keys(texts["first_name"], texts["last_name"], texts["preferred_name"]),
         }
-        return row, phones
+        return row, phones, email_rows
 
     def duplicates(self, draft: CustomerDraft, *, exclude_id: int | None = None) -> list[Duplicate]:
         """Customers this draft may already be: same phone, same e-mail or a very close name."""
@@ -136,12 +165,10 @@ class CustomerService:
             if e164:
                 for cid in store.ids_by_e164(db, e164):
                     found.setdefault(cid, f"already has the phone number {raw.strip()}")
-        email = draft.email.strip().casefold()
-        if email:
-            for cid in store.ids_by_email_prefix(db, email, 5):
-                row = store.get(db, cid)
-                if row and row["email_norm"] == email:
-                    found.setdefault(cid, f"already has the e-mail {draft.email.strip()}")
+        for typed in (draft.email, *(address for _label, address in draft.other_emails)):
+            if typed.strip():
+                for cid in store.ids_by_email(db, typed.strip().casefold()):
+                    found.setdefault(cid, f"already has the e-mail {typed.strip()}")
         key = folded_phrase(f"{draft.first_name} {draft.last_name}")
         if draft.first_name.strip() and draft.last_name.strip():
             phrase = " ".join(f'"{t}"' for t in key.split())
@@ -152,7 +179,7 @@ class CustomerService:
 
     # -- writing -------------------------------------------------------------------------------
     def create(self, draft: CustomerDraft) -> Customer:
-        row, phones = self.validate(draft)
+        row, phones, emails = self.validate_all(draft)
         now = self._ctx.now_iso()
         actor = self._ctx.actor.id
         row.update(
@@ -164,7 +191,7 @@ class CustomerService:
             marketing_consent_at=now if row["marketing_consent"] else None,
         )
         with atomic(self._ctx.db):
-            customer_id = store.insert(self._ctx.db, row, phones)
+            customer_id = store.insert(self._ctx.db, row, phones, emails)
             audit.record(
                 self._ctx.db,
                 at=now,
@@ -172,7 +199,7 @@ class CustomerService:
                 action="create",
                 entity="customer",
                 entity_id=customer_id,
-                after=_audit_view(row, phones),
+                after=_audit_view(row, phones, emails),
                 source=self._ctx.source,
             )
         self._ctx.notify(Change("customer", (customer_id,), customer_id))
@@ -183,7 +210,8 @@ class CustomerService:
         if before is None:
             raise NotFound(f"No customer #{customer_id}.")
         before_phones = store.phones_for(self._ctx.db, [customer_id])[customer_id]
-        row, phones = self.validate(draft)
+        before_emails = store.emails_full(self._ctx.db, [customer_id])[customer_id]
+        row, phones, emails = self.validate_all(draft)
         now = self._ctx.now_iso()
         row.update(updated_at=now, updated_by=self._ctx.actor.id)
         if bool(row["marketing_consent"]) != bool(before["marketing_consent"]):
@@ -191,7 +219,7 @@ class CustomerService:
         else:
             row["marketing_consent_at"] = before["marketing_consent_at"]
         with atomic(self._ctx.db):
-            store.update(self._ctx.db, customer_id, row, phones)
+            store.update(self._ctx.db, customer_id, row, phones, emails)
             audit.record(
                 self._ctx.db,
                 at=now,
@@ -199,8 +227,8 @@ class CustomerService:
                 action="update",
                 entity="customer",
                 entity_id=customer_id,
-                before=_audit_view(before, before_phones),
-                after=_audit_view(row, phones),
+                before=_audit_view(before, before_phones, before_emails),
+                after=_audit_view(row, phones, emails),
                 source=self._ctx.source,
             )
         self._ctx.notify(Change("customer", (customer_id,), customer_id))
@@ -221,20 +249,28 @@ class CustomerService:
             address=customer.address,
             marketing_consent=customer.marketing_consent,
             phones=tuple((p.label, p.raw) for p in customer.phones),
+            email_label=customer.emails[0].label if customer.emails else "",
+            other_emails=tuple((e.label, e.address) for e in customer.other_emails),
         )
 
 
 _AUDITED = ("first_name", "last_name", "preferred_name", "email", "birthday", "company", "address")
 
 
-def _audit_view(row: dict[str, Any], phones: list[dict[str, Any]]) -> dict[str, Any]:
+def _audit_view(
+    row: dict[str, Any], phones: list[dict[str, Any]], emails: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     view = {k: row.get(k) for k in _AUDITED}
     view["marketing_consent"] = bool(row.get("marketing_consent"))
     view["phones"] = [p.get("raw") for p in phones]
+    if emails and len(emails) > 1:  # the primary is `email` above
+        view["other_emails"] = [e.get("address") for e in emails[1:]]
     return view
 
 
-def _customer(row: dict[str, Any], phones: list[dict[str, Any]]) -> Customer:
+def _customer(
+    row: dict[str, Any], phones: list[dict[str, Any]], emails: list[dict[str, Any]] | None = None
+) -> Customer:
     return Customer(
         id=row["id"],
         first_name=row["first_name"],
@@ -256,4 +292,5 @@ def _customer(row: dict[str, Any], phones: list[dict[str, Any]]) -> Customer:
         last_visit_at=row["last_visit_at"],
         visit_count=row["visit_count"],
         phones=tuple(Phone(p["raw"], p["e164"], p["label"], p["id"]) for p in phones),
+        emails=tuple(Email(e["address"], e["label"], e["id"]) for e in emails or ()),
     )

@@ -13,7 +13,6 @@ from csdesk.services.customers import _audit_view
 from csdesk.services.text import fold
 from csdesk.store import audit, merge
 from csdesk.store import customers as store
-from csdesk.store import notes as notes_store
 from csdesk.store.db import atomic
 
 if TYPE_CHECKING:
@@ -118,6 +117,14 @@ class DuplicateService:
             consent = keep.marketing_consent
         else:
             consent = other.marketing_consent
+        # Every address of both, the kept customer's primary first (or the other's, if none).
+        addresses = [(e.label, e.address) for e in (*keep.emails, *other.emails)]
+        if not addresses and (keep.email or other.email):  # rows from before the emails table
+            addresses = [("other", a) for a in (keep.email, other.email) if a]
+        unique: list[tuple[str, str]] = []
+        for label, address in addresses:
+            if address.casefold() not in {a.casefold() for _l, a in unique}:
+                unique.append((label, address))
         merged = CustomerDraft(
             **{
                 f: getattr(a, f) or getattr(b, f)
@@ -128,15 +135,17 @@ class DuplicateService:
                     "pronunciation",
                     "pronouns",
                     "birthday",
-                    "email",
                     "company",
                     "address",
                 )
             },
             marketing_consent=consent,
             phones=tuple(phones),
+            email=unique[0][1] if unique else "",
+            email_label=unique[0][0] if unique else "",
+            other_emails=tuple(unique[1:]),
         )
-        row, phone_rows = service.validate(merged)
+        row, phone_rows, email_rows = service.validate_all(merged)
         now, actor = desk.now_iso(), desk.actor.id
         keep_row = store.get(db, keep_id)
         other_row = store.get(db, other_id)
@@ -151,22 +160,10 @@ class DuplicateService:
             if consent == keep.marketing_consent
             else other.marketing_consent_at,
         )
-        extra_email = other.email if other.email and other.email.casefold() != row["email_norm"] else ""
         with atomic(db):
             moved = merge.reassign(db, other_id, keep_id)
-            store.update(db, keep_id, row, phone_rows)
+            store.update(db, keep_id, row, phone_rows, email_rows)
             merge.recount(db, keep_id)
-            if extra_email:
-                notes_store.insert(
-                    db,
-                    {
-                        "customer_id": keep_id,
-                        "body": f"Also e-mail: {extra_email}",
-                        "kind": "remember",
-                        "created_at": now,
-                        "created_by": actor,
-                    },
-                )
             merge.delete_customer(db, other_id)
             audit.record(
                 db,
@@ -180,7 +177,7 @@ class DuplicateService:
                     "merged_id": other_id,
                     "merged": _audit_view(other_row, [{"raw": p.raw} for p in other.phones]),
                 },
-                after=_audit_view(row, phone_rows) | {"moved": moved},
+                after=_audit_view(row, phone_rows, email_rows) | {"moved": moved},
                 source=desk.source,
             )
         desk.notify(Change("customer", (keep_id, other_id), keep_id))

@@ -3,7 +3,9 @@
 CSV columns (stable; new columns are only ever appended):
   csdesk_id, first_name, last_name, preferred_name, pronouns, birthday, email,
   phone_1, phone_1_label, phone_2, phone_2_label, phone_3, phone_3_label, other_phones,
-  company, address, marketing_consent (yes/no), created_at, last_visit_at, visit_count
+  company, address, marketing_consent (yes/no), created_at, last_visit_at, visit_count,
+  email_label, email_2, email_2_label, email_3, email_3_label, other_emails
+(email is the primary address; other_emails holds the fourth and later, joined by " ::: ").
 Written as UTF-8 with a BOM so Excel picks the encoding; a cell that a spreadsheet could run as
 a formula (starting with = @ tab CR, or + - followed by anything but a phone number or a
 no-year birthday) gets a leading apostrophe so it shows as text. Phone numbers and birthdays go
@@ -47,6 +49,12 @@ CSV_COLUMNS = (
     "created_at",
     "last_visit_at",
     "visit_count",
+    "email_label",
+    "email_2",
+    "email_2_label",
+    "email_3",
+    "email_3_label",
+    "other_emails",
 )
 PAGE = 2000
 Progress = Callable[[int, int], bool]
@@ -71,19 +79,24 @@ def neutralise(value: str) -> str:
     return value
 
 
-def _customers(desk: Desk) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+Rows = list[dict[str, Any]]
+
+
+def _customers(desk: Desk) -> Iterator[tuple[dict[str, Any], Rows, Rows]]:
     after = 0
     while True:
         page = store.export_page(desk.db, after, PAGE)
         if not page:
             return
-        phones = store.phones_for(desk.db, [r["id"] for r in page])
+        ids = [r["id"] for r in page]
+        phones = store.phones_for(desk.db, ids)
+        emails = store.emails_for(desk.db, ids)
         for row in page:
-            yield row, phones[row["id"]]
+            yield row, phones[row["id"]], emails[row["id"]]
         after = page[-1]["id"]
 
 
-def _csv_row(row: dict[str, Any], phones: list[dict[str, Any]]) -> list[str]:
+def _csv_row(row: dict[str, Any], phones: Rows, emails: Rows | None = None) -> list[str]:
     cells: list[str] = [str(row["id"])]
     cells += [
         row[k] or "" for k in ("first_name", "last_name", "preferred_name", "pronouns", "birthday", "email")
@@ -99,6 +112,11 @@ def _csv_row(row: dict[str, Any], phones: list[dict[str, Any]]) -> list[str]:
         row["last_visit_at"] or "",
         str(row["visit_count"]),
     ]
+    emails = emails or []
+    cells.append(emails[0]["label"] if emails else "")
+    for i in (1, 2):
+        cells += [emails[i]["address"], emails[i]["label"]] if i < len(emails) else ["", ""]
+    cells.append(" ::: ".join(e["address"] for e in emails[3:]))
     return [neutralise(str(c)) for c in cells]
 
 
@@ -128,7 +146,10 @@ def _fold(line: str) -> str:
 _TEL_TYPES = {"mobile": "cell", "home": "home", "work": "work", "fax": "fax", "main": "voice"}
 
 
-def _vcard(row: dict[str, Any], phones: list[dict[str, Any]]) -> str:
+_EMAIL_TYPES = {"home": "home", "work": "work"}
+
+
+def _vcard(row: dict[str, Any], phones: Rows, emails: Rows | None = None) -> str:
     e = _vcard_escape
     # FN is required; a nameless customer gets their company, e-mail or number, which the
     # importer recognises as not-a-name.
@@ -151,8 +172,11 @@ def _vcard(row: dict[str, Any], phones: list[dict[str, Any]]) -> str:
         lines.append(f"PRONOUNS:{e(row['pronouns'])}")
     if row["company"]:
         lines.append(f"ORG:{e(row['company'])}")
-    if row["email"]:
-        lines.append(f"EMAIL:{e(row['email'])}")
+    addresses = emails if emails else [{"address": row["email"], "label": ""}] if row["email"] else []
+    for pref, address in enumerate(addresses, start=1):
+        kind = _EMAIL_TYPES.get(address["label"])
+        params = (f';TYPE="{kind}"' if kind else "") + (";PREF=1" if pref == 1 and len(addresses) > 1 else "")
+        lines.append(f"EMAIL{params}:{e(address['address'])}")
     for p in phones:
         kind = _TEL_TYPES.get(p["label"], "voice")
         lines.append(f'TEL;TYPE="{kind}":{e(p["raw"])}')
@@ -188,11 +212,11 @@ class ExportService:
                 writer = csv.writer(fh) if fmt == "csv" else None
                 if writer:
                     writer.writerow(CSV_COLUMNS)
-                for row, phones in _customers(self._desk):
+                for row, phones, emails in _customers(self._desk):
                     if writer:
-                        writer.writerow(_csv_row(row, phones))
+                        writer.writerow(_csv_row(row, phones, emails))
                     else:
-                        fh.write(_vcard(row, phones))
+                        fh.write(_vcard(row, phones, emails))
                     done += 1
                     if progress and done % PAGE == 0 and progress(done, total) is False:
                         raise UserError("Export cancelled; no file was written.")

@@ -33,6 +33,7 @@ class ErasureResult:
     visits_anonymised: int
     notes_removed: int
     phones_removed: int
+    emails_removed: int
     issues_anonymised: int
     followups_removed: int
     letters_removed: int
@@ -87,6 +88,7 @@ class PrivacyService:
             "csdesk_version": __version__,
             "customer": {k: v for k, v in row.items() if k not in _DERIVED},
             "phones": store.phones(db, customer_id),
+            "emails": store.emails(db, customer_id),
             "visits": visits,
             "notes": notes,
             "audit": audit_rows,
@@ -147,7 +149,8 @@ class PrivacyService:
         visits = store.visits(db, customer_id)
         notes = store.notes(db, customer_id)
         phones = store.phones(db, customer_id)
-        needles = [row["email"], *(p["raw"] for p in phones), *(p["e164"] or "" for p in phones)]
+        addresses = [e["address"] for e in store.emails(db, customer_id)] or [row["email"]]
+        needles = [*addresses, *(p["raw"] for p in phones), *(p["e164"] or "" for p in phones)]
         now = self._desk.now_iso()
         with atomic(db):
             mentioned = audit.entities_mentioning(db, [n for n in needles if len(n) >= 5])
@@ -211,6 +214,10 @@ th { background: #f3f3f3; }
 <h2>Phone numbers</h2>
 {% if d.phones %}<table><tr><th>label</th><th>number</th></tr>{% for p in d.phones %}
 <tr><td>{{ p.label }}</td><td>{{ p.raw }}</td></tr>{% endfor %}</table>
+{% else %}<p>None.</p>{% endif %}
+<h2>E-mail addresses</h2>
+{% if d.emails %}<table><tr><th>label</th><th>address</th></tr>{% for e in d.emails %}
+<tr><td>{{ e.label }}</td><td>{{ e.address }}</td></tr>{% endfor %}</table>
 {% else %}<p>None.</p>{% endif %}
 <h2>Visits and contacts ({{ d.visits | length }})</h2>
 {% if d.visits %}<table><tr><th>when</th><th>how</th><th>purpose</th><th>outcome</th></tr>

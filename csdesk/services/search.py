@@ -206,8 +206,13 @@ class SearchService:
         prefix = text.casefold()
         ids = store.ids_by_email_prefix(self._ctx.db, prefix, limit * 2)
         rows = store.list_rows(self._ctx.db, ids)
+        emails = store.emails_for(self._ctx.db, ids)
         for row in rows:
-            row["_exact"] = fold(row["email"]) == fold(text)
+            # Matched by another of their addresses: show that one, it is what was typed.
+            matched = [e["address"] for e in emails[row["id"]] if e["address"].casefold().startswith(prefix)]
+            if matched and not row["email"].casefold().startswith(prefix):
+                row["email"] = matched[0]
+            row["_exact"] = any(fold(a) == fold(text) for a in matched)
         return self._hits(rows, "email", "", limit)
 
     # -- ranking and display -------------------------------------------------------------------

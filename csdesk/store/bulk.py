@@ -15,6 +15,7 @@ CUSTOMER_COLUMNS = (
     "updated_by"
 )
 PHONE_COLUMNS = "customer_id, position, label, raw, e164, digits_rev, national"
+EMAIL_COLUMNS = "customer_id, position, label, address, email_norm"
 VISIT_COLUMNS = (
     "customer_id, at, channel, purpose, outcome, staff_id, duration_s, satisfaction, direction, "
     "created_at, created_by"
@@ -31,8 +32,22 @@ def _insert_many(
     db.conn.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
 
-def insert_customers(db: sqlite_utils.Database, rows: Sequence[Sequence[Any]]) -> None:
+_ID, _EMAIL, _EMAIL_NORM = (
+    [c.strip() for c in CUSTOMER_COLUMNS.split(",")].index(name) for name in ("id", "email", "email_norm")
+)
+
+
+def insert_customers(
+    db: sqlite_utils.Database,
+    rows: Sequence[Sequence[Any]],
+    emails: Sequence[Sequence[Any]] | None = None,
+) -> None:
+    """`emails` in EMAIL_COLUMNS order, every address with the primary at position 0; None: each
+    row's own e-mail becomes its only address (the demo's customers have one)."""
     _insert_many(db, "customers", CUSTOMER_COLUMNS, rows)
+    if emails is None:
+        emails = [(r[_ID], 0, "other", r[_EMAIL], r[_EMAIL_NORM]) for r in rows if r[_EMAIL]]
+    _insert_many(db, "customer_emails", EMAIL_COLUMNS, emails)
 
 
 def insert_phones(db: sqlite_utils.Database, rows: Sequence[Sequence[Any]]) -> None:
@@ -51,7 +66,7 @@ def next_customer_id(db: sqlite_utils.Database) -> int:
     return int(db.execute("SELECT coalesce(max(id), 0) + 1 FROM customers").fetchone()[0])
 
 
-BULK_TABLES = ("customers", "customer_phones", "visits", "notes")
+BULK_TABLES = ("customers", "customer_phones", "customer_emails", "visits", "notes")
 
 
 @contextmanager

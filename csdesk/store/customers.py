@@ -32,20 +32,107 @@ LIST_COLUMNS = (
 )
 
 
-def insert(db: sqlite_utils.Database, row: Row, phones: Sequence[Row]) -> int:
+def insert(
+    db: sqlite_utils.Database,
+    row: Row,
+    phones: Sequence[Row],
+    emails: Sequence[Row] | None = None,
+) -> int:
+    """`emails`: every address, the primary first; None: just the row's own e-mail."""
     cur = db.execute(
         f"INSERT INTO customers ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
         list(row.values()),
     )
     customer_id = int(cur.lastrowid or 0)
     replace_phones(db, customer_id, phones)
+    replace_emails(db, customer_id, primary_only(row) if emails is None else emails)
     return customer_id
 
 
-def update(db: sqlite_utils.Database, customer_id: int, row: Row, phones: Sequence[Row]) -> None:
+def update(
+    db: sqlite_utils.Database,
+    customer_id: int,
+    row: Row,
+    phones: Sequence[Row],
+    emails: Sequence[Row] | None = None,
+) -> None:
+    """`emails`: every address, the primary first. None keeps the other addresses and makes the
+    row's e-mail (if it has the key) the primary, for callers that only know one address."""
     assignments = ", ".join(f"{key} = ?" for key in row)
     db.execute(f"UPDATE customers SET {assignments} WHERE id = ?", [*row.values(), customer_id])
     replace_phones(db, customer_id, phones)
+    if emails is None and "email" in row:
+        others = [
+            e
+            for e in emails_full(db, [customer_id])[customer_id][1:]
+            if e["email_norm"] != row.get("email_norm", str(row["email"]).casefold())
+        ]
+        emails = [*primary_only(row), *others]
+    if emails is not None:
+        replace_emails(db, customer_id, emails)
+
+
+def primary_only(row: Row) -> list[Row]:
+    email = str(row.get("email") or "")
+    if not email:
+        return []
+    return [{"label": "other", "address": email, "email_norm": row.get("email_norm") or email.casefold()}]
+
+
+def replace_emails(db: sqlite_utils.Database, customer_id: int, emails: Sequence[Row]) -> None:
+    """Every address in order; the first is copied to customers.email (the primary)."""
+    wanted = [(e["label"], e["address"], e["email_norm"]) for e in emails]
+    have = [
+        (e["label"], e["address"], e["email_norm"]) for e in emails_full(db, [customer_id])[customer_id]
+    ]
+    if wanted == have:
+        return  # unchanged: keep the rows (and their ids)
+    db.execute("DELETE FROM customer_emails WHERE customer_id = ?", [customer_id])
+    db.conn.executemany(
+        "INSERT INTO customer_emails (customer_id, position, label, address, email_norm) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [
+            (customer_id, position, e["label"], e["address"], e["email_norm"])
+            for position, e in enumerate(emails)
+        ],
+    )
+    primary = emails[0] if emails else {"address": "", "email_norm": ""}
+    db.execute(
+        "UPDATE customers SET email = ?, email_norm = ? WHERE id = ? AND (email != ? OR email_norm != ?)",
+        [primary["address"], primary["email_norm"], customer_id, primary["address"], primary["email_norm"]],
+    )
+
+
+def emails_full(db: sqlite_utils.Database, customer_ids: Iterable[int]) -> dict[int, list[Row]]:
+    """Every address of these customers, the primary first: label, address, email_norm."""
+    ids = list(dict.fromkeys(customer_ids))
+    result: dict[int, list[Row]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    cur = db.execute(
+        "SELECT customer_id, label, address, email_norm FROM customer_emails "
+        f"WHERE customer_id IN ({', '.join('?' for _ in ids)}) ORDER BY customer_id, position",
+        ids,
+    )
+    for row in all_rows(cur):
+        result[row.pop("customer_id")].append(row)
+    return result
+
+
+def emails_for(db: sqlite_utils.Database, customer_ids: Iterable[int]) -> dict[int, list[Row]]:
+    """For display: id, label and address of each, the primary first."""
+    ids = list(dict.fromkeys(customer_ids))
+    result: dict[int, list[Row]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    cur = db.execute(
+        "SELECT id, customer_id, label, address FROM customer_emails "
+        f"WHERE customer_id IN ({', '.join('?' for _ in ids)}) ORDER BY customer_id, position",
+        ids,
+    )
+    for eid, cid, label, address in cur.fetchall():
+        result[cid].append({"id": eid, "label": label, "address": address})
+    return result
 
 
 def replace_phones(db: sqlite_utils.Database, customer_id: int, phones: Sequence[Row]) -> None:
@@ -202,10 +289,22 @@ def ids_by_e164_prefix(db: sqlite_utils.Database, prefix: str, limit: int) -> li
 
 
 def ids_by_email_prefix(db: sqlite_utils.Database, prefix: str, limit: int) -> list[int]:
+    """Customers with any address starting with `prefix` (casefolded): a range scan of the
+    address index, the primary and every other address alike."""
+    if not prefix:
+        return []
     cur = db.execute(
-        "SELECT id FROM customers WHERE email_norm >= ? AND email_norm < ? AND email_norm != '' "
-        "LIMIT ?",
+        "SELECT DISTINCT customer_id FROM customer_emails INDEXED BY emails_norm "
+        "WHERE email_norm >= ? AND email_norm < ? LIMIT ?",
         [prefix, prefix + "\U0010ffff", limit],
+    )
+    return [r[0] for r in cur.fetchall()]
+
+
+def ids_by_email(db: sqlite_utils.Database, email_norm: str) -> list[int]:
+    cur = db.execute(
+        "SELECT DISTINCT customer_id FROM customer_emails WHERE email_norm = ? ORDER BY customer_id",
+        [email_norm],
     )
     return [r[0] for r in cur.fetchall()]
 

@@ -77,8 +77,8 @@ def same_phone_groups(db: sqlite_utils.Database, limit: int) -> list[tuple[str, 
 
 def same_email_groups(db: sqlite_utils.Database, limit: int) -> list[tuple[str, list[int]]]:
     cur = db.execute(
-        "SELECT email_norm, group_concat(id) FROM customers WHERE email_norm != '' "
-        "GROUP BY email_norm HAVING count(*) > 1 LIMIT ?",
+        "SELECT email_norm, group_concat(DISTINCT customer_id) FROM customer_emails "
+        "GROUP BY email_norm HAVING count(DISTINCT customer_id) > 1 LIMIT ?",
         [limit],
     )
     return [(key, [int(i) for i in ids.split(",")]) for key, ids in cur.fetchall()]

@@ -517,3 +517,28 @@ def _import_recovery(db: sqlite_utils.Database) -> None:
         CREATE INDEX import_batches_running ON import_batches(status) WHERE status = 'running';
         """
     )
+
+
+@migrations(name="0009_customer_emails")
+def _customer_emails(db: sqlite_utils.Database) -> None:
+    # A customer has several e-mail addresses with labels, as they have several phones. The
+    # first (position 0) is the primary: customers.email and email_norm keep a copy of it for the
+    # name index (customers_fts), result lists and letters; store.customers writes both together.
+    # email_norm is indexed so a prefix search on any address is an index range scan.
+    run_script(
+        db,
+        """
+        CREATE TABLE customer_emails (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL DEFAULT 0,
+            label TEXT NOT NULL DEFAULT 'other',
+            address TEXT NOT NULL,
+            email_norm TEXT NOT NULL
+        );
+        CREATE INDEX emails_customer ON customer_emails(customer_id, position);
+        CREATE INDEX emails_norm ON customer_emails(email_norm);
+        INSERT INTO customer_emails (customer_id, position, label, address, email_norm)
+        SELECT id, 0, 'other', email, email_norm FROM customers WHERE email != '';
+        """
+    )

@@ -25,6 +25,16 @@ def phones(db: sqlite_utils.Database, customer_id: int) -> list[Row]:
     )
 
 
+def emails(db: sqlite_utils.Database, customer_id: int) -> list[Row]:
+    return all_rows(
+        db.execute(
+            "SELECT id, position, label, address FROM customer_emails WHERE customer_id = ? "
+            "ORDER BY position",
+            [customer_id],
+        )
+    )
+
+
 def visits(db: sqlite_utils.Database, customer_id: int) -> list[Row]:
     """All visits, including ones marked deleted: an export must show everything still held."""
     return all_rows(
@@ -113,6 +123,9 @@ def erase(
     phones_removed = db.execute(
         "DELETE FROM customer_phones WHERE customer_id = ?", [customer_id]
     ).rowcount
+    emails_removed = db.execute(
+        "DELETE FROM customer_emails WHERE customer_id = ?", [customer_id]
+    ).rowcount
     # An import's undo snapshot holds the customer's earlier details: it goes too.
     db.execute("DELETE FROM import_items WHERE customer_id = ?", [customer_id])
     # The delete trigger tells the search index to forget the customer's words.
@@ -125,6 +138,7 @@ def erase(
         "visits_anonymised": anonymised,
         "notes_removed": notes_removed,
         "phones_removed": phones_removed,
+        "emails_removed": emails_removed,
         "issues_anonymised": issues_anonymised,
         "followups_removed": followups_removed,
         "letters_removed": letters_removed,

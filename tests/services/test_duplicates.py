@@ -72,7 +72,10 @@ def test_merge_keeps_everything(desk: Desk, clock: FakeClock) -> None:
     assert merged.visit_count == 3 and merged.last_visit_at == clock.now.isoformat(timespec="seconds")
     assert len(desk.visits.for_customer(keep.id)) == 3
     bodies = {n.body for n in desk.notes.for_customer(keep.id)}
-    assert bodies == {"Allergic to latex", "Also e-mail: ana.old@example.com"}
+    assert bodies == {"Allergic to latex"}
+    # The other's address is kept as one of hers, not as a note (issue 13.5).
+    assert "ana.old@example.com" in [e.address for e in merged.emails]
+    assert merged.email == merged.emails[0].address
     with pytest.raises(NotFound):
         desk.customers.get(other.id)
     row = desk.db.execute("SELECT entity_id, before FROM audit WHERE action = 'merge'").fetchone()

@@ -104,7 +104,13 @@ def test_google_contacts_multi_values_and_birthdays(desk: Desk) -> None:
     assert [p.label for p in priya.phones] == ["mobile", "mobile", "work"]
     assert priya.address == "1 MG Road\nBengaluru"
     bodies = [n.body for n in desk.notes.for_customer(priya.id)]
-    assert bodies == ["Met at the fair\nAlso e-mail: priya.work@example.com"]
+    assert bodies == ["Met at the fair"]
+    # The second address of Google's " ::: " list is hers too, with the label, and finds her.
+    assert [(e.address, e.label) for e in priya.emails] == [
+        ("priya@example.in", "home"),
+        ("priya.work@example.com", "home"),
+    ]
+    assert [h.customer_id for h in desk.search.search("priya.work@")] == [priya.id]
     seun = next(iter(desk.search.search("Oluwaseun Adeyemi")))
     seun_c = desk.customers.get(seun.customer_id)
     assert seun_c.phones[0].raw == "+234 803 123 4567" and seun_c.company == "Adeyemi Ltd"

@@ -199,3 +199,52 @@ def test_form_widgets_have_names(qtbot: QtBot, desk: Desk) -> None:
         and (not w.objectName() or not w.accessibleName())
     ]
     assert missing == []
+
+
+def test_other_emails_are_shown_kept_edited_and_checked(qtbot: QtBot, desk: Desk) -> None:
+    desk.auth.act_as_cli()
+    ana = desk.customers.create(
+        CustomerDraft(
+            first_name="Ana",
+            email="ana@home.example",
+            other_emails=(("work", "ana@work.example"),),
+        )
+    )
+    form = _form(qtbot, desk, ana)
+    assert form.fields["email"].text() == "ana@home.example"
+    assert form.other_emails.text() == "ana@work.example"
+    form.grab().save("/tmp/import-export-form.png")
+    form.fields["company"].setText("Ruiz SL")  # an edit elsewhere keeps both addresses
+    _save(qtbot, form)
+    assert [(e.address, e.label) for e in desk.customers.get(ana.id).emails] == [
+        ("ana@home.example", "other"),
+        ("ana@work.example", "work"),
+    ]
+    form = _form(qtbot, desk, desk.customers.get(ana.id))
+    form.other_emails.setText("ana@work.example, not-an-address")
+    _save(qtbot, form)
+    assert form.isVisible() and "not-an-address" in form.errors["other_emails"].text()
+    assert form.focusWidget() is form.other_emails
+    form.other_emails.setText("ana@work.example; ana@third.example")
+    _save(qtbot, form)
+    assert [(e.address, e.label) for e in desk.customers.get(ana.id).emails] == [
+        ("ana@home.example", "other"),
+        ("ana@work.example", "work"),  # its label is kept
+        ("ana@third.example", "other"),
+    ]
+
+
+def test_the_card_shows_every_address(qtbot: QtBot, desk: Desk) -> None:
+    from csdesk.ui.widgets.customer_card import CustomerCard
+
+    desk.auth.act_as_cli()
+    ana = desk.customers.create(
+        CustomerDraft(
+            first_name="Ana", email="ana@home.example", other_emails=(("work", "ana@work.example"),)
+        )
+    )
+    card = CustomerCard()
+    qtbot.addWidget(card)
+    card.show_customer(ana)
+    assert ("E-mail", "ana@home.example") in card.values()
+    assert ("Work e-mail", "ana@work.example") in card.values()

@@ -124,10 +124,10 @@ CSDESK = {
     "preferred name": ("preferred_name", ""),
     "pronouns": ("pronouns", ""),
     "birthday": ("birthday", ""),
-    "email": ("email", ""),
     "company": ("company", ""),
     "address": ("address", ""),
     "marketing consent": ("consent", ""),
+    "other emails": ("email", ""),
     "other phones": ("phone", "other"),
 }
 # Any other CSV: common header words people use, for a first guess the user can correct.
@@ -197,6 +197,11 @@ def mapping_for(fmt: str, header: list[str], explicit: dict[str, str] | None = N
                 pairs = mapping.phone_pairs if m.group(1) == "phone" else mapping.email_pairs
                 pairs.append((index, label_index))
                 continue
+        if fmt == "csdesk" and re.fullmatch(r"email(?: \d+)?", key):
+            # email + email_label (the primary), email_2 + email_2_label, ...: value and label
+            label_index = next((i for i, h in enumerate(header) if _key(h) == f"{key} label"), None)
+            mapping.email_pairs.append((index, label_index))
+            continue
         if fmt == "csdesk" and re.fullmatch(r"phone \d+", key):
             label_index = next((i for i, h in enumerate(header) if _key(h) == f"{key} label"), None)
             mapping.phone_pairs.append((index, label_index))
@@ -260,10 +265,12 @@ def csv_record(mapping: Mapping, row: list[str], line: int, lines: tuple[int, in
     rec.company = first("company")
     rec.note = "\n".join(v for v in every("note") if v)
     rec.address = r.join_address(*every("address"))
+    # Labelled pairs first: in our own export they hold the primary, "other_emails" the rest.
+    for value_index, label_index in mapping.email_pairs:
+        label = _cell(row, label_index) if label_index is not None else ""
+        rec.add_email(_cell(row, value_index), label)
     for i, _label in cols.get("email", []):
         rec.add_email(_cell(row, i))
-    for value_index, _label_index in mapping.email_pairs:
-        rec.add_email(_cell(row, value_index))
     for i, label in cols.get("phone", []):
         rec.add_phone(label, _cell(row, i))
     for value_index, label_index in mapping.phone_pairs:
@@ -301,7 +308,7 @@ def vcard_record(props: list[VProperty], line: int) -> r.Record:
         elif name == "ORG":
             rec.company = r.clean(split_structured(prop.value)[0])
         elif name == "EMAIL":
-            rec.add_email(unescape(prop.value))
+            rec.add_email(unescape(prop.value), ",".join(prop.types))
         elif name == "TEL":
             value = unescape(prop.value).strip()
             if value.casefold().startswith("tel:"):

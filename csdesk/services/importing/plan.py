@@ -36,6 +36,7 @@ class PlanItem:
     warnings: list[str] = field(default_factory=list)
     row: dict[str, Any] = field(default_factory=dict, repr=False)
     phones: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    emails: list[dict[str, Any]] = field(default_factory=list, repr=False)
     note: str = field(default="", repr=False)
 
     def as_json(self) -> dict[str, Any]:
@@ -147,6 +148,8 @@ def _draft(rec: Record, consent: bool) -> CustomerDraft:
         pronouns=rec.pronouns,
         birthday=rec.birthday,
         email=rec.emails[0] if rec.emails else "",
+        email_label=rec.email_labels[0] if rec.email_labels else "",
+        other_emails=tuple(zip(rec.email_labels[1:], rec.emails[1:], strict=True)),
         company=rec.company,
         address=rec.address,
         marketing_consent=consent,
@@ -160,9 +163,7 @@ def _value_problem(message: str) -> str:
 
 
 def _note(rec: Record) -> str:
-    lines = [rec.note] if rec.note else []
-    lines += [f"Also e-mail: {e}" for e in rec.emails[1:]]
-    return "\n".join(lines)
+    return rec.note
 
 
 class Planner:
@@ -184,11 +185,11 @@ class Planner:
             item.reason = "no name and no contact details"
             return item
         try:
-            row, phones = self._validate(rec, item)
+            row, phones, emails = self._validate(rec, item)
         except ValidationError as exc:
             item.reason = shorten(_reason(exc), 240)
             return item
-        keys = ([f"e:{row['email_norm']}"] if row["email_norm"] else []) + [
+        keys = [f"e:{e['email_norm']}" for e in emails] + [
             f"p:{p['e164']}" for p in phones if p["e164"]
         ]
         for key in keys:
@@ -196,11 +197,12 @@ class Planner:
                 what = "e-mail" if key.startswith("e:") else "phone number"
                 item.reason = f"same {what} as row {self.seen[key]} of this file"
                 return item
-        match, how = self._match(row, phones, rec.source_id)
+        match, how = self._match(row, phones, rec.source_id, emails)
         for key in keys:
             self.seen[key] = rec.line
         if match is None:
             item.action, item.row, item.phones, item.note = "create", row, phones, _note(rec)
+            item.emails = emails
             item.warnings += self._namesakes(row)
             return item
         if match in self.touched:
@@ -208,24 +210,35 @@ class Planner:
             return item
         self.touched[match] = rec.line
         item.customer_id = match
-        return self._update(item, rec, phones, match, how)
+        return self._update(item, rec, phones, match, how, emails)
 
-    def _validate(self, rec: Record, item: PlanItem) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def _validate(
+        self, rec: Record, item: PlanItem
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
         """Validate the row, leaving out single bad values (a phone, an e-mail) with a warning
         rather than losing the whole person; raises only when nothing usable is left."""
-        emails = list(rec.emails)
+        emails = list(zip(rec.email_labels, rec.emails, strict=True))
         phones = list(rec.phones)
         dropped: list[str] = []
         while True:
             draft = replace(
-                _draft(rec, bool(rec.consent)), email=emails[0] if emails else "", phones=tuple(phones)
+                _draft(rec, bool(rec.consent)),
+                email=emails[0][1] if emails else "",
+                email_label=emails[0][0] if emails else "",
+                other_emails=tuple(emails[1:]),
+                phones=tuple(phones),
             )
             try:
-                valid = self.desk.customers.validate(draft)
+                valid = self.desk.customers.validate_all(draft)
             except ValidationError as exc:
                 bad_phones = {int(k[5:]) for k in exc.errors if re.fullmatch(r"phone\d+", k)}
-                bad_email = "email" in exc.errors and bool(emails)
-                if not bad_phones and not bad_email:
+                bad_emails = {
+                    0 if k == "email" else int(k[5:])
+                    for k in exc.errors
+                    if re.fullmatch(r"email\d*", k)
+                }
+                bad_emails &= set(range(len(emails)))
+                if not bad_phones and not bad_emails:
                     if dropped:  # what is left is not a customer: say why, value by value
                         raise ValidationError({"row": "; ".join(dropped)}) from exc
                     raise
@@ -234,12 +247,13 @@ class Planner:
                         f"phone “{shorten(phones[index][1], 40)}” left out: "
                         + _value_problem(exc.errors[f"phone{index}"])
                     )
-                phones = [p for i, p in enumerate(phones) if i not in bad_phones]
-                if bad_email:
+                for index in sorted(bad_emails):
+                    message = exc.errors["email" if index == 0 else f"email{index}"]
                     dropped.append(
-                        f"e-mail “{shorten(emails[0], 40)}” left out: {_value_problem(exc.errors['email'])}"
+                        f"e-mail “{shorten(emails[index][1], 40)}” left out: {_value_problem(message)}"
                     )
-                    emails = emails[1:]
+                phones = [p for i, p in enumerate(phones) if i not in bad_phones]
+                emails = [e for i, e in enumerate(emails) if i not in bad_emails]
                 continue
             item.warnings += dropped
             return valid
@@ -263,7 +277,11 @@ class Planner:
         ]
 
     def _match(
-        self, row: dict[str, Any], phones: list[dict[str, Any]], source_id: int | None = None
+        self,
+        row: dict[str, Any],
+        phones: list[dict[str, Any]],
+        source_id: int | None = None,
+        emails: list[dict[str, Any]] | None = None,
     ) -> tuple[int | None, str]:
         if self.empty:
             return None, ""
@@ -274,12 +292,10 @@ class Planner:
             found = store.get(db, source_id)
             if found and found["exact_keys"] == row["exact_keys"]:
                 return source_id, "csdesk id"
-        email = row["email_norm"]
-        if email:
-            for cid in store.ids_by_email_prefix(db, email, 20):
-                found = store.get(db, cid)
-                if found and found["email_norm"] == email:
-                    return cid, "e-mail"
+        for email in emails or ():
+            ids = store.ids_by_email(db, email["email_norm"])
+            if ids:
+                return ids[0], "e-mail"
         for phone in phones:
             if phone["e164"]:
                 ids = store.ids_by_e164(db, phone["e164"])
@@ -288,7 +304,13 @@ class Planner:
         return None, ""
 
     def _update(
-        self, item: PlanItem, rec: Record, phones: list[dict[str, Any]], cid: int, how: str
+        self,
+        item: PlanItem,
+        rec: Record,
+        phones: list[dict[str, Any]],
+        cid: int,
+        how: str,
+        emails: list[dict[str, Any]],
     ) -> PlanItem:
         """Fill in what the customer lacks; never overwrite what staff already typed."""
         service = self.desk.customers
@@ -300,6 +322,11 @@ class Planner:
             if (phone["e164"] or phone["raw"]) not in known:
                 merged_phones.append((phone["label"], phone["raw"]))
                 known.add(phone["e164"] or phone["raw"])
+        # Every address the file has that the customer lacks is added after theirs.
+        addresses = [(old.email_label, old.email)] if old.email else []
+        addresses += list(old.other_emails)
+        have = {a.casefold() for _label, a in addresses}
+        addresses += [(e["label"], e["address"]) for e in emails if e["email_norm"] not in have]
         merged = CustomerDraft(
             first_name=old.first_name or rec.first_name,
             last_name=old.last_name or rec.last_name,
@@ -307,24 +334,23 @@ class Planner:
             pronunciation=old.pronunciation,
             pronouns=old.pronouns or rec.pronouns,
             birthday=old.birthday or rec.birthday,
-            email=old.email or (rec.emails[0] if rec.emails else ""),
+            email=addresses[0][1] if addresses else "",
+            email_label=addresses[0][0] if addresses else "",
+            other_emails=tuple(addresses[1:]),
             company=old.company or rec.company,
             address=old.address or rec.address,
             marketing_consent=old.marketing_consent if rec.consent is None else rec.consent,
             phones=tuple(merged_phones),
         )
-        # What has no field of its own (memo, a second e-mail) becomes a note, once.
-        email_norm = merged.email.strip().casefold()
-        lines = [rec.note] if rec.note else []
-        lines += [f"Also e-mail: {e}" for e in rec.emails if e.casefold() != email_norm]
-        note = "\n".join(lines)
+        # What has no field of its own (a memo) becomes a note, once.
+        note = rec.note
         if note and note not in {n["body"] for n in notes_store.for_customer(self.desk.db, cid)}:
             item.note = note
         if merged == old and not item.note:
             item.action, item.reason = "unchanged", f"already up to date (matched by {how})"
             return item
         try:
-            item.row, item.phones = service.validate(merged)
+            item.row, item.phones, item.emails = service.validate_all(merged)
         except ValidationError as exc:
             item.action, item.reason, item.note = "skip", _reason(exc), ""
             return item

@@ -21,6 +21,7 @@ class Record:
     pronouns: str = ""
     birthday: str = ""
     emails: list[str] = field(default_factory=list)
+    email_labels: list[str] = field(default_factory=list)  # home, work, other: one per address
     phones: list[tuple[str, str]] = field(default_factory=list)  # (label, as written)
     company: str = ""
     address: str = ""
@@ -30,12 +31,13 @@ class Record:
     source_id: int | None = None  # csdesk_id in our own export: the customer in that database
     problem: str = ""  # set when the row cannot be trusted at all (it is skipped with this)
 
-    def add_email(self, text: str) -> None:
+    def add_email(self, text: str, label: str = "") -> None:
         if not text:
             return
         for part in split_multi(text):
             if part.casefold() not in (e.casefold() for e in self.emails):
                 self.emails.append(part)
+                self.email_labels.append(email_label(label))
 
     def add_phone(self, label: str, text: str) -> None:
         if not text:
@@ -80,6 +82,16 @@ def clean(text: str | None) -> str:
 
 def split_multi(text: str) -> list[str]:
     return [clean(p) for p in MULTI_SEPARATOR.split(text or "") if clean(p)]
+
+
+def email_label(text: str) -> str:
+    """An address's kind from whatever the file calls it ('* Work', 'INTERNET,HOME', 'Other')."""
+    value = text.casefold()
+    if "work" in value:
+        return "work"
+    if "home" in value:
+        return "home"
+    return "other"
 
 
 def phone_label(text: str) -> str:

@@ -288,6 +288,7 @@ class ImportService:
         now, actor, source = desk.now_iso(), desk.actor.id, desk.source
         rows: list[tuple[Any, ...]] = []
         phones: list[tuple[Any, ...]] = []
+        emails: list[tuple[Any, ...]] = []
         notes: list[tuple[Any, ...]] = []
         audits: list[tuple[Any, ...]] = []
         items: list[tuple[int, str, Any]] = []
@@ -318,6 +319,10 @@ class ImportService:
                         (cid, pos, p["label"], p["raw"], p["e164"], p["digits_rev"], p["national"])
                         for pos, p in enumerate(item.phones)
                     )
+                    emails.extend(
+                        (cid, pos, e["label"], e["address"], e["email_norm"])
+                        for pos, e in enumerate(item.emails)
+                    )
                     if item.note:
                         notes.append((cid, item.note, "remember", 0, 0, None, now, actor))
                     audits.append(
@@ -328,7 +333,7 @@ class ImportService:
                             "customer",
                             cid,
                             None,
-                            _audit_view(item.row, item.phones),
+                            _audit_view(item.row, item.phones, item.emails),
                             source,
                         )
                     )
@@ -336,7 +341,7 @@ class ImportService:
                     item.customer_id = cid
                 elif item.action == "update" and self._update_one(item, now, actor, audits, items):
                     updated += 1
-            bulk.insert_customers(db, rows)
+            bulk.insert_customers(db, rows, emails)
             bulk.insert_phones(db, phones)
             bulk.insert_notes(db, notes)
             audit.record_many(db, audits)
@@ -359,10 +364,11 @@ class ImportService:
             item.action, item.reason = "skip", f"customer #{cid} no longer exists"
             return False
         before_phones = store.phones_full(db, [cid])[cid]
+        before_emails = store.emails_full(db, [cid])[cid]
         row = dict(item.row, updated_at=now, updated_by=actor)
         if bool(row["marketing_consent"]) != bool(before["marketing_consent"]):
             row["marketing_consent_at"] = now
-        store.update(db, cid, row, item.phones)
+        store.update(db, cid, row, item.phones, item.emails)
         audits.append(
             (
                 now,
@@ -370,12 +376,14 @@ class ImportService:
                 "update",
                 "customer",
                 cid,
-                _audit_view(before, before_phones),
-                _audit_view(row, item.phones),
+                _audit_view(before, before_phones, before_emails),
+                _audit_view(row, item.phones, item.emails),
                 self._desk.source,
             )
         )
-        items.append((cid, "update", {"row": before, "phones": before_phones}))
+        items.append(
+            (cid, "update", {"row": before, "phones": before_phones, "emails": before_emails})
+        )
         if item.note:
             note_id = notes_store.insert(
                 db,
@@ -429,7 +437,9 @@ class ImportService:
                     log.delete_note(db, int(before["note_id"]))
                 elif store.get(db, cid) is not None:
                     row = {k: before["row"][k] for k in (*store.CUSTOMER_FIELDS, "updated_at", "updated_by")}
-                    store.update(db, cid, row, before["phones"])
+                    # Snapshots from before e-mails had their own table have no "emails": None
+                    # makes the row's own address the primary again.
+                    store.update(db, cid, row, before["phones"], before.get("emails"))
                     restored += 1
                     audits.append(
                         (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -153,6 +155,24 @@ class CustomerForm(QDialog):
         for label, raw in draft.phones or (("mobile", ""),):
             self.add_phone_row(label, raw)
 
+        # More addresses than the primary, one line separated by commas: labels of addresses
+        # already on file are kept, new ones are "other". (Not a row editor like the phones: a
+        # second address is rare at the counter; imports bring most of them.)
+        self._email_label = draft.email_label
+        self._email_labels = {a.casefold(): label for label, a in draft.other_emails}
+        self.other_emails = QLineEdit(", ".join(a for _label, a in draft.other_emails))
+        self.other_emails.setObjectName("other_emails")
+        self.other_emails.setAccessibleName("Other e-mail addresses")
+        self.other_emails.setPlaceholderText("More addresses, separated by commas")
+        self.errors["other_emails"] = _error_label("other_emails")
+        others = QWidget()
+        others_layout = QVBoxLayout(others)
+        others_layout.setContentsMargins(0, 0, 0, 0)
+        others_layout.setSpacing(2)
+        others_layout.addWidget(self.other_emails)
+        others_layout.addWidget(self.errors["other_emails"])
+        form.insertRow(7, "Other e-mails", others)
+
         self.consent = QCheckBox("Happy to receive news and offers")
         self.consent.setObjectName("marketing_consent")
         self.consent.setAccessibleName("Marketing consent")
@@ -213,13 +233,29 @@ class CustomerForm(QDialog):
     # -- saving --------------------------------------------------------------------------------
     def draft(self) -> CustomerDraft:
         text = {key: edit.text() for key, edit in self.fields.items()}
+        others = [a for a in re.split(r"[,;\s]+", self.other_emails.text()) if a]
         return CustomerDraft(
-            **text,
+            first_name=text["first_name"],
+            last_name=text["last_name"],
+            preferred_name=text["preferred_name"],
+            pronunciation=text["pronunciation"],
+            pronouns=text["pronouns"],
+            email=text["email"],
+            birthday=text["birthday"],
+            company=text["company"],
+            address=text["address"],
             marketing_consent=self.consent.isChecked(),
             phones=tuple((r.label.currentText(), r.number.text()) for r in self.phone_rows),
+            email_label=self._email_label,
+            other_emails=tuple((self._email_labels.get(a.casefold(), "other"), a) for a in others),
         )
 
     def show_errors(self, errors: dict[str, str]) -> None:
+        # The other addresses share one field: their errors (email1, email2, ...) show under it.
+        others = [m for k, m in errors.items() if re.fullmatch(r"email\d+", k)]
+        errors = {k: m for k, m in errors.items() if not re.fullmatch(r"email\d+", k)}
+        if others:
+            errors["other_emails"] = " ".join(dict.fromkeys(others))
         labels = {**self.errors, **{f"phone{i}": r.error for i, r in enumerate(self.phone_rows)}}
         for key, label in labels.items():
             label.setText(errors.get(key, ""))
@@ -230,6 +266,8 @@ class CustomerForm(QDialog):
         first = next((k for k in errors if k in labels), None)
         if first in self.fields:
             self.fields[first].setFocus()
+        elif first == "other_emails":
+            self.other_emails.setFocus()
         elif first is not None and first.startswith("phone"):
             self.phone_rows[int(first[5:])].number.setFocus()
 

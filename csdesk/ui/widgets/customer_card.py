@@ -71,6 +71,9 @@ class CustomerCard(QWidget):
             shown = phone_rules.pretty(phone.e164, self._region) if phone.e164 else phone.raw
             self._row(phone.label.capitalize() or "Phone", shown, "phone")
         self._row("E-mail", customer.email, "email")
+        for other in customer.other_emails:
+            kind = {"work": "Work", "home": "Home"}.get(other.label, "Other")
+            self._row(f"{kind} e-mail", other.address, "email")
         self._row(
             "Birthday", pretty_birthday(customer.birthday) if customer.birthday else "", "birthday"
         )

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import click
 
-from csdesk.commands.common import RunContext, echo_json, pass_run
+from csdesk.commands.common import ID, RunContext, echo_json, pass_run
 from csdesk.domain import Channel, CustomerDraft
 from csdesk.errors import NotFound, UserError
 from csdesk.services.clock import parse
+from csdesk.services.phone import normalise
 from csdesk.services.visits import parse_channel
 
 CHANNEL_HELP = "in_person (or in-person), phone, email, chat, social, other"
 
 
 @click.command("visit")
-@click.option("--customer", "customer_id", type=int, help="The customer's number (ID).")
+@click.option("--customer", "customer_id", type=ID, help="The customer's number (ID).")
 @click.option("--phone", "number", help="Find the customer by this phone number instead.")
 @click.option("--channel", default="in_person", show_default=True, help=CHANNEL_HELP)
 @click.option("--purpose", default="", help="What they came for.")
@@ -51,6 +52,9 @@ def visit_cmd(
     desk = run.desk()
     created = False
     if number is not None:
+        # by_phone is a tolerant caller-ID lookup (nothing found for junk); a number typed here
+        # that cannot be a phone number is a typo to report, not "no customer has it".
+        normalise(number, desk.region)
         found = desk.customers.by_phone(number)
         if len(found) > 1:
             ids = ", ".join(str(c.id) for c in found[:10])
@@ -102,7 +106,7 @@ def visit_cmd(
 
 
 @click.command("timeline")
-@click.argument("customer_id", type=int)
+@click.argument("customer_id", type=ID)
 @click.option("--kind", "kinds", multiple=True, help="Only this kind (visit, note); repeatable.")
 @click.option("--channel", "channels", multiple=True, help=f"Only this channel: {CHANNEL_HELP}.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 500))

@@ -217,3 +217,21 @@ def test_search_shows_note_matches(
     assert (hit["id"], hit["matched"], hit["snippet"]) == (cid, "note", "Allergic to latex insoles")
     assert run(db, "search", "latex") == 0
     assert "note: Allergic to latex insoles" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("typed", ["not-a-phone", "12", "🙂 555"])
+def test_visit_with_something_that_is_not_a_phone_number_says_so(
+    shop: tuple[Path, int], capsys: pytest.CaptureFixture[str], typed: str
+) -> None:
+    db, _ = shop
+    code = run(db, "visit", "--phone", typed)
+    err = capsys.readouterr().err
+    assert code == EXIT_USER_ERROR  # was 3, "No customer has the number"
+    assert "No customer has the number" not in err
+    assert "phone number" in err
+    assert run(db, "visit", "--phone", typed, "--create") == EXIT_USER_ERROR
+    desk = Desk.open(db)
+    try:
+        assert desk.customers.count() == 1  # --create made nobody
+    finally:
+        desk.close()

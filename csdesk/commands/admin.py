@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from csdesk.commands.common import RunContext, admin_desk, echo_json, pass_run
+from csdesk.commands.common import ID, MOMENT, FilePath, RunContext, admin_desk, echo_json, pass_run
 from csdesk.domain import Role
 from csdesk.errors import UserError
 from csdesk.paths import backups_dir
+from csdesk.services import dates
 from csdesk.services.audit import AuditFilter
 from csdesk.services.backup import restore_damaged
+from csdesk.services.clock import iso
 from csdesk.store.backup import CheckReport, check_file
 
 EXIT_CHECK_FAILED = 2
+
+if TYPE_CHECKING:
+    from csdesk.services.desk import Desk
 
 
 
@@ -31,11 +37,11 @@ def customer_group() -> None:
 
 
 @customer_group.command("export")
-@click.argument("customer_id", type=int)
+@click.argument("customer_id", type=ID)
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(dir_okay=False, path_type=Path),
     required=True,
     help="File to write: .json (machine-readable) or .html (a readable document).",
 )
@@ -48,7 +54,7 @@ def customer_export_cmd(run: RunContext, customer_id: int, output: Path) -> None
 
 
 @customer_group.command("erase")
-@click.argument("customer_id", type=int)
+@click.argument("customer_id", type=ID)
 @click.option("--yes", is_flag=True, help="Confirm: the erasure cannot be undone.")
 @pass_run
 def customer_erase_cmd(run: RunContext, customer_id: int, yes: bool) -> None:
@@ -145,7 +151,7 @@ def staff_deactivate_cmd(run: RunContext, name: str) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(dir_okay=False, path_type=Path),
     default=None,
     help="Backup file (default: a dated file in the backups folder).",
 )
@@ -161,7 +167,7 @@ def backup_cmd(run: RunContext, output: Path | None) -> None:
 
 
 @click.command("restore")
-@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", type=FilePath(dir_okay=False, path_type=Path))
 @pass_run
 def restore_cmd(run: RunContext, source: Path) -> None:
     """Replace the database with a backup (checked first; the current data is saved first)."""
@@ -219,16 +225,27 @@ def check_cmd(run: RunContext, as_json: bool) -> None:
         raise click.exceptions.Exit(EXIT_CHECK_FAILED)
 
 
+def _since_utc(desk: Desk, since: str | None) -> str | None:
+    """The stored `at` is UTC ISO text; --since is what a person types, in shop time."""
+    if since is None:
+        return None
+    moment = dates.parse_moment(since, desk.reports.today(), field="since")
+    return iso(dates.local_to_utc(moment, desk.reports.tz))
+
+
 @click.command("audit")
 @click.option("--json", "as_json", is_flag=True, help="JSON list of entries, newest first.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--entity", default=None, help="Only this kind of record (customer, staff, ...).")
 @click.option("--action", default=None, help="Only this action (create, update, erase, ...).")
-@click.option("--since", default=None, help="Only entries at or after this ISO date/time.")
+@click.option(
+    "--since", default=None, type=MOMENT,
+    help="Only entries at or after this day or time (shop time): YYYY-MM-DD or YYYY-MM-DDTHH:MM.",
+)
 @click.option(
     "--csv",
     "csv_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(dir_okay=False, path_type=Path),
     default=None,
     help="Export all matching entries (oldest first) to this CSV file instead.",
 )
@@ -245,7 +262,7 @@ def audit_cmd(
     """Show the audit log: who did what, when. JSON keys: id, at, staff_id, staff_name,
     action, entity, entity_id, before, after, source."""
     desk = admin_desk(run)
-    flt = AuditFilter(entity=entity, action=action, since=since)
+    flt = AuditFilter(entity=entity, action=action, since=_since_utc(desk, since))
     if csv_path is not None:
         written = desk.audit.export_csv(csv_path, flt)
         click.echo(f"Wrote {written} audit entries to {csv_path}.")

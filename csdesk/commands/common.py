@@ -50,6 +50,60 @@ class RunContext:
 pass_run = click.make_pass_decorator(RunContext)
 
 
+class DateText(click.ParamType):
+    """A date or time option, read by services.dates (the one place csdesk reads dates).
+
+    Checked when the command line is read, so a date that cannot be read is a usage error (exit 2)
+    that lists the formats, before anything runs; handed on as text, because the service reads
+    words like "today" in the shop's time zone, which only the database knows.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind  # "day", "moment" or "due"
+        self.name = {"day": "DATE", "moment": "DATE[THH:MM]", "due": "WHEN"}[kind]
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from datetime import UTC, date, datetime
+
+        from csdesk.errors import UserError
+        from csdesk.services import dates
+
+        text = str(value)
+        try:
+            if self.kind == "day":
+                dates.parse_day(text, date.today())
+            elif self.kind == "moment":
+                dates.parse_moment(text, date.today())
+            else:
+                dates.parse_due(text, datetime.now(UTC), UTC)
+        except UserError as exc:
+            formats = {"day": dates.DAY_FORMATS, "moment": dates.MOMENT_FORMATS}.get(
+                self.kind, "2026-12-04, 2026-12-04 15:00, tomorrow, friday or in 3 days"
+            )
+            said = exc.message if formats in exc.message else f"{exc.message} Write {formats}."
+            self.fail(said, param, ctx)
+        return text
+
+
+class FilePath(click.Path):
+    """click.Path that refuses an empty name: Path("") is ".", the current folder, never what a
+    person meant by a file."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("the file name is empty. Name a file, like out.csv.", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+# Record numbers: positive and within SQLite's 64-bit integers, so 99999999999999999999 is a usage
+# error here rather than an OverflowError deep in a query.
+ID = click.IntRange(1, 2**63 - 1)
+
+DAY = DateText("day")
+MOMENT = DateText("moment")
+DUE = DateText("due")
+
+
 def admin_desk(run: RunContext) -> Desk:
     """Administrative commands need no PIN (whoever runs them can read the file anyway): they act
     as the audited "Command line" admin, unless --staff names who is acting, whose role then

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from csdesk.commands.common import RunContext, echo_json, pass_run
+from csdesk.commands.common import DUE, ID, RunContext, echo_json, pass_run
 from csdesk.domain import Channel, FollowUp, GoodwillKind, Issue, IssueDraft, IssueListRow, Priority
 from csdesk.services.clock import parse
 from csdesk.services.desk import Desk
@@ -84,14 +84,18 @@ def issue_group() -> None:
 
 
 @issue_group.command("new")
-@click.option("--customer", "customer_id", required=True, type=int, help="Customer number.")
+@click.option("--customer", "customer_id", required=True, type=ID, help="Customer number.")
 @click.option("--title", required=True, help="Short title, like “late delivery”.")
 @click.option("--priority", default="normal", show_default=True, type=PRIORITIES)
 @click.option("--category", default=None, help="Category name, e.g. Delivery.")
 @click.option("--description", default="", help="What happened.")
 @click.option("--channel", default="in_person", show_default=True, type=CHANNELS)
 @click.option("--owner", default=None, help="Staff member who owns it (default: you).")
-@click.option("--due", default=None, help="Due date (default: from the priority's target).")
+@click.option(
+    "--due", default=None, type=DUE,
+    help="Due: 2026-12-04, 2026-12-04 15:00, tomorrow, friday, in 3 days (default: from the "
+    "priority's target).",
+)
 @click.option("--goodwill", default=None, help="Goodwill given now, e.g. 12.50.")
 @click.option("--goodwill-kind", default=None, type=KINDS, help="refund, discount, gift or other.")
 @JSON
@@ -141,7 +145,7 @@ def issue_new_cmd(
 
 
 @issue_group.command("status")
-@click.argument("issue_id", type=int)
+@click.argument("issue_id", type=ID)
 @click.argument("status")
 @click.option("--comment", default="", help="Why, or what happened.")
 @click.option("--resolution", default="", help="How it was resolved (needed to resolve).")
@@ -175,7 +179,7 @@ def issue_status_cmd(
 
 
 @issue_group.command("show")
-@click.argument("issue_id", type=int)
+@click.argument("issue_id", type=ID)
 @JSON
 @pass_run
 def issue_show_cmd(run: RunContext, issue_id: int, as_json: bool) -> None:
@@ -211,7 +215,7 @@ def issue_show_cmd(run: RunContext, issue_id: int, as_json: bool) -> None:
 @click.option("--owner", default=None, help="Only this staff member's issues.")
 @click.option("--priority", default=None, type=PRIORITIES)
 @click.option("--category", default=None, help="Category name.")
-@click.option("--customer", "customer_id", default=None, type=int)
+@click.option("--customer", "customer_id", default=None, type=ID)
 @click.option("--overdue", is_flag=True, help="Only open issues past their due time.")
 @click.option(
     "--sort",
@@ -220,7 +224,7 @@ def issue_show_cmd(run: RunContext, issue_id: int, as_json: bool) -> None:
     type=click.Choice(["due", "priority", "created", "updated"]),
 )
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--offset", default=0, type=click.IntRange(0))
+@click.option("--offset", default=0, type=click.IntRange(0, 2**63 - 1))
 @JSON
 @pass_run
 def issues_cmd(
@@ -271,10 +275,13 @@ def followup_group() -> None:
 
 
 @followup_group.command("new")
-@click.option("--customer", "customer_id", required=True, type=int)
+@click.option("--customer", "customer_id", required=True, type=ID)
 @click.option("--title", required=True, help="What to do, like “call back about the repair”.")
-@click.option("--due", required=True, help="When: 2026-12-04, 2026-12-04 15:00, tomorrow, friday.")
-@click.option("--issue", "issue_id", default=None, type=int, help="The issue it belongs to.")
+@click.option(
+    "--due", required=True, type=DUE,
+    help="When: 2026-12-04, 2026-12-04 15:00, tomorrow, friday, in 3 days.",
+)
+@click.option("--issue", "issue_id", default=None, type=ID, help="The issue it belongs to.")
 @click.option("--owner", default=None, help="Staff member who does it (default: you).")
 @JSON
 @pass_run
@@ -306,7 +313,7 @@ def followup_new_cmd(
 
 
 @followup_group.command("done")
-@click.argument("followup_id", type=int)
+@click.argument("followup_id", type=ID)
 @click.option("--outcome", default="", help="What was done.")
 @JSON
 @pass_run

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 
 import click
 
-from csdesk.commands.common import RunContext, echo_json, pass_run
+from csdesk.commands.common import DAY, ID, FilePath, RunContext, echo_json, pass_run
 from csdesk.errors import UserError
+from csdesk.services import dates
 from csdesk.services.letters import customers_with_followups_due
 
 
 @click.command("letter")
 @click.argument("template", required=False)
-@click.option("--customer", "customer_id", type=int, help="The customer's id.")
+@click.option("--customer", "customer_id", type=ID, help="The customer's id.")
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(dir_okay=False, path_type=Path),
     help="PDF file to write (default: TEMPLATE-ID.pdf here).",
 )
 @click.option(
@@ -34,7 +34,7 @@ from csdesk.services.letters import customers_with_followups_due
 @click.option(
     "--reprint",
     "reprint_id",
-    type=int,
+    type=ID,
     help="Reprint a recorded letter exactly as it was sent (by letter id).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
@@ -109,13 +109,14 @@ def letter_cmd(
 @click.argument("template")
 @click.option("--customers", "customer_list", help="Comma-separated customer ids, e.g. 1,2,3.")
 @click.option(
-    "--followups-due", "due", help="Customers with a follow-up due: today, tomorrow or YYYY-MM-DD."
+    "--followups-due", "due", type=DAY,
+    help="Customers with a follow-up due by this day: YYYY-MM-DD, today, yesterday or tomorrow.",
 )
 @click.option(
     "-o",
     "--output",
     required=True,
-    type=click.Path(path_type=Path),
+    type=FilePath(path_type=Path),
     help="A .pdf file (one PDF for all) or a folder (one PDF per customer).",
 )
 @click.option(
@@ -139,7 +140,7 @@ def letters_cmd(
     if customer_list:
         ids = parse_ids(customer_list)
     else:
-        day = parse_day(str(due), desk.clock().astimezone().date())
+        day = dates.parse_day(str(due), desk.reports.today(), field="followups-due")
         ids = customers_with_followups_due(desk, day)
         if not ids:
             click.echo(f"No follow-ups are due by {day.isoformat()}; no letters written.", err=True)
@@ -222,18 +223,6 @@ def parse_ids(text: str) -> list[int]:
     if not ids:
         raise UserError("Give at least one customer id, like --customers 1,2,3.")
     return list(dict.fromkeys(ids))
-
-
-def parse_day(text: str, today: date) -> date:
-    word = text.strip().lower()
-    if word == "today":
-        return today
-    if word == "tomorrow":
-        return today + timedelta(days=1)
-    try:
-        return date.fromisoformat(word)
-    except ValueError:
-        raise UserError(f"“{text}” is not a day. Use today, tomorrow or YYYY-MM-DD.") from None
 
 
 def _write_text(path: Path, text: str) -> None:

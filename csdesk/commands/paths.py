@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from csdesk.commands.common import RunContext, echo_json, pass_run
+from csdesk.commands.common import FilePath, RunContext, echo_json, pass_run
 from csdesk.errors import UserError
 from csdesk.services.about import about
 
@@ -36,7 +36,7 @@ def paths_cmd(run: RunContext, as_json: bool) -> None:
 
 
 @click.command("init")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=FilePath(dir_okay=False, path_type=Path))
 def init_cmd(path: Path) -> None:
     """Start a new, empty database at PATH, making its folders (e.g. on a shared drive).
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from csdesk.commands.common import RunContext, admin_desk, echo_json, pass_run
+from csdesk.commands.common import DAY, MOMENT, RunContext, admin_desk, echo_json, pass_run
 from csdesk.errors import UserError
 from csdesk.services.clock import parse
 from csdesk.services.desk import Desk
@@ -58,9 +58,9 @@ def _range(desk: Desk, day: str | None, start: str | None, end: str | None) -> R
 
 # A sub-command of the `export` group (commands/transfer.py), registered in cli.py.
 @click.command("daily", help=EXPORT_HELP, short_help="Export a day's or a shift's log.")
-@click.option("--date", "day", default=None, metavar="YYYY-MM-DD")
-@click.option("--from", "start", default=None, metavar="T")
-@click.option("--to", "end", default=None, metavar="T")
+@click.option("--date", "day", default=None, type=DAY)
+@click.option("--from", "start", default=None, type=MOMENT)
+@click.option("--to", "end", default=None, type=MOMENT)
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default=None,
     help="csv, pdf or xlsx (default: from the file name, else csv).",

@@ -19,14 +19,14 @@ from pathlib import Path
 
 import click
 
-from csdesk.commands.common import RunContext, admin_desk, echo_json, pass_run
+from csdesk.commands.common import ID, FilePath, RunContext, admin_desk, echo_json, pass_run
 from csdesk.errors import UserError
 from csdesk.services.importing import parse_map
 from csdesk.services.importing.formats import FORMATS
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=FilePath(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS[:-1]), default="auto", show_default=True)
 @click.option("--map", "map_text", default="", help="Columns for any other CSV: 'Tel=phone,…'.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
@@ -84,7 +84,7 @@ def import_cmd(run: RunContext, file: Path, fmt: str, map_text: str, dry_run: bo
 
 
 @click.command("undo-import")
-@click.argument("batch_id", type=int)
+@click.argument("batch_id", type=ID)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @pass_run
 def undo_import_cmd(run: RunContext, batch_id: int, as_json: bool) -> None:
@@ -111,7 +111,7 @@ def undo_import_cmd(run: RunContext, batch_id: int, as_json: bool) -> None:
 
 
 @click.command("resume-import")
-@click.argument("batch_id", type=int)
+@click.argument("batch_id", type=ID)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @pass_run
 def resume_import_cmd(run: RunContext, batch_id: int, as_json: bool) -> None:
@@ -192,7 +192,7 @@ def export_group() -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(dir_okay=False, path_type=Path),
     required=True,
     help="The file to write.",
 )
@@ -243,8 +243,8 @@ def duplicates_cmd(run: RunContext, limit: int, as_json: bool) -> None:
 
 
 @click.command("merge")
-@click.argument("keep_id", type=int)
-@click.argument("other_id", type=int)
+@click.argument("keep_id", type=ID)
+@click.argument("other_id", type=ID)
 @click.option("--yes", is_flag=True, help="Really merge (it cannot be undone).")
 @pass_run
 def merge_cmd(run: RunContext, keep_id: int, other_id: int, yes: bool) -> None:

@@ -25,6 +25,81 @@ _CLOCK = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?")
 _IN = re.compile(r"in\s+(\d{1,4})\s*(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)")
 
 
+# The dates csdesk reads anywhere (a command's option, a form): a shop's records live between these
+# years. Bounding them here also keeps "the day after" and "the end of that day" arithmetic from
+# overflowing Python's date range (9999-12-31 + 1 day).
+MIN_YEAR, MAX_YEAR = 1900, 2999
+DAY_FORMATS = "YYYY-MM-DD (like 2026-11-30), today, yesterday or tomorrow"
+MOMENT_FORMATS = (
+    "YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DD HH:MM (like 2026-11-30T08:00, shop time, "
+    "or with an offset like +01:00)"
+)
+_DAY_ONLY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_MOMENT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ t](\d{1,2}):(\d{2})(?::(\d{2}))?(z|[+-]\d{2}:?\d{2})?")
+_RELATIVE = {"today": 0, "yesterday": -1, "tomorrow": 1}
+
+
+def make_date(year: int, month: int, day: int, original: str, *, field: str = "date") -> date:
+    """A real calendar day within MIN_YEAR..MAX_YEAR, else a UserError that names the text."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise UserError(
+            f"“{original[:40]}”: csdesk reads dates from {MIN_YEAR} to {MAX_YEAR}.", field=field
+        )
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise UserError(
+            f"There is no {original[:40]}. Check the month and the day.", field=field
+        ) from None
+
+
+def parse_day(text: str, today: date, *, field: str = "date") -> date:
+    """One calendar day as people type it: DAY_FORMATS. Anything else is a UserError that lists them."""
+    original = (text or "").strip()
+    value = original.lower()
+    if value in _RELATIVE:
+        return today + timedelta(days=_RELATIVE[value])
+    match = _DAY_ONLY.fullmatch(value)
+    if not match:
+        raise UserError(f"“{original[:40]}” is not a date. Write {DAY_FORMATS}.", field=field)
+    return make_date(int(match[1]), int(match[2]), int(match[3]), original, field=field)
+
+
+def parse_moment(text: str, today: date, *, field: str = "from") -> datetime:
+    """A day or a time of day: MOMENT_FORMATS. A bare day means its midnight. Naive unless the text
+    has an offset (naive means shop time: the caller knows the shop's zone). Words like "yesterday"
+    are for whole days (parse_day): a start time written as a word is too easy to misread."""
+    original = (text or "").strip()
+    value = original.lower()
+    if _DAY_ONLY.fullmatch(value):
+        return datetime.combine(parse_day(value, today, field=field), time(0))
+    match = _MOMENT.fullmatch(value)
+    if not match:
+        raise UserError(
+            f"--{field} “{original[:40]}” is not a time I can read. Write {MOMENT_FORMATS}.",
+            field=field,
+        )
+    day = make_date(int(match[1]), int(match[2]), int(match[3]), original, field=field)
+    hour, minute, second = int(match[4]), int(match[5]), int(match[6] or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise UserError(f"“{original[:40]}”: there is no {hour:02d}:{minute:02d} on a clock.",
+                        field=field)
+    moment = datetime.combine(day, time(hour, minute, second))
+    if match[7]:
+        offset = match[7].upper().replace("Z", "+00:00")
+        moment = datetime.fromisoformat(f"{moment.isoformat()}{offset}")
+    return moment
+
+
+def is_bare_day(text: str) -> bool:
+    return bool(_DAY_ONLY.fullmatch((text or "").strip()))
+
+
+def local_to_utc(moment: datetime, tz: tzinfo) -> datetime:
+    """A moment from parse_moment (naive: shop time) as aware UTC."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(UTC)
+
+
 def zone(name: str | None) -> tzinfo:
     """The shop's time zone from its IANA name; the computer's own zone when unset or unknown."""
     if name:
@@ -93,12 +168,7 @@ def parse_due(
     match = _ISO.fullmatch(value)
     if match:
         year, month, dom = (int(match.group(i)) for i in (1, 2, 3))
-        try:
-            day = date(year, month, dom)
-        except ValueError:
-            raise UserError(
-                f"There is no {original.split()[0]}. Check the month and the day.", field="due"
-            ) from None
+        day = make_date(year, month, dom, original.split()[0], field="due")
         rest = match.group(4) or ""
     else:
         word, _, rest = value.removeprefix("next ").partition(" ")

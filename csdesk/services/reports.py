@@ -7,7 +7,6 @@ services/report_export.py; the PDF is painted by ui/report_pdf.py from `ReportSe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -40,7 +39,6 @@ KIND_LABELS = {
     "followup_done": "Follow-up done",
     "letter": "Letter",
 }
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -200,13 +198,14 @@ class ReportService:
         return ReportRange(start, end, tz)
 
     def parse_day(self, text: str) -> ReportRange:
-        return self.day(parse_date(text))
+        """A day as dates.parse_day reads it (YYYY-MM-DD, today, yesterday...)."""
+        return self.day(dates.parse_day(text, self.today()))
 
     def parse_span(self, start_text: str, end_text: str) -> ReportRange:
         """'2026-11-30 08:00' .. '2026-11-30 16:00'; a bare date as the end means its end."""
-        start = parse_moment(start_text, "from")
-        end = parse_moment(end_text, "to")
-        if _DATE.fullmatch(end_text.strip()):
+        start = dates.parse_moment(start_text, self.today(), field="from")
+        end = dates.parse_moment(end_text, self.today(), field="to")
+        if dates.is_bare_day(end_text):
             end += timedelta(days=1)
         return self.span(start, end)
 
@@ -284,38 +283,6 @@ def long_day(day: date | datetime) -> str:
 
 def short_moment(moment: datetime) -> str:
     return f"{moment.day} {moment:%b %Y, %H:%M}"
-
-
-# -- parsing (pure) ----------------------------------------------------------------------------
-def parse_date(text: str) -> date:
-    value = (text or "").strip()
-    if not _DATE.fullmatch(value):
-        raise UserError(
-            f"“{value[:40]}” is not a date. Write it as YYYY-MM-DD, like 2026-11-30.", field="date"
-        )
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UserError(
-            f"There is no {value}. Check the month and the day.", field="date"
-        ) from None
-
-
-def parse_moment(text: str, which: str = "from") -> datetime:
-    """'2026-11-30', '2026-11-30 08:00', '2026-11-30T08:00+01:00'; naive means shop time."""
-    value = (text or "").strip()
-    if _DATE.fullmatch(value):
-        return datetime.combine(parse_date(value), time(0))
-    try:
-        if not re.match(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}", value):
-            raise ValueError
-        return datetime.fromisoformat(value.replace(" ", "T", 1))
-    except ValueError:
-        raise UserError(
-            f"--{which} “{value[:40]}” is not a time I can read. Write it as "
-            "YYYY-MM-DD or YYYY-MM-DDTHH:MM, like 2026-11-30T08:00.",
-            field=which,
-        ) from None
 
 
 # -- rows to events ----------------------------------------------------------------------------

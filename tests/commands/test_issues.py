@@ -126,7 +126,8 @@ def test_goodwill_limit_follows_staff_option(db: Path, capsys: pytest.CaptureFix
         (("--priority", "whenever"), 2, "whenever"),
         (("--category", "weather"), 1, "no category"),
         (("--owner", "Ghost"), 1, "No staff member"),
-        (("--due", "2026-02-30"), 1, "There is no 2026-02-30"),
+        # A date that cannot be read is a usage error, like every other command's (issue 13.11).
+        (("--due", "2026-02-30"), 2, "There is no 2026-02-30"),
         (("--title", "   "), 1, "title"),
     ],
 )
@@ -159,7 +160,7 @@ def test_followups_cli(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(
         db, capsys, "followup", "new", "--customer", "1", "--title", "x", "--due", "someday"
     )
-    assert code == 1 and "not a date I know" in err
+    assert code == 2 and "not a date I know" in err  # a usage error, as for every command
     code, _, err = run(
         db, capsys, "followup", "new", "--customer", "1", "--title", "x", "--due", "friday",
         "--issue", "42",

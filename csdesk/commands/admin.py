@@ -45,11 +45,12 @@ def customer_group() -> None:
     required=True,
     help="File to write: .json (machine-readable) or .html (a readable document).",
 )
+@click.option("--force", is_flag=True, help="Replace the file if it already exists.")
 @pass_run
-def customer_export_cmd(run: RunContext, customer_id: int, output: Path) -> None:
+def customer_export_cmd(run: RunContext, customer_id: int, output: Path, force: bool) -> None:
     """Export everything csdesk holds about one customer."""
     desk = admin_desk(run)
-    desk.privacy.export_to(customer_id, output)
+    desk.privacy.export_to(customer_id, output, overwrite=force)
     click.echo(f"Wrote everything held about customer #{customer_id} to {output}.")
 
 
@@ -249,6 +250,7 @@ def _since_utc(desk: Desk, since: str | None) -> str | None:
     default=None,
     help="Export all matching entries (oldest first) to this CSV file instead.",
 )
+@click.option("--force", is_flag=True, help="With --csv: replace the file if it already exists.")
 @pass_run
 def audit_cmd(
     run: RunContext,
@@ -258,13 +260,14 @@ def audit_cmd(
     action: str | None,
     since: str | None,
     csv_path: Path | None,
+    force: bool,
 ) -> None:
     """Show the audit log: who did what, when. JSON keys: id, at, staff_id, staff_name,
     action, entity, entity_id, before, after, source."""
     desk = admin_desk(run)
     flt = AuditFilter(entity=entity, action=action, since=_since_utc(desk, since))
     if csv_path is not None:
-        written = desk.audit.export_csv(csv_path, flt)
+        written = desk.audit.export_csv(csv_path, flt, overwrite=force)
         click.echo(f"Wrote {written} audit entries to {csv_path}.")
         return
     entries = desk.audit.entries(flt, limit=limit)

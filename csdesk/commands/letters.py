@@ -9,7 +9,15 @@ import click
 from csdesk.commands.common import DAY, ID, FilePath, RunContext, echo_json, pass_run
 from csdesk.errors import UserError
 from csdesk.services import dates
+from csdesk.services.letter_output import (
+    draw_pdf,
+    reprint_pdf,
+    run_batch,
+    save_html,
+    save_pdf,
+)
 from csdesk.services.letters import customers_with_followups_due
+from csdesk.store.files import write_text
 
 
 @click.command("letter")
@@ -37,6 +45,8 @@ from csdesk.services.letters import customers_with_followups_due
     type=ID,
     help="Reprint a recorded letter exactly as it was sent (by letter id).",
 )
+@click.option("--issue", "issue_id", type=ID, help="Write about this issue (e.g. issue_resolved).")
+@click.option("--force", is_flag=True, help="Replace the output file if it already exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @pass_run
 def letter_cmd(
@@ -49,12 +59,17 @@ def letter_cmd(
     dry_run: bool,
     list_templates: bool,
     reprint_id: int | None,
+    issue_id: int | None,
+    force: bool,
     as_json: bool,
 ) -> None:
-    """Write one letter for one customer, recorded on their timeline."""
+    """Write one letter for one customer, recorded on their timeline once it is written.
+
+    JSON keys: letter_id (null for --dry-run), customer_id, title, file.
+    """
     desk = run.desk()
     if reprint_id is not None:
-        _reprint(run, reprint_id, output, as_html, as_json)
+        _reprint(run, reprint_id, output, as_html, as_json, force)
         return
     if list_templates:
         infos = desk.letters.templates()
@@ -73,24 +88,36 @@ def letter_cmd(
         raise UserError(
             "Give a template and a customer, e.g. `csdesk letter thank_you --customer 12`."
         )
+    issue = desk.letters.issue_fields(issue_id) if issue_id is not None else None
+    letter_id: int | None = None
+    if as_html and output is None:  # to stdout: recorded once it is printed
+        prepared = desk.letters.prepare(template, customer_id, issue=issue, page_size=page_size)
+        click.echo(prepared.html)
+        if not dry_run:
+            desk.letters.record(prepared)
+        return
+    name = Path(template).name.removesuffix(".html.j2")
+    output = output or Path(f"{name}-{customer_id}.{'html' if as_html else 'pdf'}")
     if dry_run:
-        rendered = desk.letters.render(template, customer_id)
-        html, title, letter_id, size = rendered.html, rendered.title, None, page_size
-    else:
-        letter = desk.letters.produce(template, customer_id, page_size=page_size)
-        html, title, letter_id, size = letter.html, letter.title, letter.id, letter.page_size
-    if as_html:
-        if output is None:
-            click.echo(html)
-            return
-        _write_text(output, html)
-    else:
-        from csdesk.ui.printing import PageSetup, write_pdf  # Qt only when a PDF is wanted
+        prepared = desk.letters.prepare(template, customer_id, issue=issue, page_size=page_size)
+        title = prepared.title
+        if as_html:
+            write_text(output, prepared.html, overwrite=force)
+        else:
+            from csdesk.render.qt import QtRenderer  # Qt only when a PDF is wanted
 
-        name = Path(template).name.removesuffix(".html.j2")
-        output = output or Path(f"{name}-{customer_id}.pdf")
-        setup = PageSetup.from_desk(desk, size)
-        write_pdf([html], output, setup, title)
+            setup = desk.letters.page_setup(prepared.page_size)
+            draw_pdf(QtRenderer(), [prepared.html], output, setup, title, overwrite=force)
+    elif as_html:
+        letter = save_html(desk, template, customer_id, output, issue=issue,
+                           page_size=page_size, overwrite=force)
+        title, letter_id = letter.title, letter.id
+    else:
+        from csdesk.render.qt import QtRenderer  # Qt only when a PDF is wanted
+
+        letter = save_pdf(desk, QtRenderer(), template, customer_id, output, issue=issue,
+                          page_size=page_size, overwrite=force)
+        title, letter_id = letter.title, letter.id
     if as_json:
         echo_json(
             {
@@ -101,7 +128,7 @@ def letter_cmd(
             }
         )
     else:
-        what = "Rendered" if dry_run else f"Letter #{letter_id} recorded and written"
+        what = "Rendered" if dry_run else f"Letter #{letter_id} written and recorded"
         click.echo(f"{what}: {output}")
 
 
@@ -117,11 +144,12 @@ def letter_cmd(
     "--output",
     required=True,
     type=FilePath(path_type=Path),
-    help="A .pdf file (one PDF for all) or a folder (one PDF per customer).",
+    help="A .pdf file (one PDF for all) or an existing folder (one PDF per customer).",
 )
 @click.option(
     "--page-size", type=click.Choice(["A4", "Letter"]), help="Paper size (default: setting)."
 )
+@click.option("--force", is_flag=True, help="Replace output files that already exist.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @pass_run
 def letters_cmd(
@@ -131,9 +159,13 @@ def letters_cmd(
     due: str | None,
     output: Path,
     page_size: str | None,
+    force: bool,
     as_json: bool,
 ) -> None:
-    """Write a letter for each of several customers into one PDF or one PDF each."""
+    """Write a letter for each of several customers into one PDF or one PDF each.
+
+    JSON keys: letters (ids recorded), files, failed (customer_id, message), cancelled.
+    """
     desk = run.desk()
     if bool(customer_list) == bool(due):
         raise UserError("Choose who gets a letter: --customers 1,2,3 or --followups-due today.")
@@ -147,7 +179,7 @@ def letters_cmd(
             if as_json:
                 echo_json({"letters": [], "files": [], "failed": [], "cancelled": False})
             return
-    from csdesk.ui.printing import PageSetup, run_batch  # Qt only when PDFs are wanted
+    from csdesk.render.qt import QtRenderer  # Qt only when PDFs are wanted
 
     def report(done: int, total: int) -> bool:
         if total >= 50 and done % 50 == 0 and not as_json:
@@ -155,7 +187,14 @@ def letters_cmd(
         return True
 
     result = run_batch(
-        desk, template, ids, output, setup=PageSetup.from_desk(desk, page_size), progress=report
+        desk,
+        QtRenderer(),
+        template,
+        ids,
+        output,
+        setup=desk.letters.page_setup(page_size),
+        progress=report,
+        overwrite=force,
     )
     if as_json:
         echo_json(
@@ -180,7 +219,8 @@ def letters_cmd(
 
 
 def _reprint(
-    run: RunContext, letter_id: int, output: Path | None, as_html: bool, as_json: bool
+    run: RunContext, letter_id: int, output: Path | None, as_html: bool, as_json: bool,
+    force: bool,
 ) -> None:
     desk = run.desk()
     letter = desk.letters.get(letter_id)
@@ -189,16 +229,11 @@ def _reprint(
         return
     output = output or Path(f"letter-{letter.id}.{'html' if as_html else 'pdf'}")
     if as_html:
-        _write_text(output, letter.html)
+        write_text(output, letter.html, overwrite=force)
     else:
-        from csdesk.ui.printing import PageSetup, write_pdf
+        from csdesk.render.qt import QtRenderer
 
-        write_pdf(
-            [letter.html],
-            output,
-            PageSetup(letter.page_size, desk.letters.margins_mm()),
-            letter.title,
-        )
+        reprint_pdf(desk, QtRenderer(), letter_id, output, overwrite=force)
     if as_json:
         echo_json(
             {
@@ -225,9 +260,3 @@ def parse_ids(text: str) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-def _write_text(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"Cannot write {path}: {exc.strerror}.") from exc

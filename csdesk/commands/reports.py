@@ -18,7 +18,13 @@ from csdesk.commands.common import DAY, MOMENT, RunContext, admin_desk, echo_jso
 from csdesk.errors import UserError
 from csdesk.services.clock import parse
 from csdesk.services.desk import Desk
-from csdesk.services.report_export import FORMATS, default_path, export_csv, export_xlsx
+from csdesk.services.report_export import (
+    FORMATS,
+    default_path,
+    export_csv,
+    export_pdf,
+    export_xlsx,
+)
 from csdesk.services.reports import ReportRange
 
 EXPORT_HELP = """Export a day's (or a shift's) log: every visit, call, note, issue event,
@@ -66,6 +72,7 @@ def _range(desk: Desk, day: str | None, start: str | None, end: str | None) -> R
     help="csv, pdf or xlsx (default: from the file name, else csv).",
 )
 @click.option("-o", "--output", default=None, metavar="FILE")
+@click.option("--force", is_flag=True, help="Replace FILE if it already exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print {path, format, rows} when done.")
 @pass_run
 def export_daily_cmd(
@@ -75,6 +82,7 @@ def export_daily_cmd(
     end: str | None,
     fmt: str | None,
     output: str | None,
+    force: bool,
     as_json: bool,
 ) -> None:
     desk = admin_desk(run)
@@ -89,13 +97,13 @@ def export_daily_cmd(
         return
     path = Path(output) if output else default_path(rng, fmt)
     if fmt == "csv":
-        result = export_csv(desk, rng, path)
+        result = export_csv(desk, rng, path, overwrite=force)
     elif fmt == "xlsx":
-        result = export_xlsx(desk, rng, path)
+        result = export_xlsx(desk, rng, path, overwrite=force)
     else:
-        from csdesk.ui.report_pdf import write_report_pdf  # Qt only for the PDF
+        from csdesk.render.qt import QtRenderer  # Qt only for the PDF
 
-        result = write_report_pdf(desk, rng, path)
+        result = export_pdf(desk, rng, path, QtRenderer(), overwrite=force)
     if as_json:
         echo_json({"path": str(path), "format": fmt, "rows": result.rows})
     else:

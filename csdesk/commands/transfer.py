@@ -196,8 +196,9 @@ def export_group() -> None:
     required=True,
     help="The file to write.",
 )
+@click.option("--force", is_flag=True, help="Replace the file if it already exists.")
 @pass_run
-def export_customers_cmd(run: RunContext, fmt: str, output: Path) -> None:
+def export_customers_cmd(run: RunContext, fmt: str, output: Path, force: bool) -> None:
     """Export every customer to CSV (opens in Excel) or vCard 4.0 (phones, mail programs)."""
     desk = admin_desk(run)
     if str(output) == "-":  # to stdout, for a pipe: through a temporary file, without the BOM
@@ -207,7 +208,8 @@ def export_customers_cmd(run: RunContext, fmt: str, output: Path) -> None:
             click.echo(temp.read_text(encoding="utf-8-sig"), nl=False)
         click.echo(f"Exported {count:,} customers.", err=True)
         return
-    count = desk.exports.to_csv(output) if fmt == "csv" else desk.exports.to_vcard(output)
+    write = desk.exports.to_csv if fmt == "csv" else desk.exports.to_vcard
+    count = write(output, overwrite=force)
     click.echo(f"Exported {count:,} customers to {output}.")
 
 

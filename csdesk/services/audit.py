@@ -6,12 +6,13 @@ import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from csdesk.errors import UserError
 from csdesk.services.auth import Permission, require
 from csdesk.store import audit as store
 from csdesk.store.db import atomic
+from csdesk.store.files import AtomicFile
 
 if TYPE_CHECKING:
     from csdesk.services.context import Context
@@ -81,13 +82,22 @@ class AuditService:
         require(self._ctx.actor, Permission.VIEW_AUDIT)
         return store.count(self._ctx.db, (filters or AuditFilter()).as_dict())
 
-    def export_csv(self, target: Path | TextIO, filters: AuditFilter | None = None) -> int:
+    def export_csv(
+        self,
+        target: Path | TextIO,
+        filters: AuditFilter | None = None,
+        *,
+        overwrite: bool = False,
+    ) -> int:
         """Write the (filtered) log oldest first as CSV; returns the number of rows. Audited."""
         require(self._ctx.actor, Permission.VIEW_AUDIT)
         require(self._ctx.actor, Permission.EXPORT)
         flt = (filters or AuditFilter()).as_dict()
         if isinstance(target, Path):
-            with target.open("w", encoding="utf-8", newline="") as handle:
+            with (
+                AtomicFile(target, overwrite=overwrite) as out,
+                out.open("w", encoding="utf-8", newline="") as handle,
+            ):
                 written = self._write(handle, flt)
         else:
             written = self._write(target, flt)
@@ -104,7 +114,7 @@ class AuditService:
             )
         return written
 
-    def _write(self, handle: TextIO, flt: dict[str, Any]) -> int:
+    def _write(self, handle: IO[str], flt: dict[str, Any]) -> int:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
         written = 0

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from csdesk.errors import UserError
 from csdesk.services.auth import Permission, require
 from csdesk.store import customers as store
+from csdesk.store.files import AtomicFile
 
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
@@ -195,36 +196,36 @@ class ExportService:
     def __init__(self, desk: Desk) -> None:
         self._desk = desk
 
-    def to_csv(self, path: Path | str, progress: Progress | None = None) -> int:
-        return self._write(Path(path), "csv", progress)
+    def to_csv(
+        self, path: Path | str, progress: Progress | None = None, *, overwrite: bool = False
+    ) -> int:
+        return self._write(Path(path), "csv", progress, overwrite)
 
-    def to_vcard(self, path: Path | str, progress: Progress | None = None) -> int:
-        return self._write(Path(path), "vcard", progress)
+    def to_vcard(
+        self, path: Path | str, progress: Progress | None = None, *, overwrite: bool = False
+    ) -> int:
+        return self._write(Path(path), "vcard", progress, overwrite)
 
-    def _write(self, path: Path, fmt: str, progress: Progress | None) -> int:
+    def _write(self, path: Path, fmt: str, progress: Progress | None, overwrite: bool) -> int:
         require(self._desk.actor, Permission.EXPORT)
         total = store.count(self._desk.db)
         done = 0
-        tmp = path.with_name(path.name + ".part")
-        try:
-            # newline='' lets csv write CRLF itself; vCard lines carry their own CRLF.
-            with tmp.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
-                writer = csv.writer(fh) if fmt == "csv" else None
+        encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+        # store.files: a half-written export never replaces a good one, nor lands on a device.
+        # newline='' lets csv write CRLF itself; vCard lines carry their own CRLF.
+        with (
+            AtomicFile(path, overwrite=overwrite) as out,
+            out.open("w", encoding=encoding, newline="") as fh,
+        ):
+            writer = csv.writer(fh) if fmt == "csv" else None
+            if writer:
+                writer.writerow(CSV_COLUMNS)
+            for row, phones, emails in _customers(self._desk):
                 if writer:
-                    writer.writerow(CSV_COLUMNS)
-                for row, phones, emails in _customers(self._desk):
-                    if writer:
-                        writer.writerow(_csv_row(row, phones, emails))
-                    else:
-                        fh.write(_vcard(row, phones, emails))
-                    done += 1
-                    if progress and done % PAGE == 0 and progress(done, total) is False:
-                        raise UserError("Export cancelled; no file was written.")
-            tmp.replace(path)  # a half-written export never replaces a good one
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise UserError(f"Cannot write {path}: {exc.strerror or exc}. Choose another folder.") from exc
-        except UserError:
-            tmp.unlink(missing_ok=True)
-            raise
+                    writer.writerow(_csv_row(row, phones, emails))
+                else:
+                    fh.write(_vcard(row, phones, emails))
+                done += 1
+                if progress and done % PAGE == 0 and progress(done, total) is False:
+                    raise UserError("Export cancelled; no file was written.")
         return done

@@ -1,13 +1,13 @@
 """Letters from templates: find templates, build their fields, render safely, record what was sent.
 
-Qt-free. Rendering gives HTML; ui/printing.py turns HTML into paper or PDF.
+Qt-free. Rendering gives HTML; letter_output.py sends it out through the face's renderer.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -18,9 +18,11 @@ from markupsafe import Markup, escape
 from csdesk import paths
 from csdesk.domain import Change, Customer
 from csdesk.errors import NotFound, UserError
+from csdesk.services.auth import Permission, require
 from csdesk.services.clock import iso, parse
 from csdesk.services.letter_sandbox import LetterSandbox, TemplateProblem, layered_loader
 from csdesk.services.phone import pretty
+from csdesk.services.rendering import PageSetup
 from csdesk.store import audit
 from csdesk.store import followups as followup_store
 from csdesk.store import letters as store
@@ -30,7 +32,7 @@ from csdesk.store.db import atomic
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
 
-__all__ = ["Letter", "LetterService", "Rendered", "TemplateInfo", "TemplateProblem"]
+__all__ = ["Letter", "LetterService", "Prepared", "Rendered", "TemplateInfo", "TemplateProblem"]
 
 SUFFIX = ".html.j2"
 PAGE_SIZES = ("A4", "Letter")
@@ -79,6 +81,18 @@ class Rendered:
     template: str
     title: str
     html: str
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A rendered letter not yet recorded: recorded only once its file or print job exists."""
+
+    customer_id: int
+    template: str
+    title: str
+    html: str
+    page_size: str
+    issue_id: int | None
 
 
 @dataclass(frozen=True)
@@ -226,38 +240,72 @@ class LetterService:
         issue: Mapping[str, Any] | None = None,
         page_size: str | None = None,
     ) -> Letter:
-        """Render and record a letter in one transaction; the stored HTML is what gets printed."""
+        """Render and record a letter at once. Faces do not call this: a letter is recorded only
+        once its file or print job exists (services/letter_output.py); kept for seeding data."""
+        return self.record(self.prepare(template, customer_id, issue=issue, page_size=page_size))
+
+    def prepare(
+        self,
+        template: str,
+        customer_id: int,
+        *,
+        issue: Mapping[str, Any] | None = None,
+        page_size: str | None = None,
+    ) -> Prepared:
+        """Render a letter for sending (permission checked); nothing is recorded yet."""
+        require(self._desk.actor, Permission.LOG)
         size = page_size or self.page_size()
         if size not in PAGE_SIZES:
             raise UserError(f"Page size must be A4 or Letter, not “{size}”.")
         rendered = self.render(template, customer_id, issue=issue)
         fields = _issue_fields(issue)
-        issue_id = fields["id"] if fields else None
+        return Prepared(
+            customer_id=customer_id,
+            template=rendered.template,
+            title=rendered.title,
+            html=rendered.html,
+            page_size=size,
+            issue_id=fields["id"] if fields else None,
+        )
+
+    def record(self, prepared: Prepared) -> Letter:
+        """Put a letter that was really written or printed on the customer's timeline."""
+        return self.record_many([prepared])[0]
+
+    def record_many(self, letters: Sequence[Prepared]) -> list[Letter]:
+        """Record letters in one transaction (a batch PDF exists whole, or none of it does)."""
         now = self._desk.now_iso()
+        made: list[Letter] = []
+        with atomic(self._desk.db):
+            for prepared in letters:
+                made.append(self._insert(prepared, now))
+        for letter in made:
+            self._desk.notify(Change("letter", (letter.id,), letter.customer_id))
+        return made
+
+    def _insert(self, prepared: Prepared, now: str) -> Letter:
         row: dict[str, Any] = {
-            "customer_id": customer_id,
-            "template": rendered.template,
-            "title": rendered.title,
-            "html": rendered.html,
-            "page_size": size,
-            "issue_id": issue_id,
+            "customer_id": prepared.customer_id,
+            "template": prepared.template,
+            "title": prepared.title,
+            "html": prepared.html,
+            "page_size": prepared.page_size,
+            "issue_id": prepared.issue_id,
             "created_at": now,
             "created_by": self._desk.actor.id,
         }
-        with atomic(self._desk.db):
-            letter_id = store.insert(self._desk.db, row)
-            audit.record(
-                self._desk.db,
-                at=now,
-                staff_id=self._desk.actor.id,
-                action="create",
-                entity="letter",
-                entity_id=letter_id,
-                after={k: v for k, v in row.items() if k != "html"}
-                | {"html_sha256": hashlib.sha256(rendered.html.encode()).hexdigest()},
-                source=self._desk.source,
-            )
-        self._desk.notify(Change("letter", (letter_id,), customer_id))
+        letter_id = store.insert(self._desk.db, row)
+        audit.record(
+            self._desk.db,
+            at=now,
+            staff_id=self._desk.actor.id,
+            action="create",
+            entity="letter",
+            entity_id=letter_id,
+            after={k: v for k, v in row.items() if k != "html"}
+            | {"html_sha256": hashlib.sha256(prepared.html.encode()).hexdigest()},
+            source=self._desk.source,
+        )
         return _letter({**row, "id": letter_id})
 
     def get(self, letter_id: int) -> Letter:
@@ -278,6 +326,9 @@ class LetterService:
         value = str(self._desk.setting("letter_page_size", default) or default)
         return value if value in PAGE_SIZES else default
 
+    def page_setup(self, size: str | None = None) -> PageSetup:
+        return PageSetup(size or self.page_size(), self.margins_mm())
+
     def margins_mm(self) -> float:
         try:
             value = float(self._desk.setting("letter_margin_mm", 18) or 18)  # type: ignore[arg-type]
@@ -287,7 +338,6 @@ class LetterService:
 
     def set_page_setup(self, size: str, margin_mm: float) -> None:
         """The shop's paper for letters: both settings in one transaction, audited. Admins only."""
-        from csdesk.services.auth import Permission, require
         from csdesk.store import settings as settings_store
 
         require(self._desk.actor, Permission.MANAGE_SETTINGS)

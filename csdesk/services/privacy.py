@@ -18,6 +18,7 @@ from csdesk.store import audit
 from csdesk.store import privacy as store
 from csdesk.store import staff as staff_store
 from csdesk.store.db import atomic
+from csdesk.store.files import check_target, write_text
 
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
@@ -53,21 +54,22 @@ class PrivacyService:
         self._audit("export", customer_id, {"what": "customer data"})
         return data
 
-    def export_to(self, customer_id: int, path: Path) -> Path:
+    def export_to(self, customer_id: int, path: Path, *, overwrite: bool = False) -> Path:
         """Write the export as .json (machine-readable) or .html (a readable document)."""
+        require(self._desk.actor, Permission.EXPORT)
+        check_target(path, overwrite=overwrite)  # a bad name is said before any work
         suffix = path.suffix.lower()
         if suffix not in (".json", ".html", ".htm"):
             raise UserError("Export to a file ending in .json or .html.")
-        data = self.export(customer_id)
+        data = self._collect(customer_id)
         text = (
             json.dumps(data, ensure_ascii=False, indent=2) + "\n"
             if suffix == ".json"
             else render_html(data)
         )
-        try:
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"Could not write {path}: {exc.strerror or exc}.") from exc
+        write_text(path, text, overwrite=overwrite)
+        # Audited once the file exists: a failed write exported nothing.
+        self._audit("export", customer_id, {"what": "customer data", "file": path.name})
         return path
 
     def _collect(self, customer_id: int) -> dict[str, Any]:

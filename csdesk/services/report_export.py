@@ -19,8 +19,7 @@ Files are UTF-8 with a byte-order mark so Excel detects the encoding. A cell tha
 from __future__ import annotations
 
 import csv
-import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,12 +28,13 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 import jinja2
 
 from csdesk import paths
-from csdesk.errors import UserError
 from csdesk.services.auth import Permission, require
 from csdesk.services.letters import format_money
+from csdesk.services.rendering import PageSetup, Progress, Renderer
 from csdesk.services.reports import KIND_LABELS, LogEvent, ReportRange, Summary, short_moment
 from csdesk.store import audit
 from csdesk.store.db import atomic
+from csdesk.store.files import AtomicFile, check_target
 
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
@@ -45,7 +45,6 @@ COLUMNS = (
 )
 FORMATS = ("csv", "pdf", "xlsx")
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
-Progress = Callable[[int, int], bool]  # (done, total) -> keep going?
 
 
 class TextSink(Protocol):
@@ -112,10 +111,15 @@ def write_csv_stream(
 
 
 def export_csv(
-    desk: Desk, rng: ReportRange, target: Path | IO[str], *, progress: Progress | None = None
+    desk: Desk,
+    rng: ReportRange,
+    target: Path | IO[str],
+    *,
+    progress: Progress | None = None,
+    overwrite: bool = False,
 ) -> ExportResult:
-    """Write the log as CSV to a file (with BOM, replaced atomically) or a text stream (no BOM:
-    a pipe feeds a program, not Excel)."""
+    """Write the log as CSV to a file (with BOM, through store.files: whole or not at all) or a
+    text stream (no BOM: a pipe feeds a program, not Excel)."""
     check_export(desk)
     total = desk.reports.count(rng)
     events = desk.reports.iter_rows(rng)
@@ -124,10 +128,11 @@ def export_csv(
         if not cancelled:
             record_export(desk, rng, "csv", rows)
         return ExportResult(None, rows, cancelled)
-    with _atomic_file(target, "w", encoding="utf-8-sig", newline="") as handle:
-        rows, cancelled = write_csv_stream(events, handle, total=total, progress=progress)
+    with AtomicFile(target, overwrite=overwrite) as out:
+        with out.open("w", encoding="utf-8-sig", newline="") as handle:
+            rows, cancelled = write_csv_stream(events, handle, total=total, progress=progress)
         if cancelled:
-            handle.cancel()
+            out.cancel()
             return ExportResult(None, rows, True)
     if progress is not None:
         progress(rows, total)
@@ -136,17 +141,24 @@ def export_csv(
 
 
 def export_xlsx(
-    desk: Desk, rng: ReportRange, path: Path, *, progress: Progress | None = None
+    desk: Desk,
+    rng: ReportRange,
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    overwrite: bool = False,
 ) -> ExportResult:
     """The same columns as the CSV; every cell written as plain text or a number, never a
     formula, so no neutralising is needed (the ' would show)."""
     import xlsxwriter
+    import xlsxwriter.exceptions
 
     check_export(desk)
     total = desk.reports.count(rng)
-    tmp = _tmp_path(path)
-    book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False})
-    try:
+    with AtomicFile(path, overwrite=overwrite) as out:
+        book = xlsxwriter.Workbook(
+            str(out.tmp), {"constant_memory": True, "strings_to_formulas": False}
+        )
         sheet = book.add_worksheet("Daily log")
         bold = book.add_format({"bold": True, "bg_color": "#E8EEF4"})
         for col, (name, width) in enumerate(
@@ -165,14 +177,14 @@ def export_xlsx(
                     sheet.write_string(rows, col, value)
             if progress is not None and rows % 500 == 0 and progress(rows, total) is False:
                 book.close()
-                tmp.unlink(missing_ok=True)
+                out.cancel()
                 return ExportResult(None, rows, True)
         sheet.autofilter(0, 0, max(rows, 1), len(COLUMNS) - 1)
-        book.close()
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"Could not write {path}: {exc.strerror or exc}.") from exc
-    _replace(tmp, path)
+        try:
+            book.close()
+        except xlsxwriter.exceptions.FileCreateError as exc:  # wraps the OSError it met
+            cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
+            raise cause or OSError(str(exc)) from exc
     record_export(desk, rng, "xlsx", rows)
     return ExportResult(path, rows)
 
@@ -256,65 +268,33 @@ def _tz_label(rng: ReportRange, moment: datetime) -> str:
     return str(name)
 
 
+def export_pdf(
+    desk: Desk,
+    rng: ReportRange,
+    path: Path,
+    renderer: Renderer,
+    *,
+    setup: PageSetup | None = None,
+    progress: Progress | None = None,
+    overwrite: bool = False,
+) -> ExportResult:
+    """The report as a PDF drawn by the face's renderer; audited once the file exists."""
+    check_export(desk)
+    check_target(path, overwrite=overwrite)
+    events = list(desk.reports.iter_rows(rng))
+    html = report_html(desk, rng, events=events)
+    setup = setup or desk.letters.page_setup()
+    with AtomicFile(path, overwrite=overwrite) as out:
+        pages = renderer.report_pdf(
+            html, out.tmp, setup, title=rng.title, footer=shop_name(desk), progress=progress
+        )
+        if pages is None:
+            out.cancel()
+            return ExportResult(None, len(events), True)
+    record_export(desk, rng, "pdf", len(events))
+    return ExportResult(path, len(events))
+
+
 # -- files -------------------------------------------------------------------------------------
 def default_path(rng: ReportRange, fmt: str, folder: Path | None = None) -> Path:
     return (folder or Path.cwd()) / f"{rng.file_stem()}.{fmt}"
-
-
-def _tmp_path(path: Path) -> Path:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"Cannot create the folder {path.parent}: {exc.strerror}.") from exc
-    return path.with_name(f".{path.name}.part")
-
-
-def _replace(tmp: Path, path: Path) -> None:
-    try:
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"Could not write {path}: {exc.strerror or exc}.") from exc
-
-
-class _atomic_file:
-    """open() that writes to a temporary name and moves it into place only when complete."""
-
-    def __init__(self, path: Path, mode: str, **kwargs: Any) -> None:
-        self._path = path
-        self._tmp = _tmp_path(path)
-        self._kwargs = kwargs
-        self._mode = mode
-        self._cancelled = False
-
-    def __enter__(self) -> _AtomicHandle:
-        try:
-            handle = open(self._tmp, self._mode, **self._kwargs)
-        except OSError as exc:
-            raise UserError(
-                f"Could not write {self._path}: {exc.strerror}. Check the folder is writable."
-            ) from exc
-        self._handle = _AtomicHandle(handle, self)
-        return self._handle
-
-    def cancel(self) -> None:
-        self._cancelled = True
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        self._handle.raw.close()
-        if exc_type is not None or self._cancelled:
-            self._tmp.unlink(missing_ok=True)
-            return
-        _replace(self._tmp, self._path)
-
-
-class _AtomicHandle:
-    def __init__(self, raw: IO[str], owner: _atomic_file) -> None:
-        self.raw = raw
-        self._owner = owner
-
-    def write(self, text: str) -> int:
-        return self.raw.write(text)
-
-    def cancel(self) -> None:
-        self._owner.cancel()

@@ -17,11 +17,11 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("CSDESK_DATA_DIR", tempfile.mkdtemp(prefix="csdesk-bench-"))
 
+from csdesk.ui.printing import PageSetup, run_batch
 from PySide6.QtWidgets import QApplication, QTextBrowser
 
 from csdesk.services import demo
 from csdesk.services.desk import Desk
-from csdesk.ui.printing import PageSetup, run_batch
 
 
 def pct(values: list[float], q: float) -> float:

@@ -104,7 +104,8 @@ def test_unwritable_target_exits_1(
     blocker = tmp_path / "file"
     blocker.write_text("x")
     code, _, err = run(db, "export", "daily", "-o", str(blocker / "a" / "b.csv"), capsys=capsys)
-    assert code == 1 and err.startswith("csdesk: Cannot create the folder")
+    # One rule for every command (issue 13.8): a missing folder is refused by name, not created.
+    assert code == 1 and err.startswith(f"csdesk: The folder {blocker / 'a'} does not exist")
 
 
 def test_xlsx_and_pdf(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -271,6 +271,7 @@ def test_a_stopped_export_leaves_no_file(desk: Desk, day: object, tmp_path: Path
 
     rng = desk.reports.day(date(2026, 10, 25))
     out = tmp_path / "out"
+    out.mkdir()
     for fn, name in ((export_csv, "a.csv"), (export_xlsx, "a.xlsx")):
         result = fn(desk, rng, out / name, progress=stop)
         assert result.cancelled and result.path is None

@@ -81,6 +81,7 @@ def test_staff_cannot_export_but_a_lead_can(
     dialog = open_log(qtbot, window)
     assert dialog.buttons["csv"].isEnabled()
     target = tmp_path / "out" / "today.csv"
+    target.parent.mkdir()  # the save dialog only offers folders that exist
     monkeypatch.setattr(daily_log_module, "ask_export_path", lambda *_a: target)
     with qtbot.waitSignal(dialog.exported, timeout=10000) as blocker:
         qtbot.mouseClick(dialog.buttons["csv"], Qt.MouseButton.LeftButton)

@@ -19,7 +19,10 @@ from pytestqt.qtbot import QtBot
 from csdesk import paths
 from csdesk.domain import Customer, IssueDraft
 from csdesk.errors import UserError
+from csdesk.render.qt import QtRenderer, configure_printer
 from csdesk.services.desk import Desk
+from csdesk.services.letter_output import draw_pdf
+from csdesk.services.rendering import PageSetup
 from csdesk.ui.dialogs.batch_choice import BatchChoice, BatchChoiceDialog
 from csdesk.ui.dialogs.batch_letters import BatchLettersDialog
 from csdesk.ui.dialogs.letter_dialog import LetterDialog
@@ -28,7 +31,6 @@ from csdesk.ui.features.letters import LettersFeature
 from csdesk.ui.main_window import MainWindow
 from csdesk.ui.models.letters_model import LettersModel
 from csdesk.ui.models.roles import ID_ROLE
-from csdesk.ui.printing import PageSetup, configure_printer
 from tests.ui.conftest import type_search
 
 
@@ -159,9 +161,8 @@ def test_reprint_preview_paints_the_stored_letter(
 ) -> None:
     letter = desk.letters.produce("we_miss_you", known["zoe"].id, page_size="Letter")
     first = tmp_path / "first.pdf"
-    from csdesk.ui.printing import write_pdf
 
-    write_pdf([letter.html], first, PageSetup("Letter", desk.letters.margins_mm()))
+    draw_pdf(QtRenderer(), [letter.html], first, PageSetup("Letter", desk.letters.margins_mm()), "x")
     window.open_customer(known["zoe"].id)
     feat = feature(window)
     assert feat.model.rowCount() == 1  # the Change("letter") reached the tab

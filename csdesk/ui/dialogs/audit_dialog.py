@@ -167,7 +167,11 @@ class AuditDialog(QDialog):
         self.export_button.setEnabled(False)
         self.count_label.setText("Exporting…")
         filters: AuditFilter = self.model.filters
-        task = run_op(self._desk, lambda d, _p: d.audit.export_csv(target, filters), parent=self)
+        task = run_op(  # overwrite=True: the save dialog already asked before replacing a file
+            self._desk,
+            lambda d, _p: d.audit.export_csv(target, filters, overwrite=True),
+            parent=self,
+        )
         task.succeeded.connect(lambda n: self._exported(target, n))
         task.failed.connect(self._export_failed)
         self._task = task.start()

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from csdesk.errors import CsdeskError
-from csdesk.ui.printing import BatchResult, PageSetup, run_batch
+from csdesk.render.qt import QtRenderer
+from csdesk.services.letter_output import BatchResult, run_batch
 from csdesk.ui.workers import Progress, run_op
 
 if TYPE_CHECKING:
@@ -71,11 +72,21 @@ class BatchLettersDialog(QDialog):
         layout.addWidget(self.bar)
         layout.addLayout(buttons)
 
-        setup = PageSetup.from_desk(desk, page_size)
+        setup = desk.letters.page_setup(page_size)
         ids = list(customer_ids)
 
         def work(worker_desk: Desk, progress: Progress) -> BatchResult:
-            return run_batch(worker_desk, template, ids, out, setup=setup, progress=progress)
+            # overwrite=True: the person chose this file (the save dialog asked) or folder.
+            return run_batch(
+                worker_desk,
+                QtRenderer(),
+                template,
+                ids,
+                out,
+                setup=setup,
+                progress=progress,
+                overwrite=True,
+            )
 
         self._op = run_op(desk, work, parent=self)
         self._op.progress.connect(self._on_progress)

@@ -25,14 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from csdesk.errors import CsdeskError
-from csdesk.services.letters import PAGE_SIZES, Letter, Rendered
-from csdesk.ui.printing import (
-    PageSetup,
-    configure_printer,
-    print_letters,
-    safe_file_part,
-    write_pdf,
-)
+from csdesk.render.qt import QtPrintJob, QtRenderer, configure_printer, print_letters
+from csdesk.services import letter_output
+from csdesk.services.letter_output import safe_file_part
+from csdesk.services.letters import PAGE_SIZES, Letter, Prepared, Rendered
+from csdesk.services.rendering import PageSetup
 
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
@@ -220,26 +217,31 @@ class LetterDialog(QDialog):
     def setup(self) -> PageSetup:
         return PageSetup(self.page_size.currentText(), self._desk.letters.margins_mm())
 
-    def _produce(self) -> Letter | None:
-        """Record the letter (once per template and page size) and return it."""
+    def _key(self) -> tuple[str, str] | None:
         name = self.current_template()
         if name is None or self._rendered is None:
             return None
-        key = (name, self.page_size.currentText())
-        if key not in self._produced:
-            try:
-                self._produced[key] = self._desk.letters.produce(
-                    name, self._customer_id, issue=self._issue, page_size=key[1]
-                )
-            except CsdeskError as exc:
-                self._show_error(str(exc))
-                return None
-        self.result_letter = self._produced[key]
-        return self.result_letter
+        return (name, self.page_size.currentText())
 
-    # -- output --------------------------------------------------------------------------------
+    def _sent(self, key: tuple[str, str], letter: Letter) -> Letter:
+        """One recorded letter per (template, page size): Save then Print is one letter sent."""
+        self._produced[key] = letter
+        self.result_letter = letter
+        return letter
+
+    def _prepare(self, key: tuple[str, str]) -> Prepared | None:
+        try:
+            return self._desk.letters.prepare(
+                key[0], self._customer_id, issue=self._issue, page_size=key[1]
+            )
+        except CsdeskError as exc:
+            self._show_error(str(exc))
+            return None
+
+    # -- output: each records the letter only once the file or the print job exists -----------
     def save_pdf(self) -> Path | None:
-        if self._rendered is None:
+        key = self._key()
+        if key is None or self._rendered is None:
             return None
         customer = self._desk.customers.get(self._customer_id)
         suggested = Path.home() / (
@@ -254,14 +256,20 @@ class LetterDialog(QDialog):
         path = Path(chosen)
         if path.suffix.lower() != ".pdf":
             path = path.with_suffix(".pdf")
-        letter = self._produce()
-        if letter is None:
-            return None
-        try:
-            write_pdf([letter.html], path, self.setup(), letter.title)
+        try:  # overwrite=True: the save dialog already asked before replacing a file
+            if key in self._produced:  # already printed: the same letter, not a second one
+                letter_output.reprint_pdf(
+                    self._desk, QtRenderer(), self._produced[key].id, path, overwrite=True
+                )
+            else:
+                self._sent(key, letter_output.save_pdf(
+                    self._desk, QtRenderer(), key[0], self._customer_id, path,
+                    issue=self._issue, page_size=key[1], overwrite=True,
+                ))
         except CsdeskError as exc:
             self._show_error(str(exc))
             return None
+        self.result_letter = self._produced[key]
         self.status.setText(f"Saved {path.name}; it is on the customer's timeline.")
         return path
 
@@ -271,33 +279,52 @@ class LetterDialog(QDialog):
         return printer
 
     def print_letter(self) -> bool:
-        if self._rendered is None:
+        key = self._key()
+        if key is None:
             return False
         printer = self._printer()
         dialog = QPrintDialog(printer, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
-        letter = self._produce()
-        if letter is None:
-            return False
         try:
-            print_letters([letter.html], printer)
+            if key in self._produced:
+                QtPrintJob(printer).print_html([self._produced[key].html])
+            else:
+                prepared = self._prepare(key)
+                if prepared is None:
+                    return False
+                self._sent(key, letter_output.print_letter(
+                    self._desk, QtPrintJob(printer), prepared
+                ))
         except CsdeskError as exc:
             self._show_error(str(exc))
             return False
+        self.result_letter = self._produced[key]
         self.status.setText("Sent to the printer; it is on the customer's timeline.")
         return True
 
     def print_preview(self) -> None:
         """The letter exactly as it will be on paper; printing from there records it too."""
-        if self._rendered is None:
+        key = self._key()
+        if key is None:
             return
-        html = self._rendered.html
+        prepared = None if key in self._produced else self._prepare(key)
+        html = self._produced[key].html if prepared is None and key in self._produced else (
+            prepared.html if prepared is not None else None
+        )
+        if html is None:
+            return
         dialog = QPrintPreviewDialog(self._printer(), self)
         dialog.setObjectName("letterPrintPreviewDialog")
         dialog.paintRequested.connect(lambda printer: print_letters([html], printer))
         if dialog.exec() == QDialog.DialogCode.Accepted:  # the preview's Print button accepts
-            self._produce()
+            try:
+                if prepared is not None:  # printed from the preview: now it is a letter sent
+                    self._sent(key, self._desk.letters.record(prepared))
+            except CsdeskError as exc:
+                self._show_error(str(exc))
+                return
+            self.result_letter = self._produced[key]
             self.status.setText("Printed; it is on the customer's timeline.")
 
     @classmethod

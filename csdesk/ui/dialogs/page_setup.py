@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from csdesk.errors import CsdeskError
 from csdesk.services.letters import MARGIN_MAX, MARGIN_MIN, PAGE_SIZES
-from csdesk.ui.printing import PageSetup
+from csdesk.services.rendering import PageSetup
 
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk

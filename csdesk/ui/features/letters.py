@@ -15,13 +15,14 @@ from PySide6.QtWidgets import QFileDialog
 
 from csdesk.domain import Change, Customer
 from csdesk.errors import CsdeskError
+from csdesk.services.letter_output import BatchResult
 from csdesk.services.letters import Letter, customers_with_followups_due
+from csdesk.services.rendering import PageSetup
 from csdesk.ui.dialogs.batch_choice import BatchChoiceDialog
 from csdesk.ui.dialogs.batch_letters import BatchLettersDialog
 from csdesk.ui.dialogs.letter_dialog import LetterDialog
 from csdesk.ui.dialogs.page_setup import PageSetupDialog
 from csdesk.ui.models.letters_model import LettersModel
-from csdesk.ui.printing import BatchResult, PageSetup
 from csdesk.ui.widgets.letters_panel import LettersPanel
 
 if TYPE_CHECKING:

@@ -65,7 +65,10 @@ class Privacy(QObject):
 
     def export_to(self, customer_id: int, target: Path) -> Op:
         self.window.statusBar().showMessage("Exporting…")
-        return self._start(lambda d: d.privacy.export_to(customer_id, target), self._exported)
+        # overwrite=True: the save dialog already asked before replacing a file.
+        return self._start(
+            lambda d: d.privacy.export_to(customer_id, target, overwrite=True), self._exported
+        )
 
     def _exported(self, path: object) -> None:
         self.last_result = path

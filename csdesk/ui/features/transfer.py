@@ -232,7 +232,7 @@ class TransferFeature(QObject):
 
         def work(desk: Desk, progress: Progress) -> int:
             write = desk.exports.to_vcard if fmt == "vcard" else desk.exports.to_csv
-            return write(out, progress)
+            return write(out, progress, overwrite=True)  # the save dialog asked
 
         count = run_with_progress(self.window, f"Exporting customers to {out.name}…", work)
         if isinstance(count, int):

@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from csdesk.errors import CsdeskError
+from csdesk.render.qt import QtRenderer, configure_printer, print_letters
 from csdesk.services.desk import Desk
+from csdesk.services.letter_output import reprint_pdf, safe_file_part
 from csdesk.services.letters import Letter
+from csdesk.services.rendering import PageSetup
 from csdesk.ui.models.letters_model import LettersModel
-from csdesk.ui.printing import PageSetup, configure_printer, print_letters, safe_file_part, write_pdf
 
 EMPTY_TEXT = "No letters yet. Write one with Ctrl+Shift+W; it will be kept here to reprint."
 
@@ -160,8 +162,8 @@ class LettersPanel(QWidget):
         path = Path(chosen)
         if path.suffix.lower() != ".pdf":
             path = path.with_suffix(".pdf")
-        try:
-            write_pdf([letter.html], path, self._setup(letter), letter.title)
+        try:  # overwrite=True: the save dialog already asked before replacing a file
+            reprint_pdf(self._desk, QtRenderer(), letter.id, path, overwrite=True)
         except CsdeskError as exc:
             self.status.setText(str(exc))
             return None

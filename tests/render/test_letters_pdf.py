@@ -1,4 +1,5 @@
-"""PDFs read back with poppler: names present, no template syntax left, the right page count."""
+"""Letter PDFs drawn by the Qt renderer, read back with poppler: names present, no template
+syntax left, the right page count."""
 
 from __future__ import annotations
 
@@ -11,7 +12,19 @@ import pytest
 
 from csdesk.cli import main
 from csdesk.domain import CustomerDraft
+from csdesk.render.qt import QtRenderer
 from csdesk.services.desk import Desk
+from csdesk.services.letter_output import draw_pdf
+from csdesk.services.letter_output import run_batch as service_batch
+from csdesk.services.rendering import PageSetup
+
+
+def write_pdf(htmls: list[str], out: Path, setup: PageSetup) -> int:
+    return draw_pdf(QtRenderer(), htmls, out, setup, "Letter")
+
+
+def run_batch(desk: Desk, *args: object, **kwargs: object) -> object:
+    return service_batch(desk, QtRenderer(), *args, **kwargs)  # type: ignore[arg-type]
 
 
 def pdf_text(path: Path) -> str:
@@ -45,8 +58,6 @@ def customers(desk: Desk) -> list[int]:
 
 
 def test_every_bundled_template_to_pdf(desk: Desk, customers: list[int], tmp_path: Path) -> None:
-    from csdesk.ui.printing import PageSetup, write_pdf
-
     for info in desk.letters.templates():
         letter = desk.letters.produce(info.name, customers[0])
         out = tmp_path / f"{info.name}.pdf"
@@ -61,8 +72,6 @@ def test_every_bundled_template_to_pdf(desk: Desk, customers: list[int], tmp_pat
 def test_several_letters_one_pdf_each_on_its_own_page(
     desk: Desk, customers: list[int], tmp_path: Path
 ) -> None:
-    from csdesk.ui.printing import run_batch
-
     out = tmp_path / "batch.pdf"
     result = run_batch(desk, "thank_you", [*customers, 999], out)
     assert len(result.letters) == 3 and result.failed[0][0] == 999
@@ -73,8 +82,7 @@ def test_several_letters_one_pdf_each_on_its_own_page(
 
 
 def test_one_pdf_per_customer(desk: Desk, customers: list[int], tmp_path: Path) -> None:
-    from csdesk.ui.printing import run_batch
-
+    (tmp_path / "out").mkdir()  # a folder the person chose: it exists
     result = run_batch(desk, "we_miss_you", customers, tmp_path / "out")
     assert len(result.files) == 3
     for path in result.files:
@@ -83,8 +91,6 @@ def test_one_pdf_per_customer(desk: Desk, customers: list[int], tmp_path: Path) 
 
 
 def test_batch_cancel_keeps_what_was_done(desk: Desk, customers: list[int], tmp_path: Path) -> None:
-    from csdesk.ui.printing import run_batch
-
     result = run_batch(
         desk, "thank_you", customers, tmp_path / "c.pdf", progress=lambda d, t: d < 2
     )
@@ -95,8 +101,6 @@ def test_batch_cancel_keeps_what_was_done(desk: Desk, customers: list[int], tmp_
 def test_long_letter_flows_onto_a_second_page(
     desk: Desk, customers: list[int], tmp_path: Path
 ) -> None:
-    from csdesk.ui.printing import PageSetup, write_pdf
-
     html = "<p>Start</p>" + "<p>A paragraph of a long letter.</p>" * 120 + "<p>The end</p>"
     out = tmp_path / "long.pdf"
     assert write_pdf([html, "<p>Second letter</p>"], out, PageSetup("Letter")) >= 3

@@ -1,60 +1,40 @@
-"""The daily log as a PDF, through the same QTextDocument + QPdfWriter path letters use.
+"""The daily log's PDF: one long QTextDocument with a footer on every page.
 
 Letters are one document per page run; a report is one long document, so this painter also
-draws a footer on every page (the shop's name, "Page n of N") in a strip kept free below the text.
-The CLI imports this lazily: it is the only part of `csdesk export daily` that needs Qt.
+draws a footer on every page (the shop's name, the title, "Page n of N") in a strip kept free
+below the text. services/report_export.py owns the use case (permission, file, audit).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 
 from csdesk.errors import UserError
-from csdesk.services.report_export import (
-    ExportResult,
-    Progress,
-    record_export,
-    report_html,
-    shop_name,
-)
-from csdesk.services.reports import ReportRange
-from csdesk.ui.printing import PageSetup, document, pdf_writer
-
-if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+from csdesk.render.qt import check_pdf, document, pdf_writer
+from csdesk.services.rendering import PageSetup, Progress
 
 FOOTER_PX = 28  # at the writer's 96 dpi: about 7 mm
 
 
-def write_report_pdf(
-    desk: Desk,
-    rng: ReportRange,
+def paint_report(
+    html: str,
     path: Path,
+    setup: PageSetup,
     *,
-    setup: PageSetup | None = None,
+    title: str,
+    footer: str,
     progress: Progress | None = None,
-) -> ExportResult:
-    """Render the report to `path` (written to a temporary name, then moved into place)."""
-    events = list(desk.reports.iter_rows(rng))
-    html = report_html(desk, rng, events=events)  # checks the export permission
-    setup = setup or PageSetup.from_desk(desk)
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"Cannot create the folder {path.parent}: {exc.strerror}.") from exc
-    tmp = path.with_name(f".{path.name}.part")
-    writer = pdf_writer(tmp, setup, f"Daily log · {rng.title}")
+) -> int | None:
+    """Draw the report into `path`; pages written, or None if `progress` said stop."""
+    writer = pdf_writer(path, setup, f"Daily log · {title}")
     doc = document(html, writer)
     full = doc.pageSize()
     body = QSizeF(full.width(), full.height() - FOOTER_PX)
     doc.setPageSize(body)
     pages = max(1, doc.pageCount())
-    shop = shop_name(desk)
     painter = QPainter()
     if not painter.begin(writer):
         raise UserError(f"Cannot write {path}. Check that the folder is writable.")
@@ -74,21 +54,17 @@ def write_report_pdf(
             painter.translate(0, -page * body.height())
             doc.drawContents(painter, QRectF(0, page * body.height(), body.width(), body.height()))
             painter.restore()
-            _footer(painter, font, full, shop, f"Page {page + 1} of {pages}", rng.title)
+            _footer(painter, font, full, footer, f"Page {page + 1} of {pages}", title)
     finally:
-        painter.end()
+        ended = painter.end()
     if cancelled:
-        tmp.unlink(missing_ok=True)
-        return ExportResult(None, len(events), True)
-    try:
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"Could not write {path}: {exc.strerror or exc}.") from exc
+        return None
+    if not ended:
+        raise UserError("Could not finish the PDF; nothing was saved.")
+    check_pdf(path)
     if progress is not None:
         progress(pages, pages)
-    record_export(desk, rng, "pdf", len(events))
-    return ExportResult(path, len(events))
+    return pages
 
 
 def _footer(painter: QPainter, font: QFont, full: QSizeF, shop: str, page: str, title: str) -> None:

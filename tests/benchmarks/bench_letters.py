@@ -17,11 +17,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("CSDESK_DATA_DIR", tempfile.mkdtemp(prefix="csdesk-bench-"))
 
-from csdesk.ui.printing import PageSetup, run_batch
 from PySide6.QtWidgets import QApplication, QTextBrowser
 
+from csdesk.render.qt import QtRenderer
 from csdesk.services import demo
 from csdesk.services.desk import Desk
+from csdesk.services.letter_output import run_batch
+from csdesk.services.rendering import PageSetup
 
 
 def pct(values: list[float], q: float) -> float:
@@ -61,7 +63,7 @@ def main() -> None:
           f"max {max(first):.1f} ms")
 
     start = time.perf_counter()
-    result = run_batch(desk, "thank_you", list(range(1, 501)), work / "batch.pdf",
+    result = run_batch(desk, QtRenderer(), "thank_you", list(range(1, 501)), work / "batch.pdf",
                        setup=PageSetup("A4"))
     elapsed = time.perf_counter() - start
     size = (work / "batch.pdf").stat().st_size
@@ -69,7 +71,8 @@ def main() -> None:
           f"({elapsed / max(1, len(result.letters)) * 1000:.0f} ms per letter, "
           f"{size / 1e6:.1f} MB)")
     start = time.perf_counter()
-    result = run_batch(desk, "we_miss_you", list(range(1, 101)), work / "each",
+    (work / "each").mkdir()
+    result = run_batch(desk, QtRenderer(), "we_miss_you", list(range(1, 101)), work / "each",
                        setup=PageSetup("Letter"))
     elapsed = time.perf_counter() - start
     print(f"batch: {len(result.files)} letters, one PDF each, in {elapsed:.1f} s")

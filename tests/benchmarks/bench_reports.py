@@ -150,7 +150,7 @@ def main() -> None:
         print(f"view data (count + first page + summary)  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms"
               "  (target < 200)")
 
-        from csdesk.ui.printing import ensure_gui_app
+        from csdesk.render.qt import ensure_gui_app
 
         ensure_gui_app()
         from csdesk.ui.models.daily_log_model import DailyLogModel
@@ -178,18 +178,20 @@ def main() -> None:
         print(f"daily log window, refresh                 p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
         dialog.close()
         window.search.stop()
-        p50, p99 = timed(lambda: export_csv(desk, rng, folder / "day.csv"), max(3, args.runs // 4))
+        p50, p99 = timed(lambda: export_csv(desk, rng, folder / "day.csv", overwrite=True),
+                         max(3, args.runs // 4))
         size = (folder / "day.csv").stat().st_size / 1e6
         print(f"CSV export ({size:.1f} MB)                    p50 {p50:7.1f} ms  p99 {p99:7.1f} ms"
               "  (target < 1000)")
-        p50, p99 = timed(lambda: export_xlsx(desk, rng, folder / "day.xlsx"), 3)
+        p50, p99 = timed(lambda: export_xlsx(desk, rng, folder / "day.xlsx", overwrite=True), 3)
         print(f"XLSX export                               p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
-        from csdesk.ui.report_pdf import write_report_pdf
+        from csdesk.render.qt import QtRenderer
+        from csdesk.services.report_export import export_pdf
 
         pages: list[int] = []
 
         def pdf() -> None:
-            write_report_pdf(desk, rng, folder / "day.pdf")
+            export_pdf(desk, rng, folder / "day.pdf", QtRenderer(), overwrite=True)
 
         p50, p99 = timed(pdf, 2)
         import subprocess

@@ -20,6 +20,7 @@ SYSTEM_PACKAGES := \
 	libdbus-1-3 \
 	libglib2.0-0 \
 	fonts-dejavu-core \
+	fonts-noto-cjk \
 	poppler-utils \
 	binutils \
 	desktop-file-utils \

@@ -20,6 +20,7 @@ from csdesk.ui.dialogs.admin_setup import AdminSetupDialog
 from csdesk.ui.dialogs.first_run import FirstRunDialog
 from csdesk.ui.display import missing_display
 from csdesk.ui.features.security import end_session, start_session
+from csdesk.ui.fonts import font_hint, missing_scripts
 from csdesk.ui.main_window import MainWindow
 from csdesk.ui.single_instance import InstanceServer, UnsafeSocket, send, server_name
 from csdesk.ui.theme import apply_theme
@@ -97,6 +98,7 @@ def main(
         bus = ChangeBus()
         bus.attach(desk)
         window = MainWindow(desk, bus)
+        window.guard_close = not probe  # Ctrl+Q during a call asks first
         server = InstanceServer(name, lambda request: handle_request(window, request), window)
         try:
             server.listen()  # without it csdesk still works, only `csdesk call` cannot reach it
@@ -112,6 +114,9 @@ def main(
             _probe(window, started)
             return app.exec()
         start_session(window, signed_in=admin is not None)
+        hint = font_hint(missing_scripts())
+        if hint:  # once, at start: names in those scripts would be empty boxes
+            window.statusBar().showMessage(hint, 20000)
         code = app.exec()
         end_session(window)
         return code

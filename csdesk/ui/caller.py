@@ -58,7 +58,7 @@ def show_caller(window: MainWindow, number: str) -> str:
     hits = window.desk.search.caller(number) if number else []
     if len(hits) == 1:
         open_caller(window, hits[0].customer_id)
-        window.statusBar().showMessage(f"Call from {number}: {hits[0].display_name}", 8000)
+        # no "Call from ..." message: the call timer in the status bar already names them
         return "customer"
     # Not sure who it is yet: the call is timed from the ring, and belongs to the customer once
     # picked or saved.

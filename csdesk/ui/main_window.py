@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
@@ -93,6 +94,10 @@ class MainWindow(QMainWindow):
 
         self._menus: dict[str, QMenu] = {}
         self._help_rows: list[tuple[str, str]] = []  # features' shortcuts for Help
+        # Asked before the window closes (a running call timer, ...); the real app turns this
+        # on (app.main), so tests that close windows at teardown never meet a modal question.
+        self.guard_close = False
+        self._close_guards: list[Callable[[], bool]] = []
         self._build_actions()
         self._build_menus()
         actor = QLabel(f"Acting as {desk.actor.name}")
@@ -181,6 +186,11 @@ class MainWindow(QMainWindow):
             self._menus[title] = menu
         return self._menus[title]
 
+    def add_close_guard(self, guard: Callable[[], bool]) -> None:
+        """`guard()` runs before the window closes (when guard_close is on) and returns False to
+        keep it open: it holds work that is not saved and the person chose to stay."""
+        self._close_guards.append(guard)
+
     def add_shortcut_help(self, keys: str, text: str) -> None:
         """A row for Help → Keyboard shortcuts, for features' own shortcuts."""
         self._help_rows.append((keys, text))
@@ -249,6 +259,9 @@ class MainWindow(QMainWindow):
         self.search.refresh()  # names, recency and counts may have moved
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.guard_close and not all(guard() for guard in self._close_guards):
+            event.ignore()
+            return
         self.search.stop()
         self.desk.stop_background_checkpoints()
         super().closeEvent(event)

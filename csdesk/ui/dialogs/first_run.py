@@ -38,7 +38,8 @@ class FirstRunDialog(QDialog):
         title.setProperty("tone", "sectionTitle")
         body = QLabel(
             f"Load {DEMO_CUSTOMERS} demo customers to look around first, or start with an empty "
-            "list and add your own. You can always add demo customers later with `csdesk demo`."
+            "list and add your own. You can always add demo customers later with the command "
+            "csdesk demo."
         )
         body.setWordWrap(True)
         self.progress = QProgressBar()

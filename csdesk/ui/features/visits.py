@@ -18,6 +18,7 @@ from csdesk.services.drafts import Draft
 from csdesk.ui.dialogs.customer_form import CustomerForm
 from csdesk.ui.dialogs.note_dialog import NoteDialog
 from csdesk.ui.dialogs.restore_drafts import DraftChoice, RestoreDrafts
+from csdesk.ui.dialogs.unlogged_call import CallChoice, UnloggedCall
 from csdesk.ui.dialogs.visit_dialog import VisitDialog, VisitResult, clock_text
 from csdesk.ui.models.search_model import when
 from csdesk.ui.widgets.call_timer import CallTimer, CallTimerLabel
@@ -34,7 +35,7 @@ class VisitsFeature(QObject):
         self.window = window
         self.desk = window.desk
         self.calls = CallTimer(self)
-        self.call_label = CallTimerLabel(self.calls)
+        self.call_label = CallTimerLabel(self.calls, window.statusBar())
         window.statusBar().addWidget(self.call_label)
 
         key = QKeySequence
@@ -56,6 +57,7 @@ class VisitsFeature(QObject):
         menu.addAction(self.log_call_action)
 
         window.call_started.connect(self._call_started)
+        window.add_close_guard(self.may_close)
         window.customer_view.timeline.edit_requested.connect(self.edit_entry)
         self.calls.changed.connect(self._update_actions)
         window.customer_view.customer_changed.connect(lambda _c: self._update_actions())
@@ -99,6 +101,31 @@ class VisitsFeature(QObject):
             return
         current = self.window.customer_view.customer
         self.window.call_started.emit(current.id if current else None, "out")
+
+    def may_close(self) -> bool:
+        """Before the window closes: a timed call is logged, discarded on purpose, or csdesk
+        stays open. Never silently lost."""
+        if not self.calls.running:
+            return True
+        lock = self.window.findChild(QObject, "security")
+        locked = bool(getattr(lock, "locked", False))
+        choice = UnloggedCall.ask(
+            self.window,
+            who="" if locked else self.calls.customer_name,  # a locked screen names nobody
+            length=clock_text(self.calls.elapsed()),
+            can_log=not locked,
+        )
+        if choice == CallChoice.DISCARD:
+            seconds = self.calls.stop()
+            self._say(f"Call timer stopped at {clock_text(seconds)}; the call was not logged.")
+            return True
+        if choice == CallChoice.LOG:
+            caller = self.calls.customer_id
+            current = self.window.customer_view.customer
+            if caller is not None and (current is None or current.id != caller):
+                self.window.open_customer(caller)  # log it for the caller, not whoever is open
+            return self.log_call() is not None
+        return False
 
     def log_call(self) -> VisitResult | None:
         """F7: log the call on the phone channel; the timer's time becomes its duration."""

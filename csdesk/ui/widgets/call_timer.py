@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from csdesk.ui.dialogs.visit_dialog import clock_text
 
@@ -62,16 +62,26 @@ class CallTimer(QObject):
 
 
 class CallTimerLabel(QLabel):
-    """Status bar: '● On the phone with Maria · 02:15 · F7 logs the call'. Hidden when idle."""
+    """Status bar: '● On the phone with Maria · 02:15 · F7 logs the call'. Hidden when idle.
 
-    def __init__(self, timer: CallTimer, parent: QWidget | None = None) -> None:
+    One status area, one text at a time: while the status bar shows a message, the label steps
+    aside (QStatusBar hides its widgets for a message, but the label's tick would show itself
+    again every second and draw over it) and comes back when the message is gone.
+    """
+
+    def __init__(
+        self, timer: CallTimer, status_bar: QStatusBar | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("callTimerLabel")
         self.setAccessibleName("Call timer")
         self.setProperty("tone", "alert")
         self.setStyleSheet("QLabel { font-weight: 600; padding: 0 10px; }")
         self._timer = timer
+        self._bar = status_bar
         timer.changed.connect(self.refresh)
+        if status_bar is not None:
+            status_bar.messageChanged.connect(lambda _text: self.refresh())
         self.refresh()
 
     def refresh(self) -> None:
@@ -83,4 +93,4 @@ class CallTimerLabel(QLabel):
         who = f" with {t.customer_name}" if t.customer_name else ""
         arrow = "incoming" if t.direction == "in" else "outgoing"
         self.setText(f"● On the phone{who} ({arrow}) · {clock_text(t.elapsed())} · F7 logs the call")
-        self.show()
+        self.setVisible(self._bar is None or not self._bar.currentMessage())

@@ -131,3 +131,32 @@ def test_csdesk_call_starting_a_locked_csdesk_says_so(
         if isinstance(out.get("pid"), int):
             os.kill(out["pid"], signal.SIGTERM)
         QLocalServer.removeServer(server_name(db_path))  # a killed window leaves its socket file
+
+
+def test_drafts_left_by_a_crash_are_offered_after_sign_in_not_over_the_lock(
+    qtbot: QtBot,
+    window: MainWindow,
+    desk: Desk,
+    known: dict[str, Customer],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from csdesk.ui.dialogs.restore_drafts import DraftChoice, RestoreDrafts
+    from csdesk.ui.features.visits import VisitsFeature
+
+    offered: list[list[str]] = []
+
+    def ask(cls: object, parent: object, lines: list[str]) -> DraftChoice:
+        offered.append(lines)
+        return DraftChoice.LATER
+
+    monkeypatch.setattr(RestoreDrafts, "ask", classmethod(ask))
+    desk.drafts.save("visit", known["jose"].id, {"purpose": "fitted walking boots"})
+    guard = security(window)
+    guard.lock()
+    feature = window.findChild(VisitsFeature, "visitsFeature")
+    assert feature is not None
+    feature.offer_drafts()  # what start does, one turn after the window is up
+    assert offered == []  # nothing named over the lock screen
+    guard.lock_screen.front_desk.emit()  # a shop without sign-in: Continue as Front desk
+    qtbot.waitUntil(lambda: bool(offered), timeout=3000)
+    assert "García" in offered[0][0]

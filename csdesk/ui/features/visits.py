@@ -217,6 +217,11 @@ class VisitsFeature(QObject):
         pending = [d for d in self.desk.drafts.pending() if d.kind in ("visit", "note")]
         if not pending:
             return
+        lock = self.window.findChild(QObject, "security")
+        if getattr(lock, "locked", False):
+            # "a visit for Maria" over a locked screen would name a customer: ask after sign-in
+            lock.lock_changed.connect(self._offer_after_sign_in)  # type: ignore[union-attr]
+            return
         choice = RestoreDrafts.ask(self.window, [self._describe(d) for d in pending])
         if choice == DraftChoice.DISCARD:
             for d in pending:
@@ -225,6 +230,13 @@ class VisitsFeature(QObject):
         if choice == DraftChoice.RESTORE:
             for d in pending:
                 self.restore(d)
+
+    def _offer_after_sign_in(self, locked: bool) -> None:
+        if locked:
+            return
+        lock = self.window.findChild(QObject, "security")
+        lock.lock_changed.disconnect(self._offer_after_sign_in)  # type: ignore[union-attr]
+        QTimer.singleShot(0, self.offer_drafts)
 
     def restore(self, draft: Draft) -> None:
         customer: Customer | None = None

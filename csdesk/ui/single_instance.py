@@ -15,8 +15,9 @@ use gets {"ok": false, "error": "..."}; it never goes unanswered.
 
 Bounds, because any process of this user can connect: a request line is at most MAX_REQUEST
 bytes, a connection that sends no full line within IDLE_MS is answered and closed, and at most
-MAX_CONNECTIONS are open at once (more are answered "busy" and closed straight away), so a
-flood of connections cannot use up the window's file descriptors or memory.
+MAX_CONNECTIONS are open at once (a new one makes the oldest be answered "busy" and closed), so a
+flood of connections can neither use up the window's file descriptors or memory nor keep out a
+real request, which writes its line as soon as it connects.
 
 Where the socket lives and who may connect: csdesk/ui/socket_guard.py.
 """
@@ -199,8 +200,10 @@ class InstanceServer(QObject):
                 continue
             socket.disconnected.connect(lambda s=socket: self._drop(s))
             if len(self._buffers) >= self.max_connections:
-                self._reply(socket, {"ok": False, "error": "csdesk is busy: try again in a moment"})
-                continue
+                # The oldest has had longest to say something: it goes, so that a flood of idle
+                # connections cannot keep a real call (which writes at once) out.
+                oldest = next(iter(self._buffers))
+                self._answer(oldest, {}, {"ok": False, "error": "csdesk is busy: try again in a moment"})
             self._buffers[socket] = b""
             idle = QTimer(socket)
             idle.setSingleShot(True)

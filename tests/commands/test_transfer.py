@@ -164,3 +164,23 @@ def test_an_interrupted_import_is_told_listed_resumed_from_the_cli(
     assert code == 0 and json.loads(out)["created"] == ROWS + 1
     code, out, err = run(capsys, "--db", db, "resume-import", "1")
     assert code != 0 and "only an interrupted one" in err
+
+
+def test_export_customers_writes_whole_files_and_never_replaces_without_force(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    desk = Desk.open(db_path)
+    desk.customers.create(CustomerDraft(first_name="Ana", phones=(("mobile", "+1 212 555 0100"),)))
+    desk.close()
+    db = str(db_path)
+    target = tmp_path / "customers.csv"
+    target.write_text("keep me", encoding="utf-8")
+    code, _out, err = run(capsys, "--db", db, "export", "customers", "-o", str(target))
+    assert code == 1 and "already exists" in err and "--force" in err
+    assert target.read_text(encoding="utf-8") == "keep me"
+    code, out, _err = run(capsys, "--db", db, "export", "customers", "-o", str(target), "--force")
+    assert code == 0 and "Exported 1 customers" in out
+    assert "+1 212 555 0100" in target.read_text(encoding="utf-8-sig")
+    code, out, err = run(capsys, "--db", db, "export", "customers", "-o", "/dev/full")
+    assert code == 1 and "Exported" not in out and err
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []

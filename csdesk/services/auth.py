@@ -46,6 +46,8 @@ class Permission(enum.StrEnum):
     LOG = "log"
     EXPORT = "export"
     CORRECT_OTHERS = "correct_others"
+    IMPORT = "import"
+    MERGE = "merge"
     APPROVE_GOODWILL = "approve_goodwill"
     VIEW_AUDIT = "view_audit"
     BACKUP = "backup"
@@ -61,6 +63,8 @@ _STAFF = frozenset({Permission.VIEW, Permission.LOG})
 _LEAD = _STAFF | {
     Permission.EXPORT,
     Permission.CORRECT_OTHERS,
+    Permission.IMPORT,
+    Permission.MERGE,
     Permission.APPROVE_GOODWILL,
     Permission.VIEW_AUDIT,
     Permission.BACKUP,
@@ -78,6 +82,8 @@ _WHAT = {
     Permission.LOG: "log visits or notes",
     Permission.EXPORT: "export customer data",
     Permission.CORRECT_OTHERS: "correct entries made by someone else",
+    Permission.IMPORT: "import customers or undo an import",
+    Permission.MERGE: "merge duplicate customers",
     Permission.APPROVE_GOODWILL: "approve goodwill",
     Permission.VIEW_AUDIT: "view the audit log",
     Permission.BACKUP: "make backups",
@@ -104,6 +110,14 @@ def require(actor: Staff, permission: Permission) -> None:
         raise PermissionDenied(
             f"{actor.name} is {ROLE_LABELS[actor.role]} and cannot {_WHAT[permission]}. Ask {who}."
         )
+
+
+def require_correction(actor: Staff, author_id: int | None) -> None:
+    """Anyone corrects their own entries; someone else's (or an entry nobody signed) needs
+    CORRECT_OTHERS. The one rule for every edit, delete and undo of a visit or a note."""
+    require(actor, Permission.LOG)
+    if author_id is None or author_id != actor.id:
+        require(actor, Permission.CORRECT_OTHERS)
 
 
 # -- PIN hashing -----------------------------------------------------------------------------------

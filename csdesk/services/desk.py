@@ -7,7 +7,7 @@ from pathlib import Path
 import sqlite_utils
 
 from csdesk.domain import Change, Staff
-from csdesk.errors import NotFound, UserError
+from csdesk.errors import NotFound, PermissionDenied, UserError
 from csdesk.paths import backups_dir
 from csdesk.services.audit import AuditService
 from csdesk.services.auth import AuthService
@@ -179,7 +179,11 @@ class Desk:
             raise NotFound(
                 f"No staff member called “{name}”. `csdesk staff list` shows who exists."
             )
-        self.context.actor = self.context.staff(row["id"])
+        staff = self.context.staff(row["id"])
+        if not staff.active:
+            # A deactivated member can not act anywhere: the faces say so instead of writing.
+            raise PermissionDenied(f"{staff.name}'s account is deactivated. Ask an admin.")
+        self.context.actor = staff
         return self.context.actor
 
     # -- settings ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from csdesk.domain import Change, Note, NoteKind
 from csdesk.errors import NotFound, UserError
+from csdesk.services.auth import Permission, require, require_correction
 from csdesk.store import audit
 from csdesk.store import customers as customer_store
 from csdesk.store import notes as store
@@ -82,6 +83,7 @@ class NoteService:
         read_before_serving: bool = False,
         expires_on: str | date | None = None,
     ) -> Note:
+        require(self._ctx.actor, Permission.LOG)  # a deactivated member writes nothing
         row: dict[str, Any] = {
             "customer_id": customer_id,
             "body": _body(body),
@@ -116,6 +118,7 @@ class NoteService:
     ) -> Note:
         """Change only the fields given; records who and when."""
         before = self._row(note_id)
+        require_correction(self._ctx.actor, before["created_by"])
         changes: dict[str, Any] = {}
         if body is not _UNSET:
             changes["body"] = _body(body)
@@ -130,7 +133,9 @@ class NoteService:
         return self._write(before, changes, action="update", touch=True)
 
     def pin(self, note_id: int, pinned: bool = True) -> Note:
-        # Pinning arranges the card; it is not an interaction with the customer.
+        # Pinning arranges the card; it is not an interaction with the customer, and it changes
+        # nothing the author wrote, so it is not a correction: anyone who may log may pin.
+        require(self._ctx.actor, Permission.LOG)
         row = self._row(note_id)
         return self._write(row, {"pinned": int(pinned)}, action="update", touch=False)
 
@@ -140,6 +145,7 @@ class NoteService:
     def delete(self, note_id: int) -> Note:
         """Soft delete; `restore(note_id)` undoes it."""
         before = self._row(note_id)
+        require_correction(self._ctx.actor, before["created_by"])
         return self._write(before, {"deleted_at": self._ctx.now_iso()}, action="delete",
                            touch=False)
 
@@ -147,6 +153,7 @@ class NoteService:
         before = self._row(note_id, include_deleted=True)
         if before["deleted_at"] is None:
             return note_from_row(before)
+        require_correction(self._ctx.actor, before["created_by"])
         return self._write(before, {"deleted_at": None}, action="restore", touch=False)
 
     def _write(self, before: dict[str, Any], changes: dict[str, Any], *, action: str,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from csdesk.domain import Change, Channel, Visit
 from csdesk.errors import NotFound, UserError
+from csdesk.services.auth import Permission, require, require_correction
 from csdesk.services.clock import iso
 from csdesk.services.text import fold
 from csdesk.store import audit
@@ -77,6 +78,7 @@ class VisitService:
         direction: str | None = None,
     ) -> Visit:
         """Log a visit; customer_id None is an anonymous walk-in."""
+        require(self._ctx.actor, Permission.LOG)  # a deactivated member logs nothing
         channel = parse_channel(channel)
         purpose, outcome = purpose.strip(), outcome.strip()
         if channel != Channel.PHONE:
@@ -140,6 +142,7 @@ class VisitService:
     ) -> Visit:
         """Change what was typed; only the fields given change. Records who and when."""
         before = self._row(visit_id)
+        require_correction(self._ctx.actor, _author(before))
         changes: dict[str, Any] = {}
         if channel is not _UNSET:
             changes["channel"] = parse_channel(channel).value
@@ -173,6 +176,7 @@ class VisitService:
     def assign(self, visit_id: int, customer_id: int) -> Visit:
         """Give an anonymous walk-in's visit to a customer (e.g. one just created for them)."""
         before = self._row(visit_id)
+        require_correction(self._ctx.actor, _author(before))
         if before["customer_id"] is not None:
             raise UserError("This visit already belongs to a customer; edit that one instead.")
         db = self._ctx.db
@@ -201,6 +205,7 @@ class VisitService:
         before = self._row(visit_id, include_deleted=True)
         if bool(before["deleted_at"]) == deleted:
             return visit_from_row(before)  # already so: undo twice is harmless
+        require_correction(self._ctx.actor, _author(before))
         now = self._ctx.now_iso()
         actor = self._ctx.actor.id
         with atomic(self._ctx.db):
@@ -257,6 +262,12 @@ class VisitService:
             entry[1] += times
         ranked = sorted(stats.values(), key=lambda e: (not e[3], -e[1], _desc(e[2])))
         return [e[0] for e in ranked[: max(1, limit)]]
+
+
+def _author(row: dict[str, Any]) -> int | None:
+    """Who made the entry: whoever typed it in (older rows: who served)."""
+    author = row.get("created_by") or row.get("staff_id")
+    return int(author) if author is not None else None
 
 
 def _desc(text: str) -> tuple[int, ...]:

@@ -100,7 +100,7 @@ class DuplicateService:
     def merge(self, keep_id: int, other_id: int) -> MergeResult:
         """Fold `other` into `keep`: every visit, note (and registered table) moves; phones and
         e-mails are united; earliest created_at, latest last_seen_at; visits recounted."""
-        require(self._desk.actor, Permission.CORRECT_OTHERS)
+        require(self._desk.actor, Permission.MERGE)
         if keep_id == other_id:
             raise UserError("Choose two different customers to merge.")
         desk, db = self._desk, self._desk.db

@@ -119,7 +119,7 @@ class ImportService:
         resumed; the error says how many rows that is."""
         desk = self._desk
         # An import rewrites customers other people entered: a lead's or an admin's call.
-        require(desk.actor, Permission.CORRECT_OTHERS)
+        require(desk.actor, Permission.IMPORT)
         token = liveness.new_token()
         with liveness.ImportLock(desk.path, token):
             with atomic(desk.db):
@@ -141,7 +141,7 @@ class ImportService:
         """Import the rest of an interrupted (or cancelled) import into the same batch, from the
         same file read the same way; the rows it committed before are not written again."""
         desk = self._desk
-        require(desk.actor, Permission.CORRECT_OTHERS)
+        require(desk.actor, Permission.IMPORT)
         self.recover_interrupted()
         batch = self._batch(batch_id)
         if batch["status"] not in ("interrupted", "cancelled"):
@@ -406,7 +406,7 @@ class ImportService:
         """Remove what the import created and put back what it changed, in one transaction.
         Customers with visits or notes recorded after the import are kept (and listed)."""
         desk, db = self._desk, self._desk.db
-        require(desk.actor, Permission.CORRECT_OTHERS)
+        require(desk.actor, Permission.IMPORT)
         self.recover_interrupted()  # one left running by a process that is gone can be undone
         batch = self._batch(batch_id)
         if batch["status"] == "undone":

@@ -125,7 +125,7 @@ class FindDuplicatesDialog(QDialog):
         self._desk = desk
         self._on_merge = on_merge
         self.merged: list[MergeResult] = []
-        self.may_merge = allowed(desk.actor, Permission.CORRECT_OTHERS)
+        self.may_merge = allowed(desk.actor, Permission.MERGE)
         self.status = QLabel("Looking for customers who are probably the same person…")
         self.status.setObjectName("duplicatesStatus")
         self.status.setAccessibleName("Status")

@@ -82,7 +82,7 @@ class ImportDialog(QDialog):
         self.result_value: ImportResult | None = None
         self.undo_value: UndoResult | None = None
         self.error_text = ""
-        self.may_import = allowed(desk.actor, Permission.CORRECT_OTHERS)
+        self.may_import = allowed(desk.actor, Permission.IMPORT)
 
         self.file_label = QLabel(f"<b>{path.name}</b>")
         self.file_label.setObjectName("importFileLabel")

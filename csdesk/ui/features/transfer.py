@@ -136,7 +136,7 @@ class TransferFeature(QObject):
         return result
 
     def undo_last_import(self) -> UndoResult | None:
-        if not self._may(Permission.CORRECT_OTHERS, "Undoing an import"):
+        if not self._may(Permission.IMPORT, "Undoing an import"):
             return None
         batch = next(
             (

@@ -68,6 +68,37 @@ class LazyGroup(click.Group):
         assert isinstance(command, click.Command)
         return command
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["csdesk.args"] = list(args)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the sub-command; a refusal is audited while the database is still open, and the
+        database is closed whatever happened."""
+        try:
+            return super().invoke(ctx)
+        except PermissionDenied as exc:
+            if isinstance(ctx.obj, RunContext):
+                ctx.obj.record_denial(_attempt(ctx), exc)
+            raise
+        finally:
+            if isinstance(ctx.obj, RunContext):
+                ctx.obj.close()
+
+
+def _attempt(ctx: click.Context) -> str:
+    """'staff add Mallory' from the command line that was refused (options and values left out:
+    they may hold anything, and the audit row only needs to say what was tried)."""
+    args: list[str] = ctx.meta.get("csdesk.args", [])
+    name = ctx.invoked_subcommand or ""
+    words = [name]
+    if name in args:
+        for arg in args[args.index(name) + 1 :]:
+            if arg.startswith("-") or len(words) == 3:
+                break
+            words.append(arg)
+    return " ".join(words)[:200]
+
 
 @click.group(
     cls=LazyGroup,
@@ -81,13 +112,41 @@ class LazyGroup(click.Group):
     envvar="CSDESK_DB",
     help="Database file (default: csdesk.db in your data folder; or set CSDESK_DB).",
 )
-@click.option("--staff", default=None, help="Act as this staff member (default: Front desk).")
+@click.option(
+    "--staff",
+    default=None,
+    help="Act as this staff member (default: Front desk); their PIN is asked when they have one.",
+)
+@click.option(
+    "--pin-stdin",
+    is_flag=True,
+    help="Read the --staff member's PIN from the first line of stdin (for scripts).",
+)
+@click.option(
+    "--pin-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Read the --staff member's PIN from this file; only you may read it (chmod 600).",
+)
 @click.option("--call", "call_number", default=None, hidden=True)  # `csdesk call` starts the window
 @click.version_option(__version__, prog_name="csdesk")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path | None, staff: str | None, call_number: str | None) -> None:
+def cli(
+    ctx: click.Context,
+    db_path: Path | None,
+    staff: str | None,
+    pin_stdin: bool,
+    pin_file: Path | None,
+    call_number: str | None,
+) -> None:
     """csdesk: find any customer in a keystroke and greet them by name."""
-    run = RunContext(db_path=db_path or default_db_path(), staff=staff, default_db=db_path is None)
+    run = RunContext(
+        db_path=db_path or default_db_path(),
+        staff=staff,
+        default_db=db_path is None,
+        pin_stdin=pin_stdin,
+        pin_file=pin_file,
+    )
     ctx.obj = run
     ctx.call_on_close(run.close)
     if ctx.invoked_subcommand is None:
@@ -97,7 +156,7 @@ def cli(ctx: click.Context, db_path: Path | None, staff: str | None, call_number
 
 
 URI_SCHEMES = ("tel:", "callto:")
-_VALUE_OPTIONS = ("--db", "--staff", "--call")
+_VALUE_OPTIONS = ("--db", "--staff", "--pin-file", "--call")
 
 
 def route_uri(argv: list[str], commands: Iterable[str]) -> list[str]:

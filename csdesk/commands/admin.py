@@ -1,7 +1,8 @@
 """Administrative commands: staff, customer export and erasure, backups, restore, check, audit.
 
-They need no PIN (whoever can run commands here can read the database file anyway); they act as
-the 'Command line' staff member and every write is audited with source 'cli'.
+They need a shift lead or an admin: `--staff NAME` and that person's PIN once the shop has an
+admin with a PIN (before that, the audited 'Command line' admin sets the shop up; see
+commands.common). Every write, and every refusal, is audited with source 'cli'.
 """
 
 from __future__ import annotations
@@ -12,7 +13,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from csdesk.commands.common import ID, MOMENT, FilePath, RunContext, admin_desk, echo_json, pass_run
+from csdesk.commands.common import (
+    ID,
+    MOMENT,
+    FilePath,
+    RunContext,
+    admin_desk,
+    ask_pin,
+    echo_json,
+    pass_run,
+)
 from csdesk.domain import Role
 from csdesk.errors import UserError
 from csdesk.paths import backups_dir
@@ -86,7 +96,7 @@ def customer_erase_cmd(run: RunContext, customer_id: int, yes: bool) -> None:
 # -- staff -------------------------------------------------------------------------------------
 @click.group("staff")
 def staff_group() -> None:
-    """Staff accounts: add, list, deactivate."""
+    """Staff accounts: add, list, deactivate, reactivate."""
 
 
 @staff_group.command("add")
@@ -97,17 +107,25 @@ def staff_group() -> None:
     default=Role.STAFF.value,
     show_default=True,
 )
-@click.option("--pin-stdin", is_flag=True, help="Read the PIN from the first line of stdin.")
+@click.option(
+    "--pin-stdin",
+    is_flag=True,
+    help="Read the new member's PIN from the next line of stdin (after the acting admin's PIN "
+    "when the global --pin-stdin is given too).",
+)
 @pass_run
 def staff_add_cmd(run: RunContext, name: str, role: str, pin_stdin: bool) -> None:
     """Add a staff member; asks for their 4 to 8 digit PIN twice (input hidden)."""
+    desk = admin_desk(run)  # who is adding, first: their PIN comes before the new one
     if pin_stdin:
         pin = sys.stdin.readline().strip()
     else:
-        pin = click.prompt(
-            f"PIN for {name} (4-8 digits)", hide_input=True, confirmation_prompt=True
+        pin = ask_pin(
+            f"PIN for {name} (4-8 digits)",
+            why=f"{name}'s new PIN",
+            flag=f"--pin-stdin: echo 4821 | csdesk staff add \"{name}\" --pin-stdin",
+            confirm=True,
         )
-    desk = admin_desk(run)
     staff = desk.auth.add_staff(name, Role(role), pin)
     click.echo(f"Added {staff.name} ({staff.role.value}).")
 
@@ -144,7 +162,16 @@ def staff_list_cmd(run: RunContext, as_json: bool) -> None:
 def staff_deactivate_cmd(run: RunContext, name: str) -> None:
     """Deactivate a staff member (their entries and audit history stay)."""
     staff = admin_desk(run).auth.deactivate(name)
-    click.echo(f"Deactivated {staff.name}.")
+    click.echo(f"Deactivated {staff.name}. `csdesk staff reactivate \"{staff.name}\"` undoes it.")
+
+
+@staff_group.command("reactivate")
+@click.argument("name")
+@pass_run
+def staff_reactivate_cmd(run: RunContext, name: str) -> None:
+    """Give a deactivated staff member their account back (same role and PIN)."""
+    staff = admin_desk(run).auth.reactivate(name)
+    click.echo(f"Reactivated {staff.name} ({staff.role.value}).")
 
 
 # -- backups, restore, check -------------------------------------------------------------------
@@ -173,9 +200,10 @@ def backup_cmd(run: RunContext, output: Path | None) -> None:
 def restore_cmd(run: RunContext, source: Path) -> None:
     """Replace the database with a backup (checked first; the current data is saved first)."""
     try:
-        desk = admin_desk(run)
+        run.open()
     except UserError:
         # The current database cannot be opened (damaged?): keep it aside and restore anyway.
+        # Only a failure to open counts: a missing PIN or a refusal must never move data aside.
         run.close()
         folder = backups_dir(run.db_path)
         aside = restore_damaged(run.db_path, source, folder)
@@ -183,6 +211,7 @@ def restore_cmd(run: RunContext, source: Path) -> None:
         desk.backups.audit_restore(source, aside)
         click.echo(f"Restored {source}. The unreadable database was kept as {aside}.")
         return
+    desk = admin_desk(run)
     result = desk.backups.restore(source)
     click.echo(f"Restored {source}. The data it replaced was saved as {result.previous_saved_as}.")
 

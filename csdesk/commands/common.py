@@ -1,16 +1,41 @@
-"""What every sub-command shares: the Desk for this run, JSON output, clean errors."""
+"""What every sub-command shares: the Desk for this run, who is acting, JSON output, clean errors.
+
+Who acts (the command line's one rule, README "Who is acting"):
+- `--staff NAME` acts as NAME; when NAME has a PIN it is asked (on the terminal, the first line of
+  stdin with `--pin-stdin`, or a file only its owner can read with `--pin-file`).
+- Without `--staff`, front-desk commands (search, visit, timeline, issues, letters, ...) act as
+  the shared "Front desk" member, and lead or admin commands as the audited "Command line"
+  admin, but only until the shop has an admin with a PIN. From then on lead or admin commands
+  refuse without `--staff`, and so do front-desk commands when everyone signs in.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import stat
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from csdesk.domain import Role
+from csdesk.errors import PermissionDenied, UserError
+
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
+
+PIN_HELP = (
+    "their PIN is asked on the terminal; scripts add --pin-stdin (first line of stdin) or "
+    "--pin-file FILE (a file only you can read)"
+)
+
+
+class SignInNeeded(PermissionDenied):
+    """The command needs to know who is acting (and their PIN) before it does anything."""
 
 
 @dataclass
@@ -20,9 +45,13 @@ class RunContext:
     # True when the path is the default database in the data folder (made, folder and all, on
     # first run); False when someone typed it (--db, CSDESK_DB): then the folder must exist.
     default_db: bool = False
+    pin_stdin: bool = False
+    pin_file: Path | None = None
     _desk: Desk | None = field(default=None, repr=False)
+    _identified: bool = field(default=False, repr=False)
 
-    def desk(self) -> Desk:
+    def open(self) -> Desk:
+        """The Desk for this run, opened once; nobody is identified yet (see desk/admin_desk)."""
         if self._desk is None:
             from csdesk.services.desk import Desk  # only commands that touch the database pay
 
@@ -36,15 +65,93 @@ class RunContext:
 
             for batch in desk.interrupted_imports:
                 click.echo(f"csdesk: {interrupted_notice(batch)}", err=True)
-            if self.staff:
-                desk.act_as(self.staff)
             self._desk = desk
         return self._desk
+
+    def desk(self) -> Desk:
+        """For front-desk commands: PIN-free as the Front desk member unless everyone signs in."""
+        desk = self.open()
+        if not self._identified:
+            self.identify(desk, lead_work=False)
+        return desk
 
     def close(self) -> None:
         if self._desk is not None:
             self._desk.close()
             self._desk = None
+            self._identified = False
+
+    # -- who is acting ------------------------------------------------------------------------
+    def identify(self, desk: Desk, *, lead_work: bool) -> None:
+        if self._identified:
+            return
+        protected = not desk.auth.needs_setup()  # an active admin with a PIN exists
+        if self.staff:
+            self._sign_in(desk, self.staff, lead_work=lead_work, protected=protected)
+        elif protected and lead_work:
+            raise SignInNeeded(
+                "This command needs a shift lead or an admin, and the command line no longer acts "
+                "as an admin once an admin has a PIN. Name who is acting: "
+                f"csdesk --staff NAME ... ({PIN_HELP})."
+            )
+        elif protected and desk.auth.sign_in_required:
+            raise SignInNeeded(
+                "Everyone signs in at this shop. Name who is acting: "
+                f"csdesk --staff NAME ... ({PIN_HELP})."
+            )
+        elif lead_work:
+            desk.auth.act_as_cli()  # a fresh shop: the audited "Command line" admin sets it up
+        elif not desk.actor.active:
+            raise PermissionDenied(
+                f"{desk.actor.name}'s account is deactivated, so nothing can be logged as "
+                "them. Name who is acting with --staff NAME, or ask an admin to reactivate it "
+                f"(csdesk staff reactivate \"{desk.actor.name}\")."
+            )
+        self._identified = True
+
+    def _sign_in(self, desk: Desk, name: str, *, lead_work: bool, protected: bool) -> None:
+        from csdesk.services.auth import CLI_ACTOR
+
+        if name.strip().casefold() == CLI_ACTOR.casefold():
+            raise PermissionDenied(f"“{CLI_ACTOR}” cannot be named with --staff. Name a person.")
+        staff = desk.act_as(name)  # NotFound, or PermissionDenied for a deactivated member
+        if not desk.auth.has_pin(staff.id):
+            if lead_work and protected and staff.role is not Role.STAFF:
+                # A lead or an admin without a PIN would be a way around the PIN.
+                raise SignInNeeded(
+                    f"{staff.name} has no PIN yet, so cannot act from the command line. An admin "
+                    "gives them one in Staff accounts ▸ New PIN."
+                )
+            return  # the shared Front desk member (and members added before PINs) have none
+        pin = self._read_pin(staff.name)
+        try:
+            desk.auth.sign_in(staff.name, pin)  # counts and audits wrong PINs, backs off
+        except UserError as exc:
+            desk.act_as(name)  # still who tried, so the refusal's audit row names them
+            denied = PermissionDenied(exc.message)
+            denied.audited = True  # type: ignore[attr-defined]  # sign_in wrote it
+            raise denied from None
+
+    def _read_pin(self, name: str) -> str:
+        if self.pin_file is not None:
+            return read_pin_file(self.pin_file)
+        if self.pin_stdin:
+            return sys.stdin.readline().strip()
+        try:
+            return ask_pin(
+                f"PIN for {name}", why=f"{name}'s PIN", flag="--pin-stdin or --pin-file FILE"
+            )
+        except UserError as exc:
+            raise SignInNeeded(exc.message) from None
+
+    def record_denial(self, command: str, exc: PermissionDenied) -> None:
+        """Every refusal leaves an audit row (who tried what, and why it was refused)."""
+        if self._desk is None or getattr(exc, "audited", False):
+            return
+        named = self.staff if self.staff else (None if self._identified else "")
+        # A read-only or damaged file must not hide the refusal itself.
+        with contextlib.suppress(Exception):
+            self._desk.auth.record_denial(command, str(exc), named=named)
 
 
 pass_run = click.make_pass_decorator(RunContext)
@@ -105,13 +212,51 @@ DUE = DateText("due")
 
 
 def admin_desk(run: RunContext) -> Desk:
-    """Administrative commands need no PIN (whoever runs them can read the file anyway): they act
-    as the audited "Command line" admin, unless --staff names who is acting, whose role then
-    applies like anywhere else."""
-    desk = run.desk()
-    if not run.staff:
-        desk.auth.act_as_cli()
+    """For commands that need a shift lead or an admin. Until the shop has an admin with a PIN
+    they act as the audited "Command line" admin; from then on they need --staff NAME and that
+    person's PIN, and the services check that person's role like anywhere else."""
+    desk = run.open()
+    run.identify(desk, lead_work=True)
     return desk
+
+
+def ask_pin(prompt: str, *, why: str, flag: str, confirm: bool = False) -> str:
+    """A PIN typed on the terminal, hidden. Without a terminal, say how to pass it instead of
+    letting getpass warn and fall over (a cron job or a pipe has no terminal)."""
+    if not _stdin_is_a_terminal():
+        raise UserError(f"There is no terminal to ask for {why} on. Pass it with {flag}.")
+    value: str = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+    return value.strip()
+
+
+def _stdin_is_a_terminal() -> bool:
+    try:
+        return os.isatty(sys.stdin.fileno())
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def read_pin_file(path: Path) -> str:
+    """The first line of a PIN file that only its owner can read (chmod 600)."""
+    try:
+        info = path.stat()
+    except OSError:
+        raise SignInNeeded(f"Cannot read the PIN file {path}: it does not exist.") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise SignInNeeded(f"The PIN file {path} is not a file.")
+    if os.name == "posix":
+        if info.st_mode & 0o077:
+            raise SignInNeeded(
+                f"The PIN file {path} can be read by others (mode {stat.S_IMODE(info.st_mode):o}). "
+                f"Make it yours alone: chmod 600 {path}"
+            )
+        if info.st_uid != os.getuid():
+            raise SignInNeeded(f"The PIN file {path} belongs to someone else. Use your own.")
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return handle.readline(64).strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SignInNeeded(f"Cannot read the PIN file {path}: {exc}.") from None
 
 
 def echo_json(value: Any) -> None:

@@ -222,7 +222,14 @@ class AuthService:
             raise UserError(f"“{CLI_ACTOR}” is reserved for the command line.", field="name")
         pin_hash = hash_pin(pin)  # validates the PIN before anything is written
         db = self._desk.db
-        if store.by_name(db, name) is not None:
+        existing = store.by_name(db, name)
+        if existing is not None and not existing["active"]:
+            raise UserError(
+                f"{existing['name']} is deactivated. Reactivate them instead "
+                f"(`csdesk staff reactivate \"{existing['name']}\"`, or Staff accounts ▸ Reactivate).",
+                field="name",
+            )
+        if existing is not None:
             raise UserError(f"There is already a staff member called “{name}”.", field="name")
         now = self._desk.now_iso()
         with atomic(db):
@@ -248,6 +255,18 @@ class AuthService:
         self._desk.notify(Change("staff", (row["id"],)))
         return Staff(id=row["id"], name=row["name"], role=Role(row["role"]), active=False)
 
+    def reactivate(self, name: str) -> Staff:
+        """Give a deactivated member their account back: same role, same PIN, same history."""
+        require(self._desk.actor, Permission.MANAGE_STAFF)
+        row = self._row(name)
+        if row["active"]:
+            raise UserError(f"{row['name']} is already active.")
+        with atomic(self._desk.db):
+            store.set_active(self._desk.db, row["id"], True, self._desk.now_iso())
+            self._audit("reactivate", row["id"], before={"active": False}, after={"active": True})
+        self._desk.notify(Change("staff", (row["id"],)))
+        return Staff(id=row["id"], name=row["name"], role=Role(row["role"]), active=True)
+
     def set_pin(self, name: str, pin: str) -> None:
         """Admins reset anyone's PIN; everyone may change their own."""
         row = self._row(name)
@@ -272,6 +291,27 @@ class AuthService:
             for r in store.all_staff(db)
             if r["name"] != CLI_ACTOR
         ]
+
+    def has_pin(self, staff_id: int) -> bool:
+        return store.pin_hash(self._desk.db, staff_id) is not None
+
+    def record_denial(self, what: str, reason: str, *, named: str | None = None) -> None:
+        """A refused attempt is audited like a write: who tried (the actor, or whom the attempt
+        named when it was refused before anyone was identified), what, and why. Its own
+        transaction, since whatever was refused wrote nothing."""
+        actor = self._desk.actor
+        identified = named is None or actor.name.casefold() == named.strip().casefold()
+        with atomic(self._desk.db):
+            audit.record(
+                self._desk.db,
+                at=self._desk.now_iso(),
+                staff_id=actor.id if identified else None,
+                action="denied",
+                entity="permission",
+                entity_id=None,
+                after={"attempt": what, "reason": reason, "named": named},
+                source=self._desk.source,
+            )
 
     def sign_in_names(self) -> list[str]:
         """Who the sign-in screen offers: active staff with a PIN."""

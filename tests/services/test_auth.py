@@ -83,6 +83,23 @@ def test_admin_adds_and_deactivates_staff(desk: Desk) -> None:
         desk.auth.deactivate("Nobody")
 
 
+def test_a_deactivated_member_is_reactivated_not_added_again(desk: Desk) -> None:
+    make_admin(desk)
+    desk.auth.add_staff("Bob", Role.LEAD, "13579")
+    desk.auth.deactivate("Bob")
+    with pytest.raises(UserError, match=r"Bob is deactivated.*csdesk staff reactivate"):
+        desk.auth.add_staff("bob", Role.STAFF, "1234")
+    before = audit_count(desk)
+    bob = desk.auth.reactivate("bob")
+    assert bob.active and bob.role is Role.LEAD
+    assert audit_count(desk) == before + 1
+    with pytest.raises(UserError, match="already active"):
+        desk.auth.reactivate("Bob")
+    assert desk.auth.sign_in("Bob", "13579").name == "Bob"  # the old PIN works again
+    with pytest.raises(PermissionDenied):
+        desk.auth.reactivate("Ada")  # Bob is a lead: only admins manage staff
+
+
 def test_the_last_admin_cannot_be_deactivated(desk: Desk) -> None:
     make_admin(desk)
     with pytest.raises(UserError, match="last admin"):

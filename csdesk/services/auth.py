@@ -292,6 +292,11 @@ class AuthService:
             if r["name"] != CLI_ACTOR
         ]
 
+    def front_desk_active(self) -> bool:
+        """False when an admin deactivated the shared Front desk member: nobody works as it."""
+        row = store.by_name(self._desk.db, FRONT_DESK)
+        return row is None or bool(row["active"])
+
     def has_pin(self, staff_id: int) -> bool:
         return store.pin_hash(self._desk.db, staff_id) is not None
 

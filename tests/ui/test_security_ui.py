@@ -301,7 +301,31 @@ def test_staff_dialog_adds_and_deactivates_a_member(
     qtbot.keyClicks(dialog.pin, "1234")
     qtbot.keyClicks(dialog.pin_again, "1234")
     dialog.add()
-    assert "already a staff member" in dialog.message.text()
+    # A deactivated member is given their account back, not added twice (issue 13 item 12).
+    assert "Reactivate them" in dialog.message.text()
+    row = next(i for i in range(dialog.list.topLevelItemCount())
+               if dialog.list.topLevelItem(i).text(0) == "Bea Novak")
+    dialog.list.setCurrentItem(dialog.list.topLevelItem(row))
+    assert dialog.reactivate_button.isEnabled() and not dialog.deactivate_button.isEnabled()
+    qtbot.mouseClick(dialog.reactivate_button, Qt.MouseButton.LeftButton)
+    assert {e.name: e for e in desk.auth.list_staff()}["Bea Novak"].active
+    assert "Bea Novak is active again" in dialog.message.text()
+
+
+def test_a_deactivated_front_desk_locks_the_window(
+    qtbot: QtBot, desk: Desk, make_window: Callable[[], MainWindow]
+) -> None:
+    make_admin(desk)
+    desk.auth.set_sign_in_required(False)
+    desk.auth.deactivate("Front desk")
+    desk.actor = next(
+        desk.context.staff(s.id) for s in desk.auth.list_staff() if s.name == "Front desk"
+    )
+    win = make_window()
+    guard = security(win)
+    guard.gate()
+    assert guard.locked  # nobody may work as a deactivated member: someone signs in
+    assert not guard.lock_screen.front_desk_button.isVisible()
 
 
 def test_staff_member_is_denied_the_audit_log_with_the_services_reason(
@@ -405,3 +429,20 @@ def test_pin_dialog_wants_the_same_valid_pin_twice(qtbot: QtBot) -> None:
     qtbot.keyClicks(dialog.pin_again, "4")
     dialog.submit()
     assert dialog.pin_value == "1234"
+
+
+def test_naming_a_member_with_a_pin_opens_the_window_locked_on_their_name(
+    qtbot: QtBot, desk: Desk, make_window: Callable[[], MainWindow]
+) -> None:
+    """`csdesk --staff Bea` is not Bea's PIN: the window asks for it (issue 14 item 9)."""
+    make_admin(desk)
+    desk.auth.set_sign_in_required(False)
+    add_member(desk, "Bea", Role.LEAD, "1357")
+    desk.act_as("Bea")  # what ui.app.open_desk does for --staff Bea
+    win = make_window()
+    guard = security(win)
+    guard.gate()
+    assert guard.locked
+    assert guard.lock_screen.names.currentItem().text() == "Bea"
+    sign_in(qtbot, guard, "Bea", "1357")
+    assert not guard.locked and desk.actor.name == "Bea"

@@ -1,4 +1,4 @@
-"""Admins add staff (name, role, PIN) and deactivate those who left."""
+"""Admins add staff (name, role, PIN), deactivate those who left and reactivate those back."""
 
 from __future__ import annotations
 
@@ -53,6 +53,10 @@ class StaffDialog(QDialog):
         self.deactivate_button.setObjectName("deactivateStaffButton")
         self.deactivate_button.setAccessibleName("Deactivate the selected staff member")
         self.deactivate_button.clicked.connect(self.deactivate)
+        self.reactivate_button = QPushButton("Reactivate")
+        self.reactivate_button.setObjectName("reactivateStaffButton")
+        self.reactivate_button.setAccessibleName("Reactivate the selected staff member")
+        self.reactivate_button.clicked.connect(self.reactivate)
         self.reset_pin_button = QPushButton("New PIN…")
         self.reset_pin_button.setObjectName("resetPinButton")
         self.reset_pin_button.setAccessibleName("Give the selected staff member a new PIN")
@@ -100,6 +104,7 @@ class StaffDialog(QDialog):
         close.clicked.connect(self.accept)
         bottom = QHBoxLayout()
         bottom.addWidget(self.deactivate_button)
+        bottom.addWidget(self.reactivate_button)
         bottom.addWidget(self.reset_pin_button)
         bottom.addStretch(1)
         bottom.addWidget(close)
@@ -133,6 +138,7 @@ class StaffDialog(QDialog):
         item = self.list.currentItem()
         active = item is not None and bool(item.data(1, Qt.ItemDataRole.UserRole))
         self.deactivate_button.setEnabled(active)
+        self.reactivate_button.setEnabled(item is not None and not active)
         self.reset_pin_button.setEnabled(active)
 
     def add(self) -> None:
@@ -189,6 +195,19 @@ class StaffDialog(QDialog):
             return
         self.changed = True
         self.reload()
+
+    def reactivate(self) -> None:
+        name = self._selected()
+        if name is None:
+            return
+        try:
+            staff = self._desk.auth.reactivate(name)
+        except CsdeskError as exc:
+            self.message.setText(str(exc))
+            return
+        self.changed = True
+        self.reload()
+        self.message.setText(f"{staff.name} is active again, with the same role and PIN.")
 
     @classmethod
     def ask(cls, parent: QWidget | None, desk: Desk) -> bool:

@@ -180,9 +180,14 @@ class Security(QObject):
             self.unlock()
 
     def gate(self) -> None:
-        """At start: lock when this shop signs in and nobody has yet."""
+        """At start: lock when this shop signs in and nobody has yet, when the member the
+        window would act as is deactivated (someone else must sign in), or when `csdesk --staff
+        NAME` named someone with a PIN (they type it; naming them is not knowing it)."""
         auth = self.desk.auth
-        if auth.sign_in_required and not auth.needs_setup():
+        actor = self.desk.actor
+        protected = not auth.needs_setup()
+        named = protected and actor.name != FRONT_DESK and auth.has_pin(actor.id)
+        if (auth.sign_in_required and protected) or not actor.active or named:
             self.lock()
 
     def reset_after_restore(self) -> None:

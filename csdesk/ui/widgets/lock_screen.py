@@ -115,7 +115,8 @@ class LockScreen(QWidget):
         rows = max(1, min(len(names), 6))  # as tall as the names, up to six, then it scrolls
         row_height = max(self.names.sizeHintForRow(0), 24)
         self.names.setFixedHeight(rows * row_height + 2 * self.names.frameWidth() + 4)
-        open_counter = auth.needs_setup() or not auth.sign_in_required
+        # Nobody continues as a deactivated Front desk: then everyone signs in.
+        open_counter = (auth.needs_setup() or not auth.sign_in_required) and auth.front_desk_active()
         self.front_desk_button.setVisible(open_counter)
         self.cancel_button.setVisible(switching)
         has_names = bool(names)

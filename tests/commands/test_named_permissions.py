@@ -26,7 +26,8 @@ def test_front_desk_import_is_refused_for_what_it_is(
 ) -> None:
     """`--staff "Front desk" import` said "cannot correct entries made by someone else"."""
     db = str(db_path)
-    code, _, err = run(capsys, "--db", db, "--staff", "Front desk", "import", str(DATA / "google_contacts.csv"))
+    csv = str(DATA / "google_contacts.csv")
+    code, _, err = run(capsys, "--db", db, "--staff", "Front desk", "import", csv)
     assert code == 4 and "cannot import customers" in err, err
     assert "correct entries" not in err
     code, _, err = run(capsys, "--db", db, "--staff", "Front desk", "undo-import", "1")

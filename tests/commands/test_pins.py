@@ -266,3 +266,17 @@ def test_staff_add_asks_for_the_pin_twice_hidden_on_a_terminal(tmp_path: Path) -
     assert proc.wait() == 0
     os.close(master)
     assert b"1111" not in seen
+
+
+def test_a_read_only_shop_still_checks_the_pin_and_backs_up(
+    cli: Cli, shop: Path, tmp_path: Path
+) -> None:
+    conn = sqlite3.connect(str(shop), isolation_level=None)
+    conn.execute("PRAGMA user_version = 999")  # made by a newer csdesk: opened read-only
+    conn.close()
+    out = tmp_path / "b.db"
+    code, _, err = cli("--staff", "Ada", "--pin-stdin", "backup", "-o", str(out), stdin="0000\n")
+    assert code == 4 and "PIN is not right" in err and not out.exists()
+    code, _, err = cli("--staff", "Ada", "--pin-stdin", "backup", "-o", str(out), stdin="2468\n")
+    assert code == 0, err
+    assert out.stat().st_size > 0

@@ -8,6 +8,8 @@ from typing import Any
 
 import sqlite_utils
 
+from csdesk.text import fold
+
 CUSTOMER_COLUMNS = (
     "id, first_name, last_name, preferred_name, pronunciation, pronouns, birthday, email, "
     "email_norm, company, address, marketing_consent, marketing_consent_at, search_norm, "
@@ -59,7 +61,10 @@ def insert_visits(db: sqlite_utils.Database, rows: Sequence[Sequence[Any]]) -> N
 
 
 def insert_notes(db: sqlite_utils.Database, rows: Sequence[Sequence[Any]]) -> None:
-    _insert_many(db, "notes", NOTE_COLUMNS, rows)
+    """Rows of NOTE_COLUMNS; the folded body notes_fts indexes is added here, like store.notes."""
+    _insert_many(
+        db, "notes", NOTE_COLUMNS + ", body_norm", [(*row, fold(str(row[1]))) for row in rows]
+    )
 
 
 def next_customer_id(db: sqlite_utils.Database) -> int:

@@ -542,3 +542,93 @@ def _customer_emails(db: sqlite_utils.Database) -> None:
         SELECT id, 0, 'other', email, email_norm FROM customers WHERE email != '';
         """
     )
+
+
+@migrations(name="0010_search_folding")
+def _search_folding(db: sqlite_utils.Database) -> None:
+    """Accent-insensitive search in every script (issue 13.10).
+
+    unicode61 folds Latin letters only: 'νικ' never found 'Νίκος', nor 'иоф' 'Йоффе'. The
+    indexes now hold text folded in Python (csdesk.text.fold), the same fold queries get:
+    customers_fts indexes search_norm (folded names) and email_norm, notes_fts a new
+    notes.body_norm. Names folded the old way are refolded first (only non-ASCII ones differ).
+    """
+    from csdesk.text import exact_keys, fold, search_norm
+
+    non_ascii = "GLOB '*[^ -~]*'"
+    rows = db.execute(
+        "SELECT id, first_name, last_name, preferred_name FROM customers "
+        f"WHERE first_name || last_name || preferred_name {non_ascii}"
+    ).fetchall()
+    db.conn.executemany(
+        "UPDATE customers SET search_norm = ?, exact_keys = ? WHERE id = ?",
+        [(search_norm(f, last, p), exact_keys(f, last, p), i) for i, f, last, p in rows],
+    )
+    db.execute("ALTER TABLE notes ADD COLUMN body_norm TEXT NOT NULL DEFAULT ''")
+    cursor = db.execute("SELECT id, body FROM notes")
+    while batch := cursor.fetchmany(5000):
+        db.conn.executemany(
+            "UPDATE notes SET body_norm = ? WHERE id = ?", [(fold(b), i) for i, b in batch]
+        )
+    run_script(
+        db,
+        """
+        DROP TRIGGER IF EXISTS customers_ai;
+        DROP TRIGGER IF EXISTS customers_ad;
+        DROP TRIGGER IF EXISTS customers_au;
+        DROP TABLE customers_fts;
+        CREATE VIRTUAL TABLE customers_fts USING fts5(
+            search_norm, email_norm,
+            content='customers', content_rowid='id',
+            tokenize="unicode61 remove_diacritics 2",
+            prefix='1 2 3'
+        );
+        INSERT INTO customers_fts(customers_fts) VALUES ('rebuild');
+        INSERT INTO customers_fts(customers_fts) VALUES ('optimize');
+        CREATE TRIGGER customers_ai AFTER INSERT ON customers BEGIN
+            INSERT INTO customers_fts(rowid, search_norm, email_norm)
+            VALUES (new.id, new.search_norm, new.email_norm);
+        END;
+        CREATE TRIGGER customers_ad AFTER DELETE ON customers BEGIN
+            INSERT INTO customers_fts(customers_fts, rowid, search_norm, email_norm)
+            VALUES ('delete', old.id, old.search_norm, old.email_norm);
+        END;
+        CREATE TRIGGER customers_au AFTER UPDATE OF search_norm, email_norm ON customers BEGIN
+            INSERT INTO customers_fts(customers_fts, rowid, search_norm, email_norm)
+            VALUES ('delete', old.id, old.search_norm, old.email_norm);
+            INSERT INTO customers_fts(rowid, search_norm, email_norm)
+            VALUES (new.id, new.search_norm, new.email_norm);
+        END;
+        """,
+    )
+    if not db.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'notes_fts'"
+    ).fetchone():
+        return  # 0002_timeline, applied later (see its test), builds the notes index itself
+    run_script(
+        db,
+        """
+        DROP TRIGGER IF EXISTS notes_ai;
+        DROP TRIGGER IF EXISTS notes_ad;
+        DROP TRIGGER IF EXISTS notes_au;
+        DROP TABLE notes_fts;
+        CREATE VIRTUAL TABLE notes_fts USING fts5(
+            body_norm,
+            content='notes', content_rowid='id',
+            tokenize="unicode61 remove_diacritics 2",
+            prefix='3'
+        );
+        INSERT INTO notes_fts(notes_fts) VALUES ('rebuild');
+        INSERT INTO notes_fts(notes_fts) VALUES ('optimize');
+        CREATE TRIGGER notes_ai AFTER INSERT ON notes BEGIN
+            INSERT INTO notes_fts(rowid, body_norm) VALUES (new.id, new.body_norm);
+        END;
+        CREATE TRIGGER notes_ad AFTER DELETE ON notes BEGIN
+            INSERT INTO notes_fts(notes_fts, rowid, body_norm) VALUES ('delete', old.id, old.body_norm);
+        END;
+        CREATE TRIGGER notes_au AFTER UPDATE OF body_norm ON notes BEGIN
+            INSERT INTO notes_fts(notes_fts, rowid, body_norm) VALUES ('delete', old.id, old.body_norm);
+            INSERT INTO notes_fts(rowid, body_norm) VALUES (new.id, new.body_norm);
+        END;
+        """,
+    )

@@ -7,6 +7,7 @@ from typing import Any
 import sqlite_utils
 
 from csdesk.store.rows import Row, all_rows, one_row
+from csdesk.text import fold
 
 NOTE_COLUMNS = (
     "id, customer_id, body, kind, pinned, read_before_serving, expires_on, created_at, created_by, "
@@ -22,6 +23,8 @@ TIMELINE_SQL = (
 
 
 def insert(db: sqlite_utils.Database, row: dict[str, Any]) -> int:
+    if "body" in row:
+        row = {**row, "body_norm": fold(row["body"])}  # what notes_fts indexes
     cur = db.execute(
         f"INSERT INTO notes ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
         list(row.values()),
@@ -34,6 +37,8 @@ def get(db: sqlite_utils.Database, note_id: int) -> Row | None:
 
 
 def update(db: sqlite_utils.Database, note_id: int, changes: Row) -> None:
+    if "body" in changes:
+        changes = {**changes, "body_norm": fold(changes["body"])}
     assignments = ", ".join(f"{key} = ?" for key in changes)
     db.execute(f"UPDATE notes SET {assignments} WHERE id = ?", [*changes.values(), note_id])
 

@@ -1,0 +1,73 @@
+"""Folding text for search: case- and accent-insensitive tokens, the same for the index and the
+query. Pure Python at the bottom floor, so the store's migrations and the services share it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# unicode61 splits on anything that is not a letter or a number; so do we (on folded text).
+_SPLIT = re.compile(r"[\W_]+", re.UNICODE)
+
+
+# Marks that change a kana into another kana (ka/ga), not accents: kept, then recomposed.
+_KANA_MARKS = frozenset("\u3099\u309a")
+# Letters with a mark Unicode does not decompose; people type the plain letter for them
+# (Vietnamese đ, Polish ł, Danish ø, Turkish dotless ı, Maltese ħ, ...). Applied after casefold.
+_PLAIN = str.maketrans("đħıłøŧƀƈɗɨʉƶȥɇɍ", "dhilotbcdiuzzer")
+
+
+@lru_cache(maxsize=65536)  # names repeat a lot in imports and searches; folding is pure
+def fold(text: str) -> str:
+    """Case-fold and strip accents in every script: 'José Ñúñez' -> 'jose nunez',
+    'Νίκος' -> 'νικοσ', 'Ольга Йоффе' -> 'ольга иоффе', 'Nguyễn Đức' -> 'nguyen duc'.
+
+    SQLite's unicode61 tokenizer folds Latin letters only, so the search index stores text
+    folded here (customers.search_norm, notes.body_norm; migration 0010_search_folding) and
+    queries are folded here too: both sides agree by construction. Steps: casefold (ß -> ss,
+    final ς -> σ, İ -> i + dot), compatibility-decompose (full-width letters, ligatures), drop
+    the combining marks, recompose (Hangul syllables, kana), map the few undecomposable letters.
+    """
+    if text.isascii():
+        return text.lower()  # the common case, without decomposing every character
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c) or c in _KANA_MARKS)
+    # casefold again: a compatibility form can decompose to a capital (ϒ -> Υ).
+    return unicodedata.normalize("NFC", kept).casefold().translate(_PLAIN)
+
+
+def tokens(text: str) -> list[str]:
+    """Folded tokens, as the search index holds them (unicode61 splitting folded text)."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(t for t in _SPLIT.split(fold(text)) if t)
+
+
+def folded_phrase(text: str) -> str:
+    return " ".join(tokens(text))
+
+
+def search_norm(*names: str) -> str:
+    """' '-framed folded name tokens, so ' ' + prefix is a word-start test."""
+    words: list[str] = []
+    for name in names:
+        words.extend(tokens(name))
+    return " " + " ".join(words) + " " if words else ""
+
+
+def exact_keys(first: str, last: str, preferred: str) -> str:
+    """'|'-framed whole names, for 'exact match first' ranking."""
+    keys = []
+    for value in (first, last, preferred, f"{first} {last}", f"{preferred} {last}"):
+        phrase = folded_phrase(value)
+        if phrase and phrase not in keys:
+            keys.append(phrase)
+    return "|" + "|".join(keys) + "|" if keys else ""
+
+
+def digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit() and ch.isascii())

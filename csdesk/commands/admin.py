@@ -21,6 +21,7 @@ from csdesk.commands.common import (
     admin_desk,
     ask_pin,
     echo_json,
+    json_flag,
     pass_run,
 )
 from csdesk.domain import Role
@@ -131,7 +132,7 @@ def staff_add_cmd(run: RunContext, name: str, role: str, pin_stdin: bool) -> Non
 
 
 @staff_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_flag("a list of {id, name, role, active, has_pin}")
 @pass_run
 def staff_list_cmd(run: RunContext, as_json: bool) -> None:
     """List staff. JSON keys: id, name, role, active, has_pin."""
@@ -217,7 +218,7 @@ def restore_cmd(run: RunContext, source: Path) -> None:
 
 
 @click.command("check")
-@click.option("--json", "as_json", is_flag=True, help="JSON: {ok, checked, problems, warnings}.")
+@json_flag("{ok, checked, problems, warnings}")
 @pass_run
 def check_cmd(run: RunContext, as_json: bool) -> None:
     """Check the database and its search index; exit code 2 if something is wrong."""
@@ -264,7 +265,10 @@ def _since_utc(desk: Desk, since: str | None) -> str | None:
 
 
 @click.command("audit")
-@click.option("--json", "as_json", is_flag=True, help="JSON list of entries, newest first.")
+@json_flag(
+    "a list of {id, at, staff_id, staff_name, action, entity, entity_id, before, after, "
+    "source}, newest first"
+)
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--entity", default=None, help="Only this kind of record (customer, staff, ...).")
 @click.option("--action", default=None, help="Only this action (create, update, erase, ...).")

@@ -24,7 +24,7 @@ from urllib.parse import unquote
 
 import click
 
-from csdesk.commands.common import RunContext, echo_json, pass_run
+from csdesk.commands.common import RunContext, echo_json, json_flag, pass_run
 from csdesk.errors import CsdeskError, UserError
 
 SCHEMES = ("tel:", "callto:", "sip:")
@@ -149,7 +149,10 @@ def _reason(answer: dict[str, object]) -> str:
 
 @click.command("call")
 @click.argument("number")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_flag(
+    "{ok, shown?, started?, ms?, pid?, "
+    "error?}: error when ok is false; pid when this command started csdesk"
+)
 @pass_run
 def call_cmd(run: RunContext, number: str, as_json: bool) -> None:
     """Show the caller with this NUMBER (or tel:/callto: link) in csdesk, starting it if needed."""

@@ -16,9 +16,10 @@ import json
 import os
 import stat
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -155,6 +156,7 @@ class RunContext:
 
 
 pass_run = click.make_pass_decorator(RunContext)
+FC = TypeVar("FC", bound=Callable[..., Any])
 
 
 class DateText(click.ParamType):
@@ -257,6 +259,13 @@ def read_pin_file(path: Path) -> str:
             return handle.readline(64).strip()
     except (OSError, UnicodeDecodeError) as exc:
         raise SignInNeeded(f"Cannot read the PIN file {path}: {exc}.") from None
+
+
+def json_flag(shape: str) -> Callable[[FC], FC]:
+    """The --json flag, saying in --help what it prints: `shape` is like "a list of {id, name}";
+    keys marked `?` appear only sometimes. tests/commands/test_json_keys.py reads this text back
+    and checks it against what each command really prints."""
+    return click.option("--json", "as_json", is_flag=True, help=f"Print JSON: {shape}.")
 
 
 def echo_json(value: Any) -> None:

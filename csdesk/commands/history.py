@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from csdesk.commands.common import ID, RunContext, echo_json, pass_run
+from csdesk.commands.common import ID, RunContext, echo_json, json_flag, pass_run
 from csdesk.domain import Channel, CustomerDraft
 from csdesk.errors import NotFound, UserError
 from csdesk.services.clock import parse
@@ -30,7 +30,10 @@ CHANNEL_HELP = "in_person (or in-person), phone, email, chat, social, other"
 @click.option("--direction", type=click.Choice(["in", "out"]), help="For calls: in or out.")
 @click.option("--duration", "duration_s", type=click.IntRange(0, 86_400), help="Call seconds.")
 @click.option("--create", is_flag=True, help="Unknown phone number: create a customer with it.")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_flag(
+    "{id, customer_id, customer_name, created_customer, at, channel, purpose, outcome, "
+    "satisfaction, direction, duration_s}"
+)
 @pass_run
 def visit_cmd(
     run: RunContext,
@@ -110,7 +113,7 @@ def visit_cmd(
 @click.option("--kind", "kinds", multiple=True, help="Only this kind (visit, note); repeatable.")
 @click.option("--channel", "channels", multiple=True, help=f"Only this channel: {CHANNEL_HELP}.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 500))
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_flag("a list of {kind, ref_id, at, channel, title, detail, staff_id}, newest first")
 @pass_run
 def timeline_cmd(
     run: RunContext,

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from csdesk.commands.common import DUE, ID, RunContext, echo_json, pass_run
+from csdesk.commands.common import DUE, ID, RunContext, echo_json, json_flag, pass_run
 from csdesk.domain import Channel, FollowUp, GoodwillKind, Issue, IssueDraft, IssueListRow, Priority
 from csdesk.services.clock import parse
 from csdesk.services.desk import Desk
@@ -22,7 +22,15 @@ from csdesk.services.money import format_cents, parse_amount
 PRIORITIES = click.Choice([p.value for p in Priority], case_sensitive=False)
 KINDS = click.Choice([k.value for k in GoodwillKind], case_sensitive=False)
 CHANNELS = click.Choice([c.value for c in Channel], case_sensitive=False)
-JSON = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+ISSUE_KEYS = (
+    "{id, customer_id, customer, title, description, category, priority, channel, owner, "
+    "status, due_at, seconds_left, time_label, overdue, resolution, satisfaction, "
+    "goodwill_cents, version}"
+)
+FOLLOWUP_KEYS = (
+    "{id, customer_id, customer, issue_id, title, due_at, owner, done_at, outcome, "
+    "seconds_left, time_label, overdue}"
+)
 
 
 def _local(desk: Desk, moment: str | None) -> str:
@@ -98,7 +106,7 @@ def issue_group() -> None:
 )
 @click.option("--goodwill", default=None, help="Goodwill given now, e.g. 12.50.")
 @click.option("--goodwill-kind", default=None, type=KINDS, help="refund, discount, gift or other.")
-@JSON
+@json_flag(ISSUE_KEYS)
 @pass_run
 def issue_new_cmd(
     run: RunContext,
@@ -150,7 +158,7 @@ def issue_new_cmd(
 @click.option("--comment", default="", help="Why, or what happened.")
 @click.option("--resolution", default="", help="How it was resolved (needed to resolve).")
 @click.option("--satisfaction", default=None, type=click.IntRange(1, 5), help="Customer's 1-5.")
-@JSON
+@json_flag(ISSUE_KEYS)
 @pass_run
 def issue_status_cmd(
     run: RunContext,
@@ -180,7 +188,10 @@ def issue_status_cmd(
 
 @issue_group.command("show")
 @click.argument("issue_id", type=ID)
-@JSON
+@json_flag(
+    ISSUE_KEYS[:-1]
+    + ", events}: events is a list of {at, staff, kind, from_status, to_status, comment}"
+)
 @pass_run
 def issue_show_cmd(run: RunContext, issue_id: int, as_json: bool) -> None:
     """Show one issue with its events."""
@@ -225,7 +236,7 @@ def issue_show_cmd(run: RunContext, issue_id: int, as_json: bool) -> None:
 )
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--offset", default=0, type=click.IntRange(0, 2**63 - 1))
-@JSON
+@json_flag("a list of " + ISSUE_KEYS)
 @pass_run
 def issues_cmd(
     run: RunContext,
@@ -283,7 +294,7 @@ def followup_group() -> None:
 )
 @click.option("--issue", "issue_id", default=None, type=ID, help="The issue it belongs to.")
 @click.option("--owner", default=None, help="Staff member who does it (default: you).")
-@JSON
+@json_flag(FOLLOWUP_KEYS)
 @pass_run
 def followup_new_cmd(
     run: RunContext,
@@ -315,7 +326,7 @@ def followup_new_cmd(
 @followup_group.command("done")
 @click.argument("followup_id", type=ID)
 @click.option("--outcome", default="", help="What was done.")
-@JSON
+@json_flag(FOLLOWUP_KEYS)
 @pass_run
 def followup_done_cmd(run: RunContext, followup_id: int, outcome: str, as_json: bool) -> None:
     """Mark a follow-up done and record what was done."""
@@ -333,7 +344,7 @@ def followup_done_cmd(run: RunContext, followup_id: int, outcome: str, as_json: 
 )
 @click.option("--owner", default=None, help="Only this staff member's follow-ups.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
-@JSON
+@json_flag("a list of " + FOLLOWUP_KEYS)
 @pass_run
 def followups_cmd(run: RunContext, due: str, owner: str | None, limit: int, as_json: bool) -> None:
     """Follow-ups not yet done: due today and overdue (default), only overdue, or all."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from csdesk.commands.common import DAY, ID, FilePath, RunContext, echo_json, pass_run
+from csdesk.commands.common import DAY, ID, FilePath, RunContext, echo_json, json_flag, pass_run
 from csdesk.errors import UserError
 from csdesk.services import dates
 from csdesk.services.letter_output import (
@@ -47,7 +47,7 @@ from csdesk.store.files import write_text
 )
 @click.option("--issue", "issue_id", type=ID, help="Write about this issue (e.g. issue_resolved).")
 @click.option("--force", is_flag=True, help="Replace the output file if it already exists.")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_flag("{letter_id, customer_id, title, file}")
 @pass_run
 def letter_cmd(
     run: RunContext,
@@ -150,7 +150,7 @@ def letter_cmd(
     "--page-size", type=click.Choice(["A4", "Letter"]), help="Paper size (default: setting)."
 )
 @click.option("--force", is_flag=True, help="Replace output files that already exist.")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_flag("{letters, files, failed, cancelled}: letters are ids, failed a list of {customer_id, message}")
 @pass_run
 def letters_cmd(
     run: RunContext,

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from csdesk.commands.common import FilePath, RunContext, echo_json, pass_run
+from csdesk.commands.common import FilePath, RunContext, echo_json, json_flag, pass_run
 from csdesk.errors import UserError
 from csdesk.services.about import about
 
 
 @click.command("paths")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_flag("{version, database, data, backups, templates, resources, frozen}")
 @pass_run
 def paths_cmd(run: RunContext, as_json: bool) -> None:
     """Show where your data lives: database, backups, letter templates.

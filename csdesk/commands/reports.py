@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from csdesk.commands.common import DAY, MOMENT, RunContext, admin_desk, echo_json, pass_run
+from csdesk.commands.common import DAY, MOMENT, RunContext, admin_desk, echo_json, json_flag, pass_run
 from csdesk.errors import UserError
 from csdesk.services.clock import parse
 from csdesk.services.desk import Desk
@@ -73,7 +73,7 @@ def _range(desk: Desk, day: str | None, start: str | None, end: str | None) -> R
 )
 @click.option("-o", "--output", default=None, metavar="FILE")
 @click.option("--force", is_flag=True, help="Replace FILE if it already exists.")
-@click.option("--json", "as_json", is_flag=True, help="Print {path, format, rows} when done.")
+@json_flag("{path, format, rows} when done")
 @pass_run
 def export_daily_cmd(
     run: RunContext,
@@ -115,7 +115,7 @@ def export_daily_cmd(
 @click.argument("text", required=False)
 @click.option("--shift", "for_shift", default="", help="Who it is for, e.g. “late shift”.")
 @click.option("--show", is_flag=True, help="Show the notes nobody has acknowledged yet.")
-@click.option("--json", "as_json", is_flag=True, help="With --show: a JSON list of notes.")
+@json_flag("with --show, a list of {id, body, for_shift, created_at, created_by, read_at, read_by}")
 @pass_run
 def handover_cmd(
     run: RunContext, text: str | None, for_shift: str, show: bool, as_json: bool

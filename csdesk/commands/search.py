@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from csdesk.commands.common import RunContext, echo_json, pass_run
+from csdesk.commands.common import RunContext, echo_json, json_flag, pass_run
 from csdesk.services import demo
 from csdesk.services.phone import pretty
 
@@ -12,7 +12,10 @@ from csdesk.services.phone import pretty
 @click.command("search")
 @click.argument("query", nargs=-1)
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500))
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_flag(
+    "a list of {id, display_name, phones, email, last_visit, matched, exact, "
+    "snippet}; snippet is the matching note text when matched is note"
+)
 @pass_run
 def search_cmd(run: RunContext, query: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Find customers by name, phone or e-mail, exactly as the window does."""

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import click
 
-from csdesk.commands.common import RunContext, admin_desk, echo_json, pass_run
+from csdesk.commands.common import RunContext, admin_desk, echo_json, json_flag, pass_run
 from csdesk.services.shop_settings import SETTINGS
 
 
 @click.command("settings")
 @click.argument("key", required=False)
 @click.argument("value", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Print the settings as JSON.")
+@json_flag("an object with one key per setting (the names `csdesk settings` lists), each its value")
 @pass_run
 def settings_cmd(run: RunContext, key: str | None, value: str | None, as_json: bool) -> None:
     """Show the shop's settings, or set one: csdesk settings shop_name "Trail & Co".

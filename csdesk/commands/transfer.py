@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from csdesk.commands.common import ID, FilePath, RunContext, admin_desk, echo_json, pass_run
+from csdesk.commands.common import ID, FilePath, RunContext, admin_desk, echo_json, json_flag, pass_run
 from csdesk.errors import UserError
 from csdesk.services.importing import parse_map
 from csdesk.services.importing.formats import FORMATS
@@ -30,7 +30,10 @@ from csdesk.services.importing.formats import FORMATS
 @click.option("--format", "fmt", type=click.Choice(FORMATS[:-1]), default="auto", show_default=True)
 @click.option("--map", "map_text", default="", help="Columns for any other CSV: 'Tel=phone,…'.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_flag(
+    "{batch_id, dry_run, file, format, created, updated, unchanged, skipped, cancelled, "
+    "rows}: rows is a list of {line, action, name, customer_id, reason, warnings}"
+)
 @pass_run
 def import_cmd(run: RunContext, file: Path, fmt: str, map_text: str, dry_run: bool, as_json: bool) -> None:
     """Bring customers in from a Square, Shopify or Google Contacts CSV, a vCard or any CSV.
@@ -85,7 +88,7 @@ def import_cmd(run: RunContext, file: Path, fmt: str, map_text: str, dry_run: bo
 
 @click.command("undo-import")
 @click.argument("batch_id", type=ID)
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_flag("{batch_id, removed, restored, kept}")
 @pass_run
 def undo_import_cmd(run: RunContext, batch_id: int, as_json: bool) -> None:
     """Take back a whole import: remove the customers it added, restore those it changed."""
@@ -112,7 +115,7 @@ def undo_import_cmd(run: RunContext, batch_id: int, as_json: bool) -> None:
 
 @click.command("resume-import")
 @click.argument("batch_id", type=ID)
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_flag("{batch_id, created, updated, skipped, cancelled}, the totals of the import")
 @pass_run
 def resume_import_cmd(run: RunContext, batch_id: int, as_json: bool) -> None:
     """Finish an interrupted import: the rows it had not written yet, from the same file."""
@@ -142,7 +145,10 @@ def resume_import_cmd(run: RunContext, batch_id: int, as_json: bool) -> None:
 
 
 @click.command("imports")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_flag(
+    "a list of {id, file_name, format, status, started_at, finished_at, created, updated, "
+    "skipped, undone_at, rows_total, rows_committed, stop_reason}"
+)
 @pass_run
 def imports_cmd(run: RunContext, as_json: bool) -> None:
     """List recent imports (the newest first)."""
@@ -215,7 +221,7 @@ def export_customers_cmd(run: RunContext, fmt: str, output: Path, force: bool) -
 
 @click.command("duplicates")
 @click.option("--limit", default=200, show_default=True, type=click.IntRange(1, 10_000))
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_flag("a list of {keep_id, other_id, keep_name, other_name, reason}")
 @pass_run
 def duplicates_cmd(run: RunContext, limit: int, as_json: bool) -> None:
     """List customers who are probably the same person."""

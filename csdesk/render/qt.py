@@ -31,6 +31,7 @@ from PySide6.QtGui import (
 )
 
 from csdesk.errors import UserError
+from csdesk.services.letter_html import HtmlTooComplex, check_html
 from csdesk.services.rendering import PageSetup, Progress
 
 if TYPE_CHECKING:
@@ -132,6 +133,13 @@ class LetterPainter:
 
     def add(self, html: str) -> int:
         """Paint one letter; returns how many pages it took."""
+        try:  # checked when rendered; again here for letters stored before the limits existed
+            check_html(html)
+        except HtmlTooComplex as exc:
+            raise UserError(
+                f"This letter {exc}, more than csdesk can lay out safely. "
+                "Nothing was printed or saved."
+            ) from None
         doc = document(html, self._device)
         size = doc.pageSize()
         count = max(1, doc.pageCount())

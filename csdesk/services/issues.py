@@ -462,7 +462,9 @@ class IssueService:
             "at": now,
         }
         goodwill_id = store.insert_goodwill(self._desk.db, row)
-        text = f"{GoodwillKind(kind).label} {format_cents(cents)}"
+        # With the shop's currency: "Refund 12.50" alone reads as a number (issue 13.18).
+        symbol = str(self._desk.setting("currency_symbol", "$") or "")
+        text = f"{GoodwillKind(kind).label} {symbol}{format_cents(cents)}"
         self._event(
             issue_id,
             customer_id,

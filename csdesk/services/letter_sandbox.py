@@ -6,7 +6,9 @@ Letter templates are files anyone at the shop may edit, so they are untrusted co
 - time: a deadline checked on every call, operator and chunk of output, plus a watchdog that
   raises into the rendering thread for loops that call nothing and print nothing;
 - size: output capped while it streams, and operators/filters that could build a huge value in
-  one C-level step (`"x" * 10**9`, `|center(10**9)`, `"%0999999999d"`) refused before they run;
+  one C-level step (`"x" * 10**9`, `|center(10**9)`, `"%0999999999d"`, `|replace`, `|join`,
+  `~`, `str.join`, captured blocks) refused before they run: the size they would make is
+  computed first, because a single C call cannot be interrupted by the deadline;
 - clarity: every failure becomes a TemplateProblem naming the template and line.
 """
 
@@ -31,7 +33,10 @@ from jinja2 import (
     Template,
     TemplateNotFound,
     TemplateSyntaxError,
+    nodes,
+    pass_eval_context,
 )
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Namespace
 
@@ -51,6 +56,18 @@ class RenderTimeout(Exception):
 
 class OutputTooLarge(Exception):
     """Raised when a render streams more text than any letter needs."""
+
+
+class LetterDeclined(UserError):
+    """The template itself said this letter is not for this customer (`decline("...")`).
+
+    Not a broken template: a batch skips that customer with the reason and goes on.
+    """
+
+
+def decline(reason: str) -> None:
+    """For templates: `{{ decline("...") }}` stops the letter with that reason."""
+    raise LetterDeclined(str(reason).strip() or "This letter does not fit this customer.")
 
 
 class TemplateProblem(UserError):
@@ -94,8 +111,104 @@ def _sized(value: Any) -> bool:
     return isinstance(value, str | list | tuple)
 
 
+def _text_size(value: Any, budget: int = MAX_VALUE_LEN) -> int:
+    """How long str(value) would be, counted without building it (stops past `budget`)."""
+    if isinstance(value, str | bytes):
+        return len(value)
+    if value is None or isinstance(value, bool | int | float):
+        return 24
+    if isinstance(value, list | tuple | set | frozenset | dict):
+        total = 2
+        for item in value.items() if isinstance(value, dict) else value:
+            total += _text_size(item, budget - total) + 2
+            if total > budget:
+                break
+        return total
+    return 64  # other objects print as a short repr or a field
+
+
+def _check_size(size: int) -> None:
+    if size > MAX_VALUE_LEN:
+        raise SecurityError("that would build a value too large for a letter")
+
+
+def _check_join(items: list[Any], separator: Any) -> None:
+    total = max(0, len(items) - 1) * _text_size(separator)
+    for item in items:
+        total += _text_size(item)
+        _check_size(total)
+
+
+# What each filter that can grow text would make, checked before it runs. Others are checked
+# after (a filter that shrinks or copies text cannot build more than it was given).
+def _grow_replace(s: Any, old: Any = "", new: Any = "", count: Any = None, *_: Any) -> None:
+    text, old_s, new_s = str(s), str(old), str(new)
+    hits = text.count(old_s) if old_s else len(text) + 1
+    if isinstance(count, int) and count >= 0:
+        hits = min(hits, count)
+    _check_size(len(text) + hits * max(0, len(new_s) - len(old_s)))
+
+
+def _grow_indent(s: Any, width: Any = 4, *_: Any, **__: Any) -> None:
+    prefix = width if isinstance(width, int) else len(str(width))
+    text = str(s)
+    _check_size(len(text) + (text.count("\n") + 1) * prefix)
+
+
+def _grow_wordwrap(s: Any, width: Any = 79, *args: Any, **kwargs: Any) -> None:
+    wrapstring = kwargs.get("wrapstring", args[1] if len(args) > 1 else None)
+    text = str(s)
+    breaks = len(text) // max(1, int(width) if isinstance(width, int) else 1) + text.count("\n")
+    _check_size(len(text) + breaks * len(str(wrapstring or "\n")))
+
+
+def _grow_tojson(value: Any, indent: Any = None) -> None:
+    if (isinstance(indent, int) and indent > 8) or (isinstance(indent, str) and len(indent) > 8):
+        raise SecurityError("tojson indents at most 8 spaces in a letter")
+
+
+_GROWS: dict[str, Callable[..., None]] = {
+    "replace": _grow_replace,
+    "indent": _grow_indent,
+    "wordwrap": _grow_wordwrap,
+    "tojson": _grow_tojson,
+}
+_REFUSED_METHODS = frozenset({"translate", "maketrans"})
+
+
+def _check_method(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """str and bytes methods that build in one C call: their size is checked first."""
+    owner = getattr(obj, "__self__", None)
+    if not isinstance(owner, str | bytes):
+        return
+    name = getattr(obj, "__name__", "")
+    if name in _REFUSED_METHODS:
+        raise SecurityError(f"str.{name} is not available in a letter")
+    if name == "join" and args:
+        items = list(args[0])
+        _check_join(items, owner)
+    elif name == "replace":
+        _grow_replace(owner, *args, **kwargs)
+    elif name == "expandtabs":
+        size = kwargs.get("tabsize", args[0] if args else 8)
+        tabs = owner.count("\t") if isinstance(owner, str) else owner.count(b"\t")
+        _check_size(len(owner) + tabs * (size if isinstance(size, int) else 8))
+
+
+class _LetterCodeGenerator(CodeGenerator):
+    """`a ~ b` compiles to a bare "".join in Jinja: route it through the size check."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.checked_parts((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
 class LetterSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "%", "+", "//"})
+    code_generator_class = _LetterCodeGenerator
 
     def __init__(self, loader: BaseLoader, *, time_limit: float = TIME_LIMIT_S) -> None:
         super().__init__(
@@ -111,8 +224,29 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
         # lipsum(n=10**9) and friends have no business in a letter.
         for name in ("lipsum", "cycler", "joiner"):
             self.globals.pop(name, None)
-        self.filters = {name: _guard_filter(self, f) for name, f in self.filters.items()}
-        self.filters["format"] = _guard_filter(self, _safe_format)
+        self.globals["decline"] = decline
+        self.filters = {name: _guard_filter(self, name, f) for name, f in self.filters.items()}
+        self.filters["format"] = _guard_filter(self, "format", _safe_format)
+        self.filters["join"] = _guard_filter(self, "join", _safe_join)
+
+    def add_filters(self, filters: Mapping[str, Callable[..., Any]]) -> None:
+        """The app's own filters (date, money, ...) get the same guards as Jinja's."""
+        self.filters.update({name: _guard_filter(self, name, f) for name, f in filters.items()})
+
+    # -- size ----------------------------------------------------------------------------------
+    def checked_parts(self, parts: tuple[Any, ...]) -> Any:
+        """`a ~ b ~ c`: the joined length is checked before it is built (escaped as Jinja
+        would: markup_join keeps Markup parts and escapes the rest)."""
+        from jinja2.runtime import markup_join
+
+        _check_join(list(parts), "")
+        return markup_join(parts)
+
+    def concat(self, parts: Any) -> str:
+        """Captured output ({% set %}...{% endset %}, macros, {% filter %}): checked first."""
+        items = list(parts)
+        _check_join(items, "")
+        return "".join(items)
 
     # -- time ----------------------------------------------------------------------------------
     def check_time(self) -> None:
@@ -131,7 +265,11 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
         if not isinstance(__obj, Namespace):
             for value in (*args, *kwargs.values()):
                 _check_number(value)
-        return super().call(__context, __obj, *args, **kwargs)
+            _check_method(__obj, args, kwargs)
+        result = super().call(__context, __obj, *args, **kwargs)
+        if _sized(result):
+            _check_size(len(result))
+        return result
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         wrapped = super().wrap_str_format(value)
@@ -174,6 +312,8 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
                         raise OutputTooLarge()
                     self.check_time()
                     parts.append(chunk)
+        except LetterDeclined:
+            raise  # the template's own words, for this customer
         except Exception as exc:  # every failure of untrusted code becomes a clear message
             raise _problem(exc, name, stream) from None
         finally:
@@ -224,16 +364,36 @@ def _safe_format(value: Any, *args: Any, **kwargs: Any) -> str:
     return str(do_format(value, *args, **kwargs))
 
 
-def _guard_filter(env: LetterSandbox, func: Callable[..., Any]) -> Callable[..., Any]:
-    """Check the deadline and refuse huge numbers (widths, counts) before a filter runs."""
+@pass_eval_context
+def _safe_join(eval_ctx: Any, value: Any, d: Any = "", attribute: Any = None) -> str:
+    """|join, with the joined length counted before the join (one C call builds it all)."""
+    from jinja2.filters import do_join, make_attrgetter
+
+    items = list(value)
+    if attribute is not None:
+        items = list(map(make_attrgetter(eval_ctx.environment, attribute), items))
+    _check_join(items, d)
+    return do_join(eval_ctx, items, d)
+
+
+
+def _guard_filter(env: LetterSandbox, name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """Check the deadline and refuse huge numbers (widths, counts) before a filter runs; check
+    what a growing filter would make before it runs, and what any filter made after."""
     skip = 2 if getattr(func, "jinja_pass_arg", None) is not None else 1
+    grows = _GROWS.get(name)
 
     @functools.wraps(func)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         env.check_time()
         for value in (*args[skip:], *kwargs.values()):
             _check_number(value)
-        return func(*args, **kwargs)
+        if grows is not None:
+            grows(*args[skip - 1 :], **kwargs)
+        result = func(*args, **kwargs)
+        if _sized(result):
+            _check_size(len(result))
+        return result
 
     return guarded
 

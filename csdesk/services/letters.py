@@ -20,19 +20,34 @@ from csdesk.domain import Change, Customer
 from csdesk.errors import NotFound, UserError
 from csdesk.services.auth import Permission, require
 from csdesk.services.clock import iso, parse
-from csdesk.services.letter_sandbox import LetterSandbox, TemplateProblem, layered_loader
+from csdesk.services.letter_html import HtmlTooComplex, check_html, image_resolver, restrict_images
+from csdesk.services.letter_sandbox import (
+    LetterDeclined,
+    LetterSandbox,
+    TemplateProblem,
+    layered_loader,
+)
 from csdesk.services.phone import pretty
 from csdesk.services.rendering import PageSetup
 from csdesk.store import audit
 from csdesk.store import followups as followup_store
 from csdesk.store import letters as store
 from csdesk.store import staff as staff_store
+from csdesk.store import visits as visit_store
 from csdesk.store.db import atomic
 
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
 
-__all__ = ["Letter", "LetterService", "Prepared", "Rendered", "TemplateInfo", "TemplateProblem"]
+__all__ = [
+    "Letter",
+    "LetterDeclined",
+    "LetterService",
+    "Prepared",
+    "Rendered",
+    "TemplateInfo",
+    "TemplateProblem",
+]
 
 SUFFIX = ".html.j2"
 PAGE_SIZES = ("A4", "Letter")
@@ -138,7 +153,7 @@ class LetterService:
     def env(self) -> LetterSandbox:
         if self._env is None:
             env = LetterSandbox(layered_loader(self.user_dir(), self.bundled_dir()))
-            env.filters.update(
+            env.add_filters(
                 {
                     "date": self._date_filter,
                     "money": self._money_filter,
@@ -199,8 +214,18 @@ class LetterService:
         customer = self._desk.customers.get(customer_id)
         setting = self._desk.setting
         logo = str(setting("shop_logo", "") or "")
+        today = self._desk.clock().astimezone().date()
+        fields = _customer_fields(customer, self._desk.region)
+        # How they last reached us, so a letter thanks a caller for the call (issue 13.18).
+        last = visit_store.last_for_customer(self._desk.db, customer_id)
+        fields["last_visit_channel"] = str(last["channel"]) if last else ""
+        fields["days_since_last_visit"] = (
+            (today - parse(customer.last_visit_at).astimezone().date()).days
+            if customer.last_visit_at
+            else None
+        )
         return {
-            "customer": _customer_fields(customer, self._desk.region),
+            "customer": fields,
             "shop": {
                 "name": str(setting("shop_name", "") or "Our shop"),
                 "address": str(setting("shop_address", "") or ""),
@@ -216,7 +241,7 @@ class LetterService:
                 "is_team": self._desk.actor.name == staff_store.DEFAULT_NAME,
             },
             "issue": _issue_fields(issue),
-            "today": self._desk.clock().astimezone().date(),
+            "today": today,
         }
 
     def render(
@@ -229,6 +254,17 @@ class LetterService:
             "currency": str(self._desk.setting("currency_symbol", "$")),
         }
         html = self.env.render_safely(info.name, context)
+        # What the HTML may ask of Qt (issue 14.6): images only from the templates folders and
+        # the letterhead logo, and a size and shape the layout engine handles in about a second.
+        logo = str(context["shop"]["logo"])
+        resolve = image_resolver(
+            [self.user_dir(), self.bundled_dir()], [Path(_file_path(logo))] if logo else []
+        )
+        html = restrict_images(html, resolve)
+        try:
+            check_html(html)
+        except HtmlTooComplex as exc:
+            raise TemplateProblem(info.name, None, str(exc)) from None
         return Rendered(info.name, info.title, html)
 
     # -- the record of letters sent ------------------------------------------------------------
@@ -436,6 +472,13 @@ def format_money(cents: Any, symbol: str = "$") -> str:
     sign = "-" if value < 0 else ""
     whole, part = divmod(abs(value), 100)
     return f"{sign}{symbol}{whole:,}.{part:02d}"
+
+
+def _file_path(uri: str) -> str:
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(uri)
+    return unquote(parts.path) if parts.scheme == "file" else uri
 
 
 def _lines_filter(value: Any) -> Markup:

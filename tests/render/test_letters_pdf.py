@@ -59,7 +59,8 @@ def customers(desk: Desk) -> list[int]:
 
 def test_every_bundled_template_to_pdf(desk: Desk, customers: list[int], tmp_path: Path) -> None:
     for info in desk.letters.templates():
-        letter = desk.letters.produce(info.name, customers[0])
+        resolved = {"id": 1, "title": "Zip", "resolved_at": "2026-11-30T10:00:00+00:00"}
+        letter = desk.letters.produce(info.name, customers[0], issue=resolved)
         out = tmp_path / f"{info.name}.pdf"
         assert write_pdf([letter.html], out, PageSetup("A4")) == 1
         text = pdf_text(out)

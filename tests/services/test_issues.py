@@ -286,7 +286,7 @@ def test_goodwill_limits_per_role(desk: Desk, customer_id: int) -> None:
     gifts = desk.issues.goodwill(issue_id)
     assert [g.amount_cents for g in gifts] == [3000, 2500, 1_000_000]
     assert desk.issues.get(issue_id).goodwill_cents == 1_005_500
-    assert desk.issues.events(issue_id)[2].comment == "Refund 25.00: courier fault"
+    assert desk.issues.events(issue_id)[2].comment == "Refund $25.00: courier fault"  # 13.18
 
 
 def test_goodwill_limits_are_a_setting(desk: Desk, customer_id: int) -> None:

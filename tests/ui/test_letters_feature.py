@@ -245,7 +245,7 @@ def test_batch_one_pdf_per_customer_into_a_folder(
     desk.followups.add(known["jose"].id, "Call", soon)
     desk.followups.add(known["zoe"].id, "Call", soon)
     monkeypatch.setattr(
-        BatchChoiceDialog, "ask", classmethod(lambda *a: BatchChoice("we_miss_you", True, "Letter"))
+        BatchChoiceDialog, "ask", classmethod(lambda *a: BatchChoice("thank_you", True, "Letter"))
     )
     folder = tmp_path / "each"
     folder.mkdir()

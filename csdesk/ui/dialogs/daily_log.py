@@ -97,7 +97,10 @@ class _Tile(QFrame):
         box.addWidget(self.detail)
         box.addStretch(1)  # figures line up at the top whether or not a tile has a detail
 
-    def show_figure(self, figure: str, detail: str = "") -> None:
+    def show_figure(self, figure: str, detail: str = "", caption: str | None = None) -> None:
+        if caption is not None:  # "1 follow-up done", not "1 follow-ups done"
+            self.caption.setText(caption)
+            self.figure.setAccessibleName(caption)
         self.figure.setText(figure)
         self.detail.setText(detail)
         self.detail.setVisible(bool(detail))
@@ -317,12 +320,20 @@ class DailyLogDialog(QDialog):
             f"{_channel(Channel, k)} {n}"
             for k, n in sorted(t.visits_by_channel.items(), key=lambda kv: -kv[1])
         )
-        self.tiles["visits"].show_figure(str(t.visits), channels)
-        self.tiles["customers"].show_figure(str(t.new_customers))
+        self.tiles["visits"].show_figure(
+            str(t.visits), channels, "visit or call" if t.visits == 1 else "visits and calls"
+        )
+        self.tiles["customers"].show_figure(
+            str(t.new_customers), "", "new customer" if t.new_customers == 1 else "new customers"
+        )
         self.tiles["issues"].show_figure(
             f"{t.issues_opened} / {t.issues_resolved}", f"{t.issues_overdue} overdue"
         )
-        self.tiles["followups"].show_figure(str(t.followups_done), f"{t.followups_due} still due")
+        self.tiles["followups"].show_figure(
+            str(t.followups_done),
+            f"{t.followups_due} still due",
+            "follow-up done" if t.followups_done == 1 else "follow-ups done",
+        )
         avg = t.average_satisfaction
         self.tiles["satisfaction"].show_figure(f"{avg:.1f}" if avg is not None else "–",
                                                "from 1 to 5" if avg is not None else "")

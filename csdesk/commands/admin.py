@@ -184,11 +184,12 @@ def staff_reactivate_cmd(run: RunContext, name: str) -> None:
     default=None,
     help="Backup file (default: a dated file in the backups folder).",
 )
+@click.option("--force", is_flag=True, help="Replace the -o file if it already exists.")
 @pass_run
-def backup_cmd(run: RunContext, output: Path | None) -> None:
+def backup_cmd(run: RunContext, output: Path | None, force: bool) -> None:
     """Make a consistent backup, even while csdesk is in use."""
     desk = admin_desk(run)
-    result = desk.backups.backup(output)
+    result = desk.backups.backup(output, overwrite=force)
     click.echo(f"Backed up to {result.path} ({result.size / 1e6:.1f} MB, {result.seconds:.1f} s).")
     warning = desk.backups.network_warning()
     if warning:

@@ -19,6 +19,7 @@ from csdesk.services.auth import Permission, require
 from csdesk.store import audit
 from csdesk.store import backup as store
 from csdesk.store.db import atomic, translate_error
+from csdesk.store.files import check_target
 from csdesk.store.migrations import migrations
 
 if TYPE_CHECKING:
@@ -73,12 +74,19 @@ class BackupService:
         return path
 
     # -- making backups ------------------------------------------------------------------------
-    def backup(self, dest: Path | None = None) -> BackupResult:
-        """A backup by hand (leads and admins): to `dest`, or into the backups folder."""
+    def backup(self, dest: Path | None = None, *, overwrite: bool = False) -> BackupResult:
+        """A backup by hand (leads and admins): to `dest`, or into the backups folder.
+
+        A file the person named follows the rules of every file csdesk writes (store.files):
+        its folder must exist, it must not be a device, and an existing file is replaced only
+        with `overwrite` (`backup -o customers.csv` replaced a CSV without asking).
+        """
         require(self._desk.actor, Permission.BACKUP)
         target = dest or self._auto_name("manual")
         if dest is not None and dest.resolve() == (self._desk.path or Path()).resolve():
             raise UserError("Choose a different file: that is the database itself.")
+        if dest is not None:
+            check_target(dest, overwrite=overwrite)
         result = self._write(target)
         self._audit("backup", {"file": str(target), "bytes": result.size})
         return result

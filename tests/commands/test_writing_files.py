@@ -27,6 +27,7 @@ WRITERS = {
     "audit csv": ["audit", "--csv"],
     "customer export": ["customer", "export", "1", "-o"],
     "letter html": ["letter", "thank_you", "--customer", "1", "--html", "-o"],
+    "backup": ["backup", "-o"],
 }
 
 SUFFIX = {"customer export": ".json"}  # it writes .json or .html only

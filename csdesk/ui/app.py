@@ -19,7 +19,8 @@ from csdesk.ui.dialogs.about_dialog import app_icon
 from csdesk.ui.dialogs.admin_setup import AdminSetupDialog
 from csdesk.ui.dialogs.first_run import FirstRunDialog
 from csdesk.ui.display import missing_display
-from csdesk.ui.features.security import end_session, start_session
+from csdesk.ui.features.backups import Backups
+from csdesk.ui.features.security import Security
 from csdesk.ui.fonts import font_hint, missing_scripts
 from csdesk.ui.main_window import MainWindow
 from csdesk.ui.single_instance import InstanceServer, UnsafeSocket, send, server_name
@@ -121,9 +122,10 @@ def main(
         end_session(window)
         return code
     finally:
-        # Delete the window before its desk closes: its features' timers would otherwise fire
-        # on a closed database (the window stays alive through its own signal connections).
+        # The window owns its desk's lifetime: its features tear down (timers stop) and it is
+        # deleted before the desk closes, so nothing fires on a closed database.
         if window is not None:
+            window.teardown()
             window.deleteLater()
             QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         desk.close()
@@ -133,6 +135,19 @@ def _refuse(message: str, probe: bool) -> None:
     print(f"csdesk: {message}", file=sys.stderr)
     if not probe:
         QMessageBox.critical(None, "csdesk cannot start", message)
+
+
+def start_session(window: MainWindow, *, signed_in: bool) -> None:
+    """The real app's start (tests of other features build windows without it): lock the door
+    unless someone just signed in, then the startup backup and the daily ones."""
+    if not signed_in:
+        window.feature(Security).gate()
+    window.feature(Backups).start()
+
+
+def end_session(window: MainWindow) -> None:
+    """After the window closed: the exit backup (the app waits for it, briefly)."""
+    window.feature(Backups).on_exit()
 
 
 def _probe(window: MainWindow, started: float) -> None:

@@ -11,22 +11,21 @@ is waiting, the answer says "locked", and the caller is shown right after someon
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from csdesk.domain import CustomerDraft, SearchHit
 from csdesk.ui.dialogs.caller_picker import CallerPicker
 from csdesk.ui.dialogs.customer_form import CustomerForm
-
-if TYPE_CHECKING:
-    from csdesk.ui.main_window import MainWindow
+from csdesk.ui.features.security import Security
+from csdesk.ui.shell import Feature, Shell
 
 MAX_NUMBER = 64
 
 
-def bring_to_front(window: MainWindow) -> None:
+def bring_to_front(window: Shell) -> None:
     if window.isMinimized():
         window.showNormal()
     else:
@@ -35,18 +34,12 @@ def bring_to_front(window: MainWindow) -> None:
     window.activateWindow()
 
 
-def open_caller(window: MainWindow, customer_id: int | None) -> None:
+def open_caller(window: Shell, customer_id: int | None) -> None:
     """Open the caller (None: not known yet) and start timing the call where the window can."""
-    start_call = getattr(window, "start_call", None)
-    if callable(start_call):
-        start_call(customer_id)  # opens them and starts the call timer
-    elif customer_id is not None:
-        window.open_customer(customer_id)
-    if hasattr(window, "opened_from_call"):
-        window.opened_from_call = True
+    window.start_call(customer_id)  # opens them; the visits feature starts the call timer
 
 
-def show_caller(window: MainWindow, number: str) -> str:
+def show_caller(window: Shell, number: str) -> str:
     """Show the caller and say what was shown: customer, picker or new."""
     number = " ".join(number.split())[:MAX_NUMBER]
     # A picker still open from the previous call is about someone else now. (A half-typed
@@ -70,13 +63,13 @@ def show_caller(window: MainWindow, number: str) -> str:
     return "new"
 
 
-def _pick(window: MainWindow, number: str, hits: list[SearchHit]) -> None:
+def _pick(window: Shell, number: str, hits: list[SearchHit]) -> None:
     chosen = CallerPicker.ask(window, number, hits)
     if chosen is not None:
         open_caller(window, chosen)
 
 
-def _new(window: MainWindow, number: str) -> None:
+def _new(window: Shell, number: str) -> None:
     window.statusBar().showMessage(f"Call from {number}: not a customer yet", 8000)
     prefill = CustomerDraft(phones=(("mobile", number),)) if number else None
     saved = CustomerForm.ask(window, window.desk, prefill=prefill)
@@ -84,41 +77,40 @@ def _new(window: MainWindow, number: str) -> None:
         open_caller(window, saved.id)
 
 
-class WaitingCall(QObject):
+class WaitingCall(Feature):
     """The call that rang while the window was locked; shown when the lock opens."""
 
-    def __init__(self, window: MainWindow, lock: QObject) -> None:
-        super().__init__(window)
-        self.setObjectName("waitingCall")
+    def __init__(self, window: Shell, lock: Security) -> None:
+        super().__init__(window, "waitingCall")
         self.window = window
         self.lock = lock
         self.number: str | None = None
-        lock.lock_changed.connect(self._lock_changed)  # type: ignore[attr-defined]
+        lock.lock_changed.connect(self._lock_changed)
 
     def hold(self, number: str) -> None:
         self.number = number
-        self.lock.lock_screen.set_call_waiting(True)  # type: ignore[attr-defined]
+        self.lock.lock_screen.set_call_waiting(True)
 
     def _lock_changed(self, locked: bool) -> None:
         if locked or self.number is None:
             return
         number, self.number = self.number, None
-        self.lock.lock_screen.set_call_waiting(False)  # type: ignore[attr-defined]
+        self.lock.lock_screen.set_call_waiting(False)
         # after the sign-in's own work (focus, the welcome) has run
         QTimer.singleShot(0, lambda: show_caller(self.window, number))
 
 
-def _lock(window: MainWindow) -> QObject | None:
+def _lock(window: Shell) -> Security | None:
     """The security feature when it is installed and locked (sign-in or switch of user)."""
-    found = window.findChild(QObject, "security")
-    return found if found is not None and getattr(found, "locked", False) else None
+    found = window.find_feature(Security)
+    return found if found is not None and found.locked else None
 
 
-def waiting_call(window: MainWindow) -> WaitingCall | None:
-    return window.findChild(WaitingCall, "waitingCall")
+def waiting_call(window: Shell) -> WaitingCall | None:
+    return window.find_feature(WaitingCall)
 
 
-def handle_request(window: MainWindow, request: dict[str, Any]) -> dict[str, Any]:
+def handle_request(window: Shell, request: dict[str, Any]) -> dict[str, Any]:
     """The InstanceServer's handler for a main window."""
     lock = _lock(window)
     if request["action"] == "ping":

@@ -61,7 +61,8 @@ def window(qtbot: QtBot, desk: Desk, known: dict[str, Customer]) -> Iterator[Mai
     win.activateWindow()
     qtbot.waitUntil(lambda: win.search.shown_query is not None, timeout=5000)
     yield win
-    win.search.stop()
+    # the window owns its desk's lifetime: its features' timers stop before the desk closes
+    win.teardown()
 
 
 def type_search(qtbot: QtBot, win: MainWindow, text: str) -> None:

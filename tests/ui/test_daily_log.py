@@ -17,6 +17,7 @@ from csdesk.services.desk import Desk
 from csdesk.ui.dialogs import daily_log as daily_log_module
 from csdesk.ui.dialogs.daily_log import DailyLogDialog
 from csdesk.ui.dialogs.handover import HandoverDialog
+from csdesk.ui.features.daily_log import DayFeature
 from csdesk.ui.main_window import MainWindow
 from csdesk.ui.models.daily_log_model import CUSTOMER_ID_ROLE, DailyLogModel
 from tests.services.reports_helpers import add_staff
@@ -24,7 +25,7 @@ from tests.services.reports_helpers import add_staff
 
 def open_log(qtbot: QtBot, window: MainWindow) -> DailyLogDialog:
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
-    dialog = window.day_feature.dialog  # type: ignore[attr-defined]
+    dialog = window.feature(DayFeature).dialog
     assert isinstance(dialog, DailyLogDialog) and dialog.isVisible()
     qtbot.waitExposed(dialog)
     return dialog
@@ -118,7 +119,7 @@ def lead_note(desk: Desk) -> Iterator[None]:
 def test_the_next_person_sees_the_handover_first(
     qtbot: QtBot, lead_note: None, window: MainWindow, desk: Desk
 ) -> None:
-    banner = window.day_feature.banner  # type: ignore[attr-defined]
+    banner = window.feature(DayFeature).banner
     assert banner.isVisible()
     assert "Call Kofi" in banner.text.text() and "Anna" in banner.title.text()
     assert "late shift" in banner.title.text()
@@ -149,7 +150,7 @@ def test_a_lead_writes_the_handover(
     action.trigger()
     assert asked == [True]
     assert [n.body for n in desk.handover.unread()] == ["Fridge is off"]
-    assert not window.day_feature.banner.isVisible()  # type: ignore[attr-defined]
+    assert not window.feature(DayFeature).banner.isVisible()
 
 
 def test_handover_dialog_refuses_an_empty_note(qtbot: QtBot) -> None:

@@ -52,7 +52,7 @@ def window(qtbot: QtBot, desk: Desk) -> Iterator[MainWindow]:
     qtbot.waitExposed(win)
     qtbot.waitUntil(lambda: win.search.shown_query is not None, timeout=5000)
     yield win
-    win.search.stop()
+    win.teardown()  # before the desk fixture closes the desk
 
 
 def privacy(win: MainWindow) -> Privacy:

@@ -35,7 +35,7 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
 def feature(window: MainWindow) -> IssuesFeature:
-    found = window.issues_feature  # type: ignore[attr-defined]
+    found = window.feature(IssuesFeature)
     assert isinstance(found, IssuesFeature)
     return found
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QToolBar
 from pytestqt.qtbot import QtBot
 
 from csdesk.domain import CustomerDraft, Role
@@ -61,7 +61,7 @@ def make_window(qtbot: QtBot, desk: Desk) -> Iterator[Callable[[], MainWindow]]:
 
     yield build
     for win in made:
-        win.search.stop()
+        win.teardown()  # before the desk fixture closes the desk: no timer outlives it
 
 
 def customer(desk: Desk) -> int:
@@ -171,8 +171,8 @@ def test_sign_in_gate_wrong_pins_back_off_then_the_right_one_opens(
     guard = security(win)
     guard.gate()
     screen = guard.lock_screen
-    assert guard.locked and guard.stack.currentWidget() is screen
-    assert not guard.content.isVisible() and not win.new_action.isEnabled()
+    assert guard.locked and win.overlay is screen
+    assert not win.content.isVisible() and not win.new_action.isEnabled()
     assert not screen.front_desk_button.isVisible()  # this shop signs in
     for _ in range(3):
         sign_in(qtbot, guard, "Bea", "0000")
@@ -182,9 +182,9 @@ def test_sign_in_gate_wrong_pins_back_off_then_the_right_one_opens(
     clock.advance(seconds=6)
     qtbot.waitUntil(lambda: screen.sign_in_button.isEnabled(), timeout=3000)
     sign_in(qtbot, guard, "Bea", "1357")
-    assert not guard.locked and guard.content.isVisible()
+    assert not guard.locked and win.content.isVisible()
     assert desk.actor.name == "Bea" and win.new_action.isEnabled()
-    assert guard.actor_label is not None and guard.actor_label.text() == "Acting as Bea (staff)"
+    assert win.actor_label.text() == "Acting as Bea (staff)"
     failed = desk.db.execute("SELECT count(*) FROM audit WHERE action = 'sign_in_failed'")
     assert failed.fetchone()[0] == 3
 
@@ -199,14 +199,15 @@ def test_idle_lock_hides_the_customer_and_needs_the_pin(
     win.open_customer(ines)
     qtbot.keyClicks(win.search.field, "Ines")
     assert win.customer_view.customer is not None
-    banner = win.addToolBar("A feature's banner")  # e.g. the handover note
+    banner = QToolBar("A feature's banner")  # e.g. the handover note
+    win.add_toolbar(banner)
     qtbot.waitUntil(banner.isVisible, timeout=2000)
     guard.set_idle_interval(150)
     qtbot.waitUntil(lambda: guard.locked, timeout=3000)
     assert not banner.isVisible()
     assert win.customer_view.customer is None and win.search.field.text() == ""
     assert not win.customer_view.isVisible() and guard.lock_screen.isVisible()
-    assert guard.actor_label is not None and guard.actor_label.text() == "Locked"
+    assert win.actor_label.text() == "Locked"
     qtbot.keyClick(guard.lock_screen.pin, Qt.Key.Key_Escape)  # no way around the PIN
     assert guard.locked
     qtbot.keyClick(win, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
@@ -219,13 +220,20 @@ def test_idle_lock_hides_the_customer_and_needs_the_pin(
 def test_input_keeps_the_window_open(
     qtbot: QtBot, desk: Desk, make_window: Callable[[], MainWindow]
 ) -> None:
+    # No wall-clock budget: the countdown is long, so only input can restart it, and each
+    # step waits for the condition it needs.
     win = make_window()
     guard = security(win)
-    guard.set_idle_interval(400)
-    for _ in range(8):
+    guard.idle_timer.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse one rounds remainingTime
+    guard.set_idle_interval(60_000)
+    for _ in range(3):
+        left = guard.idle_timer.remainingTime()
+        qtbot.waitUntil(lambda left=left: guard.idle_timer.remainingTime() < left, timeout=3000)
+        before = guard.idle_timer.remainingTime()
         qtbot.keyClick(win.search.field, Qt.Key.Key_A)
-        qtbot.wait(100)
-    assert not guard.locked
+        assert guard.idle_timer.remainingTime() > before  # the key press restarted it
+        assert not guard.locked
+    guard.set_idle_interval(50)  # now walk away
     qtbot.waitUntil(lambda: guard.locked, timeout=3000)
 
 

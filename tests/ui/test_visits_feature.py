@@ -243,7 +243,7 @@ def test_a_half_typed_visit_comes_back_after_a_restart(
     last = desk.visits.last(known["jose"].id)
     assert last is not None and last.purpose == "returns a torn jacket"
     assert desk.drafts.pending() == []  # saved: the safety copy is gone
-    again.search.stop()
+    again.teardown()
     again.close()
     again.deleteLater()
     qtbot.waitUntil(lambda: not desk2.drafts.pending())

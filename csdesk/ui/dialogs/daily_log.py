@@ -40,7 +40,7 @@ from csdesk.ui.models.daily_log_model import CUSTOMER_ID_ROLE, DailyLogModel
 from csdesk.ui.workers import Op, Progress, run_op
 
 if TYPE_CHECKING:
-    from csdesk.ui.main_window import MainWindow
+    from csdesk.ui.shell import Shell
 
 FILTERS = {"csv": "CSV (*.csv)", "pdf": "PDF (*.pdf)", "xlsx": "Excel workbook (*.xlsx)"}
 
@@ -124,7 +124,7 @@ class LogTable(QTableView):
 class DailyLogDialog(QDialog):
     exported = Signal(object)  # ExportResult
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: Shell) -> None:
         super().__init__(window)
         self._window = window
         self.desk = window.desk

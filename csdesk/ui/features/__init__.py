@@ -1,31 +1,49 @@
 """Features plug into the main window here, so the shell stays small.
 
-Each feature is a module in this package with `install(window: MainWindow) -> None`, which adds
-its menu entries (`window.menu("&Issues")`), shortcuts (`window.add_action(...)`), customer tabs
-(`window.customer_view.add_section(widget, title)`) and reacts to `window.bus.changed`.
+Each feature is a module in this package with `install(window: Shell) -> None`, which installs
+through the shell's API (ui.shell: menus, actions, sections, toolbars, overlays, status items;
+its objects subclass `Feature`, so they tear down with the window and are found by type). A
+feature imports the shell, never ui.main_window, and no feature installs another.
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from csdesk.ui.features import (
+    about,
+    admin,
+    backups,
+    daily_log,
+    issues,
+    letters,
+    notes,
+    privacy,
+    security,
+    transfer,
+    visits,
+)
+
 if TYPE_CHECKING:
-    from csdesk.ui.main_window import MainWindow
+    from csdesk.ui.shell import Shell
 
 # One line per feature, in menu order.
-FEATURES: list[str] = [
-    "issues",
-    "letters",
-    "daily_log",
-    "visits",
-    "notes",
-    "transfer",
-    "security",  # also installs admin, backups and privacy (issue 7)
-    "about",
+FEATURES: list[Callable[[Shell], None]] = [
+    issues.install,
+    letters.install,
+    daily_log.install,
+    visits.install,
+    notes.install,
+    transfer.install,
+    security.install,  # sign-in, lock and the Staff menu
+    admin.install,  # staff accounts, audit log, settings (issue 7)
+    backups.install,
+    privacy.install,
+    about.install,
 ]
 
 
-def install_all(window: MainWindow) -> None:
-    for name in FEATURES:
-        importlib.import_module(f"{__name__}.{name}").install(window)
+def install_all(window: Shell) -> None:
+    for install in FEATURES:
+        install(window)

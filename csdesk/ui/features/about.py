@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from csdesk.ui.dialogs.about_dialog import AboutDialog, app_icon
-from csdesk.ui.main_window import MainWindow
+from csdesk.ui.shell import Shell
 
 
-def install(window: MainWindow) -> None:
+def install(window: Shell) -> None:
     window.setWindowIcon(app_icon())
     action = window.about_action
     action.triggered.disconnect()  # the shell's one-line message box gives way to the full dialog

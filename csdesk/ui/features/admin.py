@@ -14,10 +14,10 @@ from csdesk.ui.dialogs.settings_dialog import SettingsDialog
 from csdesk.ui.dialogs.staff_dialog import StaffDialog
 from csdesk.ui.features.guard import SWITCH_HINT, guarded, permitted
 from csdesk.ui.features.security import security
-from csdesk.ui.main_window import MainWindow
+from csdesk.ui.shell import Shell
 
 
-def open_staff(window: MainWindow) -> None:
+def open_staff(window: Shell) -> None:
     desk = window.desk
     if desk.auth.needs_setup():
         security(window).set_up_admin()  # nobody can manage staff before the admin exists
@@ -33,12 +33,12 @@ def open_audit(window: QWidget, desk: Desk) -> None:
         Notice.ask(window, "Not allowed", f"{exc}\n\n{SWITCH_HINT}", kind="warning")
 
 
-def open_settings(window: MainWindow) -> None:
+def open_settings(window: Shell) -> None:
     if permitted(window, window.desk.actor, Permission.MANAGE_SETTINGS):
         SettingsDialog.ask(window, window.desk)
 
 
-def change_my_pin(window: MainWindow) -> None:
+def change_my_pin(window: Shell) -> None:
     desk = window.desk
     name = desk.actor.name
     if name not in desk.auth.sign_in_names():
@@ -59,7 +59,7 @@ def change_my_pin(window: MainWindow) -> None:
         window.statusBar().showMessage("Your new PIN is set.", 5000)
 
 
-def install(window: MainWindow) -> None:
+def install(window: Shell) -> None:
     menu = window.menu("&Staff")
     actions = [
         window.add_action("staffAction", "Staff &accounts…", [], lambda: open_staff(window)),

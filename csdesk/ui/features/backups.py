@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
@@ -18,8 +18,8 @@ from csdesk.services.backup import BackupResult, RestoreResult
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.notice import Confirm, Notice
 from csdesk.ui.features.guard import permitted
-from csdesk.ui.main_window import MainWindow
-from csdesk.ui.workers import Op, run_op
+from csdesk.ui.shell import Feature, Shell
+from csdesk.ui.workers import Op
 
 DAILY_CHECK_MS = 60 * 60 * 1000  # hourly: the service makes at most one automatic backup a day
 SLOW_EXIT_MS = 200  # show a small progress when the exit backup takes longer than this
@@ -29,16 +29,12 @@ def _size(size: int) -> str:
     return f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{max(1, size // 1024)} KB"
 
 
-class Backups(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.setObjectName("backups")
+class Backups(Feature):
+    def __init__(self, window: Shell) -> None:
+        super().__init__(window, "backups")
         self.window = window
         self.desk = window.desk
-        self.daily = QTimer(self)
-        self.daily.setObjectName("dailyBackupTimer")
-        self.daily.setInterval(DAILY_CHECK_MS)
-        self.daily.timeout.connect(lambda: self.auto("daily"))
+        self.daily = self.timer("dailyBackupTimer", DAILY_CHECK_MS, lambda: self.auto("daily"))
         self.last_result: object = None  # what the last background job returned (for tests)
         self.pending: set[Op] = set()  # running jobs; exit waits for all of them
 
@@ -48,7 +44,7 @@ class Backups(QObject):
         done: Callable[[Any], None],
         failed: Callable[[str], None] | None = None,
     ) -> Op:
-        op = run_op(self.desk, lambda d, _p: work(d), parent=self)
+        op = self.window.run_op(lambda d, _p: work(d), parent=self)
         op.succeeded.connect(done)
         op.failed.connect(failed or self._failed)
         self.pending.add(op)
@@ -176,14 +172,11 @@ class Backups(QObject):
         Notice.ask(self.window, "Database check", text, kind=kind)
 
 
-def backups(window: MainWindow) -> Backups:
-    found = window.findChild(Backups)
-    if found is None:
-        raise RuntimeError("the backups feature is not installed")
-    return found
+def backups(window: Shell) -> Backups:
+    return window.feature(Backups)
 
 
-def install(window: MainWindow) -> None:
+def install(window: Shell) -> None:
     jobs = Backups(window)
     menu = window.menu("&Data")
     menu.addAction(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QToolBar
 
@@ -13,13 +10,12 @@ from csdesk.errors import CsdeskError
 from csdesk.services.auth import Permission, allowed, require
 from csdesk.ui.dialogs.daily_log import DailyLogDialog
 from csdesk.ui.dialogs.handover import HandoverBanner, HandoverDialog
-
-if TYPE_CHECKING:
-    from csdesk.ui.main_window import MainWindow
+from csdesk.ui.shell import Feature, Shell
 
 
-class DayFeature:
-    def __init__(self, window: MainWindow) -> None:
+class DayFeature(Feature):
+    def __init__(self, window: Shell) -> None:
+        super().__init__(window, "dayFeature")
         self.window = window
         self.dialog: DailyLogDialog | None = None
         self.banner = HandoverBanner()
@@ -31,7 +27,7 @@ class DayFeature:
         bar.toggleViewAction().setVisible(False)
         bar.setStyleSheet("QToolBar#handoverBar { border: none; padding: 6px 10px 0 10px; }")
         bar.addWidget(self.banner)
-        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        window.add_toolbar(bar)
         self.bar = bar
         self.banner.acknowledged.connect(self.acknowledge)
 
@@ -104,5 +100,5 @@ class DayFeature:
             self.dialog.refresh()
 
 
-def install(window: MainWindow) -> None:
-    window.day_feature = DayFeature(window)  # type: ignore[attr-defined]
+def install(window: Shell) -> None:
+    DayFeature(window)

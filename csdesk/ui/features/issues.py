@@ -3,9 +3,6 @@ list on Ctrl+Shift+I, a customer tab, open issues on the greeting banner, and a 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QPushButton
 
@@ -14,10 +11,8 @@ from csdesk.errors import NotFound
 from csdesk.ui.dialogs.followup_dialogs import CompleteFollowUp, FollowUpForm
 from csdesk.ui.dialogs.issue_detail import IssueDetail
 from csdesk.ui.dialogs.issue_form import IssueForm
+from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.widgets.issue_views import CustomerIssues, FollowUpQueue, IssueList
-
-if TYPE_CHECKING:
-    from csdesk.ui.main_window import MainWindow
 
 BANNER_SOURCE = "issues"
 SHORTCUTS = (
@@ -30,10 +25,11 @@ SHORTCUTS = (
 WATCHED = ("issue", "followup", "issue_category", "customer", "staff")
 
 
-class IssuesFeature:
+class IssuesFeature(Feature):
     """Holds the feature's windows and keeps them, the tab and the banner current."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: Shell) -> None:
+        super().__init__(window, "issuesFeature")
         self.window = window
         desk = window.desk
         self.desk = desk
@@ -47,7 +43,7 @@ class IssuesFeature:
         self.tab.log_requested.connect(self.log_issue)
         self.tab.followup_requested.connect(self.new_followup)
         self.tab.done_requested.connect(self.complete_followup)
-        self.tab_index = window.customer_view.add_section(self.tab, "Issues")
+        self.tab_index = window.add_section(self.tab, "Issues")
 
         key = QKeySequence
         add = window.add_action
@@ -74,15 +70,13 @@ class IssuesFeature:
         self.due_button.setFlat(True)
         self.due_button.setStyleSheet("QPushButton { border: none; padding: 2px 10px; }")
         self.due_button.clicked.connect(self.show_queue)
-        window.statusBar().addWidget(self.due_button)
+        window.add_status_item(self.due_button)
 
         window.customer_view.customer_changed.connect(self._show_customer)
         window.bus.changed.connect(self._on_change)
         # Time alone makes follow-ups due: recount every minute and with each customer opened.
-        self.timer = QTimer(window)
-        self.timer.setObjectName("followUpsDueTimer")
-        self.timer.timeout.connect(self._update_due_count)
-        self.timer.start(60_000)
+        self.due_timer = self.timer("followUpsDueTimer", 60_000, self._update_due_count)
+        self.due_timer.start()
         self._show_customer(window.customer_view.customer)
 
     # -- actions ---------------------------------------------------------------------------------
@@ -176,5 +170,5 @@ class IssuesFeature:
             self.due_button.setText(f"Follow-ups due today: {count}  ·  Ctrl+D")
 
 
-def install(window: MainWindow) -> None:
-    window.issues_feature = IssuesFeature(window)  # type: ignore[attr-defined]
+def install(window: Shell) -> None:
+    IssuesFeature(window)

@@ -7,9 +7,8 @@ called through their classes so tests can monkeypatch `ask` (or `exec`) where a 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QFileDialog
 
@@ -23,26 +22,23 @@ from csdesk.ui.dialogs.batch_letters import BatchLettersDialog
 from csdesk.ui.dialogs.letter_dialog import LetterDialog
 from csdesk.ui.dialogs.page_setup import PageSetupDialog
 from csdesk.ui.models.letters_model import LettersModel
+from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.widgets.letters_panel import LettersPanel
-
-if TYPE_CHECKING:
-    from csdesk.ui.main_window import MainWindow
 
 WRITE_KEYS = ("Ctrl+Shift+W",)  # Ctrl+W is "close" on most desktops: too easy to hit by habit
 NO_CUSTOMER = "Open a customer first, then Ctrl+Shift+W writes them a letter."
 
 
-class LettersFeature(QObject):
+class LettersFeature(Feature):
     """Owns the Letters menu's actions and the customer's Letters tab."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.setObjectName("lettersFeature")
+    def __init__(self, window: Shell) -> None:
+        super().__init__(window, "lettersFeature")
         self.window = window
         self.desk = window.desk
         self.model = LettersModel(window.desk, self)
         self.panel = LettersPanel(window.desk, self.model)
-        self.tab_index = window.customer_view.add_section(self.panel, "Letters")
+        self.tab_index = window.add_section(self.panel, "Letters")
 
         keys = [QKeySequence(k) for k in WRITE_KEYS]
         self.write_action = window.add_action(
@@ -194,5 +190,5 @@ class LettersFeature(QObject):
         return saved
 
 
-def install(window: MainWindow) -> None:
+def install(window: Shell) -> None:
     LettersFeature(window)

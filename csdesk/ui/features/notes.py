@@ -4,26 +4,20 @@ Ctrl+Z brings back what was deleted this session (notes, and visits deleted from
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import QObject
 from PySide6.QtGui import QKeySequence
 
 from csdesk.domain import Note, TimelineEntry
 from csdesk.errors import CsdeskError
 from csdesk.services.timeline import short
 from csdesk.ui.dialogs.note_dialog import NoteDialog
-
-if TYPE_CHECKING:
-    from csdesk.ui.main_window import MainWindow
+from csdesk.ui.shell import Feature, Shell
 
 NO_CUSTOMER = "Open a customer first, then Ctrl+Shift+N adds a note."
 
 
-class NotesFeature(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.setObjectName("notesFeature")
+class NotesFeature(Feature):
+    def __init__(self, window: Shell) -> None:
+        super().__init__(window, "notesFeature")
         self.window = window
         self.desk = window.desk
         self.undo_stack: list[tuple[str, int, str]] = []  # (kind, id, what), this session only
@@ -136,5 +130,5 @@ class NotesFeature(QObject):
             self.undo_action.setText("&Undo delete")
 
 
-def install(window: MainWindow) -> None:
+def install(window: Shell) -> None:
     NotesFeature(window)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
 from csdesk.services.auth import Permission
@@ -13,22 +12,21 @@ from csdesk.services.privacy import ErasureResult
 from csdesk.ui.dialogs.erase_dialog import EraseDialog
 from csdesk.ui.dialogs.notice import Notice
 from csdesk.ui.features.guard import permitted
-from csdesk.ui.main_window import MainWindow
-from csdesk.ui.workers import Op, run_op
+from csdesk.ui.shell import Feature, Shell
+from csdesk.ui.workers import Op
 
 EXPORT_FILTERS = "Machine-readable (*.json);;Readable document (*.html)"
 
 
-class Privacy(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.setObjectName("privacy")
+class Privacy(Feature):
+    def __init__(self, window: Shell) -> None:
+        super().__init__(window, "privacy")
         self.window = window
         self.desk = window.desk
         self.last_result: object = None
 
     def _start(self, work: Any, done: Any) -> Op:
-        op = run_op(self.desk, lambda d, _p: work(d), parent=self)
+        op = self.window.run_op(lambda d, _p: work(d), parent=self)
         op.succeeded.connect(done)
         op.failed.connect(self._failed)
         return op.start()
@@ -99,7 +97,7 @@ class Privacy(QObject):
         self.window.statusBar().showMessage(f"The customer was erased.{note}", 10000)
 
 
-def install(window: MainWindow) -> None:
+def install(window: Shell) -> None:
     privacy = Privacy(window)
     menu = window.menu("&Customer")
     export = window.add_action(

@@ -1,8 +1,8 @@
 """Sign-in, switching user, the idle lock and the Staff menu.
 
-The window's content sits in a stack with the lock screen: while locked the content page is not
-shown at all (not merely covered), the open customer and the search are cleared, and every action
-but Quit is disabled, so no shortcut can reach customer data. The status bar is hidden too: its
+The lock screen is the shell's overlay: while locked the content is not shown at all (not merely
+covered), the open customer and the search are cleared, and the shell turns every action but
+Quit off, so no shortcut can reach customer data. The status bar is hidden too: its
 messages and the call timer name customers.
 """
 
@@ -10,22 +10,15 @@ from __future__ import annotations
 
 import contextlib
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QLabel,
-    QStackedWidget,
-    QToolBar,
-    QWidget,
-)
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from csdesk.domain import Change, Staff
 from csdesk.errors import CsdeskError
 from csdesk.services.auth import FRONT_DESK, IDLE_LOCK_KEY, SIGN_IN_KEY
 from csdesk.ui.dialogs.admin_setup import AdminSetupDialog
-from csdesk.ui.main_window import MainWindow
+from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.widgets.lock_screen import LockScreen
 
 _INPUT = frozenset(
@@ -41,46 +34,41 @@ _INPUT = frozenset(
 ROLE_NAMES = {"staff": "staff", "lead": "shift lead", "admin": "admin"}
 
 
-class Security(QObject):
-    """One per window; find it with `window.findChild(Security)`."""
+class Security(Feature):
+    """One per window; find it with `window.feature(Security)` (or `security(window)`)."""
 
     lock_changed = Signal(bool)
     actor_changed = Signal(object)  # Staff
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.setObjectName("security")
+    def __init__(self, window: Shell) -> None:
+        super().__init__(window, "security")
         self.window = window
         self.desk = window.desk
         self.locked = False
         self.switching = False
-        self._disabled: list[object] = []
-        self._hidden: list[QToolBar] = []
 
-        content = window.takeCentralWidget()
-        assert content is not None, "the shell sets its central widget before features install"
-        self.stack = QStackedWidget()
-        self.stack.setObjectName("securityStack")
-        self.stack.addWidget(content)
-        self.content: QWidget = content
         self.lock_screen = LockScreen(self.desk)
-        self.stack.addWidget(self.lock_screen)
-        window.setCentralWidget(self.stack)
+        window.add_overlay(self.lock_screen)
         self.lock_screen.signed_in.connect(self._signed_in)
         self.lock_screen.front_desk.connect(self._as_front_desk)
         self.lock_screen.cancelled.connect(self._cancel_switch)
 
-        self.actor_label = window.findChild(QLabel, "actorLabel")
-        self.idle_timer = QTimer(self)
-        self.idle_timer.setObjectName("idleTimer")
+        self.idle_timer = self.timer("idleTimer", 0, self.idle_lock)
         self.idle_timer.setSingleShot(True)
-        self.idle_timer.timeout.connect(self.idle_lock)
         self.set_idle_interval(self.desk.auth.idle_lock_minutes * 60_000)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
         window.bus.changed.connect(self._on_change)
         self._show_actor()
+
+    def teardown(self) -> None:
+        """The window is closing: no more idle locks, no more looking at the app's input."""
+        super().teardown()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self.idle_ms = 0
 
     # -- idle ----------------------------------------------------------------------------------
     def set_idle_interval(self, ms: int) -> None:
@@ -112,26 +100,14 @@ class Security(QObject):
             _close_dialogs(window)
             window.customer_view.show_customer(None)
             window.search.field.clear()
-        if not self.locked:
-            self._disabled = []
-            for action in window.actions():
-                if action is not window.quit_action and action.isEnabled():
-                    action.setEnabled(False)
-                    self._disabled.append(action)
-            window.menuBar().setEnabled(False)
-            window.escape.setEnabled(False)
-            # features' toolbars (the handover banner) may show what customers must not see
-            self._hidden = [bar for bar in window.findChildren(QToolBar) if bar.isVisible()]
-            for bar in self._hidden:
-                bar.hide()
-            window.statusBar().clearMessage()
-            window.statusBar().hide()  # a hidden bar shows no message and no call timer
         self.locked = True
         self.switching = switching
         self.idle_timer.stop()
         if switching and self.idle_ms > 0:
             self.idle_timer.start()  # walking away mid-switch still locks properly
-        self.stack.setCurrentWidget(self.lock_screen)  # first: focus only lands on what is shown
+        # the shell turns off every action but Quit and hides the toolbars (the handover banner)
+        # and the status bar (no message, no call timer)
+        window.show_overlay(self.lock_screen)  # first: focus only lands on what is shown
         preferred = None if switching else self.desk.actor.name
         self.lock_screen.prepare(switching=switching, preferred=preferred)
         self._show_actor()
@@ -143,19 +119,9 @@ class Security(QObject):
     def unlock(self) -> None:
         if not self.locked:
             return
-        for action in self._disabled:
-            action.setEnabled(True)  # type: ignore[attr-defined]
-        self._disabled = []
-        self.window.menuBar().setEnabled(True)
-        for bar in self._hidden:
-            bar.show()
-        self._hidden = []
-        self.window.statusBar().show()
-        self.window.escape.setEnabled(True)
         self.locked = False
         self.switching = False
-        self.stack.setCurrentWidget(self.content)
-        self.window._update_actions()
+        self.window.show_content()
         self.window.search.focus_search()
         if self.idle_ms > 0:
             self.idle_timer.start()
@@ -202,14 +168,12 @@ class Security(QObject):
 
     # -- status --------------------------------------------------------------------------------
     def _show_actor(self) -> None:
-        if self.actor_label is None:
-            return
         if self.locked and not self.switching:
-            self.actor_label.setText("Locked")
+            self.window.set_actor_text("Locked")
             return
         actor = self.desk.actor
         role = ROLE_NAMES.get(actor.role.value, actor.role.value)
-        self.actor_label.setText(f"Acting as {actor.name} ({role})")
+        self.window.set_actor_text(f"Acting as {actor.name} ({role})")
 
     def _on_change(self, change: object) -> None:
         if not isinstance(change, Change):
@@ -245,14 +209,11 @@ def _close_dialogs(window: QWidget) -> None:
             dialog.reject()
 
 
-def security(window: MainWindow) -> Security:
-    found = window.findChild(Security)
-    if found is None:
-        raise RuntimeError("the security feature is not installed")
-    return found
+def security(window: Shell) -> Security:
+    return window.feature(Security)
 
 
-def install(window: MainWindow) -> None:
+def install(window: Shell) -> None:
     guard = Security(window)
     key = QKeySequence
     menu = window.menu("&Staff")
@@ -263,32 +224,6 @@ def install(window: MainWindow) -> None:
     )
     menu.addAction(window.add_action("lockAction", "&Lock", [key("Ctrl+Shift+L")], guard.lock))
     menu.addSeparator()
-    menu.addAction(
-        window.add_action("setUpAdminAction", "Set up an &admin…", [], guard.set_up_admin)
-    )
-    menu.aboutToShow.connect(
-        lambda: window.findChild(QAction, "setUpAdminAction").setVisible(  # type: ignore[union-attr]
-            guard.desk.auth.needs_setup()
-        )
-    )
-    from csdesk.ui.features import admin, backups, privacy
-
-    for part in (admin, backups, privacy):
-        part.install(window)
-
-
-def start_session(window: MainWindow, *, signed_in: bool) -> None:
-    """The real app's start (tests of other features build windows without it): lock the door
-    unless someone just signed in, then the startup backup and the daily ones."""
-    from csdesk.ui.features.backups import backups
-
-    if not signed_in:
-        security(window).gate()
-    backups(window).start()
-
-
-def end_session(window: MainWindow) -> None:
-    """After the window closed: the exit backup (the app waits for it, briefly)."""
-    from csdesk.ui.features.backups import backups
-
-    backups(window).on_exit()
+    set_up = window.add_action("setUpAdminAction", "Set up an &admin…", [], guard.set_up_admin)
+    menu.addAction(set_up)
+    menu.aboutToShow.connect(lambda: set_up.setVisible(guard.desk.auth.needs_setup()))

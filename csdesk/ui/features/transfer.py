@@ -8,9 +8,9 @@ job changed, so nothing here tells the views by hand.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
@@ -20,10 +20,8 @@ from csdesk.services.importing import ImportResult, UndoResult
 from csdesk.services.importing.service import committed
 from csdesk.ui.dialogs.find_duplicates import FindDuplicatesDialog
 from csdesk.ui.dialogs.import_dialog import ImportDialog
-from csdesk.ui.workers import OpFn, Progress, run_op
-
-if TYPE_CHECKING:
-    from csdesk.ui.main_window import MainWindow
+from csdesk.ui.shell import Feature, Shell
+from csdesk.ui.workers import OpFn, Progress
 
 IMPORT_FILTER = (
     "Customer files (*.csv *.tsv *.txt *.vcf *.vcard);;CSV files (*.csv *.tsv *.txt);;"
@@ -45,10 +43,9 @@ def tell(parent: Any, title: str, text: str) -> None:
     QMessageBox.information(parent, title, text)
 
 
-class TransferFeature(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.setObjectName("transferFeature")
+class TransferFeature(Feature):
+    def __init__(self, window: Shell) -> None:
+        super().__init__(window, "transferFeature")
         self.window = window
         self.desk = window.desk
         self.last_dir = Path.home()
@@ -77,9 +74,8 @@ class TransferFeature(QObject):
         self.import_action.setStatusTip("Square, Shopify, Google Contacts, vCard or any CSV")
         self.export_action.setStatusTip("Every customer to a CSV or vCard file")
         menu = window.menu("&Customer")
-        quit_action = getattr(window, "quit_action", None)
         before = next(
-            (a for a in menu.actions() if a is quit_action), None
+            (a for a in menu.actions() if a is window.quit_action), None
         )  # keep Quit last, as people expect
         entries = [
             self.import_action,
@@ -251,7 +247,7 @@ class TransferFeature(QObject):
         return len(merged)
 
 
-def run_with_progress(window: MainWindow, text: str, fn: OpFn) -> Any:
+def run_with_progress(window: Shell, text: str, fn: OpFn) -> Any:
     """Run fn on a worker with a progress box and Cancel; the result, or None (a failure is told)."""
     box = QProgressDialog(text, "Cancel", 0, 0, window)
     box.setObjectName("transferProgress")
@@ -259,7 +255,7 @@ def run_with_progress(window: MainWindow, text: str, fn: OpFn) -> Any:
     box.setWindowTitle("csdesk")
     box.setWindowModality(Qt.WindowModality.WindowModal)
     box.setMinimumDuration(300)  # quick jobs never flash a box
-    op = run_op(window.desk, fn, parent=box)
+    op = window.run_op(fn, parent=box)
 
     def progress(done: int, total: int) -> None:
         box.setMaximum(max(total, 1))
@@ -276,5 +272,5 @@ def run_with_progress(window: MainWindow, text: str, fn: OpFn) -> Any:
     return None if op.was_cancelled else op.result
 
 
-def install(window: MainWindow) -> None:
+def install(window: Shell) -> None:
     TransferFeature(window)

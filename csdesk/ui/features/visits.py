@@ -7,9 +7,7 @@ F5 preselects the phone channel and saving stops the timer and stores the call's
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence
 
 from csdesk.domain import Channel, Customer, TimelineEntry, Visit
@@ -20,23 +18,20 @@ from csdesk.ui.dialogs.note_dialog import NoteDialog
 from csdesk.ui.dialogs.restore_drafts import DraftChoice, RestoreDrafts
 from csdesk.ui.dialogs.unlogged_call import CallChoice, UnloggedCall
 from csdesk.ui.dialogs.visit_dialog import VisitDialog, VisitResult, clock_text
+from csdesk.ui.features.security import Security
 from csdesk.ui.models.search_model import when
+from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.widgets.call_timer import CallTimer, CallTimerLabel
 
-if TYPE_CHECKING:
-    from csdesk.ui.main_window import MainWindow
 
-
-
-class VisitsFeature(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.setObjectName("visitsFeature")
+class VisitsFeature(Feature):
+    def __init__(self, window: Shell) -> None:
+        super().__init__(window, "visitsFeature")
         self.window = window
         self.desk = window.desk
         self.calls = CallTimer(self)
         self.call_label = CallTimerLabel(self.calls, window.statusBar())
-        window.statusBar().addWidget(self.call_label)
+        window.add_status_item(self.call_label)
 
         key = QKeySequence
         add = window.add_action
@@ -107,8 +102,8 @@ class VisitsFeature(QObject):
         stays open. Never silently lost."""
         if not self.calls.running:
             return True
-        lock = self.window.findChild(QObject, "security")
-        locked = bool(getattr(lock, "locked", False))
+        lock = self.window.find_feature(Security)
+        locked = lock is not None and lock.locked
         choice = UnloggedCall.ask(
             self.window,
             who="" if locked else self.calls.customer_name,  # a locked screen names nobody
@@ -217,10 +212,10 @@ class VisitsFeature(QObject):
         pending = [d for d in self.desk.drafts.pending() if d.kind in ("visit", "note")]
         if not pending:
             return
-        lock = self.window.findChild(QObject, "security")
-        if getattr(lock, "locked", False):
+        lock = self.window.find_feature(Security)
+        if lock is not None and lock.locked:
             # "a visit for Maria" over a locked screen would name a customer: ask after sign-in
-            lock.lock_changed.connect(self._offer_after_sign_in)  # type: ignore[union-attr]
+            lock.lock_changed.connect(self._offer_after_sign_in)
             return
         choice = RestoreDrafts.ask(self.window, [self._describe(d) for d in pending])
         if choice == DraftChoice.DISCARD:
@@ -234,8 +229,7 @@ class VisitsFeature(QObject):
     def _offer_after_sign_in(self, locked: bool) -> None:
         if locked:
             return
-        lock = self.window.findChild(QObject, "security")
-        lock.lock_changed.disconnect(self._offer_after_sign_in)  # type: ignore[union-attr]
+        self.window.feature(Security).lock_changed.disconnect(self._offer_after_sign_in)
         QTimer.singleShot(0, self.offer_drafts)
 
     def restore(self, draft: Draft) -> None:
@@ -270,5 +264,5 @@ class VisitsFeature(QObject):
             NoteDialog.ask(self.window, self.desk, customer, note, restore=dict(draft.fields))
 
 
-def install(window: MainWindow) -> None:
-    VisitsFeature(window)  # a child of the window: findChild(VisitsFeature, "visitsFeature")
+def install(window: Shell) -> None:
+    VisitsFeature(window)  # registered: window.feature(VisitsFeature)

@@ -50,8 +50,9 @@ def committed(batch: dict[str, Any]) -> int:
 def interrupted_text(batch_id: int, file_name: str, done: int, total: int, why: str) -> str:
     return (
         f"Import #{batch_id} of {file_name} stopped after {done:,} of {total:,} rows: {why}. "
-        f"The {done:,} rows before that are saved. `csdesk resume-import {batch_id}` imports the "
-        f"rest; `csdesk undo-import {batch_id}` takes it all back."
+        f"The {done:,} rows before that are saved. To import the rest: Customer ▸ Finish "
+        f"interrupted import… (or `csdesk resume-import {batch_id}`); to take it all back: "
+        f"Customer ▸ Undo last import… (or `csdesk undo-import {batch_id}`)."
     )
 
 

@@ -10,7 +10,7 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from csdesk.domain import Change, Role, Staff
 from csdesk.errors import NotFound, PermissionDenied, UserError
@@ -21,7 +21,7 @@ from csdesk.store.db import atomic
 from csdesk.store.rows import Row
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
 
 # scrypt at N=2^14, r=8 costs 16 MiB and ~0.1 s per try: cheap for one sign-in, slow for a guesser
 # holding a copy of the file. The parameters travel with each hash so they can be raised later.
@@ -193,25 +193,35 @@ def _duration(seconds: int) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
+class ShopDetails(Protocol):
+    """What AuthService uses of services.shop_settings.ShopSettings. Named by shape, not imported:
+    shop_settings takes its permission rules from this module, and imports point one way."""
+
+    def clean(self, key: str, value: str) -> str: ...
+
+    def set(self, key: str, value: str) -> str: ...
+
+
 class AuthService:
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
+    def __init__(self, ctx: Context, *, shop: ShopDetails) -> None:
+        self._ctx = ctx
+        self._shop = shop
 
     # -- setup and staff management -----------------------------------------------------------
     def needs_setup(self) -> bool:
         """True until an active admin with a PIN exists: the first run asks for one."""
-        return store.count_admins_with_pin(self._desk.db) == 0
+        return store.count_admins_with_pin(self._ctx.db) == 0
 
     def setup_admin(self, name: str, pin: str) -> Staff:
         """First run: create the admin and sign them in. Refused once an admin exists."""
         if not self.needs_setup():
             raise PermissionDenied("csdesk already has an admin. Ask them to add your account.")
         staff = self._create(name, Role.ADMIN, pin, action="setup")
-        self._desk.actor = staff
+        self._ctx.actor = staff
         return staff
 
     def add_staff(self, name: str, role: Role | str, pin: str) -> Staff:
-        require(self._desk.actor, Permission.MANAGE_STAFF)
+        require(self._ctx.actor, Permission.MANAGE_STAFF)
         return self._create(name, Role(role), pin, action="create")
 
     def _create(self, name: str, role: Role, pin: str, *, action: str) -> Staff:
@@ -221,7 +231,7 @@ class AuthService:
         if name.casefold() == CLI_ACTOR.casefold():
             raise UserError(f"“{CLI_ACTOR}” is reserved for the command line.", field="name")
         pin_hash = hash_pin(pin)  # validates the PIN before anything is written
-        db = self._desk.db
+        db = self._ctx.db
         existing = store.by_name(db, name)
         if existing is not None and not existing["active"]:
             raise UserError(
@@ -231,18 +241,18 @@ class AuthService:
             )
         if existing is not None:
             raise UserError(f"There is already a staff member called “{name}”.", field="name")
-        now = self._desk.now_iso()
+        now = self._ctx.now_iso()
         with atomic(db):
             staff_id = store.insert(db, name, role.value, now)
             store.set_pin_hash(db, staff_id, pin_hash)
             self._audit(action, staff_id, after={"name": name, "role": role.value})
-        self._desk.notify(Change("staff", (staff_id,)))
+        self._ctx.notify(Change("staff", (staff_id,)))
         return Staff(id=staff_id, name=name, role=role, active=True)
 
     def deactivate(self, name: str) -> Staff:
-        require(self._desk.actor, Permission.MANAGE_STAFF)
+        require(self._ctx.actor, Permission.MANAGE_STAFF)
         row = self._row(name)
-        db = self._desk.db
+        db = self._ctx.db
         if row["role"] == "admin" and store.count_admins_with_pin(db, exclude_id=row["id"]) == 0:
             raise UserError(
                 f"{row['name']} is the last admin. Add another admin before deactivating them."
@@ -250,36 +260,36 @@ class AuthService:
         if not row["active"]:
             raise UserError(f"{row['name']} is already deactivated.")
         with atomic(db):
-            store.set_active(db, row["id"], False, self._desk.now_iso())
+            store.set_active(db, row["id"], False, self._ctx.now_iso())
             self._audit("deactivate", row["id"], before={"active": True}, after={"active": False})
-        self._desk.notify(Change("staff", (row["id"],)))
+        self._ctx.notify(Change("staff", (row["id"],)))
         return Staff(id=row["id"], name=row["name"], role=Role(row["role"]), active=False)
 
     def reactivate(self, name: str) -> Staff:
         """Give a deactivated member their account back: same role, same PIN, same history."""
-        require(self._desk.actor, Permission.MANAGE_STAFF)
+        require(self._ctx.actor, Permission.MANAGE_STAFF)
         row = self._row(name)
         if row["active"]:
             raise UserError(f"{row['name']} is already active.")
-        with atomic(self._desk.db):
-            store.set_active(self._desk.db, row["id"], True, self._desk.now_iso())
+        with atomic(self._ctx.db):
+            store.set_active(self._ctx.db, row["id"], True, self._ctx.now_iso())
             self._audit("reactivate", row["id"], before={"active": False}, after={"active": True})
-        self._desk.notify(Change("staff", (row["id"],)))
+        self._ctx.notify(Change("staff", (row["id"],)))
         return Staff(id=row["id"], name=row["name"], role=Role(row["role"]), active=True)
 
     def set_pin(self, name: str, pin: str) -> None:
         """Admins reset anyone's PIN; everyone may change their own."""
         row = self._row(name)
-        if row["id"] != self._desk.actor.id:
-            require(self._desk.actor, Permission.MANAGE_STAFF)
+        if row["id"] != self._ctx.actor.id:
+            require(self._ctx.actor, Permission.MANAGE_STAFF)
         pin_hash = hash_pin(pin)
-        with atomic(self._desk.db):
-            store.set_pin_hash(self._desk.db, row["id"], pin_hash)
-            store.clear_failures(self._desk.db, row["id"])
+        with atomic(self._ctx.db):
+            store.set_pin_hash(self._ctx.db, row["id"], pin_hash)
+            store.clear_failures(self._ctx.db, row["id"])
             self._audit("set_pin", row["id"])
 
     def list_staff(self) -> list[StaffEntry]:
-        db = self._desk.db
+        db = self._ctx.db
         return [
             StaffEntry(
                 id=r["id"],
@@ -294,28 +304,28 @@ class AuthService:
 
     def front_desk_active(self) -> bool:
         """False when an admin deactivated the shared Front desk member: nobody works as it."""
-        row = store.by_name(self._desk.db, FRONT_DESK)
+        row = store.by_name(self._ctx.db, FRONT_DESK)
         return row is None or bool(row["active"])
 
     def has_pin(self, staff_id: int) -> bool:
-        return store.pin_hash(self._desk.db, staff_id) is not None
+        return store.pin_hash(self._ctx.db, staff_id) is not None
 
     def record_denial(self, what: str, reason: str, *, named: str | None = None) -> None:
         """A refused attempt is audited like a write: who tried (the actor, or whom the attempt
         named when it was refused before anyone was identified), what, and why. Its own
         transaction, since whatever was refused wrote nothing."""
-        actor = self._desk.actor
+        actor = self._ctx.actor
         identified = named is None or actor.name.casefold() == named.strip().casefold()
-        with atomic(self._desk.db):
+        with atomic(self._ctx.db):
             audit.record(
-                self._desk.db,
-                at=self._desk.now_iso(),
+                self._ctx.db,
+                at=self._ctx.now_iso(),
                 staff_id=actor.id if identified else None,
                 action="denied",
                 entity="permission",
                 entity_id=None,
                 after={"attempt": what, "reason": reason, "named": named},
-                source=self._desk.source,
+                source=self._ctx.source,
             )
 
     def sign_in_names(self) -> list[str]:
@@ -324,43 +334,43 @@ class AuthService:
 
     def act_as_cli(self) -> Staff:
         """Administrative commands need no PIN (the file is readable anyway): act as CLI_ACTOR."""
-        db = self._desk.db
+        db = self._ctx.db
         row = store.by_name(db, CLI_ACTOR)
-        if row is None and self._desk.read_only:
+        if row is None and self._ctx.read_only:
             # A read-only database records nothing (not even who read it), so the actor needs no
             # row: backups and exports of a file on read-only media still work.
-            self._desk.actor = Staff(id=0, name=CLI_ACTOR, role=Role.ADMIN)
-            return self._desk.actor
+            self._ctx.actor = Staff(id=0, name=CLI_ACTOR, role=Role.ADMIN)
+            return self._ctx.actor
         if row is None:
             with atomic(db):
-                staff_id = store.insert(db, CLI_ACTOR, "admin", self._desk.now_iso())
+                staff_id = store.insert(db, CLI_ACTOR, "admin", self._ctx.now_iso())
         else:
             staff_id = row["id"]
             if row["role"] != "admin" or not row["active"]:
                 with atomic(db):
                     store.set_role(db, staff_id, "admin")
-                    store.set_active(db, staff_id, True, self._desk.now_iso())
-        self._desk.actor = Staff(id=staff_id, name=CLI_ACTOR, role=Role.ADMIN)
-        return self._desk.actor
+                    store.set_active(db, staff_id, True, self._ctx.now_iso())
+        self._ctx.actor = Staff(id=staff_id, name=CLI_ACTOR, role=Role.ADMIN)
+        return self._ctx.actor
 
     # -- signing in ----------------------------------------------------------------------------
     def wait_seconds(self, name: str) -> int:
         """Seconds before `name` may try another PIN (0: now)."""
-        row = store.by_name(self._desk.db, name)
+        row = store.by_name(self._ctx.db, name)
         if row is None:
             return 0
-        state = store.failures(self._desk.db, row["id"])
+        state = store.failures(self._ctx.db, row["id"])
         if not state or not state["locked_until"]:
             return 0
-        left = (parse(state["locked_until"]) - self._desk.clock()).total_seconds()
+        left = (parse(state["locked_until"]) - self._ctx.clock()).total_seconds()
         return max(0, int(-(-left // 1)))
 
     def sign_in(self, name: str, pin: str) -> Staff:
-        """Check the PIN; on success the staff member becomes desk.actor.
+        """Check the PIN; on success the staff member becomes ctx.actor.
 
         Wrong PINs are counted (persisted) and audited; after a few, each try must wait longer.
         """
-        db = self._desk.db
+        db = self._ctx.db
         row = store.by_name(db, name)
         if row is None or not row["active"] or row["name"] == CLI_ACTOR:
             raise UserError(f"No active staff member called “{name}”.", field="name")
@@ -369,14 +379,14 @@ class AuthService:
             raise SignInDelayed(row["name"], wait)
         # A stray Enter or a half-typed PIN is not a guess: say so, and count nothing.
         check_pin_format(pin)
-        now = self._desk.clock()
-        if self._desk.read_only:
+        now = self._ctx.clock()
+        if self._ctx.read_only:
             # Nothing can be counted or recorded in a read-only file (whoever holds it can try
             # PINs offline anyway); the PIN still has to be right to read or back it up.
             if not verify_pin(pin, store.pin_hash(db, row["id"])):
                 raise UserError("That PIN is not right. Try again.", field="pin")
-            self._desk.actor = Staff(id=row["id"], name=row["name"], role=Role(row["role"]))
-            return self._desk.actor
+            self._ctx.actor = Staff(id=row["id"], name=row["name"], role=Role(row["role"]))
+            return self._ctx.actor
         if not verify_pin(pin, store.pin_hash(db, row["id"])):
             state = store.failures(db, row["id"])
             count = (state["failures"] if state else 0) + 1
@@ -393,13 +403,13 @@ class AuthService:
             if delay:
                 raise SignInDelayed(row["name"], delay)
             raise UserError("That PIN is not right. Try again.", field="pin")
-        previous = self._desk.actor
+        previous = self._ctx.actor
         with atomic(db):
             store.clear_failures(db, row["id"])
             action = "switch_user" if previous.id != row["id"] else "sign_in"
             self._audit(action, row["id"], before={"actor": previous.name}, staff_id=row["id"])
-        self._desk.actor = Staff(id=row["id"], name=row["name"], role=Role(row["role"]))
-        return self._desk.actor
+        self._ctx.actor = Staff(id=row["id"], name=row["name"], role=Role(row["role"]))
+        return self._ctx.actor
 
     switch_user = sign_in
 
@@ -407,11 +417,11 @@ class AuthService:
     @property
     def idle_lock_minutes(self) -> int:
         """Minutes without input before the window locks; 0 means never."""
-        value = self._desk.setting(IDLE_LOCK_KEY, IDLE_LOCK_DEFAULT)
+        value = self._ctx.setting(IDLE_LOCK_KEY, IDLE_LOCK_DEFAULT)
         return int(value) if isinstance(value, int | float | str) else IDLE_LOCK_DEFAULT
 
     def set_idle_lock_minutes(self, minutes: int) -> None:
-        require(self._desk.actor, Permission.MANAGE_SETTINGS)
+        require(self._ctx.actor, Permission.MANAGE_SETTINGS)
         if not 0 <= minutes <= 240:
             raise UserError("Lock after 1 to 240 minutes, or 0 for never.", field="idle_lock")
         self._put_setting(IDLE_LOCK_KEY, minutes)
@@ -420,10 +430,10 @@ class AuthService:
     def sign_in_required(self) -> bool:
         """True: everyone signs in with a PIN (once an admin exists). False: the counter works as
         the front-desk member without a PIN, and a PIN is only needed for lead or admin work."""
-        return bool(self._desk.setting(SIGN_IN_KEY, True))
+        return bool(self._ctx.setting(SIGN_IN_KEY, True))
 
     def set_sign_in_required(self, required: bool) -> None:
-        require(self._desk.actor, Permission.MANAGE_SETTINGS)
+        require(self._ctx.actor, Permission.MANAGE_SETTINGS)
         if bool(required) != self.sign_in_required:
             self._put_setting(SIGN_IN_KEY, bool(required))
 
@@ -432,21 +442,21 @@ class AuthService:
 
         The rules for each value live in services.shop_settings, shared with `csdesk settings`.
         """
-        require(self._desk.actor, Permission.MANAGE_SETTINGS)
-        cleaned = {key: self._desk.shop.clean(key, value) for key, value in values.items()}
-        changed = [k for k, v in cleaned.items() if str(self._desk.setting(k, "") or "") != v]
+        require(self._ctx.actor, Permission.MANAGE_SETTINGS)
+        cleaned = {key: self._shop.clean(key, value) for key, value in values.items()}
+        changed = [k for k, v in cleaned.items() if str(self._ctx.setting(k, "") or "") != v]
         for key in changed:
-            self._desk.shop.set(key, cleaned[key])
+            self._shop.set(key, cleaned[key])
         return changed
 
     @property
     def goodwill_limit_cents(self) -> int:
-        value = self._desk.setting(GOODWILL_LIMIT_KEY, GOODWILL_LIMIT_DEFAULT)
+        value = self._ctx.setting(GOODWILL_LIMIT_KEY, GOODWILL_LIMIT_DEFAULT)
         return int(value) if isinstance(value, int | float | str) else GOODWILL_LIMIT_DEFAULT
 
     def require_goodwill(self, cents: int) -> None:
         """Leads approve goodwill up to the shop's limit; admins without limit; staff not at all."""
-        actor = self._desk.actor
+        actor = self._ctx.actor
         require(actor, Permission.APPROVE_GOODWILL)
         limit = self.goodwill_limit_cents
         if actor.role is Role.LEAD and cents > limit:
@@ -457,26 +467,26 @@ class AuthService:
     def _put_setting(self, key: str, value: object) -> None:
         from csdesk.store import settings as settings_store
 
-        db = self._desk.db
+        db = self._ctx.db
         before = settings_store.get(db, key)
         with atomic(db):
             settings_store.put(db, key, value)
             audit.record(
                 db,
-                at=self._desk.now_iso(),
-                staff_id=self._desk.actor.id,
+                at=self._ctx.now_iso(),
+                staff_id=self._ctx.actor.id,
                 action="update",
                 entity="setting",
                 entity_id=None,
                 before={key: before},
                 after={key: value},
-                source=self._desk.source,
+                source=self._ctx.source,
             )
-        self._desk.notify(Change("settings", extra={"key": key}))
+        self._ctx.notify(Change("settings", extra={"key": key}))
 
     # -- helpers -------------------------------------------------------------------------------
     def _row(self, name: str) -> Row:
-        row = store.by_name(self._desk.db, name)
+        row = store.by_name(self._ctx.db, name)
         if row is None or row["name"] == CLI_ACTOR:
             raise NotFound(
                 f"No staff member called “{name}”. `csdesk staff list` shows who exists."
@@ -492,15 +502,15 @@ class AuthService:
         after: object = None,
         staff_id: int | str | None = "actor",
     ) -> None:
-        who = self._desk.actor.id if staff_id == "actor" else staff_id
+        who = self._ctx.actor.id if staff_id == "actor" else staff_id
         audit.record(
-            self._desk.db,
-            at=self._desk.now_iso(),
+            self._ctx.db,
+            at=self._ctx.now_iso(),
             staff_id=who if isinstance(who, int) else None,
             action=action,
             entity="staff",
             entity_id=entity_id,
             before=before,
             after=after,
-            source=self._desk.source,
+            source=self._ctx.source,
         )

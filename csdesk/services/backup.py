@@ -23,7 +23,7 @@ from csdesk.store.files import check_target
 from csdesk.store.migrations import migrations
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
 
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
@@ -58,18 +58,18 @@ class RestoreResult:
 
 
 class BackupService:
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
 
     @property
     def folder(self) -> Path:
-        return backups_dir(self._desk.path)
+        return backups_dir(self._ctx.path)
 
     def _stem(self) -> str:
-        return self._desk.path.stem if self._desk.path else "csdesk"
+        return self._ctx.path.stem if self._ctx.path else "csdesk"
 
     def _auto_name(self, reason: str) -> Path:
-        stamp = self._desk.clock().astimezone(UTC).strftime("%Y%m%d-%H%M%S")
+        stamp = self._ctx.clock().astimezone(UTC).strftime("%Y%m%d-%H%M%S")
         path = self.folder / f"{self._stem()}-{stamp}-{reason}.db"
         return path
 
@@ -81,9 +81,9 @@ class BackupService:
         its folder must exist, it must not be a device, and an existing file is replaced only
         with `overwrite` (`backup -o customers.csv` replaced a CSV without asking).
         """
-        require(self._desk.actor, Permission.BACKUP)
+        require(self._ctx.actor, Permission.BACKUP)
         target = dest or self._auto_name("manual")
-        if dest is not None and dest.resolve() == (self._desk.path or Path()).resolve():
+        if dest is not None and dest.resolve() == (self._ctx.path or Path()).resolve():
             raise UserError("Choose a different file: that is the database itself.")
         if dest is not None:
             check_target(dest, overwrite=overwrite)
@@ -107,7 +107,7 @@ class BackupService:
     def _write(self, target: Path) -> BackupResult:
         started = time.perf_counter()
         try:
-            size = store.backup_to(self._desk.db.conn, target)
+            size = store.backup_to(self._ctx.db.conn, target)
         except sqlite3.Error as exc:
             raise translate_error(exc, target) from exc
         except OSError as exc:
@@ -118,7 +118,7 @@ class BackupService:
         return BackupResult(target, size, time.perf_counter() - started)
 
     def _has_backup_today(self) -> bool:
-        today = self._desk.clock().astimezone(UTC).strftime("%Y%m%d")
+        today = self._ctx.clock().astimezone(UTC).strftime("%Y%m%d")
         return any(stamp.strftime("%Y%m%d") == today for stamp, _ in self._automatic())
 
     def _automatic(self) -> list[tuple[datetime, Path]]:
@@ -165,23 +165,23 @@ class BackupService:
     # -- restore -------------------------------------------------------------------------------
     def restore(self, source: Path) -> RestoreResult:
         """Replace the database with a backup: checked first, and the current data saved first."""
-        require(self._desk.actor, Permission.RESTORE)
+        require(self._ctx.actor, Permission.RESTORE)
         if not source.is_file():
             raise UserError(f"There is no file {source}. Check the name and try again.")
         staging = self.folder / f".restore-{self._stem()}.db"
         try:
             stage_candidate(source, staging)
             previous = self._write(self._auto_name("prerestore"))
-            db = self._desk.db
+            db = self._ctx.db
             try:
                 store.copy_into(staging, db.conn)
             except sqlite3.Error as exc:
-                raise translate_error(exc, self._desk.path) from exc
+                raise translate_error(exc, self._ctx.path) from exc
             migrations.apply(db)  # an older backup gets this version's schema
         finally:
             staging.unlink(missing_ok=True)
         self._audit("restore", {"from": str(source), "previous_saved_as": str(previous.path)})
-        self._desk.notify(Change("restore"))
+        self._ctx.notify(Change("restore"))
         return RestoreResult(source, previous.path)
 
     def audit_restore(self, source: Path, damaged_kept_as: Path) -> None:
@@ -190,26 +190,26 @@ class BackupService:
 
     # -- checks --------------------------------------------------------------------------------
     def check(self) -> store.CheckReport:
-        report = store.check(self._desk.db.conn)
+        report = store.check(self._ctx.db.conn)
         warning = self.network_warning()
         if warning:
             report.checked.append(f"warning: {warning}")
         return report
 
     def network_warning(self) -> str | None:
-        return network_share_warning(self._desk.path) if self._desk.path else None
+        return network_share_warning(self._ctx.path) if self._ctx.path else None
 
     def _audit(self, action: str, after: dict[str, object]) -> None:
-        with atomic(self._desk.db):
+        with atomic(self._ctx.db):
             audit.record(
-                self._desk.db,
-                at=self._desk.now_iso(),
-                staff_id=self._desk.actor.id,
+                self._ctx.db,
+                at=self._ctx.now_iso(),
+                staff_id=self._ctx.actor.id,
                 action=action,
                 entity="database",
                 entity_id=None,
                 after=after,
-                source=self._desk.source,
+                source=self._ctx.source,
             )
 
 

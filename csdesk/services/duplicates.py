@@ -16,7 +16,8 @@ from csdesk.store import customers as store
 from csdesk.store.db import atomic
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
+    from csdesk.services.customers import CustomerService
 
 NAME_SCAN = 20_000  # most recently seen customers compared by name; bounds the work
 CLOSE_NAME = 0.88
@@ -43,12 +44,13 @@ def _name(row: dict[str, Any]) -> str:
 
 
 class DuplicateService:
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
+    def __init__(self, ctx: Context, *, customers: CustomerService) -> None:
+        self._ctx = ctx
+        self._customers = customers
 
     def pairs(self, limit: int = 200) -> list[DuplicatePair]:
-        require(self._desk.actor, Permission.VIEW)
-        db = self._desk.db
+        require(self._ctx.actor, Permission.VIEW)
+        db = self._ctx.db
         found: dict[tuple[int, int], str] = {}
 
         def add(ids: list[int], reason: str) -> None:
@@ -74,7 +76,7 @@ class DuplicateService:
     def _close_names(self, limit: int) -> list[tuple[int, int]]:
         """Same folded last name and first names that differ by a typo or an accent."""
         by_last: dict[str, list[tuple[int, str]]] = {}
-        for row in merge.name_rows(self._desk.db, NAME_SCAN):
+        for row in merge.name_rows(self._ctx.db, NAME_SCAN):
             by_last.setdefault(fold(row["last_name"]).strip(), []).append(
                 (row["id"], fold(row["first_name"]).strip())
             )
@@ -100,11 +102,11 @@ class DuplicateService:
     def merge(self, keep_id: int, other_id: int) -> MergeResult:
         """Fold `other` into `keep`: every visit, note (and registered table) moves; phones and
         e-mails are united; earliest created_at, latest last_seen_at; visits recounted."""
-        require(self._desk.actor, Permission.MERGE)
+        require(self._ctx.actor, Permission.MERGE)
         if keep_id == other_id:
             raise UserError("Choose two different customers to merge.")
-        desk, db = self._desk, self._desk.db
-        service = desk.customers
+        ctx, db = self._ctx, self._ctx.db
+        service = self._customers
         keep, other = service.get(keep_id), service.get(other_id)
         a, b = service.draft_of(keep), service.draft_of(other)
         phones = list(a.phones)
@@ -146,7 +148,7 @@ class DuplicateService:
             other_emails=tuple(unique[1:]),
         )
         row, phone_rows, email_rows = service.validate_all(merged)
-        now, actor = desk.now_iso(), desk.actor.id
+        now, actor = ctx.now_iso(), ctx.actor.id
         keep_row = store.get(db, keep_id)
         other_row = store.get(db, other_id)
         if keep_row is None or other_row is None:
@@ -178,7 +180,7 @@ class DuplicateService:
                     "merged": _audit_view(other_row, [{"raw": p.raw} for p in other.phones]),
                 },
                 after=_audit_view(row, phone_rows, email_rows) | {"moved": moved},
-                source=desk.source,
+                source=ctx.source,
             )
-        desk.notify(Change("customer", (keep_id, other_id), keep_id))
+        ctx.notify(Change("customer", (keep_id, other_id), keep_id))
         return MergeResult(keep_id, other_id, moved)

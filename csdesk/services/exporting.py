@@ -27,7 +27,7 @@ from csdesk.store import customers as store
 from csdesk.store.files import AtomicFile
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
 
 CSV_COLUMNS = (
     "csdesk_id",
@@ -83,15 +83,15 @@ def neutralise(value: str) -> str:
 Rows = list[dict[str, Any]]
 
 
-def _customers(desk: Desk) -> Iterator[tuple[dict[str, Any], Rows, Rows]]:
+def _customers(ctx: Context) -> Iterator[tuple[dict[str, Any], Rows, Rows]]:
     after = 0
     while True:
-        page = store.export_page(desk.db, after, PAGE)
+        page = store.export_page(ctx.db, after, PAGE)
         if not page:
             return
         ids = [r["id"] for r in page]
-        phones = store.phones_for(desk.db, ids)
-        emails = store.emails_for(desk.db, ids)
+        phones = store.phones_for(ctx.db, ids)
+        emails = store.emails_for(ctx.db, ids)
         for row in page:
             yield row, phones[row["id"]], emails[row["id"]]
         after = page[-1]["id"]
@@ -193,8 +193,8 @@ def _vcard(row: dict[str, Any], phones: Rows, emails: Rows | None = None) -> str
 
 
 class ExportService:
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
 
     def to_csv(
         self, path: Path | str, progress: Progress | None = None, *, overwrite: bool = False
@@ -207,8 +207,8 @@ class ExportService:
         return self._write(Path(path), "vcard", progress, overwrite)
 
     def _write(self, path: Path, fmt: str, progress: Progress | None, overwrite: bool) -> int:
-        require(self._desk.actor, Permission.EXPORT)
-        total = store.count(self._desk.db)
+        require(self._ctx.actor, Permission.EXPORT)
+        total = store.count(self._ctx.db)
         done = 0
         encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
         # store.files: a half-written export never replaces a good one, nor lands on a device.
@@ -220,7 +220,7 @@ class ExportService:
             writer = csv.writer(fh) if fmt == "csv" else None
             if writer:
                 writer.writerow(CSV_COLUMNS)
-            for row, phones, emails in _customers(self._desk):
+            for row, phones, emails in _customers(self._ctx):
                 if writer:
                     writer.writerow(_csv_row(row, phones, emails))
                 else:

@@ -22,7 +22,8 @@ from csdesk.store import visits as visit_store
 from csdesk.store.db import atomic
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
+    from csdesk.services.issues import IssueService
 
 MAX_TITLE = 200
 MAX_TEXT = 4000
@@ -30,21 +31,22 @@ QUEUES = ("today", "overdue", "all")
 
 
 class FollowUpService:
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
+    def __init__(self, ctx: Context, *, issues: IssueService) -> None:
+        self._ctx = ctx
+        self._issues = issues
 
     def end_of_today(self) -> datetime:
         """Midnight at the end of today, in the shop's time zone, as UTC."""
-        tz = self._desk.issues.tz
-        today = self._desk.clock().astimezone(tz).date()
+        tz = self._issues.tz
+        today = self._ctx.clock().astimezone(tz).date()
         return datetime.combine(today + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, followup_id: int) -> FollowUp:
-        row = store.get(self._desk.db, followup_id)
+        row = store.get(self._ctx.db, followup_id)
         if row is None:
             raise NotFound(f"No follow-up #{followup_id}.")
-        return self._followup(row, self._desk.clock())
+        return self._followup(row, self._ctx.clock())
 
     def queue(
         self, due: str = "today", *, owner_id: int | None = None, limit: int = 50, offset: int = 0
@@ -52,16 +54,16 @@ class FollowUpService:
         """Open follow-ups, soonest first. due: 'today' (due today or overdue), 'overdue', 'all'."""
         if due not in QUEUES:
             raise UserError(f"“{due}” is not a queue. Use today, overdue or all.", field="due")
-        now = self._desk.clock()
+        now = self._ctx.clock()
         before = {"today": iso(self.end_of_today()), "overdue": iso(now), "all": None}[due]
         rows = store.queue(
-            self._desk.db, due_before=before, owner_id=owner_id, limit=limit, offset=offset
+            self._ctx.db, due_before=before, owner_id=owner_id, limit=limit, offset=offset
         )
         return [self._followup(r, now) for r in rows]
 
     def for_customer(self, customer_id: int, *, open_only: bool = True) -> list[FollowUp]:
-        now = self._desk.clock()
-        rows = store.for_customer(self._desk.db, customer_id, open_only=open_only)
+        now = self._ctx.clock()
+        rows = store.for_customer(self._ctx.db, customer_id, open_only=open_only)
         return [self._followup(r, now) for r in rows]
 
     # -- writing -------------------------------------------------------------------------------
@@ -79,10 +81,10 @@ class FollowUpService:
             raise UserError("Say what to do, like “call back about the repair”.", field="title")
         if len(clean) > MAX_TITLE:
             raise UserError(f"Keep the title under {MAX_TITLE} characters.", field="title")
-        if customer_store.get(self._desk.db, customer_id) is None:
+        if customer_store.get(self._ctx.db, customer_id) is None:
             raise NotFound(f"No customer #{customer_id}.")
         if issue_id is not None:
-            issue = issue_store.get(self._desk.db, issue_id)
+            issue = issue_store.get(self._ctx.db, issue_id)
             if issue is None:
                 raise NotFound(f"No issue #{issue_id}.")
             if issue["customer_id"] != customer_id:
@@ -93,12 +95,12 @@ class FollowUpService:
                 )
         if due_at.tzinfo is None:
             raise UserError("The due time needs a time zone.", field="due")
-        if due_at <= self._desk.clock():
+        if due_at <= self._ctx.clock():
             raise UserError("That time has already passed. Pick a time from now on.", field="due")
-        owner = owner_id if owner_id is not None else self._desk.actor.id
-        self._desk.issues._check_owner(owner)
-        now = self._desk.now_iso()
-        actor = self._desk.actor.id
+        owner = owner_id if owner_id is not None else self._ctx.actor.id
+        self._issues.check_owner(owner)
+        now = self._ctx.now_iso()
+        actor = self._ctx.actor.id
         row: dict[str, Any] = {
             "customer_id": customer_id,
             "issue_id": issue_id,
@@ -111,10 +113,10 @@ class FollowUpService:
             "updated_by": actor,
             "version": 1,
         }
-        with atomic(self._desk.db):
-            followup_id = store.insert(self._desk.db, row)
+        with atomic(self._ctx.db):
+            followup_id = store.insert(self._ctx.db, row)
             self._audit("create", followup_id, after=row)
-        self._desk.notify(Change("followup", (followup_id,), customer_id))
+        self._ctx.notify(Change("followup", (followup_id,), customer_id))
         return self.get(followup_id)
 
     def complete(
@@ -129,14 +131,14 @@ class FollowUpService:
         text = outcome.strip() or "Done"
         if len(text) > MAX_TEXT:
             raise UserError(f"Keep the outcome under {MAX_TEXT} characters.", field="outcome")
-        now = self._desk.now_iso()
-        with atomic(self._desk.db):
+        now = self._ctx.now_iso()
+        with atomic(self._ctx.db):
             ok = store.complete(
-                self._desk.db,
+                self._ctx.db,
                 followup_id,
                 version=current.version if version is None else version,
                 at=now,
-                by=self._desk.actor.id,
+                by=self._ctx.actor.id,
                 outcome=text,
             )
             if not ok:
@@ -144,22 +146,22 @@ class FollowUpService:
                     f"Follow-up #{followup_id} was changed by someone else after you opened it. "
                     "Nothing was saved and your text is still here: reload, then try again."
                 )
-            visit_store.touch_customer(self._desk.db, current.customer_id, now, visit=False)
+            visit_store.touch_customer(self._ctx.db, current.customer_id, now, visit=False)
             self._audit("complete", followup_id, after={"outcome": text, "done_at": now})
-        self._desk.notify(Change("followup", (followup_id,), current.customer_id))
+        self._ctx.notify(Change("followup", (followup_id,), current.customer_id))
         return self.get(followup_id)
 
     # -- helpers -------------------------------------------------------------------------------
     def _audit(self, action: str, followup_id: int, *, after: Any) -> None:
         audit.record(
-            self._desk.db,
-            at=self._desk.now_iso(),
-            staff_id=self._desk.actor.id,
+            self._ctx.db,
+            at=self._ctx.now_iso(),
+            staff_id=self._ctx.actor.id,
             action=action,
             entity="followup",
             entity_id=followup_id,
             after=after,
-            source=self._desk.source,
+            source=self._ctx.source,
         )
 
     @staticmethod

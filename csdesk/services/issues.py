@@ -50,7 +50,8 @@ from csdesk.store import staff as staff_store
 from csdesk.store.db import atomic
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
+    from csdesk.services.customers import CustomerService
 
 
 S = IssueStatus
@@ -58,16 +59,17 @@ __all__ = ["IssueQuery", "IssueService", "parse_priority", "parse_status"]
 
 
 class IssueService:
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
+    def __init__(self, ctx: Context, *, customers: CustomerService) -> None:
+        self._ctx = ctx
+        self._customers = customers
 
     # -- settings the rules read ---------------------------------------------------------------
     @property
     def tz(self) -> tzinfo:
-        return dates.zone(str(self._desk.setting("timezone", "") or ""))
+        return dates.zone(str(self._ctx.setting("timezone", "") or ""))
 
     def _mapping(self, key: str) -> dict[str, Any]:
-        value = self._desk.setting(key, {})
+        value = self._ctx.setting(key, {})
         return dict(value) if isinstance(value, dict) else {}
 
     def target(self, priority: Priority) -> timedelta:
@@ -76,9 +78,9 @@ class IssueService:
 
     def default_due(self, priority: Priority, start: datetime | None = None) -> datetime:
         """Due time from the priority's target, counted in business time (see services.dates)."""
-        days = self._desk.setting("issue_business_days", None)
+        days = self._ctx.setting("issue_business_days", None)
         business = [int(d) for d in days] if isinstance(days, list) else dates.DEFAULT_BUSINESS_DAYS
-        begin = start or self._desk.clock()
+        begin = start or self._ctx.clock()
         return dates.add_business_time(begin, self.target(priority), self.tz, business)
 
     def goodwill_limit(self, role: Role) -> int | None:
@@ -88,15 +90,15 @@ class IssueService:
         return None if value is None else int(value)
 
     def parse_due(self, text: str) -> datetime:
-        return dates.parse_due(text, self._desk.clock(), self.tz)
+        return dates.parse_due(text, self._ctx.clock(), self.tz)
 
     # -- categories ----------------------------------------------------------------------------
     def categories(self, *, include_inactive: bool = False) -> list[Category]:
-        rows = store.categories(self._desk.db, include_inactive=include_inactive)
+        rows = store.categories(self._ctx.db, include_inactive=include_inactive)
         return [Category(r["id"], r["name"], bool(r["active"])) for r in rows]
 
     def category_named(self, name: str) -> Category:
-        row = store.category_by_name(self._desk.db, name.strip())
+        row = store.category_by_name(self._ctx.db, name.strip())
         if row is None or not row["active"]:
             names = ", ".join(c.name for c in self.categories())
             raise UserError(
@@ -106,19 +108,19 @@ class IssueService:
 
     def add_category(self, name: str) -> Category:
         clean = self._category_name(name)
-        with atomic(self._desk.db):
-            category_id = store.insert_category(self._desk.db, clean)
+        with atomic(self._ctx.db):
+            category_id = store.insert_category(self._ctx.db, clean)
             self._audit("create", "issue_category", category_id, after={"name": clean})
-        self._desk.notify(Change("issue_category", (category_id,)))
+        self._ctx.notify(Change("issue_category", (category_id,)))
         return Category(category_id, clean, True)
 
     def edit_category(self, category_id: int, *, name: str, active: bool = True) -> Category:
-        before = store.category(self._desk.db, category_id)
+        before = store.category(self._ctx.db, category_id)
         if before is None:
             raise NotFound(f"No category #{category_id}.")
         clean = self._category_name(name, exclude_id=category_id)
-        with atomic(self._desk.db):
-            store.update_category(self._desk.db, category_id, name=clean, active=active)
+        with atomic(self._ctx.db):
+            store.update_category(self._ctx.db, category_id, name=clean, active=active)
             self._audit(
                 "update",
                 "issue_category",
@@ -126,36 +128,36 @@ class IssueService:
                 before=before,
                 after={"name": clean, "active": active},
             )
-        self._desk.notify(Change("issue_category", (category_id,)))
+        self._ctx.notify(Change("issue_category", (category_id,)))
         return Category(category_id, clean, active)
 
     def _category_name(self, name: str, exclude_id: int | None = None) -> str:
         clean = " ".join(name.split())
         if not clean or len(clean) > 60:
             raise UserError("A category needs a name of 1 to 60 characters.", field="category")
-        found = store.category_by_name(self._desk.db, clean)
+        found = store.category_by_name(self._ctx.db, clean)
         if found is not None and found["id"] != exclude_id:
             raise UserError(f"There is already a category “{found['name']}”.", field="category")
         return clean
 
     # -- staff ---------------------------------------------------------------------------------
     def owner_named(self, name: str) -> int:
-        row = staff_store.by_name(self._desk.db, name.strip())
+        row = staff_store.by_name(self._ctx.db, name.strip())
         if row is None:
             raise UserError(f"No staff member called “{name}”.", field="owner")
-        self._check_owner(int(row["id"]))
+        self.check_owner(int(row["id"]))
         return int(row["id"])
 
     def owners(self) -> list[Staff]:
         """Who can own an issue or a follow-up: active staff, by name."""
         return [
             Staff(id=r["id"], name=r["name"], role=Role(r["role"]), active=True)
-            for r in staff_store.all_staff(self._desk.db)
+            for r in staff_store.all_staff(self._ctx.db)
             if r["active"]
         ]
 
-    def _check_owner(self, owner_id: int) -> None:
-        row = staff_store.get(self._desk.db, owner_id)
+    def check_owner(self, owner_id: int) -> None:
+        row = staff_store.get(self._ctx.db, owner_id)
         if row is None:
             raise UserError(
                 f"No staff member #{owner_id}. Pick an owner from the list.", field="owner"
@@ -168,13 +170,13 @@ class IssueService:
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, issue_id: int) -> Issue:
-        row = store.get(self._desk.db, issue_id)
+        row = store.get(self._ctx.db, issue_id)
         if row is None:
             raise NotFound(f"No issue #{issue_id}.")
         return to_issue(row)
 
     def events(self, issue_id: int) -> list[IssueEvent]:
-        return [to_event(r) for r in store.events(self._desk.db, issue_id)]
+        return [to_event(r) for r in store.events(self._ctx.db, issue_id)]
 
     def goodwill(self, issue_id: int) -> list[Goodwill]:
         return [
@@ -186,7 +188,7 @@ class IssueService:
                 r["approved_by"],
                 r["at"],
             )
-            for r in store.goodwill_for(self._desk.db, issue_id)
+            for r in store.goodwill_for(self._ctx.db, issue_id)
         ]
 
     @staticmethod
@@ -212,9 +214,9 @@ class IssueService:
     ) -> list[IssueListRow]:
         """One page of the issue list (default: open ones, soonest due first)."""
         query = query or IssueQuery()
-        now = self._desk.clock()
+        now = self._ctx.clock()
         rows = store.list_page(
-            self._desk.db,
+            self._ctx.db,
             self._filter(query, now),
             sort=query.sort if query.sort in store.SORTS else "due",
             descending=query.descending,
@@ -236,11 +238,11 @@ class IssueService:
     def row(self, issue_id: int) -> IssueListRow:
         """One issue as the list shows it: customer name, time left or overdue."""
         issue = self.get(issue_id)
-        name = self._desk.customers.get(issue.customer_id).display_name
-        return list_row(issue, name, self._desk.clock())
+        name = self._customers.get(issue.customer_id).display_name
+        return list_row(issue, name, self._ctx.clock())
 
     def count(self, query: IssueQuery | None = None) -> int:
-        return store.count(self._desk.db, self._filter(query or IssueQuery(), self._desk.clock()))
+        return store.count(self._ctx.db, self._filter(query or IssueQuery(), self._ctx.clock()))
 
     def _filter(self, query: IssueQuery, now: datetime) -> store.ListFilter:
         status: str | None = None
@@ -258,9 +260,9 @@ class IssueService:
 
     def open_summaries(self, customer_id: int) -> list[str]:
         """Banner lines: 'Open: late delivery, 2 days' (open that long), ', overdue' when late."""
-        now = self._desk.clock()
+        now = self._ctx.clock()
         lines = []
-        for row in store.open_for_customer(self._desk.db, customer_id):
+        for row in store.open_for_customer(self._ctx.db, customer_id):
             age = dates.span((now - parse(row["created_at"])).total_seconds())
             late = ", overdue" if parse(row["due_at"]) < now else ""
             lines.append(f"Open: {row['title']}, {age}{late}")
@@ -269,19 +271,19 @@ class IssueService:
     # -- writing -------------------------------------------------------------------------------
     def log(self, draft: IssueDraft, *, goodwill: tuple[GoodwillKind, int] | None = None) -> Issue:
         """Log a new issue (and, optionally, goodwill given at once: both or neither are saved)."""
-        if customer_store.get(self._desk.db, draft.customer_id) is None:
+        if customer_store.get(self._ctx.db, draft.customer_id) is None:
             raise NotFound(f"No customer #{draft.customer_id}.")
         fields = self._validate(draft)
-        now = self._desk.now_iso()
+        now = self._ctx.now_iso()
         if draft.due_at is None:
             fields["due_at"] = iso(self.default_due(fields_priority(fields)))
-        elif draft.due_at <= self._desk.clock():
+        elif draft.due_at <= self._ctx.clock():
             raise UserError(
                 "That due date has already passed. Pick a time from now on.", field="due"
             )
         if goodwill is not None:
             self._check_goodwill(goodwill[0], goodwill[1], already=0)
-        actor = self._desk.actor.id
+        actor = self._ctx.actor.id
         row: dict[str, Any] = {
             **fields,
             "status": S.OPEN.value,
@@ -291,13 +293,13 @@ class IssueService:
             "updated_by": actor,
             "version": 1,
         }
-        with atomic(self._desk.db):
-            issue_id = store.insert(self._desk.db, row)
+        with atomic(self._ctx.db):
+            issue_id = store.insert(self._ctx.db, row)
             self._event(issue_id, draft.customer_id, "created", None, S.OPEN, draft.description)
             self._audit("create", "issue", issue_id, after=row)
             if goodwill is not None:
                 self._write_goodwill(issue_id, draft.customer_id, goodwill[0], goodwill[1], "")
-        self._desk.notify(Change("issue", (issue_id,), draft.customer_id))
+        self._ctx.notify(Change("issue", (issue_id,), draft.customer_id))
         return self.get(issue_id)
 
     def update(self, issue_id: int, draft: IssueDraft, *, version: int, comment: str = "") -> Issue:
@@ -308,7 +310,7 @@ class IssueService:
         fields = self._validate(draft, keep_owner=current.owner_id)
         if draft.due_at is None:
             fields["due_at"] = current.due_at
-        elif iso(draft.due_at) != current.due_at and draft.due_at <= self._desk.clock():
+        elif iso(draft.due_at) != current.due_at and draft.due_at <= self._ctx.clock():
             raise UserError(
                 "That due date has already passed. Pick a time from now on.", field="due"
             )
@@ -345,7 +347,7 @@ class IssueService:
         text = comment.strip()
         if len(text) > MAX_TEXT or len(resolution) > MAX_TEXT:
             raise UserError(f"Keep the comment and resolution under {MAX_TEXT} characters.")
-        now = self._desk.now_iso()
+        now = self._ctx.now_iso()
         changes: dict[str, Any] = {"status": target.value}
         kind = "status"
         if target is S.RESOLVED:
@@ -381,10 +383,10 @@ class IssueService:
         if not body or len(body) > MAX_TEXT:
             raise UserError(f"A comment needs 1 to {MAX_TEXT} characters.", field="comment")
         issue = self.get(issue_id)
-        with atomic(self._desk.db):
+        with atomic(self._ctx.db):
             event_id = self._event(issue_id, issue.customer_id, "comment", None, None, body)
             self._audit("create", "issue_event", event_id, after={"comment": body})
-        self._desk.notify(Change("issue", (issue_id,), issue.customer_id))
+        self._ctx.notify(Change("issue", (issue_id,), issue.customer_id))
         return next(e for e in self.events(issue_id) if e.id == event_id)
 
     def add_goodwill(
@@ -392,15 +394,15 @@ class IssueService:
     ) -> Goodwill:
         """Record goodwill within the actor's per-issue limit; above it PermissionDenied."""
         issue = self.get(issue_id)
-        with atomic(self._desk.db):
+        with atomic(self._ctx.db):
             # Read the total inside the transaction so two counters cannot both squeeze under it.
             self._check_goodwill(
-                kind, amount_cents, already=store.goodwill_total(self._desk.db, issue_id)
+                kind, amount_cents, already=store.goodwill_total(self._ctx.db, issue_id)
             )
             goodwill_id = self._write_goodwill(
                 issue_id, issue.customer_id, kind, amount_cents, comment
             )
-        self._desk.notify(Change("issue", (issue_id,), issue.customer_id))
+        self._ctx.notify(Change("issue", (issue_id,), issue.customer_id))
         return next(g for g in self.goodwill(issue_id) if g.id == goodwill_id)
 
     # -- helpers -------------------------------------------------------------------------------
@@ -415,14 +417,14 @@ class IssueService:
                 f"Keep the description under {MAX_TEXT} characters.", field="description"
             )
         if draft.category_id is not None:
-            found = store.category(self._desk.db, draft.category_id)
+            found = store.category(self._ctx.db, draft.category_id)
             if found is None:
                 raise UserError("Pick a category from the list.", field="category")
         owner = (
-            draft.owner_id if draft.owner_id is not None else (keep_owner or self._desk.actor.id)
+            draft.owner_id if draft.owner_id is not None else (keep_owner or self._ctx.actor.id)
         )
         if owner != keep_owner:
-            self._check_owner(owner)
+            self.check_owner(owner)
         priority = Priority(draft.priority)
         return {
             "customer_id": draft.customer_id,
@@ -440,7 +442,7 @@ class IssueService:
         GoodwillKind(kind)
         if not isinstance(amount_cents, int) or amount_cents <= 0:
             raise UserError("Goodwill needs an amount above zero.", field="goodwill")
-        actor = self._desk.actor
+        actor = self._ctx.actor
         limit = self.goodwill_limit(actor.role)
         if limit is not None and already + amount_cents > limit:
             given = f" This issue already has {format_cents(already)}." if already else ""
@@ -453,17 +455,17 @@ class IssueService:
     def _write_goodwill(
         self, issue_id: int, customer_id: int, kind: GoodwillKind, cents: int, comment: str
     ) -> int:
-        now = self._desk.now_iso()
+        now = self._ctx.now_iso()
         row = {
             "issue_id": issue_id,
             "kind": GoodwillKind(kind).value,
             "amount_cents": cents,
-            "approved_by": self._desk.actor.id,
+            "approved_by": self._ctx.actor.id,
             "at": now,
         }
-        goodwill_id = store.insert_goodwill(self._desk.db, row)
+        goodwill_id = store.insert_goodwill(self._ctx.db, row)
         # With the shop's currency: "Refund 12.50" alone reads as a number (issue 13.18).
-        symbol = str(self._desk.setting("currency_symbol", "$") or "")
+        symbol = str(self._ctx.setting("currency_symbol", "$") or "")
         text = f"{GoodwillKind(kind).label} {symbol}{format_cents(cents)}"
         self._event(
             issue_id,
@@ -487,10 +489,10 @@ class IssueService:
         *,
         before: dict[str, Any],
     ) -> None:
-        now = self._desk.now_iso()
-        changes = {**changes, "updated_at": now, "updated_by": self._desk.actor.id}
-        with atomic(self._desk.db):
-            if not store.update(self._desk.db, current.id, version, changes):
+        now = self._ctx.now_iso()
+        changes = {**changes, "updated_at": now, "updated_by": self._ctx.actor.id}
+        with atomic(self._ctx.db):
+            if not store.update(self._ctx.db, current.id, version, changes):
                 self._conflict(current.id)
             self._event(
                 current.id,
@@ -501,10 +503,10 @@ class IssueService:
                 comment,
             )
             self._audit("update", "issue", current.id, before=before, after=changes)
-        self._desk.notify(Change("issue", (current.id,), current.customer_id))
+        self._ctx.notify(Change("issue", (current.id,), current.customer_id))
 
     def _conflict(self, issue_id: int) -> None:
-        last = store.last_change(self._desk.db, issue_id)
+        last = store.last_change(self._ctx.db, issue_id)
         if last is None:
             raise NotFound(f"Issue #{issue_id} was deleted while you were editing it.")
         when = parse(last["updated_at"]).astimezone(self.tz).strftime("%H:%M on %d %b")
@@ -524,12 +526,12 @@ class IssueService:
         comment: str,
     ) -> int:
         return store.insert_event(
-            self._desk.db,
+            self._ctx.db,
             {
                 "issue_id": issue_id,
                 "customer_id": customer_id,
-                "at": self._desk.now_iso(),
-                "staff_id": self._desk.actor.id,
+                "at": self._ctx.now_iso(),
+                "staff_id": self._ctx.actor.id,
                 "kind": kind,
                 "from_status": from_status.value if from_status else None,
                 "to_status": to_status.value if to_status else None,
@@ -541,13 +543,13 @@ class IssueService:
         self, action: str, entity: str, entity_id: int, *, before: Any = None, after: Any = None
     ) -> None:
         audit.record(
-            self._desk.db,
-            at=self._desk.now_iso(),
-            staff_id=self._desk.actor.id,
+            self._ctx.db,
+            at=self._ctx.now_iso(),
+            staff_id=self._ctx.actor.id,
             action=action,
             entity=entity,
             entity_id=entity_id,
             before=before,
             after=after,
-            source=self._desk.source,
+            source=self._ctx.source,
         )

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from markupsafe import Markup, escape
 
@@ -37,7 +37,11 @@ from csdesk.store import visits as visit_store
 from csdesk.store.db import atomic
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    import sqlite_utils
+
+    from csdesk.services.context import Context
+    from csdesk.services.customers import CustomerService
+    from csdesk.services.issues import IssueService
 
 __all__ = [
     "Letter",
@@ -124,8 +128,12 @@ class Letter:
 
 
 class LetterService:
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
+    def __init__(
+        self, ctx: Context, *, customers: CustomerService, issues: IssueService
+    ) -> None:
+        self._ctx = ctx
+        self._customers = customers
+        self._issues = issues
         self._env: LetterSandbox | None = None
         self._style: dict[str, str] = {}
 
@@ -191,8 +199,8 @@ class LetterService:
     # -- rendering -----------------------------------------------------------------------------
     def issue_fields(self, issue_id: int) -> dict[str, Any]:
         """An issue as the `issue` a template reads, so a letter can be written about it."""
-        issue = self._desk.issues.get(issue_id)
-        kinds = {g.kind.value for g in self._desk.issues.goodwill(issue_id)}
+        issue = self._issues.get(issue_id)
+        kinds = {g.kind.value for g in self._issues.goodwill(issue_id)}
         # One kind reads naturally ("a refund of $20.00"); a mix is just the total.
         kind = _GOODWILL_WORDS.get(kinds.pop(), "") if len(kinds) == 1 else ""
         return {
@@ -211,13 +219,13 @@ class LetterService:
         self, customer_id: int, *, issue: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
         """The fields every template can use (documented in the README)."""
-        customer = self._desk.customers.get(customer_id)
-        setting = self._desk.setting
+        customer = self._customers.get(customer_id)
+        setting = self._ctx.setting
         logo = str(setting("shop_logo", "") or "")
-        today = self._desk.clock().astimezone().date()
-        fields = _customer_fields(customer, self._desk.region)
+        today = self._ctx.clock().astimezone().date()
+        fields = _customer_fields(customer, self._ctx.region)
         # How they last reached us, so a letter thanks a caller for the call (issue 13.18).
-        last = visit_store.last_for_customer(self._desk.db, customer_id)
+        last = visit_store.last_for_customer(self._ctx.db, customer_id)
         fields["last_visit_channel"] = str(last["channel"]) if last else ""
         fields["days_since_last_visit"] = (
             (today - parse(customer.last_visit_at).astimezone().date()).days
@@ -235,10 +243,10 @@ class LetterService:
                 "logo": Path(logo).resolve().as_uri() if logo and Path(logo).is_file() else "",
             },
             "staff": {
-                "id": self._desk.actor.id,
-                "name": self._desk.actor.name,
+                "id": self._ctx.actor.id,
+                "name": self._ctx.actor.name,
                 # The shared front-desk login signs as "The team", not as "Front desk".
-                "is_team": self._desk.actor.name == staff_store.DEFAULT_NAME,
+                "is_team": self._ctx.actor.name == staff_store.DEFAULT_NAME,
             },
             "issue": _issue_fields(issue),
             "today": today,
@@ -250,8 +258,8 @@ class LetterService:
         info = self.template(template)
         context = self.context(customer_id, issue=issue)
         self._style = {
-            "date": str(self._desk.setting("date_style", "") or _default_date_style(self._desk)),
-            "currency": str(self._desk.setting("currency_symbol", "$")),
+            "date": str(self._ctx.setting("date_style", "") or _default_date_style(self._ctx.region)),
+            "currency": str(self._ctx.setting("currency_symbol", "$")),
         }
         html = self.env.render_safely(info.name, context)
         # What the HTML may ask of Qt (issue 14.6): images only from the templates folders and
@@ -289,7 +297,7 @@ class LetterService:
         page_size: str | None = None,
     ) -> Prepared:
         """Render a letter for sending (permission checked); nothing is recorded yet."""
-        require(self._desk.actor, Permission.LOG)
+        require(self._ctx.actor, Permission.LOG)
         size = page_size or self.page_size()
         if size not in PAGE_SIZES:
             raise UserError(f"Page size must be A4 or Letter, not “{size}”.")
@@ -310,13 +318,13 @@ class LetterService:
 
     def record_many(self, letters: Sequence[Prepared]) -> list[Letter]:
         """Record letters in one transaction (a batch PDF exists whole, or none of it does)."""
-        now = self._desk.now_iso()
+        now = self._ctx.now_iso()
         made: list[Letter] = []
-        with atomic(self._desk.db):
+        with atomic(self._ctx.db):
             for prepared in letters:
                 made.append(self._insert(prepared, now))
         for letter in made:
-            self._desk.notify(Change("letter", (letter.id,), letter.customer_id))
+            self._ctx.notify(Change("letter", (letter.id,), letter.customer_id))
         return made
 
     def _insert(self, prepared: Prepared, now: str) -> Letter:
@@ -328,24 +336,24 @@ class LetterService:
             "page_size": prepared.page_size,
             "issue_id": prepared.issue_id,
             "created_at": now,
-            "created_by": self._desk.actor.id,
+            "created_by": self._ctx.actor.id,
         }
-        letter_id = store.insert(self._desk.db, row)
+        letter_id = store.insert(self._ctx.db, row)
         audit.record(
-            self._desk.db,
+            self._ctx.db,
             at=now,
-            staff_id=self._desk.actor.id,
+            staff_id=self._ctx.actor.id,
             action="create",
             entity="letter",
             entity_id=letter_id,
             after={k: v for k, v in row.items() if k != "html"}
             | {"html_sha256": hashlib.sha256(prepared.html.encode()).hexdigest()},
-            source=self._desk.source,
+            source=self._ctx.source,
         )
         return _letter({**row, "id": letter_id})
 
     def get(self, letter_id: int) -> Letter:
-        row = store.get(self._desk.db, letter_id)
+        row = store.get(self._ctx.db, letter_id)
         if row is None:
             raise NotFound(f"No letter #{letter_id}.")
         return _letter(row)
@@ -353,13 +361,13 @@ class LetterService:
     def for_customer(self, customer_id: int, *, limit: int = 100) -> list[Letter]:
         return [
             _letter({**r, "html": ""})
-            for r in store.for_customer(self._desk.db, customer_id, limit=limit)
+            for r in store.for_customer(self._ctx.db, customer_id, limit=limit)
         ]
 
     # -- settings ------------------------------------------------------------------------------
     def page_size(self) -> str:
-        default = "Letter" if self._desk.region in ("US", "CA", "MX", "PH") else "A4"
-        value = str(self._desk.setting("letter_page_size", default) or default)
+        default = "Letter" if self._ctx.region in ("US", "CA", "MX", "PH") else "A4"
+        value = str(self._ctx.setting("letter_page_size", default) or default)
         return value if value in PAGE_SIZES else default
 
     def page_setup(self, size: str | None = None) -> PageSetup:
@@ -367,7 +375,7 @@ class LetterService:
 
     def margins_mm(self) -> float:
         try:
-            value = float(self._desk.setting("letter_margin_mm", 18) or 18)  # type: ignore[arg-type]
+            value = float(self._ctx.setting("letter_margin_mm", 18) or 18)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             return 18.0
         return min(max(value, MARGIN_MIN), MARGIN_MAX)
@@ -376,7 +384,7 @@ class LetterService:
         """The shop's paper for letters: both settings in one transaction, audited. Admins only."""
         from csdesk.store import settings as settings_store
 
-        require(self._desk.actor, Permission.MANAGE_SETTINGS)
+        require(self._ctx.actor, Permission.MANAGE_SETTINGS)
         if size not in PAGE_SIZES:
             raise UserError(f"Page size must be A4 or Letter, not “{size}”.", field="page_size")
         if not MARGIN_MIN <= margin_mm <= MARGIN_MAX:
@@ -384,7 +392,7 @@ class LetterService:
                 f"Margins are {MARGIN_MIN:g} to {MARGIN_MAX:g} mm; 18 mm suits most printers.",
                 field="margin",
             )
-        db = self._desk.db
+        db = self._ctx.db
         after: dict[str, object] = {"letter_page_size": size, "letter_margin_mm": margin_mm}
         before = {key: settings_store.get(db, key) for key in after}
         with atomic(db):
@@ -392,16 +400,16 @@ class LetterService:
                 settings_store.put(db, key, value)
             audit.record(
                 db,
-                at=self._desk.now_iso(),
-                staff_id=self._desk.actor.id,
+                at=self._ctx.now_iso(),
+                staff_id=self._ctx.actor.id,
                 action="update",
                 entity="setting",
                 entity_id=None,
                 before=before,
                 after=after,
-                source=self._desk.source,
+                source=self._ctx.source,
             )
-        self._desk.notify(Change("settings", extra={"key": "letter_page_size"}))
+        self._ctx.notify(Change("settings", extra={"key": "letter_page_size"}))
 
     # -- filters -------------------------------------------------------------------------------
     def _date_filter(self, value: Any, style: str = "long") -> str:
@@ -411,7 +419,12 @@ class LetterService:
         return format_money(cents, self._style.get("currency", "$") if symbol is None else symbol)
 
 
-def customers_with_followups_due(desk: Desk, day: date) -> list[int]:
+class _Reads(Protocol):
+    @property
+    def db(self) -> sqlite_utils.Database: ...
+
+
+def customers_with_followups_due(desk: _Reads, day: date) -> list[int]:
     """Customers with an open follow-up due on or before `day` (the shop's local day).
 
     """
@@ -487,8 +500,8 @@ def _lines_filter(value: Any) -> Markup:
     return Markup("<br>").join(escape(line) for line in lines)
 
 
-def _default_date_style(desk: Desk) -> str:
-    return "mdy" if desk.region in ("US", "CA", "PH") else "dmy"
+def _default_date_style(region: str) -> str:
+    return "mdy" if region in ("US", "CA", "PH") else "dmy"
 
 
 def _info(path: Path, user: bool) -> TemplateInfo:

@@ -21,7 +21,7 @@ from csdesk.store.db import atomic
 from csdesk.store.files import check_target, write_text
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
 
 EXPORT_FORMAT = "csdesk-customer-export/1"
 # Derived copies of the name and e-mail used for search; the export shows the originals.
@@ -43,13 +43,13 @@ class ErasureResult:
 
 
 class PrivacyService:
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
 
     # -- export --------------------------------------------------------------------------------
     def export(self, customer_id: int) -> dict[str, Any]:
         """Everything csdesk holds about one customer, as plain JSON-ready data. Audited."""
-        require(self._desk.actor, Permission.EXPORT)
+        require(self._ctx.actor, Permission.EXPORT)
         data = self._collect(customer_id)
         self._audit("export", customer_id, {"what": "customer data"})
         return data
@@ -73,7 +73,7 @@ class PrivacyService:
         return path
 
     def _collect(self, customer_id: int) -> dict[str, Any]:
-        db = self._desk.db
+        db = self._ctx.db
         row = store.customer_row(db, customer_id)
         if row is None:
             raise NotFound(f"No customer #{customer_id} (it may have been erased).")
@@ -85,8 +85,8 @@ class PrivacyService:
                 entry[key] = None if entry[key] is None else json.loads(entry[key])
         return {
             "format": EXPORT_FORMAT,
-            "exported_at": self._desk.now_iso(),
-            "exported_by": self._desk.actor.name,
+            "exported_at": self._ctx.now_iso(),
+            "exported_by": self._ctx.actor.name,
             "csdesk_version": __version__,
             "customer": {k: v for k, v in row.items() if k not in _DERIVED},
             "phones": store.phones(db, customer_id),
@@ -114,16 +114,16 @@ class PrivacyService:
     # -- consent -------------------------------------------------------------------------------
     def set_marketing_consent(self, customer_id: int, consent: bool) -> str | None:
         """Record a yes or a withdrawal with today's date; returns the date (None if unchanged)."""
-        require(self._desk.actor, Permission.LOG)
-        db = self._desk.db
+        require(self._ctx.actor, Permission.LOG)
+        db = self._ctx.db
         row = store.customer_row(db, customer_id)
         if row is None:
             raise NotFound(f"No customer #{customer_id}.")
         if bool(row["marketing_consent"]) == consent:
             return None
-        now = self._desk.now_iso()
+        now = self._ctx.now_iso()
         with atomic(db):
-            store.set_consent(db, customer_id, consent, now, self._desk.actor.id)
+            store.set_consent(db, customer_id, consent, now, self._ctx.actor.id)
             self._audit_in_tx(
                 "consent",
                 customer_id,
@@ -133,7 +133,7 @@ class PrivacyService:
                     "at": row["marketing_consent_at"],
                 },
             )
-        self._desk.notify(Change("customer", (customer_id,), customer_id))
+        self._ctx.notify(Change("customer", (customer_id,), customer_id))
         return now
 
     # -- erasure -------------------------------------------------------------------------------
@@ -143,8 +143,8 @@ class PrivacyService:
         Visits stay as anonymous statistics (no customer, no free text). The erasure is audited
         with counts only. Backups made earlier still hold the data until they rotate away.
         """
-        require(self._desk.actor, Permission.ERASE)
-        db = self._desk.db
+        require(self._ctx.actor, Permission.ERASE)
+        db = self._ctx.db
         row = store.customer_row(db, customer_id)
         if row is None:
             raise NotFound(f"No customer #{customer_id} (it may already be erased).")
@@ -153,7 +153,7 @@ class PrivacyService:
         phones = store.phones(db, customer_id)
         addresses = [e["address"] for e in store.emails(db, customer_id)] or [row["email"]]
         needles = [*addresses, *(p["raw"] for p in phones), *(p["e164"] or "" for p in phones)]
-        now = self._desk.now_iso()
+        now = self._ctx.now_iso()
         with atomic(db):
             mentioned = audit.entities_mentioning(db, [n for n in needles if len(n) >= 5])
             mentioned += store.related_ids(db, customer_id)
@@ -162,35 +162,35 @@ class PrivacyService:
             )
             self._audit_in_tx("erase", customer_id, counts)
         scrubbed = self.scrub_file()
-        self._desk.notify(Change("customer", (customer_id,), customer_id, extra={"erased": True}))
+        self._ctx.notify(Change("customer", (customer_id,), customer_id, extra={"erased": True}))
         return ErasureResult(customer_id=customer_id, file_scrubbed=scrubbed, **counts)
 
     def scrub_file(self) -> bool:
         """Rewrite the file without free pages and empty the WAL. False if another program kept
         it busy: the erasure itself is committed either way; the caller may try again later."""
         try:
-            return store.scrub_file(self._desk.db)
+            return store.scrub_file(self._ctx.db)
         except sqlite3.OperationalError:
             return False
 
     # -- helpers -------------------------------------------------------------------------------
     def _audit(self, action: str, customer_id: int, after: dict[str, Any]) -> None:
-        with atomic(self._desk.db):
+        with atomic(self._ctx.db):
             self._audit_in_tx(action, customer_id, after)
 
     def _audit_in_tx(
         self, action: str, customer_id: int, after: dict[str, Any], *, before: Any = None
     ) -> None:
         audit.record(
-            self._desk.db,
-            at=self._desk.now_iso(),
-            staff_id=self._desk.actor.id,
+            self._ctx.db,
+            at=self._ctx.now_iso(),
+            staff_id=self._ctx.actor.id,
             action=action,
             entity="customer",
             entity_id=customer_id,
             before=before,
             after=after,
-            source=self._desk.source,
+            source=self._ctx.source,
         )
 
 

@@ -20,7 +20,7 @@ from csdesk.store import reports as store
 from csdesk.store.rows import Row
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
 
 MAX_RANGE = timedelta(days=366)
 KIND_LABELS = {
@@ -167,16 +167,16 @@ class Summary:
 
 
 class ReportService:
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
 
     @property
     def tz(self) -> tzinfo:
-        return dates.zone(str(self._desk.setting("timezone", "") or ""))
+        return dates.zone(str(self._ctx.setting("timezone", "") or ""))
 
     # -- ranges --------------------------------------------------------------------------------
     def today(self) -> date:
-        return self._desk.clock().astimezone(self.tz).date()
+        return self._ctx.clock().astimezone(self.tz).date()
 
     def day(self, day: date | None = None) -> ReportRange:
         """The shop's local day `day` (today when None): midnight to midnight, 23 to 25 hours."""
@@ -211,17 +211,17 @@ class ReportService:
 
     # -- rows ----------------------------------------------------------------------------------
     def count(self, rng: ReportRange) -> int:
-        return store.count(self._desk.db, rng.start_iso, rng.end_iso)
+        return store.count(self._ctx.db, rng.start_iso, rng.end_iso)
 
     def page(self, rng: ReportRange, offset: int = 0, limit: int = 200) -> list[LogEvent]:
-        rows = store.events(self._desk.db, rng.start_iso, rng.end_iso, offset=offset, limit=limit)
+        rows = store.events(self._ctx.db, rng.start_iso, rng.end_iso, offset=offset, limit=limit)
         return [to_event(r, rng.tz) for r in rows]
 
     def rows(self, rng: ReportRange) -> list[LogEvent]:
         return list(self.iter_rows(rng))
 
     def iter_rows(self, rng: ReportRange) -> Iterator[LogEvent]:
-        for row in store.iter_events(self._desk.db, rng.start_iso, rng.end_iso):
+        for row in store.iter_events(self._ctx.db, rng.start_iso, rng.end_iso):
             yield to_event(row, rng.tz)
 
     # -- summary -------------------------------------------------------------------------------
@@ -234,9 +234,9 @@ class ReportService:
         from today's state: an issue resolved since then no longer counts. Average satisfaction
         pools visit ratings and the ratings given when issues were resolved.
         """
-        db, a, b = self._desk.db, rng.start_iso, rng.end_iso
+        db, a, b = self._ctx.db, rng.start_iso, rng.end_iso
         names = store.staff_names(db)
-        as_of = min(rng.end, self._desk.clock().astimezone(UTC))
+        as_of = min(rng.end, self._ctx.clock().astimezone(UTC))
         total = Totals()
         staff: dict[str, Totals] = {}
 

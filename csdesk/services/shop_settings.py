@@ -19,7 +19,7 @@ from csdesk.store import settings as settings_store
 from csdesk.store.db import atomic
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
 
 
 def _text(limit: int) -> Callable[[str], str]:
@@ -83,11 +83,11 @@ BY_KEY = {s.key: s for s in SETTINGS}
 
 
 class ShopSettings:
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
 
     def values(self) -> dict[str, str]:
-        return {s.key: str(self._desk.setting(s.key, s.default) or "") for s in SETTINGS}
+        return {s.key: str(self._ctx.setting(s.key, s.default) or "") for s in SETTINGS}
 
     def clean(self, key: str, value: str) -> str:
         """The value as it would be stored, or a UserError naming the setting."""
@@ -102,22 +102,22 @@ class ShopSettings:
     def set(self, key: str, value: str) -> str:
         """Check and store one setting; returns the value as stored."""
         clean = self.clean(key, value)
-        require(self._desk.actor, Permission.MANAGE_SETTINGS)
+        require(self._ctx.actor, Permission.MANAGE_SETTINGS)
         setting = BY_KEY[key]
-        before = self._desk.setting(key, setting.default)
-        now = self._desk.now_iso()
-        with atomic(self._desk.db):
-            settings_store.put(self._desk.db, key, clean)
+        before = self._ctx.setting(key, setting.default)
+        now = self._ctx.now_iso()
+        with atomic(self._ctx.db):
+            settings_store.put(self._ctx.db, key, clean)
             audit.record(
-                self._desk.db,
+                self._ctx.db,
                 at=now,
-                staff_id=self._desk.actor.id,
+                staff_id=self._ctx.actor.id,
                 action="update",
                 entity="setting",
                 entity_id=None,
                 before={key: before},
                 after={key: clean},
-                source=self._desk.source,
+                source=self._ctx.source,
             )
-        self._desk.notify(Change("settings", extra={"key": key}))
+        self._ctx.notify(Change("settings", extra={"key": key}))
         return clean

@@ -19,7 +19,8 @@ from csdesk.store import customers as store
 from csdesk.store import notes as notes_store
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
+    from csdesk.services.customers import CustomerService
 
 MAX_BYTES = 200 * 1024 * 1024
 
@@ -169,12 +170,13 @@ def _note(rec: Record) -> str:
 class Planner:
     """Plans rows one by one; remembers earlier rows so a file's own repeats are caught."""
 
-    def __init__(self, desk: Desk) -> None:
-        self.desk = desk
+    def __init__(self, ctx: Context, customers: CustomerService) -> None:
+        self.db = ctx.db
+        self.customers = customers
         self.seen: dict[str, int] = {}  # 'e:mail' / 'p:+44…' -> line
         self.touched: dict[int, int] = {}  # existing customer id -> line that updates it
         # A first import into a new database (the big one) has nothing to match against.
-        self.empty = store.count(desk.db) == 0
+        self.empty = store.count(self.db) == 0
 
     def plan(self, rec: Record) -> PlanItem:
         item = PlanItem(rec.line, "skip", _display(rec), warnings=[shorten(w, 240) for w in rec.warnings])
@@ -229,7 +231,7 @@ class Planner:
                 phones=tuple(phones),
             )
             try:
-                valid = self.desk.customers.validate_all(draft)
+                valid = self.customers.validate_all(draft)
             except ValidationError as exc:
                 bad_phones = {int(k[5:]) for k in exc.errors if re.fullmatch(r"phone\d+", k)}
                 bad_emails = {
@@ -267,7 +269,7 @@ class Planner:
         if not key:
             return []
         phrase = " ".join(f'"{t}"' for t in key.split())
-        ids, _partial = store.ids_by_exact_name(self.desk.db, phrase, key, 50)
+        ids, _partial = store.ids_by_exact_name(self.db, phrase, key, 50)
         if not ids:
             return []
         which = ", ".join(f"#{i}" for i in ids[:3]) + (" and others" if len(ids) > 3 else "")
@@ -285,7 +287,7 @@ class Planner:
     ) -> tuple[int | None, str]:
         if self.empty:
             return None, ""
-        db = self.desk.db
+        db = self.db
         if source_id is not None:
             # Our own export read back into the database it came from: the same id with the same
             # name is the same record (ids alone could be another database's customers).
@@ -313,7 +315,7 @@ class Planner:
         emails: list[dict[str, Any]],
     ) -> PlanItem:
         """Fill in what the customer lacks; never overwrite what staff already typed."""
-        service = self.desk.customers
+        service = self.customers
         existing = service.get(cid)
         old = service.draft_of(existing)
         merged_phones = list(old.phones)
@@ -344,7 +346,7 @@ class Planner:
         )
         # What has no field of its own (a memo) becomes a note, once.
         note = rec.note
-        if note and note not in {n["body"] for n in notes_store.for_customer(self.desk.db, cid)}:
+        if note and note not in {n["body"] for n in notes_store.for_customer(self.db, cid)}:
             item.note = note
         if merged == old and not item.note:
             item.action, item.reason = "unchanged", f"already up to date (matched by {how})"
@@ -359,14 +361,15 @@ class Planner:
 
 
 def build_plan(
-    desk: Desk,
+    ctx: Context,
+    customers: CustomerService,
     file_name: str,
     fmt: str,
     recs: list[Record],
     progress: Callable[[int, int], bool] | None = None,
 ) -> Plan:
     """Plan every row; progress(done, total) every 1,000 rows, False cancels (UserError)."""
-    planner = Planner(desk)
+    planner = Planner(ctx, customers)
     items: list[PlanItem] = []
     for rec in recs:
         items.append(planner.plan(rec))

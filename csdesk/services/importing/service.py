@@ -23,7 +23,8 @@ from csdesk.store import notes as notes_store
 from csdesk.store.db import atomic
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
+    from csdesk.services.customers import CustomerService
 
 log_ = logging.getLogger(__name__)
 Progress = Callable[[int, int], bool]
@@ -87,8 +88,9 @@ class UndoResult:
 
 
 class ImportService:
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
+    def __init__(self, ctx: Context, *, customers: CustomerService) -> None:
+        self._ctx = ctx
+        self._customers = customers
 
     def preview(
         self,
@@ -103,10 +105,10 @@ class ImportService:
         fmt: auto, square, shopify, google, vcard, csv (needs `mapping` or guessable headers)
         or csdesk (our own export). mapping: {'Column': 'field' or 'phone:work'}.
         """
-        require(self._desk.actor, Permission.VIEW)
+        require(self._ctx.actor, Permission.VIEW)
         path = Path(path)
         found_fmt, recs, sha = read_file(path, fmt, mapping)
-        plan = build_plan(self._desk, path.name, found_fmt, recs, progress)
+        plan = build_plan(self._ctx, self._customers, path.name, found_fmt, recs, progress)
         plan.path, plan.sha256 = str(path.resolve()), sha
         plan.options = {"fmt": fmt, "mapping": mapping}
         return plan
@@ -118,18 +120,18 @@ class ImportService:
         If the import cannot go on (the disk fills, another program holds the database, the
         process is killed), what committed stays as an interrupted import that can be undone or
         resumed; the error says how many rows that is."""
-        desk = self._desk
+        ctx = self._ctx
         # An import rewrites customers other people entered: a lead's or an admin's call.
-        require(desk.actor, Permission.IMPORT)
+        require(ctx.actor, Permission.IMPORT)
         token = liveness.new_token()
-        with liveness.ImportLock(desk.path, token):
-            with atomic(desk.db):
+        with liveness.ImportLock(ctx.path, token):
+            with atomic(ctx.db):
                 batch_id = log.start_batch(
-                    desk.db,
+                    ctx.db,
                     file_name=plan.file_name,
                     fmt=plan.fmt,
-                    at=desk.now_iso(),
-                    by=desk.actor.id,
+                    at=ctx.now_iso(),
+                    by=ctx.actor.id,
                     total=len(plan.items),
                     owner=token,
                     file_path=plan.path,
@@ -141,8 +143,8 @@ class ImportService:
     def resume(self, batch_id: int, progress: Progress | None = None) -> ImportResult:
         """Import the rest of an interrupted (or cancelled) import into the same batch, from the
         same file read the same way; the rows it committed before are not written again."""
-        desk = self._desk
-        require(desk.actor, Permission.IMPORT)
+        ctx = self._ctx
+        require(ctx.actor, Permission.IMPORT)
         self.recover_interrupted()
         batch = self._batch(batch_id)
         if batch["status"] not in ("interrupted", "cancelled"):
@@ -164,13 +166,13 @@ class ImportService:
             )
         # Planned again from the start, so the rows after the committed ones see the same
         # "same e-mail as row N" repeats; only the rows after those committed are written.
-        plan = build_plan(desk, path.name, found_fmt, recs)
+        plan = build_plan(ctx, self._customers, path.name, found_fmt, recs)
         done = int(batch["created_count"]) + int(batch["updated_count"]) + int(batch["skipped_count"])
         counts = (int(batch["created_count"]), int(batch["updated_count"]), int(batch["skipped_count"]))
         token = liveness.new_token()
-        with liveness.ImportLock(desk.path, token):
-            with atomic(desk.db):
-                log.restart_batch(desk.db, batch_id, owner=token)
+        with liveness.ImportLock(ctx.path, token):
+            with atomic(ctx.db):
+                log.restart_batch(ctx.db, batch_id, owner=token)
             return self._run(batch_id, token, plan, done, counts, progress, "resume import")
 
     def _run(
@@ -183,7 +185,7 @@ class ImportService:
         progress: Progress | None,
         action: str,
     ) -> ImportResult:
-        desk = self._desk
+        ctx = self._ctx
         total = len(plan.items)
         created, updated, skipped = counts
         done = start
@@ -200,20 +202,20 @@ class ImportService:
                         break
         except BaseException as exc:
             self._stopped(batch_id, token, exc)
-            desk.notify(Change("customer", extra={"import_batch": batch_id}))
+            ctx.notify(Change("customer", extra={"import_batch": batch_id}))
             if not isinstance(exc, Exception):
                 raise  # Ctrl+C and friends: the batch is marked; let them end the program
             raise UserError(
                 interrupted_text(batch_id, plan.file_name, done, total, _why(exc))
             ) from exc
-        with atomic(desk.db):
+        with atomic(ctx.db):
             log.finish_batch(
-                desk.db, batch_id, at=desk.now_iso(), status="cancelled" if cancelled else "done"
+                ctx.db, batch_id, at=ctx.now_iso(), status="cancelled" if cancelled else "done"
             )
             audit.record(
-                desk.db,
-                at=desk.now_iso(),
-                staff_id=desk.actor.id,
+                ctx.db,
+                at=ctx.now_iso(),
+                staff_id=ctx.actor.id,
                 action=action,
                 entity="import_batch",
                 entity_id=batch_id,
@@ -225,19 +227,19 @@ class ImportService:
                     "skipped": skipped,
                     "cancelled": cancelled,
                 },
-                source=desk.source,
+                source=ctx.source,
             )
-        desk.notify(Change("customer", extra={"import_batch": batch_id}))
+        ctx.notify(Change("customer", extra={"import_batch": batch_id}))
         return ImportResult(batch_id, created, updated, skipped, cancelled)
 
     def _stopped(self, batch_id: int, token: str, exc: BaseException) -> None:
         """Mark the batch interrupted now if the database lets us; if it does not (full, busy),
         the next start of csdesk finds the lock released and marks it then."""
-        desk = self._desk
+        ctx = self._ctx
         try:
-            with atomic(desk.db):
+            with atomic(ctx.db):
                 if log.mark_interrupted(
-                    desk.db, batch_id, at=desk.now_iso(), reason=_why(exc), owner=token
+                    ctx.db, batch_id, at=ctx.now_iso(), reason=_why(exc), owner=token
                 ):
                     self._audit_interrupted(batch_id, _why(exc))
         except Exception:  # the original error is the one to report
@@ -246,47 +248,47 @@ class ImportService:
     def _audit_interrupted(self, batch_id: int, reason: str) -> None:
         batch = self._batch(batch_id)
         audit.record(
-            self._desk.db,
-            at=self._desk.now_iso(),
-            staff_id=self._desk.actor.id,
+            self._ctx.db,
+            at=self._ctx.now_iso(),
+            staff_id=self._ctx.actor.id,
             action="interrupted",
             entity="import_batch",
             entity_id=batch_id,
             after={"reason": reason, "rows_committed": committed(batch)},
-            source=self._desk.source,
+            source=self._ctx.source,
         )
 
     def recover_interrupted(self) -> list[dict[str, Any]]:
         """Imports left 'running' by a process that is gone: mark them interrupted. Runs when
         csdesk starts (the window or any command); returns the batches it marked."""
-        desk = self._desk
-        found = [b for b in log.running(desk.db) if not liveness.is_alive(desk.path, b["owner"])]
+        ctx = self._ctx
+        found = [b for b in log.running(ctx.db) if not liveness.is_alive(ctx.path, b["owner"])]
         marked: list[dict[str, Any]] = []
         reason = "csdesk stopped while importing (closed, killed or the computer went off)"
         for batch in found:
-            with atomic(desk.db):
+            with atomic(ctx.db):
                 if log.mark_interrupted(
-                    desk.db, batch["id"], at=desk.now_iso(), reason=reason, owner=batch["owner"]
+                    ctx.db, batch["id"], at=ctx.now_iso(), reason=reason, owner=batch["owner"]
                 ):
                     self._audit_interrupted(int(batch["id"]), reason)
                     marked.append(self._batch(int(batch["id"])))
         if marked:
-            desk.notify(Change("customer", extra={"import_interrupted": [b["id"] for b in marked]}))
+            ctx.notify(Change("customer", extra={"import_interrupted": [b["id"] for b in marked]}))
         return marked
 
     def unfinished(self) -> list[dict[str, Any]]:
         """Interrupted imports still waiting to be undone or resumed, newest first."""
-        return log.unfinished(self._desk.db)
+        return log.unfinished(self._ctx.db)
 
     def _batch(self, batch_id: int) -> dict[str, Any]:
-        batch = log.get_batch(self._desk.db, batch_id)
+        batch = log.get_batch(self._ctx.db, batch_id)
         if batch is None:
             raise NotFound(f"No import #{batch_id}. `csdesk imports` lists them.")
         return batch
 
     def _write_chunk(self, batch_id: int, chunk: list[PlanItem]) -> tuple[int, int]:
-        desk, db = self._desk, self._desk.db
-        now, actor, source = desk.now_iso(), desk.actor.id, desk.source
+        ctx, db = self._ctx, self._ctx.db
+        now, actor, source = ctx.now_iso(), ctx.actor.id, ctx.source
         rows: list[tuple[Any, ...]] = []
         phones: list[tuple[Any, ...]] = []
         emails: list[tuple[Any, ...]] = []
@@ -358,7 +360,7 @@ class ImportService:
         return len(rows), updated
 
     def _update_one(self, item: PlanItem, now: str, actor: int, audits: list[Any], items: list[Any]) -> bool:
-        db = self._desk.db
+        db = self._ctx.db
         cid = int(item.customer_id or 0)
         before = store.get(db, cid)
         if before is None:  # deleted or merged away since the preview
@@ -379,7 +381,7 @@ class ImportService:
                 cid,
                 _audit_view(before, before_phones, before_emails),
                 _audit_view(row, item.phones, item.emails),
-                self._desk.source,
+                self._ctx.source,
             )
         )
         items.append(
@@ -401,13 +403,13 @@ class ImportService:
 
     # -- undo ----------------------------------------------------------------------------------
     def batches(self, limit: int = 50) -> list[dict[str, Any]]:
-        return log.list_batches(self._desk.db, limit)
+        return log.list_batches(self._ctx.db, limit)
 
     def undo(self, batch_id: int) -> UndoResult:
         """Remove what the import created and put back what it changed, in one transaction.
         Customers with visits or notes recorded after the import are kept (and listed)."""
-        desk, db = self._desk, self._desk.db
-        require(desk.actor, Permission.IMPORT)
+        ctx, db = self._ctx, self._ctx.db
+        require(ctx.actor, Permission.IMPORT)
         self.recover_interrupted()  # one left running by a process that is gone can be undone
         batch = self._batch(batch_id)
         if batch["status"] == "undone":
@@ -417,7 +419,7 @@ class ImportService:
                 f"Import #{batch_id} is still running in another csdesk window or command. "
                 "Cancel it there (or let it finish), then undo it."
             )
-        now, actor = desk.now_iso(), desk.actor.id
+        now, actor = ctx.now_iso(), ctx.actor.id
         # Visits and notes after the last rows committed are someone's later work: kept.
         since = batch["finished_at"] or batch["progress_at"] or now
         removed: list[int] = []
@@ -433,7 +435,7 @@ class ImportService:
                         kept.append(cid)
                         continue
                     removed.append(cid)
-                    audits.append((now, actor, "delete", "customer", cid, None, None, desk.source))
+                    audits.append((now, actor, "delete", "customer", cid, None, None, ctx.source))
                 elif action == "note":
                     log.delete_note(db, int(before["note_id"]))
                 elif store.get(db, cid) is not None:
@@ -451,7 +453,7 @@ class ImportService:
                             cid,
                             None,
                             _audit_view(row, before["phones"]),
-                            desk.source,
+                            ctx.source,
                         )
                     )
             log.delete_customers(db, removed)
@@ -464,8 +466,8 @@ class ImportService:
                 entity="import_batch",
                 entity_id=batch_id,
                 after={"removed": len(removed), "restored": restored, "kept": kept},
-                source=desk.source,
+                source=ctx.source,
             )
             log.mark_undone(db, batch_id, at=now, by=actor)
-        desk.notify(Change("customer", extra={"import_undone": batch_id}))
+        ctx.notify(Change("customer", extra={"import_undone": batch_id}))
         return UndoResult(batch_id, len(removed), restored, tuple(kept))

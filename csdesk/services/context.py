@@ -16,6 +16,7 @@ from csdesk.errors import NotFound
 from csdesk.services.clock import Clock, iso
 from csdesk.store import settings as settings_store
 from csdesk.store import staff as staff_store
+from csdesk.store.db import read_only_reason
 
 Listener = Callable[[Change], None]
 
@@ -87,6 +88,11 @@ class Context:
     @property
     def changes(self) -> ChangeSink:
         return self._changes
+
+    @property
+    def read_only(self) -> str | None:
+        """Why this database cannot be changed (read-only file or media, newer csdesk), or None."""
+        return read_only_reason(self._db)
 
     # -- who is acting -------------------------------------------------------------------------
     @property

@@ -33,7 +33,7 @@ from csdesk.services.visits import VisitService
 from csdesk.store import settings as settings_store
 from csdesk.store import staff as staff_store
 from csdesk.store.checkpoint import Checkpointer
-from csdesk.store.db import EmptyDatabaseFile, atomic, open_db, read_only_reason
+from csdesk.store.db import EmptyDatabaseFile, atomic, open_db
 
 
 def newest_backup_of(path: Path) -> Path | None:
@@ -149,7 +149,7 @@ class Desk:
     @property
     def read_only(self) -> str | None:
         """Why this database cannot be changed (read-only file or media, newer csdesk), or None."""
-        return read_only_reason(self.db)
+        return self.context.read_only
 
     def close(self) -> None:
         self.stop_background_checkpoints()

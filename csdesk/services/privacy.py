@@ -56,7 +56,7 @@ class PrivacyService:
 
     def export_to(self, customer_id: int, path: Path, *, overwrite: bool = False) -> Path:
         """Write the export as .json (machine-readable) or .html (a readable document)."""
-        require(self._desk.actor, Permission.EXPORT)
+        require(self._ctx.actor, Permission.EXPORT)
         check_target(path, overwrite=overwrite)  # a bad name is said before any work
         suffix = path.suffix.lower()
         if suffix not in (".json", ".html", ".htm"):

@@ -151,3 +151,16 @@ def test_a_busy_database_stops_the_import_and_says_what_was_saved(
     assert [b["id"] for b in desk.imports.recover_interrupted()] == [1]
     assert desk.customers.count() == 2000
     assert desk.imports.resume(1).created == ROWS + 1
+
+
+def test_no_lock_file_means_no_import_and_a_clear_message(
+    desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from csdesk.services.importing import liveness
+
+    desk.auth.act_as_cli()
+    plan = desk.imports.preview(_file(tmp_path))
+    monkeypatch.setattr(liveness, "lock_path", lambda _db, _t: tmp_path / "gone" / "x.lock")
+    with pytest.raises(UserError, match="nothing was imported"):
+        desk.imports.apply(plan)
+    assert desk.imports.batches() == [] and desk.customers.count() == 0

@@ -19,6 +19,8 @@ import secrets
 from pathlib import Path
 from types import TracebackType
 
+from csdesk.errors import UserError
+
 try:
     import fcntl
 except ImportError:  # Windows
@@ -55,10 +57,17 @@ class ImportLock:
 
     def __enter__(self) -> ImportLock:
         if self.path is not None:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as exc:
+                raise UserError(
+                    f"Cannot write next to the database ({self.path.parent}): "
+                    f"{exc.strerror or exc}; nothing was imported. Check that the folder is "
+                    "writable and has free space, then import again."
+                ) from exc
             if not _try_lock(fd):  # a fresh random name: nobody else can hold it
                 os.close(fd)
-                raise OSError(f"cannot lock {self.path}")
+                raise UserError(f"Cannot lock {self.path}; nothing was imported. Try again.")
             self._fd = fd
         return self
 

@@ -4,7 +4,8 @@ For softphones ("run a command on incoming call": `csdesk call %number%`) and `t
 links. Qt (QtNetwork's QLocalSocket) is imported inside the command only, so the rest of the
 command line never loads it.
 
---json prints {"ok": true, "shown": "customer|picker|new|locked", "started": false, "ms": 12.3};
+--json prints {"ok": true, "shown": "customer|picker|new|locked|starting", "started": false,
+"ms": 12.3} ("starting": csdesk is open but its window is not up yet, e.g. a first-run question);
 when csdesk was not running and this command started it: {"ok": true, "shown": "started|locked",
 "started": true, "ms": 1200.0, "pid": 4242} (the new window shows the caller itself). "locked":
 the window is locked and shows the caller right after sign-in. When it cannot do its job it prints
@@ -36,6 +37,7 @@ SHOWN = {
     "new": "not a customer yet: the new-customer form is open with the number filled in",
     "window": "csdesk is in front",
     "locked": "csdesk is locked: the caller is waiting behind the sign-in",
+    "starting": "csdesk is starting: the caller shows as soon as its window is up",
 }
 
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from csdesk.errors import CsdeskError
 from csdesk.services.about import DESKTOP_ID
 from csdesk.services.desk import Desk
-from csdesk.ui.caller import handle_request
+from csdesk.ui.caller import EarlyCalls
 from csdesk.ui.change_bus import ChangeBus
 from csdesk.ui.dialogs.about_dialog import app_icon
 from csdesk.ui.dialogs.admin_setup import AdminSetupDialog
@@ -89,6 +89,15 @@ def main(
             QMessageBox.critical(None, "csdesk cannot open its database", str(exc))
         return 1
     window: MainWindow | None = None
+    # Listening before the first-run questions: a ring while they wait starts no second csdesk.
+    reception = EarlyCalls([call] if call else [])
+    server = InstanceServer(name, reception)
+    try:
+        server.listen()  # without it csdesk still works, only `csdesk call` cannot reach it
+    except UnsafeSocket as exc:
+        desk.close()
+        _refuse(str(exc), probe)
+        return 1
     try:
         # The admin comes first: a first run with demo data still has someone to manage staff.
         # Not while the phone rings (`call`): the caller comes first, setup waits for next start.
@@ -100,17 +109,12 @@ def main(
         bus.attach(desk)
         window = MainWindow(desk, bus)
         window.guard_close = not probe  # Ctrl+Q during a call asks first
-        server = InstanceServer(name, lambda request: handle_request(window, request), window)
-        try:
-            server.listen()  # without it csdesk still works, only `csdesk call` cannot reach it
-        except UnsafeSocket as exc:
-            _refuse(str(exc), probe)
-            return 1
         window.show()
         window.raise_()
         window.activateWindow()
-        if call:  # through the same door as a running window's calls (a locked one waits)
-            QTimer.singleShot(0, lambda: handle_request(window, {"action": "call", "number": call}))
+        # held calls (and `call`) go through the same door as a running window's (a locked one
+        # waits for the sign-in)
+        reception.ready(window)
         if probe:
             _probe(window, started)
             return app.exec()
@@ -122,6 +126,7 @@ def main(
         end_session(window)
         return code
     finally:
+        server.close()
         # The window owns its desk's lifetime: its features tear down (timers stop) and it is
         # deleted before the desk closes, so nothing fires on a closed database.
         if window is not None:

@@ -124,3 +124,30 @@ def handle_request(window: Shell, request: dict[str, Any]) -> dict[str, Any]:
         waiting.hold(" ".join(str(request["number"]).split())[:MAX_NUMBER])
         return {"ok": True, "shown": "locked"}
     return {"ok": True, "shown": show_caller(window, str(request["number"]))}
+
+
+class EarlyCalls:
+    """The socket's handler from the moment the database is open: while the window is still
+    being built (a first-run question may wait on a person), a call is held and shown once the
+    window is up. Without it a ring then found nobody listening and started a second csdesk."""
+
+    def __init__(self, numbers: list[str] | None = None) -> None:
+        self.numbers = list(numbers or [])
+        self.window: Shell | None = None
+
+    def __call__(self, request: dict[str, Any]) -> dict[str, Any]:
+        if self.window is not None:
+            return handle_request(self.window, request)
+        if request["action"] == "ping":
+            return {"ok": True, "shown": "nothing", "pid": os.getpid(), "locked": False}
+        if request["action"] == "call":
+            self.numbers.append(" ".join(str(request["number"]).split())[:MAX_NUMBER])
+        return {"ok": True, "shown": "starting"}
+
+    def ready(self, window: Shell) -> None:
+        """The window is built: from now on requests go to it; the latest held call shows."""
+        self.window = window
+        if self.numbers:
+            number = self.numbers[-1]  # the phone rang again: the last caller is on the line
+            self.numbers = []
+            QTimer.singleShot(0, lambda: handle_request(window, {"action": "call", "number": number}))

@@ -39,7 +39,7 @@ def test_one_status_text_at_a_time(
     answer = handle_request(window, {"action": "call", "number": "+15550104477"})
     assert answer["shown"] == "customer"
     label = visits.call_label
-    assert label.isVisible() and "On the phone with" in label.text()
+    assert label.isVisible() and "on the phone with" in label.text()
     assert bar.currentMessage() == ""  # the timer names the caller; nothing drawn on top of it
     bar.showMessage("Backed up to csdesk-2026-11-30.db.", 60000)
     visits.calls.tick.timeout.emit()  # a second later the timer refreshes its text

@@ -62,7 +62,7 @@ class CallTimer(QObject):
 
 
 class CallTimerLabel(QLabel):
-    """Status bar: '● On the phone with Maria · 02:15 · F7 logs the call'. Hidden when idle.
+    """Status bar: '● 02:15 on the phone with Maria (incoming) · F7 logs the call'. Hidden when idle.
 
     One status area, one text at a time: while the status bar shows a message, the label steps
     aside (QStatusBar hides its widgets for a message, but the label's tick would show itself
@@ -92,5 +92,6 @@ class CallTimerLabel(QLabel):
             return
         who = f" with {t.customer_name}" if t.customer_name else ""
         arrow = "incoming" if t.direction == "in" else "outgoing"
-        self.setText(f"● On the phone{who} ({arrow}) · {clock_text(t.elapsed())} · F7 logs the call")
+        # the time first: a narrow window cuts the end of the line, the hint matters least
+        self.setText(f"● {clock_text(t.elapsed())} on the phone{who} ({arrow}) · F7 logs the call")
         self.setVisible(self._bar is None or not self._bar.currentMessage())

@@ -1,38 +1,43 @@
-"""`csdesk settings`: show or change the shop's name, address, time zone, currency..."""
+"""`csdesk settings`: show or change any of the shop's settings (the one registry in
+services.setting_registry, through the one audited setter the window uses too)."""
 
 from __future__ import annotations
 
 import click
 
 from csdesk.commands.common import RunContext, admin_desk, echo_json, json_flag, pass_run
-from csdesk.services.shop_settings import SETTINGS
+from csdesk.services.shop_settings import SETTINGS, known
 
 
 @click.command("settings")
 @click.argument("key", required=False)
 @click.argument("value", required=False)
-@json_flag("an object with one key per setting (the names `csdesk settings` lists), each its value")
+@json_flag(
+    "an object with one key per setting (the names `csdesk settings` lists), each its value as "
+    "csdesk applies it (text, number, true/false, cents or null for an unlimited goodwill limit, "
+    "hours by priority, working days 0 = Monday)"
+)
 @pass_run
 def settings_cmd(run: RunContext, key: str | None, value: str | None, as_json: bool) -> None:
     """Show the shop's settings, or set one: csdesk settings shop_name "Trail & Co".
 
-    Letters and reports print the shop's name, address and phone from here.
+    Letters and reports print the shop's name, address and phone from here; the goodwill limits,
+    issue targets, sign-in and idle lock are the ones the window applies. Defaults are shown
+    (date_style and letter_page_size follow phone_region until set).
     """
+    if key is not None:
+        known(key)  # a mistyped key is refused before anything else is asked
     desk = admin_desk(run)
     shop = desk.shop
     if key is not None and value is not None:
-        stored = shop.set(key, value)
-        click.echo(f"{key} is now “{stored}”.")
+        shop.set(key, value)
+        click.echo(f"{key} is now “{shop.values()[key]}”.")
         return
-    values = shop.values()
-    if key is not None:
-        values = {key: values[key]} if key in values else {}
-        if not values:
-            shop.set(key, "")  # raises the clear "no such setting" message
+    wanted = [s for s in SETTINGS if key is None or s.key == key]
     if as_json:
-        echo_json(values)
+        echo_json({s.key: shop.get(s.key) for s in wanted})
         return
-    for setting in SETTINGS:
-        if setting.key in values:
-            shown = values[setting.key].replace("\n", " / ") or "(not set)"
-            click.echo(f"{setting.key:<16} {shown:<40} {setting.label}")
+    shown = shop.values()
+    for setting in wanted:
+        text = shown[setting.key].replace("\n", " / ") or "(not set)"
+        click.echo(f"{setting.key:<20} {text:<40} {setting.label}")

@@ -10,11 +10,12 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from csdesk.domain import Change, Role, Staff
 from csdesk.errors import NotFound, PermissionDenied, UserError
 from csdesk.services.clock import iso, parse
+from csdesk.services.setting_registry import read as read_setting
 from csdesk.store import audit
 from csdesk.store import staff as store
 from csdesk.store.db import atomic
@@ -33,10 +34,7 @@ _PIN = re.compile(r"[0-9]{4,8}")  # not \d: that also accepts Arabic-Indic and o
 FRONT_DESK = store.DEFAULT_NAME  # who acts when nobody signed in (shops without sign-in)
 CLI_ACTOR = "Command line"  # the actor of administrative commands (audited with source 'cli')
 IDLE_LOCK_KEY = "idle_lock_minutes"
-IDLE_LOCK_DEFAULT = 5
 SIGN_IN_KEY = "sign_in_required"
-GOODWILL_LIMIT_KEY = "goodwill_limit_lead_cents"
-GOODWILL_LIMIT_DEFAULT = 5000
 FREE_TRIES = 3  # wrong PINs before any waiting starts (typos happen)
 MAX_DELAY_S = 15 * 60
 
@@ -197,9 +195,11 @@ class ShopDetails(Protocol):
     """What AuthService uses of services.shop_settings.ShopSettings. Named by shape, not imported:
     shop_settings takes its permission rules from this module, and imports point one way."""
 
-    def clean(self, key: str, value: str) -> str: ...
+    def clean(self, key: str, value: object) -> Any: ...
 
-    def set(self, key: str, value: str) -> str: ...
+    def get(self, key: str) -> Any: ...
+
+    def set(self, key: str, value: object) -> Any: ...
 
 
 class AuthService:
@@ -414,75 +414,33 @@ class AuthService:
     switch_user = sign_in
 
     # -- settings that belong to security ------------------------------------------------------
+    # Read and written through the one registry (services.setting_registry) and the one audited
+    # setter (services.shop_settings), like every setting.
     @property
     def idle_lock_minutes(self) -> int:
         """Minutes without input before the window locks; 0 means never."""
-        value = self._ctx.setting(IDLE_LOCK_KEY, IDLE_LOCK_DEFAULT)
-        return int(value) if isinstance(value, int | float | str) else IDLE_LOCK_DEFAULT
+        return int(read_setting(self._ctx.setting, IDLE_LOCK_KEY))
 
     def set_idle_lock_minutes(self, minutes: int) -> None:
-        require(self._ctx.actor, Permission.MANAGE_SETTINGS)
-        if not 0 <= minutes <= 240:
-            raise UserError("Lock after 1 to 240 minutes, or 0 for never.", field="idle_lock")
-        self._put_setting(IDLE_LOCK_KEY, minutes)
+        self._shop.set(IDLE_LOCK_KEY, minutes)
 
     @property
     def sign_in_required(self) -> bool:
         """True: everyone signs in with a PIN (once an admin exists). False: the counter works as
         the front-desk member without a PIN, and a PIN is only needed for lead or admin work."""
-        return bool(self._ctx.setting(SIGN_IN_KEY, True))
+        return bool(read_setting(self._ctx.setting, SIGN_IN_KEY))
 
     def set_sign_in_required(self, required: bool) -> None:
-        require(self._ctx.actor, Permission.MANAGE_SETTINGS)
-        if bool(required) != self.sign_in_required:
-            self._put_setting(SIGN_IN_KEY, bool(required))
+        self._shop.set(SIGN_IN_KEY, bool(required))
 
     def set_shop_details(self, **values: str) -> list[str]:
-        """The shop's name, address and phone (letters and the title bar); returns changed keys.
-
-        The rules for each value live in services.shop_settings, shared with `csdesk settings`.
-        """
+        """The shop's name, address and phone (letters and the title bar); returns changed keys."""
         require(self._ctx.actor, Permission.MANAGE_SETTINGS)
-        cleaned = {key: self._shop.clean(key, value) for key, value in values.items()}
-        changed = [k for k, v in cleaned.items() if str(self._ctx.setting(k, "") or "") != v]
+        cleaned = {key: self._shop.clean(key, value) for key, value in values.items()}  # all or none
+        changed = [key for key, value in cleaned.items() if self._shop.get(key) != value]
         for key in changed:
-            self._shop.set(key, cleaned[key])
+            self._shop.set(key, cleaned[key])  # one audit row per detail, as the audit log shows them
         return changed
-
-    @property
-    def goodwill_limit_cents(self) -> int:
-        value = self._ctx.setting(GOODWILL_LIMIT_KEY, GOODWILL_LIMIT_DEFAULT)
-        return int(value) if isinstance(value, int | float | str) else GOODWILL_LIMIT_DEFAULT
-
-    def require_goodwill(self, cents: int) -> None:
-        """Leads approve goodwill up to the shop's limit; admins without limit; staff not at all."""
-        actor = self._ctx.actor
-        require(actor, Permission.APPROVE_GOODWILL)
-        limit = self.goodwill_limit_cents
-        if actor.role is Role.LEAD and cents > limit:
-            raise PermissionDenied(
-                f"{actor.name} can approve goodwill up to {limit / 100:.2f}. Ask an admin for more."
-            )
-
-    def _put_setting(self, key: str, value: object) -> None:
-        from csdesk.store import settings as settings_store
-
-        db = self._ctx.db
-        before = settings_store.get(db, key)
-        with atomic(db):
-            settings_store.put(db, key, value)
-            audit.record(
-                db,
-                at=self._ctx.now_iso(),
-                staff_id=self._ctx.actor.id,
-                action="update",
-                entity="setting",
-                entity_id=None,
-                before={key: before},
-                after={key: value},
-                source=self._ctx.source,
-            )
-        self._ctx.notify(Change("settings", extra={"key": key}))
 
     # -- helpers -------------------------------------------------------------------------------
     def _row(self, name: str) -> Row:

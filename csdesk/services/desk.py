@@ -30,7 +30,6 @@ from csdesk.services.search import SearchService
 from csdesk.services.shop_settings import ShopSettings
 from csdesk.services.timeline import TimelineService
 from csdesk.services.visits import VisitService
-from csdesk.store import settings as settings_store
 from csdesk.store import staff as staff_store
 from csdesk.store.checkpoint import Checkpointer
 from csdesk.store.db import EmptyDatabaseFile, atomic, open_db
@@ -79,7 +78,9 @@ class Desk:
         self.audit = AuditService(ctx)
         self.backups = BackupService(ctx)
         self.privacy = PrivacyService(ctx)
-        self.letters = LetterService(ctx, customers=self.customers, issues=self.issues)
+        self.letters = LetterService(
+            ctx, customers=self.customers, issues=self.issues, shop=self.shop
+        )
         self.imports = ImportService(ctx, customers=self.customers)
         self.exports = ExportService(ctx)
         self.duplicates = DuplicateService(ctx, customers=self.customers)
@@ -189,11 +190,6 @@ class Desk:
     # -- settings ------------------------------------------------------------------------------
     def setting(self, key: str, default: object = None) -> object:
         return self.context.setting(key, default)
-
-    def set_setting(self, key: str, value: object) -> None:
-        with atomic(self.db):
-            settings_store.put(self.db, key, value)
-        self.notify(Change("settings", extra={"key": key}))
 
     @property
     def region(self) -> str:

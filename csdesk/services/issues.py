@@ -27,10 +27,9 @@ from csdesk.domain import (
 )
 from csdesk.errors import Conflict, NotFound, PermissionDenied, UserError
 from csdesk.services import dates
+from csdesk.services.auth import CLI_ACTOR
 from csdesk.services.clock import iso, parse
 from csdesk.services.issue_rules import (
-    DEFAULT_GOODWILL_LIMITS,
-    DEFAULT_TARGET_HOURS,
     MAX_TEXT,
     MAX_TITLE,
     TRANSITIONS,
@@ -43,6 +42,7 @@ from csdesk.services.issue_rules import (
     to_issue,
 )
 from csdesk.services.money import format_cents
+from csdesk.services.setting_registry import read as read_setting
 from csdesk.store import audit
 from csdesk.store import customers as customer_store
 from csdesk.store import issues as store
@@ -68,25 +68,22 @@ class IssueService:
     def tz(self) -> tzinfo:
         return dates.zone(str(self._ctx.setting("timezone", "") or ""))
 
-    def _mapping(self, key: str) -> dict[str, Any]:
-        value = self._ctx.setting(key, {})
-        return dict(value) if isinstance(value, dict) else {}
-
+    # Targets, working days and goodwill limits are settings in the one registry
+    # (services.setting_registry): what `csdesk settings` shows is what is applied here.
     def target(self, priority: Priority) -> timedelta:
-        hours = {**DEFAULT_TARGET_HOURS, **self._mapping("issue_targets_hours")}
+        hours = read_setting(self._ctx.setting, "issue_targets_hours")
         return timedelta(hours=float(hours[Priority(priority).value]))
 
     def default_due(self, priority: Priority, start: datetime | None = None) -> datetime:
         """Due time from the priority's target, counted in business time (see services.dates)."""
-        days = self._ctx.setting("issue_business_days", None)
-        business = [int(d) for d in days] if isinstance(days, list) else dates.DEFAULT_BUSINESS_DAYS
+        business = read_setting(self._ctx.setting, "issue_business_days")
         begin = start or self._ctx.clock()
         return dates.add_business_time(begin, self.target(priority), self.tz, business)
 
     def goodwill_limit(self, role: Role) -> int | None:
-        """Most goodwill (cents) one issue may carry when this role gives it; None: unlimited."""
-        limits = {**DEFAULT_GOODWILL_LIMITS, **self._mapping("goodwill_limits_cents")}
-        value = limits.get(Role(role).value, 0)
+        """The goodwill policy: the most goodwill (cents) one issue may carry when this role gives
+        it; None: unlimited. One setting per role (goodwill_limit_staff, _lead, _admin)."""
+        value = read_setting(self._ctx.setting, f"goodwill_limit_{Role(role).value}")
         return None if value is None else int(value)
 
     def parse_due(self, text: str) -> datetime:
@@ -153,7 +150,7 @@ class IssueService:
         return [
             Staff(id=r["id"], name=r["name"], role=Role(r["role"]), active=True)
             for r in staff_store.all_staff(self._ctx.db)
-            if r["active"]
+            if r["active"] and r["name"] != CLI_ACTOR  # the command line is nobody's owner
         ]
 
     def check_owner(self, owner_id: int) -> None:

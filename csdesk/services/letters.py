@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from csdesk import paths
 from csdesk.domain import Change, Customer
 from csdesk.errors import NotFound, UserError
+from csdesk.services import setting_registry
 from csdesk.services.auth import Permission, require
 from csdesk.services.clock import iso, parse
 from csdesk.services.letter_html import HtmlTooComplex, check_html, image_resolver, restrict_images
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from csdesk.services.context import Context
     from csdesk.services.customers import CustomerService
     from csdesk.services.issues import IssueService
+    from csdesk.services.shop_settings import ShopSettings
 
 __all__ = [
     "Letter",
@@ -54,8 +56,9 @@ __all__ = [
 ]
 
 SUFFIX = ".html.j2"
-PAGE_SIZES = ("A4", "Letter")
-MARGIN_MIN, MARGIN_MAX = 5.0, 50.0  # millimetres; outside this printers clip or letters shrink
+# The paper settings live in the one registry (services.setting_registry); named here for the faces.
+PAGE_SIZES = setting_registry.PAGE_SIZES
+MARGIN_MIN, MARGIN_MAX = setting_registry.MARGIN_MIN, setting_registry.MARGIN_MAX
 _HEADER = re.compile(r"\{#\s*(title|description)\s*:\s*(.*?)\s*#\}", re.IGNORECASE)
 _MONTHS = [
     "January",
@@ -129,11 +132,12 @@ class Letter:
 
 class LetterService:
     def __init__(
-        self, ctx: Context, *, customers: CustomerService, issues: IssueService
+        self, ctx: Context, *, customers: CustomerService, issues: IssueService, shop: ShopSettings
     ) -> None:
         self._ctx = ctx
         self._customers = customers
         self._issues = issues
+        self._shop = shop
         self._env: LetterSandbox | None = None
         self._style: dict[str, str] = {}
 
@@ -258,8 +262,9 @@ class LetterService:
         info = self.template(template)
         context = self.context(customer_id, issue=issue)
         self._style = {
-            "date": str(self._ctx.setting("date_style", "") or _default_date_style(self._ctx.region)),
-            "currency": str(self._ctx.setting("currency_symbol", "$")),
+            # The same reading `csdesk settings` shows, default by country included.
+            "date": setting_registry.read(self._ctx.setting, "date_style"),
+            "currency": setting_registry.read(self._ctx.setting, "currency_symbol"),
         }
         html = self.env.render_safely(info.name, context)
         # What the HTML may ask of Qt (issue 14.6): images only from the templates folders and
@@ -366,50 +371,18 @@ class LetterService:
 
     # -- settings ------------------------------------------------------------------------------
     def page_size(self) -> str:
-        default = "Letter" if self._ctx.region in ("US", "CA", "MX", "PH") else "A4"
-        value = str(self._ctx.setting("letter_page_size", default) or default)
-        return value if value in PAGE_SIZES else default
+        return str(setting_registry.read(self._ctx.setting, "letter_page_size"))
 
     def page_setup(self, size: str | None = None) -> PageSetup:
         return PageSetup(size or self.page_size(), self.margins_mm())
 
     def margins_mm(self) -> float:
-        try:
-            value = float(self._ctx.setting("letter_margin_mm", 18) or 18)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            return 18.0
-        return min(max(value, MARGIN_MIN), MARGIN_MAX)
+        return float(setting_registry.read(self._ctx.setting, "letter_margin_mm"))
 
     def set_page_setup(self, size: str, margin_mm: float) -> None:
-        """The shop's paper for letters: both settings in one transaction, audited. Admins only."""
-        from csdesk.store import settings as settings_store
-
-        require(self._ctx.actor, Permission.MANAGE_SETTINGS)
-        if size not in PAGE_SIZES:
-            raise UserError(f"Page size must be A4 or Letter, not “{size}”.", field="page_size")
-        if not MARGIN_MIN <= margin_mm <= MARGIN_MAX:
-            raise UserError(
-                f"Margins are {MARGIN_MIN:g} to {MARGIN_MAX:g} mm; 18 mm suits most printers.",
-                field="margin",
-            )
-        db = self._ctx.db
-        after: dict[str, object] = {"letter_page_size": size, "letter_margin_mm": margin_mm}
-        before = {key: settings_store.get(db, key) for key in after}
-        with atomic(db):
-            for key, value in after.items():
-                settings_store.put(db, key, value)
-            audit.record(
-                db,
-                at=self._ctx.now_iso(),
-                staff_id=self._ctx.actor.id,
-                action="update",
-                entity="setting",
-                entity_id=None,
-                before=before,
-                after=after,
-                source=self._ctx.source,
-            )
-        self._ctx.notify(Change("settings", extra={"key": "letter_page_size"}))
+        """The shop's paper for letters: both settings through the one audited setter (one
+        transaction, one audit row). Admins only."""
+        self._shop.set_many({"letter_page_size": size, "letter_margin_mm": margin_mm})
 
     # -- filters -------------------------------------------------------------------------------
     def _date_filter(self, value: Any, style: str = "long") -> str:
@@ -498,10 +471,6 @@ def _lines_filter(value: Any) -> Markup:
     """Multi-line text (an address) as escaped lines joined by <br>."""
     lines = [line.strip() for line in str(value or "").splitlines() if line.strip()]
     return Markup("<br>").join(escape(line) for line in lines)
-
-
-def _default_date_style(region: str) -> str:
-    return "mdy" if region in ("US", "CA", "PH") else "dmy"
 
 
 def _info(path: Path, user: bool) -> TemplateInfo:

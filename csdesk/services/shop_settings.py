@@ -1,19 +1,32 @@
-"""The shop's own settings a person edits: name and address on letters, time zone, currency...
+"""The shop's settings: one typed registry (services.setting_registry) and one audited setter
+that every face uses.
 
-One list of what may be set and how each value is checked, so the settings dialog and
-`csdesk settings` agree. Admins only; every change is audited with before and after.
+`csdesk settings`, the Settings dialog, Letters ▸ Page setup and the services that apply a
+setting (letters, issues, sign-in) all go through here, so what is shown is what is enforced.
+Admins change settings; every change is one transaction with one audit row holding before and
+after.
 """
 
 from __future__ import annotations
 
-import zoneinfo
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from csdesk.domain import Change
 from csdesk.errors import UserError
+from csdesk.services import setting_kinds as kind
 from csdesk.services.auth import Permission, require
+from csdesk.services.setting_registry import (
+    BY_KEY,
+    MARGIN_MAX,
+    MARGIN_MIN,
+    MISSING,
+    PAGE_SIZES,
+    SETTINGS,
+    ShopSetting,
+    known,
+    read,
+)
 from csdesk.store import audit
 from csdesk.store import settings as settings_store
 from csdesk.store.db import atomic
@@ -21,103 +34,70 @@ from csdesk.store.db import atomic
 if TYPE_CHECKING:
     from csdesk.services.context import Context
 
-
-def _text(limit: int) -> Callable[[str], str]:
-    def check(value: str) -> str:
-        # Runs of spaces folded, line breaks kept (an address has several lines).
-        clean = "\n".join(" ".join(line.split()) for line in value.strip().splitlines())
-        if len(clean) > limit:
-            raise UserError(f"Keep it under {limit} characters.")
-        return clean
-
-    return check
-
-
-def _timezone(value: str) -> str:
-    clean = value.strip()
-    if clean and clean not in zoneinfo.available_timezones():
-        raise UserError(f"“{clean}” is not a time zone name. Use one like Europe/Berlin or America/New_York.")
-    return clean
-
-
-def _choice(*allowed: str) -> Callable[[str], str]:
-    def check(value: str) -> str:
-        clean = value.strip()
-        if clean not in allowed:
-            raise UserError(f"Choose one of: {', '.join(allowed)}.")
-        return clean
-
-    return check
-
-
-def _region(value: str) -> str:
-    import phonenumbers
-
-    clean = value.strip().upper()
-    if clean not in phonenumbers.SUPPORTED_REGIONS:
-        raise UserError(f"“{value.strip()}” is not a country code. Use two letters, like US, GB or DE.")
-    return clean
-
-
-@dataclass(frozen=True)
-class ShopSetting:
-    key: str
-    label: str
-    default: str
-    check: Callable[[str], str]
-
-
-SETTINGS: tuple[ShopSetting, ...] = (
-    ShopSetting("shop_name", "Shop name", "", _text(80)),
-    ShopSetting("shop_address", "Address (one line per row, use \\n)", "", _text(300)),
-    ShopSetting("shop_phone", "Phone", "", _text(40)),
-    ShopSetting("shop_email", "E-mail", "", _text(120)),
-    ShopSetting("shop_website", "Website", "", _text(120)),
-    ShopSetting("shop_logo", "Logo image file", "", _text(500)),
-    ShopSetting("phone_region", "Country for phone numbers typed without +", "US", _region),
-    ShopSetting("timezone", "Time zone (empty: this computer's)", "", _timezone),
-    ShopSetting("currency_symbol", "Currency symbol", "$", _text(5)),
-    ShopSetting("date_style", "Dates in letters", "dmy", _choice("dmy", "mdy")),
-)
-BY_KEY = {s.key: s for s in SETTINGS}
+__all__ = [
+    "BY_KEY", "MARGIN_MAX", "MARGIN_MIN", "PAGE_SIZES", "SETTINGS", "ShopSetting", "ShopSettings",
+    "known", "read",
+]  # fmt: skip
 
 
 class ShopSettings:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
-    def values(self) -> dict[str, str]:
-        return {s.key: str(self._ctx.setting(s.key, s.default) or "") for s in SETTINGS}
+    def get(self, key: str) -> Any:
+        return read(self._ctx.setting, key)
 
-    def clean(self, key: str, value: str) -> str:
+    def values(self) -> dict[str, str]:
+        """Every setting as it is shown (`csdesk settings`), defaults included."""
+        return {s.key: s.show(self.get(s.key)) for s in SETTINGS}
+
+    def clean(self, key: str, value: object) -> Any:
         """The value as it would be stored, or a UserError naming the setting."""
-        setting = BY_KEY.get(key)
-        if setting is None:
-            raise UserError(f"There is no setting “{key}”. Known: {', '.join(BY_KEY)}.")
+        setting = known(key)
+        if isinstance(value, str) and setting.check is not kind.logo:
+            value = value.replace("\\n", "\n")
         try:
-            return setting.check(value.replace("\\n", "\n"))
+            return setting.check(value)
         except UserError as exc:
             raise UserError(f"{setting.label}: {exc.message}", field=key) from None
 
-    def set(self, key: str, value: str) -> str:
+    def set(self, key: str, value: object) -> Any:
         """Check and store one setting; returns the value as stored."""
-        clean = self.clean(key, value)
+        return self.set_many({key: value})[key]
+
+    def set_many(self, values: Mapping[str, object]) -> dict[str, Any]:
+        """The one audited setter: check every value first (one refusal changes nothing), then
+        store those that differ in one transaction with one audit row. Admins only."""
         require(self._ctx.actor, Permission.MANAGE_SETTINGS)
-        setting = BY_KEY[key]
-        before = self._ctx.setting(key, setting.default)
-        now = self._ctx.now_iso()
-        with atomic(self._ctx.db):
-            settings_store.put(self._ctx.db, key, clean)
-            audit.record(
-                self._ctx.db,
-                at=now,
-                staff_id=self._ctx.actor.id,
-                action="update",
-                entity="setting",
-                entity_id=None,
-                before={key: before},
-                after={key: clean},
-                source=self._ctx.source,
-            )
-        self._ctx.notify(Change("settings", extra={"key": key}))
-        return clean
+        cleaned = {key: self.clean(key, value) for key, value in values.items()}
+        db = self._ctx.db
+        stored = {key: settings_store.get(db, key, MISSING) for key in cleaned}
+        # Unchanged values are not written again; nor is a fixed default never stored (a default
+        # that follows the country is stored, so choosing it keeps it when the country changes).
+        changed = {
+            k: v
+            for k, v in cleaned.items()
+            if (stored[k] is MISSING
+            and (callable(BY_KEY[k].default) or self.get(k) != v))
+            or (stored[k] is not MISSING
+            and stored[k] != v)
+        }
+        before = {k: None if stored[k] is MISSING else stored[k] for k in cleaned}
+        if changed:
+            with atomic(db):
+                for key, value in changed.items():
+                    settings_store.put(db, key, value)
+                audit.record(
+                    db,
+                    at=self._ctx.now_iso(),
+                    staff_id=self._ctx.actor.id,
+                    action="update",
+                    entity="setting",
+                    entity_id=None,
+                    before={k: before[k] for k in changed},
+                    after=changed,
+                    source=self._ctx.source,
+                )
+            for key in changed:
+                self._ctx.notify(Change("settings", extra={"key": key}))
+        return cleaned

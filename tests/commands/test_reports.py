@@ -14,6 +14,7 @@ from csdesk.cli import main
 from csdesk.services.desk import Desk
 from tests.conftest import FakeClock
 from tests.services.reports_helpers import seed_dst_day
+from tests.settings_seam import set_setting
 
 
 @pytest.fixture
@@ -142,7 +143,7 @@ def test_pdf_of_many_pages_numbers_them(
     from csdesk.domain import Channel, CustomerDraft
     from tests.services.reports_helpers import utc
 
-    desk.set_setting("shop_name", "Corner & <Shop>")
+    set_setting(desk, "shop_name", "Corner & <Shop>")
     clock.now = utc(2026, 11, 30, 8, 0)
     cid = desk.customers.create(CustomerDraft(first_name="Ada", last_name="<b>Lovelace</b>")).id
     for i in range(150):

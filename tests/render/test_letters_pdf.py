@@ -17,6 +17,7 @@ from csdesk.services.desk import Desk
 from csdesk.services.letter_output import draw_pdf
 from csdesk.services.letter_output import run_batch as service_batch
 from csdesk.services.rendering import PageSetup
+from tests.settings_seam import set_setting
 
 
 def write_pdf(htmls: list[str], out: Path, setup: PageSetup) -> int:
@@ -49,8 +50,8 @@ def pdf_pages(path: Path) -> int:
 
 @pytest.fixture
 def customers(desk: Desk) -> list[int]:
-    desk.set_setting("shop_name", "Harbour Lane Outfitters")
-    desk.set_setting("shop_phone", "(207) 555-0142")
+    set_setting(desk, "shop_name", "Harbour Lane Outfitters")
+    set_setting(desk, "shop_phone", "(207) 555-0142")
     names = [("Zoë", "Ó Súilleabháin"), ("Ada", "Byron"), ("<b>Bob</b> & Co", "")]
     return [
         desk.customers.create(CustomerDraft(first_name=f, last_name=last)).id for f, last in names

@@ -10,6 +10,7 @@ from csdesk.services.desk import Desk
 from csdesk.store import staff as staff_store
 from csdesk.store.db import atomic
 from tests.conftest import FakeClock
+from tests.settings_seam import set_setting
 
 
 def add_staff(desk: Desk, name: str, role: str) -> None:
@@ -32,8 +33,8 @@ def utc(*args: int) -> datetime:
 def seed_dst_day(desk: Desk, clock: FakeClock) -> KnownDay:
     """Europe/Berlin, Sunday 2026-10-25: clocks go back at 03:00 CEST, so the day is 25 hours,
     from 2026-10-24T22:00Z to 2026-10-25T23:00Z."""
-    desk.set_setting("timezone", "Europe/Berlin")
-    desk.set_setting("shop_name", "Trailhead Outfitters")
+    set_setting(desk, "timezone", "Europe/Berlin")
+    set_setting(desk, "shop_name", "Trailhead Outfitters")
     add_staff(desk, "Anna", "lead")
     add_staff(desk, "Ben", "staff")
     clock.now = utc(2026, 10, 20, 9, 0)

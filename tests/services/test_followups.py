@@ -13,11 +13,12 @@ from csdesk.store import staff as staff_store
 from csdesk.store.db import atomic
 from csdesk.store.issues import TIMELINE_SQL
 from tests.conftest import FakeClock
+from tests.settings_seam import set_setting
 
 
 @pytest.fixture
 def customer_id(desk: Desk) -> int:
-    desk.set_setting("timezone", "UTC")
+    set_setting(desk, "timezone", "UTC")
     return desk.customers.create(CustomerDraft(first_name="Ada", last_name="Byron")).id
 
 

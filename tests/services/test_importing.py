@@ -14,6 +14,7 @@ from csdesk.services.importing import service as import_service
 from csdesk.services.importing.readers import decode
 from csdesk.services.importing.records import birthday, clean
 from tests.conftest import FakeClock
+from tests.settings_seam import set_setting
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "import"
 
@@ -166,7 +167,7 @@ def test_other_csv_needs_and_uses_a_mapping(desk: Desk) -> None:
     }
     plan, _ = import_file(desk, "other_semicolon.csv", mapping=mapping)
     assert plan.fmt == "csv" and plan.summary()["created"] == 2
-    desk.set_setting("phone_region", "DE")
+    set_setting(desk, "phone_region", "DE")
     j = desk.customers.get(by_email(desk, "juergen@example.de"))
     assert (j.first_name, j.last_name, j.birthday) == ("Jürgen", "Schäfer", "1966-08-09")
     assert [(p.label, p.raw) for p in j.phones] == [
@@ -181,7 +182,7 @@ def test_other_csv_needs_and_uses_a_mapping(desk: Desk) -> None:
 
 
 def test_leading_zeros_with_a_national_region(desk: Desk, tmp_path: Path) -> None:
-    desk.set_setting("phone_region", "GB")
+    set_setting(desk, "phone_region", "GB")
     src = tmp_path / "uk.csv"
     src.write_text("Name,Mobile\nAlfie Jones,'07700 900123\nBea Smith,00 44 20 7946 0000\n", encoding="utf-8")
     plan = desk.imports.preview(src, mapping={"Name": "name", "Mobile": "phone"})

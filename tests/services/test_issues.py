@@ -21,13 +21,14 @@ from csdesk.services.issues import IssueQuery
 from csdesk.store import staff as staff_store
 from csdesk.store.db import atomic
 from tests.conftest import FakeClock
+from tests.settings_seam import set_setting
 
 S = IssueStatus
 
 
 @pytest.fixture
 def customer_id(desk: Desk) -> int:
-    desk.set_setting("timezone", "UTC")
+    set_setting(desk, "timezone", "UTC")
     return desk.customers.create(CustomerDraft(first_name="Ada", last_name="Byron")).id
 
 
@@ -70,7 +71,7 @@ def test_sla_across_a_weekend(desk: Desk, customer_id: int, clock: FakeClock) ->
 
 
 def test_targets_are_a_setting(desk: Desk, customer_id: int, clock: FakeClock) -> None:
-    desk.set_setting("issue_targets_hours", {"urgent": 1})
+    set_setting(desk, "issue_targets_hours", {"urgent": 1})
     issue = desk.issues.get(log(desk, customer_id, priority=Priority.URGENT))
     assert issue.due_at == (clock.now + timedelta(hours=1)).isoformat(timespec="seconds")
 
@@ -290,10 +291,28 @@ def test_goodwill_limits_per_role(desk: Desk, customer_id: int) -> None:
 
 
 def test_goodwill_limits_are_a_setting(desk: Desk, customer_id: int) -> None:
-    desk.set_setting("goodwill_limits_cents", {"staff": 0})
+    set_setting(desk, "goodwill_limit_staff", 0)
     issue_id = log(desk, customer_id)
     with pytest.raises(PermissionDenied):
         desk.issues.add_goodwill(issue_id, GoodwillKind.GIFT, 1)
+
+
+def test_goodwill_limits_are_changed_by_an_admin_through_the_audited_setter(
+    desk: Desk, customer_id: int
+) -> None:
+    with pytest.raises(PermissionDenied, match="change settings"):
+        desk.shop.set("goodwill_limit_lead", "750.00")  # Front desk is staff
+    assert desk.issues.goodwill_limit(Role.LEAD) == 50_000
+    add_staff(desk, "Ada Admin", Role.ADMIN)
+    desk.act_as("Ada Admin")
+    assert desk.shop.set("goodwill_limit_lead", "750.00") == 75_000
+    assert desk.shop.set("goodwill_limit_admin", "2000") == 200_000
+    assert desk.shop.values()["goodwill_limit_lead"] == "750.00"
+    assert desk.issues.goodwill_limit(Role.LEAD) == 75_000
+    assert desk.shop.set("goodwill_limit_admin", "unlimited") is None
+    entry = next(e for e in desk.audit.entries() if e.entity == "setting")
+    assert entry.before == {"goodwill_limit_admin": 200_000}
+    assert entry.after == {"goodwill_limit_admin": None}
 
 
 def test_over_limit_goodwill_at_logging_writes_nothing(desk: Desk, customer_id: int) -> None:

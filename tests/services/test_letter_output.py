@@ -19,6 +19,7 @@ from csdesk.errors import UserError
 from csdesk.render.qt import QtRenderer
 from csdesk.services.desk import Desk
 from csdesk.services.letter_output import run_batch, save_pdf
+from tests.settings_seam import set_setting
 
 
 def letters_in(db_path: Path) -> int:
@@ -119,7 +120,7 @@ def noise_png(path: Path, side: int = 640) -> Path:
 def test_a_full_disk_during_a_batch_records_nothing(
     desk: Desk, db_path: Path, tmp_path: Path, mode: str
 ) -> None:
-    desk.set_setting("shop_logo", str(noise_png(tmp_path / "logo.png")))
+    set_setting(desk, "shop_logo", str(noise_png(tmp_path / "logo.png")))
     ids = [desk.customers.create(CustomerDraft(first_name=f"Person {i}")).id for i in range(5)]
     desk.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     folder = tmp_path / "out"

@@ -20,6 +20,7 @@ from csdesk.services.letters import (
 )
 from csdesk.store.letters import TIMELINE_SQL
 from tests.conftest import FakeClock
+from tests.settings_seam import set_setting
 
 ISSUE = {
     "id": 42,
@@ -34,7 +35,7 @@ ISSUE = {
 
 def test_every_bundled_template_renders_for_every_demo_customer(desk: Desk) -> None:
     demo.generate(desk, 300, seed=5)
-    desk.set_setting("shop_name", "Harbour Lane Outfitters")
+    set_setting(desk, "shop_name", "Harbour Lane Outfitters")
     names = [t.name for t in desk.letters.templates()]
     assert len(names) == 5
     declined = 0

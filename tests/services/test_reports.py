@@ -22,6 +22,7 @@ from csdesk.services.report_export import (
 from csdesk.store import reports as store
 from tests.conftest import FakeClock
 from tests.services.reports_helpers import seed_dst_day, utc
+from tests.settings_seam import set_setting
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def test_a_day_crossing_the_dst_change_is_25_hours(desk: Desk, day: object) -> N
     rng = desk.reports.day(date(2026, 10, 25))
     assert rng.hours == 25
     assert rng.start == utc(2026, 10, 24, 22, 0) and rng.end == utc(2026, 10, 25, 23, 0)
-    desk.set_setting("timezone", "America/New_York")
+    set_setting(desk, "timezone", "America/New_York")
     assert desk.reports.day(date(2026, 11, 1)).hours == 25
     assert desk.reports.day(date(2026, 3, 8)).hours == 23
     assert desk.reports.day(date(2026, 3, 9)).hours == 24

@@ -31,6 +31,7 @@ from csdesk.ui.features.letters import LettersFeature
 from csdesk.ui.main_window import MainWindow
 from csdesk.ui.models.letters_model import LettersModel
 from csdesk.ui.models.roles import ID_ROLE
+from tests.settings_seam import set_setting
 from tests.ui.conftest import type_search
 
 
@@ -112,7 +113,7 @@ def test_ctrl_shift_w_writes_a_letter_that_appears_in_the_letters_tab_and_reprin
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    desk.set_setting("shop_name", "Harbour Lane Outfitters")
+    set_setting(desk, "shop_name", "Harbour Lane Outfitters")
     open_by_search(qtbot, window, "pepe")
     feat = feature(window)
     assert feat.write_action.isEnabled()

@@ -16,6 +16,7 @@ from csdesk.domain import CustomerDraft
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.batch_letters import BatchLettersDialog
 from csdesk.ui.dialogs.letter_dialog import LetterDialog
+from tests.settings_seam import set_setting
 
 
 def pdf_text(path: Path) -> str:
@@ -25,7 +26,7 @@ def pdf_text(path: Path) -> str:
 
 @pytest.fixture
 def customer_id(desk: Desk) -> int:
-    desk.set_setting("shop_name", "Harbour Lane Outfitters")
+    set_setting(desk, "shop_name", "Harbour Lane Outfitters")
     return desk.customers.create(CustomerDraft(first_name="Zoë", last_name="Okafor")).id
 
 

@@ -23,6 +23,7 @@ from csdesk.services import phone as phone_rules
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.customer_form import CustomerForm, draft_from_search
 from csdesk.ui.main_window import MainWindow
+from tests.settings_seam import set_setting
 from tests.ui.conftest import type_search
 
 
@@ -204,7 +205,7 @@ def test_draft_from_search(typed: str, expected: CustomerDraft) -> None:
 
 def test_title_follows_the_shop_name(window: MainWindow, desk: Desk) -> None:
     assert window.windowTitle() == "csdesk"
-    desk.set_setting("shop_name", "Trailhead Outfitters")
+    set_setting(desk, "shop_name", "Trailhead Outfitters")
     assert window.windowTitle() == "Trailhead Outfitters · csdesk"
 
 

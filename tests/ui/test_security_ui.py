@@ -454,3 +454,31 @@ def test_naming_a_member_with_a_pin_opens_the_window_locked_on_their_name(
     assert guard.lock_screen.names.currentItem().text() == "Bea"
     sign_in(qtbot, guard, "Bea", "1357")
     assert not guard.locked and desk.actor.name == "Bea"
+
+
+def test_settings_dialog_sets_the_goodwill_limits_the_issue_dialog_shows(
+    qtbot: QtBot, desk: Desk, make_window: Callable[[], MainWindow]
+) -> None:
+    from csdesk.ui.dialogs.issue_form import IssueForm
+    from csdesk.ui.dialogs.settings_dialog import SettingsDialog
+
+    make_admin(desk)
+    win = make_window()
+    dialog = SettingsDialog(desk, win)
+    assert [dialog.goodwill[r].text() for r in ("staff", "lead", "admin")] == [
+        "50.00", "500.00", "",
+    ]  # fmt: skip
+    assert dialog.goodwill["admin"].placeholderText() == "unlimited"
+    dialog.goodwill["lead"].setText("lots")
+    dialog.save()
+    assert not dialog.saved and "not an amount" in dialog.message.text()
+    dialog.goodwill["lead"].setText("750")
+    dialog.save()
+    assert dialog.saved and desk.issues.goodwill_limit(Role.LEAD) == 75_000
+    dialog.grab().save("/tmp/auth-policy-settings-shot.png")
+    add_member(desk, "Lee", Role.LEAD)
+    desk.act_as("Lee")
+    cid = customer(desk)
+    form = IssueForm(win, desk, desk.customers.get(cid))
+    qtbot.addWidget(form)
+    assert "750.00 per issue" in form.goodwill_hint.text()

@@ -1,4 +1,6 @@
-"""Admin settings: when the window locks itself, whether everyone signs in, the shop's details."""
+"""Admin settings: when the window locks itself, whether everyone signs in, the shop's details,
+and the goodwill each role may give per issue. Saved through the one audited setter
+(desk.shop.set_many), the same one `csdesk settings` uses; its checks are the dialog's."""
 
 from __future__ import annotations
 
@@ -42,16 +44,27 @@ class SettingsDialog(QDialog):
         self.sign_in.setObjectName("signInRequiredSetting")
         self.sign_in.setAccessibleName("Everyone signs in with their own PIN")
         self.sign_in.setChecked(auth.sign_in_required)
-        self.shop_name = QLineEdit(str(desk.setting("shop_name", "") or ""))
+        shop = desk.shop
+        shown = shop.values()
+        self.goodwill: dict[str, QLineEdit] = {}
+        for role, label in (("staff", "Staff"), ("lead", "Shift lead"), ("admin", "Admin")):
+            limit = shop.get(f"goodwill_limit_{role}")
+            edit = QLineEdit("" if limit is None else shown[f"goodwill_limit_{role}"])
+            edit.setObjectName(f"goodwillLimit_{role}")
+            edit.setAccessibleName(f"Goodwill a {label.lower()} may give per issue")
+            edit.setPlaceholderText("unlimited")
+            edit.setMinimumWidth(112)
+            self.goodwill[role] = edit
+        self.shop_name = QLineEdit(str(shop.get("shop_name")))
         self.shop_name.setObjectName("shopName")
         self.shop_name.setAccessibleName("Shop name")
         self.shop_name.setMaxLength(80)
-        self.shop_address = QPlainTextEdit(str(desk.setting("shop_address", "") or ""))
+        self.shop_address = QPlainTextEdit(str(shop.get("shop_address")))
         self.shop_address.setObjectName("shopAddress")
         self.shop_address.setAccessibleName("Shop address")
         self.shop_address.setTabChangesFocus(True)
         self.shop_address.setFixedHeight(80)
-        self.shop_phone = QLineEdit(str(desk.setting("shop_phone", "") or ""))
+        self.shop_phone = QLineEdit(str(shop.get("shop_phone")))
         self.shop_phone.setObjectName("shopPhone")
         self.shop_phone.setAccessibleName("Shop phone")
         self.shop_phone.setMaxLength(40)
@@ -73,6 +86,16 @@ class SettingsDialog(QDialog):
         form.addRow("Shop name", self.shop_name)
         form.addRow("Address", self.shop_address)
         form.addRow("Phone", self.shop_phone)
+        limits = QHBoxLayout()
+        for role, label in (("staff", "Staff"), ("lead", "Lead"), ("admin", "Admin")):
+            limits.addWidget(QLabel(label))
+            limits.addWidget(self.goodwill[role])
+        limits.addStretch(1)
+        form.addRow("Goodwill per issue", limits)
+        limits_hint = QLabel("The most goodwill one issue may carry when each role gives it; empty: no limit")
+        limits_hint.setWordWrap(True)
+        limits_hint.setProperty("tone", "muted")
+        form.addRow(limits_hint)
 
         cancel = QPushButton("Cancel")
         cancel.setObjectName("cancelSettingsButton")
@@ -95,17 +118,17 @@ class SettingsDialog(QDialog):
         self.resize(560, 460)
 
     def save(self) -> None:
-        auth = self._desk.auth
+        values: dict[str, object] = {
+            "shop_name": self.shop_name.text(),
+            "shop_address": self.shop_address.toPlainText(),
+            "shop_phone": self.shop_phone.text(),
+            "idle_lock_minutes": self.idle.value(),
+            "sign_in_required": self.sign_in.isChecked(),
+        }
+        values.update({f"goodwill_limit_{role}": edit.text() for role, edit in self.goodwill.items()})
         try:
-            # shop details first: they validate lengths, so a refusal leaves everything as it was
-            auth.set_shop_details(
-                shop_name=self.shop_name.text(),
-                shop_address=self.shop_address.toPlainText(),
-                shop_phone=self.shop_phone.text(),
-            )
-            if self.idle.value() != auth.idle_lock_minutes:
-                auth.set_idle_lock_minutes(self.idle.value())
-            auth.set_sign_in_required(self.sign_in.isChecked())
+            # One call: every value is checked first, so a refusal leaves everything as it was.
+            self._desk.shop.set_many(values)
         except CsdeskError as exc:
             self.message.setText(str(exc))
             return

@@ -12,6 +12,7 @@ from csdesk.services.desk import Desk
 from csdesk.services.letters import TemplateProblem
 from tests.conftest import FakeClock
 from tests.services.helpers_security import fast_scrypt, make_admin  # noqa: F401
+from tests.settings_seam import set_setting
 
 
 @pytest.fixture
@@ -88,7 +89,7 @@ def test_goodwill_is_logged_with_the_currency(
     desk: Desk, zoe: int, fast_scrypt: None  # noqa: F811
 ) -> None:
     make_admin(desk)
-    desk.set_setting("currency_symbol", "€")
+    set_setting(desk, "currency_symbol", "€")
     issue = desk.issues.log(IssueDraft(customer_id=zoe, title="Late"))
     desk.issues.add_goodwill(issue.id, GoodwillKind.REFUND, 1250)
     summaries = [r[0] for r in desk.db.execute(

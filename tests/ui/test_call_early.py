@@ -30,7 +30,7 @@ def test_a_call_during_the_first_run_questions_is_held_not_a_second_window(
     name = server_name(db_path)
     try:
         # it listens while its question waits for a person
-        qtbot.waitUntil(lambda: send(name, {"action": "ping"}, timeout_ms=500) is not None, timeout=30000)
+        qtbot.waitUntil(lambda: send(name, {"action": "ping"}, timeout_ms=500) is not None, timeout=90000)
         result = subprocess.run(
             [sys.executable, "-m", "csdesk", "--db", str(db_path), "call", "+15550104477", "--json"],
             capture_output=True,

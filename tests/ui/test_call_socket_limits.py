@@ -42,7 +42,7 @@ def server(
         server_name(db_path),
         lambda request: handle_request(window, request),
         window,
-        idle_ms=300,
+        idle_ms=60_000,  # idleness is not what most tests here are about (a loaded machine is slow)
         max_connections=4,
     )
     assert srv.listen()
@@ -84,9 +84,9 @@ def open_sockets() -> int:
 
 
 def test_idle_connections_are_answered_and_closed(qtbot: QtBot, server: InstanceServer) -> None:
+    server.idle_ms = 300  # for connections accepted from now on
     before = open_sockets()
     idle = [raw(server) for _ in range(4)]
-    qtbot.waitUntil(lambda: server.connections == 4, timeout=5000)
     for s in idle:
         assert answer_of(qtbot, s)["error"] == "no request arrived in time"
     qtbot.waitUntil(lambda: server.connections == 0, timeout=5000)

@@ -53,7 +53,7 @@ def run_cli(qtbot: QtBot, args: list[str]) -> subprocess.CompletedProcess[str]:
         text=True,
         env=env,
     )
-    qtbot.waitUntil(lambda: proc.poll() is not None, timeout=30000)
+    qtbot.waitUntil(lambda: proc.poll() is not None, timeout=60000)
     out, err = proc.communicate()
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 

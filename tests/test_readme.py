@@ -39,9 +39,7 @@ NEEDS_RUNNING_WINDOW = {"csdesk call +15550104477", "csdesk call '+1 555 010 447
 # Before these run, the state they describe is made: an import left interrupted by a kill.
 INTERRUPTED_FIRST = {"csdesk resume-import 3": 3}
 # Known failures, each with its owner; remove a line when the fix lands.
-PENDING = {
-    "csdesk settings letter_page_size Letter": "auth-policy helper: the settings registry",
-}
+PENDING: dict[str, str] = {}  # the settings registry landed: letter_page_size is a setting
 
 VCARD = (
     "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Vera Card\r\nN:Card;Vera;;;\r\nTEL;TYPE=CELL:+1 503 555 0142\r\n"
@@ -143,7 +141,7 @@ def test_every_readme_example_runs(shop: tuple[Path, dict[str, str]]) -> None:
 
 
 # README claims checked beyond exit codes; pending ones with their owner, as PENDING above.
-PENDING_CLAIMS = {"date_style mdy for the US": "auth-policy helper: the settings registry"}
+PENDING_CLAIMS: dict[str, str] = {}  # date_style follows phone_region (settings registry)
 
 
 def test_the_date_style_the_readme_promises(tmp_path: Path) -> None:

@@ -11,8 +11,9 @@ from csdesk.services.desk import Desk
 class ChangeBus(QObject):
     """Re-emits every Change of the attached desks as a Qt signal.
 
-    A Desk attached from a worker thread calls `publish` on that thread; the signal then reaches
-    widgets on the UI thread through a queued connection, so views are never touched off-thread.
+    The window attaches its own (UI-thread) Desk. Writes made on a worker's Desk reach it through
+    the operation runner (ui.workers.Op), which collects them on the worker and replays them on
+    the window's Desk on the UI thread, so views are never touched off-thread.
     """
 
     changed = Signal(object)  # Change

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import sqlite3
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -200,13 +199,6 @@ def main(argv: list[str] | None = None) -> None:
     except PermissionDenied as exc:
         click.echo(f"csdesk: {exc}", err=True)
         sys.exit(EXIT_DENIED)
-    except sqlite3.Error as exc:
-        # Anything SQLite raises outside a write (a read of a corrupt or locked file) still
-        # becomes one clear line, never a traceback.
-        from csdesk.store.db import translate_error
-
-        click.echo(f"csdesk: {translate_error(exc)}", err=True)
-        sys.exit(EXIT_USER_ERROR)
     except (UserError, CsdeskError) as exc:
         click.echo(f"csdesk: {exc}", err=True)
         sys.exit(EXIT_USER_ERROR)
@@ -220,6 +212,14 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"csdesk: cannot use{where}: {exc.strerror or exc}.", err=True)
         sys.exit(EXIT_USER_ERROR)
     except Exception as exc:  # the last line of the promise "no traceback, ever"
+        # Anything the database raises outside a write (a read of a corrupt or locked file) still
+        # becomes its clear line; the store knows its engine's errors, the CLI does not.
+        from csdesk.store.db import engine_error_message
+
+        engine = engine_error_message(exc)
+        if engine is not None:
+            click.echo(f"csdesk: {engine}", err=True)
+            sys.exit(EXIT_USER_ERROR)
         if os.environ.get("CSDESK_DEBUG"):
             raise
         click.echo(

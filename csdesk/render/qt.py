@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, QUrl
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
+    QColor,
+    QFont,
     QGuiApplication,
     QImage,
     QPagedPaintDevice,
@@ -27,6 +29,7 @@ from PySide6.QtGui import (
     QPageSize,
     QPainter,
     QPdfWriter,
+    QPen,
     QTextDocument,
 )
 
@@ -42,6 +45,7 @@ PDF_DPI = 96
 PAGE_IDS = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
 MAX_PAGES = 60  # per letter: more is a runaway template, not a letter
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
+FOOTER_PX = 28  # a report page's footer strip at the writer's 96 dpi: about 7 mm
 _IMAGE_RESOURCE = QTextDocument.ResourceType.ImageResource.value
 
 
@@ -239,8 +243,6 @@ class QtRenderer:
         footer: str,
         progress: Progress | None = None,
     ) -> int | None:
-        from csdesk.render.report import paint_report
-
         return paint_report(html, path, setup, title=title, footer=footer, progress=progress)
 
 
@@ -274,3 +276,75 @@ class QtPrintJob:
         if not ended:
             raise UserError("The printer did not take the letter; nothing was recorded.")
         return painter.pages
+
+
+# -- the daily log's PDF -------------------------------------------------------------------------
+# Letters are one document per page run; a report is one long document, so this painter also
+# draws a footer on every page (the shop's name, the title, "Page n of N") in a strip kept free
+# below the text. services/report_export.py owns the use case (permission, file, audit). It lives
+# here, beside the letter painter it shares document() and check_pdf() with, so that the two
+# modules it once was do not import each other round in a circle.
+
+def paint_report(
+    html: str,
+    path: Path,
+    setup: PageSetup,
+    *,
+    title: str,
+    footer: str,
+    progress: Progress | None = None,
+) -> int | None:
+    """Draw the report into `path`; pages written, or None if `progress` said stop."""
+    writer = pdf_writer(path, setup, f"Daily log · {title}")
+    doc = document(html, writer)
+    full = doc.pageSize()
+    body = QSizeF(full.width(), full.height() - FOOTER_PX)
+    doc.setPageSize(body)
+    pages = max(1, doc.pageCount())
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise UserError(f"Cannot write {path}. Check that the folder is writable.")
+    cancelled = False
+    try:
+        font = QFont(doc.defaultFont())
+        font.setPointSizeF(7.5)
+        # No "fi" ligature: the footer's words must stay searchable and copyable as typed.
+        font.setFeature(QFont.Tag("liga"), 0)
+        for page in range(pages):
+            if progress is not None and progress(page, pages) is False:
+                cancelled = True
+                break
+            if page:
+                writer.newPage()
+            painter.save()
+            painter.translate(0, -page * body.height())
+            doc.drawContents(painter, QRectF(0, page * body.height(), body.width(), body.height()))
+            painter.restore()
+            _footer(painter, font, full, footer, f"Page {page + 1} of {pages}", title)
+    finally:
+        ended = painter.end()
+    if cancelled:
+        return None
+    if not ended:
+        raise UserError("Could not finish the PDF; nothing was saved.")
+    check_pdf(path)
+    if progress is not None:
+        progress(pages, pages)
+    return pages
+
+
+def _footer(painter: QPainter, font: QFont, full: QSizeF, shop: str, page: str, title: str) -> None:
+    top = full.height() - FOOTER_PX + 8
+    painter.save()
+    painter.setPen(QPen(QColor("#cbd2d9"), 0.8))
+    painter.drawLine(0, int(top), int(full.width()), int(top))
+    painter.setFont(font)
+    painter.setPen(QColor("#52606d"))
+    strip = QRectF(0, top + 3, full.width(), FOOTER_PX - 11)
+    left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+    right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    center = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
+    painter.drawText(strip, left, shop)
+    painter.drawText(strip, center, f"Daily log · {title}")
+    painter.drawText(strip, right, page)
+    painter.restore()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import sys
 import time
 from dataclasses import dataclass
@@ -18,9 +17,8 @@ from csdesk.paths import backups_dir
 from csdesk.services.auth import Permission, require
 from csdesk.store import audit
 from csdesk.store import backup as store
-from csdesk.store.db import atomic, translate_error
+from csdesk.store.db import atomic
 from csdesk.store.files import check_target
-from csdesk.store.migrations import migrations
 
 if TYPE_CHECKING:
     from csdesk.services.context import Context
@@ -107,9 +105,7 @@ class BackupService:
     def _write(self, target: Path) -> BackupResult:
         started = time.perf_counter()
         try:
-            size = store.backup_to(self._ctx.db.conn, target)
-        except sqlite3.Error as exc:
-            raise translate_error(exc, target) from exc
+            size = store.backup_file(self._ctx.db.conn, target)
         except OSError as exc:
             raise UserError(
                 f"Could not write the backup {target}: {exc.strerror or exc}. "
@@ -170,14 +166,9 @@ class BackupService:
             raise UserError(f"There is no file {source}. Check the name and try again.")
         staging = self.folder / f".restore-{self._stem()}.db"
         try:
-            stage_candidate(source, staging)
+            store.stage_candidate(source, staging)
             previous = self._write(self._auto_name("prerestore"))
-            db = self._ctx.db
-            try:
-                store.copy_into(staging, db.conn)
-            except sqlite3.Error as exc:
-                raise translate_error(exc, self._ctx.path) from exc
-            migrations.apply(db)  # an older backup gets this version's schema
+            store.restore_into(staging, self._ctx.db, self._ctx.path)
         finally:
             staging.unlink(missing_ok=True)
         self._audit("restore", {"from": str(source), "previous_saved_as": str(previous.path)})
@@ -213,37 +204,6 @@ class BackupService:
             )
 
 
-def stage_candidate(source: Path, staging: Path) -> None:
-    """Copy the candidate aside and check the copy: nothing live is touched before it passes."""
-    refuse = f"{source} cannot be restored:"
-    candidate = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    try:
-        store.backup_to(candidate, staging)
-    except sqlite3.DatabaseError as exc:
-        raise UserError(f"{refuse} it is not a readable SQLite database ({exc}).") from exc
-    finally:
-        candidate.close()
-    conn = sqlite3.connect(str(staging), isolation_level=None)
-    try:
-        applied = store.migrations_applied(conn, migrations.name)
-        if applied is None:
-            raise UserError(f"{refuse} it is not a csdesk database. Nothing was changed.")
-        known = {m.name for m in migrations._migrations}
-        newer = [name for name in applied if name not in known]
-        if newer:
-            raise UserError(
-                f"{refuse} it comes from a newer csdesk ({newer[-1]}). Update csdesk first."
-            )
-        report = store.check(conn)
-        if not report.ok:
-            raise UserError(
-                f"{refuse} it is damaged ({report.problems[0]}). Nothing was changed; "
-                "try an older backup."
-            )
-    finally:
-        conn.close()
-
-
 def restore_damaged(db_path: Path, source: Path, folder: Path) -> Path:
     """Restore over a database that cannot even be opened: the damaged file is kept aside.
 
@@ -255,17 +215,13 @@ def restore_damaged(db_path: Path, source: Path, folder: Path) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     aside = folder / f"{db_path.stem}-{stamp}-damaged.db"
     try:
-        stage_candidate(source, staging)
+        store.stage_candidate(source, staging)
         folder.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-wal", "-shm"):
             current = Path(str(db_path) + suffix)
             if current.exists():
                 os.replace(current, Path(str(aside) + suffix))
-        conn = sqlite3.connect(f"file:{staging}?mode=ro", uri=True)
-        try:
-            store.backup_to(conn, db_path)
-        finally:
-            conn.close()
+        store.copy_file(staging, db_path)
     finally:
         staging.unlink(missing_ok=True)
     return aside

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -168,10 +167,7 @@ class PrivacyService:
     def scrub_file(self) -> bool:
         """Rewrite the file without free pages and empty the WAL. False if another program kept
         it busy: the erasure itself is committed either way; the caller may try again later."""
-        try:
-            return store.scrub_file(self._ctx.db)
-        except sqlite3.OperationalError:
-            return False
+        return store.scrub_file(self._ctx.db)
 
     # -- helpers -------------------------------------------------------------------------------
     def _audit(self, action: str, customer_id: int, after: dict[str, Any]) -> None:

@@ -2,7 +2,7 @@
 
 Qt-free. A day is the shop's local day (setting `timezone`, as issues use it; else the computer's
 zone), so a day that crosses a daylight-saving change is 23 or 25 hours long. Exports live in
-services/report_export.py; the PDF is drawn by the face's renderer (render/report.py).
+services/report_export.py; the PDF is drawn by the face's renderer (render/qt.py, paint_report).
 """
 
 from __future__ import annotations

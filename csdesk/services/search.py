@@ -7,7 +7,6 @@ recently. Every path is bounded, so a one-letter prefix never ranks a million ro
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -17,6 +16,7 @@ from csdesk.services import phone as phone_rules
 from csdesk.services.text import digits, fold, tokens
 from csdesk.store import customers as store
 from csdesk.store import notes as notes_store
+from csdesk.store.db import QueryFailed
 
 if TYPE_CHECKING:
     from csdesk.services.context import Context
@@ -89,7 +89,7 @@ class SearchService:
             if len(hits) < limit:
                 hits += self._notes(text, limit - len(hits), {h.customer_id for h in hits})
             return hits
-        except sqlite3.OperationalError:
+        except QueryFailed:
             # Defensive: fts_query() cannot produce invalid syntax, but a search must never crash.
             log.exception("search failed for %r", text)
             return []

@@ -9,6 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+import sqlite_utils
+
+from csdesk.errors import UserError
+from csdesk.store.db import translate_error
+from csdesk.store.migrations import known_migrations, migrations
+
 PAGES_PER_STEP = 4096  # 16 MiB at 4 KiB pages: short steps let other writers in between
 Progress = Callable[[int, int], None]  # (pages remaining, total pages)
 
@@ -169,3 +175,62 @@ def _check_read_only(path: Path) -> CheckReport:
             return report
     report.checked.append("(the file is read-only: checked through a copy)")
     return report
+
+
+# -- backup and restore with SQLite's errors translated -----------------------------------------
+# The service decides when and what; the connections, the file copies and SQLite's errors stay here.
+def backup_file(source: sqlite3.Connection, dest: Path) -> int:
+    """backup_to, with SQLite's errors as a UserError that says what to do (OSError passes on)."""
+    try:
+        return backup_to(source, dest)
+    except sqlite3.Error as exc:
+        raise translate_error(exc, dest) from exc
+
+
+def restore_into(staging: Path, db: sqlite_utils.Database, where: Path | None) -> None:
+    """Copy a checked backup over the live database, then bring it to this version's schema."""
+    try:
+        copy_into(staging, db.conn)
+    except sqlite3.Error as exc:
+        raise translate_error(exc, where) from exc
+    migrations.apply(db)  # an older backup gets this version's schema
+
+
+def copy_file(source_path: Path, dest: Path) -> int:
+    """A consistent copy of the database file at `source_path` to `dest` (read-only on the source)."""
+    conn = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    try:
+        return backup_to(conn, dest)
+    finally:
+        conn.close()
+
+
+def stage_candidate(source: Path, staging: Path) -> None:
+    """Copy the candidate aside and check the copy: nothing live is touched before it passes."""
+    refuse = f"{source} cannot be restored:"
+    candidate = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        backup_to(candidate, staging)
+    except sqlite3.DatabaseError as exc:
+        raise UserError(f"{refuse} it is not a readable SQLite database ({exc}).") from exc
+    finally:
+        candidate.close()
+    conn = sqlite3.connect(str(staging), isolation_level=None)
+    try:
+        applied = migrations_applied(conn, migrations.name)
+        if applied is None:
+            raise UserError(f"{refuse} it is not a csdesk database. Nothing was changed.")
+        known = set(known_migrations())
+        newer = [name for name in applied if name not in known]
+        if newer:
+            raise UserError(
+                f"{refuse} it comes from a newer csdesk ({newer[-1]}). Update csdesk first."
+            )
+        report = check(conn)
+        if not report.ok:
+            raise UserError(
+                f"{refuse} it is damaged ({report.problems[0]}). Nothing was changed; "
+                "try an older backup."
+            )
+    finally:
+        conn.close()

@@ -16,6 +16,10 @@ from csdesk.errors import UserError
 
 BUSY_TIMEOUT_MS = 5000
 
+# The engine's error for a query that could not run (bad syntax, busy, I/O), under the store's
+# own name: services catch this, never sqlite3's, so they stay as they are when a second engine comes.
+QueryFailed = sqlite3.OperationalError
+
 
 class EmptyDatabaseFile(UserError):
     """A zero-byte file where a database should be: never silently turned into a new, empty one."""
@@ -184,6 +188,11 @@ def open_db(
         db.close()
         raise translate_error(exc, path) from exc
     return db
+
+
+def engine_error_message(exc: BaseException) -> UserError | None:
+    """The clear message for an error the database engine raised, or None if `exc` is not one."""
+    return translate_error(exc) if isinstance(exc, sqlite3.Error) else None
 
 
 def translate_error(exc: sqlite3.Error, path: Path | None = None) -> UserError:

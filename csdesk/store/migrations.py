@@ -10,6 +10,11 @@ from sqlite_utils import Migrations
 migrations = Migrations("csdesk")
 
 
+def known_migrations() -> list[str]:
+    """The names of every migration this version knows, in order (a newer file has others)."""
+    return [m.name for m in migrations._migrations]
+
+
 def run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run several statements inside the current transaction.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import sqlite_utils
@@ -149,10 +150,14 @@ def erase(
 def scrub_file(db: sqlite_utils.Database) -> bool:
     """Rewrite the file without free pages and empty the WAL; False if a reader kept the WAL busy.
 
-    Must run outside any transaction (VACUUM cannot run inside one).
+    Must run outside any transaction (VACUUM cannot run inside one). Another program holding the
+    file busy is False too: what was erased is committed either way, the caller may try again.
     """
-    db.execute("VACUUM")
-    busy, _log, _done = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    try:
+        db.execute("VACUUM")
+        busy, _log, _done = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.OperationalError:
+        return False
     return not busy
 
 

@@ -29,9 +29,8 @@ from csdesk.errors import UserError
 from csdesk.paths import backups_dir
 from csdesk.services import dates
 from csdesk.services.audit import AuditFilter
-from csdesk.services.backup import restore_damaged
+from csdesk.services.backup import refuse_if_in_use, restore_damaged
 from csdesk.services.clock import iso
-from csdesk.store.backup import CheckReport, check_file
 
 EXIT_CHECK_FAILED = 2
 
@@ -83,15 +82,24 @@ def customer_erase_cmd(run: RunContext, customer_id: int, yes: bool) -> None:
         f"{result.notes_removed} notes, {result.phones_removed} phone numbers and "
         f"{result.emails_removed} e-mail addresses removed."
     )
-    if not result.file_scrubbed:
+    if result.drafts_removed:
+        click.echo(f"Removed {result.drafts_removed} unsaved drafts about them.")
+    if result.scrub_problem in ("no_space", "write_failed"):
+        why = "is too full" if result.scrub_problem == "no_space" else "refused the write"
+        click.echo(
+            f"The erasure is saved, but the disk {why} when the database file was rewritten, "
+            "so erased text may linger in its free space: free some space, then run "
+            "`csdesk check --repair`, which rewrites the file.",
+            err=True,
+        )
+    elif result.scrub_problem:
         click.echo(
             "Another csdesk is open, so old copies in the database's journal are cleared when it "
             "closes.",
             err=True,
         )
-    click.echo(
-        "Backups made before the erasure still hold the data until they rotate away.", err=True
-    )
+    for sentence in result.copies:
+        click.echo(sentence, err=True)
 
 
 # -- staff -------------------------------------------------------------------------------------
@@ -184,10 +192,10 @@ def staff_reactivate_cmd(run: RunContext, name: str) -> None:
     default=None,
     help="Backup file (default: a dated file in the backups folder).",
 )
-@click.option("--force", is_flag=True, help="Replace the -o file if it already exists.")
+@click.option("--force", is_flag=True, help="Replace the --output file if it exists.")
 @pass_run
 def backup_cmd(run: RunContext, output: Path | None, force: bool) -> None:
-    """Make a consistent backup, even while csdesk is in use."""
+    """Make a consistent backup, even while csdesk is in use; the copy is checked."""
     desk = admin_desk(run)
     result = desk.backups.backup(output, overwrite=force)
     click.echo(f"Backed up to {result.path} ({result.size / 1e6:.1f} MB, {result.seconds:.1f} s).")
@@ -198,61 +206,93 @@ def backup_cmd(run: RunContext, output: Path | None, force: bool) -> None:
 
 @click.command("restore")
 @click.argument("source", type=FilePath(dir_okay=False, path_type=Path))
+@click.option(
+    "--other-database",
+    is_flag=True,
+    help="Restore even though the backup is of another database (it replaces this one's data).",
+)
 @pass_run
-def restore_cmd(run: RunContext, source: Path) -> None:
-    """Replace the database with a backup (checked first; the current data is saved first)."""
+def restore_cmd(run: RunContext, source: Path, other_database: bool) -> None:
+    """Replace the database with a backup: all or nothing. The backup is checked and brought up
+    to date first, and the data it replaces is saved as a backup."""
     try:
         run.open()
-    except UserError:
-        # The current database cannot be opened (damaged?): keep it aside and restore anyway.
-        # Only a failure to open counts: a missing PIN or a refusal must never move data aside.
+    except UserError as exc:
+        # The current database cannot be opened. Only a damaged one is kept aside and replaced:
+        # busy, or open elsewhere, is refused (restore_damaged says which). A missing PIN or a
+        # refusal is not a failure to open, so it never moves data aside.
         run.close()
         folder = backups_dir(run.db_path)
-        aside = restore_damaged(run.db_path, source, folder)
+        aside = restore_damaged(run.db_path, source, folder, opened_error=str(exc))
         desk = admin_desk(run)
         desk.backups.audit_restore(source, aside)
         click.echo(f"Restored {source}. The unreadable database was kept as {aside}.")
         return
+    refuse_if_in_use(run.db_path)  # before anything here writes (the sign-in may)
     desk = admin_desk(run)
-    result = desk.backups.restore(source)
-    click.echo(f"Restored {source}. The data it replaced was saved as {result.previous_saved_as}.")
+    result = desk.backups.restore(source, other_database=other_database)
+    damaged = " (it failed its check: it was damaged)" if result.replaced_was_damaged else ""
+    click.echo(
+        f"Restored {source}: the database now holds {result.customers_now:,} customers. "
+        f"The data it replaced ({result.customers_replaced:,} customers) is saved as "
+        f"{result.previous_saved_as}{damaged}; `csdesk restore {result.previous_saved_as}` "
+        "puts it back."
+    )
 
 
 @click.command("check")
-@json_flag("{ok, checked, problems, warnings}")
+@json_flag("{ok, busy, checked, problems, warnings, repaired}")
+@click.option("--repair", is_flag=True,
+              help="Rebuild damaged or missing indexes and search indexes from the tables.")
 @pass_run
-def check_cmd(run: RunContext, as_json: bool) -> None:
-    """Check the database and its search index; exit code 2 if something is wrong."""
-    from csdesk.services.backup import network_share_warning
+def check_cmd(run: RunContext, as_json: bool, repair: bool) -> None:
+    """Check the database, every index and search index; exit code 2 if something is wrong,
+    1 if it is busy (another program kept it locked)."""
+    from csdesk.services.backup import (
+        advice_for_file,
+        busy_message,
+        check_database,
+        network_share_warning,
+    )
 
     path = run.db_path
     if not path.is_file():
         raise UserError(f"There is no database at {path}.")
-    report: CheckReport = check_file(path)
+    repaired: list[str] = []
+    report = check_database(path)
+    if repair and not report.ok and not report.busy:
+        desk = admin_desk(run)
+        repaired, report = desk.backups.repair()
     warning = network_share_warning(path)
     if as_json:
         echo_json(
             {
                 "ok": report.ok,
+                "busy": report.busy,
                 "checked": report.checked,
                 "problems": report.problems,
                 "warnings": [warning] if warning else [],
+                "repaired": repaired,
             }
         )
     else:
         for item in report.checked:
             click.echo(f"checked: {item}")
+        for item in repaired:
+            click.echo(f"repaired: {item}")
         if warning:
             click.echo(f"Warning: {warning}", err=True)
-        if report.ok:
+        if report.busy:
+            click.echo(busy_message(path).replace("nothing was changed", "nothing was checked"),
+                       err=True)
+        elif report.ok:
             click.echo(f"{path} is healthy.")
         else:
             for problem in report.problems:
                 click.echo(f"problem: {problem}", err=True)
-            click.echo(
-                f"{path} is damaged. Restore the newest good backup with `csdesk restore FILE`.",
-                err=True,
-            )
+            click.echo(f"{path} is damaged. {advice_for_file(path, report)}", err=True)
+    if report.busy:
+        raise click.exceptions.Exit(1)
     if not report.ok:
         raise click.exceptions.Exit(EXIT_CHECK_FAILED)
 

@@ -77,7 +77,7 @@ class Desk:
         self.auth = AuthService(ctx, shop=self.shop)
         self.audit = AuditService(ctx)
         self.backups = BackupService(ctx)
-        self.privacy = PrivacyService(ctx)
+        self.privacy = PrivacyService(ctx, drafts=self.drafts, backups=self.backups)
         self.letters = LetterService(
             ctx, customers=self.customers, issues=self.issues, shop=self.shop
         )

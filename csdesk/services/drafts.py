@@ -96,6 +96,20 @@ class DraftService:
         self._sync_folder()
         return True
 
+    def discard_customer(self, customer_id: int) -> int:
+        """Every draft about one customer, whatever its kind (an erasure leaves none behind)."""
+        removed = 0
+        if not self.folder.is_dir():
+            return removed
+        for path in self.folder.glob("*.json"):
+            draft = self._read(path)
+            if draft is not None and draft.customer_id == customer_id:
+                path.unlink(missing_ok=True)
+                removed += 1
+        if removed:
+            self._sync_folder()
+        return removed
+
     # -- internals -----------------------------------------------------------------------------
     def _now(self) -> str:
         from csdesk.services.clock import iso, utc_now

@@ -20,7 +20,9 @@ from csdesk.store.db import atomic
 from csdesk.store.files import check_target, write_text
 
 if TYPE_CHECKING:
+    from csdesk.services.backup import BackupService
     from csdesk.services.context import Context
+    from csdesk.services.drafts import DraftService
 
 EXPORT_FORMAT = "csdesk-customer-export/1"
 # Derived copies of the name and e-mail used for search; the export shows the originals.
@@ -38,12 +40,17 @@ class ErasureResult:
     followups_removed: int
     letters_removed: int
     audit_rows_redacted: int
-    file_scrubbed: bool  # False: another program kept the WAL open; it is cleared when it closes
+    file_scrubbed: bool  # False: the file rewrite did not happen (scrub_problem says why)
+    scrub_problem: str = ""  # "busy" (another program kept the WAL open), "no_space", "write_failed"
+    drafts_removed: int = 0  # autosaved drafts of notes and visits about the customer
+    copies: tuple[str, ...] = ()  # sentences naming the backups that still hold the customer
 
 
 class PrivacyService:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, *, drafts: DraftService, backups: BackupService) -> None:
         self._ctx = ctx
+        self._drafts = drafts  # an erasure removes the customer's autosaved drafts too
+        self._backups = backups  # and says which backups still hold the data
 
     # -- export --------------------------------------------------------------------------------
     def export(self, customer_id: int) -> dict[str, Any]:
@@ -160,14 +167,25 @@ class PrivacyService:
                 db, customer_id, now, self._targets(customer_id, visits, notes, mentioned)
             )
             self._audit_in_tx("erase", customer_id, counts)
-        scrubbed = self.scrub_file()
+        problem = self.scrub_problem()
+        drafts = self._drafts.discard_customer(customer_id)
+        copies = tuple(self._backups.copies_holding_data())
         self._ctx.notify(Change("customer", (customer_id,), customer_id, extra={"erased": True}))
-        return ErasureResult(customer_id=customer_id, file_scrubbed=scrubbed, **counts)
+        return ErasureResult(
+            customer_id=customer_id, file_scrubbed=not problem, scrub_problem=problem,
+            drafts_removed=drafts, copies=copies, **counts,
+        )
 
     def scrub_file(self) -> bool:
-        """Rewrite the file without free pages and empty the WAL. False if another program kept
-        it busy: the erasure itself is committed either way; the caller may try again later."""
-        return store.scrub_file(self._ctx.db)
+        """Rewrite the file without free pages and empty the WAL; False if that did not happen.
+        The erasure itself is committed either way; the caller may try again later."""
+        return not self.scrub_problem()
+
+    def scrub_problem(self) -> str:
+        """'' when the file was rewritten; 'busy' when another program kept the WAL open;
+        'no_space' or 'write_failed' when the rewrite (VACUUM writes a whole copy) could not
+        be written."""
+        return store.scrub_problem(self._ctx.db)
 
     # -- helpers -------------------------------------------------------------------------------
     def _audit(self, action: str, customer_id: int, after: dict[str, Any]) -> None:

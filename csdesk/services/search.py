@@ -12,11 +12,12 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from csdesk.domain import SearchHit
+from csdesk.errors import UserError
 from csdesk.services import phone as phone_rules
 from csdesk.services.text import digits, fold, tokens
 from csdesk.store import customers as store
 from csdesk.store import notes as notes_store
-from csdesk.store.db import QueryFailed
+from csdesk.store.db import DatabaseFailed
 
 if TYPE_CHECKING:
     from csdesk.services.context import Context
@@ -89,10 +90,16 @@ class SearchService:
             if len(hits) < limit:
                 hits += self._notes(text, limit - len(hits), {h.customer_id for h in hits})
             return hits
-        except QueryFailed:
-            # Defensive: fts_query() cannot produce invalid syntax, but a search must never crash.
-            log.exception("search failed for %r", text)
-            return []
+        except (DatabaseFailed, MemoryError) as exc:
+            # fts_query() cannot produce invalid syntax: what fails here is the index itself
+            # (dropped, or damaged pages; SQLite reports some of those as out of memory).
+            # Say so, and how to rebuild it, instead of showing nothing or something unrelated.
+            log.info("search failed for %r: %s", text, exc)
+            raise UserError(
+                "The search index is damaged or missing, so this search cannot run. Rebuild it "
+                "from the customer records with `csdesk check --repair` (in the window: Data → "
+                "Check the database, then Repair); nothing is lost."
+            ) from exc
 
     def caller(self, number: str) -> list[SearchHit]:
         """Exact caller-ID lookup: the customers whose number is this one."""

@@ -1,109 +1,135 @@
-"""Online backups (sqlite3 backup API), integrity checks and copying a backup back in."""
+"""Online backups (sqlite3 backup API), verified copies, and putting a backup back in one step.
+
+A restore is all or nothing. The candidate is copied aside, checked and migrated first; then
+`install` copies it over the live database inside one SQLite write transaction, and saves what
+it replaces from inside that same transaction (no other writer can commit in between), so a
+crash or an error at any moment leaves either the old data or the new data, never a mix.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import sqlite_utils
 
-from csdesk.errors import UserError
-from csdesk.store.db import translate_error
-from csdesk.store.migrations import known_migrations, migrations
+from csdesk.store.files import AtomicFile
+from csdesk.store.integrity import (
+    CheckReport,
+    check,
+    check_file,
+    fts_tables,
+    is_busy,
+)
+
+__all__ = [
+    "CheckReport",
+    "Copy",
+    "DatabaseBusy",
+    "backup_to",
+    "check",
+    "check_file",
+    "fts_tables",
+    "install",
+]
 
 PAGES_PER_STEP = 4096  # 16 MiB at 4 KiB pages: short steps let other writers in between
 Progress = Callable[[int, int], None]  # (pages remaining, total pages)
 
 
-def backup_to(source: sqlite3.Connection, dest: Path, *, progress: Progress | None = None) -> int:
-    """Copy the live database into `dest` consistently, even while others write; returns bytes.
+class DatabaseBusy(Exception):
+    """Another connection kept the database locked longer than we were willing to wait."""
 
-    Written to a temporary name and renamed, so a crash never leaves a half backup under the
-    real name. The copy is switched to a single-file journal so it can be moved around alone.
-    """
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".partial")
-    tmp.unlink(missing_ok=True)
-    target = sqlite3.connect(str(tmp), isolation_level=None)
+
+class SavePreviousFailed(Exception):
+    """The copy of the data a restore would replace could not be written: nothing changed."""
+
+
+@dataclass(frozen=True)
+class Copy:
+    path: Path
+    size: int
+    report: CheckReport | None  # the check of the copy itself (None: not asked for)
+
+
+def ro_uri(path: Path) -> str:
+    """A read-only URI that survives '?' and '#' in folder names."""
+    return f"file:{quote(path.absolute().as_posix())}?mode=ro"
+
+
+def _sync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
     try:
-        source.backup(
-            target,
-            pages=PAGES_PER_STEP,
-            progress=(lambda _status, remaining, total: progress(remaining, total))
-            if progress
-            else None,
-        )
-        target.execute("PRAGMA journal_mode = DELETE")
-    except BaseException:
-        target.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    target.close()
-    os.replace(tmp, dest)
-    return dest.stat().st_size
-
-
-def copy_into(source_path: Path, target: sqlite3.Connection) -> None:
-    """Replace the whole content of `target` (the live database) with the file at `source_path`."""
-    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
-    try:
-        source.backup(target, pages=PAGES_PER_STEP)
+        os.fsync(fd)
     finally:
-        source.close()
+        os.close(fd)
 
 
-@dataclass
-class CheckReport:
-    ok: bool = True
-    problems: list[str] = field(default_factory=list)
-    checked: list[str] = field(default_factory=list)  # what was looked at, for the report
+def backup_to(
+    source: sqlite3.Connection,
+    dest: Path,
+    *,
+    progress: Progress | None = None,
+    verify: bool = False,
+    dest_if_damaged: Path | None = None,
+    overwrite: bool = False,
+) -> Copy:
+    """Copy the live database into `dest` consistently, even while others write.
 
-    def fail(self, problem: str) -> None:
-        self.ok = False
-        self.problems.append(problem)
-
-
-def fts_tables(conn: sqlite3.Connection) -> list[str]:
-    cur = conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' "
-        "AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%' ORDER BY name"
-    )
-    return [r[0] for r in cur.fetchall()]
-
-
-def check(conn: sqlite3.Connection) -> CheckReport:
-    """PRAGMA integrity_check, then FTS5's own integrity-check of every search index.
-
-    FTS5's check is written as an INSERT, so it needs a writable connection; it changes nothing.
+    Written through store.files.AtomicFile (temporary name, fsync, rename; an existing file is
+    replaced only with `overwrite`), so a crash never leaves a half backup under the real name.
+    The copy is switched to a single-file journal so it can be moved around alone. With
+    `verify`, the copy is checked (pages, indexes, search indexes) before it gets its name; a
+    copy that fails goes to `dest_if_damaged` instead (when given), so a damaged copy never
+    looks like a good backup.
     """
-    report = CheckReport()
-    try:
-        rows = [r[0] for r in conn.execute("PRAGMA integrity_check(50)").fetchall()]
-    except sqlite3.DatabaseError as exc:
-        report.fail(f"the file cannot be read as a database ({exc})")
-        return report
-    report.checked.append("database pages and indexes")
-    if rows != ["ok"]:
-        for row in rows:
-            report.fail(f"database: {row}")
-    try:
-        tables = fts_tables(conn)
-    except sqlite3.DatabaseError as exc:
-        report.fail(f"the schema cannot be read ({exc})")
-        return report
-    for table in tables:
-        report.checked.append(f"search index {table}")
+    report: CheckReport | None = None
+    final = dest
+    with AtomicFile(dest, overwrite=overwrite) as out:
+        target = sqlite3.connect(str(out.tmp), isolation_level=None)
         try:
-            conn.execute(f'INSERT INTO "{table}"("{table}") VALUES (\'integrity-check\')')
-        except (sqlite3.DatabaseError, MemoryError) as exc:
-            # SQLite reports some damaged FTS pages as out-of-memory, which Python raises as
-            # MemoryError: still a damaged index, not a reason to crash the check.
-            report.fail(f"search index {table}: {exc or 'damaged'}")
-    return report
+            source.backup(
+                target,
+                pages=PAGES_PER_STEP,
+                progress=(lambda _status, remaining, total: progress(remaining, total))
+                if progress
+                else None,
+            )
+            target.execute("PRAGMA journal_mode = DELETE")
+            if verify:
+                report = check(target)
+        finally:
+            target.close()
+        if report is not None and not report.ok and dest_if_damaged is not None:
+            os.replace(out.tmp, dest_if_damaged)
+            _sync_folder(dest_if_damaged.parent)
+            out.cancel()
+            final = dest_if_damaged
+    return Copy(final, final.stat().st_size, report)
+
+
+def copy_file(source: Path, dest: Path) -> None:
+    """A private copy of a database file (read-only on the source), for checking it aside."""
+    conn = sqlite3.connect(ro_uri(source), uri=True)
+    try:
+        backup_to(conn, dest, overwrite=True)
+    finally:
+        conn.close()
+
+
+def open_copy(path: Path) -> sqlite_utils.Database:
+    """A private copy opened for changes (migrations, the restore's audit row)."""
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    return sqlite_utils.Database(conn)
 
 
 def migrations_applied(conn: sqlite3.Connection, migration_set: str) -> list[str] | None:
@@ -120,117 +146,134 @@ def migrations_applied(conn: sqlite3.Connection, migration_set: str) -> list[str
     return names or None
 
 
-def check_file(path: Path) -> CheckReport:
-    """Check a database file without opening it as csdesk (which would migrate or fail first).
+def foreign_key_problems(conn: sqlite3.Connection) -> int:
+    return len(conn.execute("PRAGMA foreign_key_check").fetchall())
 
-    A file we may not write (read-only media, no permission) is checked through a copy: FTS5's
-    integrity-check is an INSERT, which a read-only connection refuses, and that refusal says
-    nothing about the file's health.
-    """
-    wal = path.with_name(path.name + "-wal")
-    if path.is_file() and path.stat().st_size == 0 and (not wal.exists() or wal.stat().st_size == 0):
-        report = CheckReport()
-        report.fail("the file is empty (0 bytes): it holds no database")
-        return report
-    if path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
-        return _check_read_only(path)
+
+def match_page_size(path: Path, page_size: int) -> None:
+    """A WAL database cannot change its page size, so a copy going into one must match it."""
     conn = sqlite3.connect(str(path), isolation_level=None)
     try:
-        conn.execute("PRAGMA busy_timeout = 5000")
-        return check(conn)
-    except sqlite3.DatabaseError as exc:
-        report = CheckReport()
-        report.fail(f"the file cannot be read as a database ({exc})")
-        return report
+        if conn.execute("PRAGMA page_size").fetchone()[0] != page_size:
+            conn.execute(f"PRAGMA page_size = {int(page_size)}")
+            conn.execute("VACUUM")
     finally:
         conn.close()
 
 
-def _check_read_only(path: Path) -> CheckReport:
-    import tempfile
+def page_size(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA page_size").fetchone()[0])
 
-    uri = f"file:{quote(path.absolute().as_posix())}?mode=ro"
-    with tempfile.TemporaryDirectory(prefix="csdesk-check-") as folder:
-        copy_path = Path(folder) / "copy.db"
+
+def count_customers(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM customers").fetchone()[0])
+
+
+def count_customers_in(path: Path) -> int:
+    conn = sqlite3.connect(ro_uri(path), uri=True)
+    try:
+        return count_customers(conn)
+    except sqlite3.DatabaseError:
+        return 0
+    finally:
+        conn.close()
+
+
+DATABASE_ID = "database_id"  # settings key, written by migration 0011_backup_identity
+
+
+def database_id(conn: sqlite3.Connection) -> str | None:
+    try:
+        row = conn.execute("SELECT value FROM settings WHERE key = ?", [DATABASE_ID]).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return None if row is None else str(json.loads(row[0]))
+
+
+def set_database_id(conn: sqlite3.Connection, ident: str) -> None:
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [DATABASE_ID, json.dumps(ident)],
+    )
+
+
+def read_identity(path: Path) -> tuple[str | None, int]:
+    """(identity, number of customers) of a database file, read-only."""
+    conn = sqlite3.connect(ro_uri(path), uri=True)
+    try:
+        return database_id(conn), count_customers(conn)
+    finally:
+        conn.close()
+
+
+def install(
+    staged: Path,
+    live: sqlite3.Connection,
+    live_path: Path,
+    save_previous_to: Path,
+    *,
+    wait_s: float,
+    dest_if_damaged: Path | None = None,
+) -> Copy:
+    """Replace the live database with the staged copy, all or nothing; returns the saved copy of
+    what was replaced.
+
+    The backup API copies the staged file in one write transaction on `live`. After its first
+    page, that transaction holds the write lock, so the data about to be replaced can no longer
+    change: only then is it saved (from a second connection, which sees the last commit) and
+    verified. If saving fails, the copy is abandoned and nothing changes. A lock held by another
+    program is waited for at most `wait_s` seconds, then DatabaseBusy.
+    """
+    started = time.monotonic()
+    saved: list[Copy] = []
+    problem: list[BaseException] = []
+
+    def step(status: int, remaining: int, total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            if time.monotonic() - started > wait_s:
+                raise DatabaseBusy()
+            return
+        if saved:
+            return
+        if remaining == 0:  # everything went in one step: too late to save first
+            raise RuntimeError("the staged copy must span more than one page")
+        reader = sqlite3.connect(str(live_path), isolation_level=None)
         try:
-            source = sqlite3.connect(uri, uri=True)
-            try:
-                try:
-                    source.execute("SELECT count(*) FROM sqlite_master").fetchone()
-                except sqlite3.OperationalError:
-                    # Not even a -shm file can be made next to it: nobody can change it either.
-                    source.close()
-                    source = sqlite3.connect(uri + "&immutable=1", uri=True)
-                copy = sqlite3.connect(str(copy_path), isolation_level=None)
-                try:
-                    source.backup(copy)  # page by page: damage is copied as it is
-                    report = check(copy)
-                finally:
-                    copy.close()
-            finally:
-                source.close()
-        except sqlite3.DatabaseError as exc:
-            report = CheckReport()
-            report.fail(f"the file cannot be read as a database ({exc})")
-            return report
-    report.checked.append("(the file is read-only: checked through a copy)")
-    return report
-
-
-# -- backup and restore with SQLite's errors translated -----------------------------------------
-# The service decides when and what; the connections, the file copies and SQLite's errors stay here.
-def backup_file(source: sqlite3.Connection, dest: Path) -> int:
-    """backup_to, with SQLite's errors as a UserError that says what to do (OSError passes on)."""
-    try:
-        return backup_to(source, dest)
-    except sqlite3.Error as exc:
-        raise translate_error(exc, dest) from exc
-
-
-def restore_into(staging: Path, db: sqlite_utils.Database, where: Path | None) -> None:
-    """Copy a checked backup over the live database, then bring it to this version's schema."""
-    try:
-        copy_into(staging, db.conn)
-    except sqlite3.Error as exc:
-        raise translate_error(exc, where) from exc
-    migrations.apply(db)  # an older backup gets this version's schema
-
-
-def copy_file(source_path: Path, dest: Path) -> int:
-    """A consistent copy of the database file at `source_path` to `dest` (read-only on the source)."""
-    conn = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
-    try:
-        return backup_to(conn, dest)
-    finally:
-        conn.close()
-
-
-def stage_candidate(source: Path, staging: Path) -> None:
-    """Copy the candidate aside and check the copy: nothing live is touched before it passes."""
-    refuse = f"{source} cannot be restored:"
-    candidate = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    try:
-        backup_to(candidate, staging)
-    except sqlite3.DatabaseError as exc:
-        raise UserError(f"{refuse} it is not a readable SQLite database ({exc}).") from exc
-    finally:
-        candidate.close()
-    conn = sqlite3.connect(str(staging), isolation_level=None)
-    try:
-        applied = migrations_applied(conn, migrations.name)
-        if applied is None:
-            raise UserError(f"{refuse} it is not a csdesk database. Nothing was changed.")
-        known = set(known_migrations())
-        newer = [name for name in applied if name not in known]
-        if newer:
-            raise UserError(
-                f"{refuse} it comes from a newer csdesk ({newer[-1]}). Update csdesk first."
+            copy = backup_to(
+                reader, save_previous_to, verify=True, dest_if_damaged=dest_if_damaged
             )
-        report = check(conn)
-        if not report.ok:
-            raise UserError(
-                f"{refuse} it is damaged ({report.problems[0]}). Nothing was changed; "
-                "try an older backup."
-            )
+        except Exception as exc:
+            failed = SavePreviousFailed(str(exc) or type(exc).__name__)
+            problem.append(failed)
+            raise failed from exc
+        finally:
+            reader.close()
+        saved.append(copy)
+
+    source = sqlite3.connect(ro_uri(staged), uri=True)
+    try:
+        source.backup(live, pages=1, progress=step, sleep=0.05)
+    except DatabaseBusy:
+        raise
+    except sqlite3.OperationalError as exc:
+        if problem:
+            raise problem[0] from exc
+        if is_busy(exc):
+            raise DatabaseBusy() from exc
+        raise
+    except BaseException:
+        if problem:
+            raise problem[0] from None
+        raise
     finally:
-        conn.close()
+        source.close()
+    return saved[0]
+
+
+def recorded_backups(conn: sqlite3.Connection) -> list[str]:
+    """The `after` JSON of every backup the audit log recorded (it names the file written)."""
+    rows = conn.execute(
+        "SELECT after FROM audit WHERE entity = 'database' AND action = 'backup'"
+    ).fetchall()
+    return [str(r[0]) for r in rows if r[0] is not None]

@@ -19,6 +19,8 @@ BUSY_TIMEOUT_MS = 5000
 # The engine's error for a query that could not run (bad syntax, busy, I/O), under the store's
 # own name: services catch this, never sqlite3's, so they stay as they are when a second engine comes.
 QueryFailed = sqlite3.OperationalError
+EngineError = sqlite3.Error  # any error the engine raises, for services that must not import it
+DatabaseFailed = sqlite3.DatabaseError  # the file or a query failed (damaged, busy, full)
 
 
 class EmptyDatabaseFile(UserError):

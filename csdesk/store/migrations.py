@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import uuid
 
 import sqlite_utils
 from sqlite_utils import Migrations
@@ -636,4 +638,15 @@ def _search_folding(db: sqlite_utils.Database) -> None:
             INSERT INTO notes_fts(rowid, body_norm) VALUES (new.id, new.body_norm);
         END;
         """,
+    )
+
+
+@migrations(name="0011_backup_identity")
+def _backup_identity(db: sqlite_utils.Database) -> None:
+    # Which database this is, whatever its file is called: backups are filed and named by it,
+    # so two shops' csdesk.db never share a folder, and a restore can tell another database's
+    # backup from its own. A copy of the file keeps it; a restore keeps the live file's own.
+    db.execute(
+        "INSERT OR IGNORE INTO settings (key, value) VALUES ('database_id', ?)",
+        [json.dumps(uuid.uuid4().hex)],
     )

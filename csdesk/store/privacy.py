@@ -148,17 +148,28 @@ def erase(
 
 
 def scrub_file(db: sqlite_utils.Database) -> bool:
-    """Rewrite the file without free pages and empty the WAL; False if a reader kept the WAL busy.
+    """Rewrite the file without free pages and empty the WAL; False if that did not happen."""
+    return not scrub_problem(db)
 
-    Must run outside any transaction (VACUUM cannot run inside one). Another program holding the
-    file busy is False too: what was erased is committed either way, the caller may try again.
+
+def scrub_problem(db: sqlite_utils.Database) -> str:
+    """Rewrite the file without free pages and empty the WAL. '' when done; 'busy' when another
+    program kept the WAL busy; 'no_space' / 'write_failed' when the disk refused the rewrite.
+
+    Must run outside any transaction (VACUUM cannot run inside one). What was erased is
+    committed either way; the caller may try again.
     """
     try:
         db.execute("VACUUM")
         busy, _log, _done = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    except sqlite3.OperationalError:
-        return False
-    return not busy
+    except sqlite3.OperationalError as exc:
+        text = str(exc).lower()
+        if "full" in text or "no space" in text:
+            return "no_space"
+        if "i/o" in text:
+            return "write_failed"  # the disk refused the write (a file size limit, a fault)
+        return "busy"
+    return "busy" if busy else ""
 
 
 def set_consent(

@@ -13,8 +13,10 @@ from csdesk.domain import CustomerDraft
 from csdesk.services.desk import Desk
 
 
-def write_forever(path: str, tag: str, out: TextIO) -> None:
+def write_forever(path: str, tag: str, out: TextIO, *, checkpoints: bool = False) -> None:
     desk = Desk.open(path, source="crash-test")
+    if checkpoints:
+        desk.start_background_checkpoints(interval_s=0.01)  # kills land in checkpoints too
     print("ready", file=out, flush=True)
     n = 0
     while True:
@@ -25,7 +27,7 @@ def write_forever(path: str, tag: str, out: TextIO) -> None:
                 last_name="Writer",
                 email=f"{name.lower()}@example.com",
                 phones=(("mobile", f"+1 415 555 {n % 10000:04d}"),),
-                address="a" * (n % 700),
+                address="a" * (n % 400),  # within the 500-character limit
             )
         )
         desk.visits.log(customer.id, purpose=f"visit {n}")

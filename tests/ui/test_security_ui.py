@@ -157,7 +157,7 @@ def test_main_sets_up_the_admin_before_the_demo_offer_and_backs_up(
     exit_backup = jobs[0].last_result  # the app waited for it before main returned
     assert isinstance(exit_backup, BackupResult) and exit_backup.path.name.endswith("-exit.db")
     # rotation keeps one automatic backup per day
-    assert len(list(backups_dir().glob("csdesk-*.db"))) == 1
+    assert len(list(backups_dir().glob("*/csdesk-*.db"))) == 1
 
 
 # -- signing in --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
+from csdesk.errors import UserError
 from csdesk.services.auth import Permission
 from csdesk.services.backup import BackupResult, RestoreResult
 from csdesk.services.desk import Desk
@@ -64,6 +65,7 @@ class Backups(Feature):
                 0, lambda: Notice.ask(self.window, "Where the data is", warning, kind="warning")
             )
         self.auto("startup")
+        self.quick_check()
         self.daily.start()
 
     def auto(self, reason: str) -> Op:
@@ -71,7 +73,9 @@ class Backups(Feature):
 
     def _auto_done(self, result: object) -> None:
         self.last_result = result
-        if isinstance(result, BackupResult):
+        if isinstance(result, BackupResult) and not result.verified:
+            self._damaged(result)
+        elif isinstance(result, BackupResult):
             self.window.statusBar().showMessage(f"Backed up to {result.path.name}.", 5000)
 
     def _auto_failed(self, message: str) -> None:
@@ -124,6 +128,21 @@ class Backups(Feature):
         return self.restore_from(Path(path)) if path else None
 
     def restore_from(self, source: Path) -> Op | None:
+        try:
+            candidate = self.desk.backups.inspect(source)  # one small read of the chosen file
+        except UserError as exc:
+            Notice.ask(self.window, "Restore from a backup", str(exc), kind="warning")
+            return None
+        other = candidate.same_database is False
+        if other and not Confirm.ask(
+            self.window,
+            "A backup of another database",
+            f"{source.name} is a backup of a different database, not of this one.\n\n"
+            f"Restoring it replaces this database's data with that database's "
+            f"{candidate.customers:,} customers. Restore it anyway?",
+            yes="Restore the other database",
+        ):
+            return None
         if not Confirm.ask(
             self.window,
             "Restore from a backup",
@@ -134,7 +153,9 @@ class Backups(Feature):
         ):
             return None
         self.window.statusBar().showMessage("Restoring…")
-        return self._run(lambda d: d.backups.restore(source), self._restored)
+        return self._run(
+            lambda d: d.backups.restore(source, other_database=other), self._restored
+        )
 
     def _restored(self, result: object) -> None:
         # The restore's Change reached every view before this (the Op published it): the
@@ -147,29 +168,80 @@ class Backups(Feature):
             Notice.ask(
                 window,
                 "Restored",
-                f"csdesk now holds the data from {result.restored_from.name}.\n"
-                f"What was there before is saved as {result.previous_saved_as.name}.",
+                f"csdesk now holds the data from {result.restored_from.name} "
+                f"({result.customers_now:,} customers).\n"
+                f"What was there before ({result.customers_replaced:,} customers) is saved as "
+                f"{result.previous_saved_as}.",
             )
 
     def check(self) -> Op:
         self.window.statusBar().showMessage("Checking the database…")
-        return self._run(lambda d: d.backups.check(), self._checked)
+        return self._run(lambda d: d.backups.check_with_advice(),
+                         self._checked)
 
-    def _checked(self, report: Any) -> None:
+    def _checked(self, outcome: Any) -> None:
+        report, advice = outcome
         self.last_result = report
         self.window.statusBar().clearMessage()
-        lines = [f"• {line}" for line in getattr(report, "checked", [])]
-        if getattr(report, "ok", False):
-            text = "The database is healthy.\n\n" + "\n".join(lines)
-            kind = "info"
+        lines = [f"• {line}" for line in report.checked]
+        if report.busy:
+            Notice.ask(self.window, "Database check",
+                       "The database is busy: another csdesk or command kept it locked, so "
+                       "nothing could be checked. Try again in a moment.", kind="warning")
+            return
+        if report.ok:
+            Notice.ask(self.window, "Database check",
+                       "The database is healthy.\n\n" + "\n".join(lines))
+            return
+        problems = "\n".join(f"• {p}" for p in report.problems)
+        text = f"The check found problems:\n{problems}\n\n{advice}"
+        if report.repairable and permitted(self.window, self.desk.actor, Permission.RESTORE):
+            if Confirm.ask(self.window, "Database check",
+                           text + "\n\nRebuild them now? Nothing typed is lost.",
+                           yes="Repair"):
+                self.repair()
+            return
+        Notice.ask(self.window, "Database check", text, kind="warning")
+
+    def repair(self) -> Op:
+        self.window.statusBar().showMessage("Rebuilding the indexes…")
+        return self._run(lambda d: d.backups.repair(), self._repaired)
+
+    def _repaired(self, outcome: Any) -> None:
+        done, report = outcome
+        self.last_result = report
+        self.window.statusBar().clearMessage()
+        steps = "\n".join(f"• {line}" for line in done)
+        if report.ok:
+            Notice.ask(self.window, "Database repaired",
+                       f"The indexes were rebuilt from the data:\n{steps}\n\n"
+                       "The database is healthy again.")
         else:
-            problems = "\n".join(f"• {p}" for p in getattr(report, "problems", []))
-            text = (
-                f"The check found problems:\n{problems}\n\nMake a backup of what you have, "
-                "then restore the newest good backup (Data → Restore).\n\n" + "\n".join(lines)
-            )
-            kind = "warning"
-        Notice.ask(self.window, "Database check", text, kind=kind)
+            problems = "\n".join(f"• {p}" for p in report.problems)
+            Notice.ask(self.window, "Database check",
+                       f"Rebuilding did not fix everything:\n{problems}\n\n"
+                       f"{self.desk.backups.advice(report)}", kind="warning")
+
+    # -- noticing damage early -----------------------------------------------------------------
+    def quick_check(self) -> Op:
+        """After start, off the UI thread: a damaged file is said at once, with what to do."""
+        return self._run(lambda d: d.backups.check_with_advice(quick=True),
+                         self._quick_checked, lambda _m: None)
+
+    def _quick_checked(self, outcome: Any) -> None:
+        report, _advice = outcome
+        self.last_result = report
+        if not report.ok and not report.busy:
+            self._checked(outcome)
+
+    def _damaged(self, result: BackupResult) -> None:
+        problem = result.problems[0] if result.problems else "the check failed"
+        Notice.ask(
+            self.window, "The database is damaged",
+            f"The backup just made failed its check: the database is damaged ({problem}).\n\n"
+            f"{result.advice}\n\nThe damaged copy is kept as {result.path.name}; "
+            "older good backups are never rotated away.", kind="warning",
+        )
 
 
 def backups(window: Shell) -> Backups:

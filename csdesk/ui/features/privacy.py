@@ -89,11 +89,16 @@ class Privacy(Feature):
         # the erasure's Change already reached the views: the Op published it
         self.window.customer_view.show_customer(None)
         self.window.search.clear_and_focus()
-        note = (
-            ""
-            if result.file_scrubbed
-            else " Another program held the file, so its free space is wiped later."
-        )
+        note = {
+            "": "",
+            "no_space": " The disk is too full to rewrite the file: free some space, then "
+            "use Data → Check the database → Repair to wipe the erased text from it.",
+            "write_failed": " The disk refused to rewrite the file: free some space, then "
+            "use Data → Check the database → Repair to wipe the erased text from it.",
+        }.get(result.scrub_problem, " Another program held the file, so its free space is "
+              "wiped later.")
+        if result.copies:
+            note += " " + " ".join(result.copies)
         self.window.statusBar().showMessage(f"The customer was erased.{note}", 10000)
 
 

@@ -117,7 +117,10 @@ def test_every_readme_example_runs(shop: tuple[Path, dict[str, str]]) -> None:
             continue
         args = shlex.split(command)[1:]
         if args[-1:] == ["FILE"]:  # `restore FILE`: the newest backup made just before
-            backups = sorted((cwd / "data" / "backups").glob("*.db"))
+            # one folder per database (named by its identity): the newest backup in any
+            backups = sorted(
+                (cwd / "data" / "backups").rglob("*.db"), key=lambda p: p.stat().st_mtime
+            )
             args[-1] = str(backups[-1])
         if command in INTERRUPTED_FIRST:
             with sqlite3.connect(cwd / "data" / "csdesk.db") as conn:

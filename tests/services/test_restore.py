@@ -176,7 +176,9 @@ def test_a_restore_killed_at_any_moment_leaves_the_old_data_or_the_new(
         if n == 3000:  # put the old data back for the next round
             back = Desk.open(db_path)
             back.auth.act_as_cli()
-            previous = sorted(back.backups.folder.glob("*-prerestore.db"))[-1]
+            previous = next(
+                p for p in back.backups.folder.glob("*-prerestore.db") if count(p) == 50
+            )
             back.backups.restore(previous)
             back.close()
             assert count(db_path) == 50

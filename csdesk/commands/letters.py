@@ -9,13 +9,7 @@ import click
 from csdesk.commands.common import DAY, ID, FilePath, RunContext, echo_json, json_flag, pass_run
 from csdesk.errors import UserError
 from csdesk.services import dates
-from csdesk.services.letter_output import (
-    draw_pdf,
-    reprint_pdf,
-    run_batch,
-    save_html,
-    save_pdf,
-)
+from csdesk.services.letter_output import draw_pdf
 from csdesk.services.letters import customers_with_followups_due
 from csdesk.store.files import write_text
 
@@ -109,14 +103,14 @@ def letter_cmd(
             setup = desk.letters.page_setup(prepared.page_size)
             draw_pdf(QtRenderer(), [prepared.html], output, setup, title, overwrite=force)
     elif as_html:
-        letter = save_html(desk, template, customer_id, output, issue=issue,
-                           page_size=page_size, overwrite=force)
+        letter = desk.letter_output.save_html(template, customer_id, output, issue=issue,
+                                               page_size=page_size, overwrite=force)
         title, letter_id = letter.title, letter.id
     else:
         from csdesk.render.qt import QtRenderer  # Qt only when a PDF is wanted
 
-        letter = save_pdf(desk, QtRenderer(), template, customer_id, output, issue=issue,
-                          page_size=page_size, overwrite=force)
+        letter = desk.letter_output.save_pdf(QtRenderer(), template, customer_id, output,
+                                              issue=issue, page_size=page_size, overwrite=force)
         title, letter_id = letter.title, letter.id
     if as_json:
         echo_json(
@@ -186,8 +180,7 @@ def letters_cmd(
             click.echo(f"  {done} of {total}", err=True)
         return True
 
-    result = run_batch(
-        desk,
+    result = desk.letter_output.run_batch(
         QtRenderer(),
         template,
         ids,
@@ -233,7 +226,7 @@ def _reprint(
     else:
         from csdesk.render.qt import QtRenderer
 
-        reprint_pdf(desk, QtRenderer(), letter_id, output, overwrite=force)
+        desk.letter_output.reprint_pdf(QtRenderer(), letter_id, output, overwrite=force)
     if as_json:
         echo_json(
             {

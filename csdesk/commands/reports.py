@@ -18,13 +18,7 @@ from csdesk.commands.common import DAY, MOMENT, RunContext, admin_desk, echo_jso
 from csdesk.errors import UserError
 from csdesk.services.clock import parse
 from csdesk.services.desk import Desk
-from csdesk.services.report_export import (
-    FORMATS,
-    default_path,
-    export_csv,
-    export_pdf,
-    export_xlsx,
-)
+from csdesk.services.report_export import FORMATS, default_path
 from csdesk.services.reports import ReportRange
 
 EXPORT_HELP = """Export a day's (or a shift's) log: every visit, call, note, issue event,
@@ -93,17 +87,17 @@ def export_daily_cmd(
     if output == "-":
         if fmt != "csv":
             raise click.BadParameter("Only CSV can go to stdout; give a file name.", param_hint="-o")
-        export_csv(desk, rng, sys.stdout)
+        desk.report_exports.export_csv(rng, sys.stdout)
         return
     path = Path(output) if output else default_path(rng, fmt)
     if fmt == "csv":
-        result = export_csv(desk, rng, path, overwrite=force)
+        result = desk.report_exports.export_csv(rng, path, overwrite=force)
     elif fmt == "xlsx":
-        result = export_xlsx(desk, rng, path, overwrite=force)
+        result = desk.report_exports.export_xlsx(rng, path, overwrite=force)
     else:
         from csdesk.render.qt import QtRenderer  # Qt only for the PDF
 
-        result = export_pdf(desk, rng, path, QtRenderer(), overwrite=force)
+        result = desk.report_exports.export_pdf(rng, path, QtRenderer(), overwrite=force)
     if as_json:
         echo_json({"path": str(path), "format": fmt, "rows": result.rows})
     else:

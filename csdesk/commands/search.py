@@ -62,5 +62,5 @@ def demo_cmd(run: RunContext, customers: int, seed: int) -> None:
             click.echo(f"  {done:,} of {total:,}", err=True)
         return True
 
-    added = demo.generate(desk, customers, seed=seed, progress=report)
+    added = demo.generate(desk.context, customers, seed=seed, progress=report)
     click.echo(f"Added {added:,} demo customers to {run.db_path}.")

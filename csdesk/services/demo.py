@@ -19,7 +19,7 @@ from csdesk.store import bulk
 from csdesk.store.db import atomic
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
 
 FIRST = (
     'Maria', 'José', 'Sofía', 'Lucía', 'Chloé', 'Zoë', 'Anaïs', 'Renée', 'Björn', 'Søren',
@@ -168,7 +168,7 @@ def _name_keys(first: str, last: str, preferred: str) -> tuple[str, str, str]:
 
 
 def generate(
-    desk: Desk,
+    ctx: Context,
     customers: int,
     *,
     seed: int = 1,
@@ -182,9 +182,9 @@ def generate(
     cancel leaves the database empty; otherwise each batch is its own transaction.
     """
     rng = random.Random(seed)
-    now = desk.clock().timestamp()
-    actor = desk.actor.id
-    db = desk.db
+    now = ctx.clock().timestamp()
+    actor = ctx.actor.id
+    db = ctx.db
     next_id = bulk.next_customer_id(db)
     fresh = next_id == 1 and customers >= 5 * batch
 

@@ -19,12 +19,15 @@ from csdesk.services.drafts import DraftService, drafts_dir_for
 from csdesk.services.duplicates import DuplicateService
 from csdesk.services.exporting import ExportService
 from csdesk.services.followups import FollowUpService
+from csdesk.services.greeting import Greetings
 from csdesk.services.handover import HandoverService
 from csdesk.services.importing import ImportService
 from csdesk.services.issues import IssueService
+from csdesk.services.letter_output import LetterOutput
 from csdesk.services.letters import LetterService
 from csdesk.services.notes import NoteService
 from csdesk.services.privacy import PrivacyService
+from csdesk.services.report_export import ReportExports
 from csdesk.services.reports import ReportService
 from csdesk.services.search import SearchService
 from csdesk.services.shop_settings import ShopSettings
@@ -86,6 +89,12 @@ class Desk:
         self.duplicates = DuplicateService(ctx, customers=self.customers)
         self.reports = ReportService(ctx)
         self.handover = HandoverService(ctx)
+        # The use cases that span services: each names the siblings it uses.
+        self.greetings = Greetings(
+            ctx, customers=self.customers, issues=self.issues, visits=self.visits, notes=self.notes
+        )
+        self.letter_output = LetterOutput(ctx, letters=self.letters, customers=self.customers)
+        self.report_exports = ReportExports(ctx, reports=self.reports, letters=self.letters)
         # An import that a kill, a crash or a full disk left 'running' is marked interrupted at
         # the next start of the window or of any command, so it can be undone or resumed.
         self.interrupted_imports = self._recover_imports()

@@ -1,7 +1,7 @@
 """The sentence staff read aloud. A pure function of a customer, their history and 'now'.
 
 `greet()` takes plain values, so the banner and the tests can call it without a database;
-`greeting_for()` gathers those values for one customer through the services.
+`Greetings.for_customer()` gathers those values for one customer through the services.
 """
 
 from __future__ import annotations
@@ -17,7 +17,11 @@ from csdesk.domain import Customer, Note, NoteKind, Visit
 from csdesk.services.clock import parse
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
+    from csdesk.services.customers import CustomerService
+    from csdesk.services.issue_queries import IssueQueries
+    from csdesk.services.notes import NoteService
+    from csdesk.services.visits import VisitService
 
 LONG_ABSENCE_DAYS = 120
 BIRTHDAY_WINDOW_DAYS = 7
@@ -179,14 +183,31 @@ def greet(
     return Greeting(headline=headline, details=tuple(details), alerts=alerts)
 
 
-def greeting_for(
-    desk: Desk, customer_id: int, *, open_issues: Sequence[str] | None = None
-) -> Greeting:
-    """Gather what greet() needs for one customer (a few indexed reads) and word it.
+class Greetings:
+    """The greeting for one customer from the database: built from the context (for the clock)
+    and the four services it reads."""
 
-    Open issues come from desk.issues unless given."""
-    customer = desk.customers.get(customer_id)
-    if open_issues is None:
-        open_issues = desk.issues.open_summaries(customer_id)
-    return greet(customer, desk.visits.last(customer_id), desk.notes.read_first(customer_id),
-                 desk.clock(), open_issues=open_issues)
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        customers: CustomerService,
+        issues: IssueQueries,
+        visits: VisitService,
+        notes: NoteService,
+    ) -> None:
+        self._ctx = ctx
+        self._customers = customers
+        self._issues = issues
+        self._visits = visits
+        self._notes = notes
+
+    def for_customer(self, customer_id: int, *, open_issues: Sequence[str] | None = None) -> Greeting:
+        """Gather what greet() needs for one customer (a few indexed reads) and word it.
+
+        Open issues come from the issues service unless given."""
+        customer = self._customers.get(customer_id)
+        if open_issues is None:
+            open_issues = self._issues.open_summaries(customer_id)
+        return greet(customer, self._visits.last(customer_id), self._notes.read_first(customer_id),
+                     self._ctx.clock(), open_issues=open_issues)

@@ -37,7 +37,9 @@ from csdesk.store.db import atomic
 from csdesk.store.files import AtomicFile, check_target
 
 if TYPE_CHECKING:
-    from csdesk.services.desk import Desk
+    from csdesk.services.context import Context
+    from csdesk.services.letters import LetterService
+    from csdesk.services.reports import ReportService
 
 COLUMNS = (
     "at", "kind", "customer_id", "customer_name", "channel", "staff", "summary", "issue_id",
@@ -77,25 +79,6 @@ def csv_cells(event: LogEvent) -> list[str]:
     ]
 
 
-def check_export(desk: Desk) -> None:
-    require(desk.actor, Permission.EXPORT)
-
-
-def record_export(desk: Desk, rng: ReportRange, fmt: str, rows: int) -> None:
-    """Customer names leave the building in an export: the audit log says who took which day."""
-    with atomic(desk.db):
-        audit.record(
-            desk.db,
-            at=desk.now_iso(),
-            staff_id=desk.actor.id,
-            action="export",
-            entity="daily_log",
-            entity_id=None,
-            after={"format": fmt, "from": rng.start_iso, "to": rng.end_iso, "rows": rows},
-            source=desk.source,
-        )
-
-
 def write_csv_stream(
     events: Iterable[LogEvent], out: TextSink, *, total: int = 0, progress: Progress | None = None
 ) -> tuple[int, bool]:
@@ -108,85 +91,6 @@ def write_csv_stream(
         if progress is not None and count % 500 == 0 and progress(count, total) is False:
             return count, True
     return count, False
-
-
-def export_csv(
-    desk: Desk,
-    rng: ReportRange,
-    target: Path | IO[str],
-    *,
-    progress: Progress | None = None,
-    overwrite: bool = False,
-) -> ExportResult:
-    """Write the log as CSV to a file (with BOM, through store.files: whole or not at all) or a
-    text stream (no BOM: a pipe feeds a program, not Excel)."""
-    check_export(desk)
-    total = desk.reports.count(rng)
-    events = desk.reports.iter_rows(rng)
-    if not isinstance(target, Path):
-        rows, cancelled = write_csv_stream(events, target, total=total, progress=progress)
-        if not cancelled:
-            record_export(desk, rng, "csv", rows)
-        return ExportResult(None, rows, cancelled)
-    with AtomicFile(target, overwrite=overwrite) as out:
-        with out.open("w", encoding="utf-8-sig", newline="") as handle:
-            rows, cancelled = write_csv_stream(events, handle, total=total, progress=progress)
-        if cancelled:
-            out.cancel()
-            return ExportResult(None, rows, True)
-    if progress is not None:
-        progress(rows, total)
-    record_export(desk, rng, "csv", rows)
-    return ExportResult(target, rows)
-
-
-def export_xlsx(
-    desk: Desk,
-    rng: ReportRange,
-    path: Path,
-    *,
-    progress: Progress | None = None,
-    overwrite: bool = False,
-) -> ExportResult:
-    """The same columns as the CSV; every cell written as plain text or a number, never a
-    formula, so no neutralising is needed (the ' would show)."""
-    import xlsxwriter
-    import xlsxwriter.exceptions
-
-    check_export(desk)
-    total = desk.reports.count(rng)
-    with AtomicFile(path, overwrite=overwrite) as out:
-        book = xlsxwriter.Workbook(
-            str(out.tmp), {"constant_memory": True, "strings_to_formulas": False}
-        )
-        sheet = book.add_worksheet("Daily log")
-        bold = book.add_format({"bold": True, "bg_color": "#E8EEF4"})
-        for col, (name, width) in enumerate(
-            zip(COLUMNS, (26, 16, 11, 28, 11, 16, 60, 9, 11), strict=True)
-        ):
-            sheet.set_column(col, col, width)
-            sheet.write_string(0, col, name, bold)
-        sheet.freeze_panes(1, 0)
-        rows = 0
-        for rows, event in enumerate(desk.reports.iter_rows(rng), start=1):
-            cells = _xlsx_cells(event)
-            for col, value in enumerate(cells):
-                if isinstance(value, int):
-                    sheet.write_number(rows, col, value)
-                elif value:
-                    sheet.write_string(rows, col, value)
-            if progress is not None and rows % 500 == 0 and progress(rows, total) is False:
-                book.close()
-                out.cancel()
-                return ExportResult(None, rows, True)
-        sheet.autofilter(0, 0, max(rows, 1), len(COLUMNS) - 1)
-        try:
-            book.close()
-        except xlsxwriter.exceptions.FileCreateError as exc:  # wraps the OSError it met
-            cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
-            raise cause or OSError(str(exc)) from exc
-    record_export(desk, rng, "xlsx", rows)
-    return ExportResult(path, rows)
 
 
 def _xlsx_cells(event: LogEvent) -> list[Any]:
@@ -222,34 +126,6 @@ def _env() -> jinja2.Environment:
     return _ENV
 
 
-def shop_name(desk: Desk) -> str:
-    return str(desk.setting("shop_name", "") or "").strip() or "Our shop"
-
-
-def report_html(desk: Desk, rng: ReportRange, *, events: Iterable[LogEvent] | None = None) -> str:
-    """The printable report: the summary on top, the event list below."""
-    check_export(desk)
-    summary = desk.reports.summary(rng)
-    symbol = str(desk.setting("currency_symbol", "$"))
-    rows = list(events if events is not None else desk.reports.iter_rows(rng))
-    generated = desk.clock().astimezone(rng.tz)
-    return _env().get_template("daily.html.j2").render(
-        shop=shop_name(desk),
-        title=rng.title,
-        range=rng,
-        made=short_moment(generated),
-        summary=summary,
-        total=summary.total.as_dict(),
-        staff=[(name, t.as_dict()) for name, t in summary.by_staff.items()],
-        channels=_channel_labels(summary),
-        events=rows,
-        money=lambda cents: format_money(cents, symbol),
-        kinds=KIND_LABELS,
-        tz_name=_tz_label(rng, generated),
-        long_times=rng.spans_days,
-    )
-
-
 def _channel_labels(summary: Summary) -> list[tuple[str, str, int]]:
     from csdesk.domain import Channel
 
@@ -268,31 +144,163 @@ def _tz_label(rng: ReportRange, moment: datetime) -> str:
     return str(name)
 
 
-def export_pdf(
-    desk: Desk,
-    rng: ReportRange,
-    path: Path,
-    renderer: Renderer,
-    *,
-    setup: PageSetup | None = None,
-    progress: Progress | None = None,
-    overwrite: bool = False,
-) -> ExportResult:
-    """The report as a PDF drawn by the face's renderer; audited once the file exists."""
-    check_export(desk)
-    check_target(path, overwrite=overwrite)
-    events = list(desk.reports.iter_rows(rng))
-    html = report_html(desk, rng, events=events)
-    setup = setup or desk.letters.page_setup()
-    with AtomicFile(path, overwrite=overwrite) as out:
-        pages = renderer.report_pdf(
-            html, out.tmp, setup, title=rng.title, footer=shop_name(desk), progress=progress
+class ReportExports:
+    """The daily log leaving the building (CSV, XLSX, PDF): the permission check, the file, the
+    audit. Built from the context and the services it reads: reports (rows, summary) and letters
+    (the shop's page setup)."""
+
+    def __init__(
+        self, ctx: Context, *, reports: ReportService, letters: LetterService
+    ) -> None:
+        self._ctx = ctx
+        self._reports = reports
+        self._letters = letters
+
+    def check(self) -> None:
+        require(self._ctx.actor, Permission.EXPORT)
+
+    def record(self, rng: ReportRange, fmt: str, rows: int) -> None:
+        """Customer names leave the building in an export: the audit log says who took which day."""
+        with atomic(self._ctx.db):
+            audit.record(
+                self._ctx.db,
+                at=self._ctx.now_iso(),
+                staff_id=self._ctx.actor.id,
+                action="export",
+                entity="daily_log",
+                entity_id=None,
+                after={"format": fmt, "from": rng.start_iso, "to": rng.end_iso, "rows": rows},
+                source=self._ctx.source,
+            )
+
+    def export_csv(
+        self,
+        rng: ReportRange,
+        target: Path | IO[str],
+        *,
+        progress: Progress | None = None,
+        overwrite: bool = False,
+    ) -> ExportResult:
+        """Write the log as CSV to a file (with BOM, through store.files: whole or not at all) or a
+        text stream (no BOM: a pipe feeds a program, not Excel)."""
+        self.check()
+        total = self._reports.count(rng)
+        events = self._reports.iter_rows(rng)
+        if not isinstance(target, Path):
+            rows, cancelled = write_csv_stream(events, target, total=total, progress=progress)
+            if not cancelled:
+                self.record(rng, "csv", rows)
+            return ExportResult(None, rows, cancelled)
+        with AtomicFile(target, overwrite=overwrite) as out:
+            with out.open("w", encoding="utf-8-sig", newline="") as handle:
+                rows, cancelled = write_csv_stream(events, handle, total=total, progress=progress)
+            if cancelled:
+                out.cancel()
+                return ExportResult(None, rows, True)
+        if progress is not None:
+            progress(rows, total)
+        self.record(rng, "csv", rows)
+        return ExportResult(target, rows)
+
+    def export_xlsx(
+        self,
+        rng: ReportRange,
+        path: Path,
+        *,
+        progress: Progress | None = None,
+        overwrite: bool = False,
+    ) -> ExportResult:
+        """The same columns as the CSV; every cell written as plain text or a number, never a
+        formula, so no neutralising is needed (the ' would show)."""
+        import xlsxwriter
+        import xlsxwriter.exceptions
+
+        self.check()
+        total = self._reports.count(rng)
+        with AtomicFile(path, overwrite=overwrite) as out:
+            book = xlsxwriter.Workbook(
+                str(out.tmp), {"constant_memory": True, "strings_to_formulas": False}
+            )
+            sheet = book.add_worksheet("Daily log")
+            bold = book.add_format({"bold": True, "bg_color": "#E8EEF4"})
+            for col, (name, width) in enumerate(
+                zip(COLUMNS, (26, 16, 11, 28, 11, 16, 60, 9, 11), strict=True)
+            ):
+                sheet.set_column(col, col, width)
+                sheet.write_string(0, col, name, bold)
+            sheet.freeze_panes(1, 0)
+            rows = 0
+            for rows, event in enumerate(self._reports.iter_rows(rng), start=1):
+                cells = _xlsx_cells(event)
+                for col, value in enumerate(cells):
+                    if isinstance(value, int):
+                        sheet.write_number(rows, col, value)
+                    elif value:
+                        sheet.write_string(rows, col, value)
+                if progress is not None and rows % 500 == 0 and progress(rows, total) is False:
+                    book.close()
+                    out.cancel()
+                    return ExportResult(None, rows, True)
+            sheet.autofilter(0, 0, max(rows, 1), len(COLUMNS) - 1)
+            try:
+                book.close()
+            except xlsxwriter.exceptions.FileCreateError as exc:  # wraps the OSError it met
+                cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
+                raise cause or OSError(str(exc)) from exc
+        self.record(rng, "xlsx", rows)
+        return ExportResult(path, rows)
+
+    def report_html(self, rng: ReportRange, *, events: Iterable[LogEvent] | None = None) -> str:
+        """The printable report: the summary on top, the event list below."""
+        self.check()
+        summary = self._reports.summary(rng)
+        symbol = str(self._ctx.setting("currency_symbol", "$"))
+        rows = list(events if events is not None else self._reports.iter_rows(rng))
+        generated = self._ctx.clock().astimezone(rng.tz)
+        return _env().get_template("daily.html.j2").render(
+            shop=self.shop_name(),
+            title=rng.title,
+            range=rng,
+            made=short_moment(generated),
+            summary=summary,
+            total=summary.total.as_dict(),
+            staff=[(name, t.as_dict()) for name, t in summary.by_staff.items()],
+            channels=_channel_labels(summary),
+            events=rows,
+            money=lambda cents: format_money(cents, symbol),
+            kinds=KIND_LABELS,
+            tz_name=_tz_label(rng, generated),
+            long_times=rng.spans_days,
         )
-        if pages is None:
-            out.cancel()
-            return ExportResult(None, len(events), True)
-    record_export(desk, rng, "pdf", len(events))
-    return ExportResult(path, len(events))
+
+    def export_pdf(
+        self,
+        rng: ReportRange,
+        path: Path,
+        renderer: Renderer,
+        *,
+        setup: PageSetup | None = None,
+        progress: Progress | None = None,
+        overwrite: bool = False,
+    ) -> ExportResult:
+        """The report as a PDF drawn by the face's renderer; audited once the file exists."""
+        self.check()
+        check_target(path, overwrite=overwrite)
+        events = list(self._reports.iter_rows(rng))
+        html = self.report_html(rng, events=events)
+        setup = setup or self._letters.page_setup()
+        with AtomicFile(path, overwrite=overwrite) as out:
+            pages = renderer.report_pdf(
+                html, out.tmp, setup, title=rng.title, footer=self.shop_name(), progress=progress
+            )
+            if pages is None:
+                out.cancel()
+                return ExportResult(None, len(events), True)
+        self.record(rng, "pdf", len(events))
+        return ExportResult(path, len(events))
+
+    def shop_name(self) -> str:
+        return str(self._ctx.setting("shop_name", "") or "").strip() or "Our shop"
 
 
 # -- files -------------------------------------------------------------------------------------

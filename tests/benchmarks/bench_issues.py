@@ -43,7 +43,7 @@ STATUSES = (
 
 def populate(desk: Desk, n_issues: int, n_customers: int, seed: int = 7) -> None:
     rng = random.Random(seed)
-    demo.generate(desk, n_customers, seed=seed)
+    demo.generate(desk.context, n_customers, seed=seed)
     with atomic(desk.db):
         staff = [desk.actor.id] + [
             staff_store.insert(desk.db, f"Staff {i}", rng.choice(list(Role)).value, iso(NOW))

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import QApplication, QTextBrowser
 from csdesk.render.qt import QtRenderer
 from csdesk.services import demo
 from csdesk.services.desk import Desk
-from csdesk.services.letter_output import run_batch
 from csdesk.services.rendering import PageSetup
 
 
@@ -43,7 +42,7 @@ def main() -> None:
     app = QApplication.instance() or QApplication(sys.argv)
     work = Path(tempfile.mkdtemp(prefix="csdesk-bench-letters-"))
     desk = Desk.open(work / "bench.db")
-    demo.generate(desk, 600, seed=9)
+    demo.generate(desk.context, 600, seed=9)
     set_setting(desk, "shop_name", "Harbour Lane Outfitters")
     set_setting(desk, "shop_address", "14 Harbour Lane\nPortland, ME 04101")
     set_setting(desk, "shop_phone", "(207) 555-0142")
@@ -71,8 +70,9 @@ def main() -> None:
           f"max {max(first):.1f} ms")
 
     start = time.perf_counter()
-    result = run_batch(desk, QtRenderer(), "thank_you", list(range(1, 501)), work / "batch.pdf",
-                       setup=PageSetup("A4"))
+    result = desk.letter_output.run_batch(
+        QtRenderer(), "thank_you", list(range(1, 501)), work / "batch.pdf",
+        setup=PageSetup("A4"))
     elapsed = time.perf_counter() - start
     size = (work / "batch.pdf").stat().st_size
     print(f"batch: {len(result.letters)} letters into one PDF in {elapsed:.1f} s "
@@ -80,8 +80,9 @@ def main() -> None:
           f"{size / 1e6:.1f} MB)")
     start = time.perf_counter()
     (work / "each").mkdir()
-    result = run_batch(desk, QtRenderer(), "we_miss_you", list(range(1, 101)), work / "each",
-                       setup=PageSetup("Letter"))
+    result = desk.letter_output.run_batch(
+        QtRenderer(), "we_miss_you", list(range(1, 101)), work / "each",
+        setup=PageSetup("Letter"))
     elapsed = time.perf_counter() - start
     print(f"batch: {len(result.files)} letters, one PDF each, in {elapsed:.1f} s")
     desk.close()

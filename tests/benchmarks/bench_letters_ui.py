@@ -38,7 +38,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="csdesk-bench-lui-"))
     now = [datetime(2026, 11, 30, 15, tzinfo=UTC)]
     desk = Desk.open(work / "bench.db", clock=lambda: now[0])
-    demo.generate(desk, 2000, seed=11)
+    demo.generate(desk.context, 2000, seed=11)
     customer = 17
     for _ in range(300):  # a customer with years of letters
         now[0] += timedelta(days=1)

@@ -22,7 +22,6 @@ from csdesk.domain import Role
 from csdesk.services import demo
 from csdesk.services.clock import iso
 from csdesk.services.desk import Desk
-from csdesk.services.report_export import export_csv, export_xlsx
 from csdesk.store import staff as staff_store
 from csdesk.store.db import atomic
 
@@ -41,7 +40,7 @@ CHANNELS = ("in_person", "in_person", "phone", "phone", "email", "chat")
 
 def populate(desk: Desk, events: int, history: int, seed: int = 11) -> None:
     rng = random.Random(seed)
-    demo.generate(desk, 3000, seed=seed)
+    demo.generate(desk.context, 3000, seed=seed)
     customers = [r[0] for r in desk.db.execute("SELECT id FROM customers")]
     with atomic(desk.db):
         staff = [
@@ -186,20 +185,20 @@ def main() -> None:
         print(f"daily log window, refresh                 p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
         dialog.close()
         window.search.stop()
-        p50, p99 = timed(lambda: export_csv(desk, rng, folder / "day.csv", overwrite=True),
+        exports = desk.report_exports
+        p50, p99 = timed(lambda: exports.export_csv(rng, folder / "day.csv", overwrite=True),
                          max(3, args.runs // 4))
         size = (folder / "day.csv").stat().st_size / 1e6
         print(f"CSV export ({size:.1f} MB)                    p50 {p50:7.1f} ms  p99 {p99:7.1f} ms"
               "  (target < 1000)")
-        p50, p99 = timed(lambda: export_xlsx(desk, rng, folder / "day.xlsx", overwrite=True), 3)
+        p50, p99 = timed(lambda: exports.export_xlsx(rng, folder / "day.xlsx", overwrite=True), 3)
         print(f"XLSX export                               p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
         from csdesk.render.qt import QtRenderer
-        from csdesk.services.report_export import export_pdf
 
         pages: list[int] = []
 
         def pdf() -> None:
-            export_pdf(desk, rng, folder / "day.pdf", QtRenderer(), overwrite=True)
+            desk.report_exports.export_pdf(rng, folder / "day.pdf", QtRenderer(), overwrite=True)
 
         p50, p99 = timed(pdf, 2)
         import subprocess

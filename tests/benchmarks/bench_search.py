@@ -32,7 +32,7 @@ def build(desk: Desk, customers: int) -> None:
         print(f"reusing {desk.path} with {have:,} customers")
         return
     started = time.perf_counter()
-    demo.generate(desk, customers - have, seed=1)
+    demo.generate(desk.context, customers - have, seed=1)
     print(f"generated {customers - have:,} customers in {time.perf_counter() - started:.1f} s")
 
 

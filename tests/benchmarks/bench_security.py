@@ -35,7 +35,7 @@ def main() -> None:
         path = Path(tmp) / "big.db"
         desk = Desk.open(path)
         started = time.perf_counter()
-        demo.generate(desk, customers, seed=3)
+        demo.generate(desk.context, customers, seed=3)
         print(f"demo data: {customers:,} customers in {time.perf_counter() - started:.1f} s, "
               f"{path.stat().st_size / 1e6:.0f} MB")
         desk.auth.act_as_cli()

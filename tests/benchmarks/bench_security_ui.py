@@ -36,7 +36,7 @@ def main() -> None:
 
     app = application()
     desk = Desk.open(tmp / "csdesk.db")
-    demo.generate(desk, customers, seed=1)
+    demo.generate(desk.context, customers, seed=1)
     desk.auth.setup_admin("Sam", "482913")
     window = MainWindow(desk)
     window.show()

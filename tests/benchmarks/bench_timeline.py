@@ -23,7 +23,6 @@ from csdesk.domain import CustomerDraft
 from csdesk.services import demo
 from csdesk.services.clock import iso
 from csdesk.services.desk import Desk
-from csdesk.services.greeting import greeting_for
 from csdesk.store import bulk
 from csdesk.store import visits as visit_store
 from csdesk.store.db import atomic
@@ -112,7 +111,7 @@ def main() -> int:
         else:
             desk = Desk.open(path, clock=clock)
             start = time.perf_counter()
-            demo.generate(desk, args.customers)
+            demo.generate(desk.context, args.customers)
             print(f"generated {args.customers:,} customers in {time.perf_counter() - start:.1f} s")
         total = desk.customers.count()
         visits = desk.db.execute("SELECT count(*) FROM visits").fetchone()[0]
@@ -182,7 +181,8 @@ def main() -> int:
             "first page, kind=note",
             timed(lambda: desk.timeline.page(cid, kinds=["note"], limit=50), 200),
         )
-        report("greeting for the busy customer", timed(lambda: greeting_for(desk, cid), 200))
+        greet = desk.greetings.for_customer
+        report("greeting for the busy customer", timed(lambda: greet(cid), 200))
         report("search 'latex' (note text)", timed(lambda: desk.search.search("latex"), 50))
         report("search 'blue laces' (note text)", timed(lambda: desk.search.search("blue laces"), 50))
         report("search 'mar' (names, then notes)", timed(lambda: desk.search.search("mar"), 50))

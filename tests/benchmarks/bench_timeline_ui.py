@@ -34,7 +34,7 @@ def main(runs: int = 40, entries: int = 10_000) -> int:
     apply_theme(app)
     path = Path(tempfile.mkdtemp(prefix="csdesk-bench-")) / "bench.db"
     desk = Desk.open(path, clock=lambda: datetime.now(UTC))
-    demo.generate(desk, 2000, seed=3)
+    demo.generate(desk.context, 2000, seed=3)
     busy = [busy_customer(desk, entries), busy_customer(desk, entries)]
     window = MainWindow(desk)
     window.resize(1280, 800)

@@ -121,7 +121,7 @@ def argv(command: str, cmd: click.Command, tmp: Path, attacked: str | None, valu
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("hostile") / "demo.db"
     desk = Desk.open(path)
-    demo.generate(desk, 30, seed=1)
+    demo.generate(desk.context, 30, seed=1)
     desk.close()
     return path
 

@@ -60,7 +60,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]
     folder = tmp_path_factory.mktemp("json")
     path = folder / "shop.db"
     desk = Desk.open(path)
-    demo.generate(desk, 20, seed=2)
+    demo.generate(desk.context, 20, seed=2)
     for _ in range(2):  # a sure pair for `duplicates`
         desk.customers.create(CustomerDraft(first_name="Twin", last_name="Same", email="twin@example.com"))
     desk.auth.act_as_cli()  # an admin may write the handover note `handover --show` lists

@@ -56,13 +56,11 @@ def test_export_to_stdout(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_same_file_as_the_app(
     db: Path, desk: Desk, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from csdesk.services.report_export import export_csv
-
     code, _, err = run(db, "export", "daily", "--date", "2026-10-25", "-o",
                        str(tmp_path / "cli.csv"), capsys=capsys)
     assert code == 0, err
     desk.act_as("Anna")
-    export_csv(desk, desk.reports.day(date(2026, 10, 25)), tmp_path / "app.csv")
+    desk.report_exports.export_csv(desk.reports.day(date(2026, 10, 25)), tmp_path / "app.csv")
     assert (tmp_path / "cli.csv").read_bytes() == (tmp_path / "app.csv").read_bytes()
 
 

@@ -15,7 +15,6 @@ from csdesk.domain import CustomerDraft
 from csdesk.render.qt import QtRenderer
 from csdesk.services.desk import Desk
 from csdesk.services.letter_output import draw_pdf
-from csdesk.services.letter_output import run_batch as service_batch
 from csdesk.services.rendering import PageSetup
 from tests.settings_seam import set_setting
 
@@ -25,7 +24,7 @@ def write_pdf(htmls: list[str], out: Path, setup: PageSetup) -> int:
 
 
 def run_batch(desk: Desk, *args: object, **kwargs: object) -> object:
-    return service_batch(desk, QtRenderer(), *args, **kwargs)  # type: ignore[arg-type]
+    return desk.letter_output.run_batch(QtRenderer(), *args, **kwargs)  # type: ignore[arg-type]
 
 
 def pdf_text(path: Path) -> str:

@@ -14,7 +14,7 @@ def test_same_seed_same_data(tmp_path: Path, clock: FakeClock) -> None:
     rows = []
     for name in ("a.db", "b.db"):
         desk = Desk.open(tmp_path / name, clock=clock)
-        demo.generate(desk, 120, seed=3)
+        demo.generate(desk.context, 120, seed=3)
         rows.append(
             desk.db.execute(
                 "SELECT first_name, last_name, email FROM customers ORDER BY id"
@@ -26,7 +26,7 @@ def test_same_seed_same_data(tmp_path: Path, clock: FakeClock) -> None:
 
 
 def test_demo_is_international_and_varied(desk: Desk) -> None:
-    demo.generate(desk, 600, seed=1)
+    demo.generate(desk.context, 600, seed=1)
     db = desk.db
     names = [r[0] + " " + r[1] for r in db.execute("SELECT first_name, last_name FROM customers")]
     assert any("'" in n for n in names)
@@ -44,7 +44,7 @@ def test_demo_is_international_and_varied(desk: Desk) -> None:
 
 
 def test_demo_phone_numbers_parse_as_stored(desk: Desk) -> None:
-    demo.generate(desk, 300, seed=2)
+    demo.generate(desk.context, 300, seed=2)
     for raw, e164, rev, national in desk.db.execute(
         "SELECT raw, e164, digits_rev, national FROM customer_phones"
     ):
@@ -53,7 +53,7 @@ def test_demo_phone_numbers_parse_as_stored(desk: Desk) -> None:
 
 
 def test_bulk_load_keeps_search_and_integrity(desk: Desk) -> None:
-    demo.generate(desk, 1000, seed=4, batch=100)  # 10 batches: the bulk path on an empty database
+    demo.generate(desk.context, 1000, seed=4, batch=100)  # 10 batches: the bulk path on an empty database
     assert desk.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     desk.db.execute("INSERT INTO customers_fts(customers_fts) VALUES ('integrity-check')")
     assert desk.db.execute("PRAGMA foreign_key_check").fetchall() == []
@@ -61,12 +61,12 @@ def test_bulk_load_keeps_search_and_integrity(desk: Desk) -> None:
         "SELECT id, last_name FROM customers WHERE last_name != '' LIMIT 1"
     ).fetchone()
     assert some[0] in [h.customer_id for h in desk.search.search(some[1], limit=500)]
-    demo.generate(desk, 50, seed=9)  # into a non-empty database: the batched path
+    demo.generate(desk.context, 50, seed=9)  # into a non-empty database: the batched path
     assert desk.customers.count() == 1050
 
 
 def test_cancel_stops_the_load(desk: Desk) -> None:
     assert (
-        demo.generate(desk, 1000, seed=1, batch=100, progress=lambda done, total: done < 300) == 0
+        demo.generate(desk.context, 1000, seed=1, batch=100, progress=lambda done, total: done < 300) == 0
     )
     assert desk.customers.count() == 0  # the bulk load is one transaction: nothing half-done

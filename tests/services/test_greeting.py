@@ -10,7 +10,7 @@ import pytest
 from csdesk.domain import Channel, Customer, CustomerDraft, Note, NoteKind, Visit
 from csdesk.services.clock import iso
 from csdesk.services.desk import Desk
-from csdesk.services.greeting import greet, greeting_for
+from csdesk.services.greeting import greet
 from tests.conftest import FakeClock
 
 NOW = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)  # a Monday
@@ -279,13 +279,13 @@ def test_every_greeting_reads_naturally(case: Case) -> None:
 
 def test_greeting_for_reads_the_database(desk: Desk, clock: FakeClock) -> None:
     cid = desk.customers.create(CustomerDraft(first_name="Maria", preferred_name="Mari")).id
-    assert greeting_for(desk, cid).details == (FIRST,)
+    assert desk.greetings.for_customer(cid).details == (FIRST,)
     desk.visits.log(cid, purpose="fitted walking boots")
     desk.notes.add(
         cid, "Allergic to latex", kind="warning", read_before_serving=True, expires_on="2026-12-01"
     )
     clock.advance(days=21)
-    g = greeting_for(desk, cid, open_issues=["Repair due"])
+    g = desk.greetings.for_customer(cid, open_issues=["Repair due"])
     assert g.headline == "Welcome back, Mari!"
     assert g.details == (
         "2nd visit · last one 3 weeks ago: fitted walking boots",
@@ -299,6 +299,6 @@ def test_greeting_for_lists_open_issues_by_itself(desk: Desk) -> None:
 
     cid = desk.customers.create(CustomerDraft(first_name="Bo")).id
     desk.issues.log(IssueDraft(customer_id=cid, title="Sole came loose"))
-    details = greeting_for(desk, cid).details
+    details = desk.greetings.for_customer(cid).details
     assert any(d.startswith("Open: Sole came loose") for d in details), details
     assert not any(d.startswith("Open: Open") for d in details)

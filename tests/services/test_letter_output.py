@@ -18,7 +18,6 @@ from csdesk.domain import CustomerDraft
 from csdesk.errors import UserError
 from csdesk.render.qt import QtRenderer
 from csdesk.services.desk import Desk
-from csdesk.services.letter_output import run_batch, save_pdf
 from tests.settings_seam import set_setting
 
 
@@ -66,11 +65,11 @@ def test_cli_batch_that_cannot_be_written_records_nothing(
 
 def test_a_written_letter_is_recorded_once(desk: Desk, people: list[int], tmp_path: Path) -> None:
     out = tmp_path / "ada.pdf"
-    letter = save_pdf(desk, QtRenderer(), "thank_you", people[0], out)
+    letter = desk.letter_output.save_pdf(QtRenderer(), "thank_you", people[0], out)
     assert out.read_bytes().startswith(b"%PDF")
     assert [x.id for x in desk.letters.for_customer(people[0])] == [letter.id]
     with pytest.raises(UserError, match="already exists"):
-        save_pdf(desk, QtRenderer(), "thank_you", people[0], out)
+        desk.letter_output.save_pdf(QtRenderer(), "thank_you", people[0], out)
     assert len(desk.letters.for_customer(people[0])) == 1
 
 
@@ -80,7 +79,6 @@ from pathlib import Path
 from csdesk.errors import UserError
 from csdesk.render.qt import QtRenderer
 from csdesk.services.desk import Desk
-from csdesk.services.letter_output import run_batch
 
 db, out, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 desk = Desk.open(db)
@@ -91,7 +89,7 @@ biggest = max(p.stat().st_size for p in db.parent.glob(db.name + "*"))
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (biggest + 200_000, resource.RLIM_INFINITY))
 try:
-    result = run_batch(desk, QtRenderer(), "thank_you", ids, out)
+    result = desk.letter_output.run_batch(QtRenderer(), "thank_you", ids, out)
 except UserError as exc:
     resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
     print("error:", exc)
@@ -144,6 +142,6 @@ def test_batch_into_a_missing_folder_is_refused(
     desk: Desk, people: list[int], tmp_path: Path
 ) -> None:
     with pytest.raises(UserError, match="does not exist"):
-        run_batch(desk, QtRenderer(), "thank_you", people, tmp_path / "nope")
+        desk.letter_output.run_batch(QtRenderer(), "thank_you", people, tmp_path / "nope")
     assert not (tmp_path / "nope").exists()
     assert all(desk.letters.for_customer(c) == [] for c in people)

@@ -57,7 +57,6 @@ def test_a_batch_skips_who_was_just_here_and_says_why(
     desk: Desk, zoe: int, clock: FakeClock
 ) -> None:
     from csdesk.render.qt import QtRenderer
-    from csdesk.services.letter_output import run_batch
 
     away = desk.customers.create(CustomerDraft(first_name="Ada")).id
     desk.visits.log(away, channel=Channel.IN_PERSON, at=clock() - timedelta(days=90))
@@ -66,7 +65,9 @@ def test_a_batch_skips_who_was_just_here_and_says_why(
     from pathlib import Path
 
     with tempfile.TemporaryDirectory() as folder:
-        result = run_batch(desk, QtRenderer(), "we_miss_you", [zoe, away], Path(folder) / "a.pdf")
+        result = desk.letter_output.run_batch(
+            QtRenderer(), "we_miss_you", [zoe, away], Path(folder) / "a.pdf"
+        )
     assert [c for c, _ in result.failed] == [zoe] and "today" in result.failed[0][1]
     assert len(result.letters) == 1
 
@@ -100,11 +101,9 @@ def test_goodwill_is_logged_with_the_currency(
 def test_one_follow_up_is_not_follow_ups(
     desk: Desk, zoe: int, clock: FakeClock, fast_scrypt: None  # noqa: F811
 ) -> None:
-    from csdesk.services.report_export import report_html
-
     make_admin(desk)
     item = desk.followups.add(zoe, "Call back", clock() + timedelta(hours=1))
     desk.followups.complete(item.id)
-    html = text(report_html(desk, desk.reports.day()))
+    html = text(desk.report_exports.report_html(desk.reports.day()))
     assert "follow-up done" in html and "1 follow-ups" not in html
     assert "new customer<" in html.replace("</span>", "<")  # one new customer, not "customers"

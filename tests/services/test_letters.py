@@ -34,7 +34,7 @@ ISSUE = {
 
 
 def test_every_bundled_template_renders_for_every_demo_customer(desk: Desk) -> None:
-    demo.generate(desk, 300, seed=5)
+    demo.generate(desk.context, 300, seed=5)
     set_setting(desk, "shop_name", "Harbour Lane Outfitters")
     names = [t.name for t in desk.letters.templates()]
     assert len(names) == 5

@@ -15,8 +15,6 @@ from csdesk.services.desk import Desk
 from csdesk.services.report_export import (
     COLUMNS,
     csv_cells,
-    export_csv,
-    export_xlsx,
     neutralise,
 )
 from csdesk.store import reports as store
@@ -158,7 +156,7 @@ def test_csv_reads_back_as_logged(desk: Desk, day, tmp_path: Path) -> None:  # t
     desk.act_as("Anna")
     rng = desk.reports.day(date(2026, 10, 25))
     path = tmp_path / "day.csv"
-    result = export_csv(desk, rng, path)
+    result = desk.report_exports.export_csv(rng, path)
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM that makes Excel read UTF-8
     with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -189,21 +187,21 @@ def test_neutralise_every_risky_start() -> None:
 def test_csv_to_a_stream_has_no_bom(desk: Desk, day: object) -> None:
     desk.act_as("Anna")
     out = io.StringIO()
-    export_csv(desk, desk.reports.day(date(2026, 10, 25)), out)
+    desk.report_exports.export_csv(desk.reports.day(date(2026, 10, 25)), out)
     assert out.getvalue().startswith("at,kind,customer_id")
 
 
 def test_staff_cannot_export(desk: Desk, day: object, tmp_path: Path) -> None:
     desk.act_as("Ben")
     with pytest.raises(PermissionDenied, match="shift lead"):
-        export_csv(desk, desk.reports.day(date(2026, 10, 25)), tmp_path / "x.csv")
+        desk.report_exports.export_csv(desk.reports.day(date(2026, 10, 25)), tmp_path / "x.csv")
     assert not (tmp_path / "x.csv").exists()
 
 
 def test_xlsx_writes_text_never_formulas(desk: Desk, day: object, tmp_path: Path) -> None:
     desk.act_as("Anna")
     path = tmp_path / "day.xlsx"
-    result = export_xlsx(desk, desk.reports.day(date(2026, 10, 25)), path)
+    result = desk.report_exports.export_xlsx(desk.reports.day(date(2026, 10, 25)), path)
     with zipfile.ZipFile(path) as book:
         sheet = book.read("xl/worksheets/sheet1.xml").decode()
     assert result.rows > 5
@@ -216,7 +214,9 @@ def test_cannot_write_into_a_missing_drive(desk: Desk, day: object, tmp_path: Pa
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(UserError, match="folder"):
-        export_csv(desk, desk.reports.day(date(2026, 10, 25)), blocker / "sub" / "day.csv")
+        desk.report_exports.export_csv(
+            desk.reports.day(date(2026, 10, 25)), blocker / "sub" / "day.csv"
+        )
 
 
 def test_handover_note(desk: Desk, day: object) -> None:
@@ -273,8 +273,9 @@ def test_a_stopped_export_leaves_no_file(desk: Desk, day: object, tmp_path: Path
     rng = desk.reports.day(date(2026, 10, 25))
     out = tmp_path / "out"
     out.mkdir()
-    for fn, name in ((export_csv, "a.csv"), (export_xlsx, "a.xlsx")):
-        result = fn(desk, rng, out / name, progress=stop)
+    exports = desk.report_exports
+    for fn, name in ((exports.export_csv, "a.csv"), (exports.export_xlsx, "a.xlsx")):
+        result = fn(rng, out / name, progress=stop)
         assert result.cancelled and result.path is None
         assert not (out / name).exists()
     assert seen[0] == (500, desk.reports.count(rng))

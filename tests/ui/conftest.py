@@ -18,7 +18,7 @@ from csdesk.ui.theme import apply_theme
 @pytest.fixture
 def known(desk: Desk) -> dict[str, Customer]:
     """Demo data around two customers the tests look for by name."""
-    demo.generate(desk, 200, seed=7)
+    demo.generate(desk.context, 200, seed=7)
     jose = desk.customers.create(
         CustomerDraft(
             first_name="José",

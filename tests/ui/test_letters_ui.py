@@ -97,7 +97,7 @@ def test_batch_dialog_writes_one_pdf_on_a_worker(
 def test_batch_dialog_cancel(qtbot: QtBot, desk: Desk, tmp_path: Path) -> None:
     from csdesk.services import demo
 
-    demo.generate(desk, 60, seed=2)
+    demo.generate(desk.context, 60, seed=2)
     (tmp_path / "each").mkdir()  # chosen in a folder dialog: it exists
     dialog = BatchLettersDialog(None, desk, "thank_you", list(range(1, 61)), tmp_path / "each")
     qtbot.addWidget(dialog)

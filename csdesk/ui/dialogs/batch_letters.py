@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from csdesk.errors import CsdeskError
 from csdesk.render.qt import QtRenderer
-from csdesk.services.letter_output import BatchResult, run_batch
+from csdesk.services.letter_output import BatchResult
 from csdesk.ui.workers import Progress, run_op
 
 if TYPE_CHECKING:
@@ -77,8 +77,7 @@ class BatchLettersDialog(QDialog):
 
         def work(worker_desk: Desk, progress: Progress) -> BatchResult:
             # overwrite=True: the person chose this file (the save dialog asked) or folder.
-            return run_batch(
-                worker_desk,
+            return worker_desk.letter_output.run_batch(
                 QtRenderer(),
                 template,
                 ids,

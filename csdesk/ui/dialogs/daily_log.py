@@ -34,7 +34,7 @@ from csdesk.errors import CsdeskError
 from csdesk.services.auth import Permission, allowed
 from csdesk.services.desk import Desk
 from csdesk.services.letters import format_money
-from csdesk.services.report_export import ExportResult, export_csv, export_pdf, export_xlsx
+from csdesk.services.report_export import ExportResult
 from csdesk.services.reports import ReportRange, Summary
 from csdesk.ui.models.daily_log_model import CUSTOMER_ID_ROLE, DailyLogModel
 from csdesk.ui.workers import Op, Progress, run_op
@@ -66,12 +66,12 @@ def run_export(desk: Desk, rng: ReportRange, fmt: str, path: Path, progress: Pro
     overwrite=True: the save dialog already asked before replacing a file.
     """
     if fmt == "csv":
-        return export_csv(desk, rng, path, progress=progress, overwrite=True)
+        return desk.report_exports.export_csv(rng, path, progress=progress, overwrite=True)
     if fmt == "xlsx":
-        return export_xlsx(desk, rng, path, progress=progress, overwrite=True)
+        return desk.report_exports.export_xlsx(rng, path, progress=progress, overwrite=True)
     from csdesk.render.qt import QtRenderer
 
-    return export_pdf(desk, rng, path, QtRenderer(), progress=progress, overwrite=True)
+    return desk.report_exports.export_pdf(rng, path, QtRenderer(), progress=progress, overwrite=True)
 
 
 class _Tile(QFrame):

@@ -21,7 +21,7 @@ BATCH = 25  # small batches so the progress bar moves
 
 
 def _load_demo(desk: Desk, progress: Progress) -> int:
-    return demo.generate(desk, DEMO_CUSTOMERS, batch=BATCH, progress=progress)
+    return demo.generate(desk.context, DEMO_CUSTOMERS, batch=BATCH, progress=progress)
 
 
 class FirstRunDialog(QDialog):

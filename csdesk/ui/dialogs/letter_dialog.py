@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from csdesk.errors import CsdeskError
 from csdesk.render.qt import QtPrintJob, QtRenderer, configure_printer, print_letters
-from csdesk.services import letter_output
 from csdesk.services.letter_output import safe_file_part
 from csdesk.services.letters import PAGE_SIZES, Letter, Prepared, Rendered
 from csdesk.services.rendering import PageSetup
@@ -258,12 +257,12 @@ class LetterDialog(QDialog):
             path = path.with_suffix(".pdf")
         try:  # overwrite=True: the save dialog already asked before replacing a file
             if key in self._produced:  # already printed: the same letter, not a second one
-                letter_output.reprint_pdf(
-                    self._desk, QtRenderer(), self._produced[key].id, path, overwrite=True
+                self._desk.letter_output.reprint_pdf(
+                    QtRenderer(), self._produced[key].id, path, overwrite=True
                 )
             else:
-                self._sent(key, letter_output.save_pdf(
-                    self._desk, QtRenderer(), key[0], self._customer_id, path,
+                self._sent(key, self._desk.letter_output.save_pdf(
+                    QtRenderer(), key[0], self._customer_id, path,
                     issue=self._issue, page_size=key[1], overwrite=True,
                 ))
         except CsdeskError as exc:
@@ -293,8 +292,8 @@ class LetterDialog(QDialog):
                 prepared = self._prepare(key)
                 if prepared is None:
                     return False
-                self._sent(key, letter_output.print_letter(
-                    self._desk, QtPrintJob(printer), prepared
+                self._sent(key, self._desk.letter_output.print_letter(
+                    QtPrintJob(printer), prepared
                 ))
         except CsdeskError as exc:
             self._show_error(str(exc))

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
 from csdesk.domain import Change, Customer
 from csdesk.errors import NotFound
 from csdesk.services.desk import Desk
-from csdesk.services.greeting import greeting_for
 from csdesk.ui.models.notes_model import NotesModel
 from csdesk.ui.models.timeline_model import TimelineModel
 from csdesk.ui.widgets.customer_card import CustomerCard
@@ -114,7 +113,7 @@ class CustomerView(QStackedWidget):
             self.banner.show_greeting(None)
             return
         # Open issues stay out of the sentence: the Issues feature shows them under it, in colour.
-        self.banner.show_greeting(greeting_for(self._desk, customer.id, open_issues=()))
+        self.banner.show_greeting(self._desk.greetings.for_customer(customer.id, open_issues=()))
 
     def on_change(self, change: Change) -> None:
         """Refresh only when the change touches the customer on screen."""

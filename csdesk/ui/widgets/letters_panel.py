@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from csdesk.errors import CsdeskError
 from csdesk.render.qt import QtRenderer, configure_printer, print_letters
 from csdesk.services.desk import Desk
-from csdesk.services.letter_output import reprint_pdf, safe_file_part
+from csdesk.services.letter_output import safe_file_part
 from csdesk.services.letters import Letter
 from csdesk.services.rendering import PageSetup
 from csdesk.ui.models.letters_model import LettersModel
@@ -163,7 +163,7 @@ class LettersPanel(QWidget):
         if path.suffix.lower() != ".pdf":
             path = path.with_suffix(".pdf")
         try:  # overwrite=True: the save dialog already asked before replacing a file
-            reprint_pdf(self._desk, QtRenderer(), letter.id, path, overwrite=True)
+            self._desk.letter_output.reprint_pdf(QtRenderer(), letter.id, path, overwrite=True)
         except CsdeskError as exc:
             self.status.setText(str(exc))
             return None

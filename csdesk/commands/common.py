@@ -123,6 +123,13 @@ class RunContext:
                     f"{staff.name} has no PIN yet, so cannot act from the command line. An admin "
                     "gives them one in Staff accounts ▸ New PIN."
                 )
+            if protected and desk.auth.sign_in_required:
+                # The window's sign-in does not offer members without a PIN either: naming the
+                # shared Front desk member must not be a way around "everyone signs in".
+                raise SignInNeeded(
+                    f"Everyone signs in at this shop and {staff.name} has no PIN, so cannot act. "
+                    f"Name a member with a PIN: csdesk --staff NAME ... ({PIN_HELP})."
+                )
             return  # the shared Front desk member (and members added before PINs) have none
         pin = self._read_pin(staff.name)
         try:

@@ -160,6 +160,29 @@ def test_front_desk_commands_need_a_name_only_when_everyone_signs_in(
     assert code == 4 and "--staff NAME" in err
 
 
+def test_naming_a_member_without_a_pin_is_no_way_around_everyone_signs_in(
+    cli: Cli, shop: Path
+) -> None:
+    before = visits(shop)
+    for args in (
+        ("--staff", "Front desk", "search", "garcia"),
+        ("--staff", "front desk", "visit", "--customer", "1", "--purpose", "sneaky"),
+        ("--staff", "Front desk", "timeline", "1"),
+    ):
+        code, out, err = cli(*args)
+        assert code == 4 and "has no PIN" in err and "García" not in out, args
+    assert visits(shop) == before
+    assert [a for _, a in denials(shop)][-1].startswith("timeline")
+
+
+def visits(db: Path) -> int:
+    conn = sqlite3.connect(str(db))
+    try:
+        return int(conn.execute("SELECT count(*) FROM visits").fetchone()[0])
+    finally:
+        conn.close()
+
+
 def test_a_fresh_shop_is_set_up_from_the_command_line(cli: Cli, db_path: Path) -> None:
     code, out, _ = cli("staff", "add", "Ada", "--role", "admin", "--pin-stdin", stdin="2468\n")
     assert code == 0 and "Added Ada (admin)" in out

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from csdesk.domain import CustomerDraft, Role
-from csdesk.errors import PermissionDenied
+from csdesk.errors import PermissionDenied, UserError
 from csdesk.services.desk import Desk
 from csdesk.services.exporting import CSV_COLUMNS, neutralise
 from tests.conftest import FakeClock
@@ -243,3 +243,15 @@ def test_staff_cannot_export_import_or_merge(desk: Desk, tmp_path: Path) -> None
         desk.duplicates.merge(a.id, b.id)
     assert desk.customers.count() == 2
     assert desk.db.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 0
+
+
+def test_a_customer_export_is_audited_once_the_file_exists(desk: Desk, tmp_path: Path) -> None:
+    desk.auth.act_as_cli()
+    desk.customers.create(CustomerDraft(first_name="Ines", last_name="Ortega"))
+    desk.exports.to_csv(tmp_path / "c.csv")
+    desk.exports.to_vcard(tmp_path / "c.vcf")
+    with pytest.raises(UserError):
+        desk.exports.to_csv(tmp_path / "missing" / "c.csv")  # no file: nothing recorded
+    exports = [e for e in desk.audit.entries() if e.action == "export" and e.entity == "customers"]
+    assert [(e.after["format"], e.after["rows"]) for e in reversed(exports)] == [("csv", 1), ("vcard", 1)]
+    assert {e.staff_id for e in exports} == {desk.actor.id}

@@ -496,17 +496,7 @@ class BackupService:
         return network_share_warning(self._ctx.path) if self._ctx.path else None
 
     def _audit(self, action: str, after: dict[str, object]) -> None:
-        with atomic(self._ctx.db):
-            audit.record(
-                self._ctx.db,
-                at=self._ctx.now_iso(),
-                staff_id=self._ctx.actor.id,
-                action=action,
-                entity="database",
-                entity_id=None,
-                after=after,
-                source=self._ctx.source,
-            )
+        self._ctx.audit(action, "database", after=after)
 
 
 def folder_for(db_path: Path | None, ident: str | None) -> Path:

@@ -14,9 +14,10 @@ import sqlite_utils
 from csdesk.domain import Change, Role, Staff
 from csdesk.errors import NotFound
 from csdesk.services.clock import Clock, iso
+from csdesk.store import audit as audit_store
 from csdesk.store import settings as settings_store
 from csdesk.store import staff as staff_store
-from csdesk.store.db import read_only_reason
+from csdesk.store.db import atomic, read_only_reason
 
 Listener = Callable[[Change], None]
 
@@ -122,6 +123,22 @@ class Context:
         return Staff(
             id=row["id"], name=row["name"], role=Role(row["role"]), active=bool(row["active"])
         )
+
+    # -- the audit log ------------------------------------------------------------------------
+    def audit(self, action: str, entity: str, *, entity_id: int | None = None, after: object = None) -> None:
+        """One audit row of its own (a read that is recorded: an export, a backup), as the acting
+        member, now. Writes that change data record their row inside their own transaction."""
+        with atomic(self._db):
+            audit_store.record(
+                self._db,
+                at=self.now_iso(),
+                staff_id=self.actor.id,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                after=after,
+                source=self._source,
+            )
 
     # -- reading the shop's settings -----------------------------------------------------------
     def setting(self, key: str, default: object = None) -> object:

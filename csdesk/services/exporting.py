@@ -23,9 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from csdesk.errors import UserError
 from csdesk.services.auth import Permission, require
-from csdesk.store import audit
 from csdesk.store import customers as store
-from csdesk.store.db import atomic
 from csdesk.store.files import AtomicFile
 
 if TYPE_CHECKING:
@@ -235,17 +233,5 @@ class ExportService:
 
     def _record(self, fmt: str, rows: int) -> None:
         """Everyone's personal data leaves the building: the audit log says who took it, once the
-        file exists. A read-only database can record nothing (its reader holds the file anyway)."""
-        if self._ctx.read_only:
-            return
-        with atomic(self._ctx.db):
-            audit.record(
-                self._ctx.db,
-                at=self._ctx.now_iso(),
-                staff_id=self._ctx.actor.id,
-                action="export",
-                entity="customers",
-                entity_id=None,
-                after={"format": fmt, "rows": rows},
-                source=self._ctx.source,
-            )
+        file exists."""
+        self._ctx.audit("export", "customers", after={"format": fmt, "rows": rows})

@@ -32,8 +32,6 @@ from csdesk.services.auth import Permission, require
 from csdesk.services.letters import format_money
 from csdesk.services.rendering import PageSetup, Progress, Renderer
 from csdesk.services.reports import KIND_LABELS, LogEvent, ReportRange, Summary, short_moment
-from csdesk.store import audit
-from csdesk.store.db import atomic
 from csdesk.store.files import AtomicFile, check_target
 
 if TYPE_CHECKING:
@@ -161,17 +159,8 @@ class ReportExports:
 
     def record(self, rng: ReportRange, fmt: str, rows: int) -> None:
         """Customer names leave the building in an export: the audit log says who took which day."""
-        with atomic(self._ctx.db):
-            audit.record(
-                self._ctx.db,
-                at=self._ctx.now_iso(),
-                staff_id=self._ctx.actor.id,
-                action="export",
-                entity="daily_log",
-                entity_id=None,
-                after={"format": fmt, "from": rng.start_iso, "to": rng.end_iso, "rows": rows},
-                source=self._ctx.source,
-            )
+        span = {"format": fmt, "from": rng.start_iso, "to": rng.end_iso, "rows": rows}
+        self._ctx.audit("export", "daily_log", after=span)
 
     def export_csv(
         self,

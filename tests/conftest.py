@@ -12,6 +12,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from csdesk.services.desk import Desk
+from tests.pg_cluster import PgCluster
 
 
 class FakeClock:
@@ -50,3 +51,20 @@ def desk(db_path: Path, clock: FakeClock) -> Iterator[Desk]:
     d = Desk.open(db_path, clock=clock)
     yield d
     d.close()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """One throwaway PostgreSQL server for the whole run (initdb in a temp folder), stopped at the end."""
+    cluster = PgCluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: PgCluster) -> str:
+    """A fresh, empty database of its own on the throwaway server, as a libpq URL over the socket."""
+    return pg_cluster.url(pg_cluster.new_database())

@@ -51,6 +51,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "init": "csdesk.commands.paths:init_cmd",
     "settings": "csdesk.commands.settings:settings_cmd",
     "call": "csdesk.commands.call:call_cmd",
+    "server": "csdesk.commands.server:server_group",
 }
 
 
@@ -99,6 +100,29 @@ def _attempt(ctx: click.Context) -> str:
     return " ".join(words)[:200]
 
 
+class DbTarget(click.ParamType):
+    """A database file (a Path) or a PostgreSQL server (the URL as typed: a Path would fold its //)."""
+
+    name = "PATH|URL"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> object:
+        from csdesk.store.server.target import is_server
+
+        if isinstance(value, Path) or not is_server(value):
+            return click.Path(dir_okay=False, path_type=Path).convert(str(value), param, ctx)
+        return str(value)
+
+
+# What works on a PostgreSQL server today; the window and the other commands come with the
+# services on both engines (issue 15, the next step).
+SERVER_READY_COMMANDS = frozenset({"server", "migrate"})
+SERVER_NOT_YET = (
+    "PostgreSQL servers work for `csdesk server init URL` and `csdesk migrate --from FILE --to URL` "
+    "so far; the window and the other commands still need a database file (--db FILE) until "
+    "csdesk runs on the server."
+)
+
+
 @click.group(
     cls=LazyGroup,
     invoke_without_command=True,
@@ -107,9 +131,10 @@ def _attempt(ctx: click.Context) -> str:
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=DbTarget(),
     envvar="CSDESK_DB",
-    help="Database file (default: csdesk.db in your data folder; or set CSDESK_DB).",
+    help="Database file (default: csdesk.db in your data folder; or set CSDESK_DB), or a PostgreSQL "
+    "server URL for `server init`.",
 )
 @click.option(
     "--staff",
@@ -132,13 +157,17 @@ def _attempt(ctx: click.Context) -> str:
 @click.pass_context
 def cli(
     ctx: click.Context,
-    db_path: Path | None,
+    db_path: Path | str | None,
     staff: str | None,
     pin_stdin: bool,
     pin_file: Path | None,
     call_number: str | None,
 ) -> None:
     """csdesk: find any customer in a keystroke and greet them by name."""
+    if isinstance(db_path, str):  # a server URL: say plainly what works there today
+        if ctx.invoked_subcommand not in SERVER_READY_COMMANDS:
+            raise UserError(SERVER_NOT_YET)
+        db_path = None  # those commands name their server themselves
     run = RunContext(
         db_path=db_path or default_db_path(),
         staff=staff,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -194,7 +195,14 @@ def open_db(
 
 def engine_error_message(exc: BaseException) -> UserError | None:
     """The clear message for an error the database engine raised, or None if `exc` is not one."""
-    return translate_error(exc) if isinstance(exc, sqlite3.Error) else None
+    if isinstance(exc, sqlite3.Error):
+        return translate_error(exc)
+    if "psycopg" in sys.modules:  # only a server command loads it; never imported for a file
+        from csdesk.store.server import connect
+
+        if connect.is_engine_error(exc):
+            return connect.translate(exc)
+    return None
 
 
 def translate_error(exc: sqlite3.Error, path: Path | None = None) -> UserError:

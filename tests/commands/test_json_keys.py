@@ -82,8 +82,9 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 
 # In order: later ones use what earlier ones made (issue 1's follow-up, import batch 1, ...).
-def invocations(folder: Path) -> list[list[str]]:
+def invocations(folder: Path, server: str) -> list[list[str]]:
     return [
+        ["server", "init", server],
         ["search", "a"], ["timeline", "1"], ["visit", "--customer", "1"],
         ["issue", "new", "--customer", "1", "--title", "Late"], ["issue", "show", "1"],
         ["issue", "status", "1", "in_progress"], ["issues"],
@@ -118,12 +119,12 @@ def test_every_json_flag_documents_its_keys() -> None:
             assert documented(flag.help or "")[1], name
 
 
-def test_the_documented_keys_are_the_printed_keys(shop: tuple[Path, Path],
+def test_the_documented_keys_are_the_printed_keys(shop: tuple[Path, Path], pg_url: str,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     db, folder = shop
     seen: set[str] = set()
     problems: list[str] = []
-    for words in invocations(folder):
+    for words in invocations(folder, pg_url):
         name = next(n for n in sorted(FLAGS, key=len, reverse=True) if words[: len(n.split())] == n.split())
         if name == "resume-import":
             with sqlite3.connect(db) as conn:  # as a killed import leaves it, after the next start

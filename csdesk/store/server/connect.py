@@ -1,0 +1,197 @@
+"""Connecting to the shop's PostgreSQL server with psycopg 3, and its errors in words a person
+understands: one line each, never the password, never a traceback.
+
+psycopg 3 hands the connection string to libpq untouched, so everything libpq users know works
+as documented: URLs, keyword=value strings, PGPASSFILE and ~/.pgpass, service files (service=),
+sslmode, the PG* environment variables. csdesk adds a connect timeout (a counter must not hang
+on a server that is off) and its application name, both only when the target does not set them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import conninfo as libpq_conninfo
+from psycopg import errors as pg_errors
+
+from csdesk.errors import UserError
+from csdesk.store.server.target import redact
+
+# PostgreSQL 14 or newer: 13 reached its end of life in November 2025 (no security fixes), and
+# 14 brought what the schema uses (SQL-standard function bodies for the search index).
+MIN_SERVER_VERSION_NUM = 140000
+CONNECT_TIMEOUT_S = 5
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """What About and messages may show of a server connection: no password."""
+
+    host: str
+    port: int
+    database: str
+    user: str
+    version: str
+
+    def describe(self) -> str:
+        return (
+            f"database {self.database} as {self.user} on {self.host}:{self.port} "
+            f"(PostgreSQL {self.version})"
+        )
+
+
+def version_text(version_num: int) -> str:
+    """150004 -> '15.4' (PostgreSQL 10 and newer number their releases major.minor)."""
+    return f"{version_num // 10000}.{version_num % 10000}"
+
+
+def check_server_version(version_num: int) -> None:
+    """Refuse a server older than PostgreSQL 14, naming its version."""
+    if version_num < MIN_SERVER_VERSION_NUM:
+        raise UserError(
+            f"The server runs PostgreSQL {version_text(version_num)}, which is too old for csdesk: "
+            f"it needs PostgreSQL {MIN_SERVER_VERSION_NUM // 10000} or newer. Upgrade the server "
+            "(the Debian/Ubuntu or Windows packages of a current release)."
+        )
+
+
+def _where(target: str) -> str:
+    """host:port and database of a target as libpq reads it, for messages (never the password)."""
+    try:
+        params = libpq_conninfo.conninfo_to_dict(target)
+    except psycopg.ProgrammingError:
+        return redact(target)
+    host = str(params.get("host") or params.get("hostaddr") or "the local socket")
+    port = params.get("port")
+    database = params.get("dbname") or params.get("service")
+    where = f"{host}:{port}" if port else host
+    return f"{where}, database {database}" if database else where
+
+
+def translate(exc: BaseException, target: str = "") -> UserError:
+    """psycopg's and the server's errors as one clear line that says what to do."""
+    text = str(exc).strip()
+    lower = text.lower()
+    where = f" ({_where(target)})" if target else ""
+    state = getattr(exc, "sqlstate", None) or ""
+    if isinstance(exc, pg_errors.DiskFull) or state == "53100" or "no space left" in lower:
+        return UserError(
+            f"The PostgreSQL server's disk is full{where}: this change was not saved. Free space "
+            "on the server computer and try again; what you typed is still here."
+        )
+    if state == "28P01" or "password authentication failed" in lower:
+        return UserError(
+            f"The PostgreSQL server refused the password{where}. Check the password in "
+            "~/.pgpass (or PGPASSFILE) or in the connection URL."
+        )
+    if "no password supplied" in lower:
+        return UserError(
+            f"The PostgreSQL server wants a password{where}: put it in ~/.pgpass "
+            "(host:port:database:user:password, chmod 600) or in PGPASSFILE."
+        )
+    if state == "3D000" or ("database" in lower and "does not exist" in lower):
+        return UserError(
+            f"There is no such database on the PostgreSQL server{where}. Create it "
+            "(see README, Your shop's server) or check its name in the URL."
+        )
+    if "role" in lower and "does not exist" in lower:
+        return UserError(
+            f"The PostgreSQL server has no such user{where}. Create the role "
+            "(see README, Your shop's server) or check the user name in the URL."
+        )
+    if "no pg_hba.conf entry" in lower or state == "28000":
+        return UserError(
+            f"The PostgreSQL server does not let this computer in{where}: add a line for it to "
+            "the server's pg_hba.conf (see README, Your shop's server) and reload the server."
+        )
+    if "definition of service" in lower or "service file" in lower:
+        return UserError(f"The PostgreSQL service is not defined{where}: check pg_service.conf.")
+    if isinstance(exc, pg_errors.AdminShutdown | pg_errors.CrashShutdown) or any(
+        sign in lower
+        for sign in ("server closed the connection", "connection is closed", "terminating connection",
+                     "consuming input failed", "connection is lost", "ssl syscall error")
+    ):
+        return UserError(
+            f"The connection to the PostgreSQL server was lost{where}: what was being saved was "
+            "not saved (the server undoes an unfinished change). Check the network and try again."
+        )
+    if isinstance(exc, psycopg.OperationalError) and any(
+        sign in lower
+        for sign in ("connection refused", "no such file or directory", "could not translate host",
+                     "timeout expired", "could not connect", "network is unreachable", "no route to host",
+                     "name or service not known")
+    ):
+        return UserError(
+            f"Cannot reach the PostgreSQL server{where}: is it running, and may this computer "
+            "reach it (network, firewall, listen_addresses)? Check the address in --db."
+        )
+    if isinstance(exc, psycopg.OperationalError):
+        first = text.splitlines()[0] if text else type(exc).__name__
+        return UserError(f"Cannot use the PostgreSQL server{where}: {redact(first)}")
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return UserError(f"The PostgreSQL server reported an error{where}: {redact(first)}")
+
+
+def connect(target: str) -> psycopg.Connection:
+    """A connection to a PostgreSQL 14+ server; UserError (one line) when that cannot be had.
+
+    In autocommit mode: every write is one explicit `transaction(conn)`, as on the file
+    (isolation_level=None there). Without it psycopg opens a transaction at the first SELECT
+    and a later `with conn.transaction()` would be only a savepoint inside it, lost at close.
+    """
+    try:
+        given = libpq_conninfo.conninfo_to_dict(target)
+    except psycopg.ProgrammingError as exc:
+        raise UserError(
+            f"This is not a PostgreSQL connection URL csdesk can read: {redact(target)} "
+            "(expected postgresql://user@host:5432/database)."
+        ) from exc
+    extra: dict[str, object] = {}
+    if "connect_timeout" not in given:
+        extra["connect_timeout"] = CONNECT_TIMEOUT_S
+    if "application_name" not in given:
+        extra["application_name"] = "csdesk"
+    try:
+        conn = psycopg.connect(target, autocommit=True, **extra)  # type: ignore[arg-type]
+    except psycopg.Error as exc:
+        raise translate(exc, target) from None  # from None: libpq's text may echo the URL
+    try:
+        check_server_version(conn.info.server_version)
+    except UserError:
+        conn.close()
+        raise
+    return conn
+
+
+def info(conn: psycopg.Connection) -> ServerInfo:
+    """Host, port, database and user of an open connection (what About shows)."""
+    i = conn.info
+    return ServerInfo(
+        host=i.host if not i.host.startswith("/") else f"socket {i.host}",
+        port=int(i.port),
+        database=i.dbname,
+        user=i.user,
+        version=version_text(i.server_version),
+    )
+
+
+@contextmanager
+def transaction(conn: psycopg.Connection, target: str = "") -> Iterator[psycopg.Connection]:
+    """One transaction; psycopg's errors come out as UserError (the server rolled back)."""
+    try:
+        with conn.transaction():
+            yield conn
+    except psycopg.IntegrityError:
+        raise  # a broken constraint is a bug in csdesk, not something the user can fix
+    except psycopg.Error as exc:
+        raise translate(exc, target) from None
+
+
+EngineError = psycopg.Error  # under the store's name: services catch this, never psycopg's
+
+
+def is_engine_error(exc: BaseException) -> bool:
+    return isinstance(exc, psycopg.Error)

@@ -15,8 +15,7 @@ from csdesk.domain import SearchHit
 from csdesk.errors import UserError
 from csdesk.services import phone as phone_rules
 from csdesk.services.text import digits, fold, tokens
-from csdesk.store import customers as store
-from csdesk.store import notes as notes_store
+from csdesk.store import search_index
 from csdesk.store.db import DatabaseFailed
 
 if TYPE_CHECKING:
@@ -72,6 +71,9 @@ def _is_phone_query(text: str) -> bool:
 class SearchService:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        # The index's queries for this connection's engine (FTS5 on the file, tsvector on a
+        # server); this service's rules are the same on both.
+        self._q = search_index.queries(ctx.db)
         self._cutoffs: dict[int, tuple[float, str | None]] = {}
 
     def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
@@ -79,7 +81,7 @@ class SearchService:
         limit = max(1, min(limit, 500))
         try:
             if not text:
-                return self._hits(store.recent(self._ctx.db, limit), "recent", "", limit)
+                return self._hits(self._q.recent(self._ctx.db, limit), "recent", "", limit)
             if _is_phone_query(text):
                 return self._phone(text, limit)
             if "@" in text:
@@ -106,8 +108,8 @@ class SearchService:
         e164 = phone_rules.try_e164(number, self._ctx.region)
         if e164 is None:
             return []
-        ids = store.ids_by_e164(self._ctx.db, e164)
-        return self._hits(store.list_rows(self._ctx.db, ids), "phone", "", 100)
+        ids = self._q.ids_by_e164(self._ctx.db, e164)
+        return self._hits(self._q.list_rows(self._ctx.db, ids), "phone", "", 100)
 
     # -- the three kinds of query --------------------------------------------------------------
     def _names(self, text: str, limit: int) -> list[SearchHit]:
@@ -123,18 +125,18 @@ class SearchService:
         if len(starts) == 1 and len(starts[0]) <= 3:
             # A short prefix is common: its most recent matches sit near the top of the
             # recency index, where a bounded scan finds them before the FTS could list them.
-            found = store.recent_matching(db, needles, since=self._cutoff(FIRST_SCAN), limit=limit)
+            found = self._q.recent_matching(db, needles, since=self._cutoff(FIRST_SCAN), limit=limit)
         if len(found) < limit:
             # Rarer prefixes: few FTS matches, so ranking all of them is cheap.
-            candidates = store.fts_ids(db, match, FTS_CAP + 1)
+            candidates = self._q.fts_ids(db, match, FTS_CAP + 1)
             if len(candidates) <= FTS_CAP:
-                found = store.most_recent_of(db, candidates, limit)
+                found = self._q.most_recent_of(db, candidates, limit)
             else:
-                found = store.recent_matching(
+                found = self._q.recent_matching(
                     db, needles, since=self._cutoff(RECENT_SCAN), limit=limit
                 )
                 found += [c for c in candidates if c not in set(found)][: limit - len(found)]
-        rows = store.list_rows(db, list(dict.fromkeys(ids + found)))
+        rows = self._q.list_rows(db, list(dict.fromkeys(ids + found)))
         return self._hits(rows, "name", key, limit)
 
     def _cutoff(self, depth: int) -> str | None:
@@ -142,7 +144,7 @@ class SearchService:
         now = time.monotonic()
         cached = self._cutoffs.get(depth)
         if cached is None or now - cached[0] > CUTOFF_TTL_S:
-            cached = (now, store.recency_cutoff(self._ctx.db, depth))
+            cached = (now, self._q.recency_cutoff(self._ctx.db, depth))
             self._cutoffs[depth] = cached
         return cached[1]
 
@@ -150,15 +152,15 @@ class SearchService:
         """Customers whose whole first, last, preferred or full name is the query."""
         db = self._ctx.db
         phrase = " ".join(f'"{w}"' for w in key.split())
-        ids, partial = store.ids_by_exact_name(db, phrase, key, EXACT_CAP)
+        ids, partial = self._q.ids_by_exact_name(db, phrase, key, EXACT_CAP)
         if partial:
             # A very common word: add the most recently seen namesakes near the top of the
             # recency index (a short, bounded walk), so "maria" still lists recent Marias first.
-            ids = store.recent_matching(
+            ids = self._q.recent_matching(
                 db, [f"|{key}|"], column="exact_keys", since=self._cutoff(FIRST_SCAN), limit=limit
             ) + ids
         # Only a page of them is shown: rank in SQL rather than build rows for all.
-        return ids if len(ids) <= limit else store.most_recent_of(db, ids, limit)
+        return ids if len(ids) <= limit else self._q.most_recent_of(db, ids, limit)
 
     def _notes(self, text: str, room: int, shown: set[int]) -> list[SearchHit]:
         """Customers whose live notes match, after the name results, seen most recently first.
@@ -173,13 +175,13 @@ class SearchService:
         db = self._ctx.db
         found = {
             cid: nid
-            for cid, nid in notes_store.search(db, match, NOTE_CAP).items()
+            for cid, nid in self._q.note_matches(db, match, NOTE_CAP).items()
             if cid not in shown
         }
-        hits = self._hits(store.list_rows(db, list(found)), "note", "", room)
+        hits = self._hits(self._q.list_rows(db, list(found)), "note", "", room)
         # Snippets in Python from the shown notes only: FTS5's snippet() with a rowid filter
         # still walks every match of a common word.
-        texts = notes_store.bodies(db, [found[h.customer_id] for h in hits])
+        texts = self._q.note_bodies(db, [found[h.customer_id] for h in hits])
         starts = _word_starts(text)
         return [
             replace(h, snippet=snippet(texts.get(found[h.customer_id], ""), starts)) for h in hits
@@ -191,29 +193,29 @@ class SearchService:
         ids: list[int] = []
         e164 = phone_rules.try_e164(text, self._ctx.region) if len(wanted) >= 7 else None
         if e164:
-            ids += store.ids_by_e164(db, e164)
+            ids += self._q.ids_by_e164(db, e164)
         international = text.lstrip().startswith(("+", "00"))
         if international:
             # "+1 720" or "0044 20 79": the start of a number with its country code.
             country_digits = wanted[2:] if text.lstrip().startswith("00") else wanted
-            ids += store.ids_by_e164_prefix(db, "+" + country_digits, limit)
-        ids += store.phone_customer_ids(
+            ids += self._q.ids_by_e164_prefix(db, "+" + country_digits, limit)
+        ids += self._q.phone_customer_ids(
             db, rev_prefix=wanted[::-1], national_prefix=wanted, limit=limit
         )
         trimmed = wanted.lstrip("0")
         if trimmed != wanted and len(trimmed) >= 3 and len(ids) < limit:
-            ids += store.phone_customer_ids(db, rev_prefix=trimmed[::-1], limit=limit)
-        exact = set(store.ids_by_e164(db, e164)) if e164 else set()
-        rows = store.list_rows(db, list(dict.fromkeys(ids))[: limit * 2])
+            ids += self._q.phone_customer_ids(db, rev_prefix=trimmed[::-1], limit=limit)
+        exact = set(self._q.ids_by_e164(db, e164)) if e164 else set()
+        rows = self._q.list_rows(db, list(dict.fromkeys(ids))[: limit * 2])
         for row in rows:
             row["_exact"] = row["id"] in exact
         return self._hits(rows, "phone", "", limit)
 
     def _email(self, text: str, limit: int) -> list[SearchHit]:
         prefix = text.casefold()
-        ids = store.ids_by_email_prefix(self._ctx.db, prefix, limit * 2)
-        rows = store.list_rows(self._ctx.db, ids)
-        emails = store.emails_for(self._ctx.db, ids)
+        ids = self._q.ids_by_email_prefix(self._ctx.db, prefix, limit * 2)
+        rows = self._q.list_rows(self._ctx.db, ids)
+        emails = self._q.emails_for(self._ctx.db, ids)
         for row in rows:
             # Matched by another of their addresses: show that one, it is what was typed.
             matched = [e["address"] for e in emails[row["id"]] if e["address"].casefold().startswith(prefix)]
@@ -234,7 +236,7 @@ class SearchService:
         rows.sort(key=lambda r: (r["last_seen_at"] or "", r["id"]), reverse=True)
         rows.sort(key=lambda r: not r["_exact"])
         del rows[limit:]
-        phones = store.phones_for(self._ctx.db, [r["id"] for r in rows])
+        phones = self._q.phones_for(self._ctx.db, [r["id"] for r in rows])
         return [
             SearchHit(
                 customer_id=r["id"],

@@ -1,0 +1,21 @@
+"""The search index's queries, per engine, in one place: services.search asks `queries(db)`
+for the set that fits its connection and never asks which engine it is.
+
+SQLite: FTS5 (customers_fts, notes_fts) and btree ranges, in store/customers.py and notes.py.
+PostgreSQL: tsvector GIN indexes and the same btree ranges, in store/server/search.py.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+
+def queries(db: Any) -> ModuleType:
+    if getattr(db, "engine", "sqlite") == "postgresql":
+        from csdesk.store.server import search
+
+        return search
+    from csdesk.store import search_sqlite
+
+    return search_sqlite

@@ -52,6 +52,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "settings": "csdesk.commands.settings:settings_cmd",
     "call": "csdesk.commands.call:call_cmd",
     "server": "csdesk.commands.server:server_group",
+    "migrate": "csdesk.commands.server:migrate_cmd",
 }
 
 

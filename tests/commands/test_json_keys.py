@@ -84,7 +84,7 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 # In order: later ones use what earlier ones made (issue 1's follow-up, import batch 1, ...).
 def invocations(folder: Path, server: str) -> list[list[str]]:
     return [
-        ["server", "init", server],
+        ["server", "init", server], ["migrate", "--from", str(folder / "shop.db"), "--to", server],
         ["search", "a"], ["timeline", "1"], ["visit", "--customer", "1"],
         ["issue", "new", "--customer", "1", "--title", "Late"], ["issue", "show", "1"],
         ["issue", "status", "1", "in_progress"], ["issues"],

@@ -57,3 +57,41 @@ def test_other_commands_say_plainly_what_works_on_a_server_so_far(pg_url: str) -
         assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
         assert "`csdesk server init URL` and `csdesk migrate --from FILE --to URL`" in done.stderr
         assert "still need a database file" in done.stderr
+
+
+def test_migrate_on_the_command_line(tmp_path, pg_url: str) -> None:  # type: ignore[no-untyped-def]
+    from csdesk.services import demo
+    from csdesk.services.desk import Desk
+
+    shop = tmp_path / "shop.db"
+    desk = Desk.open(shop)
+    demo.generate(desk.context, 30, seed=5)
+    desk.close()
+    done = csdesk("migrate", "--from", str(shop), "--to", pg_url)
+    assert done.returncode == 0, done.stderr
+    assert "Counts, checksums and" in done.stdout and "The file is unchanged." in done.stdout
+    assert "customers… (" in done.stderr  # progress, table by table
+    again = csdesk("migrate", "--from", str(shop), "--to", pg_url, "--json")
+    assert again.returncode == 1 and again.stdout == ""
+    assert again.stderr.count("\n") == 1 and "already holds csdesk data" in again.stderr
+    wrong = csdesk("migrate", "--from", str(tmp_path / "nope.db"), "--to", pg_url)
+    assert wrong.returncode == 1 and "no database file" in wrong.stderr
+
+
+def test_migrate_json(tmp_path, pg_cluster: PgCluster) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from csdesk.services import demo
+    from csdesk.services.desk import Desk
+
+    shop = tmp_path / "shop.db"
+    desk = Desk.open(shop)
+    demo.generate(desk.context, 10, seed=6)
+    desk.close()
+    url = pg_cluster.url(pg_cluster.new_database())
+    done = csdesk("migrate", "--from", str(shop), "--to", url, "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["ok"] is True and report["rows"] > 10
+    customers = next(t for t in report["tables"] if t["table"] == "customers")
+    assert customers["file_rows"] == customers["server_rows"] == 10 and customers["same"]

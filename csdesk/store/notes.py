@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import sqlite_utils
@@ -74,8 +75,13 @@ def search(db: sqlite_utils.Database, match: str, limit: int) -> dict[int, int]:
         "WHERE notes_fts MATCH ? AND n.deleted_at IS NULL LIMIT ?",
         [match, limit * 3],
     )
+    return one_per_customer(cur.fetchall(), limit)
+
+
+def one_per_customer(matches: Iterable[tuple[int, int]], limit: int) -> dict[int, int]:
+    """{customer_id: first note_id} of (customer_id, note_id) matches, at most `limit` customers."""
     found: dict[int, int] = {}
-    for customer_id, note_id in cur.fetchall():
+    for customer_id, note_id in matches:
         found.setdefault(customer_id, note_id)
         if len(found) >= limit:
             break

@@ -26,6 +26,7 @@ from csdesk.store.customers import (  # plain SQL on both engines
     recent,
 )
 from csdesk.store.notes import bodies as note_bodies
+from csdesk.store.notes import one_per_customer
 
 __all__ = [
     "emails_for", "fts_ids", "ids_by_e164", "ids_by_e164_prefix", "ids_by_email_prefix",
@@ -117,9 +118,4 @@ def note_matches(db: Db, match: str, limit: int) -> dict[int, int]:
         "SELECT customer_id, id FROM notes WHERE body_vector @@ ?::tsquery AND deleted_at IS NULL LIMIT ?",
         [query, limit * 3],
     )
-    found: dict[int, int] = {}
-    for customer_id, note_id in cur.fetchall():
-        found.setdefault(customer_id, note_id)
-        if len(found) >= limit:
-            break
-    return found
+    return one_per_customer(cur.fetchall(), limit)

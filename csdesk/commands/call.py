@@ -1,8 +1,9 @@
 """`csdesk call NUMBER`: put the caller on screen in the running csdesk, or start it.
 
 For softphones ("run a command on incoming call": `csdesk call %number%`) and `tel:` / `callto:`
-links. Qt (QtNetwork's QLocalSocket) is imported inside the command only, so the rest of the
-command line never loads it.
+links. A softphone runs it as the phone rings, so it imports little: on Unix it speaks to the
+window's socket with the standard library (csdesk.ui.call_client, no Qt); only Windows' named
+pipes, and starting a window that is not running yet, need Qt's QLocalSocket.
 
 --json prints {"ok": true, "shown": "customer|picker|new|locked|starting", "started": false,
 "ms": 12.3} ("starting": csdesk is open but its window is not up yet, e.g. a first-run question);
@@ -20,7 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from urllib.parse import unquote
 
 import click
@@ -110,7 +111,6 @@ def _last_line(log: IO[bytes]) -> str:
 def _start_and_wait(run: RunContext, name: str, value: str) -> dict[str, object]:
     """Start the window with the call; its first answer to a ping, or UserError."""
     from csdesk.ui.display import missing_display
-    from csdesk.ui.single_instance import send
 
     reason = missing_display()
     if reason:
@@ -166,14 +166,28 @@ def call_cmd(run: RunContext, number: str, as_json: bool) -> None:
         raise
 
 
-def _call(run: RunContext, number: str, as_json: bool) -> None:
-    value = number_from(number)
-    from PySide6.QtCore import QCoreApplication  # Qt only for this command
+def send(name: str, message: dict[str, Any], timeout_ms: int = 3000) -> dict[str, Any] | None:
+    """One request to the window (see csdesk.ui.single_instance), importing Qt only where the
+    socket is a Windows named pipe."""
+    from csdesk.ui import socket_guard
 
-    from csdesk.ui.single_instance import send, server_name
+    if socket_guard.UNIX:
+        from csdesk.ui.call_client import send as unix_send
+
+        return unix_send(name, message, timeout_ms)
+    from PySide6.QtCore import QCoreApplication
+
+    from csdesk.ui.single_instance import send as qt_send
 
     if QCoreApplication.instance() is None:
         QCoreApplication([sys.argv[0]])
+    return qt_send(name, message, timeout_ms)
+
+
+def _call(run: RunContext, number: str, as_json: bool) -> None:
+    value = number_from(number)
+    from csdesk.ui.socket_guard import server_name
+
     name = server_name(run.db_path)
     started_at = time.perf_counter()
     answer = send(name, {"action": "call", "number": value})

@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from csdesk.errors import CsdeskError
 from csdesk.services.about import DESKTOP_ID
@@ -27,6 +27,7 @@ from csdesk.ui.single_instance import InstanceServer, UnsafeSocket, send, server
 from csdesk.ui.theme import apply_theme
 
 PROBE_ENV = "CSDESK_STARTUP_PROBE"
+CALL_PROBE_ENV = "CSDESK_CALL_PROBE"  # tests/benchmarks/bench_call.py: when a caller is painted
 
 
 def application() -> QApplication:
@@ -118,6 +119,8 @@ def main(
         if probe:
             _probe(window, started)
             return app.exec()
+        if os.environ.get(CALL_PROBE_ENV) == "1":
+            _call_probe(app, window, server)
         start_session(window, signed_in=admin is not None)
         hint = font_hint(missing_scripts())
         if hint:  # once, at start: names in those scripts would be empty boxes
@@ -153,6 +156,37 @@ def start_session(window: MainWindow, *, signed_in: bool) -> None:
 def end_session(window: MainWindow) -> None:
     """After the window closed: the exit backup (the app waits for it, briefly)."""
     window.feature(Backups).on_exit()
+
+
+class _PaintProbe(QObject):
+    """After each call, print the moment the customer view (or a part of it) is next painted."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.view = window.customer_view
+        self.waiting = False
+
+    def called(self, request: dict[str, object], answer: dict[str, object]) -> None:
+        if request.get("action") == "call" and answer.get("shown") == "customer":
+            self.waiting = True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            self.waiting
+            and event.type() == QEvent.Type.Paint
+            and isinstance(watched, QWidget)
+            and (watched is self.view or self.view.isAncestorOf(watched))
+        ):
+            self.waiting = False
+            # after this paint has run: the caller's pixels are in the window
+            QTimer.singleShot(0, lambda: print(f"call-probe painted_at={time.time():.6f}", flush=True))
+        return False
+
+
+def _call_probe(app: QApplication, window: MainWindow, server: InstanceServer) -> None:
+    probe = _PaintProbe(window)
+    server.handled.connect(probe.called)
+    app.installEventFilter(probe)
 
 
 def _probe(window: MainWindow, started: float) -> None:

@@ -25,6 +25,7 @@ Where the socket lives and who may connect: csdesk/ui/socket_guard.py.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,19 +33,18 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QObject, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+from csdesk.ui import call_client
 from csdesk.ui import socket_guard as guard
+from csdesk.ui.call_client import BUSY, MAX_ANSWER, PROTOCOL
 from csdesk.ui.socket_guard import UnsafeSocket
 
 __all__ = ["PROTOCOL", "InstanceServer", "UnsafeSocket", "parse_request", "send", "server_name"]
 
-PROTOCOL = 1
 MAX_REQUEST = 1024  # a phone number and an action name; anything longer is not from us
-MAX_ANSWER = 64 * 1024
 MAX_NUMBER = 64
 IDLE_MS = 3000
 MAX_CONNECTIONS = 8
 ACTIONS = ("call", "raise", "ping")
-BUSY = "csdesk is running but did not answer in time (it may be busy). Try again in a moment."
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -78,7 +78,10 @@ def _connect(name: str, timeout_ms: int) -> QLocalSocket | str:
 def send(name: str, message: dict[str, Any], timeout_ms: int = 3000) -> dict[str, Any] | None:
     """Send one request and wait for the answer. None when no window listens under `name`;
     {"ok": false, "busy": true, ...} when one does but does not answer. Raises UnsafeSocket when
-    the socket is not this user's."""
+    the socket is not this user's. On Unix the standard library's socket does it (call_client,
+    no Qt needed: `csdesk call` uses it directly); Windows' named pipes need QLocalSocket."""
+    if guard.UNIX and os.path.isabs(name):  # a bare name is Qt's: a file in Qt's temp folder
+        return call_client.send(name, message, timeout_ms)
     socket = _connect(name, min(timeout_ms, 1000))
     if socket == "absent":
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import sqlite_utils
 
@@ -256,19 +257,30 @@ def phone_customer_ids(
     ids: list[int] = []
     if rev_prefix:
         cur = db.execute(
-            "SELECT DISTINCT customer_id FROM customer_phones "
-            "WHERE digits_rev >= ? AND digits_rev < ? LIMIT ?",
-            [rev_prefix, rev_prefix + ":", limit],  # ':' sorts right after '9'
+            "SELECT customer_id FROM customer_phones "
+            "WHERE digits_rev >= ? AND digits_rev < ? ORDER BY digits_rev, id LIMIT ?",
+            [rev_prefix, rev_prefix + ":", limit * OVERSCAN],  # ':' sorts right after '9'
         )
-        ids.extend(r[0] for r in cur.fetchall())
+        ids.extend(first_customers(cur, limit))
     if national_prefix and len(ids) < limit:
         cur = db.execute(
-            "SELECT DISTINCT customer_id FROM customer_phones "
-            "WHERE national >= ? AND national < ? LIMIT ?",
-            [national_prefix, national_prefix + ":", limit],
+            "SELECT customer_id FROM customer_phones "
+            "WHERE national >= ? AND national < ? ORDER BY national, id LIMIT ?",
+            [national_prefix, national_prefix + ":", limit * OVERSCAN],
         )
-        ids.extend(r[0] for r in cur.fetchall())
+        ids.extend(first_customers(cur, limit))
     return list(dict.fromkeys(ids))[:limit]
+
+
+# Range scans list rows in index order (key, id) and keep each customer's first: the same
+# customers on every engine. SELECT DISTINCT ... LIMIT without an order let PostgreSQL pick
+# other ones than SQLite whenever more than `limit` matched. A customer rarely has several
+# matching numbers or addresses, so a few times `limit` rows hold `limit` customers.
+OVERSCAN = 3
+
+
+def first_customers(cur: Any, limit: int) -> list[int]:
+    return list(dict.fromkeys(r[0] for r in cur.fetchall()))[:limit]
 
 
 def ids_by_e164(db: sqlite_utils.Database, e164: str) -> list[int]:
@@ -282,10 +294,10 @@ def ids_by_e164(db: sqlite_utils.Database, e164: str) -> list[int]:
 def ids_by_e164_prefix(db: sqlite_utils.Database, prefix: str, limit: int) -> list[int]:
     """Customers with a number starting with `prefix` ('+1720'): a range scan of the E.164 index."""
     cur = db.execute(
-        "SELECT DISTINCT customer_id FROM customer_phones WHERE e164 >= ? AND e164 < ? LIMIT ?",
-        [prefix, prefix + ":", limit],
+        "SELECT customer_id FROM customer_phones WHERE e164 >= ? AND e164 < ? ORDER BY e164, id LIMIT ?",
+        [prefix, prefix + ":", limit * OVERSCAN],
     )
-    return [r[0] for r in cur.fetchall()]
+    return first_customers(cur, limit)
 
 
 def ids_by_email_prefix(db: sqlite_utils.Database, prefix: str, limit: int) -> list[int]:
@@ -294,11 +306,11 @@ def ids_by_email_prefix(db: sqlite_utils.Database, prefix: str, limit: int) -> l
     if not prefix:
         return []
     cur = db.execute(
-        "SELECT DISTINCT customer_id FROM customer_emails INDEXED BY emails_norm "
-        "WHERE email_norm >= ? AND email_norm < ? LIMIT ?",
-        [prefix, prefix + "\U0010ffff", limit],
+        "SELECT customer_id FROM customer_emails INDEXED BY emails_norm "
+        "WHERE email_norm >= ? AND email_norm < ? ORDER BY email_norm, id LIMIT ?",
+        [prefix, prefix + "\U0010ffff", limit * OVERSCAN],
     )
-    return [r[0] for r in cur.fetchall()]
+    return first_customers(cur, limit)
 
 
 def ids_by_email(db: sqlite_utils.Database, email_norm: str) -> list[int]:

@@ -161,3 +161,30 @@ def test_search_on_the_server_uses_its_indexes(shop: Path, pg_url: str, pg_clust
         plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + sql, params).fetchall())  # type: ignore[arg-type]
         assert "Index" in plan and "Seq Scan" not in plan, (kind, plan)
     conn.close()
+
+
+def test_more_matches_than_the_page_gives_the_same_page(
+    tmp_path: Path, clock: FakeClock, pg_url: str
+) -> None:
+    """70 numbers ending in 4242, 34 addresses starting 'same': each engine must pick the same
+    ones for the page, not whichever its plan meets first."""
+    import random
+
+    path = tmp_path / "many.db"
+    desk = Desk.open(path, clock=clock)
+    rng = random.Random(5)
+    for i in range(70):
+        clock.advance(minutes=1)
+        desk.customers.create(CustomerDraft(
+            first_name=f"Person{i}", email=f"same{rng.randint(100, 999)}.{i}@example.com",
+            phones=(("mobile", f"+1 720 {rng.randint(200, 999)} 4242"),),
+        ))
+    desk.close()
+    assert migrate_file(path, pg_url, lambda *_: True).ok
+    src = copy.open_source(path)
+    conn = connect.connect(pg_url)
+    checks = compare_search(src, conn, ["4242", "720", "+1720", "same", "24242", "same1"])
+    assert all(len(c.file_ids) == 50 for c in checks[:4])  # more matched than the page holds
+    assert [c.query for c in checks if not c.ok] == []
+    src.close()
+    conn.close()

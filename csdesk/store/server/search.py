@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from csdesk.store.customers import (  # plain SQL on both engines
+    OVERSCAN,
     emails_for,
+    first_customers,
     ids_by_e164,
     ids_by_e164_prefix,
     list_rows,
@@ -92,10 +94,11 @@ def ids_by_email_prefix(db: Db, prefix: str, limit: int) -> list[int]:
     if not prefix:
         return []
     cur = db.execute(
-        "SELECT DISTINCT customer_id FROM customer_emails WHERE email_norm >= ? AND email_norm < ? LIMIT ?",
-        [prefix, prefix + "\U0010ffff", limit],
+        "SELECT customer_id FROM customer_emails WHERE email_norm >= ? AND email_norm < ? "
+        "ORDER BY email_norm, id LIMIT ?",
+        [prefix, prefix + "\U0010ffff", limit * OVERSCAN],
     )
-    return [r[0] for r in cur.fetchall()]
+    return first_customers(cur, limit)
 
 
 def ids_by_exact_name(db: Db, fts_phrase: str, key: str, cap: int) -> tuple[list[int], bool]:

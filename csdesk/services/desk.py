@@ -33,9 +33,10 @@ from csdesk.services.search import SearchService
 from csdesk.services.shop_settings import ShopSettings
 from csdesk.services.timeline import TimelineService
 from csdesk.services.visits import VisitService
+from csdesk.store import checkpoint
 from csdesk.store import staff as staff_store
 from csdesk.store.checkpoint import Checkpointer
-from csdesk.store.db import EmptyDatabaseFile, atomic, open_db
+from csdesk.store.db import EmptyDatabaseFile, atomic, open_db, read_only_reason
 
 
 def newest_backup_of(path: Path) -> Path | None:
@@ -63,6 +64,11 @@ class Desk:
     ) -> None:
         self.context = ctx = Context(db, clock=clock, source=source, path=path)
         self._checkpointer: Checkpointer | None = None
+        if path is not None and read_only_reason(db) is None:
+            # Any writer copies its log back on a thread of its own, started by its first write
+            # (store.checkpoint): a command or a script never pays for a checkpoint in a commit.
+            self._checkpointer = Checkpointer(path)
+            checkpoint.watch(db, self._checkpointer)
         if staff_store.default_id(db) is None:
             # Only a database that never had its default member (a new one) is written to here:
             # opening an existing one to read writes nothing (a worker's Desk, `csdesk search`).
@@ -163,18 +169,23 @@ class Desk:
 
     def close(self) -> None:
         self.stop_background_checkpoints()
+        # The last connection to close copies what is left of the log (SQLite does it).
         self.db.close()
 
     def start_background_checkpoints(self, interval_s: float = 1.0) -> None:
-        """For the long-running window: keep WAL checkpoints off the commit path (see
-        store.checkpoint). Short CLI runs do not need it."""
-        if self.path is None or self._checkpointer is not None:
+        """For the long-running window: checkpoint from now on, not from the first write (see
+        store.checkpoint). Other writers start theirs at their first commit."""
+        if self.path is None or read_only_reason(self.db) is not None:
             return
+        if self._checkpointer is not None and self._checkpointer.running:
+            return
+        checkpoint.unwatch(self.db)
         self._checkpointer = Checkpointer(self.path, interval_s=interval_s)
         self._checkpointer.start(self.db)
 
     def stop_background_checkpoints(self) -> None:
         """The window closing: stop the thread (it finishes its current pass first)."""
+        checkpoint.unwatch(self.db)
         if self._checkpointer is not None:
             self._checkpointer.stop()
             self._checkpointer = None

@@ -14,6 +14,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from csdesk.errors import UserError
+from csdesk.store import checkpoint
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -249,6 +250,8 @@ def atomic(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     On a database opened read-only the write fails at its first statement (query_only), is rolled
     back, and the user is told why this database is read-only.
     """
+    outermost = not db.conn.in_transaction
+    changes = db.conn.total_changes
     try:
         with db.atomic():
             yield db
@@ -261,3 +264,6 @@ def atomic(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         if reason is not None and "readonly" in str(exc).lower().replace("read-only", "readonly"):
             raise UserError(reason) from exc
         raise translate_error(exc) from exc
+    if outermost and db.conn.total_changes != changes:
+        # Committed and wrote: the log is copied back off this commit's path (store.checkpoint).
+        checkpoint.committed(db)

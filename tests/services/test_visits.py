@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -247,3 +248,18 @@ def test_background_checkpoints_keep_the_wal_short(desk: Desk) -> None:
     assert busy == 0 and done == log_frames  # nothing left behind
     desk.close()
     assert desk._checkpointer is None
+
+
+def test_any_writer_checkpoints_on_a_thread_started_by_its_first_write(db_path: Path) -> None:
+    reader = Desk.open(db_path)  # makes the database (a write: the default staff member)
+    reader.close()
+    reader = Desk.open(db_path)
+    reader.customers.count()
+    reader.search.search("maria")
+    assert reader._checkpointer is not None and not reader._checkpointer.running  # reads: no thread
+    cid = _customer(reader)
+    assert reader._checkpointer.running
+    assert reader.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 20_000
+    reader.visits.log(cid, purpose="fitted walking boots")
+    reader.close()
+    assert reader._checkpointer is None

@@ -150,6 +150,6 @@ def timeline_cmd(
         click.echo(f"Nothing on {customer.display_name}'s timeline yet.", err=True)
         return
     for e in entries:
-        when = parse(e.at).astimezone().strftime("%Y-%m-%d %H:%M")
+        when = parse(e.at).astimezone(desk.tz).strftime("%Y-%m-%d %H:%M")
         tail = f"  ({e.detail})" if e.detail else ""
         click.echo(f"{when}  {e.title}{tail}")

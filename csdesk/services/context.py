@@ -7,12 +7,14 @@ the whole Desk: the dependencies are visible in each constructor, and no service
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import tzinfo
 from pathlib import Path
 
 import sqlite_utils
 
 from csdesk.domain import Change, Role, Staff
 from csdesk.errors import NotFound
+from csdesk.services import dates
 from csdesk.services.clock import Clock, iso
 from csdesk.store import audit as audit_store
 from csdesk.store import settings as settings_store
@@ -148,6 +150,12 @@ class Context:
     def region(self) -> str:
         """The shop's default country for phone numbers typed without +."""
         return str(self.setting("phone_region", "US"))
+
+    @property
+    def tz(self) -> tzinfo:
+        """The shop's time zone (the `timezone` setting): the one zone every local day and time
+        is shown and counted in, so a lead's PC set to another zone still shows shop time."""
+        return dates.zone(str(self.setting("timezone", "") or ""))
 
     def now_iso(self) -> str:
         return iso(self._clock())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from pathlib import Path
 
 import sqlite_utils
@@ -215,6 +216,11 @@ class Desk:
     def region(self) -> str:
         """The shop's default country for phone numbers typed without +."""
         return self.context.region
+
+    @property
+    def tz(self) -> tzinfo:
+        """The shop's time zone: local days and times everywhere are shop time."""
+        return self.context.tz
 
     def now_iso(self) -> str:
         return self.context.now_iso()

@@ -54,7 +54,7 @@ class IssueQueries:
     # -- settings the rules read ---------------------------------------------------------------
     @property
     def tz(self) -> tzinfo:
-        return dates.zone(str(self._ctx.setting("timezone", "") or ""))
+        return self._ctx.tz
 
     # Targets, working days and goodwill limits are settings in the one registry
     # (services.setting_registry): what `csdesk settings` shows is what is applied here.

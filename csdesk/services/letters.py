@@ -9,7 +9,7 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -226,13 +226,14 @@ class LetterService:
         customer = self._customers.get(customer_id)
         setting = self._ctx.setting
         logo = str(setting("shop_logo", "") or "")
-        today = self._ctx.clock().astimezone().date()
+        tz = self._ctx.tz
+        today = self._ctx.clock().astimezone(tz).date()
         fields = _customer_fields(customer, self._ctx.region)
         # How they last reached us, so a letter thanks a caller for the call (issue 13.18).
         last = visit_store.last_for_customer(self._ctx.db, customer_id)
         fields["last_visit_channel"] = str(last["channel"]) if last else ""
         fields["days_since_last_visit"] = (
-            (today - parse(customer.last_visit_at).astimezone().date()).days
+            (today - parse(customer.last_visit_at).astimezone(tz).date()).days
             if customer.last_visit_at
             else None
         )
@@ -386,7 +387,7 @@ class LetterService:
 
     # -- filters -------------------------------------------------------------------------------
     def _date_filter(self, value: Any, style: str = "long") -> str:
-        return format_date(value, style, self._style.get("date", "dmy"))
+        return format_date(value, style, self._style.get("date", "dmy"), self._ctx.tz)
 
     def _money_filter(self, cents: Any, symbol: str | None = None) -> str:
         return format_money(cents, self._style.get("currency", "$") if symbol is None else symbol)
@@ -396,24 +397,31 @@ class _Reads(Protocol):
     @property
     def db(self) -> sqlite_utils.Database: ...
 
+    @property
+    def tz(self) -> tzinfo: ...
+
 
 def customers_with_followups_due(desk: _Reads, day: date) -> list[int]:
     """Customers with an open follow-up due on or before `day` (the shop's local day).
 
     """
     # Stored times are UTC text; the end of the shop's local day is compared in UTC too.
-    next_local_midnight = datetime.combine(day + timedelta(days=1), time()).astimezone()
+    next_local_midnight = datetime.combine(day + timedelta(days=1), time(), tzinfo=desk.tz)
     return followup_store.followup_customer_ids(desk.db, iso(next_local_midnight))
 
 
 # -- formatting (pure) -------------------------------------------------------------------------
-def format_date(value: Any, style: str = "long", order: str = "dmy") -> str:
-    """Dates as people write them. Accepts date, datetime, ISO text or '--MM-DD' birthdays."""
+def format_date(
+    value: Any, style: str = "long", order: str = "dmy", tz: tzinfo | None = None
+) -> str:
+    """Dates as people write them. Accepts date, datetime, ISO text or '--MM-DD' birthdays.
+
+    A moment is shown on its day in `tz` (the shop's zone; the computer's when None)."""
     if value is None or value == "":
         return ""
     year: int | None
     if isinstance(value, datetime):
-        moment = value.astimezone() if value.tzinfo else value
+        moment = value.astimezone(tz) if value.tzinfo else value
         year, month, day, weekday = moment.year, moment.month, moment.day, moment.weekday()
     elif isinstance(value, date):
         year, month, day, weekday = value.year, value.month, value.day, value.weekday()
@@ -427,7 +435,7 @@ def format_date(value: Any, style: str = "long", order: str = "dmy") -> str:
                 parsed = parse(text) if "T" in text else datetime.fromisoformat(text)
             except ValueError:
                 return text
-            return format_date(parsed if "T" in text else parsed.date(), style, order)
+            return format_date(parsed if "T" in text else parsed.date(), style, order, tz)
     name = _MONTHS[month - 1]
     day_month = f"{name} {day}" if order == "mdy" else f"{day} {name}"
     if style in ("day_month", "birthday") or year is None:

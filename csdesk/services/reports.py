@@ -172,7 +172,7 @@ class ReportService:
 
     @property
     def tz(self) -> tzinfo:
-        return dates.zone(str(self._ctx.setting("timezone", "") or ""))
+        return self._ctx.tz
 
     # -- ranges --------------------------------------------------------------------------------
     def today(self) -> date:

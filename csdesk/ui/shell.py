@@ -130,7 +130,7 @@ class Shell(QMainWindow):
         # WAL checkpoints on their own thread, so a commit at the counter never pays for one.
         desk.start_background_checkpoints()
 
-        self.search = SearchPanel(desk.path, region=desk.region, clock=desk.clock)
+        self.search = SearchPanel(desk.path, region=desk.region, clock=desk.clock, tz=desk.tz)
         self.customer_view = CustomerView(desk)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("mainSplitter")

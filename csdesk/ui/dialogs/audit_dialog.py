@@ -135,7 +135,7 @@ class AuditDialog(QDialog):
             if edit.date() == NO_DATE:
                 return None
             d = edit.date().addDays(plus)
-            local = datetime(d.year(), d.month(), d.day()).astimezone()
+            local = datetime(d.year(), d.month(), d.day(), tzinfo=self._desk.tz)
             return iso(local)
 
         return AuditFilter(

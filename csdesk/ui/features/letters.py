@@ -129,7 +129,7 @@ class LettersFeature(Feature):
         return letter
 
     def letters_for_followups(self) -> BatchResult | None:
-        today = self.desk.clock().astimezone().date()
+        today = self.desk.clock().astimezone(self.desk.tz).date()
         ids = customers_with_followups_due(self.desk, today)
         choice = BatchChoiceDialog.ask(self.window, self.desk, len(ids))
         if choice is None or not ids:

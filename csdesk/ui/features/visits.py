@@ -206,7 +206,7 @@ class VisitsFeature(Feature):
                 who = self.desk.customers.get(draft.customer_id).display_name
             except NotFound:
                 who = "a customer no longer on file"
-        return f"{what} for {who} ({when(draft.saved_at)})"
+        return f"{what} for {who} ({when(draft.saved_at, tz=self.desk.tz)})"
 
     def offer_drafts(self) -> None:
         pending = [d for d in self.desk.drafts.pending() if d.kind in ("visit", "note")]

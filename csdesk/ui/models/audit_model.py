@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import tzinfo
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
@@ -18,9 +19,9 @@ PAGE = 200
 HEADERS = ("When", "Who", "Action", "What", "Details", "From")
 
 
-def local_time(iso_text: str) -> str:
+def local_time(iso_text: str, tz: tzinfo | None = None) -> str:
     try:
-        return f"{parse(iso_text).astimezone():%Y-%m-%d %H:%M:%S}"
+        return f"{parse(iso_text).astimezone(tz):%Y-%m-%d %H:%M:%S}"
     except ValueError:
         return iso_text
 
@@ -100,7 +101,7 @@ class AuditModel(HeaderedTableModel):
             return None
         column = index.column()
         if column == 0:
-            return local_time(entry.at)
+            return local_time(entry.at, self._desk.tz)
         if column == 1:
             if entry.staff_name:
                 return entry.staff_name

@@ -64,7 +64,7 @@ class LettersModel(HeaderedTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
-                return when(letter.created_at)
+                return when(letter.created_at, tz=self._desk.tz)
             if column == 1:
                 return letter.title
             if column == 2:
@@ -73,7 +73,7 @@ class LettersModel(HeaderedTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{letter.title} ({letter.template}, {letter.page_size})"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{letter.title}, {when(letter.created_at)}, {self.staff_name(letter)}"
+            return f"{letter.title}, {when(letter.created_at, tz=self._desk.tz)}, {self.staff_name(letter)}"
         if role == ID_ROLE:
             return letter.id
         return None

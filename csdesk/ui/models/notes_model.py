@@ -48,7 +48,7 @@ class NotesModel(QAbstractListModel):
             parts = ["Pinned"] if note.pinned else []
             if note.read_before_serving:
                 parts.append("Read before serving")
-            parts += [note.kind.label, when(note.created_at)]
+            parts += [note.kind.label, when(note.created_at, tz=self._desk.tz)]
             return "  ·  ".join(p for p in parts if p)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{note.body}. {'Pinned. ' if note.pinned else ''}{note.kind.label}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
@@ -14,12 +15,13 @@ from csdesk.ui.models.roles import EMPHASIS_ROLE, ID_ROLE, SECONDARY_ROLE
 Index = QModelIndex | QPersistentModelIndex
 
 
-def when(iso_text: str | None, *, this_year: int | None = None) -> str:
-    """A stored UTC time as a short local date: '3 Nov 2026', or '3 Nov' when `this_year`."""
+def when(iso_text: str | None, *, this_year: int | None = None, tz: tzinfo | None = None) -> str:
+    """A stored UTC time as a short date in `tz` (the shop's zone): '3 Nov 2026', or '3 Nov'
+    when `this_year`."""
     if not iso_text:
         return ""
     try:
-        moment = parse(iso_text).astimezone()
+        moment = parse(iso_text).astimezone(tz)
     except ValueError:
         return iso_text
     if moment.year == this_year:
@@ -31,12 +33,18 @@ class SearchResultsModel(QAbstractListModel):
     """Holds only the page the search service returned (bounded), never the whole table."""
 
     def __init__(
-        self, region: str = "US", parent: Any = None, *, this_year: int | None = None
+        self,
+        region: str = "US",
+        parent: Any = None,
+        *,
+        this_year: int | None = None,
+        tz: tzinfo | None = None,
     ) -> None:
         super().__init__(parent)
         self._hits: list[SearchHit] = []
         self._region = region
         self._this_year = this_year  # the list is narrow: dates this year drop the year
+        self._tz = tz
 
     def set_hits(self, hits: list[SearchHit]) -> None:
         self.beginResetModel()
@@ -78,5 +86,5 @@ class SearchResultsModel(QAbstractListModel):
             found = f"matched in a note: “{hit.snippet}”" if hit.snippet else "matched in a note"
             return "  ·  ".join([found, *parts[:1]])
         if hit.last_visit:
-            parts.append(f"last visit {when(hit.last_visit, this_year=self._this_year)}")
+            parts.append(f"last visit {when(hit.last_visit, this_year=self._this_year, tz=self._tz)}")
         return "  ·  ".join(parts)

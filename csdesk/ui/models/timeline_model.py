@@ -8,6 +8,7 @@ would cost more than the page itself); the model knows it is done when a page co
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import tzinfo
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
@@ -31,10 +32,10 @@ KIND_LABELS = {
 }
 
 
-def moment(iso_text: str) -> str:
-    """'3 Nov 2026, 14:05' in local time."""
+def moment(iso_text: str, tz: tzinfo | None = None) -> str:
+    """'3 Nov 2026, 14:05' in `tz` (the shop's zone)."""
     try:
-        local = parse(iso_text).astimezone()
+        local = parse(iso_text).astimezone(tz)
     except ValueError:
         return iso_text
     return f"{local.day} {local:%b %Y, %H:%M}"
@@ -138,7 +139,7 @@ class TimelineModel(QAbstractListModel):
         return self._staff.get(staff_id, "")
 
     def secondary(self, entry: TimelineEntry) -> str:
-        parts = [moment(entry.at)]
+        parts = [moment(entry.at, self._desk.tz)]
         if entry.kind not in ("visit", "note"):  # their titles already say what they are
             parts.append(KIND_LABELS.get(entry.kind, entry.kind.capitalize()))
         who = self._staff_name(entry.staff_id)

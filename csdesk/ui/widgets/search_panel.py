@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
@@ -35,6 +36,7 @@ class SearchPanel(QWidget):
         region: str = "US",
         clock: Clock = utc_now,
         parent: QWidget | None = None,
+        tz: tzinfo | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("searchPanel")
@@ -48,7 +50,7 @@ class SearchPanel(QWidget):
         )
         self.field.installEventFilter(self)
 
-        self.model = SearchResultsModel(region, self, this_year=clock().year)
+        self.model = SearchResultsModel(region, self, this_year=clock().year, tz=tz)
         self.results = QListView()
         self.results.setObjectName("searchResults")
         self.results.setAccessibleName("Matching customers")

@@ -47,6 +47,7 @@ class AuditModel(HeaderedTableModel):
     def __init__(self, desk: Desk, parent: Any = None) -> None:
         super().__init__(parent)
         self._desk = desk
+        self._tz = desk.tz  # read once, never while painting
         self._filters = AuditFilter()
         self._rows: list[AuditEntry] = []
         self.total = desk.audit.count(self._filters)  # raises PermissionDenied for staff
@@ -58,6 +59,7 @@ class AuditModel(HeaderedTableModel):
 
     def set_filters(self, filters: AuditFilter) -> None:
         self.beginResetModel()
+        self._tz = self._desk.tz
         self._filters = filters
         self._rows = []
         self.total = self._desk.audit.count(filters)
@@ -101,7 +103,7 @@ class AuditModel(HeaderedTableModel):
             return None
         column = index.column()
         if column == 0:
-            return local_time(entry.at, self._desk.tz)
+            return local_time(entry.at, self._tz)
         if column == 1:
             if entry.staff_name:
                 return entry.staff_name

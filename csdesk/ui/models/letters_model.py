@@ -24,6 +24,7 @@ class LettersModel(HeaderedTableModel):
     def __init__(self, desk: Desk, parent: Any = None) -> None:
         super().__init__(parent)
         self._desk = desk
+        self._tz = desk.tz  # read once, never while painting
         self._customer_id: int | None = None
         self._letters: list[Letter] = []
         self._staff: dict[int, str] = {}
@@ -34,6 +35,7 @@ class LettersModel(HeaderedTableModel):
 
     def set_customer(self, customer_id: int | None) -> None:
         self.beginResetModel()
+        self._tz = self._desk.tz
         self._customer_id = customer_id
         self._letters = (
             [] if customer_id is None else self._desk.letters.for_customer(customer_id, limit=LIMIT)
@@ -64,7 +66,7 @@ class LettersModel(HeaderedTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
-                return when(letter.created_at, tz=self._desk.tz)
+                return when(letter.created_at, tz=self._tz)
             if column == 1:
                 return letter.title
             if column == 2:
@@ -73,7 +75,7 @@ class LettersModel(HeaderedTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{letter.title} ({letter.template}, {letter.page_size})"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{letter.title}, {when(letter.created_at, tz=self._desk.tz)}, {self.staff_name(letter)}"
+            return f"{letter.title}, {when(letter.created_at, tz=self._tz)}, {self.staff_name(letter)}"
         if role == ID_ROLE:
             return letter.id
         return None

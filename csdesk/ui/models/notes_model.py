@@ -20,11 +20,13 @@ class NotesModel(QAbstractListModel):
     def __init__(self, desk: Desk, parent: Any = None) -> None:
         super().__init__(parent)
         self._desk = desk
+        self._tz = desk.tz  # read once, never while painting
         self._customer_id: int | None = None
         self._notes: list[Note] = []
 
     def set_customer(self, customer_id: int | None) -> None:
         self.beginResetModel()
+        self._tz = self._desk.tz
         self._customer_id = customer_id
         self._notes = [] if customer_id is None else self._desk.notes.for_customer(customer_id)
         self.endResetModel()
@@ -48,7 +50,7 @@ class NotesModel(QAbstractListModel):
             parts = ["Pinned"] if note.pinned else []
             if note.read_before_serving:
                 parts.append("Read before serving")
-            parts += [note.kind.label, when(note.created_at, tz=self._desk.tz)]
+            parts += [note.kind.label, when(note.created_at, tz=self._tz)]
             return "  ·  ".join(p for p in parts if p)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{note.body}. {'Pinned. ' if note.pinned else ''}{note.kind.label}"

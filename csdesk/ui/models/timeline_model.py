@@ -53,6 +53,7 @@ class TimelineModel(QAbstractListModel):
         self._more = False
         self._fetching = False  # views and testers may ask again while rows are inserted
         self._staff: dict[int, str] | None = None
+        self._tz = desk.tz  # read with the rows, never while painting
 
     # -- what is shown -------------------------------------------------------------------------
     @property
@@ -90,6 +91,7 @@ class TimelineModel(QAbstractListModel):
         self._fetching = True  # listeners of modelReset must not fetch into a half-done reset
         self.beginResetModel()
         self._customer_id = customer_id
+        self._tz = self._desk.tz
         self._entries = []
         self._more = False
         try:
@@ -139,7 +141,7 @@ class TimelineModel(QAbstractListModel):
         return self._staff.get(staff_id, "")
 
     def secondary(self, entry: TimelineEntry) -> str:
-        parts = [moment(entry.at, self._desk.tz)]
+        parts = [moment(entry.at, self._tz)]
         if entry.kind not in ("visit", "note"):  # their titles already say what they are
             parts.append(KIND_LABELS.get(entry.kind, entry.kind.capitalize()))
         who = self._staff_name(entry.staff_id)

@@ -32,6 +32,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "resume-import": "csdesk.commands.transfer:resume_import_cmd",
     "imports": "csdesk.commands.transfer:imports_cmd",
     "export": "csdesk.commands.reports:export_group",
+    "report": "csdesk.commands.insights:report_group",
     "duplicates": "csdesk.commands.transfer:duplicates_cmd",
     "merge": "csdesk.commands.transfer:merge_cmd",
     "issue": "csdesk.commands.issues:issue_group",

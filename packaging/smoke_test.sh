@@ -46,6 +46,17 @@ assert (icons / "csdesk.svg").is_file() and (icons / "csdesk-256.png").is_file()
 PY
 ok "paths --json: frozen, bundled resources found"
 
+# Insights as a PDF: QtCharts (PySide6-Addons) and the OpenGL libraries it links to are bundled.
+bare QT_QPA_PLATFORM=offscreen "$app" --db "$db" report insights --period last_4_weeks \
+  -o "$tmp/insights.pdf" --json > "$tmp/insights.json"
+"$checker" - "$tmp/insights.json" "$tmp/insights.pdf" <<'PY'
+import json, sys
+info = json.load(open(sys.argv[1], encoding="utf-8"))
+assert info["format"] == "pdf" and info["pages"] >= 2, info
+assert open(sys.argv[2], "rb").read()[:5] == b"%PDF-"
+PY
+ok "report insights: a $(grep -o '"pages": [0-9]*' "$tmp/insights.json") PDF with charts"
+
 # A clicked tel: link must not crash the app (it goes to `csdesk call` once that exists).
 bare "$app" --db "$db" search --json -- "tel:+15550104477" > /dev/null
 ok "tel: text is safe search input"

@@ -14,7 +14,7 @@ than MAX_PAGES is refused before a single page is drawn.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,8 @@ from csdesk.services.rendering import PageSetup, Progress
 
 if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrinter
+
+    from csdesk.services.insight_data import Insights
 
 # 96 dpi keeps CSS px the same size on paper as on screen; text stays vector in the PDF.
 PDF_DPI = 96
@@ -102,11 +104,18 @@ class LetterDocument(QTextDocument):
         return None if image.isNull() else image
 
 
-def document(html: str, device: QPagedPaintDevice | None = None) -> QTextDocument:
-    """A letter laid out for `device`'s printable area (or for the screen when None)."""
+def document(
+    html: str, device: QPagedPaintDevice | None = None, images: Mapping[str, QImage] | None = None
+) -> QTextDocument:
+    """A letter laid out for `device`'s printable area (or for the screen when None).
+
+    `images`: pictures the HTML names by key (<img src="chart:visits">), drawn by csdesk itself,
+    so they are added as resources and never loaded from anywhere."""
     ensure_gui_app()
     doc = LetterDocument()
     doc.setDocumentMargin(0)
+    for name, image in (images or {}).items():
+        doc.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name), image)
     doc.setHtml(html)
     if device is not None:
         doc.documentLayout().setPaintDevice(device)
@@ -245,6 +254,26 @@ class QtRenderer:
     ) -> int | None:
         return paint_report(html, path, setup, title=title, footer=footer, progress=progress)
 
+    def insights_pdf(
+        self,
+        insights: Insights,
+        html: str,
+        path: Path,
+        setup: PageSetup,
+        *,
+        title: str,
+        footer: str,
+        progress: Progress | None = None,
+    ) -> int | None:
+        from csdesk.render.charts import BUILDERS, chart_image  # QtCharts only when needed
+
+        ensure_gui_app()
+        images = {f"chart:{key}": chart_image(insights, key) for key in BUILDERS}
+        return paint_report(
+            html, path, setup, title=title, footer=footer, progress=progress,
+            heading="Insights", images=images,
+        )
+
 
 def configure_printer(printer: QPrinter, setup: PageSetup) -> None:
     printer.setResolution(PDF_DPI)
@@ -293,10 +322,12 @@ def paint_report(
     title: str,
     footer: str,
     progress: Progress | None = None,
+    heading: str = "Daily log",
+    images: Mapping[str, QImage] | None = None,
 ) -> int | None:
     """Draw the report into `path`; pages written, or None if `progress` said stop."""
-    writer = pdf_writer(path, setup, f"Daily log · {title}")
-    doc = document(html, writer)
+    writer = pdf_writer(path, setup, f"{heading} · {title}")
+    doc = document(html, writer, images)
     full = doc.pageSize()
     body = QSizeF(full.width(), full.height() - FOOTER_PX)
     doc.setPageSize(body)
@@ -320,7 +351,7 @@ def paint_report(
             painter.translate(0, -page * body.height())
             doc.drawContents(painter, QRectF(0, page * body.height(), body.width(), body.height()))
             painter.restore()
-            _footer(painter, font, full, footer, f"Page {page + 1} of {pages}", title)
+            _footer(painter, font, full, footer, f"Page {page + 1} of {pages}", f"{heading} · {title}")
     finally:
         ended = painter.end()
     if cancelled:
@@ -345,6 +376,6 @@ def _footer(painter: QPainter, font: QFont, full: QSizeF, shop: str, page: str, 
     right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
     center = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
     painter.drawText(strip, left, shop)
-    painter.drawText(strip, center, f"Daily log · {title}")
+    painter.drawText(strip, center, title)
     painter.drawText(strip, right, page)
     painter.restore()

@@ -55,6 +55,7 @@ class Permission(enum.StrEnum):
     RESTORE = "restore"
     ERASE = "erase"
     WRITE_HANDOVER = "write_handover"
+    VIEW_TEAM_INSIGHTS = "view_team_insights"
 
 
 _STAFF = frozenset({Permission.VIEW, Permission.LOG})
@@ -67,6 +68,7 @@ _LEAD = _STAFF | {
     Permission.VIEW_AUDIT,
     Permission.BACKUP,
     Permission.WRITE_HANDOVER,
+    Permission.VIEW_TEAM_INSIGHTS,
 }
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.STAFF: _STAFF,
@@ -91,6 +93,7 @@ _WHAT = {
     Permission.RESTORE: "restore a backup",
     Permission.ERASE: "erase a customer",
     Permission.WRITE_HANDOVER: "write the handover note",
+    Permission.VIEW_TEAM_INSIGHTS: "see other staff members' figures",
 }
 ROLE_LABELS = {Role.STAFF: "staff", Role.LEAD: "a shift lead", Role.ADMIN: "an admin"}
 

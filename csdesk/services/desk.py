@@ -23,6 +23,8 @@ from csdesk.services.followups import FollowUpService
 from csdesk.services.greeting import Greetings
 from csdesk.services.handover import HandoverService
 from csdesk.services.importing import ImportService
+from csdesk.services.insight_export import InsightExports
+from csdesk.services.insights import InsightService
 from csdesk.services.issues import IssueService
 from csdesk.services.letter_output import LetterOutput
 from csdesk.services.letters import LetterService
@@ -96,12 +98,14 @@ class Desk:
         self.duplicates = DuplicateService(ctx, customers=self.customers)
         self.reports = ReportService(ctx)
         self.handover = HandoverService(ctx)
+        self.insights = InsightService(ctx)
         # The use cases that span services: each names the siblings it uses.
         self.greetings = Greetings(
             ctx, customers=self.customers, issues=self.issues, visits=self.visits, notes=self.notes
         )
         self.letter_output = LetterOutput(ctx, letters=self.letters, customers=self.customers)
         self.report_exports = ReportExports(ctx, reports=self.reports, letters=self.letters)
+        self.insight_exports = InsightExports(ctx, insights=self.insights, letters=self.letters)
         # An import that a kill, a crash or a full disk left 'running' is marked interrupted at
         # the next start of the window or of any command, so it can be undone or resumed.
         self.interrupted_imports = self._recover_imports()

@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from csdesk.services.insight_data import Insights
 
 Progress = Callable[[int, int], bool]  # (done, total) -> keep going?
 
@@ -56,6 +59,22 @@ class Renderer(Protocol):
     ) -> int | None:
         """A long document with "footer · title · Page n of N" on every page; pages written,
         or None when `progress` said stop (the caller throws the file away)."""
+        ...
+
+
+    def insights_pdf(
+        self,
+        insights: Insights,
+        html: str,
+        path: Path,
+        setup: PageSetup,
+        *,
+        title: str,
+        footer: str,
+        progress: Progress | None = None,
+    ) -> int | None:
+        """The Insights report: `html` names its charts as <img src="chart:KEY">; the renderer
+        draws each chart of `insights` for them. Pages written, or None when stopped."""
         ...
 
 

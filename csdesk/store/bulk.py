@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
+from csdesk.store import insights
 from csdesk.text import fold
 
 CUSTOMER_COLUMNS = (
@@ -98,6 +99,8 @@ def loading(db: sqlite_utils.Database) -> Iterator[None]:
     db.execute("PRAGMA foreign_keys = OFF")
     old_cache = db.execute("PRAGMA cache_size").fetchone()[0]
     db.execute("PRAGMA cache_size = -262144")  # 256 MiB while sorting indexes
+    slots = insights.has_slots(db)
+    loaded_after = insights.max_visit_id(db) if slots else 0
     try:
         with db.atomic():
             for kind, name, _sql in saved:
@@ -105,6 +108,8 @@ def loading(db: sqlite_utils.Database) -> Iterator[None]:
             yield
             for _kind, _name, sql in saved:
                 db.execute(sql)
+            if slots:  # the load ran without visit_slots' triggers: count what it added
+                insights.rebuild_slots(db, loaded_after)
             for table in fts_tables:
                 db.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
                 # One segment: otherwise the many segments a rebuild leaves are merged bit by

@@ -1,0 +1,342 @@
+"""The Insights view's SQL: counts per local hour and day, read from small, indexed sources.
+
+Visits are read from `visit_slots` (migration 0012_insights), counted per UTC quarter hour,
+channel and staff member by the triggers below, so a quarter of a busy shop is ~10,000 rows, not
+300,000 visits. Issues, goodwill and follow-ups are few enough per period to aggregate from their
+time indexes directly.
+
+Local time in SQL: the caller (services/insights.py) passes the UTC offsets in force over the
+period as `Offsets`, a list of (until, modifier): a time before `until` (UTC, 'YYYY-MM-DDTHH:MM')
+is shifted by that modifier ('+60 minutes'), the last one has no end. So a day that changes to or
+from daylight saving time is grouped exactly, without SQLite knowing about zones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlite_utils
+
+from csdesk.store.rows import Row, all_rows
+
+Offsets = Sequence[tuple[str | None, str]]
+
+# The UTC quarter hour a stored time ('2026-10-25T01:37:12+00:00') falls in: '2026-10-25T01:30'.
+_SLOT = "substr({v}.at, 1, 14) || printf('%02d', CAST(substr({v}.at, 15, 2) AS INTEGER) / 15 * 15)"
+# A visit by a customer who was in csdesk 12 hours before it: a customer added at the counter
+# today is new today, whatever the order the record and the visit were typed in.
+_KNOWN = (
+    "COALESCE((SELECT c.created_at <= strftime('%Y-%m-%dT%H:%M:%S+00:00', {v}.at, '-12 hours')"
+    " FROM customers c WHERE c.id = {v}.customer_id), 0)"
+)
+
+
+def _upsert(v: str, sign: str) -> str:
+    """One visit row `v` (new/old) added (sign '') or taken away (sign '-') from its slot."""
+    sat = f"{v}.satisfaction"
+    values = ", ".join(
+        [
+            _SLOT.format(v=v),
+            f"{v}.channel",
+            f"COALESCE({v}.staff_id, 0)",
+            f"{sign}1",
+            f"{sign}{_KNOWN.format(v=v)}",
+            f"{sign}({sat} IS NOT NULL)",
+            f"{sign}COALESCE({sat}, 0)",
+            *(f"{sign}COALESCE({sat} = {n}, 0)" for n in range(1, 6)),
+        ]
+    )
+    return (
+        "INSERT INTO visit_slots (slot, channel, staff_id, visits, known, rated, sat_sum,"
+        f" s1, s2, s3, s4, s5) VALUES ({values})"
+        " ON CONFLICT (slot, channel, staff_id) DO UPDATE SET"
+        " visits = visits + excluded.visits, known = known + excluded.known,"
+        " rated = rated + excluded.rated, sat_sum = sat_sum + excluded.sat_sum,"
+        " s1 = s1 + excluded.s1, s2 = s2 + excluded.s2, s3 = s3 + excluded.s3,"
+        " s4 = s4 + excluded.s4, s5 = s5 + excluded.s5;"
+    )
+
+
+# Deleted visits (deleted_at set) are not counted; undeleting counts them again. Anonymising
+# (customer_id to NULL) keeps the visit but it is no longer known to be a returning customer's.
+SLOT_TRIGGERS = f"""
+CREATE TRIGGER visit_slots_ai AFTER INSERT ON visits WHEN new.deleted_at IS NULL BEGIN
+    {_upsert("new", "")}
+END;
+CREATE TRIGGER visit_slots_ad AFTER DELETE ON visits WHEN old.deleted_at IS NULL BEGIN
+    {_upsert("old", "-")}
+END;
+CREATE TRIGGER visit_slots_au_old AFTER UPDATE OF at, channel, staff_id, satisfaction, deleted_at,
+    customer_id ON visits WHEN old.deleted_at IS NULL BEGIN
+    {_upsert("old", "-")}
+END;
+CREATE TRIGGER visit_slots_au_new AFTER UPDATE OF at, channel, staff_id, satisfaction, deleted_at,
+    customer_id ON visits WHEN new.deleted_at IS NULL BEGIN
+    {_upsert("new", "")}
+END;
+"""
+
+_SLOT_COLUMNS = "visits, known, rated, sat_sum, s1, s2, s3, s4, s5"
+
+
+def rebuild_slots(db: sqlite_utils.Database, after_id: int = 0) -> None:
+    """Count the visits with id > after_id into visit_slots: all of them for the migration, the
+    newly loaded ones after a bulk load (which ran without triggers)."""
+    sat = "v.satisfaction"
+    db.execute(
+        f"INSERT INTO visit_slots (slot, channel, staff_id, {_SLOT_COLUMNS})"
+        f" SELECT {_SLOT.format(v='v')} AS slot, v.channel, COALESCE(v.staff_id, 0) AS sid,"
+        f" COUNT(*), SUM({_KNOWN.format(v='v')}), COUNT({sat}), COALESCE(SUM({sat}), 0),"
+        + ", ".join(f"SUM(COALESCE({sat} = {n}, 0))" for n in range(1, 6))
+        + " FROM visits v WHERE v.id > ? AND v.deleted_at IS NULL"
+        " GROUP BY slot, v.channel, sid"
+        " ON CONFLICT (slot, channel, staff_id) DO UPDATE SET"
+        " visits = visits + excluded.visits, known = known + excluded.known,"
+        " rated = rated + excluded.rated, sat_sum = sat_sum + excluded.sat_sum,"
+        " s1 = s1 + excluded.s1, s2 = s2 + excluded.s2, s3 = s3 + excluded.s3,"
+        " s4 = s4 + excluded.s4, s5 = s5 + excluded.s5",
+        [after_id],
+    )
+
+
+def has_slots(db: sqlite_utils.Database) -> bool:
+    return bool(
+        db.execute("SELECT 1 FROM sqlite_master WHERE name = 'visit_slots'").fetchone()
+    )
+
+
+def max_visit_id(db: sqlite_utils.Database) -> int:
+    return int(db.execute("SELECT COALESCE(MAX(id), 0) FROM visits").fetchone()[0])
+
+
+# -- local time --------------------------------------------------------------------------------
+def _local(column: str, offsets: Offsets, params: list[Any]) -> str:
+    """SQL for `column` (UTC text) as local 'YYYY-MM-DD HH:MM:SS'; appends its parameters."""
+    if len(offsets) == 1:
+        params.append(offsets[0][1])
+        return f"datetime({column}, ?)"
+    arms = []
+    for until, modifier in offsets[:-1]:
+        arms.append(f"WHEN {column} < ? THEN ?")
+        params.extend([until, modifier])
+    params.append(offsets[-1][1])
+    return f"datetime({column}, CASE {' '.join(arms)} ELSE ? END)"
+
+
+def _staff(column: str, staff_id: int | None, params: list[Any]) -> str:
+    if staff_id is None:
+        return ""
+    params.append(staff_id)
+    return f" AND {column} = ?"
+
+
+# -- visits ------------------------------------------------------------------------------------
+def visit_hours(
+    db: sqlite_utils.Database, start: str, end: str, offsets: Offsets, staff_id: int | None
+) -> list[Row]:
+    """Per local hour ('YYYY-MM-DD HH'), channel and staff member: the slot counts summed.
+
+    start/end: UTC 'YYYY-MM-DDTHH:MM' (local midnights fall on quarter hours in every zone).
+    """
+    params: list[Any] = []
+    local = _local("slot", offsets, params)
+    params.extend([start, end])
+    where = _staff("staff_id", staff_id, params)
+    return all_rows(
+        db.execute(
+            f"SELECT substr({local}, 1, 13) AS hour, channel, staff_id,"
+            " SUM(visits) AS visits, SUM(known) AS known, SUM(rated) AS rated,"
+            " SUM(sat_sum) AS sat_sum, SUM(s1) AS s1, SUM(s2) AS s2, SUM(s3) AS s3,"
+            " SUM(s4) AS s4, SUM(s5) AS s5"
+            f" FROM visit_slots WHERE slot >= ? AND slot < ?{where}"
+            " GROUP BY hour, channel, staff_id HAVING SUM(visits) != 0",
+            params,
+        )
+    )
+
+
+def new_customers(
+    db: sqlite_utils.Database, start: str, end: str, offsets: Offsets, staff_id: int | None
+) -> list[Row]:
+    """Customers created per local day (by whoever created them, for one member's view)."""
+    params: list[Any] = []
+    local = _local("created_at", offsets, params)
+    params.extend([start, end])
+    where = _staff("created_by", staff_id, params)
+    return all_rows(
+        db.execute(
+            f"SELECT date({local}) AS day, COUNT(*) AS n FROM customers"
+            f" WHERE created_at >= ? AND created_at < ?{where} GROUP BY day",
+            params,
+        )
+    )
+
+
+_VISIT_LIST = (
+    "SELECT v.id, v.at, v.channel, v.purpose, v.outcome, v.satisfaction, v.customer_id,"
+    " c.first_name, c.last_name, c.preferred_name, c.company, c.email, s.name AS staff_name"
+    " FROM visits v LEFT JOIN customers c ON c.id = v.customer_id"
+    " LEFT JOIN staff s ON s.id = v.staff_id"
+)
+
+
+def visits_in(
+    db: sqlite_utils.Database,
+    ranges: Sequence[tuple[str, str]],
+    staff_id: int | None,
+    *,
+    channel: str | None = None,
+    limit: int = 500,
+) -> list[Row]:
+    """The visits behind a bar or a cell: those in any of the UTC ranges, in time order."""
+    if not ranges:
+        return []
+    arms, params = [], []
+    for a, b in ranges:
+        arm_params: list[Any] = [a, b]
+        cond = _staff("v.staff_id", staff_id, arm_params)
+        if channel is not None:
+            cond += " AND v.channel = ?"
+            arm_params.append(channel)
+        arms.append(
+            f"SELECT * FROM ({_VISIT_LIST} WHERE v.at >= ? AND v.at < ? AND v.deleted_at IS NULL"
+            f"{cond} ORDER BY v.at LIMIT {int(limit)})"
+        )
+        params.extend(arm_params)
+    sql = " UNION ALL ".join(arms)
+    return all_rows(db.execute(f"SELECT * FROM ({sql}) ORDER BY at, id LIMIT {int(limit)}", params))
+
+
+# -- issues ------------------------------------------------------------------------------------
+def issues_opened(
+    db: sqlite_utils.Database, start: str, end: str, offsets: Offsets, staff_id: int | None
+) -> list[Row]:
+    """Issues opened per local day, category and priority."""
+    params: list[Any] = []
+    local = _local("i.created_at", offsets, params)
+    params.extend([start, end])
+    where = _staff("i.owner_id", staff_id, params)
+    return all_rows(
+        db.execute(
+            f"SELECT date({local}) AS day, COALESCE(c.name, '') AS category, i.priority,"
+            " COUNT(*) AS n FROM issues i LEFT JOIN issue_categories c ON c.id = i.category_id"
+            f" WHERE i.created_at >= ? AND i.created_at < ?{where}"
+            " GROUP BY day, category, i.priority",
+            params,
+        )
+    )
+
+
+def issues_resolved(
+    db: sqlite_utils.Database, start: str, end: str, offsets: Offsets, staff_id: int | None
+) -> list[Row]:
+    """One row per issue resolved in the range: its local day, hours taken, hours promised."""
+    params: list[Any] = []
+    local = _local("i.resolved_at", offsets, params)
+    params.extend([start, end])
+    where = _staff("i.owner_id", staff_id, params)
+    return all_rows(
+        db.execute(
+            f"SELECT date({local}) AS day, COALESCE(c.name, '') AS category, i.priority,"
+            " (julianday(i.resolved_at) - julianday(i.created_at)) * 24 AS hours,"
+            " (julianday(i.due_at) - julianday(i.created_at)) * 24 AS sla_hours,"
+            " i.resolved_at <= i.due_at AS in_sla"
+            " FROM issues i LEFT JOIN issue_categories c ON c.id = i.category_id"
+            " WHERE i.resolved_at IS NOT NULL AND i.resolved_at >= ? AND i.resolved_at < ?"
+            f"{where}",
+            params,
+        )
+    )
+
+
+def resolved_by(
+    db: sqlite_utils.Database, start: str, end: str, staff_id: int | None
+) -> list[Row]:
+    """Issues resolved per staff member who resolved them (the status change's author)."""
+    params: list[Any] = [start, end]
+    where = _staff("staff_id", staff_id, params)
+    return all_rows(
+        db.execute(
+            "SELECT COALESCE(staff_id, 0) AS staff_id, COUNT(*) AS n FROM issue_events"
+            f" WHERE at >= ? AND at < ? AND to_status = 'resolved'{where}"
+            " GROUP BY COALESCE(staff_id, 0)",
+            params,
+        )
+    )
+
+
+def overdue(db: sqlite_utils.Database, moment: str, staff_id: int | None) -> list[Row]:
+    """Open issues past their due time at `moment`, per category and priority."""
+    params: list[Any] = [moment]
+    where = _staff("i.owner_id", staff_id, params)
+    return all_rows(
+        db.execute(
+            "SELECT COALESCE(c.name, '') AS category, i.priority, COUNT(*) AS n"
+            " FROM issues i LEFT JOIN issue_categories c ON c.id = i.category_id"
+            f" WHERE i.is_open = 1 AND i.due_at < ?{where} GROUP BY category, i.priority",
+            params,
+        )
+    )
+
+
+def overdue_list(
+    db: sqlite_utils.Database, moment: str, staff_id: int | None, *, limit: int = 500
+) -> list[Row]:
+    params: list[Any] = [moment]
+    where = _staff("i.owner_id", staff_id, params)
+    params.append(limit)
+    return all_rows(
+        db.execute(
+            "SELECT i.id, i.title, i.priority, i.due_at, i.customer_id,"
+            " COALESCE(k.name, '') AS category, c.first_name, c.last_name, c.preferred_name,"
+            " c.company, c.email, s.name AS staff_name"
+            " FROM issues i LEFT JOIN issue_categories k ON k.id = i.category_id"
+            " LEFT JOIN customers c ON c.id = i.customer_id LEFT JOIN staff s ON s.id = i.owner_id"
+            f" WHERE i.is_open = 1 AND i.due_at < ?{where} ORDER BY i.due_at, i.id LIMIT ?",
+            params,
+        )
+    )
+
+
+def goodwill(
+    db: sqlite_utils.Database, start: str, end: str, staff_id: int | None
+) -> list[Row]:
+    """Goodwill given in the range per approver's role and kind (one member: on their issues)."""
+    params: list[Any] = [start, end]
+    where = _staff("i.owner_id", staff_id, params)
+    return all_rows(
+        db.execute(
+            "SELECT COALESCE(s.role, '') AS role, g.kind, COUNT(*) AS n,"
+            " SUM(g.amount_cents) AS cents"
+            " FROM goodwill g JOIN issues i ON i.id = g.issue_id"
+            " LEFT JOIN staff s ON s.id = g.approved_by"
+            f" WHERE g.at >= ? AND g.at < ?{where} GROUP BY role, g.kind",
+            params,
+        )
+    )
+
+
+# -- follow-ups --------------------------------------------------------------------------------
+def followups(
+    db: sqlite_utils.Database, start: str, end: str, staff_id: int | None
+) -> list[Row]:
+    """Follow-ups due in the range per owner: done by their due time, done later, not done."""
+    params: list[Any] = [start, end]
+    where = _staff("owner_id", staff_id, params)
+    return all_rows(
+        db.execute(
+            "SELECT COALESCE(owner_id, 0) AS staff_id,"
+            " SUM(done_at IS NOT NULL AND done_at <= due_at) AS on_time,"
+            " SUM(done_at IS NOT NULL AND done_at > due_at) AS late,"
+            " SUM(done_at IS NULL) AS due"
+            f" FROM followups WHERE due_at >= ? AND due_at < ?{where}"
+            " GROUP BY COALESCE(owner_id, 0)",
+            params,
+        )
+    )
+
+
+def staff_names(db: sqlite_utils.Database) -> dict[int, str]:
+    return {int(r[0]): str(r[1]) for r in db.execute("SELECT id, name FROM staff")}
+

@@ -5,6 +5,7 @@ Real files throughout; the crash case kills a forked restorer with SIGKILL mid-c
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import resource
@@ -86,9 +87,12 @@ def test_backups_of_every_older_schema_restore_and_are_migrated(
         "INSERT INTO customers (first_name, search_norm, exact_keys, last_seen_at, created_at, "
         "updated_at) VALUES ('Ada', ' ada ', '|ada|', '2026-01-01', '2026-01-01', '2026-01-01')"
     )
+    ident = desk.backups.identity()
+    # From 0011_backup_identity on, an old backup of this database carries this database's
+    # identity (a backup of another one is refused, tested elsewhere).
+    db.execute("UPDATE settings SET value = ? WHERE key = 'database_id'", [json.dumps(ident)])
     db.close()
     add(desk, 4)
-    ident = desk.backups.identity()
     desk.auth.act_as_cli()
     result = desk.backups.restore(old)
     assert result.customers_now == 1 and result.customers_replaced == 4

@@ -35,6 +35,9 @@ BATCH_ROWS = 10_000
 FILE_HISTORY = "_sqlite_migrations"
 # Rows `csdesk server init` puts in a new database; the file's own replace them.
 SEED_TABLES = ("settings", "issue_categories")
+# Kept by the server's own triggers as the rows they count arrive (visit_slots counts visits):
+# not copied, but verified like every other table, so the server's counting is proven equal.
+DERIVED_TABLES = ("visit_slots",)
 
 Progress = Callable[[int, int, str], bool]  # (rows done, rows in all, table) -> go on?
 
@@ -196,13 +199,14 @@ def copy_file(
             "nothing was copied. Update csdesk, then migrate."
         )
     _require_empty(conn, tables)
-    totals = {t: src.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    copied = [t for t in tables if t not in DERIVED_TABLES]
+    totals = {t: src.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in copied}
     total = sum(totals.values())
     report = CopyReport(rows=total)
     started = time.perf_counter()
     done = 0
     try:
-        for table in tables:
+        for table in copied:
             columns = file_columns(src, table)
             key = primary_key(src, table)
             cols = ", ".join(f'"{c}"' for c in columns)

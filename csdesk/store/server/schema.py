@@ -396,8 +396,68 @@ def _baseline(cur: psycopg.Cursor) -> None:
     )
 
 
+# 0012_insights: visits counted per UTC quarter hour, channel and member, kept by a trigger as
+# the file's are (store/insights.py has the why); plus the two range indexes.
+_INSIGHTS = f"""
+CREATE TABLE visit_slots (
+    slot {T} NOT NULL,
+    channel {T} NOT NULL,
+    staff_id bigint NOT NULL,
+    visits bigint NOT NULL DEFAULT 0,
+    known bigint NOT NULL DEFAULT 0,
+    rated bigint NOT NULL DEFAULT 0,
+    sat_sum bigint NOT NULL DEFAULT 0,
+    s1 bigint NOT NULL DEFAULT 0,
+    s2 bigint NOT NULL DEFAULT 0,
+    s3 bigint NOT NULL DEFAULT 0,
+    s4 bigint NOT NULL DEFAULT 0,
+    s5 bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (slot, channel, staff_id)
+);
+CREATE INDEX issues_resolved_at ON issues(resolved_at) WHERE resolved_at IS NOT NULL;
+CREATE INDEX followups_due_any ON followups(due_at);
+CREATE FUNCTION csdesk_visit_slot(v visits, sign integer) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    known integer;
+    s integer := v.satisfaction;
+BEGIN
+    IF v.deleted_at IS NOT NULL THEN
+        RETURN;
+    END IF;
+    SELECT (c.created_at <= to_char((v.at::timestamptz - interval '12 hours') AT TIME ZONE 'UTC',
+                                     'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'))::int
+        INTO known FROM customers c WHERE c.id = v.customer_id;
+    INSERT INTO visit_slots AS t (slot, channel, staff_id, visits, known, rated, sat_sum,
+                                  s1, s2, s3, s4, s5)
+    VALUES (substr(v.at, 1, 14) || lpad(((substr(v.at, 15, 2)::int / 15) * 15)::text, 2, '0'),
+            v.channel, coalesce(v.staff_id, 0), sign, sign * coalesce(known, 0),
+            sign * (s IS NOT NULL)::int, sign * coalesce(s, 0),
+            sign * coalesce((s = 1)::int, 0), sign * coalesce((s = 2)::int, 0),
+            sign * coalesce((s = 3)::int, 0), sign * coalesce((s = 4)::int, 0),
+            sign * coalesce((s = 5)::int, 0))
+    ON CONFLICT (slot, channel, staff_id) DO UPDATE SET
+        visits = t.visits + excluded.visits, known = t.known + excluded.known,
+        rated = t.rated + excluded.rated, sat_sum = t.sat_sum + excluded.sat_sum,
+        s1 = t.s1 + excluded.s1, s2 = t.s2 + excluded.s2, s3 = t.s3 + excluded.s3,
+        s4 = t.s4 + excluded.s4, s5 = t.s5 + excluded.s5;
+END $$;
+CREATE FUNCTION csdesk_visit_slots() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM csdesk_visit_slot(OLD, -1);
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        PERFORM csdesk_visit_slot(NEW, 1);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER visit_slots_count AFTER INSERT OR DELETE
+    OR UPDATE OF at, channel, staff_id, satisfaction, deleted_at, customer_id
+    ON visits FOR EACH ROW EXECUTE FUNCTION csdesk_visit_slots();
+"""
+
 # Migrations after the baseline, by the same names as the file's: name -> PostgreSQL body.
-LATER: dict[str, str] = {}
+LATER: dict[str, str] = {"0012_insights": _INSIGHTS}
 
 
 def pg_migrations() -> list[str]:
@@ -440,7 +500,7 @@ def init(conn: psycopg.Connection) -> list[str]:
         )
     with conn.transaction(), conn.cursor() as cur:
         _baseline(cur)
-    return applied(conn)
+    return upgrade(conn)  # and every migration since the baseline
 
 
 def upgrade(conn: psycopg.Connection) -> list[str]:

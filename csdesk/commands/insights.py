@@ -46,7 +46,7 @@ def report_group() -> None:
 @click.option("--format", "fmt", type=click.Choice(("csv", "pdf")), default=None)
 @click.option("-o", "--output", default=None, metavar="FILE")
 @click.option("--force", is_flag=True, help="Replace FILE if it already exists.")
-@json_flag("{path, format, pages|rows, from, to}")
+@json_flag("{path, format, from, to, pages?, rows?} (pages for a PDF, rows for a CSV)")
 @pass_run
 def insights_cmd(
     run: RunContext,

@@ -97,6 +97,7 @@ def invocations(folder: Path, server: str) -> list[list[str]]:
         ["duplicates"], ["check"], ["audit", "--limit", "3"], ["staff", "list"], ["paths"],
         ["settings"], ["handover", "--show"],
         ["export", "daily", "-o", str(folder / "d.csv")],
+        ["report", "insights", "--period", "this_quarter", "-o", str(folder / "i.csv")],
         ["letter", "thank_you", "--customer", "2", "-o", str(folder / "l.pdf")],
         ["letters", "thank_you", "--customers", "2,3", "-o", str(folder / "ls.pdf")],
         ["call", "not-a-number"],

@@ -177,7 +177,8 @@ class InsightService:
         now = self._ctx.clock().astimezone(UTC)
         names = store.staff_names(self._ctx.db)
         current, parts = self._figures(period, who, now, names)
-        previous, _ = self._figures(period.before(), who, now, names)
+        # The period before is compared in the headline only: skip what only the charts need.
+        previous, _ = self._figures(period.before(), who, now, names, full=False)
         return Insights(
             period=period,
             previous=previous,
@@ -188,7 +189,8 @@ class InsightService:
         )
 
     def _figures(
-        self, period: Period, who: int | None, now: datetime, names: dict[int, str]
+        self, period: Period, who: int | None, now: datetime, names: dict[int, str],
+        *, full: bool = True,
     ) -> tuple[Headline, dict[str, Any]]:
         db, tz = self._ctx.db, period.tz
         start, end = period.start_utc, period.end_utc
@@ -205,21 +207,24 @@ class InsightService:
                 staff[sid] = StaffRow(sid, names.get(sid, "") or "(nobody)")
             return staff[sid]
 
+        # A quarter is ~10,000 (hour, channel, member) rows: look each local day up once.
+        by_day = {d.isoformat(): (days[d], weeks[week_of(d)], d.weekday()) for d in days}
         for r in store.visit_hours(db, _slot(start), _slot(end), offs, who):
-            day = date.fromisoformat(r["hour"][:10])
-            if day not in days:  # cannot happen unless a stored time is malformed
+            hour = r["hour"]
+            found = by_day.get(hour[:10])
+            if found is None:  # cannot happen unless a stored time is malformed
                 continue
+            day_visits, week, weekday = found
             n = int(r["visits"])
-            by = days[day].by_channel
+            by = day_visits.by_channel
             by[r["channel"]] = by.get(r["channel"], 0) + n
-            week = weeks[week_of(day)]
             week.visits += n
             week.known += int(r["known"])
             week.rated += int(r["rated"])
             week.sat_sum += int(r["sat_sum"])
             for i in range(5):
                 week.distribution[i] += int(r[f"s{i + 1}"])
-            heat[day.weekday()][int(r["hour"][11:13])] += n
+            heat[weekday][int(hour[11:13])] += n
             m = member(int(r["staff_id"]))
             m.visits += n
             m.rated += int(r["rated"])
@@ -256,14 +261,14 @@ class InsightService:
             head.hours.append(float(r["hours"]))
             head.sla_hours.append(float(r["sla_hours"]))
         overdue = 0
-        for r in store.overdue(db, iso(now), who):
+        for r in store.overdue(db, iso(now), who) if full else ():
             n = int(r["n"])
             cat(r["category"]).overdue += n
             prios.setdefault(r["priority"], Breakdown(r["priority"])).overdue += n
             overdue += n
         goodwill = [
             Goodwill(r["role"] or "(nobody)", r["kind"], int(r["n"]), int(r["cents"]))
-            for r in store.goodwill(db, a, b, who)
+            for r in (store.goodwill(db, a, b, who) if full else ())
         ]
         follow = FollowUps()
         for r in store.followups(db, a, iso(min(end, now)) if start < now else a, who):
@@ -273,7 +278,7 @@ class InsightService:
             follow.late += m.followups.late
             follow.due += m.followups.due
         head.followups = follow
-        for r in store.resolved_by(db, a, b, who):
+        for r in store.resolved_by(db, a, b, who) if full else ():
             member(int(r["staff_id"])).issues_resolved += int(r["n"])
         parts = {
             "days": list(days.values()),

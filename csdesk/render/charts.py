@@ -15,6 +15,7 @@ from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
+    QCategoryAxis,
     QChart,
     QHorizontalBarSeries,
     QLineSeries,
@@ -36,13 +37,20 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 SAT_COLOURS = ("#D55E00", "#E69F00", "#BBBBBB", "#56B4E9", "#0072B2")  # 1 (bad) .. 5 (good)
 
 
-def _day_labels(ins: Insights) -> list[str]:
-    """Every day for a month or less; for longer periods Mondays only (the others blank, made
-    unique with zero-width spaces because a category axis needs distinct names)."""
+def _day_axis(ins: Insights) -> QCategoryAxis:
+    """Days as positions 0..n-1, labelled where a label fits: every day for two weeks or less,
+    else each Monday ("9 Nov"). A category axis would need a (cramped, elided) label per bar."""
     days = ins.period.days
-    if len(days) <= 31:
-        return [f"{d:%a} {d.day}" for d in days]
-    return [f"{d.day} {d:%b}" if d.weekday() == 0 else "\u200b" * (i + 1) for i, d in enumerate(days)]
+    axis = QCategoryAxis()
+    axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    axis.setRange(-0.5, len(days) - 0.5)
+    for i, d in enumerate(days):
+        if len(days) <= 14:
+            axis.append(f"{d:%a} {d.day}", i)
+        elif d.weekday() == 0:
+            axis.append(f"{d.day} {d:%b}", i)
+    axis.setGridLineVisible(False)
+    return axis
 
 
 def _week_labels(ins: Insights) -> list[str]:
@@ -67,7 +75,7 @@ def _axes(
 ) -> QValueAxis:
     x = QBarCategoryAxis()
     x.append(labels)
-    if len(labels) > 10:
+    if len(labels) > 7:
         x.setLabelsAngle(-90)
     y = QValueAxis()
     y.setLabelFormat("%d")
@@ -108,8 +116,16 @@ def visits_chart(ins: Insights) -> QChart:
             _bar_set(channel_label(channel), [d.by_channel.get(channel, 0) for d in ins.days],
                      PALETTE[i % len(PALETTE)])
         )
+    series.setBarWidth(0.8)
     chart.addSeries(series)
-    _axes(chart, _day_labels(ins), series, top=max((d.total for d in ins.days), default=0))
+    x = _day_axis(ins)
+    y = QValueAxis()
+    y.setLabelFormat("%d")
+    chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(x)
+    series.attachAxis(y)
+    _count_axis(y, max((d.total for d in ins.days), default=0))
     return chart
 
 

@@ -49,7 +49,7 @@ CHARTS: tuple[ChartInfo, ...] = (
               "Follow-ups due in the period: done on time, done late, still not done."),
     ChartInfo("staff", "Staff", "Visits and calls each staff member handled in the period."),
 )
-HEAT_CAPTION = "Visits and calls by weekday and hour (shop time); darker is busier."
+HEAT_CAPTION = "Visits and calls by weekday and hour (shop time); the stronger the colour, the busier."
 
 
 def _pct(x: float | None) -> float | None:
@@ -85,7 +85,7 @@ def _summary_rows(now: Headline, before: Headline, overdue: int) -> list[tuple[C
 def tables(ins: Insights) -> list[Table]:
     channels = ins.channels
     out = [
-        Table("summary", "Summary", ("Figure", "This period", "Period before", "Change (%)"),
+        Table("summary", "Summary", ("Figure", "This period", "Before", "Change %"),
               _summary_rows(ins.headline, ins.previous, ins.overdue)),
         Table(
             "visits", "Visits and calls per day",

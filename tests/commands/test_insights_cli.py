@@ -58,7 +58,7 @@ def test_csv_has_the_numbers_behind_every_chart(
     assert cells[("heat", "Sun", "02")] == "2"
     assert cells[("staff", "Ben", "Visits handled")] == "6"
     assert cells[("summary", "Median hours to resolve", "This period")] == "75"
-    assert cells[("summary", "Visits and calls", "Change (%)")] == "800"  # 9 against 1
+    assert cells[("summary", "Visits and calls", "Change %")] == "800"  # 9 against 1
 
 
 def test_plain_staff_get_their_own_numbers_only(

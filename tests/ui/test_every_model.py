@@ -112,6 +112,24 @@ def _issues(tester: ModelTester, desk: Desk, known: dict[str, Customer]) -> None
     tester.check(events)
 
 
+def _insights(tester: ModelTester, desk: Desk, known: dict[str, Customer]) -> None:
+    from datetime import date
+
+    from csdesk.services.insight_tables import tables
+    from csdesk.ui.models.insight_models import InsightTableModel, VisitListModel
+
+    ins = desk.insights.compute(desk.insights.preset("last_4_weeks"))
+    for dark in (False, True):
+        model = InsightTableModel(dark=dark)
+        tester.check(model)
+        for table in tables(ins):  # every chart's numbers, the heat map's coloured cells too
+            model.set_table(table)
+            tester.check(model)
+    listing = VisitListModel(desk.insights.visits_on(date.today()))
+    tester.check(listing)
+    tester.check(VisitListModel([]))
+
+
 CHECKS: dict[str, Check] = {
     "SearchResultsModel": _search,
     "AuditModel": _audit,
@@ -124,6 +142,8 @@ CHECKS: dict[str, Check] = {
     "IssueListModel": _issues,
     "FollowUpModel": _issues,
     "IssueEventsModel": _issues,
+    "InsightTableModel": _insights,
+    "VisitListModel": _insights,
 }
 
 

@@ -16,6 +16,7 @@ from csdesk.ui.features import (
     admin,
     backups,
     daily_log,
+    insights,
     issues,
     letters,
     notes,
@@ -33,6 +34,7 @@ FEATURES: list[Callable[[Shell], None]] = [
     issues.install,
     letters.install,
     daily_log.install,
+    insights.install,  # Day > Insights (issue 19)
     visits.install,
     notes.install,
     transfer.install,

@@ -1,0 +1,111 @@
+"""Day > Insights (Ctrl+Shift+G): the Insights view in its own window, beside the main one.
+
+Shift leads and admins see the whole shop and pick any member; plain staff who open it see their
+own figures (the service enforces it; this face only offers what the service allows).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QDialog, QFileDialog, QVBoxLayout, QWidget
+
+from csdesk.services.desk import Desk
+from csdesk.services.insight_data import Period
+from csdesk.ui.shell import Feature, Shell
+from csdesk.ui.widgets.insights_view import InsightsView
+from csdesk.ui.workers import Op, Progress
+
+SHORTCUT = "Ctrl+Shift+G"
+
+
+def ask_pdf_path(parent: QWidget, suggested: Path) -> Path | None:
+    """Where to save; tests monkeypatch this (a file dialog would block)."""
+    chosen, _ = QFileDialog.getSaveFileName(parent, "Save the insights", str(suggested),
+                                            "PDF (*.pdf)")
+    return Path(chosen) if chosen else None
+
+
+class InsightsDialog(QDialog):
+    def __init__(self, window: Shell) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.setObjectName("insightsDialog")
+        self.setWindowTitle("Insights")
+        self.op: Op | None = None
+        self.view = InsightsView(window.desk.insights, self.compute, self)
+        self.view.customer_requested.connect(self.open_customer)
+        self.view.pdf_button.clicked.connect(self.save_pdf)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.view)
+        self.resize(1280, 760)
+
+    def compute(self, period: Period, staff_id: int | None) -> None:
+        if self.op is not None and self.op.running:
+            self.op.cancel()
+
+        def work(desk: Desk, progress: Progress) -> object:
+            return desk.insights.compute(period, staff_id)
+
+        op = self.window_.run_op(work, self)
+        op.succeeded.connect(self.view.show_insights)
+        op.failed.connect(self.view.status.setText)
+        self.op = op
+        op.start()
+
+    def save_pdf(self) -> None:
+        period, staff_id = self.view.period(), self.view.staff_id()
+        folder = Path(QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation) or Path.home())
+        path = ask_pdf_path(self, folder / f"insights-{period.first}-to-{period.last}.pdf")
+        if path is None:
+            return
+
+        def work(desk: Desk, progress: Progress) -> object:
+            from csdesk.render.qt import QtRenderer
+
+            return desk.insight_exports.export_pdf(
+                period, path, QtRenderer(), staff_id=staff_id, progress=progress, overwrite=True
+            )
+
+        self.view.status.setText(f"Saving {path.name}…")
+        op = self.window_.run_op(work, self)
+        op.succeeded.connect(lambda pages: self.view.status.setText(
+            f"Saved {path} ({pages} pages)." if pages else "Stopped; nothing was saved."))
+        op.failed.connect(self.view.status.setText)
+        op.start()
+        self.pdf_op = op
+
+    def open_customer(self, customer_id: int) -> None:
+        self.window_.open_customer(customer_id)
+        self.window_.activateWindow()
+
+
+class InsightsFeature(Feature):
+    def __init__(self, window: Shell) -> None:
+        super().__init__(window, "insightsFeature")
+        self.window = window
+        self.dialog: InsightsDialog | None = None
+        self.action = window.add_action(
+            "insightsAction", "&Insights…", [QKeySequence(SHORTCUT)], self.open
+        )
+        window.menu("&Day").addAction(self.action)
+        window.add_shortcut_help(SHORTCUT, "Insights: how the shop is doing")
+
+    def open(self) -> InsightsDialog:
+        if self.dialog is None:
+            self.dialog = InsightsDialog(self.window)
+        self.dialog.view.fill_members()  # who is signed in may have changed
+        self.dialog.show()
+        self.dialog.raise_()
+        self.dialog.activateWindow()
+        self.dialog.view.refresh()
+        self.dialog.view.tabs.setFocus()
+        return self.dialog
+
+
+def install(window: Shell) -> None:
+    InsightsFeature(window)

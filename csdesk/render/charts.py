@@ -135,21 +135,33 @@ def returning_chart(ins: Insights) -> QChart:
     bars.append(_bar_set("New customers", [w.new_customers for w in ins.weeks], PALETTE[1]))
     chart.addSeries(bars)
     _axes(chart, _week_labels(ins), bars, top=max((w.new_customers for w in ins.weeks), default=0))
-    line = QLineSeries()
-    line.setName("Visits by returning customers (%)")
-    line.setColor(QColor(PALETTE[0]))
-    line.setPointsVisible(True)
-    for i, w in enumerate(ins.weeks):
-        if w.returning_share is not None:
-            line.append(i, round(100 * w.returning_share, 1))
-    chart.addSeries(line)
-    share = QValueAxis()
-    share.setRange(0, 100)
-    share.setLabelFormat("%d%%")
-    chart.addAxis(share, Qt.AlignmentFlag.AlignRight)
-    line.attachAxis(share)
-    line.attachAxis(chart.axes(Qt.Orientation.Horizontal)[0])
+    points = [None if w.returning_share is None else round(100 * w.returning_share, 1)
+              for w in ins.weeks]
+    _right_line(chart, "Visits by returning customers (%)", PALETTE[0], points, (0, 100), "%d%%")
     return chart
+
+
+def _right_line(
+    chart: QChart, name: str, colour: str, points: list[float | None],
+    span: tuple[float, float], fmt: str, ticks: int | None = None,
+) -> None:
+    """A line over the bars, on its own axis on the right (a share, an average)."""
+    line = QLineSeries()
+    line.setName(name)
+    line.setColor(QColor(colour))
+    line.setPointsVisible(True)
+    for i, y in enumerate(points):
+        if y is not None:
+            line.append(i, y)
+    chart.addSeries(line)
+    axis = QValueAxis()
+    axis.setRange(*span)
+    if ticks is not None:
+        axis.setTickCount(ticks)
+    axis.setLabelFormat(fmt)
+    chart.addAxis(axis, Qt.AlignmentFlag.AlignRight)
+    line.attachAxis(axis)
+    line.attachAxis(chart.axes(Qt.Orientation.Horizontal)[0])
 
 
 def satisfaction_chart(ins: Insights) -> QChart:
@@ -165,21 +177,8 @@ def satisfaction_chart(ins: Insights) -> QChart:
         for label, w in zip(_week_labels(ins), ins.weeks, strict=True)
     ]
     _axes(chart, labels, series, top=max((w.rated for w in ins.weeks), default=0))
-    line = QLineSeries()
-    line.setName("Average (1–5)")
-    line.setColor(QColor("#1f2933"))
-    line.setPointsVisible(True)
-    for i, w in enumerate(ins.weeks):
-        if w.average is not None:
-            line.append(i, round(w.average, 2))
-    chart.addSeries(line)
-    avg = QValueAxis()
-    avg.setRange(1, 5)
-    avg.setTickCount(5)
-    avg.setLabelFormat("%.0f")
-    chart.addAxis(avg, Qt.AlignmentFlag.AlignRight)
-    line.attachAxis(avg)
-    line.attachAxis(chart.axes(Qt.Orientation.Horizontal)[0])
+    points = [None if w.average is None else round(w.average, 2) for w in ins.weeks]
+    _right_line(chart, "Average (1–5)", "#1f2933", points, (1, 5), "%.0f", ticks=5)
     return chart
 
 
@@ -201,19 +200,23 @@ def breakdown_chart(ins: Insights) -> QChart:
     series.append(_bar_set("Opened", [c.opened for c in rows], PALETTE[5]))
     series.append(_bar_set("Resolved", [c.resolved for c in rows], PALETTE[2]))
     series.append(_bar_set("Overdue now", [c.overdue for c in rows], PALETTE[3]))
+    top = max((max(c.opened, c.resolved, c.overdue) for c in rows), default=0)
+    _horizontal(chart, series, [c.name for c in rows] or ["(none)"], top)
+    return chart
+
+
+def _horizontal(chart: QChart, series: QHorizontalBarSeries, names: list[str], top: float) -> None:
+    """Bars across: names down the left, counts along the bottom."""
     chart.addSeries(series)
     y = QBarCategoryAxis()
-    y.append([c.name for c in rows] or ["(none)"])
+    y.append(names)
     x = QValueAxis()
     x.setLabelFormat("%d")
-    x.setMin(0)
-    top = max((max(c.opened, c.resolved, c.overdue) for c in rows), default=0)
     _count_axis(x, top)
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(x)
     series.attachAxis(y)
-    return chart
 
 
 def followups_chart(ins: Insights) -> QChart:
@@ -238,17 +241,8 @@ def staff_chart(ins: Insights) -> QChart:
     series = QHorizontalBarSeries()
     rows = [s for s in ins.staff if s.visits][:12]
     series.append(_bar_set("Visits", [s.visits for s in rows], PALETTE[0]))
-    chart.addSeries(series)
-    y = QBarCategoryAxis()
-    y.append([s.name for s in rows] or ["(nobody)"])
-    x = QValueAxis()
-    x.setLabelFormat("%d")
-    x.setMin(0)
-    _count_axis(x, max((s.visits for s in rows), default=0))
-    chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
-    chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-    series.attachAxis(x)
-    series.attachAxis(y)
+    _horizontal(chart, series, [s.name for s in rows] or ["(nobody)"],
+                max((s.visits for s in rows), default=0))
     chart.legend().hide()
     return chart
 

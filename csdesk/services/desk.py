@@ -97,8 +97,8 @@ class Desk:
         self.exports = ExportService(ctx)
         self.duplicates = DuplicateService(ctx, customers=self.customers)
         self.reports = ReportService(ctx)
+        self.insights = InsightService(ctx, reports=self.reports)
         self.handover = HandoverService(ctx)
-        self.insights = InsightService(ctx)
         # The use cases that span services: each names the siblings it uses.
         self.greetings = Greetings(
             ctx, customers=self.customers, issues=self.issues, visits=self.visits, notes=self.notes

@@ -83,16 +83,14 @@ class DayVisits:
 
 
 @dataclass
-class Week:
-    """One week's customers and satisfaction."""
+class Rated:
+    """Visits, how many were by returning customers, and the satisfaction answers among them."""
 
-    monday: date
     visits: int = 0
     known: int = 0  # visits by customers already in csdesk
     new_customers: int = 0
     rated: int = 0
     sat_sum: int = 0
-    distribution: list[int] = field(default_factory=lambda: [0] * 5)  # answers 1..5
 
     @property
     def returning_share(self) -> float | None:
@@ -105,6 +103,14 @@ class Week:
     @property
     def few_answers(self) -> bool:
         return 0 < self.rated < MIN_ANSWERS
+
+
+@dataclass(kw_only=True)
+class Week(Rated):
+    """One week's customers and satisfaction."""
+
+    monday: date
+    distribution: list[int] = field(default_factory=lambda: [0] * 5)  # answers 1..5
 
 
 @dataclass
@@ -164,32 +170,15 @@ class StaffRow:
 
 
 @dataclass
-class Headline:
+class Headline(Rated):
     """The period's figures in one line each, compared with the period before."""
 
-    visits: int = 0
-    known: int = 0
-    new_customers: int = 0
-    rated: int = 0
-    sat_sum: int = 0
     opened: int = 0
     resolved: int = 0
     in_sla: int = 0
     hours: list[float] = field(default_factory=list)  # time to resolve, each issue resolved
     sla_hours: list[float] = field(default_factory=list)
     followups: FollowUps = field(default_factory=FollowUps)
-
-    @property
-    def returning_share(self) -> float | None:
-        return self.known / self.visits if self.visits else None
-
-    @property
-    def average(self) -> float | None:
-        return self.sat_sum / self.rated if self.rated else None
-
-    @property
-    def few_answers(self) -> bool:
-        return 0 < self.rated < MIN_ANSWERS
 
     @property
     def median_hours(self) -> float | None:

@@ -17,13 +17,10 @@ import csv
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-import jinja2
-
-from csdesk import paths
 from csdesk.services.insight_data import WEEKDAYS, Insights, Period, heat_colour, heat_ink
 from csdesk.services.insight_tables import CHARTS, HEAT_CAPTION, cell_text, table, tables
 from csdesk.services.rendering import PageSetup, Progress, Renderer
-from csdesk.services.report_export import TextSink, neutralise
+from csdesk.services.report_export import TextSink, neutralise, report_templates
 from csdesk.services.reports import short_moment
 from csdesk.store.files import AtomicFile, check_target
 
@@ -35,22 +32,6 @@ if TYPE_CHECKING:
 CSV_COLUMNS = ("table", "row", "column", "value")
 CHART_WIDTH = 640  # px at the PDF's 96 dpi: the text width of A4 and Letter with 18 mm margins
 CHART_HEIGHT = 270
-
-_ENV: jinja2.Environment | None = None
-
-
-def _env() -> jinja2.Environment:
-    global _ENV
-    if _ENV is None:  # bundled, not user-editable: autoescaping Jinja, no sandbox needed
-        _ENV = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(paths.resources_dir() / "reports"),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-    return _ENV
-
 
 def csv_rows(ins: Insights) -> list[list[str]]:
     out = []
@@ -103,7 +84,7 @@ class InsightExports:
         tz = ins.period.tz
         top = ins.heat_max
         head = ins.headline
-        return _env().get_template("insights.html.j2").render(
+        return report_templates().get_template("insights.html.j2").render(
             shop=self.shop_name(),
             title=ins.period.title,
             scope=f"{ins.only}'s own figures" if ins.only else "The whole shop",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from csdesk.services.insight_data import (
     MIN_ANSWERS,
     WEEKDAYS,
+    Breakdown,
     Headline,
     Insights,
     change,
@@ -82,6 +83,11 @@ def _summary_rows(now: Headline, before: Headline, overdue: int) -> list[tuple[C
     ]
 
 
+def _breakdown(key: str, name: str, rows: list[Breakdown]) -> Table:
+    return Table(key, f"Issues by {name.lower()}", (name, "Opened", "Resolved", "Overdue now"),
+                 [(c.name, c.opened, c.resolved, c.overdue) for c in rows])
+
+
 def tables(ins: Insights) -> list[Table]:
     channels = ins.channels
     out = [
@@ -111,16 +117,8 @@ def tables(ins: Insights) -> list[Table]:
             ("Week of", "Opened", "Resolved"),
             [(w.monday.isoformat(), w.opened, w.resolved) for w in ins.issue_weeks],
         ),
-        Table(
-            "categories", "Issues by category",
-            ("Category", "Opened", "Resolved", "Overdue now"),
-            [(c.name, c.opened, c.resolved, c.overdue) for c in ins.by_category],
-        ),
-        Table(
-            "priorities", "Issues by priority",
-            ("Priority", "Opened", "Resolved", "Overdue now"),
-            [(c.name, c.opened, c.resolved, c.overdue) for c in ins.by_priority],
-        ),
+        _breakdown("categories", "Category", ins.by_category),
+        _breakdown("priorities", "Priority", ins.by_priority),
         Table(
             "goodwill", "Goodwill by approver's role and kind",
             ("Role", "Kind", "Times", "Amount (cents)"),

@@ -38,6 +38,7 @@ from csdesk.store import staff as staff_store
 
 if TYPE_CHECKING:
     from csdesk.services.context import Context
+    from csdesk.services.reports import ReportService
 
 PRESETS = ("this_week", "last_4_weeks", "this_quarter")
 PRESET_LABELS = {
@@ -100,15 +101,18 @@ class VisitItem:
 
 
 class InsightService:
-    def __init__(self, ctx: Context) -> None:
+    """Built from the context and the daily log's service, which owns the shop's local day."""
+
+    def __init__(self, ctx: Context, *, reports: ReportService) -> None:
         self._ctx = ctx
+        self._reports = reports
 
     @property
     def tz(self) -> tzinfo:
-        return dates.zone(str(self._ctx.setting("timezone", "") or ""))
+        return self._reports.tz
 
     def today(self) -> date:
-        return self._ctx.clock().astimezone(self.tz).date()
+        return self._reports.today()
 
     # -- periods -------------------------------------------------------------------------------
     def preset(self, name: str, today: date | None = None) -> Period:
@@ -198,7 +202,7 @@ class InsightService:
         a, b = iso(start), iso(end)
         head = Headline()
         days = {d: DayVisits(d) for d in period.days}
-        weeks = {m: Week(m) for m in period.weeks}
+        weeks = {m: Week(monday=m) for m in period.weeks}
         heat = [[0] * 24 for _ in range(7)]
         staff: dict[int, StaffRow] = {}
 

@@ -109,7 +109,7 @@ def _xlsx_cells(event: LogEvent) -> list[Any]:
 _ENV: jinja2.Environment | None = None
 
 
-def _env() -> jinja2.Environment:
+def report_templates() -> jinja2.Environment:
     # Report templates are bundled with csdesk, not user-editable, so plain autoescaping Jinja
     # is enough (letters need the sandbox because shops write their own).
     global _ENV
@@ -246,7 +246,7 @@ class ReportExports:
         symbol = str(self._ctx.setting("currency_symbol", "$"))
         rows = list(events if events is not None else self._reports.iter_rows(rng))
         generated = self._ctx.clock().astimezone(rng.tz)
-        return _env().get_template("daily.html.j2").render(
+        return report_templates().get_template("daily.html.j2").render(
             shop=self.shop_name(),
             title=rng.title,
             range=rng,

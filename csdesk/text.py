@@ -47,23 +47,28 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(t for t in _SPLIT.split(fold(text)) if t)
 
 
+@lru_cache(maxsize=65536)
 def folded_phrase(text: str) -> str:
-    return " ".join(tokens(text))
+    return " ".join(_tokens(text))
+
+
+def _joined(*phrases: str) -> str:
+    """The phrase of the names joined by spaces, from their own phrases: folding and splitting
+    never cross a space, so this is folded_phrase(" ".join(names)) without folding again."""
+    return " ".join(p for p in phrases if p)
 
 
 def search_norm(*names: str) -> str:
     """' '-framed folded name tokens, so ' ' + prefix is a word-start test."""
-    words: list[str] = []
-    for name in names:
-        words.extend(tokens(name))
-    return " " + " ".join(words) + " " if words else ""
+    words = _joined(*(folded_phrase(name) for name in names))
+    return " " + words + " " if words else ""
 
 
 def exact_keys(first: str, last: str, preferred: str) -> str:
     """'|'-framed whole names, for 'exact match first' ranking."""
-    keys = []
-    for value in (first, last, preferred, f"{first} {last}", f"{preferred} {last}"):
-        phrase = folded_phrase(value)
+    f, l_, p = folded_phrase(first), folded_phrase(last), folded_phrase(preferred)
+    keys: list[str] = []
+    for phrase in (f, l_, p, _joined(f, l_), _joined(p, l_)):
         if phrase and phrase not in keys:
             keys.append(phrase)
     return "|" + "|".join(keys) + "|" if keys else ""

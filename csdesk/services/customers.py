@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 MAX_FIELD = 500
+# The draft's text fields, as validate_all reads them (looked up once, not per customer).
+_TEXT_FIELDS = tuple(f.name for f in fields(CustomerDraft) if f.type in ("str", str))
 
 
 @dataclass(frozen=True)
@@ -75,14 +77,14 @@ class CustomerService:
         return row, phones
 
     def validate_all(
-        self, draft: CustomerDraft
+        self, draft: CustomerDraft, *, region: str | None = None
     ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
         """validate(), and the e-mail rows (the primary first). Errors for the other addresses
-        are keyed email1, email2, ... in the order of draft.other_emails."""
+        are keyed email1, email2, ... in the order of draft.other_emails. `region`: the shop's
+        phone region when the caller already read it (an import validates 100,000 rows)."""
         errors: dict[str, str] = {}
         # Not asdict(): it deep-copies every value, which dominated bulk imports.
-        values = {f.name: getattr(draft, f.name) for f in fields(draft)}
-        texts = {k: v.strip() for k, v in values.items() if isinstance(v, str)}
+        texts = {name: getattr(draft, name).strip() for name in _TEXT_FIELDS}
         for key, value in texts.items():
             if len(value) > MAX_FIELD:
                 errors[key] = f"That is too long (at most {MAX_FIELD} characters)."
@@ -119,7 +121,9 @@ class CustomerService:
             if not raw.strip():
                 continue
             try:
-                norm = phone_rules.normalise(raw, self._ctx.region)
+                if region is None:
+                    region = self._ctx.region
+                norm = phone_rules.normalise(raw, region)
             except UserError as exc:
                 errors.setdefault(f"phone{index}", exc.message)
                 continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
@@ -28,7 +29,14 @@ class NormalisedPhone:
 
 def normalise(raw: str, region: str = DEFAULT_REGION) -> NormalisedPhone:
     """Parse what a person typed; raise UserError with a helpful message if it cannot be a number."""
-    text = raw.strip()
+    return _normalise(raw.strip(), region.upper())
+
+
+# Parsing costs ~20 µs; imports, duplicate checks and caller lookups see the same numbers again
+# and again. Pure (metadata is fixed), and only good answers are kept: a refusal raises afresh.
+@lru_cache(maxsize=16384)
+def _normalise(raw: str, region: str) -> NormalisedPhone:
+    text = raw
     if not text:
         raise UserError("Enter a phone number.", field="phone")
     if text.startswith("00"):
@@ -49,7 +57,7 @@ def normalise(raw: str, region: str = DEFAULT_REGION) -> NormalisedPhone:
             field="phone",
         )
     try:
-        number = phonenumbers.parse(text, region.upper())
+        number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
         raise UserError(
             f"“{raw}” does not look like a phone number. Type it with the area code, "
@@ -66,7 +74,7 @@ def normalise(raw: str, region: str = DEFAULT_REGION) -> NormalisedPhone:
     national = str(number.national_number)
     if number.italian_leading_zero:
         national = "0" * (number.number_of_leading_zeros or 1) + national
-    return NormalisedPhone(raw=raw.strip(), e164=e164, digits_rev=digits(e164)[::-1], national=national)
+    return NormalisedPhone(raw=raw, e164=e164, digits_rev=digits(e164)[::-1], national=national)
 
 
 def try_e164(raw: str, region: str = DEFAULT_REGION) -> str | None:

@@ -44,6 +44,10 @@ def record(
     )
 
 
+# json.dumps with options builds a new encoder per call; an import writes 100,000 rows here.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def record_many(
     db: sqlite_utils.Database,
     rows: list[tuple[str, int | None, str, str, int | None, Any, Any, str]],
@@ -52,7 +56,7 @@ def record_many(
     source)."""
 
     def dump(value: Any) -> str | None:
-        return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+        return None if value is None else _ENCODE(value)
 
     db.conn.executemany(
         "INSERT INTO audit (at, staff_id, action, entity, entity_id, before, after, source) "

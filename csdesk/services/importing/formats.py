@@ -43,6 +43,7 @@ class Mapping:
     # Google pairs: (value column, label column) for phones and e-mails.
     phone_pairs: list[tuple[int, int | None]] = field(default_factory=list)
     email_pairs: list[tuple[int, int | None]] = field(default_factory=list)
+    one_line: list[int] | None = None  # columns that never hold a line break (see _run_on)
 
     def add(self, fieldname: str, index: int, label: str = "") -> None:
         self.columns.setdefault(fieldname, []).append((index, label))
@@ -226,10 +227,16 @@ def _cell(row: list[str], index: int) -> str:
 _ONE_LINE_FIELDS = ("first_name", "last_name", "name", "preferred_name", "email", "phone")
 
 
-def _run_on(mapping: Mapping, row: list[str]) -> bool:
+def _one_line_columns(mapping: Mapping) -> list[int]:
     indexes = [i for f in _ONE_LINE_FIELDS for i, _label in mapping.columns.get(f, ())]
-    indexes += [i for i, _label in (*mapping.phone_pairs, *mapping.email_pairs)]
-    return any("\n" in _cell(row, i).strip() for i in indexes)
+    return indexes + [i for i, _label in (*mapping.phone_pairs, *mapping.email_pairs)]
+
+
+def _run_on(mapping: Mapping, row: list[str]) -> bool:
+    if mapping.one_line is None:  # worked out once per file, not once per row
+        mapping.one_line = _one_line_columns(mapping)
+    width = len(row)
+    return any(i < width and "\n" in row[i].strip() for i in mapping.one_line)
 
 
 def csv_record(mapping: Mapping, row: list[str], line: int, lines: tuple[int, int] | None = None) -> r.Record:

@@ -7,7 +7,9 @@ import csv
 import io
 import quopri
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from csdesk.errors import UserError
 
@@ -42,6 +44,11 @@ def read_csv(text: str) -> tuple[list[str], list[list[str]]]:
 def read_csv_lines(text: str) -> tuple[list[str], list[tuple[int, int, list[str]]]]:
     """Header and (first line, last line, cells) per row: a row spanning several lines is either
     a multi-line cell (a memo) or an unclosed quote that swallowed the rows after it."""
+    header, _count, rows = iter_csv_lines(text)
+    return header, list(rows)
+
+
+def _reader(text: str) -> tuple[list[str], Any]:
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     if first_line.count(delimiter) == 0:
@@ -53,20 +60,41 @@ def read_csv_lines(text: str) -> tuple[list[str], list[tuple[int, int, list[str]
         raise UserError("The file is empty. Choose the file your old system exported.") from None
     except csv.Error as exc:
         raise UserError(f"This CSV file cannot be read ({exc}). Re-export it and try again.") from exc
-    header = [h.strip().lstrip("\ufeff") for h in header]
-    rows: list[tuple[int, int, list[str]]] = []
-    last = reader.line_num
+    return [h.strip().lstrip("\ufeff") for h in header], reader
+
+
+def _unreadable(reader: Any, exc: csv.Error) -> UserError:
+    return UserError(
+        f"Line {reader.line_num} of this CSV file cannot be read ({exc}). "
+        "Re-export it or fix that line and try again."
+    )
+
+
+def iter_csv_lines(text: str) -> tuple[list[str], int, Iterator[tuple[int, int, list[str]]]]:
+    """read_csv_lines without holding every row: the header, how many rows there are, and the
+    rows one by one. A file that cannot be read says so here, before any row is used."""
+    header, reader = _reader(text)
+    count = 0
     try:
-        for row in reader:
-            first, last = last + 1, reader.line_num
-            if any(cell.strip() for cell in row):
-                rows.append((first, last, row + [""] * (len(header) - len(row))))
+        for row in reader:  # a quick pass in C: the total for progress, and bad quoting found now
+            if "".join(row).strip():
+                count += 1
     except csv.Error as exc:
-        raise UserError(
-            f"Line {reader.line_num} of this CSV file cannot be read ({exc}). "
-            "Re-export it or fix that line and try again."
-        ) from exc
-    return header, rows
+        raise _unreadable(reader, exc) from exc
+
+    def rows() -> Iterator[tuple[int, int, list[str]]]:
+        _header, reader = _reader(text)
+        width = len(header)
+        last = reader.line_num
+        try:
+            for row in reader:
+                first, last = last + 1, reader.line_num
+                if "".join(row).strip():
+                    yield first, last, row + [""] * (width - len(row))
+        except csv.Error as exc:
+            raise _unreadable(reader, exc) from exc
+
+    return header, count, rows()
 
 
 # -- vCard (RFC 2426 = 3.0, RFC 6350 = 4.0; 2.1's quoted-printable read too) --------------------

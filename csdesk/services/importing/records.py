@@ -10,7 +10,7 @@ from datetime import date
 MULTI_SEPARATOR = re.compile(r"\s*:::\s*")
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """A contact as read from a file, before validation. `line` is the 1-based row/card number."""
 

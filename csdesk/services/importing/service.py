@@ -15,7 +15,7 @@ from csdesk.errors import NotFound, UserError
 from csdesk.services.auth import Permission, require
 from csdesk.services.customers import _audit_view
 from csdesk.services.importing import liveness
-from csdesk.services.importing.plan import Plan, PlanItem, build_plan, read_file
+from csdesk.services.importing.plan import Plan, PlanItem, build_plan, open_file
 from csdesk.store import audit, bulk
 from csdesk.store import customers as store
 from csdesk.store import imports as log
@@ -107,9 +107,11 @@ class ImportService:
         """
         require(self._ctx.actor, Permission.VIEW)
         path = Path(path)
-        found_fmt, recs, sha = read_file(path, fmt, mapping)
-        plan = build_plan(self._ctx, self._customers, path.name, found_fmt, recs, progress)
-        plan.path, plan.sha256 = str(path.resolve()), sha
+        source = open_file(path, fmt, mapping)
+        plan = build_plan(
+            self._ctx, self._customers, path.name, source.fmt, source.records, progress, source.total
+        )
+        plan.path, plan.sha256 = str(path.resolve()), source.sha256
         plan.options = {"fmt": fmt, "mapping": mapping}
         return plan
 
@@ -158,15 +160,17 @@ class ImportService:
                 f"there any more. Undo the import (csdesk undo-import {batch_id}) and import the file again."
             )
         options = json.loads(batch["options"] or "{}")
-        found_fmt, recs, sha = read_file(path, options.get("fmt", "auto"), options.get("mapping"))
-        if sha != batch["file_sha256"]:
+        source = open_file(path, options.get("fmt", "auto"), options.get("mapping"))
+        if source.sha256 != batch["file_sha256"]:
             raise UserError(
                 f"{path.name} has changed since import #{batch_id} started, so csdesk cannot tell "
                 f"which rows are in. Undo it (csdesk undo-import {batch_id}) and import the file again."
             )
         # Planned again from the start, so the rows after the committed ones see the same
         # "same e-mail as row N" repeats; only the rows after those committed are written.
-        plan = build_plan(ctx, self._customers, path.name, found_fmt, recs)
+        plan = build_plan(
+            ctx, self._customers, path.name, source.fmt, source.records, total=source.total
+        )
         done = int(batch["created_count"]) + int(batch["updated_count"]) + int(batch["skipped_count"])
         counts = (int(batch["created_count"]), int(batch["updated_count"]), int(batch["skipped_count"]))
         token = liveness.new_token()
@@ -302,12 +306,13 @@ class ImportService:
                 if item.action == "create":
                     cid = next_id
                     next_id += 1
-                    consent_at = now if item.row["marketing_consent"] else None
+                    row, item_phones, item_emails = item.row, item.phones, item.emails
+                    consent_at = now if row["marketing_consent"] else None
                     rows.append(
                         _row_values(
                             {
                                 **_DEFAULTS,
-                                **item.row,
+                                **row,
                                 "id": cid,
                                 "last_seen_at": now,
                                 "created_at": now,
@@ -320,11 +325,11 @@ class ImportService:
                     )
                     phones.extend(
                         (cid, pos, p["label"], p["raw"], p["e164"], p["digits_rev"], p["national"])
-                        for pos, p in enumerate(item.phones)
+                        for pos, p in enumerate(item_phones)
                     )
                     emails.extend(
                         (cid, pos, e["label"], e["address"], e["email_norm"])
-                        for pos, e in enumerate(item.emails)
+                        for pos, e in enumerate(item_emails)
                     )
                     if item.note:
                         notes.append((cid, item.note, "remember", 0, 0, None, now, actor))
@@ -336,7 +341,7 @@ class ImportService:
                             "customer",
                             cid,
                             None,
-                            _audit_view(item.row, item.phones, item.emails),
+                            _audit_view(row, item_phones, item_emails),
                             source,
                         )
                     )
@@ -369,9 +374,10 @@ class ImportService:
         before_phones = store.phones_full(db, [cid])[cid]
         before_emails = store.emails_full(db, [cid])[cid]
         row = dict(item.row, updated_at=now, updated_by=actor)
+        item_phones, item_emails = item.phones, item.emails
         if bool(row["marketing_consent"]) != bool(before["marketing_consent"]):
             row["marketing_consent_at"] = now
-        store.update(db, cid, row, item.phones, item.emails)
+        store.update(db, cid, row, item_phones, item_emails)
         audits.append(
             (
                 now,
@@ -380,7 +386,7 @@ class ImportService:
                 "customer",
                 cid,
                 _audit_view(before, before_phones, before_emails),
-                _audit_view(row, item.phones, item.emails),
+                _audit_view(row, item_phones, item_emails),
                 self._ctx.source,
             )
         )

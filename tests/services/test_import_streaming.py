@@ -1,0 +1,72 @@
+"""A big file is read row by row and planned into compact items; the results stay the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from csdesk.errors import UserError
+from csdesk.services import phone
+from csdesk.services.desk import Desk
+from csdesk.services.importing.plan import open_file, read_file
+from csdesk.services.importing.readers import iter_csv_lines, read_csv_lines
+
+SQUARE = (
+    "Square Customer ID,First Name,Last Name,Email Address,Phone Number,Memo\n"
+    "SQ1,Maria,García,maria@example.com,(312) 555-0101,\"likes\nblue laces\"\n"
+    ",,,,,\n"
+    "SQ2,Li,Wei,,+44 20 7946 0958,\n"
+    "SQ3,Maria,Lopez,maria.l@example.com,,\n"
+)
+
+
+def test_rows_come_one_by_one_with_the_count_known_first() -> None:
+    header, count, rows = iter_csv_lines(SQUARE)
+    assert count == 3  # the blank row is no row
+    assert [(first, last) for first, last, _cells in rows] == [(2, 3), (5, 5), (6, 6)]
+    assert read_csv_lines(SQUARE)[0] == header
+
+
+def test_a_broken_file_is_refused_before_any_row_is_planned() -> None:
+    broken = "First Name,Last Name\nAna,Ruiz\nBo," + "L" * 1_000_001 + "\n"  # over the cell limit
+    with pytest.raises(UserError, match="Line 3 of this CSV file cannot be read"):
+        iter_csv_lines(broken)
+
+
+def test_the_streamed_records_are_the_listed_ones(tmp_path: Path) -> None:
+    path = tmp_path / "square.csv"
+    path.write_text(SQUARE, encoding="utf-8")
+    source = open_file(path)
+    fmt, listed, sha = read_file(path)
+    assert (source.fmt, source.total, source.sha256) == (fmt, len(listed), sha) == ("square", 3, sha)
+    assert list(source.records) == listed
+
+
+def test_packed_items_give_back_the_validated_rows(desk: Desk, tmp_path: Path) -> None:
+    desk.auth.act_as_cli()
+    path = tmp_path / "square.csv"
+    path.write_text(SQUARE, encoding="utf-8")
+    plan = desk.imports.preview(path)
+    maria = plan.items[0]
+    assert maria.action == "create"
+    assert maria.row["first_name"] == "Maria" and maria.row["email_norm"] == "maria@example.com"
+    assert [p["e164"] for p in maria.phones] == ["+13125550101"]
+    assert [e["address"] for e in maria.emails] == ["maria@example.com"]
+    # The same given name is one string shared by both rows, not two copies.
+    assert plan.items[2].row["first_name"] is maria.row["first_name"]
+    result = desk.imports.apply(plan)
+    assert result.created == 3
+    found = desk.customers.get(int(maria.customer_id or 0))
+    assert (found.first_name, found.email, [p.e164 for p in found.phones]) == (
+        "Maria", "maria@example.com", ["+13125550101"]
+    )
+
+
+def test_phone_parsing_is_remembered_but_a_refusal_is_not() -> None:
+    first = phone.normalise(" (312) 555-0101 ", "us")
+    assert phone.normalise("(312) 555-0101", "US") is first  # the same number, parsed once
+    assert first.raw == "(312) 555-0101" and first.e164 == "+13125550101"
+    for _ in range(2):
+        with pytest.raises(UserError, match="wrong number of digits"):
+            phone.normalise("555-01", "US")

@@ -44,11 +44,15 @@ def _day_axis(ins: Insights) -> QCategoryAxis:
     axis = QCategoryAxis()
     axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
     axis.setRange(-0.5, len(days) - 0.5)
+    mondays = 0
     for i, d in enumerate(days):
         if len(days) <= 14:
             axis.append(f"{d:%a} {d.day}", i)
         elif d.weekday() == 0:
-            axis.append(f"{d.day} {d:%b}", i)
+            # every other Monday past two months: a label needs about two weeks of bars
+            if len(days) <= 62 or mondays % 2 == 0:
+                axis.append(f"{d.day} {d:%b}", i)
+            mondays += 1
     axis.setGridLineVisible(False)
     return axis
 

@@ -94,11 +94,9 @@ class InsightExports:
             summary=table(ins, "summary"),
             few_answers=head.few_answers,
             answers=head.rated,
-            charts=[
-                {"key": c.key, "title": c.title, "caption": c.caption, "table": table(ins, c.key)}
-                for c in CHARTS
-            ],
-            extra=[table(ins, "priorities"), table(ins, "goodwill")],
+            charts=CHARTS,
+            # charts first, so the picture reads in a glance; every number after them
+            numbers=[t for t in tables(ins) if t.key not in ("summary", "heat")],
             width=CHART_WIDTH,
             height=CHART_HEIGHT,
             heat=ins.heat,

@@ -118,15 +118,15 @@ class InsightService:
     def preset(self, name: str, today: date | None = None) -> Period:
         day = today or self.today()
         tz = self.tz
+        # To date: a week or quarter ends today, so the period before (as many days just
+        # before it) compares like with like, not half a quarter with a whole one.
+        end = day + timedelta(days=1)
         if name == "this_week":
-            first = day - timedelta(days=day.weekday())
-            return Period(first, first + timedelta(days=7), tz, PRESET_LABELS[name])
+            return Period(day - timedelta(days=day.weekday()), end, tz, PRESET_LABELS[name])
         if name == "last_4_weeks":
-            return Period(day - timedelta(days=27), day + timedelta(days=1), tz, PRESET_LABELS[name])
+            return Period(day - timedelta(days=27), end, tz, PRESET_LABELS[name])
         if name == "this_quarter":
-            q = (day.month - 1) // 3
-            first = date(day.year, 3 * q + 1, 1)
-            end = date(day.year + (q == 3), (3 * q + 3) % 12 + 1, 1)
+            first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
             return Period(first, end, tz, PRESET_LABELS[name])
         raise UserError(f"Unknown period “{name}”. Pick one of {', '.join(PRESETS)} or dates.")
 

@@ -182,11 +182,12 @@ def test_offsets_are_exact_for_dst_and_half_hour_zones() -> None:
 
 def test_presets(desk: Desk, shop: Shop) -> None:
     today = date(2026, 11, 4)  # a Wednesday
-    week = desk.insights.preset("this_week", today)
-    assert (week.first, week.end) == (date(2026, 11, 2), date(2026, 11, 9))
+    week = desk.insights.preset("this_week", today)  # to date: Monday to today
+    assert (week.first, week.last) == (date(2026, 11, 2), today)
     four = desk.insights.preset("last_4_weeks", today)
     assert (four.first, four.last, len(four.days)) == (date(2026, 10, 8), today, 28)
     quarter = desk.insights.preset("this_quarter", today)
-    assert (quarter.first, quarter.end) == (date(2026, 10, 1), date(2027, 1, 1))
-    assert quarter.before().first == date(2026, 7, 1)
+    assert (quarter.first, quarter.last) == (date(2026, 10, 1), today)
+    assert quarter.before().first == date(2026, 8, 27)  # the 35 days before
+    assert desk.insights.preset("this_quarter", date(2026, 12, 31)).first == date(2026, 10, 1)
     assert isinstance(quarter.start_utc, datetime)

@@ -77,6 +77,11 @@ def _normalise(raw: str, region: str) -> NormalisedPhone:
     return NormalisedPhone(raw=raw, e164=e164, digits_rev=digits(e164)[::-1], national=national)
 
 
+def country_code(region: str = DEFAULT_REGION) -> int:
+    """The calling code of a region ('US' -> 1, 'GB' -> 44); 0 for an unknown region."""
+    return int(phonenumbers.country_code_for_region(region.upper()))
+
+
 def try_e164(raw: str, region: str = DEFAULT_REGION) -> str | None:
     """E.164 for a caller-ID string, or None when it is not a usable number."""
     try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from csdesk.domain import SearchHit
@@ -17,6 +16,17 @@ from csdesk.services import phone as phone_rules
 from csdesk.services.text import digits, fold, tokens
 from csdesk.store import search_index
 from csdesk.store.db import DatabaseFailed
+from csdesk.store.search import (
+    ROW_EMAIL,
+    ROW_EXACT_KEYS,
+    ROW_FIRST,
+    ROW_ID,
+    ROW_LAST,
+    ROW_PHONES,
+    ROW_PREFERRED,
+    ROW_SEEN,
+    ROW_VISIT,
+)
 
 if TYPE_CHECKING:
     from csdesk.services.context import Context
@@ -25,10 +35,12 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 200  # a pasted 10 kB text searches by its start, it does not scan 10 kB of tokens
 MAX_WORDS = 6
-FIRST_SCAN = 5_000  # recency-index entries tried first: enough for any common prefix
+PROBE_SCAN = 500  # recency-index entries tried first: enough for any common prefix
+FIRST_SCAN = 5_000  # the recency window searched for the namesakes of a very common name
 FTS_CAP = 5_000  # up to this many FTS matches we rank them all
 RECENT_SCAN = 30_000  # the bound for a prefix that is neither common nor rare
 EXACT_CAP = 1_000
+MAX_MIDDLE_DIGITS = 8
 CUTOFF_TTL_S = 300.0  # the boundary moves only as fast as customers are served
 DEFAULT_LIMIT = 20  # what the window shows at once; it asks for more as the list scrolls
 MIN_NOTE_CHARS = 3
@@ -75,13 +87,14 @@ class SearchService:
         # server); this service's rules are the same on both.
         self._q = search_index.queries(ctx.db)
         self._cutoffs: dict[int, tuple[float, str | None]] = {}
+        self._size: tuple[float, int] = (-CUTOFF_TTL_S, 0)
 
     def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
         text = query[:MAX_QUERY_CHARS].strip()
         limit = max(1, min(limit, 500))
         try:
             if not text:
-                return self._hits(self._q.recent(self._ctx.db, limit), "recent", "", limit)
+                return _hits(self._q.recent_rows(self._ctx.db, limit), "recent")
             if _is_phone_query(text):
                 return self._phone(text, limit)
             if "@" in text:
@@ -105,14 +118,29 @@ class SearchService:
 
     def caller(self, number: str) -> list[SearchHit]:
         """Exact caller-ID lookup: the customers whose number is this one."""
-        e164 = phone_rules.try_e164(number, self._ctx.region)
-        if e164 is None:
-            return []
-        ids = self._q.ids_by_e164(self._ctx.db, e164)
-        return self._hits(self._q.list_rows(self._ctx.db, ids), "phone", "", 100)
+        ids = self._exact_phone_ids(number)
+        return _hits(_ranked(self._q.rows(self._ctx.db, ids[:100]), set()), "phone")
 
-    # -- the three kinds of query --------------------------------------------------------------
+    def _exact_phone_ids(self, text: str) -> list[int]:
+        """Customers whose number is `text` in E.164. Stored numbers are E.164 already, so the
+        usual spellings are tried as an index probe first; phonenumbers (50 µs a parse) only
+        runs when none of them is on file, for the spellings only it understands."""
+        db = self._ctx.db
+        ids = self._q.ids_by_e164(db, _likely_e164(text, digits(text), self._ctx.region))
+        if ids:
+            return ids
+        e164 = phone_rules.try_e164(text, self._ctx.region)
+        return self._q.ids_by_e164(db, [e164]) if e164 else []
+
+    # -- the kinds of query --------------------------------------------------------------------
     def _names(self, text: str, limit: int) -> list[SearchHit]:
+        """Exact name matches first, then every other match, each seen most recently first.
+
+        Each step is a bounded walk: the recency window (the FIRST_SCAN customers seen last)
+        answers common words at once; rarer ones are ranked from the FTS in SQL; for the few
+        words too common to rank and too rare for the window, a deeper window, then the
+        index's first FTS_CAP matches. No step lists more ids than it returns.
+        """
         match = fts_query(text)
         if not match:
             return []
@@ -120,24 +148,77 @@ class SearchService:
         starts = _word_starts(text)
         needles = [" " + w for w in starts]
         key = " ".join(starts)
-        ids = self._exact_ids(key, limit)
-        found: list[int] = []
-        if len(starts) == 1 and len(starts[0]) <= 3:
-            # A short prefix is common: its most recent matches sit near the top of the
-            # recency index, where a bounded scan finds them before the FTS could list them.
-            found = self._q.recent_matching(db, needles, since=self._cutoff(FIRST_SCAN), limit=limit)
-        if len(found) < limit:
-            # Rarer prefixes: few FTS matches, so ranking all of them is cheap.
-            candidates = self._q.fts_ids(db, match, FTS_CAP + 1)
-            if len(candidates) <= FTS_CAP:
-                found = self._q.most_recent_of(db, candidates, limit)
-            else:
-                found = self._q.recent_matching(
-                    db, needles, since=self._cutoff(RECENT_SCAN), limit=limit
-                )
-                found += [c for c in candidates if c not in set(found)][: limit - len(found)]
-        rows = self._q.list_rows(db, list(dict.fromkeys(ids + found)))
-        return self._hits(rows, "name", key, limit)
+        needle = f"|{key}|"
+        phrase = " ".join(f'"{w}"' for w in key.split())
+        exact, complete = self._exact(phrase, needle, limit)
+        rest: list[tuple[str, int]] = []
+        if len(exact) < limit:
+            # Not every namesake was looked at (a very common name): the walk for the other
+            # matches may meet more of them, so it keeps them and they are sorted in below.
+            rest = self._others(
+                match, needles, needle, limit - len(exact) if complete else limit,
+                exact=False if complete else None,
+            )
+        ordered = list(dict.fromkeys([cid for _seen, cid in exact] + [cid for _seen, cid in rest]))
+        by_id = {r[ROW_ID]: r for r in self._q.rows(db, ordered)}
+        rows = [by_id[i] for i in ordered if i in by_id]
+        if not complete:
+            rows = _ranked(rows, {r[ROW_ID] for r in rows if needle in r[ROW_EXACT_KEYS]})
+        del rows[limit:]
+        return _hits(rows, "name", exact={r[ROW_ID] for r in rows if needle in r[ROW_EXACT_KEYS]})
+
+    def _exact(self, phrase: str, needle: str, limit: int) -> tuple[list[tuple[str, int]], bool]:
+        """(seen, id) of customers whose whole first, last, preferred or full name is the query,
+        and whether every customer with that word was looked at."""
+        db = self._ctx.db
+        found = self._q.ranked_fts(
+            db, phrase, exact_needle=needle, exact=True, before=None, cap=EXACT_CAP, limit=limit
+        )
+        if self._q.fts_count(db, phrase, EXACT_CAP) < EXACT_CAP:
+            return found, True
+        # A very common word: the FTS listed only some namesakes; add the most recently seen
+        # ones from the recency window (a short walk), so "maria" still lists recent Marias first.
+        recent = self._q.recent_matching(
+            db, [], exact_needle=needle, exact=True, since=self._cutoff(FIRST_SCAN), limit=limit
+        )
+        return sorted(set(found) | set(recent), reverse=True)[:limit], False
+
+    def _others(
+        self, match: str, needles: list[str], needle: str, room: int, *, exact: bool | None
+    ) -> list[tuple[str, int]]:
+        """(seen, id) of the other matches, the most recently seen first.
+
+        A short look at the customers seen last (PROBE_SCAN of them) answers a common word at
+        once, and from what it found guesses how common the word is: a rare one is ranked from
+        all its FTS matches in SQL, a common one by walking the recency index further down.
+        Both give the same list; the guess only picks the cheaper way.
+        """
+        db = self._ctx.db
+        probe = self._cutoff(PROBE_SCAN)
+        found = self._q.recent_matching(
+            db, needles, exact_needle=needle, exact=exact, since=probe, limit=room
+        )
+        if len(found) >= room or probe is None:
+            return found
+        guess = len(found) * self._size_estimate() // PROBE_SCAN
+        if guess <= FTS_CAP // 2 and self._q.fts_count(db, match, FTS_CAP + 1) <= FTS_CAP:
+            return found + self._q.ranked_fts(
+                db, match, exact_needle=needle, exact=exact, before=probe, cap=FTS_CAP,
+                limit=room - len(found),
+            )
+        deeper = self._cutoff(RECENT_SCAN)
+        found += self._q.recent_matching(
+            db, needles, exact_needle=needle, exact=exact, since=deeper, before=probe,
+            limit=room - len(found),
+        )
+        if len(found) < room and deeper is not None:
+            # Too common to rank and too rare for the walk: rank what the index lists first
+            # among those seen before that.
+            found += self._q.ranked_fts(
+                db, match, exact_needle=needle, exact=exact, before=deeper, cap=FTS_CAP,
+                limit=room - len(found),
+            )
+        return found
 
     def _cutoff(self, depth: int) -> str | None:
         """Where a bounded recency scan stops; cached briefly, since it moves only slowly."""
@@ -148,19 +229,11 @@ class SearchService:
             self._cutoffs[depth] = cached
         return cached[1]
 
-    def _exact_ids(self, key: str, limit: int) -> list[int]:
-        """Customers whose whole first, last, preferred or full name is the query."""
-        db = self._ctx.db
-        phrase = " ".join(f'"{w}"' for w in key.split())
-        ids, partial = self._q.ids_by_exact_name(db, phrase, key, EXACT_CAP)
-        if partial:
-            # A very common word: add the most recently seen namesakes near the top of the
-            # recency index (a short, bounded walk), so "maria" still lists recent Marias first.
-            ids = self._q.recent_matching(
-                db, [f"|{key}|"], column="exact_keys", since=self._cutoff(FIRST_SCAN), limit=limit
-            ) + ids
-        # Only a page of them is shown: rank in SQL rather than build rows for all.
-        return ids if len(ids) <= limit else self._q.most_recent_of(db, ids, limit)
+    def _size_estimate(self) -> int:
+        now = time.monotonic()
+        if now - self._size[0] > CUTOFF_TTL_S:
+            self._size = (now, self._q.newest_id(self._ctx.db))
+        return self._size[1]
 
     def _notes(self, text: str, room: int, shown: set[int]) -> list[SearchHit]:
         """Customers whose live notes match, after the name results, seen most recently first.
@@ -174,81 +247,101 @@ class SearchService:
             return []
         db = self._ctx.db
         found = {
-            cid: nid
-            for cid, nid in self._q.note_matches(db, match, NOTE_CAP).items()
-            if cid not in shown
+            cid: nid for cid, nid in self._q.note_matches(db, match, NOTE_CAP).items() if cid not in shown
         }
-        hits = self._hits(self._q.list_rows(db, list(found)), "note", "", room)
+        rows = _ranked(self._q.rows(db, list(found)), set())[:room]
         # Snippets in Python from the shown notes only: FTS5's snippet() with a rowid filter
         # still walks every match of a common word.
-        texts = self._q.note_bodies(db, [found[h.customer_id] for h in hits])
+        texts = self._q.note_bodies(db, [found[r[ROW_ID]] for r in rows])
         starts = _word_starts(text)
-        return [
-            replace(h, snippet=snippet(texts.get(found[h.customer_id], ""), starts)) for h in hits
-        ]
+        snippets = {r[ROW_ID]: snippet(texts.get(found[r[ROW_ID]], ""), starts) for r in rows}
+        return _hits(rows, "note", snippets=snippets)
 
     def _phone(self, text: str, limit: int) -> list[SearchHit]:
         db = self._ctx.db
         wanted = digits(text)
-        ids: list[int] = []
-        e164 = phone_rules.try_e164(text, self._ctx.region) if len(wanted) >= 7 else None
-        if e164:
-            ids += self._q.ids_by_e164(db, e164)
+        exact = self._exact_phone_ids(text) if len(wanted) >= 7 else []
+        ids = list(exact)
         international = text.lstrip().startswith(("+", "00"))
         if international:
             # "+1 720" or "0044 20 79": the start of a number with its country code.
             country_digits = wanted[2:] if text.lstrip().startswith("00") else wanted
             ids += self._q.ids_by_e164_prefix(db, "+" + country_digits, limit)
-        ids += self._q.phone_customer_ids(
+        ids += self._q.phone_suffix_or_start(
             db, rev_prefix=wanted[::-1], national_prefix=wanted, limit=limit
         )
         trimmed = wanted.lstrip("0")
         if trimmed != wanted and len(trimmed) >= 3 and len(ids) < limit:
-            ids += self._q.phone_customer_ids(db, rev_prefix=trimmed[::-1], limit=limit)
-        exact = set(self._q.ids_by_e164(db, e164)) if e164 else set()
-        rows = self._q.list_rows(db, list(dict.fromkeys(ids))[: limit * 2])
-        for row in rows:
-            row["_exact"] = row["id"] in exact
-        return self._hits(rows, "phone", "", limit)
+            ids += self._q.phone_suffix_or_start(db, rev_prefix=trimmed[::-1], limit=limit)
+        if len(ids) < limit and not exact and len(wanted) <= MAX_MIDDLE_DIGITS:
+            # "it has 0104 in it": the middle of a number (a longer run is a whole number).
+            ids += self._q.phone_containing(db, wanted, limit - len(ids))
+        shown = list(dict.fromkeys(ids))[: limit * 2]
+        exact_ids = set(exact)
+        return _hits(_ranked(self._q.rows(db, shown), exact_ids)[:limit], "phone", exact=exact_ids)
 
     def _email(self, text: str, limit: int) -> list[SearchHit]:
         prefix = text.casefold()
-        ids = self._q.ids_by_email_prefix(self._ctx.db, prefix, limit * 2)
-        rows = self._q.list_rows(self._ctx.db, ids)
-        emails = self._q.emails_for(self._ctx.db, ids)
-        for row in rows:
-            # Matched by another of their addresses: show that one, it is what was typed.
-            matched = [e["address"] for e in emails[row["id"]] if e["address"].casefold().startswith(prefix)]
-            if matched and not row["email"].casefold().startswith(prefix):
-                row["email"] = matched[0]
-            row["_exact"] = any(fold(a) == fold(text) for a in matched)
-        return self._hits(rows, "email", "", limit)
-
-    # -- ranking and display -------------------------------------------------------------------
-    def _hits(
-        self, rows: list[dict[str, Any]], matched: str, exact_key: str, limit: int
-    ) -> list[SearchHit]:
-        needle = f"|{exact_key}|"
-        for row in rows:
-            if "_exact" not in row:
-                row["_exact"] = bool(exact_key) and needle in row["exact_keys"]
-        # Two stable sorts: most recently seen first, then exact matches ahead of the rest.
-        rows.sort(key=lambda r: (r["last_seen_at"] or "", r["id"]), reverse=True)
-        rows.sort(key=lambda r: not r["_exact"])
-        del rows[limit:]
-        phones = self._q.phones_for(self._ctx.db, [r["id"] for r in rows])
-        return [
-            SearchHit(
-                customer_id=r["id"],
-                display_name=_display_name(r),
-                phones=tuple(p["e164"] or p["raw"] for p in phones[r["id"]]),
-                email=r["email"],
-                last_visit=r["last_visit_at"],
-                matched=matched,
-                exact=r["_exact"],
-            )
+        matched = dict(self._q.email_prefix_matches(self._ctx.db, prefix, limit * 2))
+        exact = {cid for cid, address in matched.items() if fold(address) == fold(text)}
+        rows = _ranked(self._q.rows(self._ctx.db, list(matched)), exact)[:limit]
+        # Matched by another of their addresses: show that one, it is what was typed.
+        shown = {
+            r[ROW_ID]: matched[r[ROW_ID]]
             for r in rows
-        ]
+            if not r[ROW_EMAIL].casefold().startswith(prefix)
+        }
+        return _hits(rows, "email", exact=exact, emails=shown)
+
+
+# -- ranking and display -----------------------------------------------------------------------
+def _ranked(rows: list[tuple[Any, ...]], exact: set[int]) -> list[tuple[Any, ...]]:
+    """Exact matches first, then the most recently seen (rows not already ranked in SQL)."""
+    return sorted(
+        rows,
+        key=lambda r: (r[ROW_ID] in exact, r[ROW_SEEN] or "", r[ROW_ID]),
+        reverse=True,
+    )
+
+
+def _hits(
+    rows: list[tuple[Any, ...]],
+    matched: str,
+    *,
+    exact: set[int] | frozenset[int] = frozenset(),
+    emails: dict[int, str] | None = None,
+    snippets: dict[int, str] | None = None,
+) -> list[SearchHit]:
+    emails = emails or {}
+    snippets = snippets or {}
+    return [
+        SearchHit(
+            customer_id=r[ROW_ID],
+            display_name=_display_name(r),
+            phones=tuple(r[ROW_PHONES].split("\x1f")) if r[ROW_PHONES] else (),
+            email=emails.get(r[ROW_ID], r[ROW_EMAIL]),
+            last_visit=r[ROW_VISIT],
+            matched=matched,
+            exact=r[ROW_ID] in exact,
+            snippet=snippets.get(r[ROW_ID], ""),
+        )
+        for r in rows
+    ]
+
+
+def _likely_e164(text: str, wanted: str, region: str) -> list[str]:
+    """The E.164 spellings a typed number most likely has, without parsing it: as typed after
+    + or 00, or the home country's code in front (with a trunk 0 dropped, as in 020 -> +44 20)."""
+    stripped = text.lstrip()
+    if stripped.startswith("+"):
+        return ["+" + wanted]
+    if stripped.startswith("00"):
+        return ["+" + wanted[2:]]
+    code = str(phone_rules.country_code(region))
+    found = ["+" + code + wanted, "+" + code + wanted.lstrip("0")]
+    if wanted.startswith(code):
+        found.append("+" + wanted)  # 1-312-670-8824: the country code typed without +
+    return list(dict.fromkeys(found))
 
 
 def snippet(body: str, word_starts: list[str], *, words: int = 12) -> str:
@@ -272,9 +365,10 @@ def snippet(body: str, word_starts: list[str], *, words: int = 12) -> str:
     return ("… " if start else "") + shown
 
 
-def _display_name(row: dict[str, Any]) -> str:
-    full = " ".join(p for p in (row["first_name"].strip(), row["last_name"].strip()) if p)
-    preferred = row["preferred_name"].strip()
-    if preferred and preferred != row["first_name"].strip():
+def _display_name(row: tuple[Any, ...]) -> str:
+    first = row[ROW_FIRST].strip()
+    full = " ".join(p for p in (first, row[ROW_LAST].strip()) if p)
+    preferred = row[ROW_PREFERRED].strip()
+    if preferred and preferred != first:
         full = f"{full} ({preferred})" if full else preferred
-    return full or row["email"] or f"Customer #{row['id']}"
+    return full or row[ROW_EMAIL] or f"Customer #{row[ROW_ID]}"

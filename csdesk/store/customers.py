@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import sqlite_utils
 
+from csdesk.store import search
 from csdesk.store.rows import Row, all_rows, one_row
 
 CUSTOMER_FIELDS = (
@@ -24,12 +24,6 @@ CUSTOMER_FIELDS = (
     "marketing_consent_at",
     "search_norm",
     "exact_keys",
-)
-
-# What a search result row needs; never SELECT * on the hot path.
-LIST_COLUMNS = (
-    "id, first_name, last_name, preferred_name, email, search_norm, exact_keys, "
-    "last_seen_at, last_visit_at"
 )
 
 
@@ -177,140 +171,12 @@ def count(db: sqlite_utils.Database) -> int:
     return int(db.execute("SELECT count(*) FROM customers").fetchone()[0])
 
 
-def list_rows(db: sqlite_utils.Database, ids: Sequence[int]) -> list[Row]:
-    if not ids:
-        return []
-    cur = db.execute(
-        f"SELECT {LIST_COLUMNS} FROM customers WHERE id IN ({', '.join('?' for _ in ids)})",
-        list(ids),
-    )
-    return all_rows(cur)
-
-
-def fts_ids(db: sqlite_utils.Database, match: str, limit: int) -> list[int]:
-    """Rowids matching an FTS5 expression built by services.search (never raw user text)."""
-    cur = db.execute(
-        "SELECT rowid FROM customers_fts WHERE customers_fts MATCH ? LIMIT ?", [match, limit]
-    )
-    return [r[0] for r in cur.fetchall()]
-
-
-def recency_cutoff(db: sqlite_utils.Database, depth: int) -> str | None:
-    """last_seen_at of the customer `depth` places down the recency order (None: fewer exist)."""
-    found = db.execute(
-        "SELECT last_seen_at FROM customers INDEXED BY customers_recent "
-        "ORDER BY last_seen_at DESC, id DESC LIMIT 1 OFFSET ?",
-        [depth],
-    ).fetchone()
-    return None if found is None else str(found[0])
-
-
-def recent_matching(
-    db: sqlite_utils.Database,
-    needles: Sequence[str],
-    *,
-    column: str = "search_norm",
-    since: str | None,
-    limit: int,
-) -> list[int]:
-    """Ids of the most recently seen customers whose `column` contains every needle.
-
-    Walks the covering recency index (no table reads) from the newest down to `since`, so the
-    work is bounded however rare the needle; it stops as soon as `limit` are found.
-    """
-    if column not in ("search_norm", "exact_keys"):
-        raise ValueError(column)
-    conditions = " AND ".join(f"instr({column}, ?) > 0" for _ in needles)
-    cur = db.execute(
-        "SELECT id FROM customers INDEXED BY customers_recent "
-        f"WHERE last_seen_at >= ? AND {conditions} "
-        "ORDER BY last_seen_at DESC, id DESC LIMIT ?",
-        [since or "", *needles, limit],
-    )
-    return [r[0] for r in cur.fetchall()]
-
-
-def most_recent_of(db: sqlite_utils.Database, ids: Sequence[int], limit: int) -> list[int]:
-    """The `limit` most recently seen among `ids`, ranked in SQL (no rows built in Python)."""
-    if not ids:
-        return []
-    cur = db.execute(
-        f"SELECT id FROM customers WHERE id IN ({', '.join('?' for _ in ids)}) "
-        "ORDER BY last_seen_at DESC, id DESC LIMIT ?",
-        [*ids, limit],
-    )
-    return [r[0] for r in cur.fetchall()]
-
-
-def recent(db: sqlite_utils.Database, limit: int) -> list[Row]:
-    cur = db.execute(
-        f"SELECT {LIST_COLUMNS} FROM customers ORDER BY last_seen_at DESC, id DESC LIMIT ?",
-        [limit],
-    )
-    return all_rows(cur)
-
-
-def phone_customer_ids(
-    db: sqlite_utils.Database, *, rev_prefix: str = "", national_prefix: str = "", limit: int
-) -> list[int]:
-    """Customers whose number ends with (reversed prefix) or starts with (national) these digits."""
-    ids: list[int] = []
-    if rev_prefix:
-        cur = db.execute(
-            "SELECT customer_id FROM customer_phones "
-            "WHERE digits_rev >= ? AND digits_rev < ? ORDER BY digits_rev, id LIMIT ?",
-            [rev_prefix, rev_prefix + ":", limit * OVERSCAN],  # ':' sorts right after '9'
-        )
-        ids.extend(first_customers(cur, limit))
-    if national_prefix and len(ids) < limit:
-        cur = db.execute(
-            "SELECT customer_id FROM customer_phones "
-            "WHERE national >= ? AND national < ? ORDER BY national, id LIMIT ?",
-            [national_prefix, national_prefix + ":", limit * OVERSCAN],
-        )
-        ids.extend(first_customers(cur, limit))
-    return list(dict.fromkeys(ids))[:limit]
-
-
-# Range scans list rows in index order (key, id) and keep each customer's first: the same
-# customers on every engine. SELECT DISTINCT ... LIMIT without an order let PostgreSQL pick
-# other ones than SQLite whenever more than `limit` matched. A customer rarely has several
-# matching numbers or addresses, so a few times `limit` rows hold `limit` customers.
-OVERSCAN = 3
-
-
-def first_customers(cur: Any, limit: int) -> list[int]:
-    return list(dict.fromkeys(r[0] for r in cur.fetchall()))[:limit]
-
-
 def ids_by_e164(db: sqlite_utils.Database, e164: str) -> list[int]:
     cur = db.execute(
         "SELECT DISTINCT customer_id FROM customer_phones WHERE e164 = ? ORDER BY customer_id",
         [e164],
     )
     return [r[0] for r in cur.fetchall()]
-
-
-def ids_by_e164_prefix(db: sqlite_utils.Database, prefix: str, limit: int) -> list[int]:
-    """Customers with a number starting with `prefix` ('+1720'): a range scan of the E.164 index."""
-    cur = db.execute(
-        "SELECT customer_id FROM customer_phones WHERE e164 >= ? AND e164 < ? ORDER BY e164, id LIMIT ?",
-        [prefix, prefix + ":", limit * OVERSCAN],
-    )
-    return first_customers(cur, limit)
-
-
-def ids_by_email_prefix(db: sqlite_utils.Database, prefix: str, limit: int) -> list[int]:
-    """Customers with any address starting with `prefix` (casefolded): a range scan of the
-    address index, the primary and every other address alike."""
-    if not prefix:
-        return []
-    cur = db.execute(
-        "SELECT customer_id FROM customer_emails INDEXED BY emails_norm "
-        "WHERE email_norm >= ? AND email_norm < ? ORDER BY email_norm, id LIMIT ?",
-        [prefix, prefix + "\U0010ffff", limit * OVERSCAN],
-    )
-    return first_customers(cur, limit)
 
 
 def ids_by_email(db: sqlite_utils.Database, email_norm: str) -> list[int]:
@@ -326,7 +192,7 @@ def ids_by_exact_name(
 ) -> tuple[list[int], bool]:
     """Customers with a whole name equal to `key`, looked for among at most `cap` customers the
     FTS phrase finds; the flag says whether that cap was reached (so the list may be partial)."""
-    candidates = fts_ids(db, fts_phrase, cap)
+    candidates = search.fts_ids(db, fts_phrase, cap)
     if not candidates:
         return [], False
     cur = db.execute(

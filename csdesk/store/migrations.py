@@ -690,3 +690,29 @@ def _insights(db: sqlite_utils.Database) -> None:
     )
     run_script(db, SLOT_TRIGGERS)
     rebuild_slots(db)
+@migrations(name="0013_phone_digits")
+def _phone_digits(db: sqlite_utils.Database) -> None:
+    # People read out a part of a number ("it has 0104 in it"): a trigram index over the E.164
+    # text finds any three or more digits anywhere in it, where the reversed-digits and national
+    # indexes only find the end and the start. SQLite's own trigram tokenizer (3.34+), so
+    # sqlite3, sqlite-utils and Datasette read the file as before.
+    run_script(
+        db,
+        """
+        CREATE VIRTUAL TABLE phones_fts USING fts5(
+            e164, content='customer_phones', content_rowid='id', tokenize='trigram'
+        );
+        INSERT INTO phones_fts(phones_fts) VALUES ('rebuild');
+        INSERT INTO phones_fts(phones_fts) VALUES ('optimize');
+        CREATE TRIGGER phones_ai AFTER INSERT ON customer_phones BEGIN
+            INSERT INTO phones_fts(rowid, e164) VALUES (new.id, new.e164);
+        END;
+        CREATE TRIGGER phones_ad AFTER DELETE ON customer_phones BEGIN
+            INSERT INTO phones_fts(phones_fts, rowid, e164) VALUES ('delete', old.id, old.e164);
+        END;
+        CREATE TRIGGER phones_au AFTER UPDATE OF e164 ON customer_phones BEGIN
+            INSERT INTO phones_fts(phones_fts, rowid, e164) VALUES ('delete', old.id, old.e164);
+            INSERT INTO phones_fts(rowid, e164) VALUES (new.id, new.e164);
+        END;
+        """,
+    )

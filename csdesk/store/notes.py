@@ -64,20 +64,6 @@ def read_first(db: sqlite_utils.Database, customer_id: int, today: str) -> list[
     return all_rows(cur)
 
 
-def search(db: sqlite_utils.Database, match: str, limit: int) -> dict[int, int]:
-    """Live notes matching an FTS5 expression built by services.search (never raw user text).
-
-    Returns {customer_id: note_id}, one note per customer, at most `limit` customers; reads at
-    most 3 * limit matches, so a word in every other note costs what a rare one does.
-    """
-    cur = db.execute(
-        "SELECT n.customer_id, n.id FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid "
-        "WHERE notes_fts MATCH ? AND n.deleted_at IS NULL LIMIT ?",
-        [match, limit * 3],
-    )
-    return one_per_customer(cur.fetchall(), limit)
-
-
 def one_per_customer(matches: Iterable[tuple[int, int]], limit: int) -> dict[int, int]:
     """{customer_id: first note_id} of (customer_id, note_id) matches, at most `limit` customers."""
     found: dict[int, int] = {}

@@ -1,7 +1,7 @@
 """The search index's queries, per engine, in one place: services.search asks `queries(db)`
 for the set that fits its connection and never asks which engine it is.
 
-SQLite: FTS5 (customers_fts, notes_fts) and btree ranges, in store/customers.py and notes.py.
+SQLite: FTS5 (customers_fts, notes_fts, phones_fts) and btree ranges, in store/search.py.
 PostgreSQL: tsvector GIN indexes and the same btree ranges, in store/server/search.py.
 """
 
@@ -13,9 +13,9 @@ from typing import Any
 
 def queries(db: Any) -> ModuleType:
     if getattr(db, "engine", "sqlite") == "postgresql":
-        from csdesk.store.server import search
+        from csdesk.store.server import search as on_server
 
-        return search
-    from csdesk.store import search_sqlite
+        return on_server
+    from csdesk.store import search as on_file
 
-    return search_sqlite
+    return on_file

@@ -15,25 +15,21 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from csdesk.store.customers import (  # plain SQL on both engines
+from csdesk.store.notes import bodies as note_bodies
+from csdesk.store.notes import one_per_customer
+from csdesk.store.search import (  # plain SQL on both engines
     OVERSCAN,
-    emails_for,
     first_customers,
     ids_by_e164,
     ids_by_e164_prefix,
-    list_rows,
-    most_recent_of,
-    phone_customer_ids,
-    phones_for,
-    recent,
+    newest_id,
+    phone_suffix_or_start,
 )
-from csdesk.store.notes import bodies as note_bodies
-from csdesk.store.notes import one_per_customer
 
 __all__ = [
-    "emails_for", "fts_ids", "ids_by_e164", "ids_by_e164_prefix", "ids_by_email_prefix",
-    "ids_by_exact_name", "list_rows", "most_recent_of", "note_bodies", "note_matches",
-    "phone_customer_ids", "phones_for", "recency_cutoff", "recent", "recent_matching", "tsquery",
+    "email_prefix_matches", "fts_count", "fts_ids", "ids_by_e164", "ids_by_e164_prefix",
+    "newest_id", "note_bodies", "note_matches", "phone_containing", "phone_suffix_or_start",
+    "ranked_fts", "recency_cutoff", "recent_matching", "recent_rows", "rows", "tsquery",
 ]
 
 Db = Any  # a store.server.sql.PgDatabase; Any, so both engines' functions share one signature
@@ -74,42 +70,124 @@ def recency_cutoff(db: Db, depth: int) -> str | None:
     return None if found is None else str(found[0])
 
 
-def recent_matching(
-    db: Db, needles: Sequence[str], *, column: str = "search_norm", since: str | None, limit: int
-) -> list[int]:
-    """As on the file: a bounded walk of the recency index (it INCLUDEs the name columns)."""
-    if column not in ("search_norm", "exact_keys"):
-        raise ValueError(column)
-    conditions = " AND ".join(f"strpos({column}, ?) > 0" for _ in needles)
+# As store/search.py's _ROW_SQL: the phones joined by a unit separator, in their order.
+_ROW_SQL = (
+    "SELECT c.id, c.first_name, c.last_name, c.preferred_name, c.email, c.exact_keys, "
+    "c.last_seen_at, c.last_visit_at, "
+    "(SELECT string_agg(coalesce(nullif(p.e164, ''), p.raw), chr(31) ORDER BY p.position, p.id) "
+    "FROM customer_phones p WHERE p.customer_id = c.id) "
+    "FROM customers c"
+)
+_FAR = "\uffff"  # sorts after every timestamp: "before nothing"
+
+
+def _exact_clause(exact: bool | None) -> str:
+    """Only exact name matches, only the others, or (None) either."""
+    if exact is None:
+        return ""
+    return f" AND {'' if exact else 'NOT '}(strpos(exact_keys, ?) > 0)"
+
+
+def rows(db: Db, ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    if not ids:
+        return []
+    return db.execute(f"{_ROW_SQL} WHERE c.id = ANY(?)", [list(ids)]).fetchall()
+
+
+def recent_rows(db: Db, limit: int) -> list[tuple[Any, ...]]:
+    return db.execute(
+        f"{_ROW_SQL} ORDER BY c.last_seen_at DESC, c.id DESC LIMIT ?", [limit]
+    ).fetchall()
+
+
+def fts_count(db: Db, match: str, cap: int) -> int:
+    query = tsquery(match)
+    if not query:
+        return 0
+    return int(
+        db.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM customers WHERE search_vector @@ ?::tsquery "
+            "LIMIT ?) AS m",
+            [query, cap],
+        ).fetchone()[0]
+    )
+
+
+def ranked_fts(
+    db: Db,
+    match: str,
+    *,
+    exact_needle: str,
+    exact: bool | None,
+    before: str | None,
+    cap: int,
+    limit: int,
+) -> list[tuple[str, int]]:
+    query = tsquery(match)
+    if not query:
+        return []
+    clause = _exact_clause(exact)
     cur = db.execute(
-        f"SELECT id FROM customers WHERE last_seen_at >= ? AND {conditions} "
-        "ORDER BY last_seen_at DESC, id DESC LIMIT ?",
-        [since or "", *needles, limit],
+        "SELECT last_seen_at, id FROM customers WHERE id IN "
+        "(SELECT id FROM customers WHERE search_vector @@ ?::tsquery LIMIT ?) "
+        f"AND last_seen_at < ?{clause} ORDER BY last_seen_at DESC, id DESC LIMIT ?",
+        [query, cap, before if before is not None else _FAR,
+         *([exact_needle] if clause else []), limit],
+    )
+    return [(str(seen), int(cid)) for seen, cid in cur.fetchall()]
+
+
+def recent_matching(
+    db: Db,
+    needles: Sequence[str],
+    *,
+    exact_needle: str,
+    exact: bool | None,
+    since: str | None,
+    before: str | None = None,
+    limit: int,
+) -> list[tuple[str, int]]:
+    """As on the file: a bounded walk of the recency index (it INCLUDEs the name columns)."""
+    clause = _exact_clause(exact)
+    used = [] if exact else list(needles)
+    conditions = "".join(" AND strpos(search_norm, ?) > 0" for _ in used)
+    cur = db.execute(
+        "SELECT last_seen_at, id FROM customers WHERE last_seen_at >= ? AND last_seen_at < ?"
+        f"{clause}{conditions} ORDER BY last_seen_at DESC, id DESC LIMIT ?",
+        [since or "", before if before is not None else _FAR,
+         *([exact_needle] if clause else []), *used, limit],
+    )
+    return [(str(seen), int(cid)) for seen, cid in cur.fetchall()]
+
+
+def phone_containing(db: Db, wanted: str, limit: int) -> list[int]:
+    """Numbers with these digits anywhere. The file has a trigram index (phones_fts); here it is
+    a bounded scan until the server schema gets pg_trgm (a GIN trigram index on e164)."""
+    if len(wanted) < 3 or not wanted.isdigit():
+        return []
+    cur = db.execute(
+        "SELECT customer_id FROM (SELECT DISTINCT customer_id FROM customer_phones "
+        "WHERE strpos(e164, ?) > 0 LIMIT ?) AS m",
+        [wanted, limit],
     )
     return [r[0] for r in cur.fetchall()]
 
 
-def ids_by_email_prefix(db: Db, prefix: str, limit: int) -> list[int]:
+def email_prefix_matches(db: Db, prefix: str, limit: int) -> list[tuple[int, str]]:
     """A btree range over customer_emails.email_norm (COLLATE "C": code point order, as SQLite)."""
     if not prefix:
         return []
     cur = db.execute(
-        "SELECT customer_id FROM customer_emails WHERE email_norm >= ? AND email_norm < ? "
-        "ORDER BY email_norm, id LIMIT ?",
+        "SELECT customer_id, address FROM customer_emails "
+        "WHERE email_norm >= ? AND email_norm < ? ORDER BY email_norm, id LIMIT ?",
         [prefix, prefix + "\U0010ffff", limit * OVERSCAN],
     )
-    return first_customers(cur, limit)
-
-
-def ids_by_exact_name(db: Db, fts_phrase: str, key: str, cap: int) -> tuple[list[int], bool]:
-    candidates = fts_ids(db, fts_phrase, cap)
-    if not candidates:
-        return [], False
-    cur = db.execute(
-        "SELECT id FROM customers WHERE id = ANY(?) AND strpos(exact_keys, ?) > 0",
-        [candidates, "|" + key + "|"],
-    )
-    return [r[0] for r in cur.fetchall()], len(candidates) >= cap
+    found: dict[int, str] = {}
+    for cid, address in cur.fetchall():
+        found.setdefault(cid, address)
+        if len(found) >= limit:
+            break
+    return list(found.items())
 
 
 def note_matches(db: Db, match: str, limit: int) -> dict[int, int]:

@@ -1,0 +1,255 @@
+"""The search index and its queries: every statement a search sends lives here.
+
+One place per engine concern (see ARCHITECTURE.md): a PostgreSQL store answers these same
+functions with tsvector and pg_trgm. Match expressions come from services.search (fts_query,
+digit strings), never raw user text. Each function is one bounded statement: the lists it
+returns are at most `limit` long, and no Python list of thousands of ids is built or bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlite_utils
+
+from csdesk.store.notes import bodies as note_bodies
+from csdesk.store.notes import one_per_customer
+
+__all__ = [  # the names store/server/search.py gives the server's index too
+    "email_prefix_matches", "fts_count", "fts_ids", "ids_by_e164", "ids_by_e164_prefix",
+    "newest_id", "note_bodies", "note_matches", "phone_containing", "phone_suffix_or_start",
+    "ranked_fts", "recency_cutoff", "recent_matching", "recent_rows", "rows",
+]
+
+# What a result row needs, the customer's phones included (one statement, not two): the
+# phones are E.164 where known, else as typed, in their order, joined by a unit separator.
+_ROW_SQL = (
+    "SELECT c.id, c.first_name, c.last_name, c.preferred_name, c.email, c.exact_keys, "
+    "c.last_seen_at, c.last_visit_at, "
+    "(SELECT group_concat(shown, char(31)) FROM (SELECT coalesce(nullif(p.e164, ''), p.raw) AS shown "
+    "FROM customer_phones p WHERE p.customer_id = c.id ORDER BY p.position, p.id)) "
+    "FROM customers c"
+)
+# A result row as a tuple, in _ROW_SQL's column order (tuples: no dict per row on the hot path).
+ROW_ID, ROW_FIRST, ROW_LAST, ROW_PREFERRED, ROW_EMAIL, ROW_EXACT_KEYS, ROW_SEEN, ROW_VISIT, ROW_PHONES = (
+    range(9)
+)
+
+
+def rows(db: sqlite_utils.Database, ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """Result rows of these customers (at most a page of them), in no particular order."""
+    if not ids:
+        return []
+    cur = db.execute(f"{_ROW_SQL} WHERE c.id IN ({', '.join('?' * len(ids))})", list(ids))
+    return cur.fetchall()
+
+
+def recent_rows(db: sqlite_utils.Database, limit: int) -> list[tuple[Any, ...]]:
+    cur = db.execute(
+        f"{_ROW_SQL} INDEXED BY customers_recent ORDER BY c.last_seen_at DESC, c.id DESC LIMIT ?",
+        [limit],
+    )
+    return cur.fetchall()
+
+
+def newest_id(db: sqlite_utils.Database) -> int:
+    """The highest customer id: about how many customers there are, in one index probe."""
+    return int(db.execute("SELECT max(id) FROM customers").fetchone()[0] or 0)
+
+
+def recency_cutoff(db: sqlite_utils.Database, depth: int) -> str | None:
+    """last_seen_at of the customer `depth` places down the recency order (None: fewer exist)."""
+    found = db.execute(
+        "SELECT last_seen_at FROM customers INDEXED BY customers_recent "
+        "ORDER BY last_seen_at DESC, id DESC LIMIT 1 OFFSET ?",
+        [depth],
+    ).fetchone()
+    return None if found is None else str(found[0])
+
+
+def fts_ids(db: sqlite_utils.Database, match: str, limit: int) -> list[int]:
+    """Rowids matching an FTS5 expression built by services.search (never raw user text)."""
+    cur = db.execute(
+        "SELECT rowid FROM customers_fts WHERE customers_fts MATCH ? LIMIT ?", [match, limit]
+    )
+    return [r[0] for r in cur.fetchall()]
+
+
+def fts_count(db: sqlite_utils.Database, match: str, cap: int) -> int:
+    """How many customers match, counting no further than `cap` (nothing is listed)."""
+    return int(
+        db.execute(
+            "SELECT count(*) FROM (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ? "
+            "LIMIT ?)",
+            [match, cap],
+        ).fetchone()[0]
+    )
+
+
+def ranked_fts(
+    db: sqlite_utils.Database,
+    match: str,
+    *,
+    exact_needle: str,
+    exact: bool | None,
+    before: str | None,
+    cap: int,
+    limit: int,
+) -> list[tuple[str, int]]:
+    """(last_seen_at, id) of the most recently seen among the first `cap` FTS matches that are
+    (exact=True) or are not (exact=False) an exact name match (None: either), seen before
+    `before` if given.
+
+    The FTS rowids stay inside SQLite (a subquery), so no list of thousands is bound.
+    """
+    cur = db.execute(
+        "SELECT last_seen_at, id FROM customers WHERE id IN "
+        "(SELECT rowid FROM customers_fts WHERE customers_fts MATCH ? LIMIT ?) "
+        "AND ? IN ((instr(exact_keys, ?) > 0), -1) AND last_seen_at < ? "
+        "ORDER BY last_seen_at DESC, id DESC LIMIT ?",
+        [match, cap, _flag(exact), exact_needle, before if before is not None else "\uffff", limit],
+    )
+    return cur.fetchall()
+
+
+def recent_matching(
+    db: sqlite_utils.Database,
+    needles: Sequence[str],
+    *,
+    exact_needle: str,
+    exact: bool | None,
+    since: str | None,
+    before: str | None = None,
+    limit: int,
+) -> list[tuple[str, int]]:
+    """(last_seen_at, id) of the most recently seen customers whose folded names contain every
+    needle and which are (exact=True) or are not (False) an exact match for `exact_needle`
+    (None: either).
+
+    Walks the covering recency index (no table reads) from `before` (or the newest) down to
+    `since`, so the work is bounded however rare the needle; it stops once `limit` are found.
+    With exact=True the needles are not checked: an exact name contains them.
+    """
+    conditions = "" if exact else "".join(" AND instr(search_norm, ?) > 0" for _ in needles)
+    cur = db.execute(
+        "SELECT last_seen_at, id FROM customers INDEXED BY customers_recent "
+        "WHERE last_seen_at >= ? AND last_seen_at < ? AND ? IN ((instr(exact_keys, ?) > 0), -1)"
+        f"{conditions} ORDER BY last_seen_at DESC, id DESC LIMIT ?",
+        [
+            since or "",
+            before if before is not None else "\uffff",
+            _flag(exact),
+            exact_needle,
+            *([] if exact else needles),
+            limit,
+        ],
+    )
+    return cur.fetchall()
+
+
+def _flag(exact: bool | None) -> int:
+    return -1 if exact is None else int(exact)
+
+
+# Range scans list rows in index order (key, id) and keep each customer's first: the same
+# customers on every engine. SELECT DISTINCT ... LIMIT without an order let PostgreSQL pick
+# other ones than SQLite whenever more than `limit` matched. A customer rarely has several
+# matching numbers or addresses, so a few times `limit` rows hold `limit` customers.
+OVERSCAN = 3
+
+
+def first_customers(cur: Any, limit: int) -> list[int]:
+    return list(dict.fromkeys(r[0] for r in cur.fetchall()))[:limit]
+
+
+def phone_suffix_or_start(
+    db: sqlite_utils.Database, *, rev_prefix: str = "", national_prefix: str = "", limit: int
+) -> list[int]:
+    """Customers whose number ends with (reversed prefix) or starts with (national) these digits."""
+    ids: list[int] = []
+    if rev_prefix:
+        cur = db.execute(
+            "SELECT customer_id FROM customer_phones "
+            "WHERE digits_rev >= ? AND digits_rev < ? ORDER BY digits_rev, id LIMIT ?",
+            [rev_prefix, rev_prefix + ":", limit * OVERSCAN],  # ':' sorts right after '9'
+        )
+        ids.extend(first_customers(cur, limit))
+    if national_prefix and len(ids) < limit:
+        cur = db.execute(
+            "SELECT customer_id FROM customer_phones "
+            "WHERE national >= ? AND national < ? ORDER BY national, id LIMIT ?",
+            [national_prefix, national_prefix + ":", limit * OVERSCAN],
+        )
+        ids.extend(first_customers(cur, limit))
+    return list(dict.fromkeys(ids))[:limit]
+
+
+def phone_containing(db: sqlite_utils.Database, wanted: str, limit: int) -> list[int]:
+    """Customers with a number containing these digits anywhere (three or more): phones_fts,
+    in phone id order (as the server's trigram index)."""
+    if len(wanted) < 3 or not wanted.isdigit():
+        return []  # digits only: nothing else ever reaches MATCH
+    cur = db.execute(
+        "SELECT p.customer_id FROM phones_fts JOIN customer_phones p "
+        "ON p.id = phones_fts.rowid WHERE phones_fts MATCH ? ORDER BY phones_fts.rowid LIMIT ?",
+        [f'"{wanted}"', limit * OVERSCAN],
+    )
+    return first_customers(cur, limit)
+
+
+def ids_by_e164(db: sqlite_utils.Database, numbers: Sequence[str]) -> list[int]:
+    """Customers with exactly one of these E.164 numbers."""
+    if not numbers:
+        return []
+    cur = db.execute(
+        "SELECT DISTINCT customer_id FROM customer_phones "
+        f"WHERE e164 IN ({', '.join('?' * len(numbers))}) ORDER BY customer_id",
+        list(numbers),
+    )
+    return [r[0] for r in cur.fetchall()]
+
+
+def ids_by_e164_prefix(db: sqlite_utils.Database, prefix: str, limit: int) -> list[int]:
+    """Customers with a number starting with `prefix` ('+1720'): a range scan of the E.164 index."""
+    cur = db.execute(
+        "SELECT customer_id FROM customer_phones WHERE e164 >= ? AND e164 < ? "
+        "ORDER BY e164, id LIMIT ?",
+        [prefix, prefix + ":", limit * OVERSCAN],
+    )
+    return first_customers(cur, limit)
+
+
+def email_prefix_matches(
+    db: sqlite_utils.Database, prefix: str, limit: int
+) -> list[tuple[int, str]]:
+    """(customer id, address) for addresses starting with `prefix` (casefolded): a range scan of
+    the address index, the primary and every other address alike; the first address per
+    customer in the index's order."""
+    if not prefix:
+        return []
+    cur = db.execute(
+        "SELECT customer_id, address FROM customer_emails INDEXED BY emails_norm "
+        "WHERE email_norm >= ? AND email_norm < ? ORDER BY email_norm, id LIMIT ?",
+        [prefix, prefix + "\U0010ffff", limit * OVERSCAN],
+    )
+    found: dict[int, str] = {}
+    for cid, address in cur.fetchall():
+        found.setdefault(cid, address)
+        if len(found) >= limit:
+            break
+    return list(found.items())
+
+
+def note_matches(db: sqlite_utils.Database, match: str, limit: int) -> dict[int, int]:
+    """Live notes matching an FTS5 expression built by services.search (never raw user text).
+
+    Returns {customer_id: note_id}, one note per customer, at most `limit` customers; reads at
+    most 3 * limit matches, so a word in every other note costs what a rare one does.
+    """
+    cur = db.execute(
+        "SELECT n.customer_id, n.id FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid "
+        "WHERE notes_fts MATCH ? AND n.deleted_at IS NULL LIMIT ?",
+        [match, limit * 3],
+    )
+    return one_per_customer(cur.fetchall(), limit)

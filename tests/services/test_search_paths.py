@@ -1,0 +1,142 @@
+"""Every path a name search can take gives the list an exhaustive ranking would: exact names
+first, then the most recently seen. The bounds are shrunk so a small database walks each path
+(probe, FTS ranking, deeper walk, the capped fallback) that a million customers would.
+Also: any run of digits in a phone number finds its customer (phones_fts)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from csdesk.domain import CustomerDraft
+from csdesk.services import search as search_module
+from csdesk.services.desk import Desk
+from csdesk.services.text import tokens
+from tests.conftest import FakeClock
+
+FIRSTS = ["Maria", "Mariana", "Mario", "Marie", "Anna", "Ann", "Jo", "José", "Zoë", "Ma"]
+LASTS = ["Márquez", "Marsh", "Smith", "Annan", "Maria", "Lopez", "Joyce", "Zhou", "Marí"]
+
+
+@pytest.fixture
+def crowd(desk: Desk, clock: FakeClock) -> list[int]:
+    rng = random.Random(5)
+    made = []
+    for i in range(90):
+        draft = CustomerDraft(first_name=rng.choice(FIRSTS), last_name=rng.choice(LASTS))
+        made.append(desk.customers.create(draft).id)
+        clock.advance(minutes=rng.randint(1, 30))
+        if i % 7 == 0 and made:  # some old customers come back: recency is not id order
+            desk.visits.log(rng.choice(made))
+            clock.advance(minutes=3)
+    return made
+
+
+def expected(desk: Desk, query: str, limit: int) -> list[int]:
+    """The ranking by brute force, over every customer."""
+    starts = [" ".join(tokens(w)) for w in query.split() if tokens(w)]
+    key = f"|{' '.join(starts)}|"
+    rows = desk.db.execute(
+        "SELECT id, search_norm, exact_keys, last_seen_at FROM customers"
+    ).fetchall()
+    matching = [r for r in rows if all(f" {s}" in r[1] for s in starts)]
+    matching.sort(key=lambda r: (key in r[2], r[3], r[0]), reverse=True)
+    return [r[0] for r in matching[:limit]]
+
+
+def found(desk: Desk, query: str, limit: int) -> list[int]:
+    return [h.customer_id for h in desk.search.search(query, limit) if h.matched == "name"]
+
+
+QUERIES = ["m", "ma", "mar", "mari", "maria", "marí", "ann", "anna", "jo", "marq", "zh", "ma mar"]
+
+
+@pytest.mark.parametrize("limit", [3, 8, 20])
+@pytest.mark.parametrize("query", QUERIES)
+def test_every_path_ranks_as_brute_force_does(
+    desk: Desk, crowd: list[int], monkeypatch: pytest.MonkeyPatch, query: str, limit: int
+) -> None:
+    # Bounds shrunk in proportion to 90 customers: the probe sees 5, the deep walk 40, and the
+    # FTS ranks all of a word only when it has at most 60 matches (so every path is taken).
+    monkeypatch.setattr(search_module, "PROBE_SCAN", 5)
+    monkeypatch.setattr(search_module, "FIRST_SCAN", 10)
+    monkeypatch.setattr(search_module, "RECENT_SCAN", 40)
+    monkeypatch.setattr(search_module, "FTS_CAP", 60)
+    monkeypatch.setattr(search_module, "EXACT_CAP", 1000)
+    assert found(desk, query, limit) == expected(desk, query, limit)
+
+
+def test_words_too_common_to_rank_still_give_a_full_list_of_matches(
+    desk: Desk, crowd: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past every bound (the capped fallback; the FTS cap still well above a page, as at 1M):
+    # still only matches, exact ones first, no repeats, a full page.
+    for name, value in (("PROBE_SCAN", 2), ("FIRST_SCAN", 3), ("RECENT_SCAN", 4)):
+        monkeypatch.setattr(search_module, name, value)
+    monkeypatch.setattr(search_module, "FTS_CAP", 30)
+    monkeypatch.setattr(search_module, "EXACT_CAP", 3)
+    for query in ("ma", "mari", "maria"):
+        want = expected(desk, query, 500)
+        hits = desk.search.search(query, 20)
+        got = [h.customer_id for h in hits]
+        assert len(got) == len(set(got)) == min(20, len(want)), query
+        assert set(got) <= set(want)
+        flags = [h.exact for h in hits]
+        assert flags == sorted(flags, reverse=True), query  # exact names first
+
+
+@pytest.fixture
+def callers(desk: Desk, clock: FakeClock) -> dict[str, int]:
+    made = {}
+    for key, number in {
+        "ana": "+1 720 555 0104",
+        "ben": "+44 20 7946 0958",
+        "cho": "(312) 638-9571",
+    }.items():
+        made[key] = desk.customers.create(
+            CustomerDraft(first_name=key.title(), phones=(("mobile", number),))
+        ).id
+        clock.advance(minutes=5)
+    return made
+
+
+@pytest.mark.parametrize(
+    ("query", "who"),
+    [
+        ("0104", "ana"),  # the end, as before
+        ("55501", "ana"),  # the middle
+        ("205550", "ana"),
+        ("555-01", "ana"),  # with punctuation
+        ("794", "ben"),
+        ("7946 09", "ben"),
+        ("638 95", "cho"),
+        ("2638", "cho"),
+    ],
+)
+def test_digits_from_the_middle_find_the_customer(
+    desk: Desk, callers: dict[str, int], query: str, who: str
+) -> None:
+    hits = desk.search.search(query)
+    assert [h.customer_id for h in hits] == [callers[who]], query
+    assert hits[0].matched == "phone"
+
+
+def test_middle_digits_follow_edits_and_deletes(desk: Desk, callers: dict[str, int]) -> None:
+    ana = desk.customers.get(callers["ana"])
+    desk.customers.update(
+        ana.id, CustomerDraft(first_name="Ana", phones=(("mobile", "+1 415 200 1234"),))
+    )
+    assert desk.search.search("55501") == []
+    assert [h.customer_id for h in desk.search.search("4152")] == [ana.id]
+    row = desk.db.execute(
+        "SELECT count(*) FROM phones_fts WHERE phones_fts MATCH '\"2001\"'"
+    ).fetchone()
+    assert row[0] == 1
+
+
+def test_a_whole_number_is_exact_and_first(desk: Desk, callers: dict[str, int]) -> None:
+    hits = desk.search.search("312.638.9571")
+    assert [h.customer_id for h in hits] == [callers["cho"]] and hits[0].exact
+    assert [h.customer_id for h in desk.search.caller("13126389571")] == [callers["cho"]]
+    assert [h.customer_id for h in desk.search.caller("0044 20 7946 0958")] == [callers["ben"]]

@@ -39,6 +39,7 @@ QUERIES = [
     "720 555 0101", "+17205550102", "(720) 555-0188", "0101", "0188", "555", "5550", "+353", "0044 20",
     "7205550111", "+7 495", "jose.garcia@", "maria.gar", "ann.lee@example.com", "@example",
     "chen.wei", "warranty", "wrapped", "parcel",
+    "5550 1", "0555", "2055", "95555",  # digits from the middle of a number (0013_phone_digits)
 ]
 
 

@@ -457,7 +457,15 @@ CREATE TRIGGER visit_slots_count AFTER INSERT OR DELETE
 """
 
 # Migrations after the baseline, by the same names as the file's: name -> PostgreSQL body.
-LATER: dict[str, str] = {"0012_insights": _INSIGHTS}
+LATER: dict[str, str] = {
+    "0012_insights": _INSIGHTS,
+    # The file's phones_fts (trigram FTS5): digits from the middle of a number. pg_trgm ships
+    # with PostgreSQL and is a trusted extension (the database owner may create it).
+    "0013_phone_digits": """
+        CREATE EXTENSION IF NOT EXISTS pg_trgm;
+        CREATE INDEX phones_e164_trgm ON customer_phones USING gin (e164 gin_trgm_ops);
+    """,
+}
 
 
 def pg_migrations() -> list[str]:

@@ -3,7 +3,7 @@ SQLite ones services.search calls (store/search_index.py picks the set for a con
 
 The index (store/server/schema.py): customers.search_vector and notes.body_vector, tsvectors of
 the Python-folded tokens with GIN indexes, in place of customers_fts and notes_fts; btree
-ranges on COLLATE "C" columns for phones and e-mail, as on the file. Nothing here is a LIKE scan.
+ranges on COLLATE "C" columns for phones and e-mail, as on the file. The one LIKE (digits from the middle of a number) runs on a pg_trgm GIN index.
 
 Statements that are plain SQL on both engines are not written here again: they are imported
 from store/customers.py and store/notes.py and run through the dialect layer (sql.py).
@@ -161,16 +161,15 @@ def recent_matching(
 
 
 def phone_containing(db: Db, wanted: str, limit: int) -> list[int]:
-    """Numbers with these digits anywhere. The file has a trigram index (phones_fts); here it is
-    a bounded scan until the server schema gets pg_trgm (a GIN trigram index on e164)."""
+    """Numbers with these digits anywhere: a pg_trgm GIN index on e164 (the file's phones_fts).
+    Digits only, so the LIKE pattern has no wildcards of the user's."""
     if len(wanted) < 3 or not wanted.isdigit():
         return []
     cur = db.execute(
-        "SELECT customer_id FROM (SELECT DISTINCT customer_id FROM customer_phones "
-        "WHERE strpos(e164, ?) > 0 LIMIT ?) AS m",
-        [wanted, limit],
+        "SELECT customer_id FROM customer_phones WHERE e164 LIKE ? ORDER BY id LIMIT ?",
+        [f"%{wanted}%", limit * OVERSCAN],
     )
-    return [r[0] for r in cur.fetchall()]
+    return first_customers(cur, limit)
 
 
 def email_prefix_matches(db: Db, prefix: str, limit: int) -> list[tuple[int, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import tzinfo
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
 
@@ -15,7 +15,6 @@ from csdesk.ui.models.search_model import SearchResultsModel
 from csdesk.ui.widgets.two_line import TwoLineDelegate
 from csdesk.ui.workers import SearchWorker
 
-DEBOUNCE_MS = 100
 LIMIT = 50
 _MOVES = {
     Qt.Key.Key_Down: 1,
@@ -74,15 +73,15 @@ class SearchPanel(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.results, 1)
 
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(DEBOUNCE_MS)
-        self._debounce.timeout.connect(self._search_now)
         self.field.textChanged.connect(self._on_text_changed)
 
         self.worker = SearchWorker(db_path, clock=clock, parent=self)
         self.worker.results.connect(self._show)
-        self.worker.failed.connect(self.status.setText)
+        self.worker.failed.connect(self._failed)
+        # No fixed delay: the first key searches at once, and keys typed while a search runs
+        # are coalesced into one search for the text as it is when that search ends. So a
+        # list is never more than one search behind, and never shown for old text.
+        self._in_flight = False
         self._shown_query: str | None = None
         self._pending_move = 0  # Up/Down pressed while the results were still on their way
 
@@ -102,7 +101,7 @@ class SearchPanel(QWidget):
             self.field.blockSignals(False)
 
     def clear_and_focus(self) -> None:
-        self.field.clear()  # textChanged starts the debounce: empty text lists recent customers
+        self.field.clear()  # textChanged searches: empty text lists recent customers
         self.focus_search()
 
     def refresh(self) -> None:
@@ -118,14 +117,29 @@ class SearchPanel(QWidget):
 
     # -- searching -----------------------------------------------------------------------------
     def _on_text_changed(self, _text: str) -> None:
-        # typing, clear() and setText() alike: wait for a pause, then search once
-        self._debounce.start()
+        # typing, clear() and setText() alike: search now, or when the running search ends
+        if not self._in_flight:
+            self._search_now()
 
     def _search_now(self) -> None:
-        self._debounce.stop()
+        self._in_flight = True
         self.worker.search(self.field.text(), LIMIT)
 
+    @property
+    def _behind(self) -> bool:
+        """The list on screen is not (yet) the one for the text in the field."""
+        return self._in_flight or self._shown_query != self.field.text()
+
+    def _failed(self, message: str) -> None:
+        self._in_flight = False
+        self.status.setText(message)
+
     def _show(self, _seq: int, query: str, hits: object) -> None:
+        self._in_flight = False
+        if query != self.field.text():
+            # typed on while it ran: this list is already stale, search for what is there now
+            self._search_now()
+            return
         assert isinstance(hits, list)
         found: list[SearchHit] = hits
         self.model.set_hits(found)
@@ -166,9 +180,9 @@ class SearchPanel(QWidget):
         return super().eventFilter(watched, event)
 
     def _move(self, step: int) -> None:
-        if self._debounce.isActive() or self._shown_query != self.field.text():
+        if self._behind:
             # Down pressed before the results caught up: move in the new list, not the old one
-            if not self._pending_move:
+            if not self._pending_move and not self._in_flight:
                 self._search_now()
             self._pending_move += step
             return
@@ -184,10 +198,11 @@ class SearchPanel(QWidget):
         self.results.scrollTo(index)
 
     def _open_current(self) -> None:
-        if self._debounce.isActive() or self._shown_query != self.field.text():
-            # Enter pressed before the results caught up: search now, open when they arrive
+        if self._behind:
+            # Enter pressed before the results caught up: open when they arrive
             self.results_shown.connect(self._open_when_ready)
-            self._search_now()
+            if not self._in_flight:
+                self._search_now()
             return
         index = self.results.currentIndex()
         if not index.isValid() and self.model.rowCount():

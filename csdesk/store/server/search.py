@@ -3,7 +3,8 @@ SQLite ones services.search calls (store/search_index.py picks the set for a con
 
 The index (store/server/schema.py): customers.search_vector and notes.body_vector, tsvectors of
 the Python-folded tokens with GIN indexes, in place of customers_fts and notes_fts; btree
-ranges on COLLATE "C" columns for phones and e-mail, as on the file. The one LIKE (digits from the middle of a number) runs on a pg_trgm GIN index.
+ranges on COLLATE "C" columns for phones and e-mail, as on the file. The one LIKE (digits from
+the middle of a number) runs on a pg_trgm GIN index.
 
 Statements that are plain SQL on both engines are not written here again: they are imported
 from store/customers.py and store/notes.py and run through the dialect layer (sql.py).

@@ -70,3 +70,26 @@ def test_phone_parsing_is_remembered_but_a_refusal_is_not() -> None:
     for _ in range(2):
         with pytest.raises(UserError, match="wrong number of digits"):
             phone.normalise("555-01", "US")
+
+
+def test_namesakes_are_looked_up_once_per_name(desk: Desk, tmp_path: Path) -> None:
+    from csdesk.domain import CustomerDraft
+
+    desk.auth.act_as_cli()
+    existing = desk.customers.create(CustomerDraft(first_name="Maria", last_name="García")).id
+    path = tmp_path / "namesakes.csv"
+    path.write_text(
+        "Square Customer ID,First Name,Last Name,Email Address\n"
+        "SQ1,Maria,García,m1@example.com\nSQ2,MARIA,Garcia,m2@example.com\n"
+        "SQ3,Li,Wei,li@example.com\n",
+        encoding="utf-8",
+    )
+    statements: list[str] = []
+    desk.db.conn.set_trace_callback(statements.append)
+    try:
+        plan = desk.imports.preview(path)
+    finally:
+        desk.db.conn.set_trace_callback(None)
+    warned = [i.line for i in plan.items if any(f"#{existing}" in w for w in i.warnings)]
+    assert warned == [2, 3]  # both spellings fold to the same name; Li Wei has no namesake
+    assert sum("customers_fts" in s and "MATCH" in s for s in statements) == 2  # maria garcia, li wei

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import sqlite_utils
+
 from csdesk.store import checkpoint
 from csdesk.store.checkpoint import FALLBACK_AUTOCHECKPOINT_PAGES, Checkpointer
 from csdesk.store.db import atomic, open_db
@@ -20,12 +22,18 @@ def _wal_frames(path: Path) -> int:
         probe.close()
 
 
-def test_the_first_write_starts_the_checkpointer_and_it_copies_the_log(tmp_path: Path) -> None:
-    path = tmp_path / "shop.db"
+def _watched(path: Path, interval_s: float) -> tuple[sqlite_utils.Database, Checkpointer]:
+    """A database with a scratch table, watched by a checkpointer that has not started."""
     db = open_db(path)
     db.execute("CREATE TABLE scratch (n INTEGER)")
-    worker = Checkpointer(path, interval_s=0.05)
+    worker = Checkpointer(path, interval_s=interval_s)
     checkpoint.watch(db, worker)
+    return db, worker
+
+
+def test_the_first_write_starts_the_checkpointer_and_it_copies_the_log(tmp_path: Path) -> None:
+    path = tmp_path / "shop.db"
+    db, worker = _watched(path, 0.05)
     # Raised before any write: not even the first commits checkpoint by themselves.
     assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == FALLBACK_AUTOCHECKPOINT_PAGES
     db.execute("SELECT count(*) FROM customers").fetchone()
@@ -50,11 +58,7 @@ def test_the_first_write_starts_the_checkpointer_and_it_copies_the_log(tmp_path:
 
 
 def test_a_nested_write_starts_it_only_when_the_outer_transaction_commits(tmp_path: Path) -> None:
-    path = tmp_path / "shop.db"
-    db = open_db(path)
-    db.execute("CREATE TABLE scratch (n INTEGER)")
-    worker = Checkpointer(path, interval_s=10)
-    checkpoint.watch(db, worker)
+    db, worker = _watched(tmp_path / "shop.db", 10)
     with atomic(db):
         with atomic(db):
             db.execute("INSERT INTO scratch VALUES (1)")

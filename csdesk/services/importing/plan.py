@@ -241,6 +241,9 @@ class Planner:
         # A first import into a new database (the big one) has nothing to match against.
         self.empty = store.count(self.db) == 0
         self.region = ctx.region  # read once: a setting lookup per phone was a query per row
+        # Whole name -> its warning: a preview writes nothing, so the answer for a name stays
+        # the same for the whole file, and names repeat (at 1M customers each look is an FTS query).
+        self._namesake_warnings: dict[str, list[str]] = {}
 
     def plan(self, rec: Record) -> PlanItem:
         item = PlanItem(rec.line, "skip", _display(rec), warnings=[shorten(w, 240) for w in rec.warnings])
@@ -326,6 +329,12 @@ class Planner:
         key = folded_phrase(f"{row['first_name']} {row['last_name']}")
         if not key:
             return []
+        known = self._namesake_warnings.get(key)
+        if known is None:
+            known = self._namesake_warnings[key] = self._namesakes_of(key)
+        return list(known)
+
+    def _namesakes_of(self, key: str) -> list[str]:
         phrase = " ".join(f'"{t}"' for t in key.split())
         ids, _partial = store.ids_by_exact_name(self.db, phrase, key, 50)
         if not ids:

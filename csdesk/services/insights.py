@@ -182,7 +182,7 @@ class InsightService:
         names = store.staff_names(self._ctx.db)
         current, parts = self._figures(period, who, now, names)
         # The period before is compared in the headline only: skip what only the charts need.
-        previous, _ = self._figures(period.before(), who, now, names, full=False)
+        previous = self._headline(period.before(), who, now)
         return Insights(
             period=period,
             previous=previous,
@@ -192,9 +192,29 @@ class InsightService:
             **parts,
         )
 
+    def _headline(self, period: Period, who: int | None, now: datetime) -> Headline:
+        """The comparison period's headline from range totals (no days, weeks or hours)."""
+        db = self._ctx.db
+        start, end = period.start_utc, period.end_utc
+        a, b = iso(start), iso(end)
+        totals = store.visit_totals(db, _slot(start), _slot(end), who)
+        customers, opened = store.counts(db, a, b, who)
+        head = Headline(visits=int(totals["visits"]), known=int(totals["known"]),
+                        new_customers=customers, rated=int(totals["rated"]),
+                        sat_sum=int(totals["sat_sum"]), opened=opened)
+        for r in store.issues_resolved(db, a, b, offsets(period.tz, start, end), who):
+            head.resolved += 1
+            head.in_sla += int(r["in_sla"])
+            head.hours.append(float(r["hours"]))
+            head.sla_hours.append(float(r["sla_hours"]))
+        for r in store.followups(db, a, iso(min(end, now)) if start < now else a, who):
+            head.followups.on_time += int(r["on_time"])
+            head.followups.late += int(r["late"])
+            head.followups.due += int(r["due"])
+        return head
+
     def _figures(
-        self, period: Period, who: int | None, now: datetime, names: dict[int, str],
-        *, full: bool = True,
+        self, period: Period, who: int | None, now: datetime, names: dict[int, str]
     ) -> tuple[Headline, dict[str, Any]]:
         db, tz = self._ctx.db, period.tz
         start, end = period.start_utc, period.end_utc
@@ -265,14 +285,14 @@ class InsightService:
             head.hours.append(float(r["hours"]))
             head.sla_hours.append(float(r["sla_hours"]))
         overdue = 0
-        for r in store.overdue(db, iso(now), who) if full else ():
+        for r in store.overdue(db, iso(now), who):
             n = int(r["n"])
             cat(r["category"]).overdue += n
             prios.setdefault(r["priority"], Breakdown(r["priority"])).overdue += n
             overdue += n
         goodwill = [
             Goodwill(r["role"] or "(nobody)", r["kind"], int(r["n"]), int(r["cents"]))
-            for r in (store.goodwill(db, a, b, who) if full else ())
+            for r in store.goodwill(db, a, b, who)
         ]
         follow = FollowUps()
         for r in store.followups(db, a, iso(min(end, now)) if start < now else a, who):
@@ -282,7 +302,7 @@ class InsightService:
             follow.late += m.followups.late
             follow.due += m.followups.due
         head.followups = follow
-        for r in store.resolved_by(db, a, b, who) if full else ():
+        for r in store.resolved_by(db, a, b, who):
             member(int(r["staff_id"])).issues_resolved += int(r["n"])
         parts = {
             "days": list(days.values()),

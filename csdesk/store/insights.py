@@ -156,6 +156,37 @@ def visit_hours(
     )
 
 
+def visit_totals(
+    db: sqlite_utils.Database, start: str, end: str, staff_id: int | None
+) -> Row:
+    """The slot counts summed over a range: the comparison period needs no local hours."""
+    params: list[Any] = [start, end]
+    where = _staff("staff_id", staff_id, params)
+    row = db.execute(
+        "SELECT COALESCE(SUM(visits), 0), COALESCE(SUM(known), 0), COALESCE(SUM(rated), 0),"
+        f" COALESCE(SUM(sat_sum), 0) FROM visit_slots WHERE slot >= ? AND slot < ?{where}",
+        params,
+    ).fetchone()
+    return dict(zip(("visits", "known", "rated", "sat_sum"), row, strict=True))
+
+
+def counts(
+    db: sqlite_utils.Database, start: str, end: str, staff_id: int | None
+) -> tuple[int, int]:
+    """(customers created, issues opened) in a range."""
+    p1: list[Any] = [start, end]
+    w1 = _staff("created_by", staff_id, p1)
+    p2: list[Any] = [start, end]
+    w2 = _staff("owner_id", staff_id, p2)
+    customers = db.execute(
+        f"SELECT COUNT(*) FROM customers WHERE created_at >= ? AND created_at < ?{w1}", p1
+    ).fetchone()[0]
+    issues = db.execute(
+        f"SELECT COUNT(*) FROM issues WHERE created_at >= ? AND created_at < ?{w2}", p2
+    ).fetchone()[0]
+    return int(customers), int(issues)
+
+
 def new_customers(
     db: sqlite_utils.Database, start: str, end: str, offsets: Offsets, staff_id: int | None
 ) -> list[Row]:

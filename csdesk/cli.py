@@ -51,6 +51,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "paths": "csdesk.commands.paths:paths_cmd",
     "init": "csdesk.commands.paths:init_cmd",
     "settings": "csdesk.commands.settings:settings_cmd",
+    "outbox": "csdesk.commands.outbox:outbox_group",
     "call": "csdesk.commands.call:call_cmd",
     "server": "csdesk.commands.server:server_group",
     "migrate": "csdesk.commands.server:migrate_cmd",

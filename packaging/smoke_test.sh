@@ -44,7 +44,13 @@ assert info["frozen"] is True, info
 icons = pathlib.Path(info["resources"]) / "icons"
 assert (icons / "csdesk.svg").is_file() and (icons / "csdesk-256.png").is_file(), icons
 PY
-ok "paths --json: frozen, bundled resources found"
+"$checker" - "$tmp/paths.json" <<'PY'
+import json, sys
+found = set(json.load(open(sys.argv[1], encoding="utf-8"))["keychain_backends"])
+# keyring's own backends, found through the entry points its bundled metadata carries.
+assert {"SecretService", "Windows", "macOS"} <= found, found
+PY
+ok "paths --json: frozen, bundled resources found, keychain backends found"
 
 # Insights as a PDF: QtCharts (PySide6-Addons) and the OpenGL libraries it links to are bundled.
 bare QT_QPA_PLATFORM=offscreen "$app" --db "$db" report insights --period last_4_weeks \

@@ -6,10 +6,15 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The mail password goes into a real keychain backend that works headless: keyrings.alt's file
+# keyring, chosen through keyring's own environment variable (subprocesses inherit it). Each
+# test gets its own file (XDG_DATA_HOME below), so no test sees another's password.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
 
 from csdesk.services.desk import Desk
 from tests.pg_cluster import PgCluster
@@ -33,6 +38,8 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     """No test may touch the real user data folder."""
     data = tmp_path_factory.mktemp("data")
     monkeypatch.setenv("CSDESK_DATA_DIR", str(data))
+    monkeypatch.setenv("XDG_DATA_HOME", str(data / "xdg"))
+    monkeypatch.delenv("CSDESK_SMTP_PASSWORD", raising=False)
     monkeypatch.delenv("CSDESK_DB", raising=False)
 
 
@@ -68,3 +75,16 @@ def pg_cluster() -> Iterator[PgCluster]:
 def pg_url(pg_cluster: PgCluster) -> str:
     """A fresh, empty database of its own on the throwaway server, as a libpq URL over the socket."""
     return pg_cluster.url(pg_cluster.new_database())
+
+
+@pytest.fixture
+def mail_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A real SMTP server on loopback (tests/mail_server.py): STARTTLS + AUTH. The client trusts
+    its self-signed certificate through SSL_CERT_FILE, the variable OpenSSL itself reads (no
+    verification is switched off)."""
+    from tests.mail_server import start
+
+    server = start(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.cert))
+    yield server
+    server.controller.stop()

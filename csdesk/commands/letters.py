@@ -41,7 +41,10 @@ from csdesk.store.files import write_text
 )
 @click.option("--issue", "issue_id", type=ID, help="Write about this issue (e.g. issue_resolved).")
 @click.option("--force", is_flag=True, help="Replace the output file if it already exists.")
-@json_flag("{letter_id, customer_id, title, file}")
+@click.option("--email", "by_email", is_flag=True,
+              help="Queue it as an e-mail to the customer (`csdesk outbox send` sends it).")
+@click.option("--attach-pdf", is_flag=True, help="With --email: attach the letter as a PDF.")
+@json_flag("{letter_id, customer_id, title, file}; with --email {queued, letters, skipped}")
 @pass_run
 def letter_cmd(
     run: RunContext,
@@ -55,10 +58,13 @@ def letter_cmd(
     reprint_id: int | None,
     issue_id: int | None,
     force: bool,
+    by_email: bool,
+    attach_pdf: bool,
     as_json: bool,
 ) -> None:
     """Write one letter for one customer, recorded on their timeline once it is written.
 
+    With --email it is queued as an e-mail instead (recorded with it, in one transaction).
     JSON keys: letter_id (null for --dry-run), customer_id, title, file.
     """
     desk = run.desk()
@@ -83,6 +89,9 @@ def letter_cmd(
             "Give a template and a customer, e.g. `csdesk letter thank_you --customer 12`."
         )
     issue = desk.letters.issue_fields(issue_id) if issue_id is not None else None
+    if by_email:
+        _queue_email(run, template, [customer_id], issue, attach_pdf, as_json, single=True)
+        return
     letter_id: int | None = None
     if as_html and output is None:  # to stdout: recorded once it is printed
         prepared = desk.letters.prepare(template, customer_id, issue=issue, page_size=page_size)
@@ -133,10 +142,11 @@ def letter_cmd(
     "--followups-due", "due", type=DAY,
     help="Customers with a follow-up due by this day: YYYY-MM-DD, today, yesterday or tomorrow.",
 )
+@click.option("--not-seen-days", "not_seen", type=click.IntRange(1, 36500),
+              help="Customers not seen (no visit, call or note) for this many days, e.g. 90.")
 @click.option(
     "-o",
     "--output",
-    required=True,
     type=FilePath(path_type=Path),
     help="A .pdf file (one PDF for all) or an existing folder (one PDF per customer).",
 )
@@ -144,27 +154,40 @@ def letter_cmd(
     "--page-size", type=click.Choice(["A4", "Letter"]), help="Paper size (default: setting)."
 )
 @click.option("--force", is_flag=True, help="Replace output files that already exist.")
-@json_flag("{letters, files, failed, cancelled}: letters are ids, failed a list of {customer_id, message}")
+@click.option("--email", "by_email", is_flag=True,
+              help="Queue an e-mail to each instead of writing PDFs; those who cannot get one "
+                   "(no address, no marketing consent) are listed with the reason.")
+@click.option("--attach-pdf", is_flag=True, help="With --email: attach each letter as a PDF.")
+@json_flag("{letters, files, failed, cancelled}: letters are ids, failed a list of {customer_id, "
+           "message}; with --email {queued, letters, skipped}")
 @pass_run
 def letters_cmd(
     run: RunContext,
     template: str,
     customer_list: str | None,
     due: str | None,
-    output: Path,
+    not_seen: int | None,
+    output: Path | None,
     page_size: str | None,
     force: bool,
+    by_email: bool,
+    attach_pdf: bool,
     as_json: bool,
 ) -> None:
-    """Write a letter for each of several customers into one PDF or one PDF each.
+    """Write a letter for each of several customers into one PDF or one PDF each, or e-mail it.
 
     JSON keys: letters (ids recorded), files, failed (customer_id, message), cancelled.
     """
     desk = run.desk()
-    if bool(customer_list) == bool(due):
-        raise UserError("Choose who gets a letter: --customers 1,2,3 or --followups-due today.")
+    if sum(map(bool, (customer_list, due, not_seen))) != 1:
+        raise UserError("Choose who gets a letter: --customers 1,2,3, --followups-due today "
+                        "or --not-seen-days 90.")
+    if output is None and not by_email:
+        raise UserError("Say where the letters go: -o letters.pdf, -o FOLDER, or --email.")
     if customer_list:
         ids = parse_ids(customer_list)
+    elif not_seen:
+        ids = desk.customers.not_seen_for(not_seen)
     else:
         day = dates.parse_day(str(due), desk.reports.today(), field="followups-due")
         ids = customers_with_followups_due(desk, day)
@@ -173,6 +196,10 @@ def letters_cmd(
             if as_json:
                 echo_json({"letters": [], "files": [], "failed": [], "cancelled": False})
             return
+    if by_email:
+        _queue_email(run, template, ids, None, attach_pdf, as_json, single=False)
+        return
+    assert output is not None
     from csdesk.render.qt import QtRenderer  # Qt only when PDFs are wanted
 
     def report(done: int, total: int) -> bool:
@@ -208,6 +235,29 @@ def letters_cmd(
         # others did; the JSON or the lines above say who and why.
         if not as_json and not result.letters:
             raise UserError("No letters were written; see the reasons above.")
+        raise click.exceptions.Exit(1)
+
+
+def _queue_email(
+    run: RunContext, template: str, ids: list[int], issue: dict[str, object] | None,
+    attach_pdf: bool, as_json: bool, *, single: bool,
+) -> None:
+    from csdesk.commands.outbox import queue_report
+
+    desk = run.desk()
+    renderer = None
+    if attach_pdf:
+        from csdesk.render.qt import QtRenderer  # Qt only when a PDF is attached
+
+        renderer = QtRenderer()
+    if single:  # one customer: a refusal (no address, no consent) is the command's error
+        draft = desk.outbox.compose(template, ids[0], issue=issue, renderer=renderer,
+                                    attach_pdf=attach_pdf)
+        report = desk.outbox.queue([draft])
+    else:
+        report = desk.outbox.queue_batch(template, ids, renderer=renderer, attach_pdf=attach_pdf)
+    queue_report(report, as_json)
+    if report.skipped:
         raise click.exceptions.Exit(1)
 
 

@@ -12,16 +12,19 @@ from csdesk.services.about import about
 
 
 @click.command("paths")
-@json_flag("{version, database, data, backups, templates, resources, frozen}")
+@json_flag("{version, database, data, backups, templates, resources, frozen, keychain_backends}")
 @pass_run
 def paths_cmd(run: RunContext, as_json: bool) -> None:
     """Show where your data lives: database, backups, letter templates.
 
-    JSON keys: version, database, data, backups, templates, resources, frozen.
+    JSON keys: version, database, data, backups, templates, resources, frozen, keychain_backends
+    (the keychains this build can keep the mail password in, found through keyring's entry points).
     """
     info = about(run.db_path)  # never opens the database: asking must not create one
     if as_json:
-        echo_json(info.as_dict())
+        from csdesk.services.mail_secret import backend_names
+
+        echo_json({**info.as_dict(), "keychain_backends": backend_names()})
         return
     click.echo(f"csdesk {info.version}")
     rows = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from csdesk.commands.common import RunContext, admin_desk, echo_json, json_flag, pass_run
+from csdesk.errors import UserError
 from csdesk.services.shop_settings import SETTINGS, known
 
 
@@ -17,14 +18,25 @@ from csdesk.services.shop_settings import SETTINGS, known
     "csdesk applies it (text, number, true/false, cents or null for an unlimited goodwill limit, "
     "hours by priority, working days 0 = Monday)"
 )
+@click.option("--password-stdin", is_flag=True,
+              help="For smtp_password: read it from the first line of stdin instead of asking.")
 @pass_run
-def settings_cmd(run: RunContext, key: str | None, value: str | None, as_json: bool) -> None:
+def settings_cmd(run: RunContext, key: str | None, value: str | None, password_stdin: bool,
+                 as_json: bool) -> None:
     """Show the shop's settings, or set one: csdesk settings shop_name "Trail & Co".
 
     Letters and reports print the shop's name, address and phone from here; the goodwill limits,
     issue targets, sign-in and idle lock are the ones the window applies. Defaults are shown
     (date_style and letter_page_size follow phone_region until set).
     """
+    if key == "smtp_password":  # never a setting: into the keychain (services/mail_secret.py)
+        if value is not None:
+            raise UserError("Do not type the password on the command line (it stays in the shell's "
+                            "history): run `csdesk settings smtp_password` and it is asked.")
+        from csdesk.commands.outbox import set_password
+
+        set_password(run, password_stdin)
+        return
     if key is not None:
         known(key)  # a mistyped key is refused before anything else is asked
     desk = admin_desk(run)

@@ -52,6 +52,16 @@ class CustomerService:
         self._ctx = ctx
 
     # -- reading -------------------------------------------------------------------------------
+    def not_seen_for(self, days: int, *, limit: int = 100_000) -> list[int]:
+        """Ids of customers with no visit, call or note in the last `days` days (a batch group)."""
+        if days < 1:
+            raise UserError("Give a number of days of at least 1, like 90.")
+        from datetime import timedelta
+
+        from csdesk.services.clock import iso
+
+        return store.seen_before(self._ctx.db, iso(self._ctx.clock() - timedelta(days=days)), limit)
+
     def get(self, customer_id: int) -> Customer:
         row = store.get(self._ctx.db, customer_id)
         if row is None:

@@ -29,6 +29,8 @@ from csdesk.services.issues import IssueService
 from csdesk.services.letter_output import LetterOutput
 from csdesk.services.letters import LetterService
 from csdesk.services.notes import NoteService
+from csdesk.services.outbox import OutboxService
+from csdesk.services.outbox_sender import OutboxSender
 from csdesk.services.privacy import PrivacyService
 from csdesk.services.report_export import ReportExports
 from csdesk.services.reports import ReportService
@@ -106,6 +108,8 @@ class Desk:
         self.letter_output = LetterOutput(ctx, letters=self.letters, customers=self.customers)
         self.report_exports = ReportExports(ctx, reports=self.reports, letters=self.letters)
         self.insight_exports = InsightExports(ctx, insights=self.insights, letters=self.letters)
+        self.outbox = OutboxService(ctx, letters=self.letters, customers=self.customers)
+        self.mail_sender = OutboxSender(ctx, outbox=self.outbox)
         # An import that a kill, a crash or a full disk left 'running' is marked interrupted at
         # the next start of the window or of any command, so it can be undone or resumed.
         self.interrupted_imports = self._recover_imports()

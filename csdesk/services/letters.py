@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -59,7 +59,7 @@ SUFFIX = ".html.j2"
 # The paper settings live in the one registry (services.setting_registry); named here for the faces.
 PAGE_SIZES = setting_registry.PAGE_SIZES
 MARGIN_MIN, MARGIN_MAX = setting_registry.MARGIN_MIN, setting_registry.MARGIN_MAX
-_HEADER = re.compile(r"\{#\s*(title|description)\s*:\s*(.*?)\s*#\}", re.IGNORECASE)
+_HEADER = re.compile(r"\{#\s*(title|description|kind)\s*:\s*(.*?)\s*#\}", re.IGNORECASE)
 _MONTHS = [
     "January",
     "February",
@@ -96,6 +96,8 @@ class TemplateInfo:
     description: str
     path: Path
     user: bool  # from the user's templates folder (possibly overriding a bundled one)
+    # `{# kind: marketing #}` (we miss you, birthday): e-mailed only with marketing consent.
+    marketing: bool = False
 
 
 @dataclass(frozen=True)
@@ -322,13 +324,22 @@ class LetterService:
         """Put a letter that was really written or printed on the customer's timeline."""
         return self.record_many([prepared])[0]
 
-    def record_many(self, letters: Sequence[Prepared]) -> list[Letter]:
-        """Record letters in one transaction (a batch PDF exists whole, or none of it does)."""
+    def record_many(
+        self,
+        letters: Sequence[Prepared],
+        *,
+        within: Callable[[list[Letter]], None] | None = None,
+    ) -> list[Letter]:
+        """Record letters in one transaction (a batch PDF exists whole, or none of it does).
+        `within` runs inside that transaction with the new letters (their e-mail is queued
+        there: services/outbox.py), so both are written or neither is."""
         now = self._ctx.now_iso()
         made: list[Letter] = []
         with atomic(self._ctx.db):
             for prepared in letters:
                 made.append(self._insert(prepared, now))
+            if within is not None:
+                within(made)
         for letter in made:
             self._ctx.notify(Change("letter", (letter.id,), letter.customer_id))
         return made
@@ -492,7 +503,8 @@ def _info(path: Path, user: bool) -> TemplateInfo:
         meta.setdefault(key.lower(), value)
     fallback = path.name[: -len(SUFFIX)].replace("_", " ").replace("-", " ").capitalize()
     return TemplateInfo(
-        path.name, meta.get("title") or fallback, meta.get("description", ""), path, user
+        path.name, meta.get("title") or fallback, meta.get("description", ""), path, user,
+        meta.get("kind", "").strip().casefold() == "marketing",
     )
 
 

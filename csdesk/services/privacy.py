@@ -44,6 +44,8 @@ class ErasureResult:
     scrub_problem: str = ""  # "busy" (another program kept the WAL open), "no_space", "write_failed"
     drafts_removed: int = 0  # autosaved drafts of notes and visits about the customer
     copies: tuple[str, ...] = ()  # sentences naming the backups that still hold the customer
+    queued_emails_removed: int = 0  # e-mail not yet sent: it will never go
+    sent_emails_removed: int = 0  # the record of e-mail that was sent
 
 
 class PrivacyService:
@@ -99,6 +101,9 @@ class PrivacyService:
             "emails": store.emails(db, customer_id),
             "visits": visits,
             "notes": notes,
+            # Every e-mail queued or sent to them (subject, both bodies, attachment's name, when,
+            # by whom, to which address, and what became of it).
+            "email_messages": store.outbox_rows(db, customer_id),
             "audit": audit_rows,
             # Staff ids above, by name, so the export reads without access to csdesk.
             "staff_names": {str(r["id"]): r["name"] for r in staff_store.all_staff(db)},
@@ -243,6 +248,13 @@ th { background: #f3f3f3; }
 {% if d.notes %}<table><tr><th>written</th><th>kind</th><th>note</th></tr>
 {% for n in d.notes %}<tr><td>{{ n.created_at }}</td><td>{{ n.kind }}</td><td>{{ n.body }}</td></tr>
 {% endfor %}</table>{% else %}<p>None.</p>{% endif %}
+<h2>E-mail to you ({{ d.email_messages | length }})</h2>
+{% if d.email_messages %}<table><tr><th>queued</th><th>sent</th><th>to</th><th>subject</th>
+<th>attachment</th><th>state</th></tr>
+{% for m in d.email_messages %}<tr><td>{{ m.created_at }}</td><td>{{ m.sent_at or '' }}</td>
+<td>{{ m.to_address }}</td><td>{{ m.subject }}</td><td>{{ m.attachment_name }}</td>
+<td>{{ m.state }}</td></tr>{% endfor %}</table>
+{% else %}<p>None.</p>{% endif %}
 <h2>Record of changes ({{ d.audit | length }})</h2>
 {% if d.audit %}<table><tr><th>when</th><th>what</th><th>details</th></tr>
 {% for a in d.audit %}<tr><td>{{ a.at }}</td><td>{{ a.action }} {{ a.entity }}</td>

@@ -38,6 +38,7 @@ KIND_LABELS = {
     "followup_created": "Follow-up set",
     "followup_done": "Follow-up done",
     "letter": "Letter",
+    "email_sent": "E-mail sent",
 }
 
 
@@ -324,6 +325,8 @@ def to_event(row: Row, tz: tzinfo) -> LogEvent:
         summary = f"{title} (due {due:%Y-%m-%d %H:%M})" if due else title
     elif kind == "letter":
         summary = title
+    elif kind == "email_sent":
+        summary = _join(title, f"to {detail}" if detail else "", " ")
     else:
         summary = _join(title, detail)
     channel = row["channel"] or ""

@@ -7,6 +7,7 @@ normalised value, or raises UserError saying what would be right. Pure: no datab
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +40,26 @@ def text(limit: int) -> Check:
         return clean
 
     return check
+
+
+_EMAIL = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s.<>\"(),;:]{2,}$")
+_HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9a-fA-F:.]+\]?$")
+
+
+def email_address(value: object) -> str:
+    """An e-mail address or '' (not set). No name part: names have their own setting."""
+    clean = str(value).strip()
+    if clean and not _EMAIL.match(clean):
+        raise UserError(f"“{clean}” is not an e-mail address (like shop@example.com).")
+    return clean
+
+
+def host_name(value: object) -> str:
+    """A mail server's name or address, or '' (not set)."""
+    clean = str(value).strip().rstrip(".")
+    if clean and not _HOST.match(clean):
+        raise UserError(f"“{clean}” is not a server name (like mail.example.com).")
+    return clean
 
 
 def choice(*allowed: str) -> Check:

@@ -26,6 +26,7 @@ Reader = Callable[[str, object], object]  # desk.setting / context.setting: stor
 MISSING: Any = object()  # "never stored", unlike a stored null (a goodwill limit set to unlimited)
 
 PAGE_SIZES = ("A4", "Letter")
+SMTP_SECURITY = ("starttls", "ssl", "none")
 MARGIN_MIN, MARGIN_MAX = 5.0, 50.0  # millimetres; outside this printers clip or letters shrink
 _MDY_REGIONS = ("US", "CA", "PH")  # where letters write "December 2, 2026"
 _LETTER_PAPER_REGIONS = ("US", "CA", "MX", "PH")
@@ -93,6 +94,17 @@ SETTINGS: tuple[ShopSetting, ...] = (
                 dict(DEFAULT_TARGET_HOURS), kind.target_hours, kind.show_target_hours),
     ShopSetting("issue_business_days", "Working days for issue due times", [0, 1, 2, 3, 4],
                 kind.business_days, kind.show_business_days),
+    # The shop's own mail server (issue 18). No provider is built in: README "Sending e-mail".
+    # The password is not a setting: it lives in the OS keychain (services/mail_secret.py).
+    ShopSetting("smtp_host", "Mail server (SMTP) for sending e-mail", "", kind.host_name),
+    ShopSetting("smtp_port", "Mail server port (0: 587 for starttls, 465 for ssl, 25 for none)", 0,
+                kind.whole_number(0, 65535, "a port is 1 to 65535, or 0 for the usual one")),
+    ShopSetting("smtp_security", "Mail server security (starttls, ssl, or none: this computer only)",
+                "starttls", kind.choice(*SMTP_SECURITY)),
+    ShopSetting("smtp_user", "Mail server user name (often the address)", "", kind.text(200)),
+    ShopSetting("mail_from_name", "E-mail sender name (empty: the shop name)", "", kind.text(120)),
+    ShopSetting("mail_from_address", "E-mail sender address", "", kind.email_address),
+    ShopSetting("mail_reply_to", "Replies go to (empty: the sender address)", "", kind.email_address),
 )  # fmt: skip
 BY_KEY = {s.key: s for s in SETTINGS}
 

@@ -90,7 +90,12 @@ def _entry(r: Row, title: str, detail: str, channel: Channel | None) -> Timeline
                          staff_id=r["staff_id"])
 
 
-FORMATTERS: dict[str, Formatter] = {"visit": _visits, "note": _notes}
+def _emails(db: sqlite_utils.Database, rows: list[Row]) -> list[TimelineEntry]:
+    return [_entry(r, f"E-mail sent: {short(r['title'] or '')}", f"to {r['detail']}", Channel.EMAIL)
+            for r in rows]
+
+
+FORMATTERS: dict[str, Formatter] = {"visit": _visits, "note": _notes, "email_sent": _emails}
 
 
 class TimelineService:

@@ -171,6 +171,17 @@ def count(db: sqlite_utils.Database) -> int:
     return int(db.execute("SELECT count(*) FROM customers").fetchone()[0])
 
 
+def seen_before(db: sqlite_utils.Database, before: str, limit: int) -> list[int]:
+    """Customers whose last interaction is older than `before` (the most recent of them first),
+    walking the recency index: "we miss you" to those not seen in 90 days."""
+    cur = db.execute(
+        "SELECT id FROM customers INDEXED BY customers_recent WHERE last_seen_at < ? "
+        "ORDER BY last_seen_at DESC, id DESC LIMIT ?",
+        [before, limit],
+    )
+    return [int(r[0]) for r in cur.fetchall()]
+
+
 def ids_by_e164(db: sqlite_utils.Database, e164: str) -> list[int]:
     cur = db.execute(
         "SELECT DISTINCT customer_id FROM customer_phones WHERE e164 = ? ORDER BY customer_id",

@@ -714,5 +714,47 @@ def _phone_digits(db: sqlite_utils.Database) -> None:
             INSERT INTO phones_fts(phones_fts, rowid, e164) VALUES ('delete', old.id, old.e164);
             INSERT INTO phones_fts(rowid, e164) VALUES (new.id, new.e164);
         END;
+
+
+@migrations(name="0014_outbox")
+def _outbox(db: sqlite_utils.Database) -> None:
+    # E-mail waiting to go, going, gone or given up (issue 18). A row is written in the same
+    # transaction as its letter, so a letter marked as e-mailed is never without its message.
+    # message_id is fixed when the row is queued, so every attempt carries the same Message-ID.
+    # data_started_at is set (and committed) just before the message body goes to the server:
+    # a row found 'sending' without it was never received and may go again; with it, the server
+    # may already have it, so it waits for a person instead of going twice (services/outbox.py).
+    run_script(
+        db,
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER REFERENCES customers(id),
+            letter_id INTEGER REFERENCES letters(id),
+            to_address TEXT NOT NULL,
+            to_name TEXT NOT NULL DEFAULT '',
+            subject TEXT NOT NULL,
+            html TEXT NOT NULL,
+            text_body TEXT NOT NULL,
+            attachment_name TEXT NOT NULL DEFAULT '',
+            attachment BLOB,
+            marketing INTEGER NOT NULL DEFAULT 0,
+            message_id TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL DEFAULT 'queued'
+                CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'cancelled')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            lease_id TEXT,
+            lease_until TEXT,
+            data_started_at TEXT,
+            last_error TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES staff(id),
+            sent_at TEXT,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+        CREATE INDEX outbox_customer_sent ON outbox(customer_id, sent_at);
+        CREATE INDEX outbox_sent_at ON outbox(sent_at);
         """,
     )

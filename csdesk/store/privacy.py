@@ -81,6 +81,7 @@ def related_ids(db: sqlite_utils.Database, customer_id: int) -> list[tuple[str, 
         ("issue_event", "issue_events"),
         ("followup", "followups"),
         ("letter", "letters"),
+        ("email", "outbox"),
     ):
         cur = db.execute(f"SELECT id FROM {table} WHERE customer_id = ?", [customer_id])
         found.extend((entity, int(r[0])) for r in cur.fetchall())
@@ -120,6 +121,14 @@ def erase(
     followups_removed = db.execute(
         "DELETE FROM followups WHERE customer_id = ?", [customer_id]
     ).rowcount
+    # Its e-mail too, queued or sent: a queued one must never go out to an erased customer,
+    # and the outbox row refers to the letter.
+    emails_unsent = db.execute(
+        "DELETE FROM outbox WHERE customer_id = ? AND state != 'sent'", [customer_id]
+    ).rowcount
+    emails_sent_removed = db.execute(
+        "DELETE FROM outbox WHERE customer_id = ?", [customer_id]
+    ).rowcount
     letters_removed = db.execute("DELETE FROM letters WHERE customer_id = ?", [customer_id]).rowcount
     phones_removed = db.execute(
         "DELETE FROM customer_phones WHERE customer_id = ?", [customer_id]
@@ -143,6 +152,8 @@ def erase(
         "issues_anonymised": issues_anonymised,
         "followups_removed": followups_removed,
         "letters_removed": letters_removed,
+        "queued_emails_removed": emails_unsent,
+        "sent_emails_removed": emails_sent_removed,
         "audit_rows_redacted": redacted,
     }
 
@@ -170,6 +181,13 @@ def scrub_problem(db: sqlite_utils.Database) -> str:
             return "write_failed"  # the disk refused the write (a file size limit, a fault)
         return "busy"
     return "busy" if busy else ""
+
+
+def outbox_rows(db: sqlite_utils.Database, customer_id: int) -> list[Row]:
+    """The customer's e-mail as queued or sent (bodies included, attachment bytes not)."""
+    from csdesk.store import outbox
+
+    return outbox.for_customer(db, customer_id)
 
 
 def set_consent(

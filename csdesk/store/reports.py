@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
+from csdesk.store.outbox import REPORT_SQL as _EMAIL_ARM
 from csdesk.store.rows import Row, all_rows, one_row
 
 # One arm per source. Columns: at, kind, ref_id, customer_id, channel, staff_id, title, detail,
@@ -36,6 +37,7 @@ _ARMS = (
     " WHERE done_at >= :start AND done_at < :end AND done_at IS NOT NULL",
     "SELECT created_at, 'letter', id, customer_id, NULL, created_by, title, template, issue_id,"
     " NULL, NULL FROM letters WHERE created_at >= :start AND created_at < :end",
+    _EMAIL_ARM,
 )
 _UNION = " UNION ALL ".join(_ARMS)
 _EVENTS = (

@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
-from csdesk.store import issues, letters, notes, visits
+from csdesk.store import issues, letters, notes, outbox, visits
 from csdesk.store.rows import Row, all_rows
 
 COLUMNS = ("kind", "ref_id", "customer_id", "at", "channel", "title", "detail", "staff_id")
@@ -47,6 +47,7 @@ register("visit", visits.TIMELINE_SQL)
 register("note", notes.TIMELINE_SQL)
 register("issue", issues.TIMELINE_SQL, kinds=("issue", "followup"))
 register("letter", letters.TIMELINE_SQL)
+register("email", outbox.TIMELINE_SQL, kinds=("email_sent",))
 
 
 Cursor = tuple[str, str, int]  # (at, kind, ref_id) of the last row already shown

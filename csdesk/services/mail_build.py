@@ -84,8 +84,8 @@ def _tag_text(match: re.Match[str]) -> str:
         return "\n"
     if name == "hr":
         return "\n" + "-" * 40 + "\n"
-    if name in ("td", "th"):
-        return "" if match.group(1) else "   "
+    if name in ("td", "th"):  # a cell on its own line: text mail has no columns
+        return "" if match.group(1) else "\n"
     if name == "p":
         return "\n\n"
     if name in _BLOCKS:

@@ -82,6 +82,10 @@ def test_backups_of_every_older_schema_restore_and_are_migrated(
     old = tmp_path / f"before-{version}.db"
     db = sqlite_utils.Database(sqlite3.connect(str(old), isolation_level=None))
     migrations.apply(db, stop_before=version)
+    # From 0011_backup_identity on, a backup carries its database's identity: this one is a
+    # backup of the live database, so it carries the live one's (another's would be refused).
+    db.execute("UPDATE settings SET value = ? WHERE key = 'database_id'",
+               [json.dumps(desk.setting("database_id"))])
     db.execute("INSERT INTO staff (name, created_at) VALUES ('Old', '2026-01-01')")
     db.execute(
         "INSERT INTO customers (first_name, search_norm, exact_keys, last_seen_at, created_at, "

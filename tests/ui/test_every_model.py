@@ -23,6 +23,7 @@ from csdesk.ui.models.import_preview_model import ImportPreviewModel
 from csdesk.ui.models.issue_models import FollowUpModel, IssueEventsModel, IssueListModel
 from csdesk.ui.models.letters_model import LettersModel
 from csdesk.ui.models.notes_model import NotesModel
+from csdesk.ui.models.outbox_model import OutboxModel
 from csdesk.ui.models.search_model import SearchResultsModel
 from csdesk.ui.models.timeline_model import TimelineModel
 from tests.services.helpers_security import make_admin
@@ -130,12 +131,29 @@ def _insights(tester: ModelTester, desk: Desk, known: dict[str, Customer]) -> No
     tester.check(VisitListModel([]))
 
 
+def _outbox(tester: ModelTester, desk: Desk, known: dict[str, Customer]) -> None:
+    model = OutboxModel(desk)
+    model.reload()
+    tester.check(model)  # empty
+    desk.auth.act_as_cli()
+    desk.shop.set("mail_from_address", "shop@example.test")
+    desk.outbox.queue_batch("thank_you", [known["jose"].id, known["zoe"].id])  # Zoë: no address
+    desk.outbox.cancel(desk.outbox.listing()[0]["id"])
+    desk.outbox.queue_one("thank_you", known["jose"].id)
+    model.reload()
+    assert model.rowCount() == 2
+    tester.check(model)
+    model.set_states(["failed"])
+    tester.check(model)
+
+
 CHECKS: dict[str, Check] = {
     "SearchResultsModel": _search,
     "AuditModel": _audit,
     "ImportPreviewModel": _import_preview,
     "DuplicatePairsModel": _duplicate_pairs,
     "LettersModel": _letters,
+    "OutboxModel": _outbox,
     "DailyLogModel": _daily_log,
     "NotesModel": _notes,
     "TimelineModel": _timeline,

@@ -131,6 +131,13 @@ class IssueDetail(QDialog):
         )
         self.followup_button.setAutoDefault(False)
         self.followup_button.clicked.connect(self.plan_followup)
+        self.email_button = named(
+            QPushButton("E-mail “issue resolved”…"), "issueEmailResolved",
+            "E-mail the customer that the issue is resolved",
+        )
+        self.email_button.setToolTip("The “Issue resolved” letter, previewed, then sent by e-mail")
+        self.email_button.setAutoDefault(False)
+        self.email_button.clicked.connect(self.email_resolved)
         self.reload_button = named(QPushButton("Reload"), "reloadIssueButton", "Reload the issue")
         self.reload_button.clicked.connect(self.reload)
         self.reload_button.hide()
@@ -165,6 +172,7 @@ class IssueDetail(QDialog):
         layout.setSpacing(10)
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
+        top.addWidget(self.email_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.followup_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
@@ -192,6 +200,8 @@ class IssueDetail(QDialog):
         late = issue.status.is_open and seconds < 0
         self.due.setText(f"Due {due}: {dates.left_label(seconds)}" if issue.status.is_open else "")
         self.due.setVisible(issue.status.is_open)
+        # The "issue resolved" letter declines an open issue: offered once it is resolved.
+        self.email_button.setEnabled(not issue.status.is_open and issue.customer_id is not None)
         self.due.setStyleSheet(f"color: {tones().error}; font-weight: 600;" if late else "")
         when = ""
         if issue.status is IssueStatus.RESOLVED and issue.satisfaction:
@@ -305,6 +315,20 @@ class IssueDetail(QDialog):
         if planned is not None:
             self._problem({})
             self.notice.setText(f"Follow-up planned: {planned.title}, {planned.time_label}.")
+
+    def email_resolved(self) -> int | None:
+        from csdesk.ui.dialogs.letter_dialog import LetterDialog
+
+        if self.issue.customer_id is None:
+            return None
+        dialog = LetterDialog(self, self._desk, self.issue.customer_id,
+                              issue=self._desk.letters.issue_fields(self.issue.id),
+                              template="issue_resolved")
+        dialog.email_button.setFocus()
+        dialog.exec()
+        if dialog.queued_email is not None:
+            self.notice.setText("The “issue resolved” e-mail is in the outbox.")
+        return dialog.queued_email
 
     def reload(self) -> None:
         """Show what the other person saved; what was typed here stays to be saved again."""

@@ -117,12 +117,19 @@ class LetterDialog(QDialog):
         self.print_button.setToolTip("Print (Ctrl+P)")
         self.save_button = _named(QPushButton("Save PDF…"), "letterSavePdf", "Save as PDF")
         self.save_button.setToolTip("Save as PDF (Ctrl+S)")
+        self.email_button = _named(QPushButton("Send as e-mail…"), "letterSendEmail", "Send as e-mail")
+        self.email_button.setToolTip("Queue it as an e-mail to the customer (Ctrl+Shift+M)")
+        self.email_button.clicked.connect(self.send_email)
+        self.email_shortcut = QShortcut(QKeySequence("Ctrl+Shift+M"), self)
+        self.email_shortcut.activated.connect(self.send_email)
+        self.queued_email: int | None = None
         self.close_button = _named(QPushButton("Close"), "letterClose", "Close")
         bottom = QHBoxLayout()
         bottom.addWidget(QLabel("Page size"))
         bottom.addWidget(self.page_size)
         bottom.addWidget(self.status, 1)
-        for button in (self.preview_button, self.print_button, self.save_button, self.close_button):
+        for button in (self.preview_button, self.print_button, self.save_button, self.email_button,
+                       self.close_button):
             bottom.addWidget(button)
         self.print_button.setDefault(True)
 
@@ -210,7 +217,7 @@ class LetterDialog(QDialog):
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
         ok = message is None and self._rendered is not None
-        for button in (self.print_button, self.save_button, self.preview_button):
+        for button in (self.print_button, self.save_button, self.preview_button, self.email_button):
             button.setEnabled(ok)
 
     def setup(self) -> PageSetup:
@@ -301,6 +308,19 @@ class LetterDialog(QDialog):
         self.result_letter = self._produced[key]
         self.status.setText("Sent to the printer; it is on the customer's timeline.")
         return True
+
+    def send_email(self) -> int | None:
+        """The letter seen here, as an e-mail: its To, subject and text shown before it is queued."""
+        from csdesk.ui.dialogs.email_send import EmailSendDialog
+
+        name = self.current_template()
+        if name is None or self._rendered is None:
+            return None
+        queued = EmailSendDialog.ask(self, self._desk, name, self._customer_id, issue=self._issue)
+        if queued is not None:
+            self.queued_email = queued
+            self.status.setText("Queued in the outbox; it is on the timeline once the server has it.")
+        return queued
 
     def print_preview(self) -> None:
         """The letter exactly as it will be on paper; printing from there records it too."""

@@ -16,6 +16,7 @@ from csdesk.ui.features import (
     admin,
     backups,
     daily_log,
+    email,
     insights,
     issues,
     letters,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 FEATURES: list[Callable[[Shell], None]] = [
     issues.install,
     letters.install,
+    email.install,  # the outbox, its sender and Settings ▸ E-mail (issue 18)
     daily_log.install,
     insights.install,  # Day > Insights (issue 19)
     visits.install,

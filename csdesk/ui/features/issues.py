@@ -7,7 +7,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QPushButton
 
 from csdesk.domain import Change, Customer, FollowUp
-from csdesk.errors import NotFound
+from csdesk.errors import CsdeskError, NotFound
 from csdesk.ui.dialogs.followup_dialogs import CompleteFollowUp, FollowUpForm
 from csdesk.ui.dialogs.issue_detail import IssueDetail
 from csdesk.ui.dialogs.issue_form import IssueForm
@@ -36,6 +36,7 @@ class IssuesFeature(Feature):
         self.queue = FollowUpQueue(desk, window)
         self.queue.customer_requested.connect(self._open_customer_from_queue)
         self.queue.done_requested.connect(self.complete_followup)
+        self.queue.email_requested.connect(self.email_followup)
         self.list = IssueList(desk, window)
         self.list.issue_requested.connect(self.open_issue)
         self.tab = CustomerIssues(desk)
@@ -111,6 +112,24 @@ class IssuesFeature(Feature):
         done = CompleteFollowUp.ask(self.window, self.desk, followup)
         if done is not None:
             self.window.statusBar().showMessage(f"Done: {done.title}. It is on the timeline.", 6000)
+
+    def email_followup(self, followup: FollowUp) -> None:
+        """The follow-up as a letter by e-mail: the letter dialog (preview first) for its
+        customer, "issue resolved" when it follows up an issue, else "thank you"."""
+        from csdesk.ui.dialogs.letter_dialog import LetterDialog
+
+        try:
+            issue = self.desk.letters.issue_fields(followup.issue_id) if followup.issue_id else None
+            template = "issue_resolved" if issue and issue.get("resolved_at") else "thank_you"
+            dialog = LetterDialog(self.queue, self.desk, followup.customer_id, issue=issue,
+                                  template=template)
+        except CsdeskError as exc:
+            self.window.statusBar().showMessage(str(exc), 6000)
+            return
+        dialog.email_button.setFocus()
+        dialog.exec()
+        if dialog.queued_email is not None:
+            self.window.statusBar().showMessage("The follow-up is in the outbox.", 6000)
 
     def open_issue(self, issue_id: int) -> None:
         try:

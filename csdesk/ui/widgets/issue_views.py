@@ -85,6 +85,7 @@ class FollowUpQueue(QDialog):
 
     customer_requested = Signal(int)
     done_requested = Signal(object)  # FollowUp
+    email_requested = Signal(object)  # FollowUp: send the follow-up by e-mail (issue 18)
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,6 +109,10 @@ class FollowUpQueue(QDialog):
         self.open_button.clicked.connect(lambda: self._open(self.view.currentIndex()))
         self.done_button = _button("Mark done…", "markFollowUpDone", "Mark done", "Ctrl+Enter")
         self.done_button.clicked.connect(self._done)
+        self.email_button = _button("Send the follow-up…", "emailFollowUp",
+                                    "Send the follow-up by e-mail", "Ctrl+Shift+M")
+        self.email_button.clicked.connect(self._email)
+        QShortcut(QKeySequence("Ctrl+Shift+M"), self).activated.connect(self._email)
         close = _button("Close", "closeFollowUpQueue", "Close the follow-ups", "Esc")
         close.clicked.connect(self.reject)
         for key in ("Ctrl+Return", "Ctrl+Enter"):
@@ -121,6 +126,7 @@ class FollowUpQueue(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.done_button)
+        buttons.addWidget(self.email_button)
         keys = QLabel("Enter opens the customer · Ctrl+Enter marks done · Esc closes")
         keys.setProperty("tone", "muted")
         buttons.addSpacing(12)
@@ -149,6 +155,7 @@ class FollowUpQueue(QDialog):
         self.empty.setVisible(rows == 0)
         self.open_button.setEnabled(rows > 0)
         self.done_button.setEnabled(rows > 0)
+        self.email_button.setEnabled(rows > 0)
 
     def show_queue(self) -> None:
         self.refresh()
@@ -169,6 +176,11 @@ class FollowUpQueue(QDialog):
         followup = self.current()
         if followup is not None:
             self.done_requested.emit(followup)
+
+    def _email(self) -> None:
+        followup = self.current()
+        if followup is not None:
+            self.email_requested.emit(followup)
 
 
 class IssueList(QDialog):

@@ -724,6 +724,8 @@ def _outbox(db: sqlite_utils.Database) -> None:
     # data_started_at is set (and committed) just before the message body goes to the server:
     # a row found 'sending' without it was never received and may go again; with it, the server
     # may already have it, so it waits for a person instead of going twice (services/outbox.py).
+    # The PDF attachment is base64 text, so both engines (and `csdesk migrate`'s checksums) see
+    # the same plain column type.
     run_script(
         db,
         """
@@ -737,7 +739,7 @@ def _outbox(db: sqlite_utils.Database) -> None:
             html TEXT NOT NULL,
             text_body TEXT NOT NULL,
             attachment_name TEXT NOT NULL DEFAULT '',
-            attachment BLOB,
+            attachment TEXT,
             marketing INTEGER NOT NULL DEFAULT 0,
             message_id TEXT NOT NULL UNIQUE,
             state TEXT NOT NULL DEFAULT 'queued'

@@ -6,6 +6,7 @@ Every state change is one UPDATE guarded by the state (and lease) it expects, so
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,9 +35,21 @@ REPORT_SQL = (
 )
 
 
+def _encoded(row: dict[str, Any]) -> dict[str, Any]:
+    data = row.get("attachment")
+    return {**row, "attachment": None if data is None else base64.b64encode(data).decode("ascii")}
+
+
+def _decoded(row: Row | None) -> Row | None:
+    if row is not None and row.get("attachment") is not None:
+        row["attachment"] = base64.b64decode(row["attachment"])
+    return row
+
+
 def insert_many(db: sqlite_utils.Database, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """`attachment` is bytes (or None); stored as base64 text (migration 0014_outbox says why)."""
     ids: list[int] = []
-    for row in rows:
+    for row in map(_encoded, rows):
         cur = db.execute(
             f"INSERT INTO outbox ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
             list(row.values()),
@@ -46,7 +59,7 @@ def insert_many(db: sqlite_utils.Database, rows: Sequence[dict[str, Any]]) -> li
 
 
 def get(db: sqlite_utils.Database, outbox_id: int) -> Row | None:
-    return one_row(db.execute("SELECT * FROM outbox WHERE id = ?", [outbox_id]))
+    return _decoded(one_row(db.execute("SELECT * FROM outbox WHERE id = ?", [outbox_id])))
 
 
 def listing(

@@ -1,4 +1,4 @@
-"""Migration 0013_outbox on a database that has letters already, and the outbox's guarded state
+"""Migration 0014_outbox on a database that has letters already, and the outbox's guarded state
 changes: two senders claim one row, only one gets it; a lease that is not yours ends nothing."""
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ def _row(n: int) -> dict[str, object]:
             "updated_at": now}
 
 
-def test_0013_outbox_upgrades_a_database_with_letters(tmp_path: Path) -> None:
+def test_0014_outbox_upgrades_a_database_with_letters(tmp_path: Path) -> None:
     db = sqlite_utils.Database(sqlite3.connect(str(tmp_path / "old.db"), isolation_level=None))
-    migrations.apply(db, stop_before="0013_outbox")
+    migrations.apply(db, stop_before="0014_outbox")
     assert "outbox" not in db.table_names()
     migrations.apply(db)
     assert "outbox" in db.table_names()

@@ -456,6 +456,39 @@ CREATE TRIGGER visit_slots_count AFTER INSERT OR DELETE
     ON visits FOR EACH ROW EXECUTE FUNCTION csdesk_visit_slots();
 """
 
+# 0014_outbox: e-mail queued, sending, sent, failed or cancelled (store/outbox.py has the why).
+_OUTBOX = f"""
+CREATE TABLE outbox (
+    id {ID},
+    customer_id bigint REFERENCES customers(id),
+    letter_id bigint REFERENCES letters(id),
+    to_address {T} NOT NULL,
+    to_name {T} NOT NULL DEFAULT '',
+    subject {T} NOT NULL,
+    html {T} NOT NULL,
+    text_body {T} NOT NULL,
+    attachment_name {T} NOT NULL DEFAULT '',
+    attachment {T},
+    marketing bigint NOT NULL DEFAULT 0,
+    message_id {T} NOT NULL UNIQUE,
+    state {T} NOT NULL DEFAULT 'queued'
+        CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'cancelled')),
+    attempts bigint NOT NULL DEFAULT 0,
+    next_attempt_at {T} NOT NULL,
+    lease_id {T},
+    lease_until {T},
+    data_started_at {T},
+    last_error {T} NOT NULL DEFAULT '',
+    created_at {T} NOT NULL,
+    created_by bigint REFERENCES staff(id),
+    sent_at {T},
+    updated_at {T} NOT NULL
+);
+CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+CREATE INDEX outbox_customer_sent ON outbox(customer_id, sent_at);
+CREATE INDEX outbox_sent_at ON outbox(sent_at);
+"""
+
 # Migrations after the baseline, by the same names as the file's: name -> PostgreSQL body.
 LATER: dict[str, str] = {
     "0012_insights": _INSIGHTS,
@@ -465,6 +498,7 @@ LATER: dict[str, str] = {
         CREATE EXTENSION IF NOT EXISTS pg_trgm;
         CREATE INDEX phones_e164_trgm ON customer_phones USING gin (e164 gin_trgm_ops);
     """,
+    "0014_outbox": _OUTBOX,
 }
 
 

@@ -14,21 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from csdesk.cli import main
 from csdesk.domain import CustomerDraft
 from csdesk.services.desk import Desk
 from csdesk.services.outbox_sender import MAYBE_SENT
+from tests.commands.test_settings import run  # the one in-process `csdesk` runner
 from tests.mail_server import MailServer, configure
-
-
-def run(db: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(["--db", str(db), *args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _setup(db_path: Path, server: MailServer, people: int) -> list[int]:

@@ -9,6 +9,8 @@ outbox's claims keep them from sending the same e-mail (services/outbox_sender.p
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel
 
@@ -22,6 +24,9 @@ from csdesk.ui.dialogs.outbox_dialog import OutboxDialog
 from csdesk.ui.features.guard import permitted
 from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.workers import Op, Progress
+
+if TYPE_CHECKING:
+    from csdesk.services.desk import Desk
 
 SEND_EVERY_MS = 60_000
 COUNT_EVERY_MS = 15_000  # a cron job or another till may have sent or queued meanwhile
@@ -101,8 +106,8 @@ class EmailFeature(Feature):
         except CsdeskError:
             return None
 
-        def work(desk: object, progress: Progress) -> SendReport:
-            return desk.mail_sender.send_due(progress=progress)  # type: ignore[attr-defined]
+        def work(desk: Desk, progress: Progress) -> SendReport:
+            return desk.mail_sender.send_due(progress=progress)
 
         op = self.op = self.window.run_op(work, parent=self)
         op.succeeded.connect(self._sent)

@@ -714,6 +714,8 @@ def _phone_digits(db: sqlite_utils.Database) -> None:
             INSERT INTO phones_fts(phones_fts, rowid, e164) VALUES ('delete', old.id, old.e164);
             INSERT INTO phones_fts(rowid, e164) VALUES (new.id, new.e164);
         END;
+        """,
+    )
 
 
 @migrations(name="0014_outbox")

@@ -117,14 +117,14 @@ def test_when_the_replaced_data_cannot_be_saved_nothing_changes(
     desk.close()
     small = tmp_path / "small.db"
     Desk.open(small).close()
-    # A real write failure, in a forked restorer: files may not grow past 400 KB. The staged
+    # A real write failure, in a forked restorer: files may not grow past 500 KB. The staged
     # copy and the WAL fit; the ~1 MB copy of the data being replaced does not (EFBIG).
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-            resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, resource.RLIM_INFINITY))
+            resource.setrlimit(resource.RLIMIT_FSIZE, (500_000, resource.RLIM_INFINITY))
             child = Desk.open(db_path)
             child.auth.act_as_cli()
             try:

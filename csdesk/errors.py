@@ -34,4 +34,22 @@ class NotFound(CsdeskError):
 
 
 class Conflict(UserError):
-    """Someone else saved the same record since it was read; the caller still holds its own text."""
+    """Someone else saved the same record since it was read; the caller still holds its own text.
+
+    `who`, `at` (UTC ISO-8601) and `computer` say who saved in between, `changed` which fields
+    (in words), when the audit log knows; the message already says all of it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        who: str | None = None,
+        at: str | None = None,
+        computer: str = "",
+        changed: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.who = who
+        self.at = at
+        self.computer = computer
+        self.changed = changed

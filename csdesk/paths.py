@@ -17,6 +17,19 @@ def data_dir() -> Path:
     return path
 
 
+def config_dir() -> Path:
+    """This computer's own settings (its name at the counter), never in the shared database.
+
+    CSDESK_CONFIG_DIR moves it; with only CSDESK_DATA_DIR set it lives inside that folder, so a
+    test or a portable install that moves the data moves this too."""
+    override = os.environ.get("CSDESK_CONFIG_DIR")
+    if override:
+        return Path(override)
+    if os.environ.get("CSDESK_DATA_DIR"):
+        return data_dir() / "config"
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
 def default_db_path() -> Path:
     env = os.environ.get("CSDESK_DB")
     if env:

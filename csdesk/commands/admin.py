@@ -308,7 +308,7 @@ def _since_utc(desk: Desk, since: str | None) -> str | None:
 @click.command("audit")
 @json_flag(
     "a list of {id, at, staff_id, staff_name, action, entity, entity_id, before, after, "
-    "source}, newest first"
+    "source, computer}, newest first"
 )
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--entity", default=None, help="Only this kind of record (customer, staff, ...).")
@@ -336,8 +336,8 @@ def audit_cmd(
     csv_path: Path | None,
     force: bool,
 ) -> None:
-    """Show the audit log: who did what, when. JSON keys: id, at, staff_id, staff_name,
-    action, entity, entity_id, before, after, source."""
+    """Show the audit log: who did what, when, at which computer. JSON keys: id, at, staff_id,
+    staff_name, action, entity, entity_id, before, after, source, computer."""
     desk = admin_desk(run)
     flt = AuditFilter(entity=entity, action=action, since=_since_utc(desk, since))
     if csv_path is not None:
@@ -351,4 +351,5 @@ def audit_cmd(
     for e in entries:
         who = e.staff_name or "(unknown)"
         target = f"{e.entity} #{e.entity_id}" if e.entity_id is not None else e.entity
-        click.echo(f"{e.at}  {who[:20]:<20}  {e.action:<15}  {target}  [{e.source}]")
+        where = f" at {e.computer}" if e.computer else ""
+        click.echo(f"{e.at}  {who[:20]:<20}  {e.action:<15}  {target}  [{e.source}{where}]")

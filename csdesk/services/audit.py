@@ -28,6 +28,7 @@ CSV_COLUMNS = (
     "before",
     "after",
     "source",
+    "computer",
 )
 
 
@@ -43,6 +44,7 @@ class AuditEntry:
     before: Any
     after: Any
     source: str
+    computer: str = ""  # which counter (the computer's name setting) made the change
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in CSV_COLUMNS}
@@ -143,4 +145,5 @@ def _entry(row: dict[str, Any]) -> AuditEntry:
         before=None if row["before"] is None else json.loads(row["before"]),
         after=None if row["after"] is None else json.loads(row["after"]),
         source=row["source"],
+        computer=row.get("computer") or "",
     )

@@ -6,6 +6,7 @@ the whole Desk: the dependencies are visible in each constructor, and no service
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
@@ -19,7 +20,7 @@ from csdesk.services.clock import Clock, iso
 from csdesk.store import audit as audit_store
 from csdesk.store import settings as settings_store
 from csdesk.store import staff as staff_store
-from csdesk.store.db import atomic, read_only_reason
+from csdesk.store.db import atomic, read_only_reason, set_identity
 
 Listener = Callable[[Change], None]
 
@@ -45,6 +46,25 @@ class ChangeSink:
             listener(change)
 
 
+def merge_changes(changes: list[Change]) -> list[Change]:
+    """One Change per (kind, customer, extra), ids together, in the order they first happened:
+    a batch of 300 letters (or 300 writes at another counter) refreshes the views once."""
+    merged: list[Change] = []
+    for change in changes:
+        for i, seen in enumerate(merged):
+            if (seen.kind, seen.customer_id, seen.extra) == (
+                change.kind,
+                change.customer_id,
+                change.extra,
+            ):
+                ids = seen.ids + tuple(x for x in change.ids if x not in seen.ids)
+                merged[i] = Change(seen.kind, ids, seen.customer_id, seen.extra)
+                break
+        else:
+            merged.append(change)
+    return merged
+
+
 class Context:
     """One connection (so one thread), the clock, the source written to the audit log, the acting staff
     member and the change sink.
@@ -54,7 +74,7 @@ class Context:
     service at once (nobody holds a copy).
     """
 
-    __slots__ = ("_actor", "_changes", "_clock", "_db", "_path", "_source")
+    __slots__ = ("_actor", "_changes", "_clock", "_computer", "_db", "_path", "_session", "_source")
 
     def __init__(
         self,
@@ -64,8 +84,16 @@ class Context:
         source: str = "app",
         path: Path | None = None,
         changes: ChangeSink | None = None,
+        session: str | None = None,
+        computer: str = "",
     ) -> None:
         self._db = db
+        # Which window (or command) this is, and at which computer: recorded beside every write,
+        # so the other windows know who did what where, and this one does not hear itself back.
+        # A window's worker threads share its session (their changes come back through the Op).
+        self._session = session or uuid.uuid4().hex
+        self._computer = computer
+        set_identity(db, session=self._session, computer=computer)
         self._clock = clock
         self._source = source
         self._path = path
@@ -87,6 +115,14 @@ class Context:
     @property
     def path(self) -> Path | None:
         return self._path
+
+    @property
+    def session(self) -> str:
+        return self._session
+
+    @property
+    def computer(self) -> str:
+        return self._computer
 
     @property
     def changes(self) -> ChangeSink:

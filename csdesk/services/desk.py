@@ -14,6 +14,7 @@ from csdesk.services.audit import AuditService
 from csdesk.services.auth import AuthService
 from csdesk.services.backup import BackupService
 from csdesk.services.clock import Clock, utc_now
+from csdesk.services.computer import computer_name
 from csdesk.services.context import Context, Listener
 from csdesk.services.customers import CustomerService
 from csdesk.services.drafts import DraftService, drafts_dir_for
@@ -28,6 +29,7 @@ from csdesk.services.insights import InsightService
 from csdesk.services.issues import IssueService
 from csdesk.services.letter_output import LetterOutput
 from csdesk.services.letters import LetterService
+from csdesk.services.live import LiveFeed
 from csdesk.services.notes import NoteService
 from csdesk.services.outbox import OutboxService
 from csdesk.services.outbox_sender import OutboxSender
@@ -66,8 +68,13 @@ class Desk:
         path: Path | None = None,
         clock: Clock = utc_now,
         source: str = "app",
+        session: str | None = None,
+        computer: str | None = None,
     ) -> None:
-        self.context = ctx = Context(db, clock=clock, source=source, path=path)
+        self.context = ctx = Context(
+            db, clock=clock, source=source, path=path, session=session,
+            computer=computer_name() if computer is None else computer,
+        )
         self._checkpointer: Checkpointer | None = None
         if path is not None and read_only_reason(db) is None:
             # Any writer copies its log back on a thread of its own, started by its first write
@@ -110,6 +117,7 @@ class Desk:
         self.insight_exports = InsightExports(ctx, insights=self.insights, letters=self.letters)
         self.outbox = OutboxService(ctx, letters=self.letters, customers=self.customers)
         self.mail_sender = OutboxSender(ctx, outbox=self.outbox)
+        self.live = LiveFeed(ctx)  # what the other counters write, and who has what open
         # An import that a kill, a crash or a full disk left 'running' is marked interrupted at
         # the next start of the window or of any command, so it can be undone or resumed.
         self.interrupted_imports = self._recover_imports()
@@ -155,6 +163,8 @@ class Desk:
         clock: Clock = utc_now,
         source: str = "app",
         create_folder: bool = False,
+        session: str | None = None,
+        computer: str | None = None,
     ) -> Desk:
         """`create_folder`: for the default database in the data folder, made on first run; a
         path someone typed must name an existing folder (see store.db.open_db)."""
@@ -169,7 +179,7 @@ class Desk:
                 f"{exc} Backups of it exist; the newest is {newest}: "
                 f"`csdesk --db {path} restore {newest}` brings it back."
             ) from exc
-        return cls(db, path=path, clock=clock, source=source)
+        return cls(db, path=path, clock=clock, source=source, session=session, computer=computer)
 
     @property
     def read_only(self) -> str | None:

@@ -8,7 +8,8 @@ from typing import Any
 
 import sqlite_utils
 
-from csdesk.store.db import read_only_reason
+from csdesk.store import changes
+from csdesk.store.db import identity, read_only_reason
 from csdesk.store.rows import Row, all_rows
 
 
@@ -28,9 +29,10 @@ def record(
         # Only reads get this far on a read-only database (a backup, an export): any real write in
         # the same transaction fails at its own statement. There is nowhere to record the read.
         return
+    session, computer = identity(db)
     db.execute(
-        "INSERT INTO audit (at, staff_id, action, entity, entity_id, before, after, source) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit (at, staff_id, action, entity, entity_id, before, after, source, "
+        "computer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             at,
             staff_id,
@@ -40,8 +42,13 @@ def record(
             None if before is None else json.dumps(before, ensure_ascii=False, default=str),
             None if after is None else json.dumps(after, ensure_ascii=False, default=str),
             source,
+            computer,
         ],
     )
+    # the other counters hear of it from the same transaction: a rollback tells nobody
+    changes.record(db, at=at, entity=entity, entity_id=entity_id, action=action,
+                   staff_id=staff_id, computer=computer, session=session, before=before,
+                   after=after)
 
 
 # json.dumps with options builds a new encoder per call; an import writes 100,000 rows here.
@@ -58,19 +65,25 @@ def record_many(
     def dump(value: Any) -> str | None:
         return None if value is None else _ENCODE(value)
 
+    session, computer = identity(db)
     db.conn.executemany(
-        "INSERT INTO audit (at, staff_id, action, entity, entity_id, before, after, source) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit (at, staff_id, action, entity, entity_id, before, after, source, "
+        "computer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (at, sid, act, ent, eid, dump(b), dump(a), src)
+            (at, sid, act, ent, eid, dump(b), dump(a), src, computer)
             for at, sid, act, ent, eid, b, a, src in rows
         ],
     )
+    if rows:  # one change row for the whole batch: the other windows reload customers once
+        at, sid, act, ent, _eid, _b, _a, _src = rows[-1]
+        changes.record(db, at=at, entity="customer" if ent == "customer" else ent,
+                       entity_id=None, action=act, staff_id=sid, computer=computer,
+                       session=session)
 
 
 AUDIT_COLUMNS = (
     "a.id, a.at, a.staff_id, s.name AS staff_name, a.action, a.entity, a.entity_id, "
-    "a.before, a.after, a.source"
+    "a.before, a.after, a.source, a.computer"
 )
 
 
@@ -163,3 +176,15 @@ def redact(db: sqlite_utils.Database, targets: list[tuple[str, int]]) -> int:
         changed += cur.rowcount
     db.execute("DELETE FROM audit_redaction_open")
     return changed
+
+
+def last_for(db: sqlite_utils.Database, entity: str, entity_id: int) -> Row | None:
+    """The newest audit row of one record, with its author's name: who saved it last, and what."""
+    rows = all_rows(
+        db.execute(
+            f"SELECT {AUDIT_COLUMNS} FROM audit a LEFT JOIN staff s ON s.id = a.staff_id "
+            "WHERE a.entity = ? AND a.entity_id = ? ORDER BY a.id DESC LIMIT 1",
+            [entity, entity_id],
+        )
+    )
+    return rows[0] if rows else None

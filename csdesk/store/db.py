@@ -55,6 +55,22 @@ _READ_ONLY: weakref.WeakKeyDictionary[sqlite_utils.Database, str] = weakref.Weak
 KNOWN_USER_VERSION = 0
 
 
+# Which window or command a connection writes for (a random session id) and at which computer:
+# the change log and the audit log record them beside every write (see store.changes).
+_IDENTITY: weakref.WeakKeyDictionary[sqlite_utils.Database, tuple[str, str]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def set_identity(db: sqlite_utils.Database, *, session: str, computer: str) -> None:
+    _IDENTITY[db] = (session, computer)
+
+
+def identity(db: sqlite_utils.Database) -> tuple[str, str]:
+    """(session, computer) this connection writes as; ('', '') when nobody said."""
+    return _IDENTITY.get(db, ("", ""))
+
+
 def read_only_reason(db: sqlite_utils.Database) -> str | None:
     """Why writes to `db` are refused, or None when it is writable."""
     return _READ_ONLY.get(db)

@@ -762,3 +762,49 @@ def _outbox(db: sqlite_utils.Database) -> None:
         CREATE INDEX outbox_sent_at ON outbox(sent_at);
         """,
     )
+
+
+@migrations(name="0015_live_counters")
+def _live_counters(db: sqlite_utils.Database) -> None:
+    # Several counters on one file (and, later, one server). Three things:
+    # - `changes`: one small row per write, recorded in the write's own transaction (store.audit
+    #   records it beside the audit row), so a rolled-back write leaves none. Other windows read
+    #   the rows after the last id they saw; PostgreSQL's NOTIFY will carry the same row.
+    #   AUTOINCREMENT: ids never come back after the old rows are pruned, so "after id N" holds.
+    # - `version` on every record two people can edit at once: a save says which version it was
+    #   read at, and a save over a newer one is refused (a Conflict), never silently kept.
+    # - which computer did it (audit, visits: the daily log) and who has what open (`presence`,
+    #   heartbeats that expire; never audited and never in `changes`).
+    run_script(
+        db,
+        """
+        CREATE TABLE changes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id INTEGER,
+            action TEXT NOT NULL,
+            customer_id INTEGER,
+            staff_id INTEGER,
+            computer TEXT NOT NULL DEFAULT '',
+            session TEXT NOT NULL DEFAULT '',
+            detail TEXT
+        );
+        CREATE TABLE presence (
+            session TEXT PRIMARY KEY,
+            staff_id INTEGER,
+            computer TEXT NOT NULL DEFAULT '',
+            customer_id INTEGER,
+            on_call INTEGER NOT NULL DEFAULT 0,
+            seen_at TEXT NOT NULL
+        );
+        CREATE INDEX presence_customer ON presence(customer_id) WHERE customer_id IS NOT NULL;
+        ALTER TABLE audit ADD COLUMN computer TEXT NOT NULL DEFAULT '';
+        ALTER TABLE visits ADD COLUMN computer TEXT NOT NULL DEFAULT '';
+        ALTER TABLE customers ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE notes ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE visits ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE staff ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE settings ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        """,
+    )

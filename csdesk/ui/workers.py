@@ -31,15 +31,25 @@ from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThread, QThreadP
 from csdesk.domain import Change, Staff
 from csdesk.errors import CsdeskError
 from csdesk.services.clock import Clock, utc_now
+from csdesk.services.context import merge_changes
 from csdesk.services.desk import Desk
 
 log = logging.getLogger(__name__)
 
 
-def open_worker_desk(path: Path, clock: Clock, actor: Staff | None = None) -> Desk:
+def open_worker_desk(
+    path: Path,
+    clock: Clock,
+    actor: Staff | None = None,
+    *,
+    session: str | None = None,
+    computer: str | None = None,
+) -> Desk:
     """A worker thread's own Desk on the window's database, acting as `actor` (the staff member
-    signed in on the window), so the audit log names the person who pressed the button."""
-    desk = Desk.open(path, clock=clock)
+    signed in on the window), so the audit log names the person who pressed the button. It
+    writes under the window's session and computer name: its changes come back through the Op,
+    so the window's live feed must not hear them a second time."""
+    desk = Desk.open(path, clock=clock, session=session, computer=computer)
     if actor is not None:
         desk.actor = actor
     return desk
@@ -67,25 +77,6 @@ class Progress:
 
 
 OpFn = Callable[[Desk, Progress], Any]
-
-
-def merge_changes(changes: list[Change]) -> list[Change]:
-    """One Change per (kind, customer, extra), ids together, in the order they first happened:
-    a batch of 300 letters refreshes the views once, not 300 times."""
-    merged: list[Change] = []
-    for change in changes:
-        for i, seen in enumerate(merged):
-            if (seen.kind, seen.customer_id, seen.extra) == (
-                change.kind,
-                change.customer_id,
-                change.extra,
-            ):
-                ids = seen.ids + tuple(x for x in change.ids if x not in seen.ids)
-                merged[i] = Change(seen.kind, ids, seen.customer_id, seen.extra)
-                break
-        else:
-            merged.append(change)
-    return merged
 
 
 @dataclass
@@ -118,11 +109,14 @@ _relays: set[_Relay] = set()
 
 class _Runnable(QRunnable):
     def __init__(
-        self, path: Path, clock: Clock, actor: Staff, fn: OpFn, progress: Progress, relay: _Relay
+        self, window_desk: Desk, actor: Staff, fn: OpFn, progress: Progress, relay: _Relay
     ) -> None:
         super().__init__()
-        self._path = path
-        self._clock = clock
+        # Only plain values cross to the pool thread: the window's Desk itself stays on its thread.
+        self._path = window_desk.path
+        self._clock = window_desk.clock
+        self._session = window_desk.context.session
+        self._computer = window_desk.context.computer
         self._actor = actor
         self._fn = fn
         self._progress = progress
@@ -131,7 +125,9 @@ class _Runnable(QRunnable):
     def run(self) -> None:
         outcome = _Outcome()
         try:
-            desk = open_worker_desk(self._path, self._clock, self._actor)
+            assert self._path is not None  # Op refuses a Desk without a file
+            desk = open_worker_desk(self._path, self._clock, self._actor,
+                                    session=self._session, computer=self._computer)
         except CsdeskError as exc:
             outcome.error = str(exc)
             self._relay.ended.emit(outcome)
@@ -196,9 +192,7 @@ class Op(QObject):
         self.running = True
         _relays.add(self._relay)
         QThreadPool.globalInstance().start(
-            _Runnable(
-                self._path, self._desk.clock, self._desk.actor, self._fn, self._token, self._relay
-            )
+            _Runnable(self._desk, self._desk.actor, self._fn, self._token, self._relay)
         )
         return self
 

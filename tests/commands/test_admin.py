@@ -134,6 +134,7 @@ def test_customer_export_and_erase(
         "before",
         "after",
         "source",
+        "computer",
     }
 
 

@@ -20,6 +20,7 @@ from csdesk.ui.features import (
     insights,
     issues,
     letters,
+    live,
     notes,
     privacy,
     security,
@@ -45,6 +46,7 @@ FEATURES: list[Callable[[Shell], None]] = [
     backups.install,
     privacy.install,
     about.install,
+    live.install,  # last: what others write, and who is where (it reads the other features)
 ]
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QListView,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -116,9 +119,40 @@ class CustomerView(QStackedWidget):
         self.banner.show_greeting(self._desk.greetings.for_customer(customer.id, open_issues=()))
 
     def on_change(self, change: Change) -> None:
-        """Refresh only when the change touches the customer on screen."""
+        """Refresh only when the change touches the customer on screen (here or at another
+        counter): the same tab, the same line chosen, the same scroll position afterwards."""
         if self._customer is None:
             return
         mine = self._customer.id
-        if change.customer_id == mine or (change.kind == "customer" and mine in change.ids):
+        if (
+            change.customer_id == mine
+            or (change.kind == "customer" and (mine in change.ids or not change.ids))
+            or change.kind == "restore"
+        ):
+            kept = [_keep(panel.list) for panel in (self.timeline, self.notes)]
             self.show_customer(self._customer.id)
+            for restore in kept:
+                restore()
+
+
+def _keep(view: QListView) -> Callable[[], None]:
+    """Remember a list's chosen row (by what it shows) and scroll; return how to put them back."""
+    model = view.model()
+    current = view.currentIndex()
+    shown = model.data(current, Qt.ItemDataRole.DisplayRole) if current.isValid() else None
+    row = current.row()
+    scroll = view.verticalScrollBar().value()
+
+    def restore() -> None:
+        if shown is not None:
+            rows = model.rowCount()
+            found = next(
+                (r for r in range(min(rows, max(row + 50, 200)))
+                 if model.data(model.index(r, 0), Qt.ItemDataRole.DisplayRole) == shown),
+                None,
+            )
+            if found is not None:
+                view.setCurrentIndex(model.index(found, 0))
+        view.verticalScrollBar().setValue(scroll)
+
+    return restore

@@ -142,9 +142,20 @@ class SearchPanel(QWidget):
             return
         assert isinstance(hits, list)
         found: list[SearchHit] = hits
+        # The same search again (a write here or at another counter): keep the person chosen and
+        # the scroll position, so the list does not jump under the user's eyes.
+        again = query == self._shown_query
+        chosen = self.model.hit(self.results.currentIndex().row()) if again else None
+        scroll = self.results.verticalScrollBar().value()
         self.model.set_hits(found)
         if found:
-            self.results.setCurrentIndex(self.model.index(0, 0))
+            row = next(
+                (i for i, h in enumerate(found) if chosen and h.customer_id == chosen.customer_id),
+                0,
+            )
+            self.results.setCurrentIndex(self.model.index(row, 0))
+            if again:
+                self.results.verticalScrollBar().setValue(scroll)
         self._shown_query = query
         if self._pending_move and query == self.field.text():
             step, self._pending_move = self._pending_move, 0

@@ -351,5 +351,5 @@ def audit_cmd(
     for e in entries:
         who = e.staff_name or "(unknown)"
         target = f"{e.entity} #{e.entity_id}" if e.entity_id is not None else e.entity
-        where = f" at {e.computer}" if e.computer else ""
-        click.echo(f"{e.at}  {who[:20]:<20}  {e.action:<15}  {target}  [{e.source}{where}]")
+        where = f"  {e.computer}" if e.computer else ""
+        click.echo(f"{e.at}  {who[:20]:<20}  {e.action:<15}  {target}  [{e.source}]{where}")

@@ -86,6 +86,10 @@ class Backups(Feature):
     def on_exit(self) -> None:
         """Back up once more before the app ends; a small progress if it takes a moment."""
         self.daily.stop()
+        # A startup or daily backup still running ends first: started together, the two raced,
+        # and the older one could finish last and be taken for the exit backup.
+        for op in list(self.pending):
+            op.wait()
         self._run(lambda d: d.backups.auto("exit"), self._exit_done, self._exit_done)
         progress = QProgressDialog("Saving a backup before closing…", "", 0, 0)
         progress.setObjectName("exitBackupProgress")
@@ -94,7 +98,7 @@ class Backups(Feature):
         progress.setWindowModality(Qt.WindowModality.ApplicationModal)
         progress.setMinimumDuration(SLOW_EXIT_MS)
         progress.setValue(0)
-        for op in list(self.pending):  # a startup or daily backup still running ends first
+        for op in list(self.pending):
             op.wait()
         progress.close()
 

@@ -499,6 +499,38 @@ LATER: dict[str, str] = {
         CREATE INDEX phones_e164_trgm ON customer_phones USING gin (e164 gin_trgm_ops);
     """,
     "0014_outbox": _OUTBOX,
+    # Live counters (store/migrations.py 0015): the change log a NOTIFY will carry, presence,
+    # versions on what two people can edit, and the computer in the audit log and on visits.
+    "0015_live_counters": f"""
+CREATE TABLE changes (
+    id {ID},
+    at {T} NOT NULL,
+    entity {T} NOT NULL,
+    entity_id bigint,
+    action {T} NOT NULL,
+    customer_id bigint,
+    staff_id bigint,
+    computer {T} NOT NULL DEFAULT '',
+    session {T} NOT NULL DEFAULT '',
+    detail {T}
+);
+CREATE TABLE presence (
+    session {T} PRIMARY KEY,
+    staff_id bigint,
+    computer {T} NOT NULL DEFAULT '',
+    customer_id bigint,
+    on_call bigint NOT NULL DEFAULT 0,
+    seen_at {T} NOT NULL
+);
+CREATE INDEX presence_customer ON presence(customer_id) WHERE customer_id IS NOT NULL;
+ALTER TABLE audit ADD COLUMN computer {T} NOT NULL DEFAULT '';
+ALTER TABLE visits ADD COLUMN computer {T} NOT NULL DEFAULT '';
+ALTER TABLE customers ADD COLUMN version bigint NOT NULL DEFAULT 1;
+ALTER TABLE notes ADD COLUMN version bigint NOT NULL DEFAULT 1;
+ALTER TABLE visits ADD COLUMN version bigint NOT NULL DEFAULT 1;
+ALTER TABLE staff ADD COLUMN version bigint NOT NULL DEFAULT 1;
+ALTER TABLE settings ADD COLUMN version bigint NOT NULL DEFAULT 1;
+""",
 }
 
 

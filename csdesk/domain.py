@@ -98,6 +98,7 @@ class Customer:
     visit_count: int = 0
     phones: tuple[Phone, ...] = ()
     emails: tuple[Email, ...] = ()  # every address, the primary (`email`) first
+    version: int = 1  # bumped by every edit: a save names the one it was read at
 
     @property
     def other_emails(self) -> tuple[Email, ...]:
@@ -162,6 +163,7 @@ class Visit:
     updated_at: str | None = None  # set by an edit, with updated_by: who and when
     updated_by: int | None = None
     deleted_at: str | None = None
+    version: int = 1  # bumped by every edit: a save names the one it was read at
 
     @property
     def is_call(self) -> bool:
@@ -182,6 +184,7 @@ class Note:
     updated_at: str | None = None
     updated_by: int | None = None
     deleted_at: str | None = None
+    version: int = 1  # bumped by every edit: a save names the one it was read at
 
 
 @dataclass(frozen=True)

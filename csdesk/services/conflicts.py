@@ -10,13 +10,15 @@ Appends (visits, notes, audit rows) never conflict: only edits of what is alread
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from csdesk.domain import parse_iso
 from csdesk.errors import Conflict
 from csdesk.services import dates
-from csdesk.services.context import Context
 from csdesk.store import audit as audit_store
+
+if TYPE_CHECKING:
+    from csdesk.services.context import Context
 
 # Bookkeeping columns a person never typed: not "what changed".
 _QUIET = frozenset({"updated_at", "updated_by", "search_norm", "exact_keys", "email_norm",

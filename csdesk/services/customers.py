@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from csdesk.domain import Change, Customer, CustomerDraft, Email, Phone
 from csdesk.errors import NotFound, UserError, ValidationError
 from csdesk.services import phone as phone_rules
+from csdesk.services.conflicts import refused
 from csdesk.services.text import exact_keys, folded_phrase, search_norm
 from csdesk.store import audit
 from csdesk.store import customers as store
@@ -219,7 +220,11 @@ class CustomerService:
         self._ctx.notify(Change("customer", (customer_id,), customer_id))
         return self.get(customer_id)
 
-    def update(self, customer_id: int, draft: CustomerDraft) -> Customer:
+    def update(
+        self, customer_id: int, draft: CustomerDraft, *, version: int | None = None
+    ) -> Customer:
+        """Save the form. `version`: the one it was read at (Customer.version); a save by
+        someone else since raises Conflict saying who, when and what, and changes nothing."""
         before = store.get(self._ctx.db, customer_id)
         if before is None:
             raise NotFound(f"No customer #{customer_id}.")
@@ -233,7 +238,9 @@ class CustomerService:
         else:
             row["marketing_consent_at"] = before["marketing_consent_at"]
         with atomic(self._ctx.db):
-            store.update(self._ctx.db, customer_id, row, phones, emails)
+            if not store.update(self._ctx.db, customer_id, row, phones, emails, version=version):
+                raise refused(self._ctx, "customer", customer_id,
+                              what=f"{_name(before)}'s details")
             audit.record(
                 self._ctx.db,
                 at=now,
@@ -282,6 +289,11 @@ def _audit_view(
     return view
 
 
+def _name(row: dict[str, Any]) -> str:
+    return (str(row.get("preferred_name") or row.get("first_name") or "")
+            or str(row.get("company") or "") or "this customer")
+
+
 def _customer(
     row: dict[str, Any], phones: list[dict[str, Any]], emails: list[dict[str, Any]] | None = None
 ) -> Customer:
@@ -307,4 +319,5 @@ def _customer(
         visit_count=row["visit_count"],
         phones=tuple(Phone(p["raw"], p["e164"], p["label"], p["id"]) for p in phones),
         emails=tuple(Email(e["address"], e["label"], e["id"]) for e in emails or ()),
+        version=row.get("version", 1),
     )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from csdesk.domain import Change, Note, NoteKind
 from csdesk.errors import NotFound, UserError
 from csdesk.services.auth import Permission, require, require_correction
+from csdesk.services.conflicts import refused
 from csdesk.store import audit
 from csdesk.store import customers as customer_store
 from csdesk.store import notes as store
@@ -115,8 +116,10 @@ class NoteService:
         pinned: bool = _UNSET,
         read_before_serving: bool = _UNSET,
         expires_on: str | date | None = _UNSET,
+        version: int | None = None,
     ) -> Note:
-        """Change only the fields given; records who and when."""
+        """Change only the fields given; records who and when. `version`: the one the edit was
+        read at; a save by someone else since raises Conflict (nothing of this one is kept)."""
         before = self._row(note_id)
         require_correction(self._ctx.actor, before["created_by"])
         changes: dict[str, Any] = {}
@@ -130,7 +133,7 @@ class NoteService:
             changes["read_before_serving"] = int(bool(read_before_serving))
         if expires_on is not _UNSET:
             changes["expires_on"] = parse_expiry(expires_on)
-        return self._write(before, changes, action="update", touch=True)
+        return self._write(before, changes, action="update", touch=True, version=version)
 
     def pin(self, note_id: int, pinned: bool = True) -> Note:
         # Pinning arranges the card; it is not an interaction with the customer, and it changes
@@ -157,7 +160,7 @@ class NoteService:
         return self._write(before, {"deleted_at": None}, action="restore", touch=False)
 
     def _write(self, before: dict[str, Any], changes: dict[str, Any], *, action: str,
-               touch: bool) -> Note:
+               touch: bool, version: int | None = None) -> Note:
         now = self._ctx.now_iso()
         actor = self._ctx.actor.id
         if action == "update":
@@ -165,7 +168,8 @@ class NoteService:
         db = self._ctx.db
         cid = before["customer_id"]
         with atomic(db):
-            store.update(db, before["id"], changes)
+            if not store.update(db, before["id"], changes, version=version):
+                raise refused(self._ctx, "note", before["id"], what="this note")
             if touch:
                 visit_store.touch_customer(db, cid, now, visit=False)
             elif action in ("delete", "restore"):
@@ -210,4 +214,5 @@ def note_from_row(row: dict[str, Any]) -> Note:
         updated_at=row.get("updated_at"),
         updated_by=row.get("updated_by"),
         deleted_at=row.get("deleted_at"),
+        version=row.get("version", 1),
     )

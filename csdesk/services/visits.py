@@ -12,6 +12,7 @@ from csdesk.domain import Change, Channel, Visit
 from csdesk.errors import NotFound, UserError
 from csdesk.services.auth import Permission, require, require_correction
 from csdesk.services.clock import iso
+from csdesk.services.conflicts import refused
 from csdesk.services.text import fold
 from csdesk.store import audit
 from csdesk.store import customers as customer_store
@@ -21,7 +22,7 @@ from csdesk.store.db import atomic
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from csdesk.services.context import Context
+from csdesk.services.context import Context
 
 MAX_TEXT = 4000
 MAX_CALL_S = 24 * 3600
@@ -139,8 +140,10 @@ class VisitService:
         satisfaction: int | None = _UNSET,
         duration_s: int | None = _UNSET,
         direction: str | None = _UNSET,
+        version: int | None = None,
     ) -> Visit:
-        """Change what was typed; only the fields given change. Records who and when."""
+        """Change what was typed; only the fields given change. Records who and when.
+        `version`: the one the edit was read at; a save by someone else since raises Conflict."""
         before = self._row(visit_id)
         require_correction(self._ctx.actor, _author(before))
         changes: dict[str, Any] = {}
@@ -166,7 +169,8 @@ class VisitService:
         changes.update(updated_at=now, updated_by=actor)
         with atomic(self._ctx.db):
             # A correction is not an interaction: last_seen_at stays where the visit put it.
-            store.update(self._ctx.db, visit_id, changes)
+            if not store.update(self._ctx.db, visit_id, changes, version=version):
+                raise refused(self._ctx, "visit", visit_id, what="this visit")
             audit.record(self._ctx.db, at=now, staff_id=actor, action="update", entity="visit",
                          entity_id=visit_id, before=before, after=changes,
                          source=self._ctx.source)
@@ -291,4 +295,5 @@ def visit_from_row(row: dict[str, Any]) -> Visit:
         updated_at=row.get("updated_at"),
         updated_by=row.get("updated_by"),
         deleted_at=row.get("deleted_at"),
+        version=row.get("version", 1),
     )

@@ -50,11 +50,21 @@ def update(
     row: Row,
     phones: Sequence[Row],
     emails: Sequence[Row] | None = None,
-) -> None:
+    *,
+    version: int | None = None,
+) -> bool:
     """`emails`: every address, the primary first. None keeps the other addresses and makes the
-    row's e-mail (if it has the key) the primary, for callers that only know one address."""
+    row's e-mail (if it has the key) the primary, for callers that only know one address.
+    `version`: the one the edit was read at; False (and nothing changed) when someone saved
+    since. Every update bumps the version, so an edit open elsewhere sees this one."""
     assignments = ", ".join(f"{key} = ?" for key in row)
-    db.execute(f"UPDATE customers SET {assignments} WHERE id = ?", [*row.values(), customer_id])
+    guard = "" if version is None else " AND version = ?"
+    cur = db.execute(
+        f"UPDATE customers SET {assignments}, version = version + 1 WHERE id = ?{guard}",
+        [*row.values(), customer_id, *([] if version is None else [version])],
+    )
+    if cur.rowcount != 1:
+        return False
     replace_phones(db, customer_id, phones)
     if emails is None and "email" in row:
         others = [
@@ -65,6 +75,7 @@ def update(
         emails = [*primary_only(row), *others]
     if emails is not None:
         replace_emails(db, customer_id, emails)
+    return True
 
 
 def primary_only(row: Row) -> list[Row]:

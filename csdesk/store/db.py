@@ -260,6 +260,34 @@ def translate_error(exc: sqlite3.Error, path: Path | None = None) -> UserError:
 
 
 @contextmanager
+def _transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """BEGIN IMMEDIATE for an outermost write: it takes the write lock first, waiting up to the
+    busy timeout for another counter's commit. A deferred BEGIN whose first statement reads would
+    hold a snapshot, and SQLite refuses to turn that into a write once another connection has
+    committed since (busy at once, the timeout never used): several counters writing at the same
+    moment then fail where they only needed to wait. Nested blocks are savepoints, as before;
+    a read-only database keeps the deferred BEGIN (its writes fail at their own statement)."""
+    if db.conn.in_transaction or read_only_reason(db) is not None:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        try:
+            db.conn.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise
+
+
+@contextmanager
 def atomic(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One transaction for one write; SQLite errors come out as UserError.
 
@@ -269,7 +297,7 @@ def atomic(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     outermost = not db.conn.in_transaction
     changes = db.conn.total_changes
     try:
-        with db.atomic():
+        with _transaction(db):
             yield db
     except sqlite3.IntegrityError as exc:
         if "audit log" not in str(exc):

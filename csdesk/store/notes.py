@@ -12,7 +12,7 @@ from csdesk.text import fold
 
 NOTE_COLUMNS = (
     "id, customer_id, body, kind, pinned, read_before_serving, expires_on, created_at, created_by, "
-    "updated_at, updated_by, deleted_at"
+    "updated_at, updated_by, deleted_at, version"
 )
 
 # This source's share of a customer's timeline (see store.timeline). A note has no channel;
@@ -37,11 +37,19 @@ def get(db: sqlite_utils.Database, note_id: int) -> Row | None:
     return one_row(db.execute(f"SELECT {NOTE_COLUMNS} FROM notes WHERE id = ?", [note_id]))
 
 
-def update(db: sqlite_utils.Database, note_id: int, changes: Row) -> None:
+def update(
+    db: sqlite_utils.Database, note_id: int, changes: Row, *, version: int | None = None
+) -> bool:
+    """Bumps the version; with `version` only if nobody saved since (False: stale, unchanged)."""
     if "body" in changes:
         changes = {**changes, "body_norm": fold(changes["body"])}
     assignments = ", ".join(f"{key} = ?" for key in changes)
-    db.execute(f"UPDATE notes SET {assignments} WHERE id = ?", [*changes.values(), note_id])
+    guard = "" if version is None else " AND version = ?"
+    cur = db.execute(
+        f"UPDATE notes SET {assignments}, version = version + 1 WHERE id = ?{guard}",
+        [*changes.values(), note_id, *([] if version is None else [version])],
+    )
+    return cur.rowcount == 1
 
 
 def for_customer(db: sqlite_utils.Database, customer_id: int, *, limit: int = 500) -> list[Row]:

@@ -10,7 +10,7 @@ from csdesk.store.rows import Row, all_rows, one_row
 
 VISIT_COLUMNS = (
     "id, customer_id, at, channel, purpose, outcome, staff_id, duration_s, satisfaction, "
-    "direction, created_at, created_by, updated_at, updated_by, deleted_at"
+    "direction, created_at, created_by, updated_at, updated_by, deleted_at, version"
 )
 
 # This source's share of a customer's timeline (see store.timeline). Calls are visits on the
@@ -40,9 +40,17 @@ def get(db: sqlite_utils.Database, visit_id: int) -> Row | None:
     return one_row(db.execute(f"SELECT {VISIT_COLUMNS} FROM visits WHERE id = ?", [visit_id]))
 
 
-def update(db: sqlite_utils.Database, visit_id: int, changes: Row) -> None:
+def update(
+    db: sqlite_utils.Database, visit_id: int, changes: Row, *, version: int | None = None
+) -> bool:
+    """Bumps the version; with `version` only if nobody saved since (False: stale, unchanged)."""
     assignments = ", ".join(f"{key} = ?" for key in changes)
-    db.execute(f"UPDATE visits SET {assignments} WHERE id = ?", [*changes.values(), visit_id])
+    guard = "" if version is None else " AND version = ?"
+    cur = db.execute(
+        f"UPDATE visits SET {assignments}, version = version + 1 WHERE id = ?{guard}",
+        [*changes.values(), visit_id, *([] if version is None else [version])],
+    )
+    return cur.rowcount == 1
 
 
 def set_deleted(db: sqlite_utils.Database, visit_id: int, deleted_at: str | None) -> None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from csdesk.domain import Customer, CustomerDraft
-from csdesk.errors import CsdeskError, UserError, ValidationError
+from csdesk.errors import Conflict, CsdeskError, UserError, ValidationError
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.duplicates import SAVE_ANYWAY, DuplicateWarning
 
@@ -294,7 +294,15 @@ class CustomerForm(QDialog):
             if self._customer is None:
                 self.saved = self._desk.customers.create(draft)
             else:
-                self.saved = self._desk.customers.update(self._customer.id, draft)
+                self.saved = self._desk.customers.update(
+                    self._customer.id, draft, version=self._customer.version
+                )
+        except Conflict as exc:
+            # Someone saved this customer meanwhile: everything typed stays on the form; the
+            # next Save, now made on their version, keeps this one (the message says so).
+            self.show_errors({"general": str(exc)})
+            self._customer = self._desk.customers.get(self._customer.id) if self._customer else None
+            return
         except ValidationError as exc:
             self.show_errors(exc.errors)
             return

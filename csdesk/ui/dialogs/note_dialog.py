@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from csdesk.domain import Customer, Note, NoteKind
-from csdesk.errors import CsdeskError
+from csdesk.errors import Conflict, CsdeskError
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.drafting import DraftDialog, DraftKeeper
 
@@ -157,7 +157,15 @@ class NoteDialog(DraftDialog):
                 saved = self._desk.notes.edit(
                     self.note.id, body=f["body"], kind=f["kind"], pinned=f["pinned"],
                     read_before_serving=f["read_before_serving"], expires_on=expires,
+                    version=self.note.version,
                 )
+        except Conflict as exc:
+            # Someone saved this note meanwhile: the text stays, and the next Save (made on
+            # their version now) keeps it over theirs, as the message says.
+            self._show_error(str(exc))
+            if self.note is not None:
+                self.note = self._desk.notes.get(self.note.id)
+            return
         except CsdeskError as exc:
             self._show_error(str(exc))
             return

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from csdesk.domain import Channel, Customer, Visit
-from csdesk.errors import CsdeskError
+from csdesk.errors import Conflict, CsdeskError
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.drafting import DraftDialog, DraftKeeper
 
@@ -275,7 +275,7 @@ class VisitDialog(DraftDialog):
                 visit = self._desk.visits.edit(
                     self.visit.id, channel=f["channel"], purpose=f["purpose"],
                     outcome=f["outcome"], satisfaction=f["satisfaction"],
-                    direction=f["direction"] if phone else None,
+                    direction=f["direction"] if phone else None, version=self.visit.version,
                 )
             else:
                 visit = self._desk.visits.log(
@@ -287,6 +287,13 @@ class VisitDialog(DraftDialog):
                     direction=f["direction"] if phone else None,
                     duration_s=duration,
                 )
+        except Conflict as exc:
+            # Someone saved this visit meanwhile: what was typed stays; the next Save, now made
+            # on their version, keeps this one over theirs (the message says so).
+            self._show_error(str(exc))
+            if self.visit is not None:
+                self.visit = self._desk.visits.get(self.visit.id)
+            return
         except CsdeskError as exc:
             self._show_error(str(exc))
             return

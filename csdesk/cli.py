@@ -52,6 +52,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "init": "csdesk.commands.paths:init_cmd",
     "settings": "csdesk.commands.settings:settings_cmd",
     "outbox": "csdesk.commands.outbox:outbox_group",
+    "computer": "csdesk.commands.computer:computer_cmd",
     "call": "csdesk.commands.call:call_cmd",
     "server": "csdesk.commands.server:server_group",
     "migrate": "csdesk.commands.server:migrate_cmd",

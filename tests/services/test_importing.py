@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -289,7 +290,10 @@ def test_undo_restores_and_removes(desk: Desk, clock: FakeClock) -> None:
     clock.advance(hours=1)
     undo = desk.imports.undo(result.batch_id)
     assert undo.restored == 1 and undo.kept == (taro,) and undo.removed == 4
-    assert desk.customers.get(ana.id) == before
+    restored = desk.customers.get(ana.id)
+    assert replace(restored, version=before.version) == before
+    # The update and its undo are two edits: a form opened on Ana before them is stale
+    assert restored.version == before.version + 2
     assert desk.customers.count() == 2  # Ana and the kept Taro
     with pytest.raises(UserError, match="already undone"):
         desk.imports.undo(result.batch_id)

@@ -8,8 +8,8 @@ returns are at most `limit` long, and no Python list of thousands of ids is buil
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
 import sqlite_utils
 
@@ -21,6 +21,8 @@ __all__ = [  # the names store/server/search.py gives the server's index too
     "newest_id", "note_bodies", "note_matches", "phone_containing", "phone_suffix_or_start",
     "ranked_fts", "recency_cutoff", "recent_matching", "recent_rows", "rows",
 ]
+
+T = TypeVar("T")
 
 # What a result row needs, the customer's phones included (one statement, not two): the
 # phones are E.164 where known, else as typed, in their order, joined by a unit separator.
@@ -233,9 +235,14 @@ def email_prefix_matches(
         "WHERE email_norm >= ? AND email_norm < ? ORDER BY email_norm, id LIMIT ?",
         [prefix, prefix + "\U0010ffff", limit * OVERSCAN],
     )
-    found: dict[int, str] = {}
-    for cid, address in cur.fetchall():
-        found.setdefault(cid, address)
+    return first_per_customer(cur.fetchall(), limit)
+
+
+def first_per_customer(matches: Iterable[tuple[int, T]], limit: int) -> list[tuple[int, T]]:
+    """(customer id, value) of each customer's first match, for at most `limit` customers."""
+    found: dict[int, T] = {}
+    for cid, value in matches:
+        found.setdefault(cid, value)
         if len(found) >= limit:
             break
     return list(found.items())

@@ -21,6 +21,7 @@ from csdesk.store.notes import one_per_customer
 from csdesk.store.search import (  # plain SQL on both engines
     OVERSCAN,
     first_customers,
+    first_per_customer,
     ids_by_e164,
     ids_by_e164_prefix,
     newest_id,
@@ -182,12 +183,7 @@ def email_prefix_matches(db: Db, prefix: str, limit: int) -> list[tuple[int, str
         "WHERE email_norm >= ? AND email_norm < ? ORDER BY email_norm, id LIMIT ?",
         [prefix, prefix + "\U0010ffff", limit * OVERSCAN],
     )
-    found: dict[int, str] = {}
-    for cid, address in cur.fetchall():
-        found.setdefault(cid, address)
-        if len(found) >= limit:
-            break
-    return list(found.items())
+    return first_per_customer(cur.fetchall(), limit)
 
 
 def note_matches(db: Db, match: str, limit: int) -> dict[int, int]:

@@ -142,7 +142,7 @@ def test_bad_input_table(
 def test_followups_cli(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
         db, capsys, "followup", "new", "--customer", "1", "--title", "call back", "--due",
-        "in 2 hours", "--json",
+        "today", "--json",
     )  # fmt: skip
     followup = json.loads(out)
     assert code == 0 and list(followup) == FOLLOWUP_KEYS and followup["customer"] == "Ada Byron"

@@ -21,6 +21,7 @@ from csdesk.commands.common import (
     admin_desk,
     ask_pin,
     echo_json,
+    if_version_option,
     json_flag,
     pass_run,
 )
@@ -140,10 +141,10 @@ def staff_add_cmd(run: RunContext, name: str, role: str, pin_stdin: bool) -> Non
 
 
 @staff_group.command("list")
-@json_flag("a list of {id, name, role, active, has_pin}")
+@json_flag("a list of {id, name, role, active, has_pin, version}")
 @pass_run
 def staff_list_cmd(run: RunContext, as_json: bool) -> None:
-    """List staff. JSON keys: id, name, role, active, has_pin."""
+    """List staff. JSON keys: id, name, role, active, has_pin, version (for --if-version)."""
     entries = admin_desk(run).auth.list_staff()
     if as_json:
         echo_json(
@@ -154,6 +155,7 @@ def staff_list_cmd(run: RunContext, as_json: bool) -> None:
                     "role": s.role.value,
                     "active": s.active,
                     "has_pin": s.has_pin,
+                    "version": s.version,
                 }
                 for s in entries
             ]
@@ -167,19 +169,21 @@ def staff_list_cmd(run: RunContext, as_json: bool) -> None:
 
 @staff_group.command("deactivate")
 @click.argument("name")
+@if_version_option("the staff member")
 @pass_run
-def staff_deactivate_cmd(run: RunContext, name: str) -> None:
+def staff_deactivate_cmd(run: RunContext, name: str, if_version: int | None) -> None:
     """Deactivate a staff member (their entries and audit history stay)."""
-    staff = admin_desk(run).auth.deactivate(name)
+    staff = admin_desk(run).auth.deactivate(name, version=if_version)
     click.echo(f"Deactivated {staff.name}. `csdesk staff reactivate \"{staff.name}\"` undoes it.")
 
 
 @staff_group.command("reactivate")
 @click.argument("name")
+@if_version_option("the staff member")
 @pass_run
-def staff_reactivate_cmd(run: RunContext, name: str) -> None:
+def staff_reactivate_cmd(run: RunContext, name: str, if_version: int | None) -> None:
     """Give a deactivated staff member their account back (same role and PIN)."""
-    staff = admin_desk(run).auth.reactivate(name)
+    staff = admin_desk(run).auth.reactivate(name, version=if_version)
     click.echo(f"Reactivated {staff.name} ({staff.role.value}).")
 
 

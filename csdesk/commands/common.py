@@ -278,3 +278,12 @@ def json_flag(shape: str) -> Callable[[FC], FC]:
 def echo_json(value: Any) -> None:
     """Stable JSON: keys in the order we build them, UTF-8 text, one trailing newline."""
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def if_version_option(what: str) -> Callable[[FC], FC]:
+    """--if-version N: change `what` only if nobody changed it since a script read version N
+    (its --json shows the version); otherwise a Conflict saying who, when and what, exit 1."""
+    return click.option(
+        "--if-version", "if_version", type=click.IntRange(0), default=None, metavar="N",
+        help=f"Refuse (exit 1, nothing changed) if {what} changed since you read version N.",
+    )

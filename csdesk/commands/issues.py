@@ -3,7 +3,7 @@
 JSON keys (stable): an issue is {id, customer_id, customer, title, description, category, priority,
 channel, owner, status, due_at, seconds_left, time_label, overdue, resolution, satisfaction,
 goodwill_cents, version}; a follow-up is {id, customer_id, customer, issue_id, title, due_at, owner,
-done_at, outcome, seconds_left, time_label, overdue}. Times are UTC ISO-8601; money is cents.
+done_at, outcome, seconds_left, time_label, overdue, version}. Times are UTC ISO-8601; money is cents.
 """
 
 from __future__ import annotations
@@ -12,7 +12,15 @@ from typing import Any
 
 import click
 
-from csdesk.commands.common import DUE, ID, RunContext, echo_json, json_flag, pass_run
+from csdesk.commands.common import (
+    DUE,
+    ID,
+    RunContext,
+    echo_json,
+    if_version_option,
+    json_flag,
+    pass_run,
+)
 from csdesk.domain import Channel, FollowUp, GoodwillKind, Issue, IssueDraft, IssueListRow, Priority
 from csdesk.services.clock import parse
 from csdesk.services.desk import Desk
@@ -29,7 +37,7 @@ ISSUE_KEYS = (
 )
 FOLLOWUP_KEYS = (
     "{id, customer_id, customer, issue_id, title, due_at, owner, done_at, outcome, "
-    "seconds_left, time_label, overdue}"
+    "seconds_left, time_label, overdue, version}"
 )
 
 
@@ -82,6 +90,7 @@ def _followup_json(f: FollowUp) -> dict[str, Any]:
         "seconds_left": f.seconds_left,
         "time_label": f.time_label,
         "overdue": f.overdue,
+        "version": f.version,
     }
 
 
@@ -158,6 +167,7 @@ def issue_new_cmd(
 @click.option("--comment", default="", help="Why, or what happened.")
 @click.option("--resolution", default="", help="How it was resolved (needed to resolve).")
 @click.option("--satisfaction", default=None, type=click.IntRange(1, 5), help="Customer's 1-5.")
+@if_version_option("the issue")
 @json_flag(ISSUE_KEYS)
 @pass_run
 def issue_status_cmd(
@@ -167,6 +177,7 @@ def issue_status_cmd(
     comment: str,
     resolution: str,
     satisfaction: int | None,
+    if_version: int | None,
     as_json: bool,
 ) -> None:
     """Change an issue's status: in_progress, waiting, resolved, closed, or reopen."""
@@ -175,7 +186,7 @@ def issue_status_cmd(
     issue = desk.issues.set_status(
         issue_id,
         parse_status(status),
-        version=current.version,
+        version=current.version if if_version is None else if_version,
         comment=comment,
         resolution=resolution,
         satisfaction=satisfaction,
@@ -326,12 +337,15 @@ def followup_new_cmd(
 @followup_group.command("done")
 @click.argument("followup_id", type=ID)
 @click.option("--outcome", default="", help="What was done.")
+@if_version_option("the follow-up")
 @json_flag(FOLLOWUP_KEYS)
 @pass_run
-def followup_done_cmd(run: RunContext, followup_id: int, outcome: str, as_json: bool) -> None:
+def followup_done_cmd(
+    run: RunContext, followup_id: int, outcome: str, if_version: int | None, as_json: bool
+) -> None:
     """Mark a follow-up done and record what was done."""
     desk = run.desk()
-    followup = desk.followups.complete(followup_id, outcome)
+    followup = desk.followups.complete(followup_id, outcome, version=if_version)
     if as_json:
         echo_json(_followup_json(followup))
         return

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import click
 
-from csdesk.commands.common import RunContext, admin_desk, echo_json, json_flag, pass_run
+from csdesk.commands.common import (
+    RunContext,
+    admin_desk,
+    echo_json,
+    if_version_option,
+    json_flag,
+    pass_run,
+)
 from csdesk.errors import UserError
 from csdesk.services.shop_settings import SETTINGS, known
 
@@ -20,9 +27,13 @@ from csdesk.services.shop_settings import SETTINGS, known
 )
 @click.option("--password-stdin", is_flag=True,
               help="For smtp_password: read it from the first line of stdin instead of asking.")
+@click.option("--versions", "show_versions", is_flag=True,
+              help="Show each setting's version (0: never set) instead of its value, for "
+              "--if-version; with --json an object of setting -> version.")
+@if_version_option("the setting")
 @pass_run
 def settings_cmd(run: RunContext, key: str | None, value: str | None, password_stdin: bool,
-                 as_json: bool) -> None:
+                 show_versions: bool, if_version: int | None, as_json: bool) -> None:
     """Show the shop's settings, or set one: csdesk settings shop_name "Trail & Co".
 
     Letters and reports print the shop's name, address and phone from here; the goodwill limits,
@@ -42,10 +53,19 @@ def settings_cmd(run: RunContext, key: str | None, value: str | None, password_s
     desk = admin_desk(run)
     shop = desk.shop
     if key is not None and value is not None:
-        shop.set(key, value)
+        versions = None if if_version is None else {key: if_version}
+        shop.set_many({key: value}, versions=versions)
         click.echo(f"{key} is now “{shop.values()[key]}”.")
         return
     wanted = [s for s in SETTINGS if key is None or s.key == key]
+    if show_versions:
+        versions = shop.versions(s.key for s in wanted)
+        if as_json:
+            echo_json(versions)
+            return
+        for name, version in versions.items():
+            click.echo(f"{name:<20} {version}")
+        return
     if as_json:
         echo_json({s.key: shop.get(s.key) for s in wanted})
         return

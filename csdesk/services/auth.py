@@ -13,8 +13,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from csdesk.domain import Change, Role, Staff
-from csdesk.errors import NotFound, PermissionDenied, UserError
+from csdesk.errors import Conflict, NotFound, PermissionDenied, UserError
 from csdesk.services.clock import iso, parse
+from csdesk.services.conflicts import refused
 from csdesk.services.setting_registry import read as read_setting
 from csdesk.store import audit
 from csdesk.store import staff as store
@@ -175,6 +176,7 @@ class StaffEntry:
     role: Role
     active: bool
     has_pin: bool
+    version: int = 1  # a change made on it names this: someone else's change since is refused
 
 
 class SignInDelayed(UserError):
@@ -246,16 +248,18 @@ class AuthService:
             raise UserError(f"There is already a staff member called “{name}”.", field="name")
         now = self._ctx.now_iso()
         with atomic(db):
-            staff_id = store.insert(db, name, role.value, now)
-            store.set_pin_hash(db, staff_id, pin_hash)
+            staff_id = store.insert(db, name, role.value, now, pin_hash)
             self._audit(action, staff_id, after={"name": name, "role": role.value})
         self._ctx.notify(Change("staff", (staff_id,)))
         return Staff(id=staff_id, name=name, role=role, active=True)
 
-    def deactivate(self, name: str) -> Staff:
+    def deactivate(self, name: str, *, version: int | None = None) -> Staff:
+        """`version`: the one the caller read (StaffEntry.version); a change by someone else
+        since raises Conflict saying who, when and what, and changes nothing."""
         require(self._ctx.actor, Permission.MANAGE_STAFF)
         row = self._row(name)
         db = self._ctx.db
+        self._check_version(row, version)
         if row["role"] == "admin" and store.count_admins_with_pin(db, exclude_id=row["id"]) == 0:
             raise UserError(
                 f"{row['name']} is the last admin. Add another admin before deactivating them."
@@ -263,31 +267,38 @@ class AuthService:
         if not row["active"]:
             raise UserError(f"{row['name']} is already deactivated.")
         with atomic(db):
-            store.set_active(db, row["id"], False, self._ctx.now_iso())
+            if not store.set_active(db, row["id"], False, self._ctx.now_iso(), version=version):
+                raise self._refused(row)
             self._audit("deactivate", row["id"], before={"active": True}, after={"active": False})
         self._ctx.notify(Change("staff", (row["id"],)))
         return Staff(id=row["id"], name=row["name"], role=Role(row["role"]), active=False)
 
-    def reactivate(self, name: str) -> Staff:
+    def reactivate(self, name: str, *, version: int | None = None) -> Staff:
         """Give a deactivated member their account back: same role, same PIN, same history."""
         require(self._ctx.actor, Permission.MANAGE_STAFF)
         row = self._row(name)
+        self._check_version(row, version)
         if row["active"]:
             raise UserError(f"{row['name']} is already active.")
         with atomic(self._ctx.db):
-            store.set_active(self._ctx.db, row["id"], True, self._ctx.now_iso())
+            if not store.set_active(
+                self._ctx.db, row["id"], True, self._ctx.now_iso(), version=version
+            ):
+                raise self._refused(row)
             self._audit("reactivate", row["id"], before={"active": False}, after={"active": True})
         self._ctx.notify(Change("staff", (row["id"],)))
         return Staff(id=row["id"], name=row["name"], role=Role(row["role"]), active=True)
 
-    def set_pin(self, name: str, pin: str) -> None:
-        """Admins reset anyone's PIN; everyone may change their own."""
+    def set_pin(self, name: str, pin: str, *, version: int | None = None) -> None:
+        """Admins reset anyone's PIN; everyone may change their own. `version` as deactivate."""
         row = self._row(name)
         if row["id"] != self._ctx.actor.id:
             require(self._ctx.actor, Permission.MANAGE_STAFF)
+        self._check_version(row, version)
         pin_hash = hash_pin(pin)
         with atomic(self._ctx.db):
-            store.set_pin_hash(self._ctx.db, row["id"], pin_hash)
+            if not store.set_pin_hash(self._ctx.db, row["id"], pin_hash, version=version):
+                raise self._refused(row)
             store.clear_failures(self._ctx.db, row["id"])
             self._audit("set_pin", row["id"])
 
@@ -300,6 +311,7 @@ class AuthService:
                 role=Role(r["role"]),
                 active=bool(r["active"]),
                 has_pin=store.pin_hash(db, r["id"]) is not None,
+                version=int(r["version"]),
             )
             for r in store.all_staff(db)
             if r["name"] != CLI_ACTOR
@@ -446,6 +458,17 @@ class AuthService:
         return changed
 
     # -- helpers -------------------------------------------------------------------------------
+    def _check_version(self, row: Row, version: int | None) -> None:
+        # Checked before the rules too: "already deactivated" would hide who did it and when.
+        if version is not None and int(row["version"]) != version:
+            raise self._refused(row)
+
+    def _refused(self, row: Row) -> Conflict:
+        return refused(
+            self._ctx, "staff", int(row["id"]), what=f"{row['name']}'s account",
+            then="Nothing was changed: look at their change, then do it again to make yours.",
+        )
+
     def _row(self, name: str) -> Row:
         row = store.by_name(self._ctx.db, name)
         if row is None or row["name"] == CLI_ACTOR:

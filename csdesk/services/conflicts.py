@@ -16,6 +16,7 @@ from csdesk.domain import parse_iso
 from csdesk.errors import Conflict
 from csdesk.services import dates
 from csdesk.store import audit as audit_store
+from csdesk.store.rows import Row
 
 if TYPE_CHECKING:
     from csdesk.services.context import Context
@@ -50,9 +51,22 @@ def what_changed(before: Any, after: Any) -> list[str]:
     ]
 
 
-def refused(ctx: Context, entity: str, entity_id: int, *, what: str) -> Conflict:
-    """The Conflict for a stale save of `entity` #entity_id ("Maria's details", "this note")."""
-    last = audit_store.last_for(ctx.db, entity, entity_id)
+KEEP_YOURS = (
+    "Nothing of yours was saved and what you typed is still here: save again to keep yours over "
+    "theirs, or cancel to keep theirs."
+)
+
+
+def refused(
+    ctx: Context, entity: str, entity_id: int, *, what: str, then: str = KEEP_YOURS
+) -> Conflict:
+    """The Conflict for a stale save of `entity` #entity_id ("Maria's details", "this note").
+    `then`: what the person can do now (the face that offers Reload says so)."""
+    return refused_by(ctx, audit_store.last_for(ctx.db, entity, entity_id), what=what, then=then)
+
+
+def refused_by(ctx: Context, last: Row | None, *, what: str, then: str = KEEP_YOURS) -> Conflict:
+    """The Conflict naming the save in audit row `last` (None: nobody known)."""
     who, when, where, changed = "Someone else", "", "", []
     if last is not None:
         who = last["staff_name"] or who
@@ -62,6 +76,8 @@ def refused(ctx: Context, entity: str, entity_id: int, *, what: str) -> Conflict
         when = local.strftime("%H:%M")
         where = last.get("computer") or ""
         changed = what_changed(_loads(last["before"]), _loads(last["after"]))
+        if not changed and last["action"] not in ("create", "update"):
+            changed = [str(last["action"]).replace("_", " ")]  # "set pin", "complete"
     said = f"{who} changed {what}"
     if when:
         said += f" at {when}"
@@ -70,8 +86,7 @@ def refused(ctx: Context, entity: str, entity_id: int, *, what: str) -> Conflict
     if changed:
         said += ": " + ", ".join(changed[:6])
     return Conflict(
-        f"{said}, after you opened it. Nothing of yours was saved and what you typed is still "
-        "here: save again to keep yours over theirs, or cancel to keep theirs.",
+        f"{said}, after you opened it. {then}",
         who=who,
         at=last["at"] if last is not None else None,
         computer=where,

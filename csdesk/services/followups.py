@@ -11,9 +11,10 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from csdesk.domain import Change, Customer, FollowUp
-from csdesk.errors import Conflict, NotFound, UserError
+from csdesk.errors import NotFound, UserError
 from csdesk.services import dates
 from csdesk.services.clock import iso, parse
+from csdesk.services.conflicts import refused
 from csdesk.store import audit
 from csdesk.store import customers as customer_store
 from csdesk.store import followups as store
@@ -124,6 +125,9 @@ class FollowUpService:
     ) -> FollowUp:
         """Mark done with what was done. `version`: the one the caller read (None: the current)."""
         current = self.get(followup_id)
+        if version is not None and version != current.version:
+            # Done (or changed) at another counter since this was read: say who and when.
+            raise refused(self._ctx, "followup", followup_id, what=f"follow-up #{followup_id}")
         if current.done_at is not None:
             raise UserError(
                 f"This follow-up was already done on {current.done_at[:10]}: {current.outcome}"
@@ -142,10 +146,8 @@ class FollowUpService:
                 outcome=text,
             )
             if not ok:
-                raise Conflict(
-                    f"Follow-up #{followup_id} was changed by someone else after you opened it. "
-                    "Nothing was saved and your text is still here: reload, then try again."
-                )
+                raise refused(self._ctx, "followup", followup_id,
+                              what=f"follow-up #{followup_id}")
             visit_store.touch_customer(self._ctx.db, current.customer_id, now, visit=False)
             self._audit("complete", followup_id, after={"outcome": text, "done_at": now})
         self._ctx.notify(Change("followup", (followup_id,), current.customer_id))

@@ -6,7 +6,7 @@ row. Edits carry the `version` they read; a stale one raises Conflict and change
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from csdesk.domain import (
     Category,
@@ -20,8 +20,9 @@ from csdesk.domain import (
     IssueStatus,
     Priority,
 )
-from csdesk.errors import Conflict, NotFound, PermissionDenied, UserError
-from csdesk.services.clock import iso, parse
+from csdesk.errors import NotFound, PermissionDenied, UserError
+from csdesk.services.clock import iso
+from csdesk.services.conflicts import refused
 from csdesk.services.issue_queries import IssueQueries
 from csdesk.services.issue_rules import (
     MAX_TEXT,
@@ -318,15 +319,13 @@ class IssueService(IssueQueries):
             self._audit("update", "issue", current.id, before=before, after=changes)
         self._ctx.notify(Change("issue", (current.id,), current.customer_id))
 
-    def _conflict(self, issue_id: int) -> None:
-        last = store.last_change(self._ctx.db, issue_id)
-        if last is None:
+    def _conflict(self, issue_id: int) -> NoReturn:
+        if store.last_change(self._ctx.db, issue_id) is None:
             raise NotFound(f"Issue #{issue_id} was deleted while you were editing it.")
-        when = parse(last["updated_at"]).astimezone(self.tz).strftime("%H:%M on %d %b")
-        who = last["updated_by_name"] or "Someone else"
-        raise Conflict(
-            f"{who} changed issue #{issue_id} at {when}, after you opened it. Nothing of yours was "
-            "saved and your text is still here: reload to see their change, then save again."
+        raise refused(
+            self._ctx, "issue", issue_id, what=f"issue #{issue_id}",
+            then="Nothing of yours was saved and your text is still here: reload to see their "
+            "change, then save again to keep yours.",
         )
 
     def _event(

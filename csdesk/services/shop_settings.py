@@ -9,13 +9,14 @@ after.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from csdesk.domain import Change
 from csdesk.errors import UserError
 from csdesk.services import setting_kinds as kind
 from csdesk.services.auth import Permission, require
+from csdesk.services.conflicts import refused_by
 from csdesk.services.setting_registry import (
     BY_KEY,
     MARGIN_MAX,
@@ -65,11 +66,45 @@ class ShopSettings:
         """Check and store one setting; returns the value as stored."""
         return self.set_many({key: value})[key]
 
-    def set_many(self, values: Mapping[str, object]) -> dict[str, Any]:
+    def versions(self, keys: Iterable[str] | None = None) -> dict[str, int]:
+        """The version of each setting as it is read now (0: never stored). An editor keeps
+        these and hands them back to set_many, so someone else's save since is not overwritten."""
+        return settings_store.versions(self._ctx.db, keys or BY_KEY)
+
+    def set_many(
+        self, values: Mapping[str, object], *, versions: Mapping[str, int] | None = None
+    ) -> dict[str, Any]:
         """The one audited setter: check every value first (one refusal changes nothing), then
-        store those that differ in one transaction with one audit row. Admins only."""
+        store those that differ in one transaction with one audit row. Admins only.
+
+        `versions` (from versions(), read when the editor opened): a setting saved by someone
+        else since, to a value other than this one, raises Conflict saying who, when and which
+        settings, and nothing is stored. Saving again with the versions now read keeps these."""
         require(self._ctx.actor, Permission.MANAGE_SETTINGS)
         cleaned = {key: self.clean(key, value) for key, value in values.items()}
+        db = self._ctx.db
+        if versions is None:
+            changed = self._store(cleaned)
+        else:
+            with atomic(db):  # the versions and the values read together, under the write lock
+                self._check_versions(cleaned, versions)
+                changed = self._store(cleaned)
+        for key in changed:
+            self._ctx.notify(Change("settings", extra={"key": key}))
+        return cleaned
+
+    def _check_versions(self, cleaned: Mapping[str, Any], versions: Mapping[str, int]) -> None:
+        now = settings_store.versions(self._ctx.db, cleaned)
+        stale = [
+            key for key in cleaned
+            if key in versions and now[key] != versions[key] and self.get(key) != cleaned[key]
+        ]  # fmt: skip
+        if stale:
+            last = audit.last_setting_change(self._ctx.db, stale)
+            raise refused_by(self._ctx, last, what="the settings")  # which: from their save
+
+    def _store(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+        """Write what differs (one transaction, one audit row); returns what was written."""
         db = self._ctx.db
         stored = {key: settings_store.get(db, key, MISSING) for key in cleaned}
         # Unchanged values are not written again; nor is a fixed default never stored (a default
@@ -98,6 +133,4 @@ class ShopSettings:
                     after=changed,
                     source=self._ctx.source,
                 )
-            for key in changed:
-                self._ctx.notify(Change("settings", extra={"key": key}))
-        return cleaned
+        return changed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import sqlite_utils
@@ -188,3 +188,23 @@ def last_for(db: sqlite_utils.Database, entity: str, entity_id: int) -> Row | No
         )
     )
     return rows[0] if rows else None
+
+
+def last_setting_change(db: sqlite_utils.Database, keys: Iterable[str]) -> Row | None:
+    """The newest audit row of a settings save that touched any of `keys` (a save of several
+    settings is one row holding them all). Looks back through the last 1000 settings saves."""
+    wanted = set(keys)
+    rows = all_rows(
+        db.execute(
+            f"SELECT {AUDIT_COLUMNS} FROM audit a LEFT JOIN staff s ON s.id = a.staff_id "
+            "WHERE a.entity = 'setting' ORDER BY a.id DESC LIMIT 1000"
+        )
+    )
+    for row in rows:
+        try:
+            after = json.loads(row["after"]) if isinstance(row["after"], str) else row["after"]
+        except ValueError:
+            continue
+        if isinstance(after, dict) and wanted & set(after):
+            return row
+    return None

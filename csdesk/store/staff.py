@@ -27,25 +27,32 @@ def ensure_default(db: sqlite_utils.Database, now: str) -> int:
     return int(cur.lastrowid or 0)
 
 
+COLUMNS = "id, name, role, active, version"
+
+
 def get(db: sqlite_utils.Database, staff_id: int) -> Row | None:
-    return one_row(db.execute("SELECT id, name, role, active FROM staff WHERE id = ?", [staff_id]))
+    return one_row(db.execute(f"SELECT {COLUMNS} FROM staff WHERE id = ?", [staff_id]))
 
 
 def by_name(db: sqlite_utils.Database, name: str) -> Row | None:
     return one_row(
         db.execute(
-            "SELECT id, name, role, active FROM staff WHERE name = ? COLLATE NOCASE", [name]
+            f"SELECT {COLUMNS} FROM staff WHERE name = ? COLLATE NOCASE", [name]
         )
     )
 
 
 def all_staff(db: sqlite_utils.Database) -> list[Row]:
-    return all_rows(db.execute("SELECT id, name, role, active FROM staff ORDER BY name"))
+    return all_rows(db.execute(f"SELECT {COLUMNS} FROM staff ORDER BY name"))
 
 
-def insert(db: sqlite_utils.Database, name: str, role: str, now: str) -> int:
+def insert(
+    db: sqlite_utils.Database, name: str, role: str, now: str, pin_hash: str | None = None
+) -> int:
+    """A new member, at version 1 (their PIN with them, not a change after)."""
     cur = db.execute(
-        "INSERT INTO staff (name, role, active, created_at) VALUES (?, ?, 1, ?)", [name, role, now]
+        "INSERT INTO staff (name, role, active, created_at, pin_hash) VALUES (?, ?, 1, ?, ?)",
+        [name, role, now, pin_hash],
     )
     return int(cur.lastrowid or 0)
 
@@ -55,18 +62,42 @@ def pin_hash(db: sqlite_utils.Database, staff_id: int) -> str | None:
     return None if found is None else found[0]
 
 
-def set_pin_hash(db: sqlite_utils.Database, staff_id: int, value: str) -> None:
-    db.execute("UPDATE staff SET pin_hash = ? WHERE id = ?", [value, staff_id])
+def _update(
+    db: sqlite_utils.Database, staff_id: int, sets: str, values: list[object], version: int | None
+) -> bool:
+    """Every change to a member bumps their version; with `version`, only if nobody changed
+    them since it was read (False: stale, nothing changed)."""
+    guard = "" if version is None else " AND version = ?"
+    cur = db.execute(
+        f"UPDATE staff SET {sets}, version = version + 1 WHERE id = ?{guard}",
+        [*values, staff_id, *([] if version is None else [version])],
+    )
+    return cur.rowcount == 1
 
 
-def set_role(db: sqlite_utils.Database, staff_id: int, role: str) -> None:
-    db.execute("UPDATE staff SET role = ? WHERE id = ?", [role, staff_id])
+def set_pin_hash(
+    db: sqlite_utils.Database, staff_id: int, value: str, *, version: int | None = None
+) -> bool:
+    return _update(db, staff_id, "pin_hash = ?", [value], version)
 
 
-def set_active(db: sqlite_utils.Database, staff_id: int, active: bool, now: str) -> None:
-    db.execute(
-        "UPDATE staff SET active = ?, deactivated_at = ? WHERE id = ?",
-        [int(active), None if active else now, staff_id],
+def set_role(
+    db: sqlite_utils.Database, staff_id: int, role: str, *, version: int | None = None
+) -> bool:
+    return _update(db, staff_id, "role = ?", [role], version)
+
+
+def set_active(
+    db: sqlite_utils.Database,
+    staff_id: int,
+    active: bool,
+    now: str,
+    *,
+    version: int | None = None,
+) -> bool:
+    return _update(
+        db, staff_id, "active = ?, deactivated_at = ?", [int(active), None if active else now],
+        version,
     )
 
 

@@ -81,6 +81,7 @@ def test_staff_add_list_deactivate(
         "role": "admin",
         "active": True,
         "has_pin": True,
+        "version": 1,
     }
     assert "Bo" not in listed and auth.CLI_ACTOR not in listed
     code, out, _ = run(

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from csdesk.domain import Customer, FollowUp
-from csdesk.errors import CsdeskError, UserError
+from csdesk.errors import Conflict, CsdeskError, UserError
 from csdesk.services.desk import Desk
 from csdesk.services.issues import IssueQuery
 from csdesk.ui.dialogs.form_bits import (
@@ -174,6 +174,13 @@ class CompleteFollowUp(QDialog):
             self.completed = self._desk.followups.complete(
                 self._followup.id, self.outcome.toPlainText(), version=self._followup.version
             )
+        except Conflict as exc:
+            # Changed elsewhere but still open: the outcome typed stays, and Mark done again
+            # (now on their version) keeps it, as the message says.
+            self.error.setText(str(exc))
+            self.error.show()
+            self._followup = self._desk.followups.get(self._followup.id)
+            return
         except CsdeskError as exc:
             self.error.setText(str(exc))
             self.error.show()

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from csdesk.errors import CsdeskError
+from csdesk.errors import Conflict, CsdeskError
 from csdesk.services.desk import Desk
 
 
@@ -107,17 +107,22 @@ class SettingsDialog(QDialog):
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.message, 1)
+        buttons.addStretch(1)
         buttons.addWidget(cancel)
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 20, 20, 16)
         layout.addLayout(form)
         layout.addStretch(1)
+        layout.addWidget(self.message)  # its own row: a conflict's sentence is read whole
         layout.addLayout(buttons)
         self.resize(560, 460)
+        # What was shown, and the versions it was read at: a save over someone else's newer
+        # one is refused (services.shop_settings), and what was typed here stays.
+        self._shown = self._typed()
+        self._versions = shop.versions(self._shown)
 
-    def save(self) -> None:
+    def _typed(self) -> dict[str, object]:
         values: dict[str, object] = {
             "shop_name": self.shop_name.text(),
             "shop_address": self.shop_address.toPlainText(),
@@ -126,9 +131,52 @@ class SettingsDialog(QDialog):
             "sign_in_required": self.sign_in.isChecked(),
         }
         values.update({f"goodwill_limit_{role}": edit.text() for role, edit in self.goodwill.items()})
+        return values
+
+    def _show(self, key: str, value: object) -> None:
+        widgets: dict[str, QLineEdit] = {
+            "shop_name": self.shop_name, "shop_phone": self.shop_phone,
+            **{f"goodwill_limit_{role}": edit for role, edit in self.goodwill.items()},
+        }  # fmt: skip
+        if key in widgets:
+            widgets[key].setText(str(value))
+        elif key == "shop_address":
+            self.shop_address.setPlainText(str(value))
+        elif key == "idle_lock_minutes":
+            self.idle.setValue(int(str(value)))
+        elif key == "sign_in_required":
+            self.sign_in.setChecked(bool(value))
+
+    def _theirs(self) -> None:
+        """After a refused save: what this person did not touch now shows what the other saved;
+        what they typed stays; the next Save is made on the versions read now."""
+        shop = self._desk.shop
+        shown = shop.values()
+        typed = self._typed()
+        fresh: dict[str, object] = {}
+        for key, value in typed.items():
+            stored: object = shown[key]
+            if key == "idle_lock_minutes":
+                stored = int(shop.get(key))
+            elif key == "sign_in_required":
+                stored = bool(shop.get(key))
+            elif key.startswith("goodwill_limit_") and shop.get(key) is None:
+                stored = ""
+            fresh[key] = stored
+            if value == self._shown[key]:
+                self._show(key, stored)
+        self._shown = fresh
+        self._versions = shop.versions(typed)
+
+    def save(self) -> None:
+        values = self._typed()
         try:
             # One call: every value is checked first, so a refusal leaves everything as it was.
-            self._desk.shop.set_many(values)
+            self._desk.shop.set_many(values, versions=self._versions)
+        except Conflict as exc:
+            self.message.setText(str(exc))
+            self._theirs()
+            return
         except CsdeskError as exc:
             self.message.setText(str(exc))
             return

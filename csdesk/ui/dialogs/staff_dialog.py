@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from csdesk.domain import Role
-from csdesk.errors import CsdeskError
+from csdesk.errors import Conflict, CsdeskError
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.admin_setup import pin_field
 from csdesk.ui.dialogs.notice import Confirm
@@ -127,8 +127,22 @@ class StaffDialog(QDialog):
             item = QTreeWidgetItem([entry.name, ROLE_TEXT[entry.role], status])
             item.setData(0, Qt.ItemDataRole.UserRole, entry.name)
             item.setData(1, Qt.ItemDataRole.UserRole, entry.active)
+            item.setData(2, Qt.ItemDataRole.UserRole, entry.version)  # what a change is made on
             self.list.addTopLevelItem(item)
         self._update_buttons()
+
+    def _version(self) -> int | None:
+        item = self.list.currentItem()
+        return None if item is None else int(item.data(2, Qt.ItemDataRole.UserRole))
+
+    def _refused(self, exc: Conflict, name: str) -> None:
+        # Someone changed this member since the list was read: nothing was changed here. The
+        # list now shows theirs (same row chosen); doing it again is a knowing choice.
+        self.message.setText(str(exc))
+        self.reload()
+        found = self.list.findItems(name, Qt.MatchFlag.MatchExactly, 0)
+        if found:
+            self.list.setCurrentItem(found[0])
 
     def _selected(self) -> str | None:
         item = self.list.currentItem()
@@ -169,7 +183,10 @@ class StaffDialog(QDialog):
         if name is None or pin is None:
             return
         try:
-            self._desk.auth.set_pin(name, pin)
+            self._desk.auth.set_pin(name, pin, version=self._version())
+        except Conflict as exc:
+            self._refused(exc, name)
+            return
         except CsdeskError as exc:
             self.message.setText(str(exc))
             return
@@ -189,7 +206,10 @@ class StaffDialog(QDialog):
         ):
             return
         try:
-            self._desk.auth.deactivate(name)
+            self._desk.auth.deactivate(name, version=self._version())
+        except Conflict as exc:
+            self._refused(exc, name)
+            return
         except CsdeskError as exc:
             self.message.setText(str(exc))
             return
@@ -201,7 +221,10 @@ class StaffDialog(QDialog):
         if name is None:
             return
         try:
-            staff = self._desk.auth.reactivate(name)
+            staff = self._desk.auth.reactivate(name, version=self._version())
+        except Conflict as exc:
+            self._refused(exc, name)
+            return
         except CsdeskError as exc:
             self.message.setText(str(exc))
             return

@@ -20,7 +20,7 @@ ISSUE_KEYS = [
 ]  # fmt: skip
 FOLLOWUP_KEYS = [
     "id", "customer_id", "customer", "issue_id", "title", "due_at", "owner", "done_at", "outcome",
-    "seconds_left", "time_label", "overdue",
+    "seconds_left", "time_label", "overdue", "version",
 ]  # fmt: skip
 
 

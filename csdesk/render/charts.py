@@ -27,7 +27,7 @@ from PySide6.QtCore import QMargins, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
-from csdesk.services.insight_data import Insights, channel_label
+from csdesk.services.insight_data import Insights, channel_label, charted_staff
 from csdesk.services.insight_export import CHART_HEIGHT, CHART_WIDTH
 
 SCALE = 3  # image pixels per CSS px: 288 dpi on paper, sharp when printed
@@ -38,16 +38,19 @@ SAT_COLOURS = ("#D55E00", "#E69F00", "#BBBBBB", "#56B4E9", "#0072B2")  # 1 (bad)
 
 
 def _day_axis(ins: Insights) -> QCategoryAxis:
-    """Days as positions 0..n-1, labelled where a label fits: every day for two weeks or less,
-    else each Monday ("9 Nov"). A category axis would need a (cramped, elided) label per bar."""
+    """Days as positions 0..n-1, labelled where a label fits: every day ("Mon 19") for a week,
+    every day's number for two weeks, else each Monday ("9 Nov"). A category axis would need a
+    (cramped, elided) label per bar."""
     days = ins.period.days
     axis = QCategoryAxis()
     axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
     axis.setRange(-0.5, len(days) - 0.5)
     mondays = 0
     for i, d in enumerate(days):
-        if len(days) <= 14:
+        if len(days) <= 7:
             axis.append(f"{d:%a} {d.day}", i)
+        elif len(days) <= 14:  # "Mon 19" no longer fits under a bar: the day's number does
+            axis.append(f"{d.day}", i)
         elif d.weekday() == 0:
             # every other Monday past two months: a label needs about two weeks of bars
             if len(days) <= 62 or mondays % 2 == 0:
@@ -223,6 +226,17 @@ def _horizontal(chart: QChart, series: QHorizontalBarSeries, names: list[str], t
     series.attachAxis(y)
 
 
+def goodwill_chart(ins: Insights) -> QChart:
+    chart = _chart("Goodwill given, by approver's role and kind")
+    series = QHorizontalBarSeries()
+    rows = ins.goodwill[:8]
+    series.append(_bar_set("Amount", [g.cents / 100 for g in rows], PALETTE[3]))
+    _horizontal(chart, series, [f"{g.role} · {g.kind}" for g in rows] or ["(none)"],
+                max((g.cents / 100 for g in rows), default=0))
+    chart.legend().hide()
+    return chart
+
+
 def followups_chart(ins: Insights) -> QChart:
     chart = _chart("Follow-ups due in the period")
     pie = QPieSeries()
@@ -243,7 +257,7 @@ def followups_chart(ins: Insights) -> QChart:
 def staff_chart(ins: Insights) -> QChart:
     chart = _chart("Visits handled per staff member")
     series = QHorizontalBarSeries()
-    rows = [s for s in ins.staff if s.visits][:12]
+    rows = charted_staff(ins)
     series.append(_bar_set("Visits", [s.visits for s in rows], PALETTE[0]))
     _horizontal(chart, series, [s.name for s in rows] or ["(nobody)"],
                 max((s.visits for s in rows), default=0))
@@ -257,6 +271,7 @@ BUILDERS: dict[str, Callable[[Insights], QChart]] = {
     "satisfaction": satisfaction_chart,
     "issues": issues_chart,
     "categories": breakdown_chart,
+    "goodwill": goodwill_chart,
     "followups": followups_chart,
     "staff": staff_chart,
 }

@@ -222,6 +222,11 @@ class Insights:
         return max((n for row in self.heat for n in row), default=0)
 
 
+def charted_staff(ins: Insights) -> list[StaffRow]:
+    """The members the staff chart draws (who handled visits, the first dozen): its bars."""
+    return [s for s in ins.staff if s.visits][:12]
+
+
 def change(now: float | None, before: float | None) -> float | None:
     """Relative change, or None when there is nothing to compare with."""
     if now is None or before is None or before == 0:

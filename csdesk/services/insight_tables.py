@@ -46,6 +46,8 @@ CHARTS: tuple[ChartInfo, ...] = (
     ChartInfo("categories", "Issues by category",
               "Issues opened and resolved in the period, and open past their due time now, by "
               "category."),
+    ChartInfo("goodwill", "Goodwill",
+              "Goodwill given in the period (amount) by the approver's role and kind."),
     ChartInfo("followups", "Follow-ups",
               "Follow-ups due in the period: done on time, done late, still not done."),
     ChartInfo("staff", "Staff", "Visits and calls each staff member handled in the period."),

@@ -10,14 +10,13 @@ and asking for anyone else's is refused.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from csdesk.errors import NotFound, PermissionDenied, UserError
 from csdesk.services import dates
 from csdesk.services.auth import Permission, allowed, require
-from csdesk.services.clock import iso, parse
+from csdesk.services.clock import iso
 from csdesk.services.insight_data import (
     PRIORITIES,
     Breakdown,
@@ -32,7 +31,7 @@ from csdesk.services.insight_data import (
     Week,
     week_of,
 )
-from csdesk.services.reports import customer_name
+from csdesk.services.insight_lists import InsightLists
 from csdesk.store import insights as store
 from csdesk.store import staff as staff_store
 
@@ -87,25 +86,14 @@ def _slot(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M}"
 
 
-@dataclass(frozen=True)
-class VisitItem:
-    """One row of a click-through list: a visit, or an overdue issue."""
-
-    customer_id: int | None
-    at: datetime  # local
-    customer: str
-    what: str
-    who: str
-    detail: str = ""
-    issue_id: int | None = None
-
-
 class InsightService:
     """Built from the context and the daily log's service, which owns the shop's local day."""
 
     def __init__(self, ctx: Context, *, reports: ReportService) -> None:
         self._ctx = ctx
         self._reports = reports
+        # the lists behind the bars, under the same rule for whose figures one may see
+        self.lists = InsightLists(ctx, scope=self.scope, tz=lambda: self.tz)
 
     @property
     def tz(self) -> tzinfo:
@@ -317,66 +305,3 @@ class InsightService:
             "staff": sorted(staff.values(), key=lambda s: s.name.casefold()),
         }
         return head, parts
-
-    # -- the lists behind the charts -----------------------------------------------------------
-    def visits_on(
-        self, day: date, *, channel: str | None = None, staff_id: int | None = None
-    ) -> list[VisitItem]:
-        """The visits of one local day (a bar of the visits chart)."""
-        who = self.scope(staff_id)
-        tz = self.tz
-        a = datetime.combine(day, time(0), tzinfo=tz)
-        b = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
-        rows = store.visits_in(self._ctx.db, [(iso(a), iso(b))], who, channel=channel)
-        return [self._visit(r) for r in rows]
-
-    def visits_at(
-        self, period: Period, weekday: int, hour: int, *, staff_id: int | None = None
-    ) -> list[VisitItem]:
-        """The visits of one heat-map cell: that weekday's hour on every day of the period."""
-        who = self.scope(staff_id)
-        ranges = []
-        for day in period.days:
-            if day.weekday() != weekday:
-                continue
-            # A local hour that DST skips has no range; one it repeats is both of its hours.
-            a = dates.local_to_utc(datetime.combine(day, time(hour)), period.tz)
-            b = a + timedelta(hours=1)
-            if a.astimezone(period.tz).hour == hour:
-                while (b.astimezone(period.tz).hour == hour):
-                    b += timedelta(minutes=15)
-                ranges.append((iso(a), iso(b)))
-        rows = store.visits_in(self._ctx.db, ranges, who)
-        return [self._visit(r) for r in rows]
-
-    def overdue_issues(self, *, staff_id: int | None = None) -> list[VisitItem]:
-        who = self.scope(staff_id)
-        now = self._ctx.clock()
-        out = []
-        for r in store.overdue_list(self._ctx.db, iso(now), who):
-            out.append(
-                VisitItem(
-                    customer_id=r["customer_id"],
-                    at=parse(r["due_at"]).astimezone(self.tz),
-                    customer=customer_name(r),
-                    what=r["title"],
-                    who=r["staff_name"] or "",
-                    detail=f"{r['priority']} · {r['category'] or 'no category'}",
-                    issue_id=r["id"],
-                )
-            )
-        return out
-
-    def _visit(self, r: dict[str, Any]) -> VisitItem:
-        from csdesk.services.insight_data import channel_label
-
-        what = " → ".join(x for x in ((r["purpose"] or "").strip(), (r["outcome"] or "").strip()) if x)
-        rated = f"rated {r['satisfaction']}" if r["satisfaction"] is not None else ""
-        return VisitItem(
-            customer_id=r["customer_id"],
-            at=parse(r["at"]).astimezone(self.tz),
-            customer=customer_name(r),
-            what=what or channel_label(r["channel"]),
-            who=r["staff_name"] or "",
-            detail=" · ".join(x for x in (channel_label(r["channel"]), rated) if x),
-        )

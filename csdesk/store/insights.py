@@ -26,7 +26,7 @@ Offsets = Sequence[tuple[str | None, str]]
 _SLOT = "substr({v}.at, 1, 14) || printf('%02d', CAST(substr({v}.at, 15, 2) AS INTEGER) / 15 * 15)"
 # A visit by a customer who was in csdesk 12 hours before it: a customer added at the counter
 # today is new today, whatever the order the record and the visit were typed in.
-_KNOWN = (
+KNOWN = (
     "COALESCE((SELECT c.created_at <= strftime('%Y-%m-%dT%H:%M:%S+00:00', {v}.at, '-12 hours')"
     " FROM customers c WHERE c.id = {v}.customer_id), 0)"
 )
@@ -41,7 +41,7 @@ def _upsert(v: str, sign: str) -> str:
             f"{v}.channel",
             f"COALESCE({v}.staff_id, 0)",
             f"{sign}1",
-            f"{sign}{_KNOWN.format(v=v)}",
+            f"{sign}{KNOWN.format(v=v)}",
             f"{sign}({sat} IS NOT NULL)",
             f"{sign}COALESCE({sat}, 0)",
             *(f"{sign}COALESCE({sat} = {n}, 0)" for n in range(1, 6)),
@@ -87,7 +87,7 @@ def rebuild_slots(db: sqlite_utils.Database, after_id: int = 0) -> None:
     db.execute(
         f"INSERT INTO visit_slots (slot, channel, staff_id, {_SLOT_COLUMNS})"
         f" SELECT {_SLOT.format(v='v')} AS slot, v.channel, COALESCE(v.staff_id, 0) AS sid,"
-        f" COUNT(*), SUM({_KNOWN.format(v='v')}), COUNT({sat}), COALESCE(SUM({sat}), 0),"
+        f" COUNT(*), SUM({KNOWN.format(v='v')}), COUNT({sat}), COALESCE(SUM({sat}), 0),"
         + ", ".join(f"SUM(COALESCE({sat} = {n}, 0))" for n in range(1, 6))
         + " FROM visits v WHERE v.id > ? AND v.deleted_at IS NULL"
         " GROUP BY slot, v.channel, sid"
@@ -124,7 +124,7 @@ def _local(column: str, offsets: Offsets, params: list[Any]) -> str:
     return f"datetime({column}, CASE {' '.join(arms)} ELSE ? END)"
 
 
-def _staff(column: str, staff_id: int | None, params: list[Any]) -> str:
+def staff_filter(column: str, staff_id: int | None, params: list[Any]) -> str:
     if staff_id is None:
         return ""
     params.append(staff_id)
@@ -142,7 +142,7 @@ def visit_hours(
     params: list[Any] = []
     local = _local("slot", offsets, params)
     params.extend([start, end])
-    where = _staff("staff_id", staff_id, params)
+    where = staff_filter("staff_id", staff_id, params)
     return all_rows(
         db.execute(
             f"SELECT substr({local}, 1, 13) AS hour, channel, staff_id,"
@@ -161,7 +161,7 @@ def visit_totals(
 ) -> Row:
     """The slot counts summed over a range: the comparison period needs no local hours."""
     params: list[Any] = [start, end]
-    where = _staff("staff_id", staff_id, params)
+    where = staff_filter("staff_id", staff_id, params)
     row = db.execute(
         "SELECT COALESCE(SUM(visits), 0), COALESCE(SUM(known), 0), COALESCE(SUM(rated), 0),"
         f" COALESCE(SUM(sat_sum), 0) FROM visit_slots WHERE slot >= ? AND slot < ?{where}",
@@ -175,9 +175,9 @@ def counts(
 ) -> tuple[int, int]:
     """(customers created, issues opened) in a range."""
     p1: list[Any] = [start, end]
-    w1 = _staff("created_by", staff_id, p1)
+    w1 = staff_filter("created_by", staff_id, p1)
     p2: list[Any] = [start, end]
-    w2 = _staff("owner_id", staff_id, p2)
+    w2 = staff_filter("owner_id", staff_id, p2)
     customers = db.execute(
         f"SELECT COUNT(*) FROM customers WHERE created_at >= ? AND created_at < ?{w1}", p1
     ).fetchone()[0]
@@ -194,7 +194,7 @@ def new_customers(
     params: list[Any] = []
     local = _local("created_at", offsets, params)
     params.extend([start, end])
-    where = _staff("created_by", staff_id, params)
+    where = staff_filter("created_by", staff_id, params)
     return all_rows(
         db.execute(
             f"SELECT date({local}) AS day, COUNT(*) AS n FROM customers"
@@ -202,41 +202,6 @@ def new_customers(
             params,
         )
     )
-
-
-_VISIT_LIST = (
-    "SELECT v.id, v.at, v.channel, v.purpose, v.outcome, v.satisfaction, v.customer_id,"
-    " c.first_name, c.last_name, c.preferred_name, c.company, c.email, s.name AS staff_name"
-    " FROM visits v LEFT JOIN customers c ON c.id = v.customer_id"
-    " LEFT JOIN staff s ON s.id = v.staff_id"
-)
-
-
-def visits_in(
-    db: sqlite_utils.Database,
-    ranges: Sequence[tuple[str, str]],
-    staff_id: int | None,
-    *,
-    channel: str | None = None,
-    limit: int = 500,
-) -> list[Row]:
-    """The visits behind a bar or a cell: those in any of the UTC ranges, in time order."""
-    if not ranges:
-        return []
-    arms, params = [], []
-    for a, b in ranges:
-        arm_params: list[Any] = [a, b]
-        cond = _staff("v.staff_id", staff_id, arm_params)
-        if channel is not None:
-            cond += " AND v.channel = ?"
-            arm_params.append(channel)
-        arms.append(
-            f"SELECT * FROM ({_VISIT_LIST} WHERE v.at >= ? AND v.at < ? AND v.deleted_at IS NULL"
-            f"{cond} ORDER BY v.at LIMIT {int(limit)})"
-        )
-        params.extend(arm_params)
-    sql = " UNION ALL ".join(arms)
-    return all_rows(db.execute(f"SELECT * FROM ({sql}) ORDER BY at, id LIMIT {int(limit)}", params))
 
 
 # -- issues ------------------------------------------------------------------------------------
@@ -247,7 +212,7 @@ def issues_opened(
     params: list[Any] = []
     local = _local("i.created_at", offsets, params)
     params.extend([start, end])
-    where = _staff("i.owner_id", staff_id, params)
+    where = staff_filter("i.owner_id", staff_id, params)
     return all_rows(
         db.execute(
             f"SELECT date({local}) AS day, COALESCE(c.name, '') AS category, i.priority,"
@@ -266,7 +231,7 @@ def issues_resolved(
     params: list[Any] = []
     local = _local("i.resolved_at", offsets, params)
     params.extend([start, end])
-    where = _staff("i.owner_id", staff_id, params)
+    where = staff_filter("i.owner_id", staff_id, params)
     return all_rows(
         db.execute(
             f"SELECT date({local}) AS day, COALESCE(c.name, '') AS category, i.priority,"
@@ -286,7 +251,7 @@ def resolved_by(
 ) -> list[Row]:
     """Issues resolved per staff member who resolved them (the status change's author)."""
     params: list[Any] = [start, end]
-    where = _staff("staff_id", staff_id, params)
+    where = staff_filter("staff_id", staff_id, params)
     return all_rows(
         db.execute(
             "SELECT COALESCE(staff_id, 0) AS staff_id, COUNT(*) AS n FROM issue_events"
@@ -300,7 +265,7 @@ def resolved_by(
 def overdue(db: sqlite_utils.Database, moment: str, staff_id: int | None) -> list[Row]:
     """Open issues past their due time at `moment`, per category and priority."""
     params: list[Any] = [moment]
-    where = _staff("i.owner_id", staff_id, params)
+    where = staff_filter("i.owner_id", staff_id, params)
     return all_rows(
         db.execute(
             "SELECT COALESCE(c.name, '') AS category, i.priority, COUNT(*) AS n"
@@ -311,31 +276,12 @@ def overdue(db: sqlite_utils.Database, moment: str, staff_id: int | None) -> lis
     )
 
 
-def overdue_list(
-    db: sqlite_utils.Database, moment: str, staff_id: int | None, *, limit: int = 500
-) -> list[Row]:
-    params: list[Any] = [moment]
-    where = _staff("i.owner_id", staff_id, params)
-    params.append(limit)
-    return all_rows(
-        db.execute(
-            "SELECT i.id, i.title, i.priority, i.due_at, i.customer_id,"
-            " COALESCE(k.name, '') AS category, c.first_name, c.last_name, c.preferred_name,"
-            " c.company, c.email, s.name AS staff_name"
-            " FROM issues i LEFT JOIN issue_categories k ON k.id = i.category_id"
-            " LEFT JOIN customers c ON c.id = i.customer_id LEFT JOIN staff s ON s.id = i.owner_id"
-            f" WHERE i.is_open = 1 AND i.due_at < ?{where} ORDER BY i.due_at, i.id LIMIT ?",
-            params,
-        )
-    )
-
-
 def goodwill(
     db: sqlite_utils.Database, start: str, end: str, staff_id: int | None
 ) -> list[Row]:
     """Goodwill given in the range per approver's role and kind (one member: on their issues)."""
     params: list[Any] = [start, end]
-    where = _staff("i.owner_id", staff_id, params)
+    where = staff_filter("i.owner_id", staff_id, params)
     return all_rows(
         db.execute(
             "SELECT COALESCE(s.role, '') AS role, g.kind, COUNT(*) AS n,"
@@ -354,7 +300,7 @@ def followups(
 ) -> list[Row]:
     """Follow-ups due in the range per owner: done by their due time, done later, not done."""
     params: list[Any] = [start, end]
-    where = _staff("owner_id", staff_id, params)
+    where = staff_filter("owner_id", staff_id, params)
     return all_rows(
         db.execute(
             "SELECT COALESCE(owner_id, 0) AS staff_id,"

@@ -121,24 +121,26 @@ def test_staff_see_only_their_own_figures(desk: Desk, shop: Shop) -> None:
     with pytest.raises(PermissionDenied, match="only their own"):
         desk.insights.compute(period, cleo)
     with pytest.raises(PermissionDenied):
-        desk.insights.visits_on(date(2026, 10, 27), staff_id=cleo)
-    assert desk.insights.visits_on(date(2026, 10, 27)) == []  # Cleo's visits are not Ben's
+        desk.insights.lists.visits_on(date(2026, 10, 27), staff_id=cleo)
+    assert desk.insights.lists.visits_on(date(2026, 10, 27)).items == []  # Cleo's, not Ben's
     desk.act_as("Anna")
     assert desk.insights.compute(period, cleo).headline.visits == 3  # a lead picks anyone
     assert len(desk.insights.members()) >= 3
 
 
 def test_click_through_lists(desk: Desk, shop: Shop) -> None:
+    lists = desk.insights.lists
     period = desk.insights.custom(date(2026, 10, 19), date(2026, 11, 1))
-    day = desk.insights.visits_on(date(2026, 10, 25))
-    assert [(v.at.strftime("%H:%M"), v.at.fold, v.customer) for v in day] == [
+    day = lists.visits_on(date(2026, 10, 25))
+    assert [(v.at.strftime("%H:%M"), v.at.fold, v.customer) for v in day.items] == [
         ("02:30", 0, "Olga Old"), ("02:30", 1, "Oscar Older"), ("23:59", 0, "Olga Old")]
-    assert [v.customer_id for v in day] == [shop.old1, shop.old2, shop.old1]
-    hour = desk.insights.visits_at(period, 6, 2)  # Sundays 02:00-03:00: both of them
-    assert len(hour) == 2
-    assert len(desk.insights.visits_at(period, 6, 23)) == 2
-    overdue = desk.insights.overdue_issues()
-    assert [(i.issue_id, i.what, i.customer) for i in overdue] == [
+    assert [v.customer_id for v in day.items] == [shop.old1, shop.old2, shop.old1]
+    assert (day.total, day.said, day.with_day) == (3, "3", False)
+    hour = lists.visits_at(period, 6, 2)  # Sundays 02:00-03:00: both of them
+    assert hour.total == 2
+    assert lists.visits_at(period, 6, 23).total == 2
+    overdue = lists.overdue_issues()
+    assert [(i.issue_id, i.what, i.customer) for i in overdue.items] == [
         (shop.overdue_issue, "Refund", "Olga Old")]
 
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractItemModel
 from pytestqt.modeltest import ModelTester
 
 import csdesk.ui
-from csdesk.domain import Customer, CustomerDraft, IssueDraft
+from csdesk.domain import Customer, CustomerDraft, GoodwillKind, IssueDraft
 from csdesk.services.desk import Desk
 from csdesk.ui.models.audit_model import AuditModel
 from csdesk.ui.models.daily_log_model import DailyLogModel
@@ -26,6 +26,7 @@ from csdesk.ui.models.notes_model import NotesModel
 from csdesk.ui.models.outbox_model import OutboxModel
 from csdesk.ui.models.search_model import SearchResultsModel
 from csdesk.ui.models.timeline_model import TimelineModel
+from tests.conftest import FakeClock
 from tests.services.helpers_security import make_admin
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "import"
@@ -114,10 +115,12 @@ def _issues(tester: ModelTester, desk: Desk, known: dict[str, Customer]) -> None
 
 
 def _insights(tester: ModelTester, desk: Desk, known: dict[str, Customer]) -> None:
-    from datetime import date
+    clock = desk.clock
+    assert isinstance(clock, FakeClock)
+    from datetime import timedelta
 
     from csdesk.services.insight_tables import tables
-    from csdesk.ui.models.insight_models import InsightTableModel, VisitListModel
+    from csdesk.ui.models.insight_models import InsightTableModel, ListingModel
 
     ins = desk.insights.compute(desk.insights.preset("last_4_weeks"))
     for dark in (False, True):
@@ -126,9 +129,30 @@ def _insights(tester: ModelTester, desk: Desk, known: dict[str, Customer]) -> No
         for table in tables(ins):  # every chart's numbers, the heat map's coloured cells too
             model.set_table(table)
             tester.check(model)
-    listing = VisitListModel(desk.insights.visits_on(date.today()))
-    tester.check(listing)
-    tester.check(VisitListModel([]))
+    # something behind every kind of list, so the checks see rows, not only empty models
+    jose = known["jose"]
+    now = desk.clock()
+    desk.visits.log(jose.id, at=now, satisfaction=4)  # today in any zone the machine is in
+    issue = desk.issues.log(IssueDraft(customer_id=jose.id, title="Strap",
+                                       due_at=now + timedelta(minutes=5)))
+    desk.issues.add_goodwill(issue.id, GoodwillKind.GIFT, 300)
+    desk.followups.add(jose.id, "Ring back", now + timedelta(minutes=1))
+    clock.advance(minutes=10)  # both now past their due time
+    ins = desk.insights.compute(desk.insights.preset("last_4_weeks"))
+    lists = desk.insights.lists
+    period = ins.period
+    for listing in (
+        lists.visits_on(desk.insights.today()),
+        lists.visits(period.first, period.end, rated=True),
+        lists.new_customers(period.first, period.end),
+        lists.issues(period.first, period.end, which="both"),
+        lists.overdue_issues(),
+        lists.goodwill(period.first, period.end),
+        lists.followups(period.first, period.end),
+    ):
+        assert listing.items, listing.title
+        tester.check(ListingModel(listing))
+    tester.check(ListingModel())
 
 
 def _outbox(tester: ModelTester, desk: Desk, known: dict[str, Customer]) -> None:
@@ -161,7 +185,7 @@ CHECKS: dict[str, Check] = {
     "FollowUpModel": _issues,
     "IssueEventsModel": _issues,
     "InsightTableModel": _insights,
-    "VisitListModel": _insights,
+    "ListingModel": _insights,
 }
 
 

@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QPointF, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from csdesk.services.desk import Desk
+from csdesk.ui.dialogs.insight_list import ListDialog
 from csdesk.ui.features.insights import InsightsDialog, InsightsFeature
 from csdesk.ui.main_window import MainWindow
 from csdesk.ui.theme import apply_theme
+from csdesk.ui.widgets.insights_view import ChartPage
 from tests.conftest import FakeClock
 from tests.services.insights_fixture import Shop, seed
 
@@ -100,7 +102,7 @@ def test_overdue_bar_opens_the_overdue_issues(qtbot: QtBot, win: MainWindow, sho
     dialog = open_insights(qtbot, win)
     pick_two_weeks(qtbot, dialog)
     listing = dialog.view.open_overdue()
-    assert listing.model.rowCount() == 1
+    assert listing is not None and listing.model.rowCount() == 1
     assert listing.model.index(0, 2).data() == "Refund"
 
 
@@ -140,3 +142,97 @@ def test_screenshots(
         w.teardown()
         monkeypatch.delenv("CSDESK_THEME")
         apply_theme(app)
+
+
+def _show_tab(qtbot: QtBot, dialog: InsightsDialog, key: str) -> ChartPage:
+    view = dialog.view
+    page = view.pages[key]
+    view.tabs.setCurrentWidget(page)
+    qtbot.waitUntil(lambda: page.chart_view.isVisible() and page.chart_view.width() > 300)
+    qtbot.wait(20)  # the chart lays itself out on the next turn of the event loop
+    return page
+
+
+def _click(qtbot: QtBot, page: ChartPage, value: QPointF) -> None:
+    """A real mouse click where the chart draws `value` (x, y in the chart's own numbers)."""
+    view = page.chart_view
+    chart = view.chart()
+    at = chart.mapToScene(chart.mapToPosition(value, chart.series()[0]))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(at))
+
+
+def _opened(qtbot: QtBot, dialog: InsightsDialog, before: int) -> ListDialog:
+    qtbot.waitUntil(lambda: len(dialog.view.lists) > before, timeout=3000)
+    listing = dialog.view.lists[-1]
+    qtbot.waitUntil(listing.isVisible)
+    return listing
+
+
+def _rows(listing: ListDialog, column: int) -> list[str]:
+    model = listing.model
+    return [model.index(r, column).data() for r in range(model.rowCount())]
+
+
+def test_a_click_on_a_satisfaction_bar_lists_those_answers_and_enter_opens_the_customer(
+    qtbot: QtBot, win: MainWindow, shop: Shop
+) -> None:
+    dialog = open_insights(qtbot, win)
+    pick_two_weeks(qtbot, dialog)
+    page = _show_tab(qtbot, dialog, "satisfaction")
+    # week 1 answered 1, 2, 4 and 5 (one each), stacked 1 at the bottom: the 5s fill 3..4
+    _click(qtbot, page, QPointF(0, 3.5))
+    listing = _opened(qtbot, dialog, 0)
+    assert _rows(listing, 1) == ["Olga Old"] and _rows(listing, 4) == ["In person · rated 5"]
+    assert "answered with 5" in listing.label.text()
+    qtbot.keyClick(listing.view, Qt.Key.Key_Return)
+    assert not listing.isVisible()
+    customer = win.customer_view.customer
+    assert customer is not None and customer.id == shop.old1
+
+
+def test_a_click_on_a_staff_bar_lists_that_members_visits(
+    qtbot: QtBot, win: MainWindow, shop: Shop
+) -> None:
+    dialog = open_insights(qtbot, win)
+    pick_two_weeks(qtbot, dialog)
+    page = _show_tab(qtbot, dialog, "staff")
+    _click(qtbot, page, QPointF(1.5, 1))  # Cleo's bar (Ben is row 0): 3 visits
+    listing = _opened(qtbot, dialog, 0)
+    assert _rows(listing, 1) == ["Nia New", "Oscar Older", "Olga Old"]
+    assert set(_rows(listing, 3)) == {"Cleo"}
+
+
+def test_enter_on_table_rows_opens_issues_followups_and_goodwill(
+    qtbot: QtBot, win: MainWindow, shop: Shop
+) -> None:
+    dialog = open_insights(qtbot, win)
+    pick_two_weeks(qtbot, dialog)
+    view = dialog.view
+    page = _show_tab(qtbot, dialog, "issues")
+    view.tabs.setFocus()
+    qtbot.keyClick(view.tabs, Qt.Key.Key_T)
+    assert page.showing_table and page.table.hasFocus()
+    # keyboard only: down to week 2, right to "Resolved", Enter
+    qtbot.keyClick(page.table, Qt.Key.Key_Down)
+    qtbot.keyClick(page.table, Qt.Key.Key_Right)
+    qtbot.keyClick(page.table, Qt.Key.Key_Right)
+    assert (page.table.currentIndex().row(), page.table.currentIndex().column()) == (1, 2)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    listing = _opened(qtbot, dialog, 0)
+    assert _rows(listing, 2) == ["Parcel late"]
+    qtbot.keyClick(listing.view, Qt.Key.Key_Return)  # Enter opens the issue's customer
+    customer = win.customer_view.customer
+    assert customer is not None and customer.id == shop.old2
+
+    page = _show_tab(qtbot, dialog, "followups")
+    qtbot.keyClick(view.tabs, Qt.Key.Key_T)
+    page.table.setCurrentIndex(page.model.index(0, 1))  # "Done late"
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert _rows(_opened(qtbot, dialog, 1), 2) == ["Send form"]
+
+    page = _show_tab(qtbot, dialog, "goodwill")
+    qtbot.keyClick(view.tabs, Qt.Key.Key_T)
+    page.table.setCurrentIndex(page.model.index(1, 0))  # (staff, gift)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    listing = _opened(qtbot, dialog, 2)
+    assert _rows(listing, 2) == ["Parcel late"] and _rows(listing, 4) == ["gift 5.00"]

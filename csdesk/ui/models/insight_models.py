@@ -9,8 +9,8 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor
 
 from csdesk.services.insight_data import heat_colour, heat_ink
+from csdesk.services.insight_lists import Listing, ListItem
 from csdesk.services.insight_tables import Table, cell_text
-from csdesk.services.insights import VisitItem
 from csdesk.ui.models.table_base import HeaderedTableModel, Index
 
 CUSTOMER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -60,21 +60,21 @@ class InsightTableModel(HeaderedTableModel):
         return None
 
 
-class VisitListModel(HeaderedTableModel):
-    """The visits behind a bar or cell, or the overdue issues: Enter opens the customer."""
+class ListingModel(HeaderedTableModel):
+    """The list behind a bar, a cell or a table row (services/insight_lists.py Listing): visits,
+    new customers, issues, goodwill or follow-ups, one shape for all. Enter opens the customer."""
 
-    headers = ("When", "Customer", "What", "Staff", "")
+    headers = ("When", "Customer", "What", "Staff", "Detail")
 
-    def __init__(self, items: list[VisitItem], parent: QObject | None = None,
-                 *, with_day: bool = True) -> None:
+    def __init__(self, listing: Listing | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._items = items
-        self._with_day = with_day
+        self._items: list[ListItem] = listing.items if listing else []
+        self._with_day = listing.with_day if listing else True
 
     def row_total(self) -> int:
         return len(self._items)
 
-    def item(self, row: int) -> VisitItem:
+    def item(self, row: int) -> ListItem:
         return self._items[row]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -90,5 +90,3 @@ class VisitListModel(HeaderedTableModel):
             when += " (2nd)"  # the hour clocks went back over
         return (when, item.customer or "(anonymous)", item.what, item.who, item.detail)[
             index.column()]
-
-

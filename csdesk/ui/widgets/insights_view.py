@@ -1,9 +1,12 @@
 """The Insights view: a period's charts (QtCharts), each with its numbers one keystroke away.
 
 Keys: Ctrl+PgUp/PgDn (or Ctrl+Tab) move between charts, T shows a chart's numbers as a table
-and back, Enter on a table row (or a click on a bar) opens the list behind it, Enter on a list
-row opens that customer. The figures are computed off the UI thread (ui/workers.py Op); the
-service decides whose figures the person at the screen may see.
+and back, Enter on a table row (its column picks the count: Resolved, a score, a channel) or a
+click on a bar, a line's point or a slice opens the list behind it (services/insight_lists.py),
+Enter on a list row opens that customer. While open, the view follows the database: the dialog
+(ui/features/insights.py) works the shown figures out again when a write reaches the change bus.
+The figures are computed off the UI thread (ui/workers.py Op); the service decides whose
+figures the person at the screen may see.
 """
 
 from __future__ import annotations
@@ -11,20 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCharts import QBarSet, QChartView
-from PySide6.QtCore import QDate, QModelIndex, Signal
+from PySide6.QtCharts import QAbstractBarSeries, QBarSet, QChart, QChartView, QLineSeries, QPieSeries
+from PySide6.QtCore import QDate, QModelIndex, QPointF, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -32,32 +33,22 @@ from PySide6.QtWidgets import (
 
 from csdesk.errors import CsdeskError
 from csdesk.render.charts import BUILDERS, apply_theme
-from csdesk.services.insight_data import Insights, Period
+from csdesk.services.insight_data import Insights, Period, charted_staff
+from csdesk.services.insight_lists import Listing
 from csdesk.services.insight_tables import CHARTS, HEAT_CAPTION, table, tables
-from csdesk.services.insights import PRESET_LABELS, PRESETS, InsightService, VisitItem
-from csdesk.ui.models.insight_models import InsightTableModel, VisitListModel
+from csdesk.services.insights import PRESET_LABELS, PRESETS, InsightService
+from csdesk.ui.dialogs.insight_list import ListDialog, table_view
+from csdesk.ui.models.insight_models import InsightTableModel
 
 # Short tab names, so every tab fits a 1280-pixel screen; the chart's own title says the rest.
 TAB_NAMES = {"visits": "&Visits", "returning": "&Returning", "satisfaction": "S&atisfaction",
-             "issues": "&Issues", "categories": "&Categories", "followups": "&Follow-ups",
+             "issues": "&Issues", "categories": "&Categories", "goodwill": "&Goodwill",
+             "followups": "&Follow-ups",
              "staff": "S&taff"}
 
 
 def is_dark(widget: QWidget) -> bool:
     return widget.palette().window().color().lightness() < 128
-
-
-def _table_view(name: str) -> QTableView:
-    view = QTableView()
-    view.setObjectName(name)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    return view
 
 
 class ChartPage(QWidget):
@@ -69,7 +60,7 @@ class ChartPage(QWidget):
         self.setObjectName(f"insight_{key}")
         self.setAccessibleName(title)
         layout = QVBoxLayout(self)
-        self.caption = QLabel(caption + "  (T: numbers)")
+        self.caption = QLabel(caption + "  (T: numbers; click a bar for its list)")
         self.caption.setObjectName(f"caption_{key}")
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
@@ -80,7 +71,7 @@ class ChartPage(QWidget):
         self.chart_view.setAccessibleName(f"{title} chart")
         self.chart_view.setAccessibleDescription(caption)
         self.model = InsightTableModel(self, dark=dark)
-        self.table = _table_view(f"table_{key}")
+        self.table = table_view(f"table_{key}")
         self.table.setModel(self.model)
         self.stack.addWidget(self.chart_view)
         self.stack.addWidget(self.table)
@@ -112,6 +103,9 @@ class InsightsView(QWidget):
         self.service = service
         self._run = run
         self.insights: Insights | None = None
+        # what was last asked for (preset key or 'custom', period, member): what a refresh
+        # after a change works out again, and whose lists a bar opens
+        self.asked: tuple[str, Period, int | None] | None = None
         self.dark = is_dark(self)
         layout = QVBoxLayout(self)
 
@@ -150,7 +144,7 @@ class InsightsView(QWidget):
         layout.addWidget(self.status)
 
         self.summary = InsightTableModel(self)
-        self.summary_view = _table_view("table_summary")
+        self.summary_view = table_view("table_summary")
         self.summary_view.setModel(self.summary)
         self.summary_view.setAccessibleName("Summary, compared with the period before")
         self.summary_view.setFixedWidth(610)
@@ -173,7 +167,7 @@ class InsightsView(QWidget):
         caption = QLabel(HEAT_CAPTION + "  Enter on a cell lists its visits.")
         caption.setObjectName("caption_heat")
         heat_layout.addWidget(caption)
-        self.heat_view = _table_view("table_heat")
+        self.heat_view = table_view("table_heat")
         self.heat_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.heat_view.setAlternatingRowColors(False)
         self.heat_view.setModel(self.heat_model)
@@ -181,7 +175,7 @@ class InsightsView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setDefaultSectionSize(30)  # all 24 hours in view, no scrolling sideways
         header.setMinimumSectionSize(24)
-        self.heat_view.activated.connect(self._heat_cell)
+        self.heat_view.activated.connect(lambda i: self._table_row("heat", i))
         heat_layout.addWidget(self.heat_view, 1)
         self.tabs.addTab(heat, "&Busiest hours")
         body.addWidget(self.tabs, 1)
@@ -191,7 +185,8 @@ class InsightsView(QWidget):
         QShortcut(QKeySequence("T"), self, self.toggle_table)
         QShortcut(QKeySequence("Ctrl+PgDown"), self, lambda: self._step(1))
         QShortcut(QKeySequence("Ctrl+PgUp"), self, lambda: self._step(-1))
-        self.lists: list[VisitListDialog] = []
+        self.summary_view.activated.connect(lambda i: self._table_row("summary", i))
+        self.lists: list[ListDialog] = []
         self.fill_members()
         self._period_changed()
 
@@ -226,19 +221,44 @@ class InsightsView(QWidget):
         return int(value) if value is not None else None
 
     def refresh(self) -> None:
+        """Work out what the pickers say (the Show button)."""
         try:
             period = self.period()
         except CsdeskError as exc:  # a UserError about the dates: say it where the dates are
             self.status.setText(str(exc))
             return
+        self.asked = (self.period_box.currentData(), period, self.staff_id())
         self.status.setText(f"Working out {period.title}…")
+        self._compute(period, self.staff_id())
+
+    def refresh_shown(self) -> None:
+        """Work the shown figures out again (the database changed): the same period and member
+        whatever the pickers say now, a preset rolled to today; tab, rows and status stay."""
+        if self.asked is None:
+            return
+        key, period, staff_id = self.asked
+        if key != "custom":
+            period = self.service.preset(key)
+        self.asked = (key, period, staff_id)
+        self._compute(period, staff_id)
+
+    def _compute(self, period: Period, staff_id: int | None) -> None:
         if self._run is not None:
-            self._run(period, self.staff_id())
+            self._run(period, staff_id)
         else:
-            self.show_insights(self.service.compute(period, self.staff_id()))
+            self.show_insights(self.service.compute(period, staff_id))
 
     # -- showing -------------------------------------------------------------------------------
     def show_insights(self, ins: Insights) -> None:
+        # One repaint for the whole change, and every table keeps the row it was on, so a
+        # refresh because someone wrote a visit does not flicker or lose the person's place.
+        self.setUpdatesEnabled(False)
+        try:
+            self._show(ins)
+        finally:
+            self.setUpdatesEnabled(True)
+
+    def _show(self, ins: Insights) -> None:
         self.insights = ins
         scope = f"{ins.only}'s own figures" if ins.only else "The whole shop"
         head = ins.headline
@@ -246,6 +266,8 @@ class InsightsView(QWidget):
         self.status.setText(
             f"{scope}, {ins.period.title}, compared with {ins.period.before().title}.{few}"
         )
+        views = [self.summary_view, self.heat_view, *(p.table for p in self.pages.values())]
+        places = [(v, v.currentIndex().row(), v.currentIndex().column()) for v in views]
         self.summary.set_table(table(ins, "summary"))
         by_key = {t.key: t for t in tables(ins)}
         for key, page in self.pages.items():
@@ -259,13 +281,23 @@ class InsightsView(QWidget):
             self._connect_clicks(key, chart)
         self.heat_model.set_table(by_key["heat"])
         self.heat_view.setColumnWidth(0, 48)
+        for view, row, column in places:
+            model = view.model()
+            if 0 <= row < model.rowCount() and 0 <= column < model.columnCount():
+                view.setCurrentIndex(model.index(row, column))
 
-    def _connect_clicks(self, key: str, chart: object) -> None:
-        for series in chart.series():  # type: ignore[attr-defined]
-            clicked = getattr(series, "clicked", None)
-            if clicked is None or not hasattr(series, "barSets"):
-                continue
-            clicked.connect(lambda i, bars, k=key: self._bar_clicked(k, i, bars))
+    def _connect_clicks(self, key: str, chart: QChart) -> None:
+        """Every bar, line point and pie slice opens the list behind it, like its table row."""
+        for series in chart.series():
+            if isinstance(series, QAbstractBarSeries):
+                series.clicked.connect(
+                    lambda i, bars, k=key: self._bar_clicked(k, i, bars))
+            elif isinstance(series, QLineSeries):
+                name = series.name()
+                series.clicked.connect(
+                    lambda point, k=key, n=name: self._point_clicked(k, point, n))
+            elif isinstance(series, QPieSeries):
+                series.clicked.connect(lambda part, k=key: self.open_behind(k, 0, part.label()))
 
     def toggle_table(self) -> None:
         page = self.tabs.currentWidget()
@@ -280,72 +312,48 @@ class InsightsView(QWidget):
         ins = self.insights
         if ins is None:
             return
-        if key == "visits" and 0 <= index < len(ins.days):
-            self.open_day(ins.days[index].day)
-        elif key == "categories" and bars.label() == "Overdue now":
-            self.open_overdue()
+        row = index
+        if key == "staff":  # the chart draws only who handled visits; the table has everyone
+            charted = charted_staff(ins)
+            if not 0 <= index < len(charted):
+                return
+            row = ins.staff.index(charted[index])
+        self.open_behind(key, row, bars.label())
+
+    def _point_clicked(self, key: str, point: QPointF, name: str) -> None:
+        self.open_behind(key, round(point.x()), name)
 
     def _table_row(self, key: str, index: QModelIndex) -> None:
+        model = index.model()
+        column = model.headerData(index.column(), Qt.Orientation.Horizontal) if model else None
+        self.open_behind(key, index.row(), str(column) if column is not None else None)
+
+    def open_behind(self, key: str, row: int, column: str | None = None) -> ListDialog | None:
+        """The list behind a place on a chart: its table's row and column (or bar set)."""
         ins = self.insights
         if ins is None:
-            return
-        if key == "visits" and index.row() < len(ins.days):
-            self.open_day(ins.days[index.row()].day)
-        elif key in ("categories", "issues"):
-            self.open_overdue()
+            return None
+        staff_id = self.asked[2] if self.asked is not None else self.staff_id()
+        try:
+            listing = self.service.lists.behind(ins, key, row, column, staff_id=staff_id)
+        except CsdeskError as exc:
+            self.status.setText(str(exc))
+            return None
+        return self._list(listing) if listing is not None else None
 
-    def _heat_cell(self, index: QModelIndex) -> None:
-        if self.insights is None or index.column() == 0:
-            return
-        weekday, hour = index.row(), index.column() - 1
-        items = self.service.visits_at(self.insights.period, weekday, hour, staff_id=self.staff_id())
-        names = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
-        self._list(f"Visits on {names[weekday]}, {hour:02d}:00–{hour + 1:02d}:00", items)
+    def open_day(self, day: date) -> ListDialog:
+        staff_id = self.asked[2] if self.asked is not None else self.staff_id()
+        return self._list(self.service.lists.visits_on(day, staff_id=staff_id))
 
-    def open_day(self, day: date) -> VisitListDialog:
-        items = self.service.visits_on(day, staff_id=self.staff_id())
-        return self._list(f"Visits and calls on {day:%A %d %B %Y}", items, with_day=False)
+    def open_overdue(self) -> ListDialog | None:
+        """The 'Overdue now' bars of every category together: the summary's last row."""
+        if self.insights is None:
+            return None
+        return self.open_behind("summary", len(table(self.insights, "summary").rows) - 1)
 
-    def open_overdue(self) -> VisitListDialog:
-        items = self.service.overdue_issues(staff_id=self.staff_id())
-        return self._list("Issues overdue now", items)
-
-    def _list(self, title: str, items: list[VisitItem], *, with_day: bool = True) -> VisitListDialog:
-        dialog = VisitListDialog(title, items, self, with_day=with_day)
+    def _list(self, listing: Listing) -> ListDialog:
+        dialog = ListDialog(listing, self)
         dialog.customer_requested.connect(self.customer_requested)
         self.lists.append(dialog)
         dialog.show()
         return dialog
-
-
-class VisitListDialog(QDialog):
-    """The list behind a bar or a cell. Enter opens the customer; Esc goes back to the chart."""
-
-    customer_requested = Signal(int)
-
-    def __init__(self, title: str, items: list[VisitItem], parent: QWidget | None = None,
-                 *, with_day: bool = True) -> None:
-        super().__init__(parent)
-        self.setObjectName("insightList")
-        self.setWindowTitle(title)
-        layout = QVBoxLayout(self)
-        shown = f"{len(items)}" if len(items) < 500 else "the first 500"
-        label = QLabel(f"{title}: {shown}. Enter opens the customer." if items
-                       else f"{title}: none.")
-        label.setWordWrap(True)
-        layout.addWidget(label)
-        self.model = VisitListModel(items, self, with_day=with_day)
-        self.view = _table_view("insightListTable")
-        self.view.setModel(self.model)
-        self.view.activated.connect(self._open)
-        layout.addWidget(self.view)
-        self.resize(720, 420)
-        if items:
-            self.view.setCurrentIndex(self.model.index(0, 0))
-        self.view.setFocus()
-
-    def _open(self, index: QModelIndex) -> None:
-        customer = self.model.item(index.row()).customer_id
-        if customer is not None:
-            self.customer_requested.emit(customer)
-            self.accept()

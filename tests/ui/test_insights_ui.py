@@ -4,6 +4,7 @@ day's visits and open a customer with Enter; plain staff see only their own figu
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, QPointF, Qt
@@ -17,7 +18,7 @@ from csdesk.ui.main_window import MainWindow
 from csdesk.ui.theme import apply_theme
 from csdesk.ui.widgets.insights_view import ChartPage
 from tests.conftest import FakeClock
-from tests.services.insights_fixture import Shop, seed
+from tests.services.insights_fixture import Shop, seed, utc
 
 
 @pytest.fixture
@@ -236,3 +237,35 @@ def test_enter_on_table_rows_opens_issues_followups_and_goodwill(
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
     listing = _opened(qtbot, dialog, 2)
     assert _rows(listing, 2) == ["Parcel late"] and _rows(listing, 4) == ["gift 5.00"]
+
+
+def test_the_view_follows_a_visit_written_at_another_counter(
+    qtbot: QtBot, win: MainWindow, shop: Shop, db_path: Path, clock: FakeClock
+) -> None:
+    dialog = open_insights(qtbot, win)
+    pick_two_weeks(qtbot, dialog)
+    view = dialog.view
+    page = _show_tab(qtbot, dialog, "returning")
+    qtbot.keyClick(view.tabs, Qt.Key.Key_T)
+    page.table.setCurrentIndex(page.model.index(1, 2))
+    assert view.insights is not None and view.insights.headline.visits == 9
+    shown = view.insights
+    other = Desk.open(db_path, clock=clock, computer="Counter 2")
+    try:
+        other.visits.log(shop.old2, at=utc(2026, 10, 28, 9, 0), satisfaction=5)  # Wed 10:00
+    finally:
+        other.close()
+    qtbot.waitUntil(lambda: view.insights is not shown, timeout=1000)
+    assert view.insights is not None and view.insights.headline.visits == 10
+    assert view.insights.weeks[1].known == 4 and view.insights.weeks[1].distribution[4] == 1
+    # the person's place is kept: the period, the tab, the table and its row
+    assert view.insights.period.first == date(2026, 10, 19)
+    assert view.tabs.currentWidget() is page and page.showing_table
+    assert (page.table.currentIndex().row(), page.table.currentIndex().column()) == (1, 2)
+    assert page.model.index(1, 2).data() == "4"
+    assert "The whole shop" in view.status.text()
+    # and a write made in this window counts too, the same way
+    shown = view.insights
+    win.desk.visits.log(shop.old1, at=utc(2026, 10, 29, 9, 0))
+    qtbot.waitUntil(lambda: view.insights is not shown, timeout=1000)
+    assert view.insights is not None and view.insights.headline.visits == 11

@@ -2,23 +2,34 @@
 
 Shift leads and admins see the whole shop and pick any member; plain staff who open it see their
 own figures (the service enforces it; this face only offers what the service allows).
+
+The view follows the database: a Change on the window's bus (its own writes, a worker's, and
+what other windows and the CLI wrote, heard by ui/features/live.py) that touches what the figures
+count starts a short single-shot timer, so a burst of writes (an import, a batch) is one refresh,
+worked out off the UI thread like the first one.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QStandardPaths, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QVBoxLayout, QWidget
 
+from csdesk.domain import Change
 from csdesk.services.desk import Desk
-from csdesk.services.insight_data import Period
+from csdesk.services.insight_data import Insights, Period
 from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.widgets.insights_view import InsightsView
 from csdesk.ui.workers import Op, Progress
 
 SHORTCUT = "Ctrl+Shift+G"
+REFRESH_DEBOUNCE_MS = 250  # with the 300 ms live poll, a write elsewhere shows within ~1 s
+# The Change kinds the figures count: visits, customers (new/returning), issues (and their
+# goodwill and events), follow-ups; staff names; a restored file changes everything.
+COUNTED = frozenset({"visit", "customer", "issue", "issue_category", "followup", "staff",
+                     "restore"})
 
 
 def ask_pdf_path(parent: QWidget, suggested: Path) -> Path | None:
@@ -42,6 +53,19 @@ class InsightsDialog(QDialog):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.view)
         self.resize(1280, 760)
+        self.live_timer = QTimer(self)
+        self.live_timer.setObjectName("insightsLiveTimer")
+        self.live_timer.setSingleShot(True)
+        self.live_timer.setInterval(REFRESH_DEBOUNCE_MS)
+        self.live_timer.timeout.connect(self.view.refresh_shown)
+        window.bus.changed.connect(self.on_change)
+
+    def on_change(self, change: object) -> None:
+        if not isinstance(change, Change) or not self.isVisible():
+            return
+        if change.kind in COUNTED or (change.kind == "settings"
+                                      and change.extra.get("key") == "timezone"):
+            self.live_timer.start()  # (re)started: the last of a burst of changes counts
 
     def compute(self, period: Period, staff_id: int | None) -> None:
         if self.op is not None and self.op.running:
@@ -51,10 +75,14 @@ class InsightsDialog(QDialog):
             return desk.insights.compute(period, staff_id)
 
         op = self.window_.run_op(work, self)
-        op.succeeded.connect(self.view.show_insights)
+        op.succeeded.connect(self._computed)
         op.failed.connect(self.view.status.setText)
         self.op = op
         op.start()
+
+    def _computed(self, result: object) -> None:
+        if isinstance(result, Insights):
+            self.view.show_insights(result)
 
     def save_pdf(self) -> None:
         period, staff_id = self.view.period(), self.view.staff_id()
@@ -105,6 +133,12 @@ class InsightsFeature(Feature):
         self.dialog.view.refresh()
         self.dialog.view.tabs.setFocus()
         return self.dialog
+
+    def teardown(self) -> None:
+        super().teardown()
+        if self.dialog is not None:  # no refresh after the window's Desk is gone
+            self.dialog.live_timer.stop()
+            self.window.bus.changed.disconnect(self.dialog.on_change)
 
 
 def install(window: Shell) -> None:

@@ -55,10 +55,14 @@ class Listing:
     items: list[ListItem]
     total: int  # how many there are; items holds the first LIMIT of them
     with_day: bool = True  # False when every item is on the same day: the time says enough
+    capped: bool = False  # there are more than `total` (the store stops counting there)
 
     @property
     def said(self) -> str:
-        """'3', or 'the first 500 of 1,234' when the list is cut."""
+        """'3', 'the first 500 of 1,234' when the list is cut, or 'the first 500 of more than
+        10,000' past the count's cap."""
+        if self.capped:
+            return f"the first {len(self.items):,} of more than {self.total:,}"
         if self.total > len(self.items):
             return f"the first {len(self.items):,} of {self.total:,}"
         return f"{self.total:,}"
@@ -105,7 +109,7 @@ class InsightLists:
                             score=score, rated=rated, returning=returning)
         one_day = end - first == timedelta(days=1)
         return Listing(f"{what} {self._days(first, end)}", [self._visit(r) for r in page.rows],
-                       page.total, with_day=not one_day)
+                       page.total, with_day=not one_day, capped=page.capped)
 
     def visits_on(
         self, day: date, *, channel: str | None = None, staff_id: int | None = None
@@ -133,7 +137,7 @@ class InsightLists:
                 ranges.append((iso(a), iso(b)))
         page = store.visits(self._ctx.db, ranges, who)
         title = f"Visits on {WEEKDAY_NAMES[weekday]}, {hour:02d}:00–{(hour + 1) % 24:02d}:00"
-        return Listing(title, [self._visit(r) for r in page.rows], page.total)
+        return Listing(title, [self._visit(r) for r in page.rows], page.total, capped=page.capped)
 
     def _visit(self, r: Row) -> ListItem:
         what = " → ".join(x for x in ((r["purpose"] or "").strip(), (r["outcome"] or "").strip()) if x)
@@ -160,7 +164,8 @@ class InsightLists:
                      r["staff_name"] or "", "added")
             for r in page.rows
         ]
-        return Listing(f"New customers {self._days(first, end)}", items, page.total)
+        return Listing(f"New customers {self._days(first, end)}", items, page.total,
+                       capped=page.capped)
 
     # -- issues ------------------------------------------------------------------------------
     def issues(
@@ -175,7 +180,8 @@ class InsightLists:
         opened_or = {"opened": "opened", "resolved": "resolved", "both": "opened or resolved"}
         in_cat = f" in {category}" if category else ""
         title = f"Issues{in_cat} {opened_or[which]} {self._days(first, end)}"
-        return Listing(title, [self._issue(r, which) for r in page.rows], page.total)
+        return Listing(title, [self._issue(r, which) for r in page.rows], page.total,
+                       capped=page.capped)
 
     def overdue_issues(
         self, *, category: str | None = None, priority: str | None = None,
@@ -187,7 +193,7 @@ class InsightLists:
         page = store.overdue(self._ctx.db, iso(moment), who, category=category, priority=priority)
         in_cat = f" in {category}" if category else ""
         return Listing(f"Issues{in_cat} overdue now", [self._issue(r, "overdue") for r in page.rows],
-                       page.total)
+                       page.total, capped=page.capped)
 
     def _issue(self, r: Row, which: str) -> ListItem:
         if which == "overdue":
@@ -223,7 +229,7 @@ class InsightLists:
         ]
         by = " ".join(x for x in (kind or "", f"approved by {role}s" if role else "") if x)
         title = f"Goodwill{' ' + by if by else ''} {self._days(first, end)}"
-        return Listing(title, items, page.total)
+        return Listing(title, items, page.total, capped=page.capped)
 
     # -- follow-ups --------------------------------------------------------------------------
     def followups(
@@ -240,7 +246,7 @@ class InsightLists:
         items = [self._followup(r) for r in page.rows]
         label = FOLLOWUP_LABELS[state] if state else "All"
         return Listing(f"Follow-ups due {self._days(first, end)}: {label.lower()}", items,
-                       page.total)
+                       page.total, capped=page.capped)
 
     def _followup(self, r: Row) -> ListItem:
         if r["done_at"] is None:

@@ -1,8 +1,10 @@
 """The rows behind an Insights bar, cell or table row: visits, new customers, issues, goodwill,
 follow-ups. Each list reads one time index (visits_at, customers_created_at, issues_created,
 issues_resolved_at, issues_queue, goodwill_at, followups_due_any) over the bar's range, stops at
-`limit` rows, and says how many there are in all (`Page.total`), so a list of a busy quarter
-costs a bounded read and still tells the truth about its size.
+`limit` rows, and says how many there are in all (`Page.total`), counting no further than
+COUNT_CAP (a quarter's visits would be a walk of 250,000 rows on the UI thread): past it the page
+says only that there are more (`Page.capped`). So a list of a busy quarter costs a bounded read
+and still tells the truth about its size.
 
 Times are UTC text, as stored. Filters that come from a chart (a channel, a score, a category's
 name, a role) are parameters, never SQL text.
@@ -20,6 +22,7 @@ from csdesk.store.insights import KNOWN, staff_filter
 from csdesk.store.rows import Row, all_rows
 
 LIMIT = 500
+COUNT_CAP = 10_000
 NONE = "(none)"  # how the charts name an issue without a category
 NOBODY = "(nobody)"  # and goodwill nobody known approved
 
@@ -29,7 +32,8 @@ _CUSTOMER = "c.first_name, c.last_name, c.preferred_name, c.company, c.email"
 @dataclass(frozen=True)
 class Page:
     rows: list[Row]
-    total: int  # all the rows that match; `rows` holds at most the limit of them
+    total: int  # the rows that match (at most COUNT_CAP); `rows` holds the first `limit`
+    capped: bool = False  # more than COUNT_CAP match
 
 
 def _page(
@@ -42,8 +46,13 @@ def _page(
     ))
     if len(rows) < limit:
         return Page(rows, len(rows))
-    total = db.execute(f"SELECT COUNT(*) FROM {source} WHERE {where}", params).fetchone()[0]
-    return Page(rows, int(total))
+    total = int(db.execute(
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT {COUNT_CAP + 1})",
+        params,
+    ).fetchone()[0])
+    if total > COUNT_CAP:
+        return Page(rows, COUNT_CAP, capped=True)
+    return Page(rows, total)
 
 
 # -- visits ------------------------------------------------------------------------------------

@@ -157,12 +157,20 @@ def test_plain_staff_open_only_their_own(desk: Desk, ins: Insights, shop: Shop) 
         desk.insights.lists.issues(date(2026, 10, 19), date(2026, 11, 2), staff_id=cleo)
 
 
-def test_a_long_list_is_cut_and_says_how_long(desk: Desk, ins: Insights, shop: Shop) -> None:
+def test_a_long_list_is_cut_and_says_how_long(
+    desk: Desk, ins: Insights, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
     a, b = "2026-10-18T22:00:00+00:00", "2026-11-01T23:00:00+00:00"
     page = store.visits(desk.db, [(a, b)], None, limit=4)
     assert (len(page.rows), page.total) == (4, 9)
     cut = Listing("Visits", behind(desk, ins, "visits", 6).items[:2], 1234)
     assert cut.said == "the first 2 of 1,234"
+    # past the count's cap the list says only that there are more (no walk of a whole quarter)
+    monkeypatch.setattr(store, "COUNT_CAP", 6)
+    capped = store.visits(desk.db, [(a, b)], None, limit=4)
+    assert (len(capped.rows), capped.total, capped.capped) == (4, 6, True)
+    more = Listing("Visits", cut.items, capped.total, capped=capped.capped)
+    assert more.said == "the first 2 of more than 6"
 
 
 def test_lists_read_an_index(desk: Desk, shop: Shop) -> None:

@@ -269,3 +269,21 @@ def test_the_view_follows_a_visit_written_at_another_counter(
     win.desk.visits.log(shop.old1, at=utc(2026, 10, 29, 9, 0))
     qtbot.waitUntil(lambda: view.insights is not shown, timeout=1000)
     assert view.insights is not None and view.insights.headline.visits == 11
+
+
+def test_a_burst_of_writes_elsewhere_ends_in_the_last_figures(
+    qtbot: QtBot, win: MainWindow, shop: Shop, db_path: Path, clock: FakeClock
+) -> None:
+    dialog = open_insights(qtbot, win)
+    pick_two_weeks(qtbot, dialog)
+    view = dialog.view
+    other = Desk.open(db_path, clock=clock, computer="Counter 2")
+    try:
+        for minute in range(0, 50, 10):  # five visits, each while the last refresh may be running
+            other.visits.log(shop.old2, at=utc(2026, 10, 28, 9, minute))
+            qtbot.wait(120)
+    finally:
+        other.close()
+    qtbot.waitUntil(lambda: view.insights is not None and view.insights.headline.visits == 14,
+                    timeout=2000)
+    assert view.insights is not None and view.insights.days[9].total == 5  # Wed 28 Oct

@@ -213,7 +213,8 @@ def generate(
     added = 0
     if fresh:
         try:
-            with bulk.loading(db):
+            # A rollback journal for the load (see rollback_journal): the same all-or-nothing.
+            with bulk.rollback_journal(db), bulk.loading(db):
                 for done, *parts in batches():
                     write(*parts)
                     added = done
@@ -223,7 +224,7 @@ def generate(
             return 0
         return added
     for done, *parts in batches():
-        with atomic(db):
+        with atomic(db), bulk.fts_after_inserts(db, ("customers", "customer_phones", "notes")):
             write(*parts)
         added = done
         if progress is not None and progress(done, customers) is False:

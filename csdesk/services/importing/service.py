@@ -349,9 +349,11 @@ class ImportService:
                     item.customer_id = cid
                 elif item.action == "update" and self._update_one(item, now, actor, audits, items):
                     updated += 1
-            bulk.insert_customers(db, rows, emails)
-            bulk.insert_phones(db, phones)
-            bulk.insert_notes(db, notes)
+            # After the updates above (they keep their triggers): only new rows are fed set-wise.
+            with bulk.fts_after_inserts(db, ("customers", "customer_phones", "notes")):
+                bulk.insert_customers(db, rows, emails)
+                bulk.insert_phones(db, phones)
+                bulk.insert_notes(db, notes)
             audit.record_many(db, audits)
             log.add_items(db, batch_id, items)
             log.add_counts(

@@ -93,3 +93,33 @@ def test_namesakes_are_looked_up_once_per_name(desk: Desk, tmp_path: Path) -> No
     warned = [i.line for i in plan.items if any(f"#{existing}" in w for w in i.warnings)]
     assert warned == [2, 3]  # both spellings fold to the same name; Li Wei has no namesake
     assert sum("customers_fts" in s and "MATCH" in s for s in statements) == 2  # maria garcia, li wei
+
+
+def test_plan_items_live_on_disk_a_page_at_a_time(desk: Desk, tmp_path: Path) -> None:
+    from csdesk.services.importing.plan import PAGE_ITEMS
+
+    src = tmp_path / "many.csv"
+    rows = PAGE_ITEMS * 2 + 500
+    src.write_text(
+        "First Name,Last Name,Email\n"
+        + "".join(f"P{i},Q{i},p{i}@example.com\n" for i in range(rows))
+        + "P1,Again,p1@example.com\n",  # the same e-mail as row 3: skipped
+        encoding="utf-8",
+    )
+    plan = desk.imports.preview(src)
+    items = plan.items
+    assert len(items) == rows + 1 and items._stored == 2  # two full pages went to the spool
+    assert [i.name for i in items[PAGE_ITEMS - 1 : PAGE_ITEMS + 1]] == [
+        f"P{PAGE_ITEMS - 1} Q{PAGE_ITEMS - 1}",
+        f"P{PAGE_ITEMS} Q{PAGE_ITEMS}",
+    ]
+    assert items[-1].reason == "same e-mail as row 3 of this file"
+    assert plan.summary() == {"rows": rows + 1, "created": rows, "updated": 0, "unchanged": 0, "skipped": 1}
+    assert list(items.positions("skip")) == [rows]
+    assert [i.line for i in items] == list(range(2, rows + 3))
+    desk.auth.act_as_cli()
+    desk.imports.apply(plan)
+    # What apply decided (the ids it gave) is stored back, whichever page it was on.
+    ids = [i.customer_id for i in plan.items]
+    assert ids[:-1] == list(range(1, rows + 1)) and ids[-1] is None
+    assert desk.customers.get(ids[PAGE_ITEMS + 7] or 0).first_name == f"P{PAGE_ITEMS + 7}"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from csdesk.domain import CustomerDraft
 from csdesk.errors import UserError, ValidationError
@@ -17,6 +20,7 @@ from csdesk.services.importing.records import Record, shorten
 from csdesk.services.text import folded_phrase
 from csdesk.store import customers as store
 from csdesk.store import notes as notes_store
+from csdesk.store.spool import Spool
 
 if TYPE_CHECKING:
     from csdesk.services.context import Context
@@ -93,18 +97,117 @@ class PlanItem:
         }
 
 
+PAGE_ITEMS = 1000
+_CODES = {"create": ord("c"), "update": ord("u"), "unchanged": ord("n"), "skip": ord("s")}
+_CACHED_PAGES = 4
+
+
+class PlanItems(Sequence[PlanItem]):
+    """A plan's items in pages of PAGE_ITEMS, on disk (store.spool) but for the page being
+    filled and the few pages last read: memory stays a few MB at any file size.
+
+    Each item's action is kept in memory too (one byte), so counts and the preview's filter
+    need no page. Items read from here are copies of what is stored: a change to one (apply
+    sets customer ids) is kept only by `save`."""
+
+    def __init__(self) -> None:
+        self._spool = Spool()
+        self._stored = 0  # full pages on disk
+        self._tail: list[PlanItem] = []  # the page being filled
+        self._actions = bytearray()
+        self._cache: OrderedDict[int, list[PlanItem]] = OrderedDict()
+        self._lock = threading.RLock()  # the window reads pages on its UI thread and a worker
+
+    def append(self, item: PlanItem) -> None:
+        with self._lock:
+            self._tail.append(item)
+            self._actions.append(_CODES[item.action])
+            if len(self._tail) == PAGE_ITEMS:
+                self._spool.put(self._stored, pickle.dumps(self._tail, pickle.HIGHEST_PROTOCOL))
+                self._stored += 1
+                self._tail = []
+
+    def _page(self, number: int) -> list[PlanItem]:
+        if number == self._stored:
+            return self._tail
+        page = self._cache.get(number)
+        if page is None:
+            page = pickle.loads(self._spool.get(number))  # our own bytes, never a file's
+            self._cache[number] = page
+            if len(self._cache) > _CACHED_PAGES:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(number)
+        return page
+
+    def __len__(self) -> int:
+        return len(self._actions)
+
+    @overload
+    def __getitem__(self, index: int) -> PlanItem: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[PlanItem]: ...
+    def __getitem__(self, index: int | slice) -> PlanItem | list[PlanItem]:
+        with self._lock:
+            if isinstance(index, slice):
+                return [self[i] for i in range(*index.indices(len(self)))]
+            if index < 0:
+                index += len(self)
+            if not 0 <= index < len(self):
+                raise IndexError(index)
+            return self._page(index // PAGE_ITEMS)[index % PAGE_ITEMS]
+
+    def __iter__(self) -> Iterator[PlanItem]:
+        for number in range(self._stored + 1):
+            with self._lock:
+                page = self._page(number)
+            yield from page
+
+    def __eq__(self, other: object) -> bool:  # like the list it stands for
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def save(self, first: int, items: Sequence[PlanItem]) -> None:
+        """Store changed `items`, which are this plan's items from `first` on."""
+        with self._lock:
+            for offset, item in enumerate(items):
+                index = first + offset
+                self._page(index // PAGE_ITEMS)[index % PAGE_ITEMS] = item
+                self._actions[index] = _CODES[item.action]
+            for number in range(first // PAGE_ITEMS, (first + len(items) - 1) // PAGE_ITEMS + 1):
+                if number < self._stored:
+                    page = self._page(number)
+                    self._spool.put(number, pickle.dumps(page, pickle.HIGHEST_PROTOCOL))
+
+    def count_of(self, action: str) -> int:
+        return self._actions.count(_CODES[action])
+
+    def positions(self, action: str | None = None) -> Sequence[int]:
+        """Where the items with this action are (all items with None), in order."""
+        if action is None:
+            return range(len(self))
+        code = _CODES.get(action, 0)
+        return [i for i, a in enumerate(self._actions) if a == code]
+
+    def close(self) -> None:
+        self._spool.close()
+
+
 @dataclass
 class Plan:
     file_name: str
     fmt: str
-    items: list[PlanItem]
+    items: PlanItems
     # Where the file was and what it held, and how it was read: enough to resume the import.
     path: str = ""
     sha256: str = ""
     options: dict[str, Any] = field(default_factory=dict)
 
     def count(self, action: str) -> int:
-        return sum(1 for i in self.items if i.action == action)
+        return self.items.count_of(action)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -442,10 +545,11 @@ def build_plan(
     if total is None:
         recs = list(recs)
         total = len(recs)
-    items: list[PlanItem] = []
+    items = PlanItems()
     for rec in recs:
         items.append(planner.plan(rec))
         if progress is not None and len(items) % 1000 == 0 and not progress(len(items), total):
+            items.close()
             raise UserError("Preview cancelled; nothing was imported.")
     _VALUES.clear()  # the items hold what they share; the lookup itself is not kept
     return Plan(file_name, fmt, items)

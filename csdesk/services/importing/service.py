@@ -198,6 +198,7 @@ class ImportService:
             for first in range(start, total, BATCH_ROWS):
                 chunk = plan.items[first : first + BATCH_ROWS]
                 c, u = self._write_chunk(batch_id, chunk)
+                plan.items.save(first, chunk)  # the ids given, rows found gone: for the report
                 created, updated, skipped = created + c, updated + u, skipped + len(chunk) - c - u
                 done = first + len(chunk)
                 if progress is not None and progress(done, total) is False:

@@ -1,11 +1,13 @@
 """What an import would do, row by row: the preview table of the import dialog.
 
-The plan is already in memory (the service built it); the model shows it a page at a time so a
-100,000-row file does not make the view lay out every row, and filters by action in place.
+The service built the plan (its items on disk, a page at a time); the model shows it a page at a
+time so a 100,000-row file does not make the view lay out every row, and filters by action on the
+plan's in-memory list of actions: it holds positions, never the items themselves.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
@@ -37,7 +39,7 @@ class ImportPreviewModel(HeaderedTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._plan: Plan | None = None
-        self._rows: list[PlanItem] = []  # the filtered rows
+        self._rows: Sequence[int] = ()  # the filtered rows: their positions in the plan
         self._shown = 0  # how many of them the view has fetched
         self._action: str | None = None
 
@@ -60,13 +62,14 @@ class ImportPreviewModel(HeaderedTableModel):
 
     def _refilter(self) -> None:
         self.beginResetModel()
-        items = self._plan.items if self._plan else []
-        self._rows = [i for i in items if self._action is None or i.action == self._action]
+        self._rows = self._plan.items.positions(self._action) if self._plan else ()
         self._shown = min(PAGE, len(self._rows))
         self.endResetModel()
 
     def item(self, row: int) -> PlanItem | None:
-        return self._rows[row] if 0 <= row < self._shown else None
+        if self._plan is None or not 0 <= row < self._shown:
+            return None
+        return self._plan.items[self._rows[row]]
 
     def total(self) -> int:
         """Rows matching the filter, fetched or not."""
@@ -93,7 +96,9 @@ class ImportPreviewModel(HeaderedTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < self._shown:
             return None
-        item = self._rows[index.row()]
+        item = self.item(index.row())
+        if item is None:
+            return None
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:

@@ -123,3 +123,21 @@ def test_plan_items_live_on_disk_a_page_at_a_time(desk: Desk, tmp_path: Path) ->
     ids = [i.customer_id for i in plan.items]
     assert ids[:-1] == list(range(1, rows + 1)) and ids[-1] is None
     assert desk.customers.get(ids[PAGE_ITEMS + 7] or 0).first_name == f"P{PAGE_ITEMS + 7}"
+
+
+def test_a_customer_gone_before_apply_is_reported_skipped_from_the_stored_plan(
+    desk: Desk, tmp_path: Path
+) -> None:
+    desk.auth.act_as_cli()
+    first = tmp_path / "first.csv"
+    first.write_text("First Name,Last Name,Email\nAnn,Gone,ann@example.com\n", encoding="utf-8")
+    desk.imports.apply(desk.imports.preview(first))
+    again = tmp_path / "again.csv"
+    again.write_text("First Name,Last Name,Email,Company\nAnn,Gone,ann@example.com,Acme\n", encoding="utf-8")
+    plan = desk.imports.preview(again)
+    assert plan.count("update") == 1
+    desk.db.execute("DELETE FROM customers")  # merged away at another counter meanwhile
+    assert desk.imports.apply(plan).updated == 0
+    [item] = plan.items
+    assert (item.action, item.reason) == ("skip", "customer #1 no longer exists")
+    assert plan.summary()["skipped"] == 1

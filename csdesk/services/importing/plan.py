@@ -6,6 +6,7 @@ import hashlib
 import pickle
 import re
 import threading
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -108,13 +109,16 @@ class PlanItems(Sequence[PlanItem]):
 
     Each item's action is kept in memory too (one byte), so counts and the preview's filter
     need no page. Items read from here are copies of what is stored: a change to one (apply
-    sets customer ids) is kept only by `save`."""
+    sets customer ids, or skips a customer gone meanwhile) is kept only by `save`."""
 
     def __init__(self) -> None:
         self._spool = Spool()
         self._stored = 0  # full pages on disk
         self._tail: list[PlanItem] = []  # the page being filled
         self._actions = bytearray()
+        # Customer ids apply gives (0: none), apart from the pages: storing them re-pickled
+        # every page for one number an item (a fifth of the writing).
+        self._ids = array("q")
         self._cache: OrderedDict[int, list[PlanItem]] = OrderedDict()
         self._lock = threading.RLock()  # the window reads pages on its UI thread and a worker
 
@@ -122,6 +126,7 @@ class PlanItems(Sequence[PlanItem]):
         with self._lock:
             self._tail.append(item)
             self._actions.append(_CODES[item.action])
+            self._ids.append(item.customer_id or 0)
             if len(self._tail) == PAGE_ITEMS:
                 self._spool.put(self._stored, pickle.dumps(self._tail, pickle.HIGHEST_PROTOCOL))
                 self._stored += 1
@@ -155,13 +160,17 @@ class PlanItems(Sequence[PlanItem]):
                 index += len(self)
             if not 0 <= index < len(self):
                 raise IndexError(index)
-            return self._page(index // PAGE_ITEMS)[index % PAGE_ITEMS]
+            item = self._page(index // PAGE_ITEMS)[index % PAGE_ITEMS]
+            item.customer_id = self._ids[index] or None
+            return item
 
     def __iter__(self) -> Iterator[PlanItem]:
         for number in range(self._stored + 1):
             with self._lock:
                 page = self._page(number)
-            yield from page
+            for offset, item in enumerate(page):
+                item.customer_id = self._ids[number * PAGE_ITEMS + offset] or None
+                yield item
 
     def __eq__(self, other: object) -> bool:  # like the list it stands for
         if not isinstance(other, Sequence):
@@ -173,11 +182,15 @@ class PlanItems(Sequence[PlanItem]):
     def save(self, first: int, items: Sequence[PlanItem]) -> None:
         """Store changed `items`, which are this plan's items from `first` on."""
         with self._lock:
+            changed: set[int] = set()  # pages whose items now say something else
             for offset, item in enumerate(items):
                 index = first + offset
-                self._page(index // PAGE_ITEMS)[index % PAGE_ITEMS] = item
-                self._actions[index] = _CODES[item.action]
-            for number in range(first // PAGE_ITEMS, (first + len(items) - 1) // PAGE_ITEMS + 1):
+                self._ids[index] = item.customer_id or 0
+                if self._actions[index] != _CODES[item.action]:
+                    self._page(index // PAGE_ITEMS)[index % PAGE_ITEMS] = item
+                    self._actions[index] = _CODES[item.action]
+                    changed.add(index // PAGE_ITEMS)
+            for number in sorted(changed):
                 if number < self._stored:
                     page = self._page(number)
                     self._spool.put(number, pickle.dumps(page, pickle.HIGHEST_PROTOCOL))

@@ -61,10 +61,11 @@ class RunContext:
                 # A mistyped file name or an unmounted share would otherwise quietly start an empty
                 # customer list.
                 click.echo(f"csdesk: no database was at {self.db_path}; created a new, empty one.", err=True)
-            from csdesk.services.importing.service import interrupted_notice
+            if desk.interrupted_imports:  # rare: the import service is loaded only then
+                from csdesk.services.importing.service import interrupted_notice
 
-            for batch in desk.interrupted_imports:
-                click.echo(f"csdesk: {interrupted_notice(batch)}", err=True)
+                for batch in desk.interrupted_imports:
+                    click.echo(f"csdesk: {interrupted_notice(batch)}", err=True)
             self._desk = desk
         return self._desk
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import click
 
 from csdesk.commands.common import RunContext, echo_json, json_flag, pass_run
-from csdesk.services import demo
-from csdesk.services.phone import pretty
 
 
 @click.command("search")
@@ -19,6 +17,8 @@ from csdesk.services.phone import pretty
 @pass_run
 def search_cmd(run: RunContext, query: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Find customers by name, phone or e-mail, exactly as the window does."""
+    from csdesk.services.phone import pretty  # phonenumbers' metadata: only to print numbers
+
     desk = run.desk()
     hits = desk.search.search(" ".join(query), limit=limit)
     if as_json:
@@ -54,6 +54,8 @@ def search_cmd(run: RunContext, query: tuple[str, ...], limit: int, as_json: boo
 @pass_run
 def demo_cmd(run: RunContext, customers: int, seed: int) -> None:
     """Add realistic demo customers (the same seed gives the same data)."""
+    from csdesk.services import demo  # its name lists and bulk loader: only this command
+
     desk = run.desk()
 
     def report(done: int, total: int) -> bool:

@@ -3,47 +3,52 @@
 from __future__ import annotations
 
 from datetime import tzinfo
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from csdesk.domain import Change, Staff
 from csdesk.errors import NotFound, PermissionDenied, UserError
 from csdesk.paths import backups_dir
-from csdesk.services.audit import AuditService
-from csdesk.services.auth import AuthService
-from csdesk.services.backup import BackupService
 from csdesk.services.clock import Clock, utc_now
 from csdesk.services.computer import computer_name
 from csdesk.services.context import Context, Listener
-from csdesk.services.customers import CustomerService
-from csdesk.services.drafts import DraftService, drafts_dir_for
-from csdesk.services.duplicates import DuplicateService
-from csdesk.services.exporting import ExportService
-from csdesk.services.followups import FollowUpService
-from csdesk.services.greeting import Greetings
-from csdesk.services.handover import HandoverService
-from csdesk.services.importing import ImportService
-from csdesk.services.insight_export import InsightExports
-from csdesk.services.insights import InsightService
-from csdesk.services.issues import IssueService
-from csdesk.services.letter_output import LetterOutput
-from csdesk.services.letters import LetterService
-from csdesk.services.live import LiveFeed
-from csdesk.services.notes import NoteService
-from csdesk.services.outbox import OutboxService
-from csdesk.services.outbox_sender import OutboxSender
-from csdesk.services.privacy import PrivacyService
-from csdesk.services.report_export import ReportExports
-from csdesk.services.reports import ReportService
-from csdesk.services.search import SearchService
-from csdesk.services.shop_settings import ShopSettings
-from csdesk.services.timeline import TimelineService
-from csdesk.services.visits import VisitService
 from csdesk.store import checkpoint
 from csdesk.store import staff as staff_store
 from csdesk.store.checkpoint import Checkpointer
 from csdesk.store.db import EmptyDatabaseFile, atomic, open_db, read_only_reason
+
+if TYPE_CHECKING:
+    from csdesk.services.audit import AuditService
+    from csdesk.services.auth import AuthService
+    from csdesk.services.backup import BackupService
+    from csdesk.services.customers import CustomerService
+    from csdesk.services.drafts import DraftService
+    from csdesk.services.duplicates import DuplicateService
+    from csdesk.services.exporting import ExportService
+    from csdesk.services.followups import FollowUpService
+    from csdesk.services.greeting import Greetings
+    from csdesk.services.handover import HandoverService
+    from csdesk.services.importing import ImportService
+    from csdesk.services.insight_export import InsightExports
+    from csdesk.services.insights import InsightService
+    from csdesk.services.issues import IssueService
+    from csdesk.services.letter_output import LetterOutput
+    from csdesk.services.letters import LetterService
+    from csdesk.services.live import LiveFeed
+    from csdesk.services.notes import NoteService
+    from csdesk.services.outbox import OutboxService
+    from csdesk.services.outbox_sender import OutboxSender
+    from csdesk.services.privacy import PrivacyService
+    from csdesk.services.report_export import ReportExports
+    from csdesk.services.reports import ReportService
+    from csdesk.services.search import SearchService
+    from csdesk.services.shop_settings import ShopSettings
+    from csdesk.services.timeline import TimelineService
+    from csdesk.services.visits import VisitService
+
 
 
 def newest_backup_of(path: Path) -> Path | None:
@@ -86,46 +91,189 @@ class Desk:
             # opening an existing one to read writes nothing (a worker's Desk, `csdesk search`).
             with atomic(db):
                 staff_store.ensure_default(db, ctx.now_iso())
-        self.customers = CustomerService(ctx)
-        self.search = SearchService(ctx)
-        self.visits = VisitService(ctx)  # visits and calls
-        self.notes = NoteService(ctx)
-        self.timeline = TimelineService(ctx)
-        self.drafts = DraftService(drafts_dir_for(path), clock)
-        self.issues = IssueService(ctx, customers=self.customers)
-        self.followups = FollowUpService(ctx, issues=self.issues)
-        self.shop = ShopSettings(ctx)
-        self.auth = AuthService(ctx, shop=self.shop)
-        self.audit = AuditService(ctx)
-        self.backups = BackupService(ctx)
-        self.privacy = PrivacyService(ctx, drafts=self.drafts, backups=self.backups)
-        self.letters = LetterService(
-            ctx, customers=self.customers, issues=self.issues, shop=self.shop
-        )
-        self.imports = ImportService(ctx, customers=self.customers)
-        self.exports = ExportService(ctx)
-        self.duplicates = DuplicateService(ctx, customers=self.customers)
-        self.reports = ReportService(ctx)
-        self.insights = InsightService(ctx, reports=self.reports)
-        self.handover = HandoverService(ctx)
-        # The use cases that span services: each names the siblings it uses.
-        self.greetings = Greetings(
-            ctx, customers=self.customers, issues=self.issues, visits=self.visits, notes=self.notes
-        )
-        self.letter_output = LetterOutput(ctx, letters=self.letters, customers=self.customers)
-        self.report_exports = ReportExports(ctx, reports=self.reports, letters=self.letters)
-        self.insight_exports = InsightExports(ctx, insights=self.insights, letters=self.letters)
-        self.outbox = OutboxService(ctx, letters=self.letters, customers=self.customers)
-        self.mail_sender = OutboxSender(ctx, outbox=self.outbox)
-        self.live = LiveFeed(ctx)  # what the other counters write, and who has what open
         # An import that a kill, a crash or a full disk left 'running' is marked interrupted at
         # the next start of the window or of any command, so it can be undone or resumed.
         self.interrupted_imports = self._recover_imports()
 
+    # -- the services, each built on first use ---------------------------------------------
+    # A command or the window's first paint uses a few of them; importing and building all
+    # 27 (Jinja, PDF exports, mail, insights...) took most of `csdesk search` and of start-up.
+    # Each still receives the context and the siblings it uses, in the same order as before.
+    @cached_property
+    def customers(self) -> CustomerService:
+        from csdesk.services.customers import CustomerService
+
+        return CustomerService(self.context)
+
+    @cached_property
+    def search(self) -> SearchService:
+        from csdesk.services.search import SearchService
+
+        return SearchService(self.context)
+
+    @cached_property
+    def visits(self) -> VisitService:
+        from csdesk.services.visits import VisitService
+
+        return VisitService(self.context)
+
+    @cached_property
+    def notes(self) -> NoteService:
+        from csdesk.services.notes import NoteService
+
+        return NoteService(self.context)
+
+    @cached_property
+    def timeline(self) -> TimelineService:
+        from csdesk.services.timeline import TimelineService
+
+        return TimelineService(self.context)
+
+    @cached_property
+    def drafts(self) -> DraftService:
+        from csdesk.services.drafts import DraftService, drafts_dir_for
+
+        return DraftService(drafts_dir_for(self.path), self.clock)
+
+    @cached_property
+    def issues(self) -> IssueService:
+        from csdesk.services.issues import IssueService
+
+        return IssueService(self.context, customers=self.customers)
+
+    @cached_property
+    def followups(self) -> FollowUpService:
+        from csdesk.services.followups import FollowUpService
+
+        return FollowUpService(self.context, issues=self.issues)
+
+    @cached_property
+    def shop(self) -> ShopSettings:
+        from csdesk.services.shop_settings import ShopSettings
+
+        return ShopSettings(self.context)
+
+    @cached_property
+    def auth(self) -> AuthService:
+        from csdesk.services.auth import AuthService
+
+        return AuthService(self.context, shop=self.shop)
+
+    @cached_property
+    def audit(self) -> AuditService:
+        from csdesk.services.audit import AuditService
+
+        return AuditService(self.context)
+
+    @cached_property
+    def backups(self) -> BackupService:
+        from csdesk.services.backup import BackupService
+
+        return BackupService(self.context)
+
+    @cached_property
+    def privacy(self) -> PrivacyService:
+        from csdesk.services.privacy import PrivacyService
+
+        return PrivacyService(self.context, drafts=self.drafts, backups=self.backups)
+
+    @cached_property
+    def letters(self) -> LetterService:
+        from csdesk.services.letters import LetterService
+
+        return LetterService(self.context, customers=self.customers, issues=self.issues, shop=self.shop)
+
+    @cached_property
+    def imports(self) -> ImportService:
+        from csdesk.services.importing import ImportService
+
+        return ImportService(self.context, customers=self.customers)
+
+    @cached_property
+    def exports(self) -> ExportService:
+        from csdesk.services.exporting import ExportService
+
+        return ExportService(self.context)
+
+    @cached_property
+    def duplicates(self) -> DuplicateService:
+        from csdesk.services.duplicates import DuplicateService
+
+        return DuplicateService(self.context, customers=self.customers)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        from csdesk.services.reports import ReportService
+
+        return ReportService(self.context)
+
+    @cached_property
+    def insights(self) -> InsightService:
+        from csdesk.services.insights import InsightService
+
+        return InsightService(self.context, reports=self.reports)
+
+    @cached_property
+    def handover(self) -> HandoverService:
+        from csdesk.services.handover import HandoverService
+
+        return HandoverService(self.context)
+
+    @cached_property
+    def greetings(self) -> Greetings:
+        from csdesk.services.greeting import Greetings
+
+        return Greetings(
+            self.context,
+            customers=self.customers,
+            issues=self.issues,
+            visits=self.visits,
+            notes=self.notes,
+        )
+
+    @cached_property
+    def letter_output(self) -> LetterOutput:
+        from csdesk.services.letter_output import LetterOutput
+
+        return LetterOutput(self.context, letters=self.letters, customers=self.customers)
+
+    @cached_property
+    def report_exports(self) -> ReportExports:
+        from csdesk.services.report_export import ReportExports
+
+        return ReportExports(self.context, reports=self.reports, letters=self.letters)
+
+    @cached_property
+    def insight_exports(self) -> InsightExports:
+        from csdesk.services.insight_export import InsightExports
+
+        return InsightExports(self.context, insights=self.insights, letters=self.letters)
+
+    @cached_property
+    def outbox(self) -> OutboxService:
+        from csdesk.services.outbox import OutboxService
+
+        return OutboxService(self.context, letters=self.letters, customers=self.customers)
+
+    @cached_property
+    def mail_sender(self) -> OutboxSender:
+        from csdesk.services.outbox_sender import OutboxSender
+
+        return OutboxSender(self.context, outbox=self.outbox)
+
+    @cached_property
+    def live(self) -> LiveFeed:
+        from csdesk.services.live import LiveFeed
+
+        return LiveFeed(self.context)
+
     def _recover_imports(self) -> list[dict[str, object]]:
         from csdesk.errors import CsdeskError
+        from csdesk.store import imports as import_log
 
         try:
+            if not import_log.running(self.db):  # the usual case: no import service needed
+                return []
             return self.imports.recover_interrupted()
         except CsdeskError:  # a read-only or busy database: the next start that can write will
             return []

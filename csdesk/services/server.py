@@ -127,7 +127,9 @@ def migrate_file(path: Path, target: str, progress: Progress) -> MigrateReport:
 
 def compare_search(src: Any, conn: Any, queries: list[str] | None = None) -> list[SampleCheck]:
     """The same searches through the one SearchService on the file and on the server."""
-    on_file = SearchService(Context(sqlite_utils.Database(src), clock=utc_now, source="migrate"))
+    on_file = SearchService(
+        Context(sqlite_utils.Database(src, execute_plugins=False), clock=utc_now, source="migrate")
+    )
     on_server = SearchService(Context(PgDatabase(conn), clock=utc_now, source="migrate"))  # type: ignore[arg-type]
     checks = []
     for query in queries if queries is not None else sample_queries(on_file):

@@ -129,7 +129,7 @@ def open_copy(path: Path) -> sqlite_utils.Database:
     """A private copy opened for changes (migrations, the restore's audit row)."""
     conn = sqlite3.connect(str(path), isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
-    return sqlite_utils.Database(conn)
+    return sqlite_utils.Database(conn, execute_plugins=False)
 
 
 def migrations_applied(conn: sqlite3.Connection, migration_set: str) -> list[str] | None:

@@ -186,7 +186,9 @@ def open_db(
             f"Cannot open the database {path}: {exc.strerror or exc}. "
             "Check that the folder exists and that you may use it."
         ) from exc
-    db = sqlite_utils.Database(conn)
+    # No sqlite-utils plugins: finding them scans every installed package (~100 ms of each start),
+    # and a plugin someone installed must not change how csdesk's connections behave.
+    db = sqlite_utils.Database(conn, execute_plugins=False)
     try:
         if reason is None and _newer_schema(db):
             reason = (

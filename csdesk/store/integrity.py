@@ -72,7 +72,9 @@ def _expected(applied: tuple[str, ...]) -> tuple[tuple[str, tuple[str, str, str]
     # migration names alone.
     from csdesk.store.migrations import migrations
 
-    mem = sqlite_utils.Database(sqlite3.connect(":memory:", isolation_level=None))
+    mem = sqlite_utils.Database(
+        sqlite3.connect(":memory:", isolation_level=None), execute_plugins=False
+    )
     try:
         by_name = {m.name: m for m in migrations._migrations}
         with mem.atomic():

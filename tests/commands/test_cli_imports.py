@@ -62,6 +62,26 @@ def test_search_imports_no_qt(tmp_path: Path) -> None:
     modules = loaded(["--db", db, "search", "a"])
     assert "sqlite_utils" in modules  # it did search the database
     assert "PySide6" not in modules and "shiboken6" not in modules
+    # Only the services a search uses are built (the Desk builds each on first use).
+    assert "csdesk.services.search" in modules
+    unused = {"csdesk.services.importing", "csdesk.services.demo", "csdesk.services.letters",
+              "csdesk.services.outbox", "csdesk.services.insights", "jinja2"}  # fmt: skip
+    assert not modules & unused, modules & unused
+
+
+def test_opening_a_database_looks_for_no_sqlite_utils_plugins(tmp_path: Path) -> None:
+    # pluggy scans every installed package for them (~100 ms of each start), and a plugin
+    # installed for something else must not change csdesk's connections.
+    probe = (
+        "import sys; from pathlib import Path; import sqlite_utils.plugins as p;"
+        "from csdesk.services.desk import Desk; d = Desk.open(Path(sys.argv[1]));"
+        "d.search.search('a'); print('loaded', p._plugins_loaded)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "x.db")], capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120, check=True,
+    ).stdout  # fmt: skip
+    assert out.strip() == "loaded False"
 
 
 @pytest.fixture

@@ -63,7 +63,7 @@ def test_200_forked_writers_killed_at_random_moments_lose_nothing(tmp_path: Path
     assert report.cycles == CYCLES
     assert report.damaged == []
     assert report.lost == []
-    assert report.committed > CYCLES // 2  # the writers really did write between kills
+    assert report.committed >= CYCLES // 2  # every other cycle waited for a commit
     print(
         f"\ncrash test: {report.cycles} kills over {report.files} files, "
         f"{report.committed} committed writes verified"

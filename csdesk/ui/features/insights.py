@@ -20,8 +20,9 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QVBoxLayout, QWidget
 from csdesk.domain import Change
 from csdesk.services.desk import Desk
 from csdesk.services.insight_data import Insights, Period
+from csdesk.services.insight_lists import Listing
 from csdesk.ui.shell import Feature, Shell
-from csdesk.ui.widgets.insights_view import InsightsView
+from csdesk.ui.widgets.insights_view import InsightsView, ListAsk
 from csdesk.ui.workers import Op, Progress
 
 SHORTCUT = "Ctrl+Shift+G"
@@ -46,7 +47,9 @@ class InsightsDialog(QDialog):
         self.setObjectName("insightsDialog")
         self.setWindowTitle("Insights")
         self.op: Op | None = None
-        self.view = InsightsView(window.desk.insights, self.compute, self)
+        self.list_op: Op | None = None
+        self.view = InsightsView(window.desk.insights, self.compute, self,
+                                 run_list=self.list_behind)
         self.view.customer_requested.connect(self.open_customer)
         self.view.pdf_button.clicked.connect(self.save_pdf)
         layout = QVBoxLayout(self)
@@ -95,6 +98,22 @@ class InsightsDialog(QDialog):
         op.ended.connect(self._ended)
         self.op = op
         op.start()
+
+    def list_behind(self, ask: ListAsk) -> None:
+        """The list behind a bar, off the UI thread: a full page is counted up to 10,000."""
+
+        def work(desk: Desk, progress: Progress) -> object:
+            return ask(desk.insights.lists)
+
+        op = self.window_.run_op(work, self)
+        op.succeeded.connect(self._listed)
+        op.failed.connect(self.view.status.setText)
+        self.list_op = op
+        op.start()
+
+    def _listed(self, result: object) -> None:
+        if isinstance(result, Listing):
+            self.view.show_listing(result)
 
     def _computed(self, result: object) -> None:
         if isinstance(result, Insights):

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from csdesk.errors import CsdeskError
 from csdesk.render.charts import BUILDERS, apply_theme
 from csdesk.services.insight_data import Insights, Period, charted_staff
-from csdesk.services.insight_lists import Listing
+from csdesk.services.insight_lists import InsightLists, Listing
 from csdesk.services.insight_tables import CHARTS, HEAT_CAPTION, table, tables
 from csdesk.services.insights import PRESET_LABELS, PRESETS, InsightService
 from csdesk.ui.dialogs.insight_list import ListDialog, table_view
@@ -45,6 +45,10 @@ TAB_NAMES = {"visits": "&Visits", "returning": "&Returning", "satisfaction": "S&
              "issues": "&Issues", "categories": "&Categories", "goodwill": "&Goodwill",
              "followups": "&Follow-ups",
              "staff": "S&taff"}
+
+
+# What a list is: a question to the lists service, asked here or on a worker's Desk.
+ListAsk = Callable[[InsightLists], "Listing | None"]
 
 
 def is_dark(widget: QWidget) -> bool:
@@ -97,11 +101,13 @@ class InsightsView(QWidget):
         service: InsightService,
         run: Callable[[Period, int | None], None] | None = None,
         parent: QWidget | None = None,
+        run_list: Callable[[ListAsk], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("insightsView")
         self.service = service
         self._run = run
+        self._run_list = run_list
         self.insights: Insights | None = None
         # what was last asked for (preset key or 'custom', period, member): what a refresh
         # after a change works out again, and whose lists a bar opens
@@ -333,23 +339,37 @@ class InsightsView(QWidget):
         ins = self.insights
         if ins is None:
             return None
-        staff_id = self.asked[2] if self.asked is not None else self.staff_id()
-        try:
-            listing = self.service.lists.behind(ins, key, row, column, staff_id=staff_id)
-        except CsdeskError as exc:
-            self.status.setText(str(exc))
-            return None
-        return self._list(listing) if listing is not None else None
+        staff_id = self._list_staff()
+        return self._ask(lambda lists: lists.behind(ins, key, row, column, staff_id=staff_id))
 
-    def open_day(self, day: date) -> ListDialog:
-        staff_id = self.asked[2] if self.asked is not None else self.staff_id()
-        return self._list(self.service.lists.visits_on(day, staff_id=staff_id))
+    def open_day(self, day: date) -> ListDialog | None:
+        staff_id = self._list_staff()
+        return self._ask(lambda lists: lists.visits_on(day, staff_id=staff_id))
 
     def open_overdue(self) -> ListDialog | None:
         """The 'Overdue now' bars of every category together: the summary's last row."""
         if self.insights is None:
             return None
         return self.open_behind("summary", len(table(self.insights, "summary").rows) - 1)
+
+    def _list_staff(self) -> int | None:
+        # whose figures are on screen, not what the member picker says now
+        return self.asked[2] if self.asked is not None else self.staff_id()
+
+    def _ask(self, ask: ListAsk) -> ListDialog | None:
+        """Off the UI thread when the dialog gives a runner (a full page counts up to 10,000
+        rows); then the list opens when it arrives (show_listing) and this returns None."""
+        if self._run_list is not None:
+            self._run_list(ask)
+            return None
+        try:
+            return self.show_listing(ask(self.service.lists))
+        except CsdeskError as exc:
+            self.status.setText(str(exc))
+            return None
+
+    def show_listing(self, listing: Listing | None) -> ListDialog | None:
+        return self._list(listing) if listing is not None else None
 
     def _list(self, listing: Listing) -> ListDialog:
         dialog = ListDialog(listing, self)

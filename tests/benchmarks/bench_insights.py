@@ -7,6 +7,7 @@ visits into visit_slots: timed), adds 100,000 issues with events, goodwill and f
 over the visits' years, then times, as p50/p99:
   compute   the service's figures for 4 weeks and a quarter (this period and the one before)
   screen    compute + every chart built and the Insights view shown and painted offscreen
+  lists     the list behind a bar (InsightLists.behind) for the quarter: each kind of place
   pdf       `report insights` for a quarter, written to a file
 """
 
@@ -131,6 +132,7 @@ def main() -> int:
         p50, p99 = timed(lambda p=period: desk.insights.compute(p), args.runs)
         print(f"compute {name:8} p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  ({ins.headline.visits:,} visits,"
               f" {ins.headline.opened:,} issues opened)")
+    _lists(desk, desk.insights.compute(periods["quarter"]), args.runs)
     from csdesk.render.qt import QtRenderer, ensure_gui_app
 
     ensure_gui_app()
@@ -151,6 +153,24 @@ def main() -> int:
     print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
     desk.close()
     return 0
+
+
+def _lists(desk: Desk, ins, runs: int) -> None:  # type: ignore[no-untyped-def]
+    """What a click on each kind of bar costs (the window asks it off the UI thread)."""
+    week, day = len(ins.weeks) - 2, len(ins.days) - 2  # a whole week / day, not today's part
+    places = [
+        ("visits", day, None), ("satisfaction", week, "Answers"), ("satisfaction", week, "5"),
+        ("returning", week, "By returning customers"), ("returning", week, "New customers"),
+        ("issues", week, "Resolved"), ("categories", 0, "Overdue now"), ("goodwill", 0, None),
+        ("followups", 0, "Still due"), ("staff", 0, None), ("summary", 0, None),
+        ("heat", 2, "11"),
+    ]
+    for key, row, column in places:
+        listing = desk.insights.lists.behind(ins, key, row, column)
+        p50, p99 = timed(lambda k=key, r=row, c=column: desk.insights.lists.behind(ins, k, r, c),
+                         max(5, runs // 2))
+        said = listing.said if listing is not None else "-"
+        print(f"list    {key:12} {column or '':22} p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  ({said})")
 
 
 def _screen(desk: Desk):  # type: ignore[no-untyped-def]

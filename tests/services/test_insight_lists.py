@@ -165,12 +165,35 @@ def test_a_long_list_is_cut_and_says_how_long(
     assert (len(page.rows), page.total) == (4, 9)
     cut = Listing("Visits", behind(desk, ins, "visits", 6).items[:2], 1234)
     assert cut.said == "the first 2 of 1,234"
-    # past the count's cap the list says only that there are more (no walk of a whole quarter)
-    monkeypatch.setattr(store, "COUNT_CAP", 6)
-    capped = store.visits(desk.db, [(a, b)], None, limit=4)
-    assert (len(capped.rows), capped.total, capped.capped) == (4, 6, True)
-    more = Listing("Visits", cut.items, capped.total, capped=capped.capped)
-    assert more.said == "the first 2 of more than 6"
+    # past the count's cap a list says only that there are more (no walk of a whole quarter)
+    monkeypatch.setattr(store, "COUNT_CAP", 1)
+    followups = store.followups(desk.db, a, b, None, limit=1)
+    assert (len(followups.rows), followups.total, followups.capped) == (1, 1, True)
+    more = Listing("Follow-ups", [], followups.total, capped=followups.capped)
+    assert more.said == "the first 0 of more than 1"
+
+
+def test_visit_lists_count_from_the_slots_and_read_only_where_they_are(
+    desk: Desk, ins: Insights, shop: Shop
+) -> None:
+    """Exact totals from visit_slots, rows from the quarter hours that have some, in order,
+    across several runs of quarter hours and several ranges (a heat-map cell's Sundays)."""
+    a, b = "2026-10-18T22:00:00+00:00", "2026-11-01T23:00:00+00:00"
+    for limit in (1, 2, 3, 5, 9, 500):  # cut inside a run, at its end, across runs
+        page = store.visits(desk.db, [(a, b)], None, limit=limit)
+        assert page.total == 9 and not page.capped
+        assert len(page.rows) == min(limit, 9)
+        assert [r["at"] for r in page.rows] == sorted(r["at"] for r in page.rows)
+    everything = [r["id"] for r in store.visits(desk.db, [(a, b)], None).rows]
+    assert [r["id"] for r in store.visits(desk.db, [(a, b)], None, limit=4).rows] == everything[:4]
+    ben = desk.insights.member_id("Ben")
+    assert store.visits(desk.db, [(a, b)], ben, rated=True).total == 4
+    assert store.visits(desk.db, [(a, b)], None, returning=False).total == 1  # Nia's first
+    sundays = [("2026-10-25T00:00:00+00:00", "2026-10-25T02:00:00+00:00"),
+               ("2026-11-01T22:00:00+00:00", "2026-11-01T23:00:00+00:00")]
+    page = store.visits(desk.db, list(reversed(sundays)), None, limit=3)
+    assert page.total == 3 and [r["at"][11:16] for r in page.rows] == ["00:30", "01:30", "22:30"]
+    assert store.visits(desk.db, [(a, b)], 0).total == 0  # nobody's: every visit has a member
 
 
 def test_lists_read_an_index(desk: Desk, shop: Shop) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from csdesk.domain import CustomerDraft, SearchHit
+from csdesk.errors import CsdeskError
 from csdesk.ui.dialogs.caller_picker import CallerPicker
 from csdesk.ui.dialogs.customer_form import CustomerForm
 from csdesk.ui.features.security import Security
@@ -64,7 +65,11 @@ def show_caller(window: Shell, number: str) -> str:
 
 
 def _pick(window: Shell, number: str, hits: list[SearchHit]) -> None:
-    chosen = CallerPicker.ask(window, number, hits)
+    try:
+        elsewhere = window.desk.live.calls_elsewhere()  # the phone may ring at every counter
+    except CsdeskError:
+        elsewhere = []  # busy for a moment: the picker without the line, never no picker
+    chosen = CallerPicker.ask(window, number, hits, elsewhere)
     if chosen is not None:
         open_caller(window, chosen)
 

@@ -351,3 +351,48 @@ def test_a_new_call_closes_the_previous_calls_picker(
     assert not left_open[0].isVisible()
     shown = window.customer_view.customer
     assert shown is not None and shown.id == known["jose"].id
+
+
+def test_the_picker_says_when_another_counter_is_already_taking_the_call(
+    qtbot: QtBot, window: MainWindow, desk: Desk, db_path: Path, clock: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from csdesk.domain import Role
+    from tests.services.helpers_security import add_member
+
+    a = desk.customers.create(
+        CustomerDraft(first_name="Ama", last_name="Owusu", phones=(("home", "+44 20 7946 0002"),))
+    )
+    b = desk.customers.create(
+        CustomerDraft(first_name="Kofi", last_name="Owusu", phones=(("work", "+442079460002"),))
+    )
+    counter2 = Desk.open(db_path, clock=clock, computer="Counter 2")  # a second connection
+    counter2.actor = add_member(counter2, "Anna", Role.STAFF)
+    counter2.live.beat(b.id, on_call=True)  # Anna picked up first and has Kofi open
+    seen: list[CallerPicker] = []
+
+    def drive(dialog: CallerPicker) -> int:
+        seen.append(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        dialog.grab().save(str(SHOTS / "caller_picker_elsewhere.png"))
+        dialog.reject()
+        return int(dialog.result())
+
+    monkeypatch.setattr(CallerPicker, "exec", drive)
+    server = serve(window)
+    call(qtbot, server, "+442079460002")
+    qtbot.waitUntil(lambda: bool(seen), timeout=3000)
+    picker = seen[0]
+    assert picker.elsewhere.isVisibleTo(picker)
+    assert picker.elsewhere.text() == "Anna is already on a call with Kofi Owusu at Counter 2."
+    rows = {picker.list.item(i).data(256): picker.list.item(i).text() for i in range(2)}
+    assert "on a call at Counter 2" in rows[b.id] and "on a call" not in rows[a.id]
+    # once Anna's window is gone (or silent past the TTL) the picker says nothing of it
+    counter2.live.leave()
+    seen.clear()
+    call(qtbot, server, "+442079460002")
+    qtbot.waitUntil(lambda: bool(seen), timeout=3000)
+    assert not seen[0].elsewhere.isVisibleTo(seen[0])
+    counter2.close()

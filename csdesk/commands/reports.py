@@ -32,7 +32,7 @@ follow-up and letter, in time order.
 
 \b
 CSV columns: at (ISO 8601 with offset), kind, customer_id, customer_name,
-channel, staff, summary, issue_id, status. UTF-8 with BOM (not on stdout);
+channel, staff, summary, issue_id, status, computer. UTF-8 with BOM (not on stdout);
 cells starting with = + - @ get a leading ' so spreadsheets never run them.
 
 \b

@@ -98,7 +98,7 @@ class NoteService:
             raise NotFound(f"No customer #{customer_id}.")
         now = self._ctx.now_iso()
         actor = self._ctx.actor.id
-        row.update(created_at=now, created_by=actor)
+        row.update(created_at=now, created_by=actor, computer=self._ctx.computer)
         with atomic(db):
             note_id = store.insert(db, row)
             visit_store.touch_customer(db, customer_id, now, visit=False)

@@ -12,6 +12,7 @@ CSV columns (stable; documented in `csdesk export daily --help`):
   summary        what happened, as it was logged
   issue_id       number, when the event belongs to an issue
   status         the status an issue event set (open, resolved, ...), or due/done for follow-ups
+  computer       the counter a visit, call or note was written at (empty for the rest)
 Files are UTF-8 with a byte-order mark so Excel detects the encoding. A cell that starts with
 = + - @ tab or carriage return gets a leading ' so no spreadsheet runs it as a formula.
 """
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 
 COLUMNS = (
     "at", "kind", "customer_id", "customer_name", "channel", "staff", "summary", "issue_id",
-    "status",
+    "status", "computer",
 )
 FORMATS = ("csv", "pdf", "xlsx")
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
@@ -74,6 +75,7 @@ def csv_cells(event: LogEvent) -> list[str]:
         neutralise(event.summary),
         "" if event.issue_id is None else str(event.issue_id),
         event.status,
+        neutralise(event.computer),
     ]
 
 
@@ -102,6 +104,7 @@ def _xlsx_cells(event: LogEvent) -> list[Any]:
         event.summary,
         event.issue_id if event.issue_id is not None else "",
         event.status,
+        event.computer,
     ]
 
 
@@ -213,7 +216,7 @@ class ReportExports:
             sheet = book.add_worksheet("Daily log")
             bold = book.add_format({"bold": True, "bg_color": "#E8EEF4"})
             for col, (name, width) in enumerate(
-                zip(COLUMNS, (26, 16, 11, 28, 11, 16, 60, 9, 11), strict=True)
+                zip(COLUMNS, (26, 16, 11, 28, 11, 16, 60, 9, 11, 16), strict=True)
             ):
                 sheet.set_column(col, col, width)
                 sheet.write_string(0, col, name, bold)

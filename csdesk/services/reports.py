@@ -96,6 +96,12 @@ class LogEvent:
     summary: str
     issue_id: int | None
     status: str
+    computer: str = ""  # the counter it was written at (visits, calls, notes), else ""
+
+    @property
+    def staff_where(self) -> str:
+        """ "Anna · Counter 2": who, and at which computer when known."""
+        return " · ".join(x for x in (self.staff, self.computer) if x)
 
     def time_label(self, with_day: bool = False) -> str:
         return f"{self.at.day} {self.at:%b %H:%M}" if with_day else f"{self.at:%H:%M}"
@@ -340,4 +346,5 @@ def to_event(row: Row, tz: tzinfo) -> LogEvent:
         summary=summary,
         issue_id=row["issue_id"],
         status=row["status"] or "",
+        computer=row.get("computer") or "",
     )

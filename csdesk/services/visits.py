@@ -105,6 +105,7 @@ class VisitService:
             "direction": direction,
             "created_at": now,
             "created_by": actor,
+            "computer": self._ctx.computer,  # where it was logged: the daily log says so
         }
         with atomic(db):
             visit_id = store.insert(db, row)  # also keeps the customer's last-seen facts current

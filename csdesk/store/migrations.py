@@ -808,3 +808,10 @@ def _live_counters(db: sqlite_utils.Database) -> None:
         ALTER TABLE settings ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
         """,
     )
+
+
+@migrations(name="0016_note_computer")
+def _note_computer(db: sqlite_utils.Database) -> None:
+    # Which computer wrote a note, as visits already say (0015): the daily log names the counter
+    # each visit, call and note came from. Older notes say nothing ('').
+    run_script(db, "ALTER TABLE notes ADD COLUMN computer TEXT NOT NULL DEFAULT '';")

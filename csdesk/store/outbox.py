@@ -31,7 +31,7 @@ TIMELINE_SQL = (
 # The daily log's arm (store/reports.py): same columns as its other arms.
 REPORT_SQL = (
     "SELECT sent_at, 'email_sent', id, customer_id, 'email', created_by, subject, to_address, NULL,"
-    " 'sent', NULL FROM outbox WHERE sent_at >= :start AND sent_at < :end"
+    " 'sent', NULL, '' FROM outbox WHERE sent_at >= :start AND sent_at < :end"
 )
 
 

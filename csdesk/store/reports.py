@@ -15,34 +15,35 @@ from csdesk.store.outbox import REPORT_SQL as _EMAIL_ARM
 from csdesk.store.rows import Row, all_rows, one_row
 
 # One arm per source. Columns: at, kind, ref_id, customer_id, channel, staff_id, title, detail,
-# issue_id, status, satisfaction. kind is refined in services (a phone visit is a call, ...).
+# issue_id, status, satisfaction, computer (where it was written: visits, calls and notes say;
+# the rest ''). kind is refined in services (a phone visit is a call, ...).
 # status is the state the event left things in (an issue event's new status, a follow-up due or
 # done), not today's: the log reads as it happened.
 _ARMS = (
     # visits: deleted ones are gone from the day; anonymised ones stay (customer_id is NULL)
     "SELECT at, 'visit' AS kind, id AS ref_id, customer_id, channel, staff_id, purpose AS title,"
-    " outcome AS detail, NULL AS issue_id, NULL AS status, satisfaction"
+    " outcome AS detail, NULL AS issue_id, NULL AS status, satisfaction, computer"
     " FROM visits WHERE at >= :start AND at < :end AND deleted_at IS NULL",
-    "SELECT created_at, 'note', id, customer_id, NULL, created_by, body, kind, NULL, NULL, NULL"
-    " FROM notes WHERE created_at >= :start AND created_at < :end AND deleted_at IS NULL",
+    "SELECT created_at, 'note', id, customer_id, NULL, created_by, body, kind, NULL, NULL, NULL,"
+    " computer FROM notes WHERE created_at >= :start AND created_at < :end AND deleted_at IS NULL",
     "SELECT e.at, 'issue_' || e.kind, e.id, e.customer_id, i.channel, e.staff_id, i.title,"
-    " e.comment, e.issue_id, e.to_status, NULL"
+    " e.comment, e.issue_id, e.to_status, NULL, ''"
     " FROM issue_events e JOIN issues i ON i.id = e.issue_id"
     " WHERE e.at >= :start AND e.at < :end",
     "SELECT created_at, 'followup_created', id, customer_id, NULL, created_by, title, due_at,"
-    " issue_id, 'due', NULL"
+    " issue_id, 'due', NULL, ''"
     " FROM followups WHERE created_at >= :start AND created_at < :end",
     "SELECT done_at, 'followup_done', id, customer_id, NULL, done_by, title, outcome, issue_id,"
-    " 'done', NULL FROM followups"
+    " 'done', NULL, '' FROM followups"
     " WHERE done_at >= :start AND done_at < :end AND done_at IS NOT NULL",
     "SELECT created_at, 'letter', id, customer_id, NULL, created_by, title, template, issue_id,"
-    " NULL, NULL FROM letters WHERE created_at >= :start AND created_at < :end",
+    " NULL, NULL, '' FROM letters WHERE created_at >= :start AND created_at < :end",
     _EMAIL_ARM,
 )
 _UNION = " UNION ALL ".join(_ARMS)
 _EVENTS = (
     "SELECT u.at, u.kind, u.ref_id, u.customer_id, u.channel, u.staff_id, u.title, u.detail,"
-    " u.issue_id, u.status, u.satisfaction,"
+    " u.issue_id, u.status, u.satisfaction, u.computer,"
     " c.first_name, c.last_name, c.preferred_name, c.company, c.email, s.name AS staff_name"
     f" FROM ({_UNION}) u"
     " LEFT JOIN customers c ON c.id = u.customer_id"

@@ -531,6 +531,7 @@ ALTER TABLE visits ADD COLUMN version bigint NOT NULL DEFAULT 1;
 ALTER TABLE staff ADD COLUMN version bigint NOT NULL DEFAULT 1;
 ALTER TABLE settings ADD COLUMN version bigint NOT NULL DEFAULT 1;
 """,
+    "0016_note_computer": f"ALTER TABLE notes ADD COLUMN computer {T} NOT NULL DEFAULT '';",
 }
 
 

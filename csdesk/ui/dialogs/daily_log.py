@@ -205,7 +205,7 @@ class DailyLogDialog(QDialog):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
-        for col, width in enumerate((70, 120, 220, 120, 0, 100)):
+        for col, width in enumerate((70, 120, 220, 160, 0, 100)):
             if width:
                 self.table.setColumnWidth(col, width)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)

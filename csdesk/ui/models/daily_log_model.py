@@ -116,7 +116,7 @@ class DailyLogModel(QAbstractTableModel):
         if column == 2:
             return event.customer_name
         if column == 3:
-            return event.staff
+            return event.staff_where  # "Anna · Counter 2"
         if column == 4:
             first, _, rest = event.summary.partition("\n")
             return f"{first} …" if rest else first

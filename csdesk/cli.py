@@ -172,6 +172,12 @@ def cli(
         if ctx.invoked_subcommand not in SERVER_READY_COMMANDS:
             raise UserError(SERVER_NOT_YET)
         db_path = None  # those commands name their server themselves
+    if db_path is None:  # neither --db nor CSDESK_DB: what Settings ▸ Database chose here
+        from csdesk.services.database_choice import startup_target
+
+        chosen = startup_target()
+        if isinstance(chosen, Path):
+            db_path = chosen
     run = RunContext(
         db_path=db_path or default_db_path(),
         staff=staff,

@@ -124,6 +124,11 @@ class Context:
     def computer(self) -> str:
         return self._computer
 
+    def set_computer(self, name: str) -> None:
+        """This computer was renamed (Settings): its writes from now on say the new name."""
+        self._computer = name
+        set_identity(self._db, session=self._session, computer=name)
+
     @property
     def changes(self) -> ChangeSink:
         return self._changes

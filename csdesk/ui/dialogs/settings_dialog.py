@@ -1,5 +1,6 @@
 """Admin settings: when the window locks itself, whether everyone signs in, the shop's details,
-and the goodwill each role may give per issue. Saved through the one audited setter
+the goodwill each role may give per issue, and this computer's own name and database
+(ui.dialogs.this_computer). Saved through the one audited setter
 (desk.shop.set_many), the same one `csdesk settings` uses; its checks are the dialog's."""
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from csdesk.errors import Conflict, CsdeskError
 from csdesk.services.desk import Desk
+from csdesk.ui.dialogs.this_computer import ThisComputer
 
 
 class SettingsDialog(QDialog):
@@ -110,13 +113,24 @@ class SettingsDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(cancel)
         buttons.addWidget(self.save_button)
+        # Two tabs: the shop's settings (shared by every counter) and this computer's own.
+        shop_page = QWidget()
+        shop_layout = QVBoxLayout(shop_page)
+        shop_layout.setContentsMargins(12, 14, 12, 8)
+        shop_layout.addLayout(form)
+        shop_layout.addStretch(1)
+        self.this_computer = ThisComputer(desk, self)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("settingsTabs")
+        self.tabs.setUsesScrollButtons(False)  # two tabs always fit: never a half-hidden one
+        self.tabs.addTab(shop_page, "&Shop")
+        self.tabs.addTab(self.this_computer, "This &computer")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 20, 20, 16)
-        layout.addLayout(form)
-        layout.addStretch(1)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.message)  # its own row: a conflict's sentence is read whole
         layout.addLayout(buttons)
-        self.resize(560, 460)
+        self.resize(640, 560)
         # What was shown, and the versions it was read at: a save over someone else's newer
         # one is refused (services.shop_settings), and what was typed here stays.
         self._shown = self._typed()
@@ -171,8 +185,10 @@ class SettingsDialog(QDialog):
     def save(self) -> None:
         values = self._typed()
         try:
+            self.this_computer.check_name()  # refused before anything is saved
             # One call: every value is checked first, so a refusal leaves everything as it was.
             self._desk.shop.set_many(values, versions=self._versions)
+            self.this_computer.save_name()
         except Conflict as exc:
             self.message.setText(str(exc))
             self._theirs()

@@ -97,6 +97,7 @@ class LogEvent:
     issue_id: int | None
     status: str
     computer: str = ""  # the counter it was written at (visits, calls, notes), else ""
+    ref: int | None = None  # the row it came from (with kind: which event this is)
 
     @property
     def staff_where(self) -> str:
@@ -347,4 +348,5 @@ def to_event(row: Row, tz: tzinfo) -> LogEvent:
         issue_id=row["issue_id"],
         status=row["status"] or "",
         computer=row.get("computer") or "",
+        ref=row.get("ref_id"),
     )

@@ -37,6 +37,7 @@ from csdesk.services.letters import format_money
 from csdesk.services.report_export import ExportResult
 from csdesk.services.reports import ReportRange, Summary
 from csdesk.ui.models.daily_log_model import CUSTOMER_ID_ROLE, DailyLogModel
+from csdesk.ui.widgets.keep_place import keep_place
 from csdesk.ui.workers import Op, Progress, run_op
 
 if TYPE_CHECKING:
@@ -293,7 +294,18 @@ class DailyLogDialog(QDialog):
         today = self.desk.reports.today()
         self.date_edit.setDate(QDate(today.year, today.month, today.day))
 
-    def refresh(self) -> None:
+    def follow(self) -> None:
+        """Something was written (here or at another counter): the same day or shift again,
+        keeping the chosen event and the scroll position (the user is reading it)."""
+        restore = keep_place(self.table, self._event_key)
+        self.refresh(select_first=False)
+        restore()
+
+    def _event_key(self, row: int) -> tuple[str, int | None] | None:
+        event = self.model.log_event(row)
+        return None if event is None else (event.kind, event.ref)
+
+    def refresh(self, *, select_first: bool = True) -> None:
         if self._task is None:
             self._busy(False)  # who is acting may have changed since the last look
         try:
@@ -308,7 +320,7 @@ class DailyLogDialog(QDialog):
         self.heading.setText(f"{rng.title} · {count} {noun}")
         self.table.setVisible(count > 0)
         self.empty.setVisible(count == 0)
-        if count:
+        if count and select_first:
             self.table.selectRow(0)
 
     def show_summary(self, summary: Summary) -> None:

@@ -97,7 +97,7 @@ class DayFeature(Feature):
         if change.kind == "handover":
             self.refresh_banner()
         elif self.dialog is not None and self.dialog.isVisible() and change.kind != "settings":
-            self.dialog.refresh()
+            self.dialog.follow()
 
 
 def install(window: Shell) -> None:

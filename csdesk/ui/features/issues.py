@@ -173,9 +173,9 @@ class IssuesFeature(Feature):
         else:
             self._update_due_count()
         if self.queue.isVisible():
-            self.queue.refresh()
+            self.queue.follow()
         if self.list.isVisible():
-            self.list.refresh()
+            self.list.follow()
 
     def _update_due_count(self) -> None:
         due = self.desk.followups.queue("today", limit=100)

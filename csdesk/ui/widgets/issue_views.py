@@ -26,6 +26,7 @@ from csdesk.services.desk import Desk
 from csdesk.services.issues import IssueQuery
 from csdesk.ui.dialogs.form_bits import combo, named
 from csdesk.ui.models.issue_models import FollowUpModel, IssueListModel
+from csdesk.ui.widgets.keep_place import keep_place
 
 QUEUES = (("Due today and overdue", "today"), ("Overdue only", "overdue"), ("All open", "all"))
 STATUSES = [("Still open (any)", "active")] + [(s.label, s.value) for s in IssueStatus] + [("All", "all")]
@@ -142,6 +143,12 @@ class FollowUpQueue(QDialog):
         layout.addLayout(buttons)
         self.resize(900, 480)
 
+    def follow(self) -> None:
+        """A write here or elsewhere: the same queue again, in the same place."""
+        restore = keep_place(self.view, lambda r: f.id if (f := self.model.followup(r)) else None)
+        self.refresh()
+        restore()
+
     def refresh(self) -> None:
         mine = self._desk.actor.id if self.mine.isChecked() else None
         self.model.set_queue(self.which.currentData(), owner_id=mine)
@@ -254,6 +261,14 @@ class IssueList(QDialog):
             sort=sort,
             descending=descending,
         )
+
+    def follow(self) -> None:
+        """A write here or elsewhere: the same query again, in the same place."""
+        restore = keep_place(
+            self.view, lambda r: row.issue.id if (row := self.model.issue_row(r)) else None
+        )
+        self.refresh()
+        restore()
 
     def refresh(self) -> None:
         self.model.set_query(self.query())

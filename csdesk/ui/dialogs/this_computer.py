@@ -129,7 +129,12 @@ class ThisComputer(QWidget):
         def check(_desk: Desk, _progress: Progress) -> choice.ConnectionCheck:
             return choice.test_connection(url)
 
-        op = run_op(self._desk, check, parent=self)
+        try:
+            op = run_op(self._desk, check, parent=self)
+        except CsdeskError as exc:  # a database without a file (tests, a demo in memory)
+            self.test_button.setEnabled(True)
+            self._say(str(exc), "fieldError")
+            return None
         op.succeeded.connect(lambda found: self._tested_ok(url, found))
         op.failed.connect(lambda message: self._say(message, "fieldError"))
         op.ended.connect(lambda: self.test_button.setEnabled(True))

@@ -25,7 +25,8 @@ from csdesk.services import demo
 from csdesk.services.desk import Desk
 from tests.pg_cluster import PgCluster
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
 
 
 def section_commands() -> list[str]:
@@ -54,7 +55,8 @@ def test_following_the_section_on_a_throwaway_server(tmp_path: Path) -> None:
     desk.close()
     cluster = PgCluster().start()
     try:
-        env = {**os.environ, "HOME": str(home)}
+        # this checkout's csdesk (a worktree's), not whichever one the environment has installed
+        env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(ROOT)}
         env.pop("CSDESK_DATA_DIR", None)
         env.pop("PGPASSFILE", None)
         followed = []

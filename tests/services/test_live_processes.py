@@ -5,6 +5,7 @@ a Conflict), and nothing failed but conflicts, with the ordinary busy timeout.""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -26,6 +27,8 @@ def test_three_counters_two_hundred_writes_each(db_path: Path) -> None:
         subprocess.Popen(
             [sys.executable, str(WRITER), str(db_path), str(c), "200", str(c)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+            # this checkout's csdesk, not whichever one the environment has installed
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
         for c in (1, 2, 3)
     ]

@@ -558,41 +558,99 @@ def is_csdesk(conn: psycopg.Connection) -> bool:
     return MIGRATIONS_TABLE in user_tables(conn)
 
 
-def init(conn: psycopg.Connection) -> list[str]:
+# One csdesk changes a database's schema at a time: two counters started at once after an
+# update would otherwise both run 0015 and one would fail half-way through with "already
+# exists". A transaction-level advisory lock (released at COMMIT or ROLLBACK, so a counter that
+# dies mid-migration never leaves it held) makes the second wait, then find nothing to do.
+# Advisory locks are per database, so this key only meets other csdesks on the same database.
+MIGRATION_LOCK = 0x637364_6B6D6967  # "csdkmig"
+
+
+def _lock(cur: psycopg.Cursor) -> None:
+    cur.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
+
+
+def init(conn: psycopg.Connection, *, upto: str | None = None) -> list[str]:
     """Create the csdesk schema on an empty database; returns the migrations applied.
 
     Refuses a database that holds other tables (naming them): csdesk never mixes its tables
     with another program's. A database csdesk already set up is brought up to date instead.
+    The baseline and every later migration are one transaction: a failure leaves the database
+    empty, as it was. `upto` stops after that migration (tests build an older schema with it).
     """
-    tables = user_tables(conn)
-    if MIGRATIONS_TABLE in tables:
-        return upgrade(conn)
-    if tables:
-        shown = ", ".join(tables[:8]) + (f" and {len(tables) - 8} more" if len(tables) > 8 else "")
-        raise UserError(
-            f"This database is not csdesk's: it holds other tables ({shown}). csdesk needs an "
-            "empty database of its own: create one (CREATE DATABASE csdesk OWNER csdesk) and use that."
-        )
     with conn.transaction(), conn.cursor() as cur:
-        _baseline(cur)
-    return upgrade(conn)  # and every migration since the baseline
+        _lock(cur)  # a second `server init` at the same moment waits here, then upgrades
+        tables = user_tables(conn)
+        if MIGRATIONS_TABLE not in tables:
+            if tables:
+                shown = ", ".join(tables[:8]) + (f" and {len(tables) - 8} more" if len(tables) > 8 else "")
+                raise UserError(
+                    f"This database is not csdesk's: it holds other tables ({shown}). csdesk needs "
+                    "an empty database of its own: create one (CREATE DATABASE csdesk OWNER csdesk) "
+                    "and use that."
+                )
+            _baseline(cur)
+        _apply_missing(cur, upto=upto)
+    return applied(conn)
+
+
+def newer_than_this_csdesk(names: list[str]) -> list[str]:
+    """Migrations a database has that this csdesk does not know: a newer csdesk made them."""
+    known = set(pg_migrations())
+    return [n for n in names if n not in known]
+
+
+def refuse_newer(names: list[str]) -> None:
+    unknown = newer_than_this_csdesk(names)
+    if unknown:
+        raise UserError(
+            f"The server's csdesk schema was made by a newer csdesk ({unknown[-1]}): this csdesk "
+            "cannot use it. Update csdesk on this computer first; nothing was changed."
+        )
+
+
+def _apply_missing(cur: psycopg.Cursor, *, upto: str | None = None) -> list[str]:
+    """Inside the caller's transaction and lock: refuse a newer schema, apply what is missing."""
+    cur.execute(f"SELECT name FROM {MIGRATIONS_TABLE} ORDER BY id")
+    done = [r[0] for r in cur.fetchall()]
+    refuse_newer(done)
+    added: list[str] = []
+    if upto is not None and upto not in LATER:
+        return added  # the baseline (or a name inside it) and nothing after
+    for name, body in LATER.items():
+        if name not in done:
+            cur.execute(body)
+            cur.execute(f"INSERT INTO {MIGRATIONS_TABLE} (name) VALUES (%s)", [name])
+            added.append(name)
+        if name == upto:
+            break
+    return added
 
 
 def upgrade(conn: psycopg.Connection) -> list[str]:
-    """Apply the migrations this csdesk knows and the server lacks, each in its own transaction."""
-    done = set(applied(conn))
-    unknown = [n for n in done if n not in pg_migrations()]
-    if unknown:
-        raise UserError(
-            f"The server's csdesk schema was made by a newer csdesk ({unknown[-1]}): update csdesk "
-            "on this computer first."
-        )
-    for name, body in LATER.items():
-        if name not in done:
-            with conn.transaction(), conn.cursor() as cur:
-                cur.execute(body)
-                cur.execute(f"INSERT INTO {MIGRATIONS_TABLE} (name) VALUES (%s)", [name])
+    """Apply the migrations this csdesk knows and the server lacks: all in one transaction
+    under the migration lock, so a failure half-way leaves the schema as it was."""
+    with conn.transaction(), conn.cursor() as cur:
+        _lock(cur)
+        _apply_missing(cur)
     return applied(conn)
+
+
+def open_csdesk(conn: psycopg.Connection) -> list[str]:
+    """What starting csdesk against a server does, as opening the file does: refuse a database
+    that is not csdesk's (or is empty), refuse a newer schema, and migrate an older one.
+
+    Returns the migrations this start applied (usually none). The common case, a schema that is
+    up to date, takes no lock: one read of the history, so a counter's start stays quick.
+    """
+    require_csdesk(conn)
+    done = applied(conn)
+    refuse_newer(done)
+    if all(name in done for name in LATER):
+        return []
+    with conn.transaction(), conn.cursor() as cur:
+        _lock(cur)
+        return _apply_missing(cur)
 
 
 def require_csdesk(conn: psycopg.Connection) -> None:

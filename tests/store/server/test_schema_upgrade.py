@@ -1,0 +1,109 @@
+"""Starting csdesk against an older csdesk schema on the server migrates it, as opening an
+older file does: the missing named migrations, in one transaction, under a lock, so two
+counters started at once after an update do not both migrate; a newer schema is refused."""
+
+from __future__ import annotations
+
+import threading
+
+import psycopg
+import pytest
+
+from csdesk.errors import UserError
+from csdesk.store.server import connect, schema
+
+OLDER = "0013_phone_digits"  # a server set up by a csdesk from before the outbox and live counters
+
+
+def test_an_older_schema_is_migrated_when_csdesk_opens_it(pg_url: str) -> None:
+    conn = connect.connect(pg_url)
+    made = schema.init(conn, upto=OLDER)
+    assert made[-1] == OLDER and "0014_outbox" not in made
+    conn.execute(
+        "INSERT INTO customers (first_name, last_seen_at, created_at, updated_at) "
+        "VALUES ('Ada', 't', 't', 't')"
+    )
+    assert "outbox" not in schema.user_tables(conn)
+    added = schema.open_csdesk(conn)
+    assert added == [n for n in schema.LATER if n not in made]
+    assert schema.applied(conn) == schema.pg_migrations()
+    assert {"outbox", "changes", "presence"} <= set(schema.user_tables(conn))
+    # The data survived; the later columns have their defaults on the old rows.
+    assert conn.execute("SELECT first_name, version FROM customers").fetchall() == [("Ada", 1)]
+    # Opened again: nothing to do, nothing recorded twice.
+    assert schema.open_csdesk(conn) == []
+    assert len(schema.applied(conn)) == len(set(schema.applied(conn)))
+    conn.close()
+
+
+def test_a_migration_that_fails_leaves_the_older_schema_as_it_was(pg_url: str) -> None:
+    conn = connect.connect(pg_url)
+    schema.init(conn, upto=OLDER)
+    # Something in the way of the last migration (0015 adds customers.version): the ones before
+    # it (0014_outbox) must not stay applied on their own.
+    conn.execute("ALTER TABLE customers ADD COLUMN version bigint")
+    with pytest.raises(psycopg.errors.DuplicateColumn):
+        schema.open_csdesk(conn)
+    assert schema.applied(conn)[-1] == OLDER
+    assert "outbox" not in schema.user_tables(conn)
+    conn.close()
+
+
+def test_two_counters_starting_at_once_migrate_once(pg_url: str) -> None:
+    setup = connect.connect(pg_url)
+    schema.init(setup, upto=OLDER)
+    # Hold the migration lock, so both counters arrive while it is taken and must queue.
+    setup.execute("BEGIN")
+    setup.execute("SELECT pg_advisory_xact_lock(%s)", [schema.MIGRATION_LOCK])
+    results: dict[str, list[str] | BaseException] = {}
+
+    def start(name: str) -> None:
+        conn = connect.connect(pg_url)
+        try:
+            results[name] = schema.open_csdesk(conn)
+        except BaseException as exc:  # reported below, not lost in the thread
+            results[name] = exc
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=start, args=(n,)) for n in ("counter", "office")]
+    for t in threads:
+        t.start()
+    # Both are waiting on the lock (not failed, not done) before it is released.
+    waiting = 0
+    for _ in range(200):
+        (waiting,) = setup.execute(  # type: ignore[misc]
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        ).fetchone()
+        if waiting == 2:
+            break
+        threading.Event().wait(0.02)
+    assert waiting == 2
+    setup.execute("COMMIT")
+    for t in threads:
+        t.join(30)
+    assert all(isinstance(r, list) for r in results.values()), results
+    applied_by = sorted(len(r) for r in results.values())  # type: ignore[arg-type]
+    assert applied_by == [0, len(schema.LATER) - list(schema.LATER).index(OLDER) - 1]
+    assert schema.applied(setup) == schema.pg_migrations()
+    setup.close()
+
+
+def test_a_newer_schema_is_refused_on_open_and_nothing_changes(pg_url: str) -> None:
+    conn = connect.connect(pg_url)
+    schema.init(conn, upto=OLDER)
+    conn.execute(f"INSERT INTO {schema.MIGRATIONS_TABLE} (name) VALUES ('0099_from_the_future')")
+    with pytest.raises(UserError, match=r"newer csdesk \(0099_from_the_future\).*Update csdesk"):
+        schema.open_csdesk(conn)
+    assert "outbox" not in schema.user_tables(conn)  # the missing ones were not applied either
+    conn.close()
+
+
+def test_open_refuses_what_is_not_csdesk(pg_url: str) -> None:
+    conn = connect.connect(pg_url)
+    with pytest.raises(UserError, match="csdesk server init"):
+        schema.open_csdesk(conn)
+    conn.execute("CREATE TABLE invoices (id int)")
+    with pytest.raises(UserError, match=r"not csdesk's.*invoices"):
+        schema.open_csdesk(conn)
+    conn.close()

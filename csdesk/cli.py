@@ -119,11 +119,11 @@ class DbTarget(click.ParamType):
 
 # What works on a PostgreSQL server today; the window and the other commands come with the
 # services on both engines (issue 15, the next step).
-SERVER_READY_COMMANDS = frozenset({"server", "migrate"})
+SERVER_READY_COMMANDS = frozenset({"server", "migrate", "backup", "restore", "check"})
 SERVER_NOT_YET = (
-    "PostgreSQL servers work for `csdesk server init URL` and `csdesk migrate --from FILE --to URL` "
-    "so far; the window and the other commands still need a database file (--db FILE) until "
-    "csdesk runs on the server."
+    "PostgreSQL servers work for `csdesk server init URL`, `csdesk migrate --from FILE --to URL` "
+    "and `csdesk --db URL backup/restore/check` so far; the window and the other commands still "
+    "need a database file (--db FILE) until csdesk runs on the server."
 )
 
 
@@ -168,10 +168,11 @@ def cli(
     call_number: str | None,
 ) -> None:
     """csdesk: find any customer in a keystroke and greet them by name."""
+    server: str | None = None
     if isinstance(db_path, str):  # a server URL: say plainly what works there today
         if ctx.invoked_subcommand not in SERVER_READY_COMMANDS:
             raise UserError(SERVER_NOT_YET)
-        db_path = None  # those commands name their server themselves
+        server, db_path = db_path, None  # server init/migrate name their server themselves
     if db_path is None:  # neither --db nor CSDESK_DB: what Settings ▸ Database chose here
         from csdesk.services.database_choice import startup_target
 
@@ -184,6 +185,7 @@ def cli(
         default_db=db_path is None,
         pin_stdin=pin_stdin,
         pin_file=pin_file,
+        server=server,
     )
     ctx.obj = run
     ctx.call_on_close(run.close)

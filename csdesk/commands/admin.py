@@ -25,6 +25,7 @@ from csdesk.commands.common import (
     json_flag,
     pass_run,
 )
+from csdesk.commands.server_data import pg_bin_option, server_backup, server_check, server_restore
 from csdesk.domain import Role
 from csdesk.errors import UserError
 from csdesk.paths import backups_dir
@@ -197,9 +198,15 @@ def staff_reactivate_cmd(run: RunContext, name: str, if_version: int | None) -> 
     help="Backup file (default: a dated file in the backups folder).",
 )
 @click.option("--force", is_flag=True, help="Replace the --output file if it exists.")
+@pg_bin_option
 @pass_run
-def backup_cmd(run: RunContext, output: Path | None, force: bool) -> None:
-    """Make a consistent backup, even while csdesk is in use; the copy is checked."""
+def backup_cmd(run: RunContext, output: Path | None, force: bool, pg_bin: str | None) -> None:
+    """Make a consistent backup, even while csdesk is in use; the copy is checked.
+
+    With --db URL, a PostgreSQL server's: pg_dump in custom format, read back before it counts."""
+    if run.server:
+        server_backup(run, output, force, pg_bin)
+        return
     desk = admin_desk(run)
     result = desk.backups.backup(output, overwrite=force)
     click.echo(f"Backed up to {result.path} ({result.size / 1e6:.1f} MB, {result.seconds:.1f} s).")
@@ -215,10 +222,17 @@ def backup_cmd(run: RunContext, output: Path | None, force: bool) -> None:
     is_flag=True,
     help="Restore even though the backup is of another database (it replaces this one's data).",
 )
+@pg_bin_option
 @pass_run
-def restore_cmd(run: RunContext, source: Path, other_database: bool) -> None:
+def restore_cmd(run: RunContext, source: Path, other_database: bool, pg_bin: str | None) -> None:
     """Replace the database with a backup: all or nothing. The backup is checked and brought up
-    to date first, and the data it replaces is saved as a backup."""
+    to date first, and the data it replaces is saved as a backup.
+
+    With --db URL, a server's backup (`csdesk --db URL backup`) replaces csdesk's data there in
+    one transaction."""
+    if run.server:
+        server_restore(run, source, other_database, pg_bin)
+        return
     try:
         run.open()
     except UserError as exc:
@@ -251,7 +265,14 @@ def restore_cmd(run: RunContext, source: Path, other_database: bool) -> None:
 @pass_run
 def check_cmd(run: RunContext, as_json: bool, repair: bool) -> None:
     """Check the database, every index and search index; exit code 2 if something is wrong,
-    1 if it is busy (another program kept it locked)."""
+    1 if it is busy (another program kept it locked).
+
+    With --db URL, a server's: schema version, tables, indexes, and a sample of search columns."""
+    if run.server:
+        if repair:
+            raise UserError("On a server, --repair is not there yet: the check names the REINDEX to run.")
+        server_check(run, as_json)
+        return
     from csdesk.services.backup import (
         advice_for_file,
         busy_message,

@@ -47,6 +47,7 @@ class RunContext:
     default_db: bool = False
     pin_stdin: bool = False
     pin_file: Path | None = None
+    server: str | None = None  # --db was a PostgreSQL URL (backup, restore, check use it so far)
     _desk: Desk | None = field(default=None, repr=False)
     _identified: bool = field(default=False, repr=False)
 

@@ -60,7 +60,7 @@ NETWORK_FS = (
 )
 _NAME = re.compile(
     r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?-(?P<reason>[a-z]+)"
-    rf"(?P<failed>-{FAILED})?\.db$"
+    rf"(?P<failed>-{FAILED})?\.(?:db|dump)$"  # .dump: a server's (store/server/dump.py)
 )
 
 
@@ -275,41 +275,7 @@ class BackupService:
         Only backups that passed their check count, and the newest good backup is never
         deleted, whatever its age: a damaged database must not rotate its last good copy away.
         """
-        keep: set[Path] = set()
-        days: set[str] = set()
-        weeks: set[tuple[int, int]] = set()
-        files = self.files()  # newest first
-        now = self._ctx.clock().astimezone(UTC)
-        failed = 0
-        for f in files:
-            if not f.good:
-                failed += 1
-                if failed <= KEEP_FAILED:
-                    keep.add(f.path)
-                continue
-            if f.reason not in AUTO_REASONS:
-                if now - f.made_at <= timedelta(days=MAX_AGE_DAYS):
-                    keep.add(f.path)
-                continue
-            day = f.made_at.strftime("%Y%m%d")
-            if len(days) < KEEP_DAILY:
-                if day not in days:
-                    days.add(day)
-                    keep.add(f.path)
-                continue
-            if day in days:
-                continue
-            year, week, _ = f.made_at.isocalendar()
-            if (year, week) not in weeks and len(weeks) < KEEP_WEEKLY:
-                weeks.add((year, week))
-                keep.add(f.path)
-        good = next((f for f in files if f.good), None)
-        if good is not None:
-            keep.add(good.path)
-        removed = [f.path for f in files if f.path not in keep]
-        for path in removed:
-            path.unlink(missing_ok=True)
-        return removed
+        return rotate_files(self.files(), self._ctx.clock().astimezone(UTC))
 
     def copies_holding_data(self) -> list[str]:
         """After an erasure: which backups still hold the erased data, and until when.
@@ -505,6 +471,44 @@ def folder_for(db_path: Path | None, ident: str | None) -> Path:
     stem = db_path.stem if db_path else "csdesk"
     base = backups_dir(db_path)
     return base / f"{stem}-{ident[:12]}" if ident else base
+
+
+def rotate_files(files: list[BackupFile], now: datetime) -> list[Path]:
+    """BackupService.rotate's rule over a list of backups (newest first), for a file's folder and
+    a server's alike: deletes and returns what the rule does not keep."""
+    keep: set[Path] = set()
+    days: set[str] = set()
+    weeks: set[tuple[int, int]] = set()
+    failed = 0
+    for f in files:
+        if not f.good:
+            failed += 1
+            if failed <= KEEP_FAILED:
+                keep.add(f.path)
+            continue
+        if f.reason not in AUTO_REASONS:
+            if now - f.made_at <= timedelta(days=MAX_AGE_DAYS):
+                keep.add(f.path)
+            continue
+        day = f.made_at.strftime("%Y%m%d")
+        if len(days) < KEEP_DAILY:
+            if day not in days:
+                days.add(day)
+                keep.add(f.path)
+            continue
+        if day in days:
+            continue
+        year, week, _ = f.made_at.isocalendar()
+        if (year, week) not in weeks and len(weeks) < KEEP_WEEKLY:
+            weeks.add((year, week))
+            keep.add(f.path)
+    good = next((f for f in files if f.good), None)
+    if good is not None:
+        keep.add(good.path)
+    removed = [f.path for f in files if f.path not in keep]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
 
 
 def backup_files(folder: Path, stem: str) -> list[BackupFile]:

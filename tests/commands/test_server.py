@@ -3,6 +3,7 @@ server: one clear line and exit 1 for what does not work yet, never a password s
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -50,12 +51,13 @@ def test_other_commands_say_plainly_what_works_on_a_server_so_far(pg_url: str) -
         (["--db", pg_url, "visit", "--customer", "1"], None),
         (["--db", pg_url], None),  # the window
         (["search", "ann"], {"CSDESK_DB": pg_url}),
-        (["--db", "service=shop", "check"], None),
+        (["--db", "service=shop", "audit"], None),
     ]:
         done = csdesk(*args, env=env)
         assert done.returncode == 1, args
         assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
-        assert "`csdesk server init URL` and `csdesk migrate --from FILE --to URL`" in done.stderr
+        assert "`csdesk server init URL`, `csdesk migrate --from FILE --to URL`" in done.stderr
+        assert "`csdesk --db URL backup/restore/check`" in done.stderr
         assert "still need a database file" in done.stderr
 
 
@@ -98,3 +100,51 @@ def test_migrate_json(tmp_path, pg_cluster: PgCluster) -> None:  # type: ignore[
     # not copied: the server's trigger counted the visits as they arrived, to the same numbers
     slots = next(t for t in report["tables"] if t["table"] == "visit_slots")
     assert slots["server_rows"] == slots["file_rows"] > 10 and slots["same"]
+
+
+def test_backup_restore_and_check_on_the_command_line(tmp_path, pg_cluster: PgCluster) -> None:  # type: ignore[no-untyped-def]
+    """The admin commands on a server, with a password in the URL (scram): one line each, the
+    password in no output, no backup file name and no audit row."""
+    pg_cluster.psql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'shopkeeper') THEN "
+                    "CREATE ROLE shopkeeper LOGIN PASSWORD 'pw-Zebra-771'; END IF; END $$")
+    name = pg_cluster.new_database(owner="shopkeeper")
+    pg_cluster.add_hba("host all shopkeeper 127.0.0.1/32 scram-sha-256")
+    url = pg_cluster.tcp_url(name, user="shopkeeper", password="pw-Zebra-771")
+    env = {"CSDESK_DATA_DIR": str(tmp_path / "data")}
+    assert csdesk("server", "init", url, env=env).returncode == 0
+    outputs: list[str] = []
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        done = csdesk("--db", url, *args, env=env)
+        outputs.append(done.stdout + done.stderr)
+        return done
+
+    made = run("backup", "-o", str(tmp_path / "shop.dump"))
+    assert made.returncode == 0, made.stderr
+    assert f"Backed up database {name} as shopkeeper on 127.0.0.1:" in made.stdout
+    checked = run("check", "--json")
+    assert checked.returncode == 0 and json.loads(checked.stdout)["ok"] is True
+    restored = run("restore", str(tmp_path / "shop.dump"))
+    assert restored.returncode == 0, restored.stderr
+    assert "the server now holds 0 customers" in restored.stdout and "prerestore.dump" in restored.stdout
+    refused = run("restore", str(tmp_path / "nothing.dump"))
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+    assert "There is no file" in refused.stderr
+    missing_tools = csdesk("--db", url, "backup", env={**env, "CSDESK_PG_BIN": str(tmp_path)})
+    outputs.append(missing_tools.stdout + missing_tools.stderr)
+    assert missing_tools.returncode == 1 and "pg_dump (PostgreSQL's backup tool) is not installed" in (
+        missing_tools.stderr)
+    audit = pg_cluster.psql("SELECT string_agg(after || computer, ' ') FROM audit", database=name)
+    assert "shop.dump" in audit and "prerestore" in audit
+    for text in [*outputs, audit, *(p.name for p in (tmp_path / "data").rglob("*"))]:
+        assert "pw-Zebra" not in text and "Traceback" not in text
+
+
+def test_check_on_the_command_line_exits_2_and_names_the_problem(pg_cluster: PgCluster, pg_url: str) -> None:
+    assert csdesk("server", "init", pg_url).returncode == 0
+    name = pg_url.split("@/")[1].split("?")[0]
+    pg_cluster.psql("DROP INDEX customers_email", database=name)
+    done = csdesk("--db", pg_url, "check")
+    assert done.returncode == 2
+    assert "problem: index customers_email is missing" in done.stderr
+    assert "REINDEX" in done.stderr

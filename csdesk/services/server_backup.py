@@ -1,0 +1,241 @@
+"""Backups, restore and the check of the shop's PostgreSQL server (issue 15, item 5): the same
+promises and messages as the file's (services/backup.py), kept with PostgreSQL's own tools
+(store/server/dump.py says why, and how a restore is all or nothing).
+
+Where a server's backups go: this computer's backups folder (`csdesk paths`), in a folder of the
+database's own, named by its database name and identity, as a file's are; `backup -o` anywhere.
+
+Which counter makes the automatic daily backup (auto_daily): the first csdesk to ask on a UTC
+day, whichever computer it is. Why that one: any counter may be the only one switched on that
+day (the back office closed, a counter broken), so naming one computer in advance would leave
+days without a backup; and the first to ask is the earliest backup of the day. Why never two:
+the asking counter takes a server-side advisory lock (per database, given up when its session
+ends, so a counter that crashes cannot hold it) and, holding it, looks in the audit log for
+today's daily backup; the backup it makes is audited before the lock is given back. A second
+counter asking meanwhile does not get the lock and does nothing; asking later it finds the
+audit row (which names the computer and the file) and does nothing. No new table: the audit
+log already records every backup, append-only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from csdesk.errors import UserError
+from csdesk.paths import backups_dir
+from csdesk.services.backup import BackupFile, backup_files, rotate_files
+from csdesk.services.clock import iso, utc_now
+from csdesk.services.computer import computer_name
+from csdesk.store.files import check_target
+from csdesk.store.integrity import CheckReport
+from csdesk.store.server import check as server_check
+from csdesk.store.server import connect, dump, schema
+
+BACKUP_LOCK = 0x637364_6B626B70  # "csdkbkp": the daily backup, one counter at a time
+SOURCE = "cli"
+
+
+@dataclass(frozen=True)
+class ServerBackupResult:
+    path: Path
+    size: int
+    seconds: float
+    server: str
+
+
+@dataclass(frozen=True)
+class ServerRestoreResult:
+    restored_from: Path
+    previous_saved_as: Path
+    customers_now: int
+    customers_replaced: int
+    migrated: list[str]
+    seconds: float
+
+
+class ServerBackups:
+    """One server database's backups, restore and check, over one connection."""
+
+    def __init__(
+        self, target: str, *, clock: Any = utc_now, pg_bin: str | None = None,
+        folder: Path | None = None, computer: str | None = None,
+    ) -> None:
+        self.target = target
+        self._clock = clock
+        self._pg_bin = pg_bin
+        self._folder = folder
+        self._computer = computer
+        self.conn = connect.connect(target)
+        self._tools: dump.Tools | None = None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> ServerBackups:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- who, where ----------------------------------------------------------------------------
+    @property
+    def server(self) -> str:
+        return connect.info(self.conn).describe()
+
+    def tools(self) -> dump.Tools:
+        if self._tools is None:
+            self._tools = dump.Tools.find(self.conn.info.server_version // 10000, self._pg_bin)
+        return self._tools
+
+    def identity(self) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = 'database_id'").fetchone()
+        return json.loads(row[0]) if row else None
+
+    def _stem(self) -> str:
+        return re.sub(r"[^\w.-]+", "_", self.conn.info.dbname) or "csdesk"
+
+    @property
+    def folder(self) -> Path:
+        if self._folder is not None:
+            return self._folder
+        ident = self.identity()
+        stem = f"{self._stem()}-server"
+        return backups_dir() / (f"{stem}-{ident[:12]}" if ident else stem)
+
+    def _auto_name(self, reason: str) -> Path:
+        stamp = self._clock().astimezone(UTC).strftime("%Y%m%d-%H%M%S")
+        n = 1
+        while True:
+            extra = f"-{n}" if n > 1 else ""
+            path = self.folder / f"{self._stem()}-{stamp}{extra}-{reason}.dump"
+            if not path.exists():
+                return path
+            n += 1
+
+    def files(self) -> list[BackupFile]:
+        return backup_files(self.folder, self._stem())
+
+    def _csdesk(self) -> list[str]:
+        """A csdesk database this csdesk may read: its applied migrations."""
+        schema.require_csdesk(self.conn)
+        done = schema.applied(self.conn)
+        schema.refuse_newer(done)
+        return done
+
+    def _computer_name(self) -> str:
+        return self._computer if self._computer is not None else computer_name()
+
+    def _audit(self, action: str, after: dict[str, object]) -> None:
+        try:
+            self.conn.execute(
+                "INSERT INTO audit (at, staff_id, action, entity, entity_id, after, source, computer) "
+                "VALUES (%s, NULL, %s, 'database', NULL, %s, %s, %s)",
+                [iso(self._clock()), action, json.dumps(after, ensure_ascii=False), SOURCE,
+                 self._computer_name()],
+            )
+        except psycopg.Error as exc:
+            raise connect.translate(exc, self.target) from None
+
+    # -- backups -------------------------------------------------------------------------------
+    def backup(self, dest: Path | None = None, *, overwrite: bool = False,
+               reason: str = "manual") -> ServerBackupResult:
+        """pg_dump of the whole database (one snapshot: consistent while counters work), read
+        back in full before it counts, then audited; into `dest` or the backups folder."""
+        self._csdesk()
+        tools = self.tools()
+        if dest is not None:
+            check_target(dest, overwrite=overwrite)
+            target = dest
+        else:
+            target = self._auto_name(reason)
+            target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            made = dump.dump(self.target, target, tools)
+        except OSError as exc:
+            raise UserError(
+                f"Could not write the backup {target}: {exc.strerror or exc}. "
+                "Check the folder and free space."
+            ) from exc
+        self._audit("backup", {"file": str(made.path), "bytes": made.size, "verified": True,
+                               "reason": reason, "tool": f"pg_dump {tools.dump.version}"})
+        if dest is None:
+            rotate_files(self.files(), self._clock().astimezone(UTC))
+        return ServerBackupResult(made.path, made.size, made.seconds, self.server)
+
+    def daily_done_today(self) -> dict[str, Any] | None:
+        """Today's (UTC) daily backup as the audit log recorded it, by whichever counter."""
+        today = self._clock().astimezone(UTC).strftime("%Y-%m-%d")
+        rows = self.conn.execute(
+            "SELECT after, computer FROM audit WHERE action = 'backup' AND entity = 'database' "
+            "AND at >= %s ORDER BY id DESC", [today],
+        ).fetchall()
+        for after, computer in rows:
+            try:
+                data = json.loads(after or "{}")
+            except ValueError:
+                continue
+            if isinstance(data, dict) and data.get("reason") == "daily":
+                return {**data, "computer": computer}
+        return None
+
+    def auto_daily(self) -> ServerBackupResult | None:
+        """The automatic daily backup, made by one counter only (the module's docstring says
+        which and why). None: another counter made today's, or is making it right now."""
+        self._csdesk()
+        (got,) = self.conn.execute("SELECT pg_try_advisory_lock(%s)", [BACKUP_LOCK]).fetchone()  # type: ignore[misc]
+        if not got:
+            return None  # another counter holds it: it is making today's backup
+        try:
+            if self.daily_done_today() is not None:
+                return None
+            return self.backup(reason="daily")
+        finally:
+            self.conn.execute("SELECT pg_advisory_unlock(%s)", [BACKUP_LOCK])
+
+    # -- restore -------------------------------------------------------------------------------
+    def restore(self, source: Path, *, other_database: bool = False) -> ServerRestoreResult:
+        """Replace csdesk's data on the server with a backup, all or nothing; the data it
+        replaces is saved first as a backup (`csdesk restore` of that puts it back)."""
+        self._csdesk()
+        tools = self.tools()
+        info = dump.inspect_dump(source.expanduser(), tools)
+        refuse = f"{source} cannot be restored:"
+        newer = schema.newer_than_this_csdesk(info.migrations)
+        if newer:
+            raise UserError(f"{refuse} it comes from a newer csdesk ({newer[-1]}). Update csdesk first.")
+        live_id = self.identity()
+        if info.database_id and live_id and info.database_id != live_id and not other_database:
+            raise UserError(
+                f"{refuse} it is a backup of another database (identity {info.database_id[:12]}, "
+                f"this one is {live_id[:12]}). To replace this database with it anyway, add "
+                "--other-database. Nothing was changed."
+            )
+        replaced = self._customers()
+        previous = self.backup(reason="prerestore")
+        audit_row: dict[str, object] = {
+            "at": iso(self._clock()), "action": "restore", "entity": "database",
+            "after": json.dumps({"from": str(source), "previous_saved_as": str(previous.path)},
+                                ensure_ascii=False),
+            "source": SOURCE,
+            "computer": self._computer_name(),
+        }
+        migrated = [n for n in schema.LATER if n not in info.migrations]
+        after_sql = dump.restore_sql_after(self.conn, info, keep_id=live_id, audit_row=audit_row)
+        seconds = dump.restore_dump(self.target, info, tools, after_sql)
+        return ServerRestoreResult(source, previous.path, self._customers(), replaced, migrated, seconds)
+
+    def _customers(self) -> int:
+        (n,) = self.conn.execute("SELECT count(*) FROM customers").fetchone()  # type: ignore[misc]
+        return int(n)
+
+    # -- check ---------------------------------------------------------------------------------
+    def check(self) -> CheckReport:
+        return server_check.check(self.conn)
+

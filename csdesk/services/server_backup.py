@@ -19,14 +19,11 @@ log already records every backup, append-only.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from typing import Any
-
-import psycopg
 
 from csdesk.errors import UserError
 from csdesk.paths import backups_dir
@@ -36,9 +33,8 @@ from csdesk.services.computer import computer_name
 from csdesk.store.files import check_target
 from csdesk.store.integrity import CheckReport
 from csdesk.store.server import check as server_check
-from csdesk.store.server import connect, dump, schema
+from csdesk.store.server import connect, dump, ops, schema
 
-BACKUP_LOCK = 0x637364_6B626B70  # "csdkbkp": the daily backup, one counter at a time
 SOURCE = "cli"
 
 
@@ -95,8 +91,7 @@ class ServerBackups:
         return self._tools
 
     def identity(self) -> str | None:
-        row = self.conn.execute("SELECT value FROM settings WHERE key = 'database_id'").fetchone()
-        return json.loads(row[0]) if row else None
+        return ops.database_id(self.conn)
 
     def _stem(self) -> str:
         return re.sub(r"[^\w.-]+", "_", self.conn.info.dbname) or "csdesk"
@@ -133,15 +128,8 @@ class ServerBackups:
         return self._computer if self._computer is not None else computer_name()
 
     def _audit(self, action: str, after: dict[str, object]) -> None:
-        try:
-            self.conn.execute(
-                "INSERT INTO audit (at, staff_id, action, entity, entity_id, after, source, computer) "
-                "VALUES (%s, NULL, %s, 'database', NULL, %s, %s, %s)",
-                [iso(self._clock()), action, json.dumps(after, ensure_ascii=False), SOURCE,
-                 self._computer_name()],
-            )
-        except psycopg.Error as exc:
-            raise connect.translate(exc, self.target) from None
+        ops.record_audit(self.conn, self.target, at=iso(self._clock()), action=action, after=after,
+                         source=SOURCE, computer=self._computer_name())
 
     # -- backups -------------------------------------------------------------------------------
     def backup(self, dest: Path | None = None, *, overwrite: bool = False,
@@ -171,33 +159,20 @@ class ServerBackups:
 
     def daily_done_today(self) -> dict[str, Any] | None:
         """Today's (UTC) daily backup as the audit log recorded it, by whichever counter."""
-        today = self._clock().astimezone(UTC).strftime("%Y-%m-%d")
-        rows = self.conn.execute(
-            "SELECT after, computer FROM audit WHERE action = 'backup' AND entity = 'database' "
-            "AND at >= %s ORDER BY id DESC", [today],
-        ).fetchall()
-        for after, computer in rows:
-            try:
-                data = json.loads(after or "{}")
-            except ValueError:
-                continue
-            if isinstance(data, dict) and data.get("reason") == "daily":
-                return {**data, "computer": computer}
-        return None
+        return ops.daily_backup_done(self.conn, self._clock().astimezone(UTC).strftime("%Y-%m-%d"))
 
     def auto_daily(self) -> ServerBackupResult | None:
         """The automatic daily backup, made by one counter only (the module's docstring says
         which and why). None: another counter made today's, or is making it right now."""
         self._csdesk()
-        (got,) = self.conn.execute("SELECT pg_try_advisory_lock(%s)", [BACKUP_LOCK]).fetchone()  # type: ignore[misc]
-        if not got:
+        if not ops.try_backup_lock(self.conn):
             return None  # another counter holds it: it is making today's backup
         try:
             if self.daily_done_today() is not None:
                 return None
             return self.backup(reason="daily")
         finally:
-            self.conn.execute("SELECT pg_advisory_unlock(%s)", [BACKUP_LOCK])
+            ops.backup_unlock(self.conn)
 
     # -- restore -------------------------------------------------------------------------------
     def restore(self, source: Path, *, other_database: bool = False) -> ServerRestoreResult:
@@ -221,8 +196,7 @@ class ServerBackups:
         previous = self.backup(reason="prerestore")
         audit_row: dict[str, object] = {
             "at": iso(self._clock()), "action": "restore", "entity": "database",
-            "after": json.dumps({"from": str(source), "previous_saved_as": str(previous.path)},
-                                ensure_ascii=False),
+            "after": ops.json_text({"from": str(source), "previous_saved_as": str(previous.path)}),
             "source": SOURCE,
             "computer": self._computer_name(),
         }
@@ -232,8 +206,7 @@ class ServerBackups:
         return ServerRestoreResult(source, previous.path, self._customers(), replaced, migrated, seconds)
 
     def _customers(self) -> int:
-        (n,) = self.conn.execute("SELECT count(*) FROM customers").fetchone()  # type: ignore[misc]
-        return int(n)
+        return ops.count_customers(self.conn)
 
     # -- check ---------------------------------------------------------------------------------
     def check(self) -> CheckReport:

@@ -1,6 +1,7 @@
 """The README's "Your shop's server" section works as written: its commands, followed in order
 on a throwaway PostgreSQL cluster, set up a csdesk role and database, let it in with
-scram-sha-256, keep the password in ~/.pgpass, and run `csdesk server init` and `csdesk migrate`.
+scram-sha-256, keep the password in ~/.pgpass, and run `csdesk server init`, `csdesk migrate`,
+and a backup and a check of the server.
 
 What the test changes, and only that: the shop's server `backoffice:5432` is the throwaway
 cluster's loopback port, the shop's network in the pg_hba line is 127.0.0.1/32, `sudo -u postgres`
@@ -60,6 +61,7 @@ def test_following_the_section_on_a_throwaway_server(tmp_path: Path) -> None:
         env.pop("CSDESK_DATA_DIR", None)
         env.pop("PGPASSFILE", None)
         followed = []
+        said = []
         for line in section_commands():
             line = line.replace("backoffice:5432", f"127.0.0.1:{cluster.port}")
             words = shlex.split(line)
@@ -83,10 +85,16 @@ def test_following_the_section_on_a_throwaway_server(tmp_path: Path) -> None:
                                       capture_output=True, text=True, timeout=300)
                 assert done.returncode == 0, (line, done.stderr)
                 assert "choose-a-long-password" not in done.stdout + done.stderr
+                said.append(done.stdout)
             else:
                 pytest.fail(f"a README line this test cannot follow: {line}")
             followed.append(words[0])
-        assert followed.count("csdesk") == 2
+        assert followed.count("csdesk") == 4
+        # The backup went to the backups folder, as a custom-format dump; the check found it healthy.
+        made = re.search(r" to (/\S+-manual\.dump) ", " ".join(said))
+        assert made, said  # into the backups folder (the test run's own XDG data folder)
+        assert Path(made.group(1)).read_bytes()[:5] == b"PGDMP"
+        assert "is healthy" in said[-1]
         url = f"postgresql://csdesk@127.0.0.1:{cluster.port}/csdesk"
         # The password came from ~/.pgpass, and scram-sha-256 really asked for it.
         with pytest.raises(psycopg.OperationalError, match="password"):

@@ -119,7 +119,7 @@ class DbTarget(click.ParamType):
 
 # What works on a PostgreSQL server today; the window and the other commands come with the
 # services on both engines (issue 15, the next step).
-SERVER_READY_COMMANDS = frozenset({"server", "migrate", "backup", "restore", "check"})
+SERVER_READY_COMMANDS = frozenset({"server", "migrate", "backup", "restore", "check", "paths"})
 SERVER_NOT_YET = (
     "PostgreSQL servers work for `csdesk server init URL`, `csdesk migrate --from FILE --to URL` "
     "and `csdesk --db URL backup/restore/check` so far; the window and the other commands still "

@@ -12,23 +12,30 @@ from csdesk.services.about import about
 
 
 @click.command("paths")
-@json_flag("{version, database, data, backups, templates, resources, frozen, keychain_backends}")
+@json_flag("{version, database, server, data, backups, templates, resources, frozen, keychain_backends}")
 @pass_run
 def paths_cmd(run: RunContext, as_json: bool) -> None:
     """Show where your data lives: database, backups, letter templates.
 
-    JSON keys: version, database, data, backups, templates, resources, frozen, keychain_backends
-    (the keychains this build can keep the mail password in, found through keyring's entry points).
+    JSON keys: version, database, server, data, backups, templates, resources, frozen,
+    keychain_backends (the keychains this build can keep the mail password in, found through
+    keyring's entry points). server: null for a file; for a PostgreSQL --db its host, port,
+    database, user and service (never the password; database is then the URL, redacted).
     """
-    info = about(run.db_path)  # never opens the database: asking must not create one
+    info = about(run.db_path, server=run.server)  # never opens the database: asking must not create one
     if as_json:
         from csdesk.services.mail_secret import backend_names
 
         echo_json({**info.as_dict(), "keychain_backends": backend_names()})
         return
     click.echo(f"csdesk {info.version}")
+    if info.server is not None:
+        s = info.server
+        where = f"service {s['service']}" if s["service"] and not s["host"] else f"{s['host']}:{s['port']}"
+        click.echo(f"{'Server:':<16}{where}, database {s['database'] or '(from the service)'}, "
+                   f"user {s['user'] or '(from the service)'}")
     rows = [
-        ("Database", info.database),
+        *([] if info.server is not None else [("Database", info.database)]),
         ("Data folder", info.data),
         ("Backups", info.backups),
         ("Your templates", info.templates),

@@ -57,7 +57,7 @@ def server_check(run: RunContext, as_json: bool) -> None:
         where = backups.server
     if as_json:
         echo_json({"ok": report.ok, "busy": report.busy, "checked": report.checked,
-                   "problems": report.problems, "warnings": [], "repaired": [], "server": where})
+                   "problems": report.problems, "warnings": [], "repaired": []})
     else:
         for item in report.checked:
             click.echo(f"checked: {item}")

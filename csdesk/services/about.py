@@ -26,12 +26,17 @@ class AboutInfo:
     templates: Path  # user letter templates, which override bundled ones by name
     resources: Path  # bundled templates and icons (read-only)
     frozen: bool  # True inside the self-contained bundle (PyInstaller)
+    # A PostgreSQL server instead of a file: host, port, database, user (and service), never
+    # the password; `database` is then the file a server-less run would use.
+    server: dict[str, str] | None = None
+    server_target: str = ""  # the URL as given, its password redacted
 
-    def as_dict(self) -> dict[str, str | bool]:
+    def as_dict(self) -> dict[str, object]:
         """The `csdesk paths --json` shape: these keys, paths as absolute strings."""
         return {
             "version": self.version,
-            "database": str(self.database),
+            "database": self.server_target if self.server is not None else str(self.database),
+            "server": self.server,
             "data": str(self.data),
             "backups": str(self.backups),
             "templates": str(self.templates),
@@ -42,14 +47,22 @@ class AboutInfo:
     def folders(self) -> list[tuple[str, Path]]:
         """(label, folder) pairs an About dialog offers an "Open" button for."""
         return [
-            ("Database folder", self.database.parent),
+            *([] if self.server is not None else [("Database folder", self.database.parent)]),
             ("Backups", self.backups),
             ("Your letter templates", self.templates),
         ]
 
 
-def about(db_path: Path | None = None) -> AboutInfo:
+def about(db_path: Path | None = None, server: str | None = None) -> AboutInfo:
+    """`server`: a PostgreSQL URL or conninfo (--db); shown without connecting to it."""
     database = (db_path or paths.default_db_path()).expanduser()
+    shown: dict[str, str] | None = None
+    target = ""
+    if server is not None:
+        from csdesk.store.server.connect import shown_target
+        from csdesk.store.server.target import redact
+
+        shown, target = shown_target(server), redact(server)
     return AboutInfo(
         version=__version__,
         database=database.resolve(),
@@ -58,4 +71,6 @@ def about(db_path: Path | None = None) -> AboutInfo:
         templates=paths.user_letters_dir().resolve(),
         resources=paths.resources_dir(),
         frozen=bool(getattr(sys, "frozen", False)),
+        server=shown,
+        server_target=target,
     )

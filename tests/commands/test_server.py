@@ -148,3 +148,45 @@ def test_check_on_the_command_line_exits_2_and_names_the_problem(pg_cluster: PgC
     assert done.returncode == 2
     assert "problem: index customers_email is missing" in done.stderr
     assert "REINDEX" in done.stderr
+
+
+def test_paths_shows_host_port_database_and_user_never_the_password(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = "postgresql://shopkeeper:pw-Quokka-5@backoffice.local:5433/csdesk?sslmode=require"
+    for args, env in [(["--db", url, "paths"], {}), (["paths"], {"CSDESK_DB": url}),
+                      (["--db", "postgresql://shopkeeper@backoffice.local/csdesk", "paths"],
+                       {"PGPASSWORD": "pw-Quokka-5"})]:
+        done = csdesk(*args, env=env)
+        assert done.returncode == 0, done.stderr
+        assert "Server:         backoffice.local:" in done.stdout
+        assert "database csdesk, user shopkeeper" in done.stdout
+        assert "pw-Quokka" not in done.stdout + done.stderr
+    shown = csdesk("--db", url, "paths", "--json")
+    data = json.loads(shown.stdout)
+    assert data["server"] == {"host": "backoffice.local", "port": "5433", "database": "csdesk",
+                              "user": "shopkeeper", "service": ""}
+    assert data["database"].startswith("postgresql://shopkeeper:********@backoffice.local:5433/csdesk")
+    assert "pw-Quokka" not in shown.stdout
+    # A file's paths still say null for the server.
+    assert json.loads(csdesk("--db", str(tmp_path / "x.db"), "paths", "--json").stdout)["server"] is None
+
+
+def test_pgpassword_never_reaches_output_or_the_audit_log(tmp_path, pg_cluster: PgCluster) -> None:  # type: ignore[no-untyped-def]
+    pg_cluster.psql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'envkeeper') THEN "
+                    "CREATE ROLE envkeeper LOGIN PASSWORD 'pw-Env-Okapi-9'; END IF; END $$")
+    name = pg_cluster.new_database(owner="envkeeper")
+    pg_cluster.add_hba("host all envkeeper 127.0.0.1/32 scram-sha-256")
+    url = pg_cluster.tcp_url(name, user="envkeeper")
+    good = {"CSDESK_DATA_DIR": str(tmp_path / "data"), "PGPASSWORD": "pw-Env-Okapi-9"}
+    texts = []
+    for args, env in [(["server", "init", url], good), (["--db", url, "backup"], good),
+                      (["--db", url, "check"], good), (["--db", url, "paths"], good),
+                      (["--db", url, "check"], {**good, "PGPASSWORD": "pw-Env-Okapi-wrong"})]:
+        done = csdesk(*args, env=env)
+        texts.append(done.stdout + done.stderr)
+    assert "refused the password" in texts[-1] and texts[-1].count("\n") == 1
+    audit = pg_cluster.psql(
+        "SELECT string_agg(concat_ws(' ', before, after, computer, source), ' ') FROM audit", database=name
+    )
+    assert '"reason": "manual"' in audit
+    for text in [*texts, audit, *(str(p) for p in (tmp_path / "data").rglob("*"))]:
+        assert "Okapi" not in text

@@ -43,6 +43,29 @@ class ServerInfo:
         )
 
 
+def shown_target(target: str) -> dict[str, str]:
+    """Host, port, database and user of a target as libpq would read it, without connecting
+    (About, `csdesk paths`): the URL or conninfo first, then the PG* variables, then libpq's
+    defaults. Never the password; a service file's entries show as "service NAME"."""
+    import getpass
+    import os
+
+    try:
+        params = libpq_conninfo.conninfo_to_dict(target)
+    except psycopg.ProgrammingError:
+        return {"host": "", "port": "", "database": "", "user": "", "service": ""}
+    service = str(params.get("service") or os.environ.get("PGSERVICE") or "")
+    host = str(params.get("host") or params.get("hostaddr") or os.environ.get("PGHOST") or "")
+    user = str(params.get("user") or os.environ.get("PGUSER") or ("" if service else getpass.getuser()))
+    return {
+        "host": host or ("" if service else "the local socket"),
+        "port": str(params.get("port") or os.environ.get("PGPORT") or ("" if service else "5432")),
+        "database": str(params.get("dbname") or os.environ.get("PGDATABASE") or ("" if service else user)),
+        "user": user,
+        "service": service,
+    }
+
+
 def version_text(version_num: int) -> str:
     """150004 -> '15.4' (PostgreSQL 10 and newer number their releases major.minor)."""
     return f"{version_num // 10000}.{version_num % 10000}"

@@ -179,9 +179,10 @@ def test_paths_json_reports_where_data_lives(
     main(["--db", str(db), "paths", "--json"])  # returns normally: exit status 0
     info = json.loads(capsys.readouterr().out)
     assert list(info) == [
-        "version", "database", "data", "backups", "templates", "resources", "frozen",
+        "version", "database", "server", "data", "backups", "templates", "resources", "frozen",
         "keychain_backends",
     ]
+    assert info["server"] is None  # a file, not a PostgreSQL server
     # keyring's own backends, found through its entry points (the bundle must carry them too).
     assert {"SecretService", "Windows", "macOS"} <= set(info["keychain_backends"])
     from csdesk import __version__

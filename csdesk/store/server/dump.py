@@ -164,12 +164,13 @@ class Tools:
 
 
 # -- the connection as the tools get it --------------------------------------------------------
-def tool_connection(target: str) -> tuple[str, dict[str, str]]:
-    """(conninfo without the password, environment for the tool's process)."""
+def tool_connection(target: str, app: str = "csdesk-backup") -> tuple[str, dict[str, str]]:
+    """(conninfo without the password, environment for the tool's process); `app` names the
+    session in pg_stat_activity (csdesk-backup, csdesk-restore)."""
     params = libpq_conninfo.conninfo_to_dict(target)
     password = params.pop("password", None)
     params.setdefault("connect_timeout", str(connect.CONNECT_TIMEOUT_S))
-    params["application_name"] = "csdesk-backup"
+    params["application_name"] = app
     env = dict(os.environ)
     if password is not None:
         env["PGPASSWORD"] = str(password)
@@ -214,13 +215,20 @@ def dump(target: str, dest: Path, tools: Tools) -> DumpResult:
             [str(tools.dump.path), "--format=custom", "--no-password", "--file", str(part),
              "--dbname", conninfo],
             capture_output=True, text=True, env=env,
+            # Python ignores SIGXFSZ; keep it so for pg_dump, so a file-size limit is an error
+            # it reports ("File too large"), as a full disk is, not a silent kill.
+            restore_signals=False,
         )
         if done.returncode != 0:
-            if "No space left" in done.stderr or "could not write" in done.stderr:
+            if "could not write" in done.stderr or "could not open output file" in done.stderr:
+                reason = done.stderr.strip().splitlines()[-1].rsplit(":", 1)[-1].strip()
                 raise UserError(
-                    f"Could not write the backup {dest}: no space left on this computer's disk. "
-                    "Free some space and try again."
+                    f"Could not write the backup {dest}: {reason or 'the disk refused it'}. Free some "
+                    "space on this computer's disk (or choose another folder) and try again; no "
+                    "backup was kept."
                 )
+            if done.returncode < 0:
+                raise UserError(f"pg_dump was stopped (signal {-done.returncode}); no backup was kept.")
             raise tool_failed(tools.dump, done.stderr, target)
         verify_dump(part, tools)
         os.replace(part, dest)
@@ -384,7 +392,7 @@ def restore_dump(target: str, info: DumpInfo, tools: Tools, after_sql: str) -> f
     """Replace csdesk's data on the server with the backup's, all or nothing (see the module's
     docstring). Returns the seconds it took; a failure leaves the server as it was."""
     started = time.perf_counter()
-    conninfo, env = tool_connection(target)
+    conninfo, env = tool_connection(target, "csdesk-restore")
     with tempfile.TemporaryFile() as restore_err, tempfile.TemporaryFile() as psql_err:
         psql = subprocess.Popen(
             [str(tools.psql.path), "-X", "-q", "--no-password", "-v", "ON_ERROR_STOP=1",

@@ -298,3 +298,20 @@ def test_the_password_reaches_the_tools_by_environment_only() -> None:
     conninfo, env = dump.tool_connection("postgresql://shop:s3cret-pw@db.local:5433/csdesk?sslmode=require")
     assert "s3cret" not in conninfo and env["PGPASSWORD"] == "s3cret-pw"
     assert "sslmode=require" in conninfo and "dbname=csdesk" in conninfo
+
+
+def test_a_counter_holding_the_tables_makes_the_restore_give_up_cleanly(
+    backups: ServerBackups, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = backups.backup(tmp_path / "b.dump")
+    monkeypatch.setattr(dump, "LOCK_TIMEOUT", "300ms")
+    other = connect.connect(backups.target)
+    other.execute("BEGIN")
+    other.execute("SELECT count(*) FROM visits")  # a counter's open transaction on visits
+    try:
+        with pytest.raises(UserError, match="other counters kept the customer book busy"):
+            backups.restore(made.path)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert backups.check().ok

@@ -405,7 +405,7 @@ def restore_dump(target: str, info: DumpInfo, tools: Tools, after_sql: str) -> f
             stdout=subprocess.PIPE, stderr=restore_err,
         )
         assert psql.stdin is not None and reader.stdout is not None
-        sent_all = False
+        sent_all = cut_off = False
         try:
             psql.stdin.write(b"BEGIN;\n" + (_DROP_CSDESK % {"lock": LOCK_TIMEOUT}).encode())
             shutil.copyfileobj(reader.stdout, psql.stdin, 1 << 20)
@@ -415,8 +415,9 @@ def restore_dump(target: str, info: DumpInfo, tools: Tools, after_sql: str) -> f
         except BrokenPipeError:
             pass  # psql stopped at an error: its stderr says which; the server rolled back
         finally:
+            cut_off = reader.poll() is None  # still writing: psql stopped reading it
             reader.stdout.close()
-            if reader.poll() is None:
+            if cut_off:
                 reader.kill()
             reader.wait()
             with contextlib.suppress(BrokenPipeError):
@@ -424,10 +425,10 @@ def restore_dump(target: str, info: DumpInfo, tools: Tools, after_sql: str) -> f
             psql.wait()
         psql_err.seek(0)
         restore_err.seek(0)
-        if reader.returncode != 0:
+        if reader.returncode != 0 and not cut_off:  # the backup itself failed to read
             text = restore_err.read().decode(errors="replace")
             raise UserError(f"{info.path} could not be read ({_first_error(text)}). Nothing was changed.")
-        if psql.returncode != 0 or not sent_all:
+        if psql.returncode != 0 or not sent_all:  # psql stopped at an error (pg_restore cut off)
             text = psql_err.read().decode(errors="replace")
             if "lock timeout" in text:
                 raise UserError(

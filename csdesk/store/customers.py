@@ -225,6 +225,21 @@ def ids_by_exact_name(
     return [r[0] for r in cur.fetchall()], len(candidates) >= cap
 
 
+def ids_by_whole_names(
+    db: sqlite_utils.Database, keys: set[str], per_name: int
+) -> dict[str, list[int]]:
+    """For each folded whole name in `keys`, the first `per_name` customers (by id) having it
+    among their exact_keys: ids_by_exact_name for many names in one pass over the customers."""
+    found: dict[str, list[int]] = {}
+    for cid, exact in db.execute("SELECT id, exact_keys FROM customers ORDER BY id"):
+        for key in exact.split("|"):
+            if key in keys:
+                ids = found.setdefault(key, [])
+                if len(ids) < per_name and (not ids or ids[-1] != cid):
+                    ids.append(cid)
+    return found
+
+
 def export_page(db: sqlite_utils.Database, after_id: int, limit: int) -> list[Row]:
     """Customers in id order, a page at a time, so an export never holds the whole table."""
     cur = db.execute("SELECT * FROM customers WHERE id > ? ORDER BY id LIMIT ?", [after_id, limit])

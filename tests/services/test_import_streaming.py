@@ -141,3 +141,30 @@ def test_a_customer_gone_before_apply_is_reported_skipped_from_the_stored_plan(
     [item] = plan.items
     assert (item.action, item.reason) == ("skip", "customer #1 no longer exists")
     assert plan.summary()["skipped"] == 1
+
+
+def test_a_big_file_into_a_big_database_finds_namesakes_in_one_pass(
+    desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from csdesk.domain import CustomerDraft
+    from csdesk.services.importing import plan as plan_module
+
+    desk.auth.act_as_cli()
+    ids = [desk.customers.create(CustomerDraft(first_name="Maria", last_name="García")).id for _ in range(5)]
+    wei = desk.customers.create(CustomerDraft(first_name="Li", last_name="Wei", preferred_name="Lee")).id
+    path = tmp_path / "namesakes.csv"
+    rows = "".join(f"SQ{i},{n},m{i}@example.com\n" for i, n in enumerate(
+        ["Maria,García", "MARIA,Garcia", "Li,Wei", "Lee,Wei", "Ann,Nobody"] * 300))  # fmt: skip
+    path.write_text("Square Customer ID,First Name,Last Name,Email Address\n" + rows, encoding="utf-8")
+    one_by_one = [i.warnings for i in desk.imports.preview(path).items]
+    monkeypatch.setattr(plan_module, "NAMESAKE_SCAN_MIN_CUSTOMERS", 1)
+    statements: list[str] = []
+    desk.db.conn.set_trace_callback(statements.append)
+    try:
+        scanned = desk.imports.preview(path)
+    finally:
+        desk.db.conn.set_trace_callback(None)
+    assert not any("customers_fts" in s and "MATCH" in s for s in statements)  # no query a name
+    assert [i.warnings for i in scanned.items] == one_by_one  # the same warnings, pages and all
+    assert f"#{ids[0]}, #{ids[1]}, #{ids[2]} and others" in one_by_one[1][0]
+    assert f"#{wei} " in one_by_one[3][0] and one_by_one[4] == []  # by the preferred name too

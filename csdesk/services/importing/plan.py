@@ -205,12 +205,6 @@ class PlanItems(Sequence[PlanItem]):
                 if page is None:
                     page = pages[number] = self._page(number)
                 page[index % PAGE_ITEMS] = changed[index]
-                if len(pages) > _CACHED_PAGES // 2:  # write a page before the cache drops it
-                    done = min(pages)
-                    if done < self._stored:
-                        self._spool.put(done, pickle.dumps(pages.pop(done), pickle.HIGHEST_PROTOCOL))
-                    else:
-                        pages.pop(done)
             for number, page in pages.items():
                 if number < self._stored:
                     self._spool.put(number, pickle.dumps(page, pickle.HIGHEST_PROTOCOL))
@@ -614,13 +608,20 @@ def build_plan(
     if named:
         # The same warning the per-name lookup gives, for every name in one pass.
         found = store.ids_by_whole_names(ctx.db, set(named), per_name=4)
-        changed: dict[int, PlanItem] = {}
+        warned: dict[int, list[str]] = {}  # position -> its warning
         for key, positions in named.items():
             warning = namesake_warning(found.get(key, []))
             for position in positions if warning else ():
-                item = items[position]
-                item.warnings += warning
-                changed[position] = item
+                warned[position] = warning
+        # In file order, a page at a time: each page is read and written once.
+        changed: dict[int, PlanItem] = {}
+        for position in sorted(warned):
+            if changed and position // PAGE_ITEMS != max(changed) // PAGE_ITEMS:
+                items.replace(changed)
+                changed = {}
+            item = items[position]
+            item.warnings += warned[position]
+            changed[position] = item
         items.replace(changed)
     _VALUES.clear()  # the items hold what they share; the lookup itself is not kept
     return Plan(file_name, fmt, items)

@@ -117,13 +117,21 @@ class DbTarget(click.ParamType):
         return str(value)
 
 
-# What works on a PostgreSQL server today; the window and the other commands come with the
-# services on both engines (issue 15, the next step).
-SERVER_READY_COMMANDS = frozenset({"server", "migrate", "backup", "restore", "check", "paths"})
+# What works on a PostgreSQL server: every command whose services run on both engines (the store
+# and services suites run on both), and backup/restore/check/paths with PostgreSQL's own tools.
+# `server` and `migrate` name their server themselves; backup, restore, check and paths read it
+# from RunContext.server. Not yet: `init` (a file's own), `demo` (its bulk generator), `customer`
+# (erase and privacy export), `call` (the window's launcher, untested on a server).
+SERVER_OWN_TARGET = frozenset({"server", "migrate", "backup", "restore", "check", "paths"})
+SERVER_READY_COMMANDS = SERVER_OWN_TARGET | frozenset(
+    {"audit", "computer", "duplicates", "export", "followup", "followups", "handover", "import",
+     "imports", "issue", "issues", "letter", "letters", "merge", "outbox", "report",
+     "resume-import", "search", "settings", "staff", "timeline", "undo-import", "visit"}
+)
 SERVER_NOT_YET = (
-    "PostgreSQL servers work for `csdesk server init URL`, `csdesk migrate --from FILE --to URL` "
-    "and `csdesk --db URL backup/restore/check` so far; the window and the other commands still "
-    "need a database file (--db FILE) until csdesk runs on the server."
+    "`csdesk {command}` does not work on a PostgreSQL server yet; it still needs a database file "
+    "(--db FILE). On the server: the window, search, visits, issues, follow-ups, letters, reports, "
+    "exports, imports, staff, settings, backup/restore/check, `server init` and `migrate` work."
 )
 
 
@@ -170,9 +178,12 @@ def cli(
     """csdesk: find any customer in a keystroke and greet them by name."""
     server: str | None = None
     if isinstance(db_path, str):  # a server URL: say plainly what works there today
-        if ctx.invoked_subcommand not in SERVER_READY_COMMANDS:
-            raise UserError(SERVER_NOT_YET)
-        server, db_path = db_path, None  # server init/migrate name their server themselves
+        command = ctx.invoked_subcommand
+        if command is not None and command not in SERVER_READY_COMMANDS:
+            raise UserError(SERVER_NOT_YET.format(command=command))
+        server = db_path
+        if command in SERVER_OWN_TARGET:
+            db_path = None  # those commands name their server themselves (or read run.server)
     if db_path is None:  # neither --db nor CSDESK_DB: what Settings ▸ Database chose here
         from csdesk.services.database_choice import startup_target
 

@@ -240,13 +240,13 @@ def restore_cmd(run: RunContext, source: Path, other_database: bool, pg_bin: str
         # busy, or open elsewhere, is refused (restore_damaged says which). A missing PIN or a
         # refusal is not a failure to open, so it never moves data aside.
         run.close()
-        folder = backups_dir(run.db_path)
-        aside = restore_damaged(run.db_path, source, folder, opened_error=str(exc))
+        folder = backups_dir(run.file_path)
+        aside = restore_damaged(run.file_path, source, folder, opened_error=str(exc))
         desk = admin_desk(run)
         desk.backups.audit_restore(source, aside)
         click.echo(f"Restored {source}. The unreadable database was kept as {aside}.")
         return
-    refuse_if_in_use(run.db_path)  # before anything here writes (the sign-in may)
+    refuse_if_in_use(run.file_path)  # before anything here writes (the sign-in may)
     desk = admin_desk(run)
     result = desk.backups.restore(source, other_database=other_database)
     damaged = " (it failed its check: it was damaged)" if result.replaced_was_damaged else ""
@@ -280,7 +280,7 @@ def check_cmd(run: RunContext, as_json: bool, repair: bool) -> None:
         network_share_warning,
     )
 
-    path = run.db_path
+    path = run.file_path
     if not path.is_file():
         raise UserError(f"There is no database at {path}.")
     repaired: list[str] = []

@@ -117,7 +117,7 @@ def _start_and_wait(run: RunContext, name: str, value: str) -> dict[str, object]
         raise UserError(reason)
     # Its stderr goes to a nameless file: when it stops at once, its own reason is ours to tell.
     with tempfile.TemporaryFile() as log:
-        process = _start_detached(launch_command(run.db_path, run.staff, value), log)
+        process = _start_detached(launch_command(run.file_path, run.staff, value), log)
         deadline = time.monotonic() + START_TIMEOUT_S
         answer = None
         while answer is None or answer.get("busy"):
@@ -127,7 +127,7 @@ def _start_and_wait(run: RunContext, name: str, value: str) -> dict[str, object]
                 how = f"signal {-code}" if code < 0 else f"exit code {code}"
                 raise UserError(
                     f"csdesk could not start ({how})"
-                    + (f": {said}" if said else f". Run `csdesk --db {run.db_path}` to see why.")
+                    + (f": {said}" if said else f". Run `csdesk --db {run.file_path}` to see why.")
                 )
             if time.monotonic() > deadline:
                 raise UserError(
@@ -188,7 +188,7 @@ def _call(run: RunContext, number: str, as_json: bool) -> None:
     value = number_from(number)
     from csdesk.ui.socket_guard import server_name
 
-    name = server_name(run.db_path)
+    name = server_name(run.file_path)
     started_at = time.perf_counter()
     answer = send(name, {"action": "call", "number": value})
     started = answer is None

@@ -40,7 +40,7 @@ class SignInNeeded(PermissionDenied):
 
 @dataclass
 class RunContext:
-    db_path: Path
+    db_path: Path | str  # a file, or a PostgreSQL server's URL (str) for the commands it serves
     staff: str | None = None
     # True when the path is the default database in the data folder (made, folder and all, on
     # first run); False when someone typed it (--db, CSDESK_DB): then the folder must exist.
@@ -51,12 +51,20 @@ class RunContext:
     _desk: Desk | None = field(default=None, repr=False)
     _identified: bool = field(default=False, repr=False)
 
+    @property
+    def file_path(self) -> Path:
+        """The database file, for the commands that work on a file only (the CLI's gate,
+        cli.SERVER_READY_COMMANDS, keeps a server's URL from reaching them)."""
+        if not isinstance(self.db_path, Path):
+            raise UserError("This command still needs a database file (--db FILE).")
+        return self.db_path
+
     def open(self) -> Desk:
         """The Desk for this run, opened once; nobody is identified yet (see desk/admin_desk)."""
         if self._desk is None:
             from csdesk.services.desk import Desk  # only commands that touch the database pay
 
-            new = not self.db_path.exists()
+            new = isinstance(self.db_path, Path) and not self.db_path.exists()
             desk = Desk.open(self.db_path, source="cli", create_folder=self.default_db)
             if new:
                 # A mistyped file name or an unmounted share would otherwise quietly start an empty

@@ -75,7 +75,11 @@ class Desk:
         source: str = "app",
         session: str | None = None,
         computer: str | None = None,
+        server: str | None = None,
     ) -> None:
+        # `server`: the PostgreSQL target this Desk's connection came from (then path is None);
+        # drafts stay on this computer, in a folder of their own per server database.
+        self.server = server
         self.context = ctx = Context(
             db, clock=clock, source=source, path=path, session=session,
             computer=computer_name() if computer is None else computer,
@@ -133,7 +137,10 @@ class Desk:
     def drafts(self) -> DraftService:
         from csdesk.services.drafts import DraftService, drafts_dir_for
 
-        return DraftService(drafts_dir_for(self.path), self.clock)
+        # A server's drafts stay on this computer, in a folder of their own per server database.
+        return DraftService(
+            drafts_dir_for(self.path if self.server is None else self.server), self.clock
+        )
 
     @cached_property
     def issues(self) -> IssueService:
@@ -288,6 +295,12 @@ class Desk:
         return self.context.path
 
     @property
+    def target(self) -> Path | str | None:
+        """What `Desk.open` was given: the file's path, or the server's URL (None in memory);
+        a second counter's Desk opens the same database from it."""
+        return self.server if self.server is not None else self.path
+
+    @property
     def clock(self) -> Clock:
         return self.context.clock
 
@@ -315,7 +328,13 @@ class Desk:
         computer: str | None = None,
     ) -> Desk:
         """`create_folder`: for the default database in the data folder, made on first run; a
-        path someone typed must name an existing folder (see store.db.open_db)."""
+        path someone typed must name an existing folder (see store.db.open_db). A PostgreSQL
+        URL (or libpq conninfo) opens the shop's server instead of a file."""
+        from csdesk.store.server.target import is_server
+
+        if not isinstance(path, Path) and is_server(path):
+            return cls(open_db(path), clock=clock, source=source, session=session,
+                       computer=computer, server=str(path))
         path = Path(path)
         try:
             db = open_db(path, create_folder=create_folder)

@@ -47,10 +47,17 @@ def draft_key(kind: str, customer_id: int | None) -> str:
     return f"{kind}-{'new' if customer_id is None else int(customer_id)}"
 
 
-def drafts_dir_for(db_path: Path | None) -> Path:
-    """A folder per database, so a demo database never offers the real shop's drafts."""
+def drafts_dir_for(db_path: Path | str | None) -> Path:
+    """A folder per database, so a demo database never offers the real shop's drafts. A server
+    (a PostgreSQL URL, as a str) gets its own folder too, named from the target without its
+    password: drafts stay on this computer, whatever happens to the connection."""
     if db_path is None:
         return paths.data_dir() / "drafts" / "memory"
+    if isinstance(db_path, str):
+        from csdesk.store.server.target import redact
+
+        ident = "server-" + hashlib.sha256(redact(db_path).encode()).hexdigest()[:16]
+        return paths.data_dir() / "drafts" / ident
     ident = hashlib.sha256(str(Path(db_path).resolve()).encode()).hexdigest()[:16]
     return paths.data_dir() / "drafts" / ident
 

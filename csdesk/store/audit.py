@@ -9,7 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from csdesk.store import changes
-from csdesk.store.db import identity, read_only_reason
+from csdesk.store.db import execute_many, identity, read_only_reason
 from csdesk.store.rows import Row, all_rows
 
 
@@ -66,7 +66,7 @@ def record_many(
         return None if value is None else _ENCODE(value)
 
     session, computer = identity(db)
-    db.conn.executemany(
+    execute_many(db,
         "INSERT INTO audit (at, staff_id, action, entity, entity_id, before, after, source, "
         "computer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -162,7 +162,7 @@ def redact(db: sqlite_utils.Database, targets: list[tuple[str, int]]) -> int:
     changed = 0
     for entity, entity_id in targets:
         db.execute(
-            "INSERT OR IGNORE INTO audit_redaction_open (entity, entity_id) VALUES (?, ?)",
+            "INSERT INTO audit_redaction_open (entity, entity_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [entity, entity_id],
         )
         cur = db.execute(

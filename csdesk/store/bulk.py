@@ -11,7 +11,8 @@ from typing import Any
 
 import sqlite_utils
 
-from csdesk.store import insights
+from csdesk.store import dialect, insights
+from csdesk.store.db import atomic, execute_many, is_server_db
 from csdesk.text import fold
 
 CUSTOMER_COLUMNS = (
@@ -35,7 +36,7 @@ def _insert_many(
     db: sqlite_utils.Database, table: str, columns: str, rows: Sequence[Sequence[Any]]
 ) -> None:
     marks = ", ".join("?" for _ in columns.split(","))
-    db.conn.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+    execute_many(db, f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
 
 _ID, _EMAIL, _EMAIL_NORM = (
@@ -51,6 +52,7 @@ def insert_customers(
     """`emails` in EMAIL_COLUMNS order, every address with the primary at position 0; None: each
     row's own e-mail becomes its only address (the demo's customers have one)."""
     _insert_many(db, "customers", CUSTOMER_COLUMNS, rows)
+    dialect.ids_given(db, "customers")
     if emails is None:
         emails = [(r[_ID], 0, "other", r[_EMAIL], r[_EMAIL_NORM]) for r in rows if r[_EMAIL]]
     _insert_many(db, "customer_emails", EMAIL_COLUMNS, emails)
@@ -164,7 +166,15 @@ def loading(db: sqlite_utils.Database) -> Iterator[None]:
 
     Several times faster than keeping random-order indexes current row by row. Foreign keys are
     off for the load (the loader guarantees them) and on again afterwards.
+
+    On a PostgreSQL server the load is one plain transaction: other counters keep searching
+    while it runs, which dropped indexes would not allow, and the server's triggers keep
+    visit_slots and the search vectors (generated columns) current as rows arrive.
     """
+    if is_server_db(db):
+        with atomic(db):
+            yield
+        return
     marks = ", ".join("?" for _ in BULK_TABLES)
     saved = db.execute(
         "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "

@@ -17,7 +17,8 @@ from typing import Any
 
 import sqlite_utils
 
-from csdesk.store.rows import Row, all_rows
+from csdesk.store import dialect
+from csdesk.store.rows import Row, all_rows, inserted_id
 
 KEEP = 5000  # rows kept: a window asleep for longer than this many writes reloads everything
 PRUNE_EVERY = 200
@@ -74,18 +75,18 @@ def record(
         detail = json.dumps(sorted(after))  # which keys: the setting names, never values
     cur = db.execute(
         "INSERT INTO changes (at, entity, entity_id, action, customer_id, staff_id, computer, "
-        "session, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "session, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [at, entity, entity_id, action, _customer_of(db, entity, entity_id, before, after),
          staff_id, computer, session, detail],
     )
-    new_id = int(cur.lastrowid or 0)
+    new_id = inserted_id(cur)
     if new_id % PRUNE_EVERY == 0:
         db.execute("DELETE FROM changes WHERE id <= ?", [new_id - KEEP])
 
 
 def data_version(db: sqlite_utils.Database) -> int:
     """Bumped by SQLite whenever another connection committed to this file since the last look."""
-    return int(db.execute("PRAGMA data_version").fetchone()[0])
+    return int(db.execute(dialect.data_version(db)).fetchone()[0])
 
 
 def last_id(db: sqlite_utils.Database) -> int:

@@ -6,8 +6,10 @@ from collections.abc import Iterable, Sequence
 
 import sqlite_utils
 
-from csdesk.store import search
-from csdesk.store.rows import Row, all_rows, one_row
+from csdesk.store import search_index
+from csdesk.store.db import execute_many
+from csdesk.store.dialect import using_index
+from csdesk.store.rows import Row, all_rows, inserted_id, one_row
 
 CUSTOMER_FIELDS = (
     "first_name",
@@ -35,10 +37,10 @@ def insert(
 ) -> int:
     """`emails`: every address, the primary first; None: just the row's own e-mail."""
     cur = db.execute(
-        f"INSERT INTO customers ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+        f"INSERT INTO customers ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) RETURNING id",
         list(row.values()),
     )
-    customer_id = int(cur.lastrowid or 0)
+    customer_id = inserted_id(cur)
     replace_phones(db, customer_id, phones)
     replace_emails(db, customer_id, primary_only(row) if emails is None else emails)
     return customer_id
@@ -94,7 +96,7 @@ def replace_emails(db: sqlite_utils.Database, customer_id: int, emails: Sequence
     if wanted == have:
         return  # unchanged: keep the rows (and their ids)
     db.execute("DELETE FROM customer_emails WHERE customer_id = ?", [customer_id])
-    db.conn.executemany(
+    execute_many(db,
         "INSERT INTO customer_emails (customer_id, position, label, address, email_norm) "
         "VALUES (?, ?, ?, ?, ?)",
         [
@@ -186,7 +188,7 @@ def seen_before(db: sqlite_utils.Database, before: str, limit: int) -> list[int]
     """Customers whose last interaction is older than `before` (the most recent of them first),
     walking the recency index: "we miss you" to those not seen in 90 days."""
     cur = db.execute(
-        "SELECT id FROM customers INDEXED BY customers_recent WHERE last_seen_at < ? "
+        f"SELECT id FROM customers {using_index(db, 'customers_recent')} WHERE last_seen_at < ? "
         "ORDER BY last_seen_at DESC, id DESC LIMIT ?",
         [before, limit],
     )
@@ -214,7 +216,7 @@ def ids_by_exact_name(
 ) -> tuple[list[int], bool]:
     """Customers with a whole name equal to `key`, looked for among at most `cap` customers the
     FTS phrase finds; the flag says whether that cap was reached (so the list may be partial)."""
-    candidates = search.fts_ids(db, fts_phrase, cap)
+    candidates = search_index.queries(db).fts_ids(db, fts_phrase, cap)
     if not candidates:
         return [], False
     cur = db.execute(

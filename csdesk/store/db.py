@@ -6,15 +6,17 @@ import os
 import sqlite3
 import sys
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import quote
 
 import sqlite_utils
 
 from csdesk.errors import UserError
 from csdesk.store import checkpoint
+from csdesk.store.dialect import is_server_db
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -142,6 +144,10 @@ def open_db(
 ) -> sqlite_utils.Database:
     """Open (creating if needed) the csdesk database at `path` and bring its schema up to date.
 
+    `path` may be a PostgreSQL URL or libpq conninfo (store.server.target.is_server): then the
+    answer is a store.server.sql.PgDatabase, which speaks the part of sqlite_utils.Database the
+    store and the services use (typed as one, so their signatures stay those of the file's).
+
     A new database needs its folder to exist unless `create_folder` (the default database in the
     data folder): a mistyped --db must not quietly start an empty customer list somewhere else.
     A file csdesk may not write (permissions, read-only media) or one made by a newer csdesk opens
@@ -149,7 +155,12 @@ def open_db(
     Each thread must open its own connection: sqlite3 connections are not shared across threads.
     """
     from csdesk.store.migrations import migrations
+    from csdesk.store.server.target import is_server
 
+    if not isinstance(path, Path) and is_server(path):
+        from csdesk.store.server.sql import open_server  # psycopg only for a server
+
+        return cast(sqlite_utils.Database, open_server(str(path), migrate=migrate))
     path = Path(path)
     memory = str(path) == ":memory:"
     reason: str | None = None
@@ -296,6 +307,10 @@ def atomic(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     On a database opened read-only the write fails at its first statement (query_only), is rolled
     back, and the user is told why this database is read-only.
     """
+    if is_server_db(db):
+        with _server_transaction(db):
+            yield db
+        return
     outermost = not db.conn.in_transaction
     changes = db.conn.total_changes
     try:
@@ -313,3 +328,37 @@ def atomic(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     if outermost and db.conn.total_changes != changes:
         # Committed and wrote: the log is copied back off this commit's path (store.checkpoint).
         checkpoint.committed(db)
+
+
+@contextmanager
+def _server_transaction(db: Any) -> Iterator[Any]:
+    """atomic() on a PostgreSQL server: one transaction (READ COMMITTED, each statement sees
+    what others committed before it; row locks make a second writer wait, as BEGIN IMMEDIATE
+    does on the file). Errors come out as UserError, as on the file; a broken constraint other
+    than the audit log's guard stays a bug."""
+    from csdesk.store.server import connect
+
+    try:
+        with db.write():
+            yield db
+    except connect.IntegrityError as exc:
+        if "audit log" not in str(exc):
+            raise
+        raise UserError("The audit log cannot be changed: it is a permanent record.") from exc
+    except connect.EngineError as exc:
+        raise connect.translate(exc) from exc
+
+
+def in_transaction(db: sqlite_utils.Database) -> bool:
+    """Inside a write's transaction (on either engine)?"""
+    if is_server_db(db):
+        return bool(cast(Any, db).in_transaction)
+    return db.conn.in_transaction
+
+
+def execute_many(db: sqlite_utils.Database, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    """One statement for many rows (sqlite3's executemany, psycopg's on a server)."""
+    if is_server_db(db):
+        cast(Any, db).executemany(sql, list(rows))
+    else:
+        db.conn.executemany(sql, rows)

@@ -7,7 +7,8 @@ from typing import Any
 
 import sqlite_utils
 
-from csdesk.store.rows import Row, all_rows, one_row
+from csdesk.store.db import execute_many
+from csdesk.store.rows import Row, all_rows, inserted_id, one_row
 
 FOLLOWUP_COLUMNS = (
     "customer_id, issue_id, title, due_at, owner_id, done_at, done_by, outcome, created_at, "
@@ -28,16 +29,16 @@ LEFT JOIN staff s ON s.id = f.owner_id
 
 def insert(db: sqlite_utils.Database, row: Row) -> int:
     cur = db.execute(
-        f"INSERT INTO followups ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+        f"INSERT INTO followups ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) RETURNING id",
         list(row.values()),
     )
-    return int(cur.lastrowid or 0)
+    return inserted_id(cur)
 
 
 def insert_many(db: sqlite_utils.Database, rows: Sequence[Sequence[Any]]) -> None:
     """Bulk insert in the caller's transaction; each row follows FOLLOWUP_COLUMNS."""
     marks = ", ".join("?" for _ in FOLLOWUP_COLUMNS.split(","))
-    db.conn.executemany(f"INSERT INTO followups ({FOLLOWUP_COLUMNS}) VALUES ({marks})", rows)
+    execute_many(db, f"INSERT INTO followups ({FOLLOWUP_COLUMNS}) VALUES ({marks})", rows)
 
 
 def get(db: sqlite_utils.Database, followup_id: int) -> Row | None:

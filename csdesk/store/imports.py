@@ -8,7 +8,8 @@ from typing import Any
 
 import sqlite_utils
 
-from csdesk.store.rows import Row, all_rows, one_row
+from csdesk.store.db import execute_many
+from csdesk.store.rows import Row, all_rows, inserted_id, one_row
 
 
 def start_batch(
@@ -26,10 +27,10 @@ def start_batch(
 ) -> int:
     cur = db.execute(
         "INSERT INTO import_batches (file_name, format, started_at, started_by, rows_total, owner, "
-        "file_path, file_sha256, options, progress_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "file_path, file_sha256, options, progress_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [file_name, fmt, at, by, total, owner, file_path, file_sha256, json.dumps(options or {}), at],
     )
-    return int(cur.lastrowid or 0)
+    return inserted_id(cur)
 
 
 def add_counts(
@@ -99,7 +100,7 @@ def add_items(
     db: sqlite_utils.Database, batch_id: int, items: Sequence[tuple[int, str, Any]]
 ) -> None:
     """(customer_id, action, before) triples; `before` is stored as JSON."""
-    db.conn.executemany(
+    execute_many(db,
         "INSERT INTO import_items (batch_id, customer_id, action, before) VALUES (?, ?, ?, ?)",
         [
             (batch_id, cid, action, None if before is None else json.dumps(before, default=str))
@@ -137,7 +138,7 @@ def later_changes(db: sqlite_utils.Database, customer_id: int, since: str) -> in
 
 
 def delete_customers(db: sqlite_utils.Database, ids: Sequence[int]) -> None:
-    db.conn.executemany("DELETE FROM customers WHERE id = ?", [(i,) for i in ids])
+    execute_many(db, "DELETE FROM customers WHERE id = ?", [(i,) for i in ids])
 
 
 def delete_note(db: sqlite_utils.Database, note_id: int) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
+from csdesk.store import dialect
 from csdesk.store.rows import Row, all_rows
 
 Offsets = Sequence[tuple[str | None, str]]
@@ -101,9 +102,7 @@ def rebuild_slots(db: sqlite_utils.Database, after_id: int = 0) -> None:
 
 
 def has_slots(db: sqlite_utils.Database) -> bool:
-    return bool(
-        db.execute("SELECT 1 FROM sqlite_master WHERE name = 'visit_slots'").fetchone()
-    )
+    return dialect.table_exists(db, "visit_slots")
 
 
 def max_visit_id(db: sqlite_utils.Database) -> int:
@@ -111,17 +110,17 @@ def max_visit_id(db: sqlite_utils.Database) -> int:
 
 
 # -- local time --------------------------------------------------------------------------------
-def _local(column: str, offsets: Offsets, params: list[Any]) -> str:
+def _local(db: Any, column: str, offsets: Offsets, params: list[Any]) -> str:
     """SQL for `column` (UTC text) as local 'YYYY-MM-DD HH:MM:SS'; appends its parameters."""
     if len(offsets) == 1:
         params.append(offsets[0][1])
-        return f"datetime({column}, ?)"
+        return dialect.shifted(db, column, "?")
     arms = []
     for until, modifier in offsets[:-1]:
         arms.append(f"WHEN {column} < ? THEN ?")
         params.extend([until, modifier])
     params.append(offsets[-1][1])
-    return f"datetime({column}, CASE {' '.join(arms)} ELSE ? END)"
+    return dialect.shifted(db, column, f"CASE {' '.join(arms)} ELSE ? END")
 
 
 def staff_filter(column: str, staff_id: int | None, params: list[Any]) -> str:
@@ -140,7 +139,7 @@ def visit_hours(
     start/end: UTC 'YYYY-MM-DDTHH:MM' (local midnights fall on quarter hours in every zone).
     """
     params: list[Any] = []
-    local = _local("slot", offsets, params)
+    local = _local(db, "slot", offsets, params)
     params.extend([start, end])
     where = staff_filter("staff_id", staff_id, params)
     return all_rows(
@@ -192,12 +191,12 @@ def new_customers(
 ) -> list[Row]:
     """Customers created per local day (by whoever created them, for one member's view)."""
     params: list[Any] = []
-    local = _local("created_at", offsets, params)
+    local = _local(db, "created_at", offsets, params)
     params.extend([start, end])
     where = staff_filter("created_by", staff_id, params)
     return all_rows(
         db.execute(
-            f"SELECT date({local}) AS day, COUNT(*) AS n FROM customers"
+            f"SELECT substr({local}, 1, 10) AS day, COUNT(*) AS n FROM customers"
             f" WHERE created_at >= ? AND created_at < ?{where} GROUP BY day",
             params,
         )
@@ -210,12 +209,12 @@ def issues_opened(
 ) -> list[Row]:
     """Issues opened per local day, category and priority."""
     params: list[Any] = []
-    local = _local("i.created_at", offsets, params)
+    local = _local(db, "i.created_at", offsets, params)
     params.extend([start, end])
     where = staff_filter("i.owner_id", staff_id, params)
     return all_rows(
         db.execute(
-            f"SELECT date({local}) AS day, COALESCE(c.name, '') AS category, i.priority,"
+            f"SELECT substr({local}, 1, 10) AS day, COALESCE(c.name, '') AS category, i.priority,"
             " COUNT(*) AS n FROM issues i LEFT JOIN issue_categories c ON c.id = i.category_id"
             f" WHERE i.created_at >= ? AND i.created_at < ?{where}"
             " GROUP BY day, category, i.priority",
@@ -229,14 +228,14 @@ def issues_resolved(
 ) -> list[Row]:
     """One row per issue resolved in the range: its local day, hours taken, hours promised."""
     params: list[Any] = []
-    local = _local("i.resolved_at", offsets, params)
+    local = _local(db, "i.resolved_at", offsets, params)
     params.extend([start, end])
     where = staff_filter("i.owner_id", staff_id, params)
     return all_rows(
         db.execute(
-            f"SELECT date({local}) AS day, COALESCE(c.name, '') AS category, i.priority,"
-            " (julianday(i.resolved_at) - julianday(i.created_at)) * 24 AS hours,"
-            " (julianday(i.due_at) - julianday(i.created_at)) * 24 AS sla_hours,"
+            f"SELECT substr({local}, 1, 10) AS day, COALESCE(c.name, '') AS category, i.priority,"
+            f" {dialect.hours_between(db, 'i.resolved_at', 'i.created_at')} AS hours,"
+            f" {dialect.hours_between(db, 'i.due_at', 'i.created_at')} AS sla_hours,"
             " i.resolved_at <= i.due_at AS in_sla"
             " FROM issues i LEFT JOIN issue_categories c ON c.id = i.category_id"
             " WHERE i.resolved_at IS NOT NULL AND i.resolved_at >= ? AND i.resolved_at < ?"
@@ -304,9 +303,9 @@ def followups(
     return all_rows(
         db.execute(
             "SELECT COALESCE(owner_id, 0) AS staff_id,"
-            " SUM(done_at IS NOT NULL AND done_at <= due_at) AS on_time,"
-            " SUM(done_at IS NOT NULL AND done_at > due_at) AS late,"
-            " SUM(done_at IS NULL) AS due"
+            " COUNT(CASE WHEN done_at IS NOT NULL AND done_at <= due_at THEN 1 END) AS on_time,"
+            " COUNT(CASE WHEN done_at IS NOT NULL AND done_at > due_at THEN 1 END) AS late,"
+            " COUNT(CASE WHEN done_at IS NULL THEN 1 END) AS due"
             f" FROM followups WHERE due_at >= ? AND due_at < ?{where}"
             " GROUP BY COALESCE(owner_id, 0)",
             params,

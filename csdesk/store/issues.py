@@ -8,7 +8,8 @@ from typing import Any
 
 import sqlite_utils
 
-from csdesk.store.rows import Row, all_rows, one_row
+from csdesk.store.db import execute_many
+from csdesk.store.rows import Row, all_rows, inserted_id, one_row
 
 # The timeline's shared shape: (kind, ref_id, customer_id, at, channel, title, detail, staff_id).
 # Issue rows point at the issue (ref_id = issues.id) so a click opens it; follow-ups point at the
@@ -104,7 +105,7 @@ def category(db: sqlite_utils.Database, category_id: int) -> Row | None:
 def category_by_name(db: sqlite_utils.Database, name: str) -> Row | None:
     return one_row(
         db.execute(
-            "SELECT id, name, active FROM issue_categories WHERE name = ? COLLATE NOCASE", [name]
+            "SELECT id, name, active FROM issue_categories WHERE lower(name) = lower(?)", [name]
         )
     )
 
@@ -112,10 +113,10 @@ def category_by_name(db: sqlite_utils.Database, name: str) -> Row | None:
 def insert_category(db: sqlite_utils.Database, name: str) -> int:
     cur = db.execute(
         "INSERT INTO issue_categories (name, position) "
-        "SELECT ?, coalesce(max(position), 0) + 1 FROM issue_categories",
+        "SELECT ?, coalesce(max(position), 0) + 1 FROM issue_categories RETURNING id",
         [name],
     )
-    return int(cur.lastrowid or 0)
+    return inserted_id(cur)
 
 
 def update_category(
@@ -130,16 +131,16 @@ def update_category(
 # -- issues -------------------------------------------------------------------------------------
 def insert(db: sqlite_utils.Database, row: Row) -> int:
     cur = db.execute(
-        f"INSERT INTO issues ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+        f"INSERT INTO issues ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) RETURNING id",
         list(row.values()),
     )
-    return int(cur.lastrowid or 0)
+    return inserted_id(cur)
 
 
 def insert_many(db: sqlite_utils.Database, rows: Sequence[Sequence[Any]]) -> None:
     """Bulk insert in the caller's transaction; each row follows ISSUE_COLUMNS."""
     marks = ", ".join("?" for _ in ISSUE_COLUMNS.split(","))
-    db.conn.executemany(f"INSERT INTO issues ({ISSUE_COLUMNS}) VALUES ({marks})", rows)
+    execute_many(db, f"INSERT INTO issues ({ISSUE_COLUMNS}) VALUES ({marks})", rows)
 
 
 def get(db: sqlite_utils.Database, issue_id: int) -> Row | None:
@@ -241,10 +242,10 @@ def open_for_customer(db: sqlite_utils.Database, customer_id: int) -> list[Row]:
 # -- events and goodwill ------------------------------------------------------------------------
 def insert_event(db: sqlite_utils.Database, row: Row) -> int:
     cur = db.execute(
-        f"INSERT INTO issue_events ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+        f"INSERT INTO issue_events ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) RETURNING id",
         list(row.values()),
     )
-    return int(cur.lastrowid or 0)
+    return inserted_id(cur)
 
 
 def events(db: sqlite_utils.Database, issue_id: int) -> list[Row]:
@@ -260,10 +261,10 @@ def events(db: sqlite_utils.Database, issue_id: int) -> list[Row]:
 
 def insert_goodwill(db: sqlite_utils.Database, row: Row) -> int:
     cur = db.execute(
-        f"INSERT INTO goodwill ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+        f"INSERT INTO goodwill ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) RETURNING id",
         list(row.values()),
     )
-    return int(cur.lastrowid or 0)
+    return inserted_id(cur)
 
 
 def goodwill_for(db: sqlite_utils.Database, issue_id: int) -> list[Row]:

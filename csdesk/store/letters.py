@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlite_utils
 
-from csdesk.store.rows import Row, all_rows, one_row
+from csdesk.store.rows import Row, all_rows, inserted_id, one_row
 
 LETTER_COLUMNS = (
     "id, customer_id, template, title, html, page_size, issue_id, created_at, created_by"
@@ -21,10 +21,10 @@ TIMELINE_SQL = (
 
 def insert(db: sqlite_utils.Database, row: dict[str, Any]) -> int:
     cur = db.execute(
-        f"INSERT INTO letters ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+        f"INSERT INTO letters ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) RETURNING id",
         list(row.values()),
     )
-    return int(cur.lastrowid or 0)
+    return inserted_id(cur)
 
 
 def get(db: sqlite_utils.Database, letter_id: int) -> Row | None:

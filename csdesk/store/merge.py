@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import sqlite_utils
 
+from csdesk.store.dialect import column_names, joined_ids, table_names
 from csdesk.store.rows import Row, all_rows
 
 REASSIGN: list[tuple[str, str]] = [
@@ -29,7 +30,7 @@ def register(table: str, column: str = "customer_id") -> None:
 
 
 def _existing_tables(db: sqlite_utils.Database) -> set[str]:
-    return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return table_names(db)
 
 
 def reassign(db: sqlite_utils.Database, from_id: int, to_id: int) -> dict[str, int]:
@@ -39,7 +40,7 @@ def reassign(db: sqlite_utils.Database, from_id: int, to_id: int) -> dict[str, i
     for table, column in REASSIGN:
         if table not in tables:
             continue
-        columns = {r[1] for r in db.execute(f'PRAGMA table_info("{table}")')}
+        columns = column_names(db, table)
         if column not in columns:
             continue
         cur = db.execute(
@@ -67,7 +68,7 @@ def delete_customer(db: sqlite_utils.Database, customer_id: int) -> None:
 # -- likely duplicates: each query is a GROUP BY over an index, capped by `limit` --------------
 def same_phone_groups(db: sqlite_utils.Database, limit: int) -> list[tuple[str, list[int]]]:
     cur = db.execute(
-        "SELECT e164, group_concat(DISTINCT customer_id) FROM customer_phones "
+        f"SELECT e164, {joined_ids(db, 'customer_id')} FROM customer_phones "
         "WHERE e164 IS NOT NULL AND e164 != '' GROUP BY e164 "
         "HAVING count(DISTINCT customer_id) > 1 LIMIT ?",
         [limit],
@@ -77,7 +78,7 @@ def same_phone_groups(db: sqlite_utils.Database, limit: int) -> list[tuple[str, 
 
 def same_email_groups(db: sqlite_utils.Database, limit: int) -> list[tuple[str, list[int]]]:
     cur = db.execute(
-        "SELECT email_norm, group_concat(DISTINCT customer_id) FROM customer_emails "
+        f"SELECT email_norm, {joined_ids(db, 'customer_id')} FROM customer_emails "
         "GROUP BY email_norm HAVING count(DISTINCT customer_id) > 1 LIMIT ?",
         [limit],
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
-from csdesk.store.rows import Row, all_rows, one_row
+from csdesk.store.rows import Row, all_rows, inserted_id, one_row
 from csdesk.text import fold
 
 NOTE_COLUMNS = (
@@ -27,10 +27,10 @@ def insert(db: sqlite_utils.Database, row: dict[str, Any]) -> int:
     if "body" in row:
         row = {**row, "body_norm": fold(row["body"])}  # what notes_fts indexes
     cur = db.execute(
-        f"INSERT INTO notes ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+        f"INSERT INTO notes ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) RETURNING id",
         list(row.values()),
     )
-    return int(cur.lastrowid or 0)
+    return inserted_id(cur)
 
 
 def get(db: sqlite_utils.Database, note_id: int) -> Row | None:

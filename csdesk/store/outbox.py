@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
-from csdesk.store.rows import Row, all_rows, one_row
+from csdesk.store.rows import Row, all_rows, inserted_id, one_row
 
 STATES = ("queued", "sending", "sent", "failed", "cancelled")
 # What a list shows: everything but the bodies and the attachment bytes.
@@ -51,10 +51,10 @@ def insert_many(db: sqlite_utils.Database, rows: Sequence[dict[str, Any]]) -> li
     ids: list[int] = []
     for row in map(_encoded, rows):
         cur = db.execute(
-            f"INSERT INTO outbox ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+            f"INSERT INTO outbox ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) RETURNING id",
             list(row.values()),
         )
-        ids.append(int(cur.lastrowid or 0))
+        ids.append(inserted_id(cur))
     return ids
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from csdesk.store.outbox import REPORT_SQL as _EMAIL_ARM
-from csdesk.store.rows import Row, all_rows, one_row
+from csdesk.store.rows import Row, all_rows, inserted_id, one_row
 
 # One arm per source. Columns: at, kind, ref_id, customer_id, channel, staff_id, title, detail,
 # issue_id, status, satisfaction, computer (where it was written: visits, calls and notes say;
@@ -22,7 +22,7 @@ from csdesk.store.rows import Row, all_rows, one_row
 _ARMS = (
     # visits: deleted ones are gone from the day; anonymised ones stay (customer_id is NULL)
     "SELECT at, 'visit' AS kind, id AS ref_id, customer_id, channel, staff_id, purpose AS title,"
-    " outcome AS detail, NULL AS issue_id, NULL AS status, satisfaction, computer"
+    " outcome AS detail, CAST(NULL AS INTEGER) AS issue_id, NULL AS status, satisfaction, computer"
     " FROM visits WHERE at >= :start AND at < :end AND deleted_at IS NULL",
     "SELECT created_at, 'note', id, customer_id, NULL, created_by, body, kind, NULL, NULL, NULL,"
     " computer FROM notes WHERE created_at >= :start AND created_at < :end AND deleted_at IS NULL",
@@ -80,7 +80,7 @@ def iter_events(
 
 
 def count(db: sqlite_utils.Database, start: str, end: str) -> int:
-    row = db.execute(f"SELECT COUNT(*) FROM ({_UNION})", _args(start, end)).fetchone()
+    row = db.execute(f"SELECT COUNT(*) FROM ({_UNION}) AS u", _args(start, end)).fetchone()
     return int(row[0])
 
 
@@ -120,8 +120,8 @@ def issue_totals(db: sqlite_utils.Database, start: str, end: str) -> list[Row]:
     return all_rows(
         db.execute(
             "SELECT e.staff_id,"
-            " SUM(e.kind = 'created') AS opened,"
-            " SUM(e.to_status = 'resolved') AS resolved,"
+            " COUNT(CASE WHEN e.kind = 'created' THEN 1 END) AS opened,"
+            " COUNT(CASE WHEN e.to_status = 'resolved' THEN 1 END) AS resolved,"
             " SUM(CASE WHEN e.to_status = 'resolved' THEN i.satisfaction END) AS sat_sum,"
             " COUNT(CASE WHEN e.to_status = 'resolved' THEN i.satisfaction END) AS sat_n"
             " FROM issue_events e JOIN issues i ON i.id = e.issue_id"
@@ -191,10 +191,10 @@ _HANDOVER_FROM = (
 
 def insert_handover(db: sqlite_utils.Database, row: Row) -> int:
     cur = db.execute(
-        f"INSERT INTO handover_notes ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+        f"INSERT INTO handover_notes ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) RETURNING id",
         list(row.values()),
     )
-    return int(cur.lastrowid or 0)
+    return inserted_id(cur)
 
 
 def get_handover(db: sqlite_utils.Database, note_id: int) -> Row | None:

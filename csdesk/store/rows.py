@@ -17,3 +17,9 @@ def one_row(cur: Any) -> Row | None:
     if found is None:
         return None
     return dict(zip([d[0] for d in cur.description], found, strict=True))
+
+
+def inserted_id(cur: Any) -> int:
+    """The id an `INSERT ... RETURNING id` made (both engines; psycopg has no lastrowid). The
+    cursor is read to its end, so SQLite's statement is done before the transaction commits."""
+    return int(cur.fetchall()[0][0])

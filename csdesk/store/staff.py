@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from csdesk.store.rows import Row, all_rows, one_row
+from csdesk.store.rows import Row, all_rows, inserted_id, one_row
 
 DEFAULT_NAME = "Front desk"
 
@@ -21,10 +21,10 @@ def ensure_default(db: sqlite_utils.Database, now: str) -> int:
     if found is not None:
         return found
     cur = db.execute(
-        "INSERT INTO staff (name, role, active, created_at) VALUES (?, 'staff', 1, ?)",
+        "INSERT INTO staff (name, role, active, created_at) VALUES (?, 'staff', 1, ?) RETURNING id",
         [DEFAULT_NAME, now],
     )
-    return int(cur.lastrowid or 0)
+    return inserted_id(cur)
 
 
 COLUMNS = "id, name, role, active, version"
@@ -37,7 +37,7 @@ def get(db: sqlite_utils.Database, staff_id: int) -> Row | None:
 def by_name(db: sqlite_utils.Database, name: str) -> Row | None:
     return one_row(
         db.execute(
-            f"SELECT {COLUMNS} FROM staff WHERE name = ? COLLATE NOCASE", [name]
+            f"SELECT {COLUMNS} FROM staff WHERE lower(name) = lower(?)", [name]
         )
     )
 
@@ -51,10 +51,11 @@ def insert(
 ) -> int:
     """A new member, at version 1 (their PIN with them, not a change after)."""
     cur = db.execute(
-        "INSERT INTO staff (name, role, active, created_at, pin_hash) VALUES (?, ?, 1, ?, ?)",
+        "INSERT INTO staff (name, role, active, created_at, pin_hash) VALUES (?, ?, 1, ?, ?) "
+        "RETURNING id",
         [name, role, now, pin_hash],
     )
-    return int(cur.lastrowid or 0)
+    return inserted_id(cur)
 
 
 def pin_hash(db: sqlite_utils.Database, staff_id: int) -> str | None:

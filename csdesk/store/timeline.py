@@ -122,13 +122,13 @@ def build_query(
         # A one-kind arm sorts as its (customer_id, at) index reads, with no sort step.
         order = "at DESC, ref_id DESC" if len(own) == 1 else "at DESC, kind DESC, ref_id DESC"
         arms.append(
-            f"SELECT * FROM (SELECT * FROM ({sql}) WHERE {' AND '.join(where)} "
-            f"ORDER BY {order} LIMIT :n)"
+            f"SELECT * FROM (SELECT * FROM ({sql}) AS src WHERE {' AND '.join(where)} "
+            f"ORDER BY {order} LIMIT :n) AS arm"
         )
     if not arms:
         return None
     sql = (
-        f"SELECT {', '.join(COLUMNS)} FROM ({' UNION ALL '.join(arms)}) "
+        f"SELECT {', '.join(COLUMNS)} FROM ({' UNION ALL '.join(arms)}) AS entries "
         "ORDER BY at DESC, kind DESC, ref_id DESC LIMIT :n"
     )
     return sql, params

@@ -6,7 +6,8 @@ from typing import Any
 
 import sqlite_utils
 
-from csdesk.store.rows import Row, all_rows, one_row
+from csdesk.store.dialect import greatest, using_index
+from csdesk.store.rows import Row, all_rows, inserted_id, one_row
 
 VISIT_COLUMNS = (
     "id, customer_id, at, channel, purpose, outcome, staff_id, duration_s, satisfaction, "
@@ -27,10 +28,10 @@ PURPOSE_WINDOW = 2000
 
 def insert(db: sqlite_utils.Database, row: dict[str, Any]) -> int:
     cur = db.execute(
-        f"INSERT INTO visits ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+        f"INSERT INTO visits ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) RETURNING id",
         list(row.values()),
     )
-    visit_id = int(cur.lastrowid or 0)
+    visit_id = inserted_id(cur)
     if row.get("customer_id") is not None:
         touch_customer(db, int(row["customer_id"]), row["at"], visit=True)
     return visit_id
@@ -60,15 +61,16 @@ def set_deleted(db: sqlite_utils.Database, visit_id: int, deleted_at: str | None
 def touch_customer(db: sqlite_utils.Database, customer_id: int, at: str, *, visit: bool) -> None:
     """Keep last_seen_at (any interaction), last_visit_at and visit_count current."""
     if visit:
+        last_visit = greatest(db, "coalesce(last_visit_at, '')", "?")
         db.execute(
             "UPDATE customers SET visit_count = visit_count + 1, "
-            "last_visit_at = max(coalesce(last_visit_at, ''), ?), "
-            "last_seen_at = max(last_seen_at, ?) WHERE id = ?",
+            f"last_visit_at = {last_visit}, "
+            f"last_seen_at = {greatest(db, 'last_seen_at', '?')} WHERE id = ?",
             [at, at, customer_id],
         )
     else:
         db.execute(
-            "UPDATE customers SET last_seen_at = max(last_seen_at, ?) WHERE id = ?",
+            f"UPDATE customers SET last_seen_at = {greatest(db, 'last_seen_at', '?')} WHERE id = ?",
             [at, customer_id],
         )
 
@@ -79,17 +81,20 @@ def recompute_customer(db: sqlite_utils.Database, customer_id: int) -> None:
     last_seen_at never drops below created_at; every read here is an indexed walk of one
     customer's rows.
     """
+    latest = greatest(
+        db,
+        "created_at",
+        "coalesce((SELECT max(at) FROM visits WHERE customer_id = :id AND deleted_at IS NULL), '')",
+        "coalesce((SELECT max(coalesce(updated_at, created_at)) FROM notes "
+        "WHERE customer_id = :id AND deleted_at IS NULL), '')",
+    )
     db.execute(
         "UPDATE customers SET "
         "visit_count = (SELECT count(*) FROM visits "
         "  WHERE customer_id = :id AND deleted_at IS NULL), "
         "last_visit_at = (SELECT max(at) FROM visits "
         "  WHERE customer_id = :id AND deleted_at IS NULL), "
-        "last_seen_at = max(created_at, "
-        "  coalesce((SELECT max(at) FROM visits "
-        "    WHERE customer_id = :id AND deleted_at IS NULL), ''), "
-        "  coalesce((SELECT max(coalesce(updated_at, created_at)) FROM notes "
-        "    WHERE customer_id = :id AND deleted_at IS NULL), '')) "
+        f"last_seen_at = {latest} "
         "WHERE id = :id",
         {"id": customer_id},
     )
@@ -138,9 +143,9 @@ def recent_purposes(
     """(purpose, times, latest at) over the shop's `window` most recent visits with a purpose."""
     cur = db.execute(
         "SELECT purpose, count(*), max(at) FROM ("
-        "  SELECT purpose, at FROM visits INDEXED BY visits_purposes "
+        f"  SELECT purpose, at FROM visits {using_index(db, 'visits_purposes')} "
         "  WHERE deleted_at IS NULL AND purpose != '' ORDER BY at DESC LIMIT ?"
-        ") GROUP BY purpose",
+        ") AS recent GROUP BY purpose",
         [window],
     )
     return [(r[0], int(r[1]), r[2]) for r in cur.fetchall()]

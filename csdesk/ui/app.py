@@ -43,7 +43,7 @@ def application() -> QApplication:
     return app
 
 
-def open_desk(db_path: Path, staff: str | None, *, create_folder: bool = False) -> Desk:
+def open_desk(db_path: Path | str, staff: str | None, *, create_folder: bool = False) -> Desk:
     desk = Desk.open(db_path, create_folder=create_folder)
     try:
         if staff:
@@ -55,7 +55,7 @@ def open_desk(db_path: Path, staff: str | None, *, create_folder: bool = False) 
 
 
 def main(
-    db_path: Path, staff: str | None = None, call: str | None = None, *, create_folder: bool = False
+    db_path: Path | str, staff: str | None = None, call: str | None = None, *, create_folder: bool = False
 ) -> int:
     """Open the window; with `call`, show that caller. If a window for this user and database
     is already open, hand it the call (or just raise it) instead of opening a second one.

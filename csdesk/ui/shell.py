@@ -118,7 +118,7 @@ class Shell(QMainWindow):
         install: Callable[[Shell], None] | None = None,
     ) -> None:
         super().__init__(parent)
-        if desk.path is None:
+        if desk.target is None:
             raise ValueError("the window needs a desk opened from a file, for its worker threads")
         self.setObjectName("mainWindow")
         self.setAccessibleName("csdesk")
@@ -130,7 +130,7 @@ class Shell(QMainWindow):
         # WAL checkpoints on their own thread, so a commit at the counter never pays for one.
         desk.start_background_checkpoints()
 
-        self.search = SearchPanel(desk.path, region=desk.region, clock=desk.clock, tz=desk.tz)
+        self.search = SearchPanel(desk.target, region=desk.region, clock=desk.clock, tz=desk.tz)
         self.customer_view = CustomerView(desk)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("mainSplitter")

@@ -48,7 +48,7 @@ ACTIONS = ("call", "raise", "ping")
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
 
-def server_name(db_path: Path) -> str:
+def server_name(db_path: Path | str) -> str:
     return guard.server_name(db_path)
 
 

@@ -59,7 +59,11 @@ def _user() -> str:
     return "".join(ch for ch in name if ch.isalnum() or ch in "-_")[:32] or "user"
 
 
-def _digest(db_path: Path) -> str:
+def _digest(db_path: Path | str) -> str:
+    if isinstance(db_path, str):  # a server: one window per user and server database
+        from csdesk.services.server_target import shown
+
+        return hashlib.sha256(("server:" + shown(db_path)).encode()).hexdigest()[:16]
     try:
         resolved = str(Path(db_path).expanduser().resolve())
     except OSError:
@@ -89,7 +93,7 @@ def socket_dir() -> Path:
     return Path(tempfile.gettempdir()) / f"csdesk-{my_uid()}"
 
 
-def server_name(db_path: Path) -> str:
+def server_name(db_path: Path | str) -> str:
     """Per user and per database. Unix: a socket path in the private folder; Windows: a pipe name."""
     if not UNIX:
         return f"csdesk-{_user()}-{_digest(db_path)}"

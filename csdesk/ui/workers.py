@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 
 def open_worker_desk(
-    path: Path,
+    path: Path | str,
     clock: Clock,
     actor: Staff | None = None,
     *,
@@ -113,7 +113,7 @@ class _Runnable(QRunnable):
     ) -> None:
         super().__init__()
         # Only plain values cross to the pool thread: the window's Desk itself stays on its thread.
-        self._path = window_desk.path
+        self._path = window_desk.target
         self._clock = window_desk.clock
         self._session = window_desk.context.session
         self._computer = window_desk.context.computer
@@ -169,10 +169,10 @@ class Op(QObject):
         publish: Callable[[Change], None] | None = None,
     ) -> None:
         super().__init__(parent)
-        if desk.path is None:
+        if desk.target is None:
             raise CsdeskError("Work in the background needs a database file.")
         self._desk = desk
-        self._path = desk.path
+        self._path = desk.target
         self._fn = fn
         self._publish = publish or desk.notify  # the window's bus listens on its desk
         self._relay = _Relay()
@@ -244,7 +244,7 @@ class _SearchRunner(QObject):
     answered = Signal(int, str, object)  # seq, query, list[SearchHit]
     failed = Signal(int, str)
 
-    def __init__(self, path: Path, clock: Clock, latest: list[int]) -> None:
+    def __init__(self, path: Path | str, clock: Clock, latest: list[int]) -> None:
         super().__init__()
         self._path = path
         self._clock = clock
@@ -283,7 +283,7 @@ class SearchWorker(QObject):
     _close = Signal()
 
     def __init__(
-        self, path: Path, *, clock: Clock = utc_now, parent: QObject | None = None
+        self, path: Path | str, *, clock: Clock = utc_now, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
         self._seq = 0

@@ -146,7 +146,8 @@ def test_wrong_pins_back_off_exponentially_persist_and_are_audited(
     with pytest.raises(SignInDelayed):
         desk.auth.sign_in("Dan", "7777")
     assert desk.auth.wait_seconds("Dan") == 5
-    reopened = Desk.open(desk.path, clock=desk.clock)  # type: ignore[arg-type]
+    assert desk.target is not None
+    reopened = Desk.open(desk.target, clock=desk.clock)
     try:
         assert reopened.auth.wait_seconds("Dan") == 5  # survives a restart
     finally:

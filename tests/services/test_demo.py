@@ -36,7 +36,8 @@ def test_demo_is_international_and_varied(desk: Desk) -> None:
     assert db.execute("SELECT count(*) FROM customers WHERE email = ''").fetchone()[0] > 0
     assert db.execute("SELECT count(*) FROM customers WHERE last_name = ''").fetchone()[0] > 0
     multi = db.execute(
-        "SELECT count(*) FROM (SELECT customer_id FROM customer_phones GROUP BY 1 HAVING count(*) > 1)"
+        "SELECT count(*) FROM "
+        "(SELECT customer_id FROM customer_phones GROUP BY 1 HAVING count(*) > 1) AS many"
     ).fetchone()[0]
     assert multi > 0
     visits = db.execute("SELECT count(*) FROM visits").fetchone()[0]

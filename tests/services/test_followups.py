@@ -63,7 +63,7 @@ def test_complete_records_outcome_and_timeline(
     assert desk.followups.queue("all") == []
     assert desk.customers.get(customer_id).last_seen_at == done.done_at
     rows = desk.db.execute(
-        f"SELECT * FROM ({TIMELINE_SQL}) WHERE customer_id = ? AND kind = 'followup' ORDER BY at",
+        f"SELECT * FROM ({TIMELINE_SQL}) AS t WHERE customer_id = ? AND kind = 'followup' ORDER BY at",
         [customer_id],
     ).fetchall()
     assert [(r[0], r[1], r[5], r[6]) for r in rows] == [

@@ -216,8 +216,8 @@ def test_second_save_of_the_same_version_is_refused(
     desk: Desk, customer_id: int, clock: FakeClock
 ) -> None:
     issue = desk.issues.get(log(desk, customer_id, description="first words"))
-    assert desk.path is not None
-    other = Desk.open(desk.path, clock=clock)  # a second counter, its own connection
+    assert desk.target is not None
+    other = Desk.open(desk.target, clock=clock)  # a second counter, its own connection
     try:
         add_staff(other, "Mia", Role.LEAD)
         other.act_as("Mia")

@@ -23,8 +23,11 @@ from csdesk.services import phone as phone_rules
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.customer_form import CustomerForm, draft_from_search
 from csdesk.ui.main_window import MainWindow
+from tests.conftest import ENGINES
 from tests.settings_seam import set_setting
 from tests.ui.conftest import type_search
+
+BOTH_ENGINES = pytest.mark.parametrize("engine", ENGINES, indirect=True)
 
 
 def test_cursor_starts_in_search_and_recent_customers_are_listed(window: MainWindow) -> None:
@@ -33,6 +36,7 @@ def test_cursor_starts_in_search_and_recent_customers_are_listed(window: MainWin
     assert "Recent" in window.search.status.text()
 
 
+@BOTH_ENGINES  # the window on a file and on the shop's server
 def test_type_arrow_enter_greets_by_preferred_name(
     qtbot: QtBot, window: MainWindow, known: dict[str, Customer]
 ) -> None:
@@ -62,6 +66,7 @@ def test_type_arrow_enter_greets_by_preferred_name(
     assert window.customer_view.notes_model.note(0).pinned  # type: ignore[union-attr]
 
 
+@BOTH_ENGINES  # the window on a file and on the shop's server
 def test_enter_before_results_arrive_opens_the_first_match(
     qtbot: QtBot, window: MainWindow
 ) -> None:
@@ -71,6 +76,7 @@ def test_enter_before_results_arrive_opens_the_first_match(
     assert window.customer_view.banner.headline.text() == "Welcome, Zoë!"
 
 
+@BOTH_ENGINES  # the window on a file and on the shop's server
 def test_phone_search_finds_by_last_four_digits(qtbot: QtBot, window: MainWindow) -> None:
     type_search(qtbot, window, "4477")
     qtbot.keyClick(window.search.field, Qt.Key.Key_Return)

@@ -213,6 +213,7 @@ def transaction(conn: psycopg.Connection, target: str = "") -> Iterator[psycopg.
         raise translate(exc, target) from None
 
 
+IntegrityError = psycopg.IntegrityError
 EngineError = psycopg.Error  # under the store's name: services catch this, never psycopg's
 
 

@@ -1,54 +1,171 @@
 """The thin dialect layer: one SQL text for both engines where one works on both.
 
-The store writes `?` placeholders, as sqlite3 wants; psycopg wants `%s`. PgDatabase speaks the
-part of sqlite_utils.Database the store's query functions use (`execute(sql, params)` returning
-a cursor with fetchone/fetchall/description), so a statement that is plain SQL on both engines
-is written once, in the store module that owns it, and runs on either. What truly differs (the
-search index, DDL, backup, erase) has its own module under store/server/.
+The store writes `?` (and `:name`) placeholders, as sqlite3 wants; psycopg wants `%s` (and
+`%(name)s`). PgDatabase speaks the part of sqlite_utils.Database the store and the services use
+(`execute(sql, params)` returning a cursor with fetchone/fetchall/description/rowcount, `close`),
+plus the transaction the file gets from BEGIN IMMEDIATE (store.db.atomic asks `write()` for it),
+so a statement that is plain SQL on both engines is written once, in the store module that owns
+it, and runs on either. What truly differs (the search index, DDL, backup, erase) has its own
+module under store/server/; the few SQLite functions the store's shared statements use and
+PostgreSQL spells differently are renamed here, in one table (FUNCTIONS), not at each call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 import psycopg
+from psycopg import pq
+from psycopg.adapt import Loader
+
+# SQLite function -> the PostgreSQL function with the same arguments and the same answer.
+# instr(haystack, needle) and strpos(string, substring): 1-based position, 0 when absent.
+FUNCTIONS = {"instr": "strpos"}
+_FUNCTION_CALL = re.compile(r"\b(" + "|".join(FUNCTIONS) + r")\s*\(", re.IGNORECASE)
+_NAMED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+# SQLite's `x IS ?` / `x IS NOT ?` (NULL-safe comparison with a parameter) is PostgreSQL's
+# IS [NOT] DISTINCT FROM; `IS NULL` and `IS NOT NULL` are the same on both and stay.
+_IS_PARAM = re.compile(r"\bIS(\s+NOT)?\s+(%s|%\(\w+\)s)", re.IGNORECASE)
+
+
+def _rename_functions(chunk: str) -> str:
+    chunk = _IS_PARAM.sub(
+        lambda m: ("IS DISTINCT FROM " if m.group(1) else "IS NOT DISTINCT FROM ") + m.group(2), chunk
+    )
+    return _FUNCTION_CALL.sub(lambda m: FUNCTIONS[m.group(1).lower()] + "(", chunk)
 
 
 @lru_cache(maxsize=4096)  # the store's statements are a fixed, small set
 def to_pg(sql: str) -> str:
-    """`?` -> `%s` outside quoted strings and identifiers; a literal `%` -> `%%`."""
+    """`?` -> `%s` and `:name` -> `%(name)s` outside quoted strings and identifiers; a literal
+    `%` -> `%%`; `::` casts stay; the SQLite-only function names in FUNCTIONS renamed."""
     out: list[str] = []
+    plain: list[str] = []  # the unquoted text since the last quote, for the function renames
     quote = ""
-    for ch in sql:
+    i = 0
+    n = len(sql)
+
+    def flush() -> None:
+        if plain:
+            out.append(_rename_functions("".join(plain)))
+            plain.clear()
+
+    while i < n:
+        ch = sql[i]
         if quote:
+            out.append("%%" if ch == "%" else ch)
             if ch == quote:
                 quote = ""
-        elif ch in ("'", '"'):
+            i += 1
+            continue
+        if ch in ("'", '"'):
+            flush()
             quote = ch
+            out.append(ch)
         elif ch == "?":
-            out.append("%s")
+            plain.append("%s")
+        elif ch == "%":
+            plain.append("%%")
+        elif ch == ":" and i + 1 < n and sql[i + 1] == ":":
+            plain.append("::")
+            i += 2
             continue
-        if ch == "%":
-            out.append("%%")
+        elif ch == ":" and (i == 0 or sql[i - 1] != ":") and (found := _NAMED.match(sql, i + 1)):
+            plain.append(f"%({found.group(0)})s")
+            i = found.end()
             continue
-        out.append(ch)
+        else:
+            plain.append(ch)
+        i += 1
+    flush()
     return "".join(out)
 
 
+class _NumericAsNumber(Loader):
+    """numeric -> int when whole, else float: sum() and avg() of integer columns are numeric on
+    PostgreSQL and int/float on SQLite; services add cents and count visits either way."""
+
+    def load(self, data: Any) -> int | float:
+        value = Decimal(bytes(data).decode())
+        return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _no_nul(value: Any) -> Any:
+    """PostgreSQL's text cannot hold NUL (U+0000), SQLite's can. No text a person types means
+    one (a pasted binary fragment at most), and a search or a save must not fail on it: it is
+    dropped here, the one door every parameter goes through."""
+    return value.replace("\x00", "") if isinstance(value, str) and "\x00" in value else value
+
+
+def _params(params: Sequence[Any] | Mapping[str, Any]) -> Any:
+    if isinstance(params, Mapping):
+        return {k: _no_nul(v) for k, v in params.items()}
+    return [_no_nul(v) for v in params]
+
+
 class PgDatabase:
-    """A psycopg connection as the store's query functions use a sqlite_utils.Database."""
+    """A psycopg connection as the store and the services use a sqlite_utils.Database.
+
+    The connection is in autocommit mode (as the file's isolation_level=None): a read outside a
+    write is its own snapshot, and every write is one explicit transaction (`write()`).
+    """
 
     engine = "postgresql"
 
-    def __init__(self, conn: psycopg.Connection) -> None:
+    def __init__(self, conn: psycopg.Connection, target: str = "") -> None:
         self.conn = conn
+        self.target = target  # as typed (may hold a password: only for connect.translate)
+        conn.adapters.register_loader("numeric", _NumericAsNumber)
+        # Times are ISO text in UTC; casts of a zone-less one (a visit slot) must read it as UTC
+        # whatever zone the server or the shop's computer is set to (store.dialect.shifted).
+        conn.execute("SET TIME ZONE 'UTC'")
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+    def execute(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> psycopg.Cursor[Any]:
         cur = self.conn.cursor()
-        cur.execute(to_pg(sql), list(params))
+        cur.execute(to_pg(sql), _params(params))
         return cur
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]] | Iterator[Any]) -> None:
+        with self.conn.cursor() as cur:
+            cur.executemany(to_pg(sql), [_params(r) for r in rows])
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.conn.info.transaction_status != pq.TransactionStatus.IDLE
+
+    @contextmanager
+    def write(self) -> Iterator[PgDatabase]:
+        """One transaction (a savepoint inside an outer one), committed when the block ends."""
+        with self.conn.transaction():
+            yield self
 
     def close(self) -> None:
         self.conn.close()
+
+
+def open_server(target: str, *, migrate: bool = True) -> PgDatabase:
+    """Connect to the shop's server, check that its database is csdesk's, and bring its schema
+    up to date (as open_db does for the file): errors as one clear line (UserError)."""
+    from csdesk.store.server import connect, schema
+
+    conn = connect.connect(target)
+    try:
+        schema.require_csdesk(conn)
+        if migrate:
+            schema.upgrade(conn)
+    except psycopg.Error as exc:
+        conn.close()
+        raise connect.translate(exc, target) from None
+    except BaseException:
+        conn.close()
+        raise
+    return PgDatabase(conn, target)

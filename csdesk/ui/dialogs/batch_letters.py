@@ -40,7 +40,7 @@ class BatchLettersDialog(QDialog):
         page_size: str | None = None,
     ) -> None:
         super().__init__(parent)
-        if desk.path is None:
+        if desk.target is None:
             raise CsdeskError("Batch letters need a database file.")
         self.setObjectName("batchLettersDialog")
         self.setWindowTitle("Writing letters")

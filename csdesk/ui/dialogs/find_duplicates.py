@@ -117,7 +117,7 @@ class FindDuplicatesDialog(QDialog):
         self, parent: QWidget | None, desk: Desk, on_merge: Callable[[MergeResult], None] | None = None
     ) -> None:
         super().__init__(parent)
-        if desk.path is None:
+        if desk.target is None:
             raise CsdeskError("Finding duplicates needs a database file.")
         self.setObjectName("findDuplicatesDialog")
         self.setAccessibleName("Find duplicate customers")

@@ -68,7 +68,7 @@ def counts_text(plan: Plan) -> str:
 class ImportDialog(QDialog):
     def __init__(self, parent: QWidget | None, desk: Desk, path: Path) -> None:
         super().__init__(parent)
-        if desk.path is None:
+        if desk.target is None:
             raise CsdeskError("Importing needs a database file.")
         self.setObjectName("importDialog")
         self.setAccessibleName("Import customers")

@@ -30,7 +30,7 @@ class SearchPanel(QWidget):
 
     def __init__(
         self,
-        db_path: Path,
+        db_path: Path | str,
         *,
         region: str = "US",
         clock: Clock = utc_now,

@@ -1,0 +1,105 @@
+"""What the two engines spell differently inside the store's shared statements, in one place.
+
+Most of the store's SQL is one text for both engines (store.server.sql turns `?` into `%s` and
+renames the few functions that differ only in name). What differs in form is here, as small
+functions that return a piece of SQL for the connection at hand, so a store module writes its
+statement once and asks this module for the differing piece; no store module asks which engine
+it runs on. Bigger differences (DDL, the search index, backup, erase) have modules of their own
+(store/server/*, store.search_index).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def is_server_db(db: object) -> bool:
+    """Is `db` a connection to a PostgreSQL server (store.server.sql.PgDatabase)? Asked only
+    here, by store.db (atomic, execute_many) and by store.bulk (loading): the places that hold
+    what differs between the engines. A leaf module: it imports nothing of the store."""
+    return getattr(db, "engine", "sqlite") == "postgresql"
+
+
+def greatest(db: Any, *exprs: str) -> str:
+    """The largest of several values: SQLite's scalar max(a, b), PostgreSQL's greatest(a, b).
+    (Both ignore nothing: every argument here is NOT NULL or coalesced by the caller.)"""
+    return ("greatest(" if is_server_db(db) else "max(") + ", ".join(exprs) + ")"
+
+
+def joined_ids(db: Any, column: str) -> str:
+    """An aggregate of the distinct integer ids in `column`, as text joined by commas."""
+    if is_server_db(db):
+        return f"string_agg(DISTINCT {column}::text, ',')"
+    return f"group_concat(DISTINCT {column})"
+
+
+def data_version(db: Any) -> str:
+    """A query whose one value changes when another connection committed a change.
+
+    SQLite: PRAGMA data_version (bumped by another connection's commit, microseconds to read).
+    PostgreSQL: the newest change-log id (an index's last entry; every audited write adds one),
+    until LISTEN/NOTIFY tells a window without asking.
+    """
+    if is_server_db(db):
+        return "SELECT coalesce(max(id), 0) FROM changes"
+    return "PRAGMA data_version"
+
+
+def using_index(db: Any, index: str) -> str:
+    """SQLite's INDEXED BY (its planner can pick a worse index for a LIMITed walk); PostgreSQL
+    has no hints and plans these from its statistics. Goes right after the table name."""
+    return "" if is_server_db(db) else f"INDEXED BY {index}"
+
+
+def ids_given(db: Any, table: str) -> None:
+    """After rows were inserted with ids of the caller's choosing (a bulk load): PostgreSQL's
+    identity does not see them, so move it past the largest, or the next ordinary insert would
+    collide. SQLite's next rowid is always max(rowid) + 1: nothing to do."""
+    if is_server_db(db):
+        db.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"greatest((SELECT max(id) FROM {table}), 1))"
+        )
+
+
+def shifted(db: Any, column: str, modifier: str) -> str:
+    """`column` (UTC ISO text) moved by `modifier` (an SQL expression giving text such as
+    '+60 minutes'), as 'YYYY-MM-DD HH:MM:SS': SQLite's datetime(x, modifier). On PostgreSQL the
+    session's zone is UTC (store.server.sql), so a zone-less time reads as UTC there too."""
+    if is_server_db(db):
+        return (f"to_char(CAST({column} AS timestamptz) + CAST({modifier} AS interval), "
+                "'YYYY-MM-DD HH24:MI:SS')")
+    return f"datetime({column}, {modifier})"
+
+
+def hours_between(db: Any, later: str, earlier: str) -> str:
+    """Hours from `earlier` to `later` (ISO text), fractional."""
+    if is_server_db(db):
+        return (f"EXTRACT(EPOCH FROM CAST({later} AS timestamptz) - CAST({earlier} AS timestamptz))"
+                " / 3600.0")
+    return f"(julianday({later}) - julianday({earlier})) * 24"
+
+
+def table_names(db: Any) -> set[str]:
+    """The tables in the database (the catalog is sqlite_master on one, information_schema on
+    the other)."""
+    if is_server_db(db):
+        sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    return {str(r[0]) for r in db.execute(sql).fetchall()}
+
+
+def table_exists(db: Any, name: str) -> bool:
+    return name in table_names(db)
+
+
+def column_names(db: Any, table: str) -> set[str]:
+    if is_server_db(db):
+        cur = db.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' "
+            "AND table_name = ?",
+            [table],
+        )
+        return {str(r[0]) for r in cur.fetchall()}
+    return {str(r[1]) for r in db.execute(f'PRAGMA table_info("{table}")').fetchall()}

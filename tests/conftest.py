@@ -122,6 +122,7 @@ SQLITE_ONLY: dict[str, str] = {
         "the file's WAL checkpoints",
     'tests/services/test_reports.py::test_every_arm_uses_an_index': _PLAN,
     'tests/services/test_timeline.py::test_every_arm_walks_an_index': _PLAN,
+    'tests/services/test_insight_lists.py::test_lists_read_an_index': _PLAN,
     'tests/store/test_issues_store.py':
         "the file's schema and EXPLAIN QUERY PLAN (the server's schema: tests/store/server)",
     'tests/store/test_migration_0004.py':

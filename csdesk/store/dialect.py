@@ -72,6 +72,14 @@ def shifted(db: Any, column: str, modifier: str) -> str:
     return f"datetime({column}, {modifier})"
 
 
+def shifted_iso(db: Any, column: str, modifier: str) -> str:
+    """As `shifted`, but as the stored form 'YYYY-MM-DDTHH:MM:SS+00:00' (to compare with it)."""
+    if is_server_db(db):
+        return (f"to_char(CAST({column} AS timestamptz) + CAST({modifier} AS interval), "
+                "'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')")
+    return f"strftime('%Y-%m-%dT%H:%M:%S+00:00', {column}, {modifier})"
+
+
 def hours_between(db: Any, later: str, earlier: str) -> str:
     """Hours from `earlier` to `later` (ISO text), fractional."""
     if is_server_db(db):

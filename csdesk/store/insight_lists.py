@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
-from csdesk.store.insights import KNOWN, staff_filter
+from csdesk.store.insights import known, staff_filter
 from csdesk.store.rows import Row, all_rows
 
 LIMIT = 500
@@ -48,7 +48,7 @@ def _page(
     if len(rows) < limit:
         return Page(rows, len(rows))
     total = int(db.execute(
-        f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT {COUNT_CAP + 1})",
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT {COUNT_CAP + 1}) AS capped",
         params,
     ).fetchone()[0])
     if total > COUNT_CAP:
@@ -118,7 +118,7 @@ def visits(
     elif rated:
         visit_where += " AND v.satisfaction IS NOT NULL"
     if returning is not None:
-        visit_where += f" AND {KNOWN.format(v='v')} = ?"
+        visit_where += f" AND {known(db, 'v')} = ?"
         visit_params.append(1 if returning else 0)
     select = (
         "SELECT v.id, v.at, v.channel, v.purpose, v.outcome, v.satisfaction, v.customer_id,"

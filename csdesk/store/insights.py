@@ -33,6 +33,16 @@ KNOWN = (
 )
 
 
+def known(db: Any, v: str) -> str:
+    """KNOWN (1 or 0) on either engine, for the queries both run (the file's triggers and
+    slot rebuild, SQLite only, keep KNOWN itself)."""
+    twelve_before = dialect.shifted_iso(db, f"{v}.at", "'-12 hours'")
+    return (
+        f"COALESCE((SELECT CASE WHEN c.created_at <= {twelve_before} THEN 1 ELSE 0 END"
+        f" FROM customers c WHERE c.id = {v}.customer_id), 0)"
+    )
+
+
 def _upsert(v: str, sign: str) -> str:
     """One visit row `v` (new/old) added (sign '') or taken away (sign '-') from its slot."""
     sat = f"{v}.satisfaction"

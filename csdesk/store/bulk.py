@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from csdesk.store import dialect, insights
-from csdesk.store.db import atomic, execute_many, is_server_db
+from csdesk.store.db import atomic, execute_many, in_transaction, is_server_db
 from csdesk.text import fold
 
 CUSTOMER_COLUMNS = (
@@ -90,7 +90,11 @@ def rollback_journal(db: sqlite_utils.Database) -> Iterator[bool]:
     existed before the transaction (a new database has few), so a killed load is still undone
     whole: the next open rolls the journal back and the database is as it was, never half loaded.
     Only when this connection is the file's only one (SQLite refuses otherwise); yields whether
-    the journal was switched, and leaves the file in WAL mode either way."""
+    the journal was switched, and leaves the file in WAL mode either way. A server has no
+    journal of ours to switch: nothing is done there."""
+    if is_server_db(db):
+        yield False
+        return
     mode = str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower()
     switched = False
     if mode == "wal" and not db.conn.in_transaction:
@@ -141,9 +145,14 @@ def fts_after_inserts(db: sqlite_utils.Database, tables: Sequence[str]) -> Itera
     (about 170 of 210 µs a customer with a phone); the same rows fed set-wise cost ~15 µs. The
     triggers are dropped and made again within the transaction, so no other connection ever sees
     the schema without them, and a rollback takes back both. Only inserts of new rows (ids above
-    every id before) may happen inside; updates and deletes still go through their triggers."""
-    if not db.conn.in_transaction:
+    every id before) may happen inside; updates and deletes still go through their triggers.
+    On a server the search vectors are generated columns, current as each row is written:
+    nothing to feed."""
+    if not in_transaction(db):
         raise RuntimeError("fts_after_inserts runs inside the caller's transaction")
+    if is_server_db(db):
+        yield
+        return
     feeds = _fts_feeds(db, tables)
     before: dict[str, int] = {}
     for trigger, _sql, column, _insert in feeds:

@@ -125,6 +125,10 @@ SQLITE_ONLY: dict[str, str] = {
     'tests/services/test_insight_lists.py::test_lists_read_an_index': _PLAN,
     'tests/store/test_issues_store.py':
         "the file's schema and EXPLAIN QUERY PLAN (the server's schema: tests/store/server)",
+    'tests/store/test_bulk.py':
+        "the file's bulk loading: FTS5 triggers, WAL/rollback journal (on a server: one transaction)",
+    'tests/services/test_import_search_index.py':
+        "runs FTS5's integrity-check on the file's indexes (the server's are generated columns)",
     'tests/store/test_migration_0004.py':
         "the file's migrations (the server's: tests/store/server/test_schema.py)",
     'tests/store/test_migrations.py':

@@ -22,7 +22,7 @@ def paths_cmd(run: RunContext, as_json: bool) -> None:
     keyring's entry points). server: null for a file; for a PostgreSQL --db its host, port,
     database, user and service (never the password; database is then the URL, redacted).
     """
-    info = about(run.db_path, server=run.server)  # never opens the database: asking must not create one
+    info = about(run.file_path, server=run.server)  # never opens the database: asking must not create one
     if as_json:
         from csdesk.services.mail_secret import backend_names
 

@@ -8,20 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from csdesk.cli import main
+from tests.commands.cli_runner import run
 from tests.conftest import ENGINES
 
 pytestmark = pytest.mark.parametrize("engine", ENGINES, indirect=True)
-
-
-def run(target: Path | str, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(["--db", str(target), *args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_add_search_visit_and_timeline(

@@ -6,21 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from csdesk.cli import main
 from csdesk.domain import CustomerDraft
 from csdesk.paths import config_dir
 from csdesk.services.computer import computer_name, host_name
 from csdesk.services.desk import Desk
-
-
-def run(db: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(["--db", str(db), *args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.commands.cli_runner import run
 
 
 def test_a_computer_is_its_host_until_named_and_the_name_stays_on_it(

@@ -9,21 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from csdesk.cli import main
 from csdesk.domain import CustomerDraft, Role
 from csdesk.services.desk import Desk
+from tests.commands.cli_runner import run
 from tests.conftest import FakeClock
 from tests.services.helpers_security import add_member
-
-
-def run(db: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(["--db", str(db), *args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_settings_and_staff_changed_since_the_script_read_them_are_refused(

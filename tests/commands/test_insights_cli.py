@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from csdesk.cli import main
 from csdesk.services.desk import Desk
+from tests.commands.cli_runner import run
 from tests.conftest import FakeClock
 from tests.services.insights_fixture import seed
 from tests.settings_seam import set_setting
@@ -22,16 +22,6 @@ PERIOD = ("--from", "2026-10-19", "--to", "2026-11-01")
 def db(desk: Desk, clock: FakeClock, db_path: Path) -> Path:
     seed(desk, clock)
     return db_path
-
-
-def run(db: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(["--db", str(db), *args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_csv_has_the_numbers_behind_every_chart(

@@ -17,7 +17,7 @@ import pytest
 from csdesk.domain import CustomerDraft
 from csdesk.services.desk import Desk
 from csdesk.services.outbox_sender import MAYBE_SENT
-from tests.commands.test_settings import run  # the one in-process `csdesk` runner
+from tests.commands.cli_runner import run
 from tests.mail_server import MailServer, configure
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from csdesk.cli import main
 from csdesk.services.desk import Desk
+from tests.commands.cli_runner import run
 from tests.conftest import FakeClock
 from tests.services.reports_helpers import seed_dst_day
 from tests.settings_seam import set_setting
@@ -21,16 +21,6 @@ from tests.settings_seam import set_setting
 def db(desk: Desk, clock: FakeClock, db_path: Path) -> Path:
     seed_dst_day(desk, clock)
     return db_path
-
-
-def run(db: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(["--db", str(db), *args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_export_csv_to_a_file_with_the_default_name(

@@ -7,20 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from csdesk.cli import main
 from csdesk.domain import CustomerDraft, Priority, Role
 from csdesk.errors import PermissionDenied, UserError
 from csdesk.services.desk import Desk
-
-
-def run(db: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(["--db", str(db), *args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.commands.cli_runner import run
 
 
 def test_set_and_show(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -174,6 +174,10 @@ class Desk:
 
     @cached_property
     def backups(self) -> BackupService:
+        if self.server is not None:  # the same calls, kept with the server's own tools
+            from csdesk.services.server_backup import ServerDeskBackups
+
+            return ServerDeskBackups(self.context, self.server)
         from csdesk.services.backup import BackupService
 
         return BackupService(self.context)

@@ -23,17 +23,31 @@ import re
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from csdesk.errors import UserError
 from csdesk.paths import backups_dir
-from csdesk.services.backup import BackupFile, backup_files, rotate_files
+from csdesk.services.auth import Permission, require
+from csdesk.services.backup import (
+    AUTO_REASONS,
+    BackupFile,
+    BackupResult,
+    BackupService,
+    Candidate,
+    RestoreResult,
+    backup_files,
+    rotate_files,
+)
 from csdesk.services.clock import iso, utc_now
 from csdesk.services.computer import computer_name
 from csdesk.store.files import check_target
 from csdesk.store.integrity import CheckReport
 from csdesk.store.server import check as server_check
 from csdesk.store.server import connect, dump, ops, schema
+from csdesk.store.server.target import redact
+
+if TYPE_CHECKING:
+    from csdesk.services.context import Context
 
 SOURCE = "cli"
 
@@ -212,3 +226,71 @@ class ServerBackups:
     def check(self) -> CheckReport:
         return server_check.check(self.conn)
 
+
+
+class ServerDeskBackups(BackupService):
+    """What a window's Desk on a server does with backups: the same calls as on a file
+    (Desk.backups), kept with the server's tools.
+
+    The automatic backup is the day's one, by the first counter to ask (auto_daily), at start
+    and hourly alike; the exit backup is the file's safety net before its window closes and a
+    server needs none from every counter. Restore and repair replace or rebuild the shop's book
+    under every counter at once, so they are a deliberate command on a server, not a menu item
+    of one window: the window says which command to type.
+    """
+
+    def __init__(self, ctx: Context, server: str) -> None:
+        super().__init__(ctx)
+        self._server = server
+
+    def _open(self) -> ServerBackups:
+        return ServerBackups(self._server, clock=self._ctx.clock, computer=self._ctx.computer)
+
+    @staticmethod
+    def _as_result(made: ServerBackupResult) -> BackupResult:
+        return BackupResult(made.path, made.size, made.seconds)
+
+    @property
+    def folder(self) -> Path:
+        with self._open() as server:
+            return server.folder
+
+    def auto(self, reason: str) -> BackupResult | None:
+        if reason not in AUTO_REASONS:
+            raise ValueError(f"unknown backup reason {reason!r}")
+        if reason == "exit":
+            return None
+        with self._open() as server:
+            made = server.auto_daily()
+        return None if made is None else self._as_result(made)
+
+    def backup(self, dest: Path | None = None, *, overwrite: bool = False) -> BackupResult:
+        require(self._ctx.actor, Permission.BACKUP)
+        with self._open() as server:
+            return self._as_result(server.backup(dest, overwrite=overwrite))
+
+    def check(self, *, quick: bool = False) -> CheckReport:
+        with self._open() as server:
+            return server.check()
+
+    def advice(self, report: CheckReport) -> str:
+        return "Run `csdesk --db URL check` on a counter for the details, and tell your admin."
+
+    def network_warning(self) -> str | None:
+        return None  # a server is the right place for a shared book
+
+    def _command_only(self, what: str, command: str) -> UserError:
+        return UserError(
+            f"On the shop's server, {what} from one counter with "
+            f"`csdesk --db {redact(self._server)} {command}`: it changes the customer book for "
+            "every counter at once."
+        )
+
+    def inspect(self, source: Path) -> Candidate:
+        raise self._command_only("restore a backup", "restore FILE")
+
+    def restore(self, source: Path, *, other_database: bool = False) -> RestoreResult:
+        raise self._command_only("restore a backup", "restore FILE")
+
+    def repair(self) -> tuple[list[str], CheckReport]:
+        raise self._command_only("check and repair", "check")

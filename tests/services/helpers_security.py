@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from csdesk.domain import CustomerDraft, Role, Staff
@@ -41,3 +46,17 @@ def customer_with_history(desk: Desk, first: str = "Zebulon", last: str = "Quixw
     desk.visits.log(customer.id, purpose=f"{last} asked about a refund", outcome="refunded")
     desk.notes.add(customer.id, f"{first} prefers the blue {last} box")
     return customer.id
+
+
+@contextmanager
+def two_admin_counters(db_path: Path, clock: Any) -> Iterator[tuple[Desk, Desk]]:
+    """Two Desks on one file, as two counters: Anna (admin) at Counter 1, Ben (admin) at 2."""
+    one = Desk.open(db_path, clock=clock, computer="Counter 1")
+    two = Desk.open(db_path, clock=clock, computer="Counter 2")
+    try:
+        one.actor = make_admin(one, "Anna")
+        two.actor = add_member(one, "Ben", Role.ADMIN)
+        yield one, two
+    finally:
+        one.close()
+        two.close()

@@ -13,18 +13,13 @@ from csdesk.domain import CustomerDraft, IssueDraft, IssueStatus, Role
 from csdesk.errors import Conflict
 from csdesk.services.desk import Desk
 from tests.conftest import FakeClock
-from tests.services.helpers_security import add_member, make_admin
+from tests.services.helpers_security import add_member, two_admin_counters
 
 
 @pytest.fixture
 def counters(db_path: Path, clock: FakeClock) -> Iterator[tuple[Desk, Desk]]:
-    one = Desk.open(db_path, clock=clock, computer="Counter 1")
-    two = Desk.open(db_path, clock=clock, computer="Counter 2")
-    one.actor = make_admin(one, "Anna")
-    two.actor = add_member(one, "Ben", Role.ADMIN)
-    yield one, two
-    one.close()
-    two.close()
+    with two_admin_counters(db_path, clock) as pair:
+        yield pair
 
 
 def test_a_stale_staff_change_is_refused_saying_who_when_and_what(

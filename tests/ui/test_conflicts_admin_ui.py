@@ -16,18 +16,13 @@ from csdesk.ui.dialogs.pin_dialog import PinDialog
 from csdesk.ui.dialogs.settings_dialog import SettingsDialog
 from csdesk.ui.dialogs.staff_dialog import StaffDialog
 from tests.conftest import FakeClock
-from tests.services.helpers_security import add_member, make_admin
+from tests.services.helpers_security import add_member, two_admin_counters
 
 
 @pytest.fixture
 def counters(db_path: Path, clock: FakeClock) -> Iterator[tuple[Desk, Desk]]:
-    one = Desk.open(db_path, clock=clock, computer="Counter 1")
-    two = Desk.open(db_path, clock=clock, computer="Counter 2")
-    one.actor = make_admin(one, "Anna")
-    two.actor = add_member(one, "Ben", Role.ADMIN)
-    yield one, two
-    one.close()
-    two.close()
+    with two_admin_counters(db_path, clock) as pair:
+        yield pair
 
 
 def test_the_staff_dialog_refuses_a_change_made_on_a_stale_list(

@@ -197,3 +197,25 @@ def test_esc_closes_the_log_and_returns_to_the_search(qtbot: QtBot, window: Main
     qtbot.keyClick(dialog.table, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
     qtbot.waitUntil(lambda: window.search.field.hasFocus(), timeout=2000)
+
+
+def test_the_visits_tile_names_the_two_biggest_channels_and_counts_the_rest(
+    qtbot: QtBot, window: MainWindow, desk: Desk, known: dict[str, Customer]
+) -> None:
+    from csdesk.domain import Channel
+
+    before = desk.reports.summary(desk.reports.day()).total.visits_by_channel
+    extra = {Channel.IN_PERSON: 30, Channel.PHONE: 20, Channel.CHAT: 1, Channel.EMAIL: 1,
+             Channel.SOCIAL: 1, Channel.OTHER: 1}
+    for channel, n in extra.items():
+        for _ in range(n):
+            desk.visits.log(known["jose"].id, channel=channel, purpose="counted")
+    dialog = open_log(qtbot, window)
+    detail = dialog.tiles["visits"].detail
+    qtbot.waitUntil(lambda: detail.text().count("\n") == 2, timeout=5000)
+    counts = {c: before.get(c.value, 0) + n for c, n in extra.items()}
+    top = sorted(counts.items(), key=lambda kv: -kv[1])
+    lines = detail.text().split("\n")
+    assert lines[:2] == [f"{c.label} {n}" for c, n in top[:2]]
+    assert lines[2] == f"{len(counts) - 2} more"
+    assert sorted(detail.toolTip().split("\n")) == sorted(f"{c.label} {n}" for c, n in top)

@@ -75,6 +75,9 @@ def run_export(desk: Desk, rng: ReportRange, fmt: str, path: Path, progress: Pro
     return desk.report_exports.export_pdf(rng, path, QtRenderer(), progress=progress, overwrite=True)
 
 
+TILE_CHANNELS = 2  # channels named on the visits tile; the others are counted
+
+
 class _Tile(QFrame):
     def __init__(self, name: str, caption: str) -> None:
         super().__init__()
@@ -328,13 +331,19 @@ class DailyLogDialog(QDialog):
         symbol = str(self.desk.setting("currency_symbol", "$"))
         from csdesk.domain import Channel
 
-        channels = " · ".join(
+        parts = [
             f"{_channel(Channel, k)} {n}"
             for k, n in sorted(t.visits_by_channel.items(), key=lambda kv: -kv[1])
-        )
+        ]
+        # one channel a line, the two biggest named and the rest counted (all in the tooltip):
+        # "In person 40 · Phone 3 · Chat 1 ..." wrapped mid-pair in a narrow tile
+        shown = parts if len(parts) <= TILE_CHANNELS + 1 else [
+            *parts[:TILE_CHANNELS], f"{len(parts) - TILE_CHANNELS} more"
+        ]
         self.tiles["visits"].show_figure(
-            str(t.visits), channels, "visit or call" if t.visits == 1 else "visits and calls"
+            str(t.visits), "\n".join(shown), "visit or call" if t.visits == 1 else "visits and calls"
         )
+        self.tiles["visits"].detail.setToolTip("\n".join(parts) if shown != parts else "")
         self.tiles["customers"].show_figure(
             str(t.new_customers), "", "new customer" if t.new_customers == 1 else "new customers"
         )

@@ -37,6 +37,14 @@ class Page:
     capped: bool = False  # more than COUNT_CAP match
 
 
+def member_filter(column: str, staff_id: int | None, params: list[Any]) -> str:
+    """staff_filter for the lists behind a staff row: the summary's "(nobody)" row is member 0,
+    the rows whose member column is empty (no staff id is 0), so its figures open their rows."""
+    if staff_id == 0:
+        return f" AND {column} IS NULL"
+    return staff_filter(column, staff_id, params)
+
+
 def _page(
     db: sqlite_utils.Database, select: str, source: str, where: str, params: Sequence[Any],
     order: str, limit: int,
@@ -101,12 +109,9 @@ def visits(
     count = _slot_count(score, rated, returning)
     slot_where, slot_params = "", list[Any]()
     visit_where, visit_params = " AND v.deleted_at IS NULL", list[Any]()
-    if staff_id == 0:  # the summary's "(nobody)": visits without a staff member
-        slot_where += " AND staff_id = 0"
-        visit_where += " AND v.staff_id IS NULL"
-    else:
-        slot_where += staff_filter("staff_id", staff_id, slot_params)
-        visit_where += staff_filter("v.staff_id", staff_id, visit_params)
+    # visit_slots keeps "no member" as staff_id 0 (a key column cannot be NULL): 0 stays 0 there
+    slot_where += staff_filter("staff_id", staff_id, slot_params)
+    visit_where += member_filter("v.staff_id", staff_id, visit_params)
     if channel is not None:
         slot_where += " AND channel = ?"
         slot_params.append(channel)
@@ -158,7 +163,7 @@ def new_customers(
 ) -> Page:
     """Customers created in the range (one member's view: those they created)."""
     params: list[Any] = [start, end]
-    where = "c.created_at >= ? AND c.created_at < ?" + staff_filter("c.created_by", staff_id, params)
+    where = "c.created_at >= ? AND c.created_at < ?" + member_filter("c.created_by", staff_id, params)
     select = f"c.id AS customer_id, c.created_at AS at, {_CUSTOMER}, s.name AS staff_name"
     source = "customers c LEFT JOIN staff s ON s.id = c.created_by"
     return _page(db, select, source, where, params, "c.created_at, c.id", limit)
@@ -178,7 +183,7 @@ _ISSUE_SOURCE = (
 def _issue_filters(
     category: str | None, priority: str | None, staff_id: int | None, params: list[Any]
 ) -> str:
-    where = staff_filter("i.owner_id", staff_id, params)
+    where = member_filter("i.owner_id", staff_id, params)
     if category == NONE:
         where += " AND i.category_id IS NULL"
     elif category is not None:
@@ -247,7 +252,7 @@ def goodwill(
 ) -> Page:
     """Goodwill given in the range (one member: on their issues), by approver's role and kind."""
     params: list[Any] = [start, end]
-    where = "g.at >= ? AND g.at < ?" + staff_filter("i.owner_id", staff_id, params)
+    where = "g.at >= ? AND g.at < ?" + member_filter("i.owner_id", staff_id, params)
     if role is not None:
         where += " AND COALESCE(a.role, '') = ?"
         params.append("" if role == NOBODY else role)
@@ -284,7 +289,7 @@ def followups(
 ) -> Page:
     """Follow-ups due in the range (per owner, as the chart counts them), in one state or all."""
     params: list[Any] = [start, end]
-    where = "f.due_at >= ? AND f.due_at < ?" + staff_filter("f.owner_id", staff_id, params)
+    where = "f.due_at >= ? AND f.due_at < ?" + member_filter("f.owner_id", staff_id, params)
     if state is not None:
         where += f" AND {FOLLOWUP_STATES[state]}"
     select = (

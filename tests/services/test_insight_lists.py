@@ -214,3 +214,18 @@ def test_lists_read_an_index(desk: Desk, shop: Shop) -> None:
     for name, (sql, index) in checks.items():
         plan = " ".join(str(r[-1]) for r in desk.db.execute(f"EXPLAIN QUERY PLAN {sql}", [a, b]))
         assert index in plan, (name, plan)
+
+
+def test_the_nobody_row_opens_the_follow_ups_nobody_owns(desk: Desk, shop: Shop) -> None:
+    """Follow-ups without an owner (kept from before owners were required) are counted on the
+    staff table's "(nobody)" row; its figures open exactly those follow-ups, not an empty list."""
+    from csdesk.store.db import atomic
+
+    with atomic(desk.db):
+        desk.db.execute("UPDATE followups SET owner_id = NULL WHERE title = ?", ["Ask how it went"])
+    ins = desk.insights.compute(desk.insights.custom(date(2026, 10, 19), date(2026, 11, 1)))
+    row = next(i for i, s in enumerate(ins.staff) if s.staff_id == 0)
+    assert ins.staff[row].name == "(nobody)" and ins.staff[row].followups.due == 1
+    assert whats(behind(desk, ins, "staff", row, "Follow-ups still due")) == ["Ask how it went"]
+    cleo = next(i for i, s in enumerate(ins.staff) if s.name == "Cleo")
+    assert behind(desk, ins, "staff", cleo, "Follow-ups still due").items == []

@@ -199,18 +199,25 @@ def staff_reactivate_cmd(run: RunContext, name: str, if_version: int | None) -> 
 )
 @click.option("--force", is_flag=True, help="Replace the --output file if it exists.")
 @pg_bin_option
+@json_flag("{path, bytes, seconds, verified, server?, warnings}")
 @pass_run
-def backup_cmd(run: RunContext, output: Path | None, force: bool, pg_bin: str | None) -> None:
+def backup_cmd(run: RunContext, output: Path | None, force: bool, pg_bin: str | None,
+               as_json: bool) -> None:
     """Make a consistent backup, even while csdesk is in use; the copy is checked.
 
     With --db URL, a PostgreSQL server's: pg_dump in custom format, read back before it counts."""
     if run.server:
-        server_backup(run, output, force, pg_bin)
+        server_backup(run, output, force, pg_bin, as_json)
         return
     desk = admin_desk(run)
     result = desk.backups.backup(output, overwrite=force)
-    click.echo(f"Backed up to {result.path} ({result.size / 1e6:.1f} MB, {result.seconds:.1f} s).")
     warning = desk.backups.network_warning()
+    if as_json:  # for a script that keeps the shop's backups elsewhere: where, how big, checked
+        echo_json({"path": str(result.path), "bytes": result.size,
+                   "seconds": round(result.seconds, 3), "verified": result.verified,
+                   "warnings": [warning] if warning else []})
+        return
+    click.echo(f"Backed up to {result.path} ({result.size / 1e6:.1f} MB, {result.seconds:.1f} s).")
     if warning:
         click.echo(f"Warning: {warning}", err=True)
 

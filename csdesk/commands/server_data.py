@@ -24,12 +24,18 @@ def pg_bin_option(f):  # type: ignore[no-untyped-def]
     return click.option("--pg-bin", default=None, envvar="CSDESK_PG_BIN", help=PG_BIN_HELP)(f)
 
 
-def server_backup(run: RunContext, output: Path | None, force: bool, pg_bin: str | None) -> None:
+def server_backup(run: RunContext, output: Path | None, force: bool, pg_bin: str | None,
+                  as_json: bool = False) -> None:
     from csdesk.services.server_backup import ServerBackups
 
     assert run.server is not None
     with ServerBackups(run.server, pg_bin=pg_bin) as backups:
         result = backups.backup(output.expanduser() if output else None, overwrite=force)
+    if as_json:  # a server's backup is read back before it counts (ServerBackups.backup)
+        echo_json({"path": str(result.path), "bytes": result.size,
+                   "seconds": round(result.seconds, 3), "verified": True,
+                   "server": result.server, "warnings": []})
+        return
     click.echo(f"Backed up {result.server} to {result.path} ({result.size / 1e6:.1f} MB, "
                f"{result.seconds:.1f} s).")
 

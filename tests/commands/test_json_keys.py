@@ -94,7 +94,8 @@ def invocations(folder: Path, server: str) -> list[list[str]]:
         ["imports"], ["undo-import", "1"], ["import", str(folder / "in.csv")],
         ["import", str(folder / "in.csv")],
         ["resume-import", "3"],  # batch 3 is marked interrupted by the test first
-        ["duplicates"], ["check"], ["audit", "--limit", "3"], ["staff", "list"], ["paths"],
+        ["duplicates"], ["check"], ["backup", "-o", str(folder / "shop.backup")],
+        ["audit", "--limit", "3"], ["staff", "list"], ["paths"],
         ["settings"], ["handover", "--show"],
         ["export", "daily", "-o", str(folder / "d.csv")],
         ["report", "insights", "--period", "this_quarter", "-o", str(folder / "i.csv")],

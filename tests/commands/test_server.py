@@ -120,6 +120,12 @@ def test_backup_restore_and_check_on_the_command_line(tmp_path, pg_cluster: PgCl
     made = run("backup", "-o", str(tmp_path / "shop.dump"))
     assert made.returncode == 0, made.stderr
     assert f"Backed up database {name} as shopkeeper on 127.0.0.1:" in made.stdout
+    as_json = run("backup", "-o", str(tmp_path / "again.dump"), "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    told = json.loads(as_json.stdout)
+    assert told["path"] == str(tmp_path / "again.dump") and told["verified"] is True
+    assert told["bytes"] == (tmp_path / "again.dump").stat().st_size > 0
+    assert told["server"].startswith(f"database {name} as shopkeeper on 127.0.0.1:")
     checked = run("check", "--json")
     assert checked.returncode == 0 and json.loads(checked.stdout)["ok"] is True
     restored = run("restore", str(tmp_path / "shop.dump"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -45,6 +46,7 @@ def user_letters_dir() -> Path:
     return data_dir() / "letters"
 
 
+@functools.cache  # where the package sits does not move while it runs; resolve() costs stats
 def resources_dir() -> Path:
     """Bundled resources: next to the package in a checkout, or inside a frozen bundle."""
     frozen_root = getattr(sys, "_MEIPASS", None)

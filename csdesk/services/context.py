@@ -7,9 +7,11 @@ the whole Desk: the dependencies are visible in each constructor, and no service
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import tzinfo
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -74,7 +76,8 @@ class Context:
     service at once (nobody holds a copy).
     """
 
-    __slots__ = ("_actor", "_changes", "_clock", "_computer", "_db", "_path", "_session", "_source")
+    __slots__ = ("_actor", "_changes", "_clock", "_computer", "_db", "_held", "_path", "_session",
+                 "_source")
 
     def __init__(
         self,
@@ -99,6 +102,7 @@ class Context:
         self._path = path
         self._changes = changes if changes is not None else ChangeSink()
         self._actor: Staff | None = None
+        self._held: dict[str, Any] | None = None
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -185,7 +189,24 @@ class Context:
 
     # -- reading the shop's settings -----------------------------------------------------------
     def setting(self, key: str, default: object = None) -> object:
+        if self._held is not None:
+            return self._held.get(key, default)
         return settings_store.get(self._db, key, default)
+
+    @contextmanager
+    def settings_held(self) -> Iterator[None]:
+        """Work that reads many settings (a letter reads about a dozen) reads them all in one
+        query instead: one round trip, not twelve, on a server. Inside, setting() answers from
+        that one reading; nested uses share the outer one. For reads only: a setting saved
+        inside is not seen until the outermost block ends."""
+        if self._held is not None:
+            yield
+            return
+        self._held = settings_store.all_values(self._db)
+        try:
+            yield
+        finally:
+            self._held = None
 
     @property
     def region(self) -> str:

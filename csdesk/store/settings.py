@@ -14,6 +14,11 @@ def get(db: sqlite_utils.Database, key: str, default: Any = None) -> Any:
     return default if found is None else json.loads(found[0])
 
 
+def all_values(db: sqlite_utils.Database) -> dict[str, Any]:
+    """Every stored setting at once (a few dozen small rows)."""
+    return {str(k): json.loads(v) for k, v in db.execute("SELECT key, value FROM settings")}
+
+
 def put(db: sqlite_utils.Database, key: str, value: Any) -> None:
     # Every change bumps the key's version: an editor that read an older one is refused.
     db.execute(

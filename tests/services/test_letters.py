@@ -183,3 +183,33 @@ def test_format_date(value: object, style: str, order: str, expected: str) -> No
 )
 def test_format_money(cents: object, expected: str) -> None:
     assert format_money(cents) == expected
+
+
+def test_a_letter_reads_the_settings_once_and_sees_them_as_they_were(desk: Desk) -> None:
+    """A render asks about a dozen settings: one reading answers them all (one round trip on a
+    server), and a change saved meanwhile is seen by the next letter, not half-way through."""
+    demo.generate(desk.context, 3, seed=5)
+    set_setting(desk, "shop_name", "First Name Outfitters")
+    ctx = desk.context
+    with ctx.settings_held():
+        assert ctx.setting("shop_name") == "First Name Outfitters"
+        set_setting(desk, "shop_name", "Renamed Outfitters")
+        assert ctx.setting("shop_name") == "First Name Outfitters"  # the one reading
+        with ctx.settings_held():  # nested: the same reading
+            assert ctx.setting("shop_name") == "First Name Outfitters"
+        assert ctx.setting("no_such_key", "fallback") == "fallback"
+    assert ctx.setting("shop_name") == "Renamed Outfitters"
+    assert "Renamed Outfitters" in desk.letters.render("thank_you", 1).html
+
+
+@pytest.mark.sqlite_only("counts statements with sqlite3's trace callback")
+def test_a_render_asks_the_settings_table_once(desk: Desk) -> None:
+    demo.generate(desk.context, 3, seed=5)
+    desk.letters.render("thank_you", 2)  # the template compiled, caches warm
+    statements: list[str] = []
+    desk.db.conn.set_trace_callback(statements.append)
+    try:
+        desk.letters.render("thank_you", 2)
+    finally:
+        desk.db.conn.set_trace_callback(None)
+    assert [s for s in statements if "FROM settings" in s] == ["SELECT key, value FROM settings"]

@@ -120,11 +120,11 @@ class DbTarget(click.ParamType):
 # What works on a PostgreSQL server: every command whose services run on both engines (the store
 # and services suites run on both), and backup/restore/check/paths with PostgreSQL's own tools.
 # `server` and `migrate` name their server themselves; backup, restore, check and paths read it
-# from RunContext.server. Not yet: `init` (a file's own), `demo` (its bulk generator), `customer`
-# (erase and privacy export), `call` (the window's launcher, untested on a server).
+# from RunContext.server; `call` reaches (or starts) the window on the same server. Not yet:
+# `init` (a file's own), `demo` (its bulk generator), `customer` (erase and privacy export).
 SERVER_OWN_TARGET = frozenset({"server", "migrate", "backup", "restore", "check", "paths"})
 SERVER_READY_COMMANDS = SERVER_OWN_TARGET | frozenset(
-    {"audit", "computer", "duplicates", "export", "followup", "followups", "handover", "import",
+    {"audit", "call", "computer", "duplicates", "export", "followup", "followups", "handover", "import",
      "imports", "issue", "issues", "letter", "letters", "merge", "outbox", "report",
      "resume-import", "search", "settings", "staff", "timeline", "undo-import", "visit"}
 )
@@ -176,20 +176,20 @@ def cli(
     call_number: str | None,
 ) -> None:
     """csdesk: find any customer in a keystroke and greet them by name."""
+    chosen = False
+    if db_path is None:  # neither --db nor CSDESK_DB: what Settings ▸ Database chose here
+        from csdesk.services.database_choice import startup_target
+
+        db_path = startup_target()
+        chosen = db_path is not None
     server: str | None = None
-    if isinstance(db_path, str):  # a server URL: say plainly what works there today
+    if isinstance(db_path, str):  # a server URL (typed or chosen): say plainly what works there
         command = ctx.invoked_subcommand
         if command is not None and command not in SERVER_READY_COMMANDS:
             raise UserError(SERVER_NOT_YET.format(command=command))
         server = db_path
         if command in SERVER_OWN_TARGET:
             db_path = None  # those commands name their server themselves (or read run.server)
-    if db_path is None:  # neither --db nor CSDESK_DB: what Settings ▸ Database chose here
-        from csdesk.services.database_choice import startup_target
-
-        chosen = startup_target()
-        if isinstance(chosen, Path):
-            db_path = chosen
     run = RunContext(
         db_path=db_path or default_db_path(),
         staff=staff,
@@ -197,13 +197,17 @@ def cli(
         pin_stdin=pin_stdin,
         pin_file=pin_file,
         server=server,
+        chosen=chosen,
     )
     ctx.obj = run
     ctx.call_on_close(run.close)
     if ctx.invoked_subcommand is None:
         from csdesk.ui.app import main as ui_main  # Qt only when the window is wanted
 
-        ctx.exit(ui_main(run.db_path, staff=staff, call=call_number, create_folder=run.default_db))
+        ctx.exit(
+            ui_main(run.db_path, staff=staff, call=call_number, create_folder=run.default_db,
+                    chosen=run.chosen)
+        )
 
 
 URI_SCHEMES = ("tel:", "callto:")

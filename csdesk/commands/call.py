@@ -69,11 +69,14 @@ def number_from(text: str) -> str:
     return value
 
 
-def launch_command(db_path: Path, staff: str | None, number: str) -> list[str]:
-    """How to start this csdesk's window with the caller shown (a frozen build is its own exe)."""
+def launch_command(db_path: Path | str | None, staff: str | None, number: str) -> list[str]:
+    """How to start this csdesk's window with the caller shown (a frozen build is its own exe).
+    `db_path` None: the database this computer chose (the window reads the choice itself, so a
+    server URL that may hold a password is not put on a command line others can see)."""
     base = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "csdesk"]
     who = ["--staff", staff] if staff else []
-    return [*base, "--db", str(db_path), *who, "--call", number]
+    where = [] if db_path is None else ["--db", str(db_path)]
+    return [*base, *where, *who, "--call", number]
 
 
 def _start_detached(cmd: list[str], log: IO[bytes]) -> subprocess.Popen[bytes]:
@@ -117,7 +120,8 @@ def _start_and_wait(run: RunContext, name: str, value: str) -> dict[str, object]
         raise UserError(reason)
     # Its stderr goes to a nameless file: when it stops at once, its own reason is ours to tell.
     with tempfile.TemporaryFile() as log:
-        process = _start_detached(launch_command(run.file_path, run.staff, value), log)
+        target = None if run.chosen and run.server is not None else run.db_path
+        process = _start_detached(launch_command(target, run.staff, value), log)
         deadline = time.monotonic() + START_TIMEOUT_S
         answer = None
         while answer is None or answer.get("busy"):
@@ -127,7 +131,7 @@ def _start_and_wait(run: RunContext, name: str, value: str) -> dict[str, object]
                 how = f"signal {-code}" if code < 0 else f"exit code {code}"
                 raise UserError(
                     f"csdesk could not start ({how})"
-                    + (f": {said}" if said else f". Run `csdesk --db {run.file_path}` to see why.")
+                    + (f": {said}" if said else f". Run `{_by_hand(run)}` to see why.")
                 )
             if time.monotonic() > deadline:
                 raise UserError(
@@ -143,6 +147,12 @@ def _start_and_wait(run: RunContext, name: str, value: str) -> dict[str, object]
         "shown": "locked" if answer.get("locked") else "started",
         "pid": answer.get("pid"),
     }
+
+
+def _by_hand(run: RunContext) -> str:
+    if isinstance(run.db_path, Path):
+        return f"csdesk --db {run.db_path}"
+    return "csdesk"  # a server: its URL may hold a password, and the window finds it anyway
 
 
 def _reason(answer: dict[str, object]) -> str:
@@ -188,7 +198,7 @@ def _call(run: RunContext, number: str, as_json: bool) -> None:
     value = number_from(number)
     from csdesk.ui.socket_guard import server_name
 
-    name = server_name(run.file_path)
+    name = server_name(run.db_path)  # a server's: a hash of its redacted URL (socket_guard)
     started_at = time.perf_counter()
     answer = send(name, {"action": "call", "number": value})
     started = answer is None

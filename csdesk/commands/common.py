@@ -48,6 +48,9 @@ class RunContext:
     pin_stdin: bool = False
     pin_file: Path | None = None
     server: str | None = None  # --db was a PostgreSQL URL (backup, restore, check use it so far)
+    # The database came from Settings ▸ This computer (no --db, no CSDESK_DB): a window this run
+    # starts finds it there itself, so a server URL with a password never goes on a command line.
+    chosen: bool = False
     _desk: Desk | None = field(default=None, repr=False)
     _identified: bool = field(default=False, repr=False)
 

@@ -7,9 +7,13 @@ server URL may carry a password. What is shown of a server is never its password
 (store.server.target.redact). A running Desk keeps the database it opened: a switch takes effect
 when csdesk starts again, and --db or CSDESK_DB still win over the choice.
 
-`SERVER_WINDOW_READY` says whether this csdesk opens its window and commands on a server; until
-the services run on PostgreSQL (issue 15) it is False, so a server can be tested but not chosen,
-and a choice found (written by a newer csdesk) is not used.
+`SERVER_WINDOW_READY` says whether this csdesk opens its window and commands on a server (True
+since the Desk and its services run on PostgreSQL, issue 15); an older csdesk had it False and
+ignored a server choice, so a counter downgraded never locks itself out.
+
+A chosen server that does not answer at start is not a lock-out: the window offers to try again
+or to work on this computer's file this once (ui.app), and `forget()` goes back to the file for
+good (Settings ▸ This computer ▸ "Use this computer's file").
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from csdesk.store.server.target import is_server, redact
 
 FILE_NAME = "database.json"
 FILE_MODE = 0o600  # only this user may read it: a server URL may hold a password
-SERVER_WINDOW_READY = False  # issue 15: the window and commands on PostgreSQL
+SERVER_WINDOW_READY = True  # issue 15 landed: the window and commands work on PostgreSQL
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,19 @@ def choose(target: Path | str) -> DatabaseChoice:
             "Check that the folder is yours and writable."
         ) from exc
     return choice
+
+
+def forget() -> bool:
+    """Back to the default file from the next start; True when there was a choice to forget."""
+    try:
+        path().unlink()
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise UserError(
+            f"Cannot remove this computer's database choice {path()}: {exc.strerror or exc}."
+        ) from exc
+    return True
 
 
 def test_connection(target: str) -> ConnectionCheck:

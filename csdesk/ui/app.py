@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from csdesk.errors import CsdeskError
+from csdesk.paths import default_db_path
+from csdesk.services import database_choice
 from csdesk.services.about import DESKTOP_ID
 from csdesk.services.desk import Desk
 from csdesk.ui.caller import EarlyCalls
@@ -18,6 +21,7 @@ from csdesk.ui.change_bus import ChangeBus
 from csdesk.ui.dialogs.about_dialog import app_icon
 from csdesk.ui.dialogs.admin_setup import AdminSetupDialog
 from csdesk.ui.dialogs.first_run import FirstRunDialog
+from csdesk.ui.dialogs.server_unreachable import Answer, ServerUnreachableDialog
 from csdesk.ui.display import missing_display
 from csdesk.ui.features.backups import Backups
 from csdesk.ui.features.security import Security
@@ -55,11 +59,18 @@ def open_desk(db_path: Path | str, staff: str | None, *, create_folder: bool = F
 
 
 def main(
-    db_path: Path | str, staff: str | None = None, call: str | None = None, *, create_folder: bool = False
+    db_path: Path | str,
+    staff: str | None = None,
+    call: str | None = None,
+    *,
+    create_folder: bool = False,
+    chosen: bool = False,
 ) -> int:
     """Open the window; with `call`, show that caller. If a window for this user and database
     is already open, hand it the call (or just raise it) instead of opening a second one.
-    `create_folder`: the default database, whose data folder is made on first run."""
+    `create_folder`: the default database, whose data folder is made on first run. `chosen`: the
+    database is this computer's choice (Settings), so a server that does not answer offers the
+    file instead of only an error."""
     started = time.perf_counter()
     probe = os.environ.get(PROBE_ENV) == "1"
     reason = missing_display()
@@ -67,28 +78,27 @@ def main(
         print(f"csdesk: {reason}", file=sys.stderr)
         return 1
     app = application()
-    try:
-        name = server_name(db_path)
-        request = {"action": "call", "number": call} if call else {"action": "raise"}
-        answer = None if probe else send(name, request)
-        if answer is not None and answer.get("ok"):
-            return 0
-        if answer is not None and answer.get("busy"):
-            # A live window that does not answer: a second one would take its socket over.
-            raise UnsafeSocket(str(answer["error"]))
-        InstanceServer.check(name)  # refuse to start behind someone else's socket or folder
-    except UnsafeSocket as exc:
-        _refuse(str(exc), probe)
-        return 1
+    request = {"action": "call", "number": call} if call else {"action": "raise"}
+    handed = _hand_over(db_path, request, probe)
+    if handed is not None:
+        return handed
     apply_theme(app)
     try:
-        desk = open_desk(db_path, staff, create_folder=create_folder)
+        desk, opened = open_chosen(
+            db_path, staff, create_folder=create_folder, chosen=chosen and not probe
+        )
     except CsdeskError as exc:
         if probe:
             print(f"csdesk: {exc}", file=sys.stderr)
         else:
             QMessageBox.critical(None, "csdesk cannot open its database", str(exc))
         return 1
+    if opened != db_path:  # the server did not answer: this computer's file instead
+        handed = _hand_over(opened, request, probe)
+        if handed is not None:
+            desk.close()
+            return handed
+    name = server_name(opened)
     window: MainWindow | None = None
     # Listening before the first-run questions: a ring while they wait starts no second csdesk.
     reception = EarlyCalls([call] if call else [])
@@ -137,6 +147,51 @@ def main(
             window.deleteLater()
             QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         desk.close()
+
+
+def _hand_over(db_path: Path | str, request: dict[str, str], probe: bool) -> int | None:
+    """A window already open on this database takes the request (exit code 0); 1 when csdesk
+    must not start (someone else's socket); None: this process opens the window."""
+    try:
+        name = server_name(db_path)
+        answer = None if probe else send(name, request)
+        if answer is not None and answer.get("ok"):
+            return 0
+        if answer is not None and answer.get("busy"):
+            # A live window that does not answer: a second one would take its socket over.
+            raise UnsafeSocket(str(answer["error"]))
+        InstanceServer.check(name)  # refuse to start behind someone else's socket or folder
+    except UnsafeSocket as exc:
+        _refuse(str(exc), probe)
+        return 1
+    return None
+
+
+def open_chosen(
+    db_path: Path | str,
+    staff: str | None,
+    *,
+    create_folder: bool = False,
+    chosen: bool = False,
+    ask: Callable[[QWidget | None, str, str], Answer] = ServerUnreachableDialog.ask,
+) -> tuple[Desk, Path | str]:
+    """The Desk and what it was opened on. A chosen server that does not answer is no lock-out:
+    the counter tries again, or works on this computer's file (this once, or from now on)."""
+    while True:
+        try:
+            return open_desk(db_path, staff, create_folder=create_folder), db_path
+        except CsdeskError as exc:
+            if not (chosen and isinstance(db_path, str)):
+                raise
+            answer = ask(None, str(exc), database_choice.of(db_path).where)
+            if answer is Answer.RETRY:
+                continue
+            if answer is Answer.QUIT:
+                raise
+            if answer is Answer.FILE_ALWAYS:
+                database_choice.forget()
+            file = default_db_path()
+            return open_desk(file, staff, create_folder=True), file
 
 
 def _refuse(message: str, probe: bool) -> None:

@@ -43,14 +43,10 @@ def test_a_chosen_file_is_kept_private_and_opened_at_the_next_start(
     assert json.loads(capsys.readouterr().out)["database"] == str(tmp_path / "other.db")
 
 
-def test_a_server_is_chosen_only_when_this_csdesk_works_on_one(
+def test_a_chosen_server_is_kept_private_and_forgotten_on_request(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url = "postgresql://anna:s3cret@till:5432/csdesk"
-    with pytest.raises(UserError, match="window on a database file only"):
-        choice.choose(url)
-    assert not choice.path().exists()  # refused: nothing written
-    monkeypatch.setattr(choice, "SERVER_WINDOW_READY", True)  # as once issue 15 has landed
     old = choice.path()
     old.parent.mkdir(parents=True, exist_ok=True)
     old.write_text("{}", encoding="utf-8")
@@ -59,11 +55,34 @@ def test_a_server_is_chosen_only_when_this_csdesk_works_on_one(
     assert _mode(choice.path()) == 0o600
     assert kept.where == "postgresql://anna:********@till:5432/csdesk"
     assert choice.startup_target() == url
-    monkeypatch.setattr(choice, "SERVER_WINDOW_READY", False)
-    assert choice.startup_target() is None  # an older csdesk opens its file, never fails
+    monkeypatch.setattr(choice, "SERVER_WINDOW_READY", False)  # as an older csdesk reads it
+    assert choice.startup_target() is None  # it opens its file, never fails
+    with pytest.raises(UserError, match="window on a database file only"):
+        choice.choose(url)
+    assert choice.forget() is True
+    assert choice.chosen() is None and not choice.path().exists()
+    assert choice.forget() is False  # nothing left to forget: no error
 
 
 def test_a_damaged_choice_reads_as_none(tmp_path: Path) -> None:
     choice.path().parent.mkdir(parents=True, exist_ok=True)
     choice.path().write_text("{not json", encoding="utf-8")
     assert choice.chosen() is None
+
+
+def test_a_chosen_server_goes_through_the_same_gate_as_db_url(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    choice.choose("postgresql://anna:s3cret@127.0.0.1:1/csdesk")
+    with pytest.raises(SystemExit) as done:
+        main(["init"])  # a file's own command: refused in one line, as with --db URL
+    said = capsys.readouterr().err
+    assert done.value.code == 1 and "does not work on a PostgreSQL server yet" in said
+    _run(["paths", "--json"])  # read from the choice, shown without its password
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["server"]["port"] == "1" and "s3cret" not in json.dumps(shown)
+    with pytest.raises(SystemExit) as done:
+        main(["search", "maria"])  # the server is down: one line, exit 1, no traceback
+    said = capsys.readouterr().err
+    assert done.value.code == 1 and said.startswith("csdesk: Cannot reach the PostgreSQL server")
+    assert "s3cret" not in said and said.count("\n") == 1

@@ -77,9 +77,12 @@ def test_the_database_part_shows_the_file_and_tests_a_real_server(
     assert not box.switch_button.isEnabled()
     init_server(pg_cluster.url(empty))
     said = test(pg_cluster.url(empty))
-    assert "csdesk's customer book is there" in said
-    assert "switching to the server comes with the next update" in said
-    assert not box.switch_button.isEnabled()  # this csdesk cannot open its window there yet
+    assert "csdesk's customer book is there" in said and "Use this server" in said
+    assert box.switch_button.isEnabled()  # a good test: this computer may switch to it
+    box.server.setText(box.server.text() + " ")  # anything typed since: test it again first
+    assert not box.switch_button.isEnabled()
+    test(pg_cluster.url(empty))
+    assert box.switch_button.isEnabled()
     qtbot.wait(30)
     dialog.grab().save("/tmp/live-this-computer.png")
     # a wrong password: said in words, and the password itself never shown

@@ -69,8 +69,18 @@ class AboutDialog(QDialog):
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)
         grid.setVerticalSpacing(10)
-        rows = [
-            ("Database", info.database, info.database.parent, "Database"),
+        rows: list[tuple[str, object, Path | None, str]] = []
+        if info.server is not None:  # host, port, database, user of the server: never a password
+            server = info.server
+            rows += [
+                ("Server", "PostgreSQL", None, "Server"),
+                *((label, server[key], None, f"Server{label}")
+                  for label, key in (("Host", "host"), ("Port", "port"), ("Database", "database"),
+                                     ("User", "user"), ("Service", "service")) if server.get(key)),
+            ]
+        else:
+            rows.append(("Database", info.database, info.database.parent, "Database"))
+        rows += [
             ("Backups", info.backups, info.backups, "Backups"),
             ("Your letter templates", info.templates, info.templates, "Templates"),
         ]
@@ -84,15 +94,17 @@ class AboutDialog(QDialog):
             path.setAccessibleName(f"{label}: {shown}")
             path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             path.setWordWrap(True)
+            grid.addWidget(name, row, 0)
+            grid.addWidget(path, row, 1)
+            self.path_labels[key] = path
+            if folder is None:
+                continue  # a server's detail: nothing on this computer to open
             button = QPushButton("Open")
             button.setAutoDefault(False)  # Enter closes the dialog, it does not open a folder
             button.setObjectName(f"open{key}Button")
             button.setAccessibleName(f"Open the {label.lower()} folder")
             button.clicked.connect(lambda _=False, f=folder: self.open_path(f))
-            grid.addWidget(name, row, 0)
-            grid.addWidget(path, row, 1)
             grid.addWidget(button, row, 2)
-            self.path_labels[key] = path
             self.open_buttons[key] = button
         grid.setColumnStretch(1, 1)
 
@@ -128,5 +140,9 @@ class AboutDialog(QDialog):
             )
 
     @classmethod
-    def ask(cls, parent: QWidget | None, db_path: Path | None) -> None:
-        cls(about(db_path), parent).exec()
+    def ask(cls, parent: QWidget | None, target: Path | str | None) -> None:
+        """`target`: the Desk's file or server (Desk.target); a server is shown, not connected to."""
+        if isinstance(target, str):
+            cls(about(server=target), parent).exec()
+        else:
+            cls(about(target), parent).exec()

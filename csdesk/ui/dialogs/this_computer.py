@@ -41,7 +41,7 @@ class ThisComputer(QWidget):
         name_hint = _muted("Shown in the audit and daily logs, and to the other counters "
                            "(“Anna has Maria open at Counter 2”).")
 
-        current = choice.of(desk.path if desk.path is not None else "")
+        current = choice.of(desk.target if desk.target is not None else "")
         self.engine = QLabel(current.engine_label)
         self.engine.setObjectName("databaseEngine")
         self.engine.setAccessibleName("Database engine")
@@ -64,6 +64,14 @@ class ThisComputer(QWidget):
         self.switch_button.setAccessibleName("Work on this server from the next start")
         self.switch_button.setEnabled(False)
         self.switch_button.clicked.connect(self.switch)
+        # Back from a server to this computer's own file (from the next start): shown while a
+        # server is this computer's choice, so a counter is never stuck on one.
+        self.file_button = QPushButton("Use this computer's file")
+        self.file_button.setObjectName("useFileButton")
+        self.file_button.setAccessibleName("Work on this computer's own file from the next start")
+        self.file_button.clicked.connect(self.use_file)
+        kept = choice.chosen()
+        self.file_button.setVisible(kept is not None and kept.engine == "postgresql")
         self.result = QLabel()
         self.result.setObjectName("connectionResult")
         self.result.setAccessibleName("What the connection test found")
@@ -84,6 +92,7 @@ class ThisComputer(QWidget):
         form.addRow(name_hint)
         form.addRow("Database", self.engine)
         form.addRow("", self.location)
+        form.addRow("", self.file_button)
         server_label = QLabel("Ser&ver")
         server_label.setBuddy(self.server)  # Alt+V: a label beside a row of widgets needs its buddy
         form.addRow(server_label, test_row)
@@ -147,6 +156,8 @@ class ThisComputer(QWidget):
         if found.usable and not choice.SERVER_WINDOW_READY:
             said += (" This csdesk still opens its window on the file; switching to the server "
                      "comes with the next update.")
+        elif found.usable:
+            said += " Use this server to work on it from the next start."
         self._say(said, "" if found.usable else "fieldError")
         if found.usable and choice.SERVER_WINDOW_READY and url == self.server.text().strip():
             self._tested = url
@@ -161,8 +172,19 @@ class ThisComputer(QWidget):
             self._say(str(exc), "fieldError")
             return
         self.switch_button.setEnabled(False)
+        self.file_button.show()
         self._say(f"Kept for this computer: {kept.where}. Close csdesk and start it again to "
-                  "work on the server; until then this window stays on its file.", "")
+                  "work on the server; until then this window stays where it is.", "")
+
+    def use_file(self) -> None:
+        try:
+            choice.forget()
+        except CsdeskError as exc:
+            self._say(str(exc), "fieldError")
+            return
+        self.file_button.hide()
+        self._say("This computer works on its own file again from the next start: close csdesk "
+                  "and start it again.", "")
 
 
 def _muted(text: str) -> QLabel:

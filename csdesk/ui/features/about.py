@@ -10,4 +10,4 @@ def install(window: Shell) -> None:
     window.setWindowIcon(app_icon())
     action = window.about_action
     action.triggered.disconnect()  # the shell's one-line message box gives way to the full dialog
-    action.triggered.connect(lambda: AboutDialog.ask(window, window.desk.path))
+    action.triggered.connect(lambda: AboutDialog.ask(window, window.desk.target))

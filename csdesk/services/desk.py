@@ -264,7 +264,9 @@ class Desk:
     def outbox(self) -> OutboxService:
         from csdesk.services.outbox import OutboxService
 
-        return OutboxService(self.context, letters=self.letters, customers=self.customers)
+        return OutboxService(
+            self.context, letters=lambda: self.letters, customers=self.customers
+        )
 
     @cached_property
     def mail_sender(self) -> OutboxSender:

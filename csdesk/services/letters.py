@@ -21,6 +21,7 @@ from csdesk.errors import NotFound, UserError
 from csdesk.services import setting_registry
 from csdesk.services.auth import Permission, require
 from csdesk.services.clock import iso, parse
+from csdesk.services.formatting import format_date, format_money
 from csdesk.services.letter_html import HtmlTooComplex, check_html, image_resolver, restrict_images
 from csdesk.services.letter_sandbox import (
     LetterDeclined,
@@ -60,21 +61,6 @@ SUFFIX = ".html.j2"
 PAGE_SIZES = setting_registry.PAGE_SIZES
 MARGIN_MIN, MARGIN_MAX = setting_registry.MARGIN_MIN, setting_registry.MARGIN_MAX
 _HEADER = re.compile(r"\{#\s*(title|description|kind)\s*:\s*(.*?)\s*#\}", re.IGNORECASE)
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _GOODWILL_WORDS = {"refund": "A refund", "discount": "A discount", "gift": "A gift"}
 _ISSUE_FIELDS: dict[str, Any] = {
     "id": None,
@@ -425,64 +411,6 @@ def customers_with_followups_due(desk: _Reads, day: date) -> list[int]:
     # Stored times are UTC text; the end of the shop's local day is compared in UTC too.
     next_local_midnight = datetime.combine(day + timedelta(days=1), time(), tzinfo=desk.tz)
     return followup_store.followup_customer_ids(desk.db, iso(next_local_midnight))
-
-
-# -- formatting (pure) -------------------------------------------------------------------------
-def format_date(
-    value: Any, style: str = "long", order: str = "dmy", tz: tzinfo | None = None
-) -> str:
-    """Dates as people write them. Accepts date, datetime, ISO text or '--MM-DD' birthdays.
-
-    A moment is shown on its day in `tz` (the shop's zone; the computer's when None)."""
-    if value is None or value == "":
-        return ""
-    year: int | None
-    if isinstance(value, datetime):
-        moment = value.astimezone(tz) if value.tzinfo else value
-        year, month, day, weekday = moment.year, moment.month, moment.day, moment.weekday()
-    elif isinstance(value, date):
-        year, month, day, weekday = value.year, value.month, value.day, value.weekday()
-    else:
-        text = str(value).strip()
-        match = re.fullmatch(r"--(\d{2})-(\d{2})", text)
-        if match:
-            year, month, day, weekday = None, int(match.group(1)), int(match.group(2)), -1
-        else:
-            try:
-                parsed = parse(text) if "T" in text else datetime.fromisoformat(text)
-            except ValueError:
-                return text
-            return format_date(parsed if "T" in text else parsed.date(), style, order, tz)
-    name = _MONTHS[month - 1]
-    day_month = f"{name} {day}" if order == "mdy" else f"{day} {name}"
-    if style in ("day_month", "birthday") or year is None:
-        return day_month
-    if style == "short":
-        return (
-            f"{month:02d}/{day:02d}/{year}" if order == "mdy" else f"{day:02d}/{month:02d}/{year}"
-        )
-    if style == "iso":
-        return f"{year}-{month:02d}-{day:02d}"
-    if style == "month_year":
-        return f"{name} {year}"
-    long = f"{day_month}, {year}" if order == "mdy" else f"{day_month} {year}"
-    if style == "weekday" and weekday >= 0:
-        day_name = _DAYS[weekday]
-        return f"{day_name}, {long}" if order == "mdy" else f"{day_name} {long}"
-    return long
-
-
-def format_money(cents: Any, symbol: str = "$") -> str:
-    """Integer cents as money: 123456 -> '$1,234.56'; negative amounts get a leading minus."""
-    if cents is None or cents == "":
-        return ""
-    try:
-        value = int(cents)
-    except (TypeError, ValueError):
-        return str(cents)
-    sign = "-" if value < 0 else ""
-    whole, part = divmod(abs(value), 100)
-    return f"{sign}{symbol}{whole:,}.{part:02d}"
 
 
 def _file_path(uri: str) -> str:

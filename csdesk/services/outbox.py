@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,17 +23,6 @@ from csdesk.domain import Change
 from csdesk.errors import NotFound, UserError
 from csdesk.services import mail_secret
 from csdesk.services.auth import Permission, require
-from csdesk.services.letters import Letter, Prepared, TemplateInfo, TemplateProblem
-from csdesk.services.mail_build import (
-    Outgoing,
-    Sender,
-    html_to_text,
-    new_message_id,
-    subject_of,
-    valid_address,
-    with_stop_line,
-)
-from csdesk.services.mail_transport import DEFAULT_PORTS, SmtpConfig
 from csdesk.services.rendering import Progress, Renderer
 from csdesk.store import audit
 from csdesk.store import outbox as store
@@ -42,7 +32,12 @@ from csdesk.store.rows import Row
 if TYPE_CHECKING:
     from csdesk.services.context import Context
     from csdesk.services.customers import CustomerService
-    from csdesk.services.letters import LetterService
+    from csdesk.services.letters import Letter, LetterService, Prepared, TemplateInfo
+    from csdesk.services.mail_build import (
+        Outgoing,
+        Sender,
+    )
+    from csdesk.services.mail_transport import SmtpConfig
 
 
 @dataclass(frozen=True)
@@ -70,11 +65,18 @@ class QueueReport:
 
 class OutboxService:
     def __init__(
-        self, ctx: Context, *, letters: LetterService, customers: CustomerService
+        self, ctx: Context, *, letters: Callable[[], LetterService], customers: CustomerService
     ) -> None:
+        """`letters` gives the letter service when it is first needed: counting and listing the
+        outbox (the window's status bar does it at start) need no templates, and building
+        the letter service loads the template engine."""
         self._ctx = ctx
-        self._letters = letters
+        self._letters_of = letters
         self._customers = customers
+
+    @cached_property
+    def _letters(self) -> LetterService:
+        return self._letters_of()
 
     # -- settings ------------------------------------------------------------------------------
     def _read(self, key: str) -> Any:
@@ -83,6 +85,7 @@ class OutboxService:
         return read(self._ctx.setting, key)
 
     def sender(self) -> Sender:
+        from csdesk.services.mail_build import Sender
         address = str(self._read("mail_from_address"))
         if not address:
             raise UserError(
@@ -93,6 +96,7 @@ class OutboxService:
         return Sender(name=name, address=address, reply_to=str(self._read("mail_reply_to")))
 
     def smtp_config(self, *, with_password: bool = True) -> SmtpConfig:
+        from csdesk.services.mail_transport import DEFAULT_PORTS, SmtpConfig
         host, user = str(self._read("smtp_host")), str(self._read("smtp_user"))
         security = str(self._read("smtp_security"))
         port = int(self._read("smtp_port")) or DEFAULT_PORTS[security]
@@ -131,6 +135,7 @@ class OutboxService:
         self, info: TemplateInfo, customer_id: int, *, issue: Mapping[str, Any] | None,
         renderer: Renderer | None, attach_pdf: bool,
     ) -> EmailDraft:
+        from csdesk.services.mail_build import html_to_text, subject_of, valid_address, with_stop_line
         customer = self._customers.get(customer_id)  # NotFound for an erased customer
         address = customer.email.strip()
         if not address:
@@ -223,6 +228,8 @@ class OutboxService:
     ) -> QueueReport:
         """A letter by e-mail to each customer who may get it; the others are reported with
         the reason. A broken template stops at the first letter with its own message."""
+        from csdesk.services.letters import TemplateProblem
+
         require(self._ctx.actor, Permission.LOG)
         self.sender()  # no sender address: say so before composing hundreds of letters
         info = self._letters.template(template)  # looked up once for the whole batch
@@ -251,6 +258,7 @@ class OutboxService:
         return replace(report, skipped=tuple(skipped), cancelled=cancelled)
 
     def _row(self, draft: EmailDraft, letter: Letter, domain: str, now: str) -> dict[str, Any]:
+        from csdesk.services.mail_build import new_message_id
         return {
             "customer_id": letter.customer_id,
             "letter_id": letter.id,
@@ -290,6 +298,7 @@ class OutboxService:
         return row
 
     def outgoing(self, row: Row) -> Outgoing:
+        from csdesk.services.mail_build import Outgoing
         return Outgoing(
             to_address=row["to_address"], to_name=row["to_name"], subject=row["subject"],
             html=row["html"], text=row["text_body"], message_id=row["message_id"],

@@ -19,8 +19,6 @@ from csdesk.services.desk import Desk
 from csdesk.ui.caller import EarlyCalls
 from csdesk.ui.change_bus import ChangeBus
 from csdesk.ui.dialogs.about_dialog import app_icon
-from csdesk.ui.dialogs.admin_setup import AdminSetupDialog
-from csdesk.ui.dialogs.first_run import FirstRunDialog
 from csdesk.ui.dialogs.server_unreachable import Answer, ServerUnreachableDialog
 from csdesk.ui.display import missing_display
 from csdesk.ui.features.backups import Backups
@@ -113,8 +111,14 @@ def main(
         # The admin comes first: a first run with demo data still has someone to manage staff.
         # Not while the phone rings (`call`): the caller comes first, setup waits for next start.
         setup = not probe and not call and desk.auth.needs_setup()
-        admin = AdminSetupDialog.ask(None, desk) if setup else None
+        admin = None
+        if setup:
+            from csdesk.ui.dialogs.admin_setup import AdminSetupDialog
+
+            admin = AdminSetupDialog.ask(None, desk)
         if not probe and desk.customers.count() == 0:
+            from csdesk.ui.dialogs.first_run import FirstRunDialog  # with the demo generator
+
             FirstRunDialog.ask(None, desk)
         bus = ChangeBus()
         bus.attach(desk)

@@ -11,17 +11,18 @@ is waiting, the answer says "locked", and the caller is shown right after someon
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from csdesk.domain import CustomerDraft, SearchHit
 from csdesk.errors import CsdeskError
-from csdesk.ui.dialogs.caller_picker import CallerPicker
-from csdesk.ui.dialogs.customer_form import CustomerForm
 from csdesk.ui.features.security import Security
 from csdesk.ui.shell import Feature, Shell
+
+if TYPE_CHECKING:
+    pass
 
 MAX_NUMBER = 64
 
@@ -42,6 +43,8 @@ def open_caller(window: Shell, customer_id: int | None) -> None:
 
 def show_caller(window: Shell, number: str) -> str:
     """Show the caller and say what was shown: customer, picker or new."""
+    from csdesk.ui.dialogs.caller_picker import CallerPicker
+
     number = " ".join(number.split())[:MAX_NUMBER]
     # A picker still open from the previous call is about someone else now. (A half-typed
     # new-customer form stays: closing it would lose what staff typed.)
@@ -65,6 +68,7 @@ def show_caller(window: Shell, number: str) -> str:
 
 
 def _pick(window: Shell, number: str, hits: list[SearchHit]) -> None:
+    from csdesk.ui.dialogs.caller_picker import CallerPicker
     try:
         elsewhere = window.desk.live.calls_elsewhere()  # the phone may ring at every counter
     except CsdeskError:
@@ -75,6 +79,7 @@ def _pick(window: Shell, number: str, hits: list[SearchHit]) -> None:
 
 
 def _new(window: Shell, number: str) -> None:
+    from csdesk.ui.dialogs.customer_form import CustomerForm
     window.statusBar().showMessage(f"Call from {number}: not a customer yet", 8000)
     prefill = CustomerDraft(phones=(("mobile", number),)) if number else None
     saved = CustomerForm.ask(window, window.desk, prefill=prefill)

@@ -9,7 +9,8 @@ never by adding attributes, never by looking for another feature's widgets):
 - overlays that take the place of the content (the lock screen): `add_overlay`, `show_overlay`,
   `show_content`; while one shows, every action but Quit is off and the toolbars are hidden;
 - each other: a `Feature` registers itself; `feature(Type)` finds it by its class;
-- work off the UI thread: `run_op(fn)` (ui.workers.Op) as the current actor.
+- work off the UI thread: `run_op(fn)` (ui.workers.Op) as the current actor;
+- start-up work the first search does not need: `after_first_results(fn)`.
 The shell owns its Desk's lifetime: `teardown()` (on close, and before the app closes the Desk)
 tears every feature down (their timers stop) before anything closes the database.
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
@@ -37,11 +38,12 @@ from csdesk import __version__
 from csdesk.domain import Change
 from csdesk.services.desk import Desk
 from csdesk.ui.change_bus import ChangeBus
-from csdesk.ui.dialogs.customer_form import CustomerForm, draft_from_search
-from csdesk.ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from csdesk.ui.widgets.customer_view import CustomerView
 from csdesk.ui.widgets.search_panel import SearchPanel
 from csdesk.ui.workers import Op, OpFn, run_op
+
+if TYPE_CHECKING:
+    pass
 
 F = TypeVar("F", bound="Feature")
 
@@ -154,8 +156,10 @@ class Shell(QMainWindow):
         self._overlay_disabled: list[QAction] = []
         self._overlay_hidden: list[QToolBar] = []
         self._torn_down = False
+        self._after_first_results: list[Callable[[], object]] | None = []
 
         self.search.customer_chosen.connect(self.open_customer)
+        self.search.results_shown.connect(self._first_results)
         self.customer_view.edit_requested.connect(self.edit_customer)
         self.customer_view.customer_changed.connect(lambda _c: self.update_actions())
         self.bus.changed.connect(self._on_change)
@@ -254,6 +258,24 @@ class Shell(QMainWindow):
             menu.setAccessibleName(f"{plain} menu")
             self._menus[title] = menu
         return self._menus[title]
+
+    def after_first_results(self, work: Callable[[], object]) -> None:
+        """Start-up work the first search does not need (an interrupted import's message):
+        it runs once the first results are on screen, so the search field is usable sooner."""
+        if self._after_first_results is None:
+            self._run_later(work)
+        else:
+            self._after_first_results.append(work)
+
+    def _first_results(self, _query: str) -> None:
+        pending, self._after_first_results = self._after_first_results, None
+        self.search.results_shown.disconnect(self._first_results)
+        for work in pending or []:
+            self._run_later(work)  # after this paint, one at a time
+
+    def _run_later(self, work: Callable[[], object]) -> None:
+        # never on a closed desk: the window may be torn down before the timer fires
+        QTimer.singleShot(0, self, lambda: None if self._torn_down else work())
 
     def add_close_guard(self, guard: Callable[[], bool]) -> None:
         """`guard()` runs before the window closes (when guard_close is on) and returns False to
@@ -377,6 +399,7 @@ class Shell(QMainWindow):
 
     def new_customer(self) -> None:
         # "Nobody matches ... press Ctrl+N": start the form with what was already typed
+        from csdesk.ui.dialogs.customer_form import CustomerForm, draft_from_search
         prefill = None
         if self.search.shown_query and self.search.model.rowCount() == 0:
             prefill = draft_from_search(self.search.field.text())
@@ -385,6 +408,7 @@ class Shell(QMainWindow):
             self.open_customer(saved.id)
 
     def edit_customer(self) -> None:
+        from csdesk.ui.dialogs.customer_form import CustomerForm
         current = self.customer_view.customer
         if current is None:
             self.statusBar().showMessage("Open a customer first, then Ctrl+E edits them.", 4000)
@@ -394,6 +418,7 @@ class Shell(QMainWindow):
             self.open_customer(saved.id)
 
     def show_shortcuts(self) -> None:
+        from csdesk.ui.dialogs.shortcuts_dialog import ShortcutsDialog
         ShortcutsDialog.ask(self, self.shortcuts_help())
 
     def show_about(self) -> None:

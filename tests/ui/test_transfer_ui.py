@@ -363,3 +363,30 @@ def test_an_interrupted_import_is_told_and_can_be_finished_from_the_menu(
     assert "No space left on device" in told[0] and "300 new" in told[1]
     assert desk.customers.count() == before + 300
     assert not found.resume_action.isEnabled()
+
+
+def test_a_new_window_tells_of_an_interrupted_import_once_its_first_results_are_shown(
+    qtbot: QtBot, desk: Desk, known: dict[str, Customer], lead: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The message loads the import service, so it waits for the first search (issue 17); it
+    # must still come, by itself, without anyone calling show_unfinished_imports.
+    from csdesk.services.importing import service as import_service
+
+    monkeypatch.setattr(import_service, "BATCH_ROWS", 100)
+    src = tmp_path / "people.csv"
+    src.write_text("First Name\n" + "".join(f"Q{i}\n" for i in range(250)), encoding="utf-8")
+
+    def fail(done: int, _total: int) -> bool:
+        if done == 100:
+            raise OSError(28, "No space left on device")
+        return True
+
+    with pytest.raises(UserError):
+        desk.imports.apply(desk.imports.preview(src), fail)
+    win = MainWindow(desk)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: "100 of 250 rows" in win.statusBar().currentMessage(), timeout=10000)
+    assert feature(win).resume_action.isEnabled()
+    win.teardown()

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QWidget
 
 from csdesk.errors import PermissionDenied
 from csdesk.services.auth import Permission
-from csdesk.services.desk import Desk
-from csdesk.ui.dialogs.audit_dialog import AuditDialog
 from csdesk.ui.dialogs.notice import Notice
-from csdesk.ui.dialogs.pin_dialog import PinDialog
-from csdesk.ui.dialogs.settings_dialog import SettingsDialog
-from csdesk.ui.dialogs.staff_dialog import StaffDialog
 from csdesk.ui.features.guard import SWITCH_HINT, guarded, permitted
 from csdesk.ui.features.security import security
 from csdesk.ui.shell import Shell
 
+if TYPE_CHECKING:
+    from csdesk.services.desk import Desk
+
 
 def open_staff(window: Shell) -> None:
+    from csdesk.ui.dialogs.staff_dialog import StaffDialog
     desk = window.desk
     if desk.auth.needs_setup():
         security(window).set_up_admin()  # nobody can manage staff before the admin exists
@@ -27,6 +28,7 @@ def open_staff(window: Shell) -> None:
 
 
 def open_audit(window: QWidget, desk: Desk) -> None:
+    from csdesk.ui.dialogs.audit_dialog import AuditDialog
     try:
         AuditDialog.ask(window, desk)
     except PermissionDenied as exc:  # the service's own words: who they are and whom to ask
@@ -34,11 +36,13 @@ def open_audit(window: QWidget, desk: Desk) -> None:
 
 
 def open_settings(window: Shell) -> None:
+    from csdesk.ui.dialogs.settings_dialog import SettingsDialog
     if permitted(window, window.desk.actor, Permission.MANAGE_SETTINGS):
         SettingsDialog.ask(window, window.desk)
 
 
 def change_my_pin(window: Shell) -> None:
+    from csdesk.ui.dialogs.pin_dialog import PinDialog
     desk = window.desk
     name = desk.actor.name
     if name not in desk.auth.sign_in_names():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
@@ -15,12 +15,14 @@ from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
 from csdesk.errors import UserError
 from csdesk.services.auth import Permission
-from csdesk.services.backup import BackupResult, RestoreResult
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.notice import Confirm, Notice
 from csdesk.ui.features.guard import permitted
 from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.workers import Op
+
+if TYPE_CHECKING:
+    from csdesk.services.backup import BackupResult
 
 DAILY_CHECK_MS = 60 * 60 * 1000  # hourly: the service makes at most one automatic backup a day
 SLOW_EXIT_MS = 200  # show a small progress when the exit backup takes longer than this
@@ -72,6 +74,7 @@ class Backups(Feature):
         return self._run(lambda d: d.backups.auto(reason), self._auto_done, self._auto_failed)
 
     def _auto_done(self, result: object) -> None:
+        from csdesk.services.backup import BackupResult
         self.last_result = result
         if isinstance(result, BackupResult) and not result.verified:
             self._damaged(result)
@@ -113,6 +116,7 @@ class Backups(Feature):
         return self._run(lambda d: d.backups.backup(), self._backed_up)
 
     def _backed_up(self, result: object) -> None:
+        from csdesk.services.backup import BackupResult
         self.last_result = result
         if isinstance(result, BackupResult):
             self.window.statusBar().showMessage(
@@ -164,6 +168,7 @@ class Backups(Feature):
     def _restored(self, result: object) -> None:
         # The restore's Change reached every view before this (the Op published it): the
         # security feature has already started again from the restored sign-in rules.
+        from csdesk.services.backup import RestoreResult
         self.last_result = result
         window = self.window
         window.customer_view.show_customer(None)

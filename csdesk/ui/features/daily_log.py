@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QToolBar
 
 from csdesk.domain import Change
 from csdesk.errors import CsdeskError
 from csdesk.services.auth import Permission, allowed, require
-from csdesk.ui.dialogs.daily_log import DailyLogDialog
-from csdesk.ui.dialogs.handover import HandoverBanner, HandoverDialog
 from csdesk.ui.shell import Feature, Shell
+
+if TYPE_CHECKING:
+    from csdesk.ui.dialogs.daily_log import DailyLogDialog
 
 
 class DayFeature(Feature):
     def __init__(self, window: Shell) -> None:
+        from csdesk.ui.dialogs.handover import HandoverBanner
         super().__init__(window, "dayFeature")
         self.window = window
         self.dialog: DailyLogDialog | None = None
@@ -52,6 +56,7 @@ class DayFeature(Feature):
         self.handover_action.setStatusTip("" if can else "Handover notes are for shift leads.")
 
     def open_log(self) -> DailyLogDialog:
+        from csdesk.ui.dialogs.daily_log import DailyLogDialog
         if self.dialog is None:
             self.dialog = DailyLogDialog(self.window)
         else:
@@ -62,6 +67,7 @@ class DayFeature(Feature):
         return self.dialog
 
     def write_handover(self) -> None:
+        from csdesk.ui.dialogs.handover import HandoverDialog
         try:
             require(self.window.desk.actor, Permission.WRITE_HANDOVER)
         except CsdeskError as exc:

@@ -17,16 +17,14 @@ from PySide6.QtWidgets import QLabel
 from csdesk.domain import Change
 from csdesk.errors import CsdeskError
 from csdesk.services.auth import Permission
-from csdesk.services.outbox_sender import SendReport
-from csdesk.ui.dialogs.email_group import EmailGroupDialog
-from csdesk.ui.dialogs.email_settings import EmailSettingsDialog
-from csdesk.ui.dialogs.outbox_dialog import OutboxDialog
 from csdesk.ui.features.guard import permitted
 from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.workers import Op, Progress
 
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
+    from csdesk.services.outbox_sender import SendReport
+    from csdesk.ui.dialogs.outbox_dialog import OutboxDialog
 
 SEND_EVERY_MS = 60_000
 COUNT_EVERY_MS = 15_000  # a cron job or another till may have sent or queued meanwhile
@@ -140,17 +138,20 @@ class EmailFeature(Feature):
 
     # -- dialogs ---------------------------------------------------------------------------------
     def show_outbox(self) -> OutboxDialog:
+        from csdesk.ui.dialogs.outbox_dialog import OutboxDialog
         if self.outbox is None:
             self.outbox = OutboxDialog(self.desk, self.window, send_now=self.send_now)
         self.outbox.show_outbox()
         return self.outbox
 
     def email_group(self) -> None:
+        from csdesk.ui.dialogs.email_group import EmailGroupDialog
         report = EmailGroupDialog.ask(self.window, self.desk)
         if report is not None and report.queued:
             self.send_now()
 
     def settings(self) -> bool:
+        from csdesk.ui.dialogs.email_settings import EmailSettingsDialog
         if not permitted(self.window, self.desk.actor, Permission.MANAGE_SETTINGS):
             return False
         return EmailSettingsDialog.ask(self.window, self.desk)

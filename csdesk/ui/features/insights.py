@@ -12,18 +12,20 @@ worked out off the UI thread like the first one.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QStandardPaths, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QVBoxLayout, QWidget
 
 from csdesk.domain import Change
-from csdesk.services.desk import Desk
-from csdesk.services.insight_data import Insights, Period
-from csdesk.services.insight_lists import Listing
 from csdesk.ui.shell import Feature, Shell
-from csdesk.ui.widgets.insights_view import InsightsView, ListAsk
 from csdesk.ui.workers import Op, Progress
+
+if TYPE_CHECKING:
+    from csdesk.services.desk import Desk
+    from csdesk.services.insight_data import Period
+    from csdesk.ui.widgets.insights_view import ListAsk
 
 SHORTCUT = "Ctrl+Shift+G"
 REFRESH_DEBOUNCE_MS = 250  # with the 300 ms live poll, a write elsewhere shows within ~1 s
@@ -42,6 +44,7 @@ def ask_pdf_path(parent: QWidget, suggested: Path) -> Path | None:
 
 class InsightsDialog(QDialog):
     def __init__(self, window: Shell) -> None:
+        from csdesk.ui.widgets.insights_view import InsightsView
         super().__init__(window)
         self.window_ = window
         self.setObjectName("insightsDialog")
@@ -112,10 +115,12 @@ class InsightsDialog(QDialog):
         op.start()
 
     def _listed(self, result: object) -> None:
+        from csdesk.services.insight_lists import Listing
         if isinstance(result, Listing):
             self.view.show_listing(result)
 
     def _computed(self, result: object) -> None:
+        from csdesk.services.insight_data import Insights
         if isinstance(result, Insights):
             self.view.show_insights(result)
 

@@ -3,14 +3,13 @@ list on Ctrl+Shift+I, a customer tab, open issues on the greeting banner, and a 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QPushButton
 
 from csdesk.domain import Change, Customer, FollowUp
 from csdesk.errors import CsdeskError, NotFound
-from csdesk.ui.dialogs.followup_dialogs import CompleteFollowUp, FollowUpForm
-from csdesk.ui.dialogs.issue_detail import IssueDetail
-from csdesk.ui.dialogs.issue_form import IssueForm
 from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.widgets.issue_views import CustomerIssues, FollowUpQueue, IssueList
 
@@ -22,6 +21,9 @@ SHORTCUTS = (
     ("Ctrl+Shift+I", "All issues, with filters"),
     ("Ctrl+Enter", "In the follow-ups: mark done; in an issue: change its status"),
 )
+
+if TYPE_CHECKING:
+    pass
 WATCHED = ("issue", "followup", "issue_category", "customer", "staff")
 
 
@@ -33,12 +35,11 @@ class IssuesFeature(Feature):
         self.window = window
         desk = window.desk
         self.desk = desk
-        self.queue = FollowUpQueue(desk, window)
-        self.queue.customer_requested.connect(self._open_customer_from_queue)
-        self.queue.done_requested.connect(self.complete_followup)
-        self.queue.email_requested.connect(self.email_followup)
-        self.list = IssueList(desk, window)
-        self.list.issue_requested.connect(self.open_issue)
+        # The queue and the issue list are windows of their own, built when first opened: the
+        # list asks the database for its owners and categories, which the first search does
+        # not need to wait for.
+        self._queue: FollowUpQueue | None = None
+        self._list: IssueList | None = None
         self.tab = CustomerIssues(desk)
         self.tab.issue_requested.connect(self.open_issue)
         self.tab.log_requested.connect(self.log_issue)
@@ -81,6 +82,22 @@ class IssuesFeature(Feature):
         self._show_customer(window.customer_view.customer)
 
     # -- actions ---------------------------------------------------------------------------------
+
+    @property
+    def queue(self) -> FollowUpQueue:
+        if self._queue is None:
+            self._queue = FollowUpQueue(self.desk, self.window)
+            self._queue.customer_requested.connect(self._open_customer_from_queue)
+            self._queue.done_requested.connect(self.complete_followup)
+            self._queue.email_requested.connect(self.email_followup)
+        return self._queue
+
+    @property
+    def list(self) -> IssueList:
+        if self._list is None:
+            self._list = IssueList(self.desk, self.window)
+            self._list.issue_requested.connect(self.open_issue)
+        return self._list
     def _customer(self, verb: str) -> Customer | None:
         customer = self.window.customer_view.customer
         if customer is None:
@@ -88,6 +105,7 @@ class IssuesFeature(Feature):
         return customer
 
     def log_issue(self) -> None:
+        from csdesk.ui.dialogs.issue_form import IssueForm
         customer = self._customer("Ctrl+I logs an issue for them")
         if customer is None:
             return
@@ -99,6 +117,7 @@ class IssuesFeature(Feature):
             self.window.customer_view.sections.setCurrentIndex(self.tab_index)
 
     def new_followup(self) -> None:
+        from csdesk.ui.dialogs.followup_dialogs import FollowUpForm
         customer = self._customer("Ctrl+Shift+F plans a follow-up")
         if customer is None:
             return
@@ -109,6 +128,7 @@ class IssuesFeature(Feature):
             )
 
     def complete_followup(self, followup: FollowUp) -> None:
+        from csdesk.ui.dialogs.followup_dialogs import CompleteFollowUp
         done = CompleteFollowUp.ask(self.window, self.desk, followup)
         if done is not None:
             self.window.statusBar().showMessage(f"Done: {done.title}. It is on the timeline.", 6000)
@@ -132,6 +152,7 @@ class IssuesFeature(Feature):
             self.window.statusBar().showMessage("The follow-up is in the outbox.", 6000)
 
     def open_issue(self, issue_id: int) -> None:
+        from csdesk.ui.dialogs.issue_detail import IssueDetail
         try:
             IssueDetail.ask(self.window, self.desk, issue_id)
         except NotFound as exc:
@@ -172,10 +193,10 @@ class IssuesFeature(Feature):
             self._show_customer(current)
         else:
             self._update_due_count()
-        if self.queue.isVisible():
-            self.queue.follow()
-        if self.list.isVisible():
-            self.list.follow()
+        if self._queue is not None and self._queue.isVisible():
+            self._queue.follow()
+        if self._list is not None and self._list.isVisible():
+            self._list.follow()
 
     def _update_due_count(self) -> None:
         due = self.desk.followups.queue("today", limit=100)

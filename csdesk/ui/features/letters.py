@@ -7,6 +7,7 @@ called through their classes so tests can monkeypatch `ask` (or `exec`) where a 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence
@@ -14,16 +15,14 @@ from PySide6.QtWidgets import QFileDialog
 
 from csdesk.domain import Change, Customer
 from csdesk.errors import CsdeskError
-from csdesk.services.letter_output import BatchResult
-from csdesk.services.letters import Letter, customers_with_followups_due
-from csdesk.services.rendering import PageSetup
-from csdesk.ui.dialogs.batch_choice import BatchChoiceDialog
-from csdesk.ui.dialogs.batch_letters import BatchLettersDialog
-from csdesk.ui.dialogs.letter_dialog import LetterDialog
-from csdesk.ui.dialogs.page_setup import PageSetupDialog
 from csdesk.ui.models.letters_model import LettersModel
 from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.widgets.letters_panel import LettersPanel
+
+if TYPE_CHECKING:
+    from csdesk.services.letter_output import BatchResult
+    from csdesk.services.letters import Letter
+    from csdesk.services.rendering import PageSetup
 
 WRITE_KEYS = ("Ctrl+Shift+W",)  # Ctrl+W is "close" on most desktops: too easy to hit by habit
 NO_CUSTOMER = "Open a customer first, then Ctrl+Shift+W writes them a letter."
@@ -114,6 +113,8 @@ class LettersFeature(Feature):
     # -- what the user does --------------------------------------------------------------------
     def write_letter(self, issue_id: int | None = None) -> Letter | None:
         """The letter dialog for the open customer; with issue_id, a letter about that issue."""
+        from csdesk.ui.dialogs.letter_dialog import LetterDialog
+
         customer = self.window.customer_view.customer
         if customer is None:
             self._say(NO_CUSTOMER)
@@ -129,6 +130,9 @@ class LettersFeature(Feature):
         return letter
 
     def letters_for_followups(self) -> BatchResult | None:
+        from csdesk.services.letters import customers_with_followups_due
+        from csdesk.ui.dialogs.batch_choice import BatchChoiceDialog
+        from csdesk.ui.dialogs.batch_letters import BatchLettersDialog
         today = self.desk.clock().astimezone(self.desk.tz).date()
         ids = customers_with_followups_due(self.desk, today)
         choice = BatchChoiceDialog.ask(self.window, self.desk, len(ids))
@@ -184,6 +188,7 @@ class LettersFeature(Feature):
         return count
 
     def page_setup(self) -> PageSetup | None:
+        from csdesk.ui.dialogs.page_setup import PageSetupDialog
         saved = PageSetupDialog.ask(self.window, self.desk)
         if saved is not None:
             self._say(f"New letters use {saved.size} paper with {saved.margin_mm:g} mm margins.")

@@ -4,13 +4,16 @@ Ctrl+Z brings back what was deleted this session (notes, and visits deleted from
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QKeySequence
 
 from csdesk.domain import Note, TimelineEntry
 from csdesk.errors import CsdeskError
-from csdesk.services.timeline import short
-from csdesk.ui.dialogs.note_dialog import NoteDialog
 from csdesk.ui.shell import Feature, Shell
+
+if TYPE_CHECKING:
+    pass
 
 NO_CUSTOMER = "Open a customer first, then Ctrl+Shift+N adds a note."
 
@@ -44,6 +47,7 @@ class NotesFeature(Feature):
 
     # -- notes ---------------------------------------------------------------------------------
     def add_note(self) -> Note | None:
+        from csdesk.ui.dialogs.note_dialog import NoteDialog
         customer = self.window.customer_view.customer
         if customer is None:
             self._say(NO_CUSTOMER)
@@ -55,6 +59,7 @@ class NotesFeature(Feature):
         return note
 
     def edit_note(self, note: Note) -> Note | None:
+        from csdesk.ui.dialogs.note_dialog import NoteDialog
         customer = self.window.customer_view.customer
         if customer is None:
             return None
@@ -67,6 +72,7 @@ class NotesFeature(Feature):
             self._say(str(exc))
 
     def delete_note(self, note: Note) -> None:
+        from csdesk.services.timeline import short
         try:
             self.desk.notes.delete(note.id)
         except CsdeskError as exc:
@@ -76,6 +82,7 @@ class NotesFeature(Feature):
 
     # -- timeline entries ----------------------------------------------------------------------
     def delete_entry(self, entry: TimelineEntry) -> None:
+        from csdesk.services.timeline import short
         try:
             if entry.kind == "visit":
                 self.desk.visits.delete(entry.ref_id)

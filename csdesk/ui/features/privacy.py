@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFileDialog
 
 from csdesk.services.auth import Permission
-from csdesk.services.privacy import ErasureResult
-from csdesk.ui.dialogs.erase_dialog import EraseDialog
 from csdesk.ui.dialogs.notice import Notice
 from csdesk.ui.features.guard import permitted
 from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.workers import Op
+
+if TYPE_CHECKING:
+    pass
 
 EXPORT_FILTERS = "Machine-readable (*.json);;Readable document (*.html)"
 
@@ -74,6 +75,7 @@ class Privacy(Feature):
 
     # -- erase ---------------------------------------------------------------------------------
     def erase(self) -> Op | None:
+        from csdesk.ui.dialogs.erase_dialog import EraseDialog
         customer = self._customer()
         if customer is None or not permitted(self.window, self.desk.actor, Permission.ERASE):
             return None
@@ -83,6 +85,7 @@ class Privacy(Feature):
         return self._start(lambda d: d.privacy.erase(customer.id), self._erased)
 
     def _erased(self, result: object) -> None:
+        from csdesk.services.privacy import ErasureResult
         self.last_result = result
         if not isinstance(result, ErasureResult):
             return

@@ -9,6 +9,7 @@ messages and the call timer name customers.
 from __future__ import annotations
 
 import contextlib
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QKeySequence
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from csdesk.domain import Change, Staff
 from csdesk.errors import CsdeskError
 from csdesk.services.auth import FRONT_DESK, IDLE_LOCK_KEY, SIGN_IN_KEY
-from csdesk.ui.dialogs.admin_setup import AdminSetupDialog
 from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.widgets.lock_screen import LockScreen
 
@@ -31,6 +31,9 @@ _INPUT = frozenset(
         QEvent.Type.TabletPress,
     }
 )
+
+if TYPE_CHECKING:
+    pass
 ROLE_NAMES = {"staff": "staff", "lead": "shift lead", "admin": "admin"}
 
 
@@ -191,6 +194,7 @@ class Security(Feature):
 
     # -- admin: first setup from the menu ------------------------------------------------------
     def set_up_admin(self) -> None:
+        from csdesk.ui.dialogs.admin_setup import AdminSetupDialog
         admin = AdminSetupDialog.ask(self.window, self.desk)
         if admin is not None:
             self._show_actor()

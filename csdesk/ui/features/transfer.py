@@ -8,18 +8,13 @@ job changed, so nothing here tells the views by hand.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
 from csdesk.services.auth import Permission, allowed
-from csdesk.services.desk import Desk
-from csdesk.services.importing import ImportResult, UndoResult
-from csdesk.services.importing.service import committed
-from csdesk.ui.dialogs.find_duplicates import FindDuplicatesDialog
-from csdesk.ui.dialogs.import_dialog import ImportDialog
 from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.workers import OpFn, Progress
 
@@ -27,6 +22,10 @@ IMPORT_FILTER = (
     "Customer files (*.csv *.tsv *.txt *.vcf *.vcard);;CSV files (*.csv *.tsv *.txt);;"
     "vCard files (*.vcf *.vcard);;All files (*)"
 )
+
+if TYPE_CHECKING:
+    from csdesk.services.desk import Desk
+    from csdesk.services.importing import ImportResult, UndoResult
 CSV_FILTER = "CSV for Excel (*.csv)"
 VCARD_FILTER = "vCard for phones and mail programs (*.vcf)"
 LEAD_ONLY = "{what} needs a shift lead or an admin. Ask one to sign in, then try again."
@@ -90,11 +89,14 @@ class TransferFeature(Feature):
         else:
             menu.insertActions(before, entries)
             menu.insertSeparator(before)
-        self.show_unfinished_imports()
+        # After the first results: it loads the import service, which a search does not need.
+        window.after_first_results(self.show_unfinished_imports)
 
     def show_unfinished_imports(self) -> str:
         """At start: an import that did not finish (csdesk was killed, the disk filled) is said
         in the status bar with how far it got and what to do; the menu entry is enabled."""
+        from csdesk.services.importing.service import committed
+
         unfinished = self.desk.imports.unfinished()
         self.resume_action.setEnabled(bool(unfinished))
         if not unfinished:
@@ -115,6 +117,7 @@ class TransferFeature(Feature):
 
     # -- import --------------------------------------------------------------------------------
     def import_customers(self, path: Path | None = None) -> ImportResult | None:
+        from csdesk.ui.dialogs.import_dialog import ImportDialog
         if path is None:
             chosen, _ = QFileDialog.getOpenFileName(
                 self.window, "Import customers from…", str(self.last_dir), IMPORT_FILTER
@@ -132,6 +135,7 @@ class TransferFeature(Feature):
         return result
 
     def undo_last_import(self) -> UndoResult | None:
+        from csdesk.services.importing import UndoResult
         if not self._may(Permission.IMPORT, "Undoing an import"):
             return None
         batch = next(
@@ -171,6 +175,8 @@ class TransferFeature(Feature):
         return None
 
     def resume_interrupted_import(self) -> ImportResult | None:
+        from csdesk.services.importing import ImportResult
+        from csdesk.services.importing.service import committed
         if not self._may(Permission.CORRECT_OTHERS, "Finishing an import"):
             return None
         unfinished = self.desk.imports.unfinished()
@@ -239,6 +245,8 @@ class TransferFeature(Feature):
     # -- duplicates ----------------------------------------------------------------------------
     def find_duplicates(self) -> int:
         """Merges happen on the window's own desk, so its change bus already hears them."""
+        from csdesk.ui.dialogs.find_duplicates import FindDuplicatesDialog
+
         merged = FindDuplicatesDialog.ask(self.window, self.desk)
         self.window.search.focus_search()
         if merged:

@@ -7,21 +7,21 @@ F5 preselects the phone channel and saving stops the timer and stores the call's
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence
 
 from csdesk.domain import Channel, Customer, TimelineEntry, Visit
 from csdesk.errors import CsdeskError, NotFound
-from csdesk.services.drafts import Draft
-from csdesk.ui.dialogs.customer_form import CustomerForm
-from csdesk.ui.dialogs.note_dialog import NoteDialog
-from csdesk.ui.dialogs.restore_drafts import DraftChoice, RestoreDrafts
-from csdesk.ui.dialogs.unlogged_call import CallChoice, UnloggedCall
-from csdesk.ui.dialogs.visit_dialog import VisitDialog, VisitResult, clock_text
 from csdesk.ui.features.security import Security
 from csdesk.ui.models.search_model import when
 from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.widgets.call_timer import CallTimer, CallTimerLabel
+
+if TYPE_CHECKING:
+    from csdesk.services.drafts import Draft
+    from csdesk.ui.dialogs.visit_dialog import VisitResult
 
 
 class VisitsFeature(Feature):
@@ -90,6 +90,8 @@ class VisitsFeature(Feature):
     def toggle_call(self) -> None:
         """F6: start timing a call with the open customer (we are calling them: outgoing), or
         stop a running one without logging it."""
+        from csdesk.ui.dialogs.visit_dialog import clock_text
+
         if self.calls.running:
             seconds = self.calls.stop()
             self._say(f"Call timer stopped at {clock_text(seconds)}. F5 logs a visit.")
@@ -100,6 +102,9 @@ class VisitsFeature(Feature):
     def may_close(self) -> bool:
         """Before the window closes: a timed call is logged, discarded on purpose, or csdesk
         stays open. Never silently lost."""
+        from csdesk.ui.dialogs.unlogged_call import CallChoice, UnloggedCall
+        from csdesk.ui.dialogs.visit_dialog import clock_text
+
         if not self.calls.running:
             return True
         lock = self.window.find_feature(Security)
@@ -145,6 +150,7 @@ class VisitsFeature(Feature):
         return self._edit(visit)
 
     def _edit(self, visit: Visit, restore: dict[str, object] | None = None) -> VisitResult | None:
+        from csdesk.ui.dialogs.visit_dialog import VisitDialog
         customer = self.window.customer_view.customer
         result = VisitDialog.ask(self.window, self.desk, customer, channel=visit.channel,
                                  visit=visit, restore=restore)
@@ -156,6 +162,7 @@ class VisitsFeature(Feature):
     def _ask_visit(
         self, customer: Customer | None, channel: Channel, restore: dict[str, object] | None = None
     ) -> VisitResult | None:
+        from csdesk.ui.dialogs.visit_dialog import VisitDialog
         timing = self.calls.running and (
             self.calls.customer_id is None
             or self.calls.customer_id == (customer.id if customer else None)
@@ -186,6 +193,8 @@ class VisitsFeature(Feature):
 
     def _make_customer(self, visit: Visit) -> None:
         """The walk-in becomes a customer: the form, then the visit moves onto them."""
+        from csdesk.ui.dialogs.customer_form import CustomerForm
+
         saved = CustomerForm.ask(self.window, self.desk)
         if saved is None:
             self._say("The visit stays logged as a walk-in.")
@@ -209,6 +218,7 @@ class VisitsFeature(Feature):
         return f"{what} for {who} ({when(draft.saved_at, tz=self.desk.tz)})"
 
     def offer_drafts(self) -> None:
+        from csdesk.ui.dialogs.restore_drafts import DraftChoice, RestoreDrafts
         pending = [d for d in self.desk.drafts.pending() if d.kind in ("visit", "note")]
         if not pending:
             return
@@ -233,6 +243,7 @@ class VisitsFeature(Feature):
         QTimer.singleShot(0, self.offer_drafts)
 
     def restore(self, draft: Draft) -> None:
+        from csdesk.ui.dialogs.note_dialog import NoteDialog
         customer: Customer | None = None
         if draft.customer_id is not None:
             try:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
-from csdesk.services.desk import Desk
-from csdesk.services.letters import Letter
 from csdesk.ui.models.roles import ID_ROLE
 from csdesk.ui.models.search_model import when
 from csdesk.ui.models.table_base import HeaderedTableModel
+
+if TYPE_CHECKING:
+    from csdesk.services.desk import Desk
+    from csdesk.services.letters import Letter
 
 Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("Date", "Letter", "Sent by")

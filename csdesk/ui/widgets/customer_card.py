@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from csdesk.domain import Customer
 from csdesk.services import phone as phone_rules
-from csdesk.services.letters import format_date
+from csdesk.services.formatting import format_date
 
 
 def pretty_birthday(value: str) -> str:

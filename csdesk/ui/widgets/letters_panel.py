@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
@@ -20,12 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from csdesk.errors import CsdeskError
-from csdesk.render.qt import QtRenderer, configure_printer, print_letters
-from csdesk.services.desk import Desk
-from csdesk.services.letter_output import safe_file_part
-from csdesk.services.letters import Letter
-from csdesk.services.rendering import PageSetup
 from csdesk.ui.models.letters_model import LettersModel
+
+if TYPE_CHECKING:
+    from csdesk.services.desk import Desk
+    from csdesk.services.letters import Letter
+    from csdesk.services.rendering import PageSetup
 
 EMPTY_TEXT = "No letters yet. Write one with Ctrl+Shift+W; it will be kept here to reprint."
 
@@ -131,9 +132,11 @@ class LettersPanel(QWidget):
 
     def _setup(self, letter: Letter) -> PageSetup:
         # The page size it was sent on, so the reprint matches the original page for page.
+        from csdesk.services.rendering import PageSetup
         return PageSetup(letter.page_size, self._desk.letters.margins_mm())
 
     def reprint(self) -> None:
+        from csdesk.render.qt import configure_printer, print_letters
         letter = self.selected_letter()
         if letter is None:
             return
@@ -148,6 +151,8 @@ class LettersPanel(QWidget):
             self.status.setText("Reprinted, exactly as it was sent.")
 
     def save_pdf(self) -> Path | None:
+        from csdesk.render.qt import QtRenderer
+        from csdesk.services.letter_output import safe_file_part
         letter = self.selected_letter()
         if letter is None:
             return None

@@ -11,7 +11,7 @@ is waiting, the answer says "locked", and the caller is shown right after someon
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -20,9 +20,6 @@ from csdesk.domain import CustomerDraft, SearchHit
 from csdesk.errors import CsdeskError
 from csdesk.ui.features.security import Security
 from csdesk.ui.shell import Feature, Shell
-
-if TYPE_CHECKING:
-    pass
 
 MAX_NUMBER = 64
 

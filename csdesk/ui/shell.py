@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
@@ -41,9 +41,6 @@ from csdesk.ui.change_bus import ChangeBus
 from csdesk.ui.widgets.customer_view import CustomerView
 from csdesk.ui.widgets.search_panel import SearchPanel
 from csdesk.ui.workers import Op, OpFn, run_op
-
-if TYPE_CHECKING:
-    pass
 
 F = TypeVar("F", bound="Feature")
 

@@ -3,8 +3,6 @@ list on Ctrl+Shift+I, a customer tab, open issues on the greeting banner, and a 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QPushButton
 
@@ -22,8 +20,6 @@ SHORTCUTS = (
     ("Ctrl+Enter", "In the follow-ups: mark done; in an issue: change its status"),
 )
 
-if TYPE_CHECKING:
-    pass
 WATCHED = ("issue", "followup", "issue_category", "customer", "staff")
 
 

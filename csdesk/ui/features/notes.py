@@ -4,16 +4,11 @@ Ctrl+Z brings back what was deleted this session (notes, and visits deleted from
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtGui import QKeySequence
 
 from csdesk.domain import Note, TimelineEntry
 from csdesk.errors import CsdeskError
 from csdesk.ui.shell import Feature, Shell
-
-if TYPE_CHECKING:
-    pass
 
 NO_CUSTOMER = "Open a customer first, then Ctrl+Shift+N adds a note."
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtWidgets import QFileDialog
 
@@ -12,9 +12,6 @@ from csdesk.ui.dialogs.notice import Notice
 from csdesk.ui.features.guard import permitted
 from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.workers import Op
-
-if TYPE_CHECKING:
-    pass
 
 EXPORT_FILTERS = "Machine-readable (*.json);;Readable document (*.html)"
 

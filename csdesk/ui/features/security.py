@@ -9,7 +9,6 @@ messages and the call timer name customers.
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QKeySequence
@@ -32,8 +31,6 @@ _INPUT = frozenset(
     }
 )
 
-if TYPE_CHECKING:
-    pass
 ROLE_NAMES = {"staff": "staff", "lead": "shift lead", "admin": "admin"}
 
 

@@ -78,6 +78,8 @@ def customer_erase_cmd(run: RunContext, customer_id: int, yes: bool) -> None:
             "(export first with `csdesk customer export` if they asked for a copy)."
         )
     desk = admin_desk(run)
+    # On a server this waits while the tables the erase touched are rewritten (VACUUM FULL:
+    # minutes for the big ones at a million customers), so the command ends with no trace left.
     result = desk.privacy.erase(customer_id)
     click.echo(
         f"Erased customer #{customer_id}: {result.visits_anonymised} visits kept anonymously, "
@@ -92,6 +94,13 @@ def customer_erase_cmd(run: RunContext, customer_id: int, yes: bool) -> None:
             f"The erasure is saved, but the disk {why} when the database file was rewritten, "
             "so erased text may linger in its free space: free some space, then run "
             "`csdesk check --repair`, which rewrites the file.",
+            err=True,
+        )
+    elif result.scrub_problem == "tables_busy":
+        click.echo(
+            "The erasure is saved, but other counters kept some of the server's tables busy, so "
+            "erased text may linger in the server's files: run `csdesk check --repair` when the "
+            "counters are quiet, which rewrites them.",
             err=True,
         )
     elif result.scrub_problem:

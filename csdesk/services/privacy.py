@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ from csdesk import __version__
 from csdesk.domain import Change
 from csdesk.errors import NotFound, UserError
 from csdesk.services.auth import Permission, require
-from csdesk.store import audit
+from csdesk.store import audit, erase_traces
 from csdesk.store import privacy as store
 from csdesk.store import staff as staff_store
 from csdesk.store.db import atomic
@@ -41,7 +42,9 @@ class ErasureResult:
     letters_removed: int
     audit_rows_redacted: int
     file_scrubbed: bool  # False: the file rewrite did not happen (scrub_problem says why)
-    scrub_problem: str = ""  # "busy" (another program kept the WAL open), "no_space", "write_failed"
+    # "busy" (another program kept the WAL open), "no_space", "write_failed"; on a server
+    # "tables_busy" (other counters kept tables busy: `csdesk check --repair` rewrites them)
+    scrub_problem: str = ""
     drafts_removed: int = 0  # autosaved drafts of notes and visits about the customer
     copies: tuple[str, ...] = ()  # sentences naming the backups that still hold the customer
     queued_emails_removed: int = 0  # e-mail not yet sent: it will never go
@@ -148,11 +151,18 @@ class PrivacyService:
         return now
 
     # -- erasure -------------------------------------------------------------------------------
-    def erase(self, customer_id: int) -> ErasureResult:
-        """Remove a customer's personal data from the tables, the search index and the file.
+    def erase(
+        self, customer_id: int, progress: Callable[[int, int], bool] | None = None
+    ) -> ErasureResult:
+        """Remove a customer's personal data from the tables, the search index and the
+        database's files.
 
         Visits stay as anonymous statistics (no customer, no free text). The erasure is audited
         with counts only. Backups made earlier still hold the data until they rotate away.
+        The erase commits first; then the engine's leftovers of the old rows are rewritten
+        (the file's free pages and WAL; on a server each touched table and its indexes, which
+        can take minutes at a million customers): `progress(done, total)` reports that part,
+        and returns False to leave the rest for later (the result then says 'busy').
         """
         require(self._ctx.actor, Permission.ERASE)
         db = self._ctx.db
@@ -168,29 +178,18 @@ class PrivacyService:
         with atomic(db):
             mentioned = audit.entities_mentioning(db, [n for n in needles if len(n) >= 5])
             mentioned += store.related_ids(db, customer_id)
-            counts = store.erase(
+            erased = store.erase(
                 db, customer_id, now, self._targets(customer_id, visits, notes, mentioned)
             )
-            self._audit_in_tx("erase", customer_id, counts)
-        problem = self.scrub_problem()
+            self._audit_in_tx("erase", customer_id, erased.counts)
+        problem = erase_traces.scrub(db, erased.tables, progress)
         drafts = self._drafts.discard_customer(customer_id)
         copies = tuple(self._backups.copies_holding_data())
         self._ctx.notify(Change("customer", (customer_id,), customer_id, extra={"erased": True}))
         return ErasureResult(
             customer_id=customer_id, file_scrubbed=not problem, scrub_problem=problem,
-            drafts_removed=drafts, copies=copies, **counts,
+            drafts_removed=drafts, copies=copies, **erased.counts,
         )
-
-    def scrub_file(self) -> bool:
-        """Rewrite the file without free pages and empty the WAL; False if that did not happen.
-        The erasure itself is committed either way; the caller may try again later."""
-        return not self.scrub_problem()
-
-    def scrub_problem(self) -> str:
-        """'' when the file was rewritten; 'busy' when another program kept the WAL open;
-        'no_space' or 'write_failed' when the rewrite (VACUUM writes a whole copy) could not
-        be written."""
-        return store.scrub_problem(self._ctx.db)
 
     # -- helpers -------------------------------------------------------------------------------
     def _audit(self, action: str, customer_id: int, after: dict[str, Any]) -> None:

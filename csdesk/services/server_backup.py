@@ -255,6 +255,12 @@ class ServerDeskBackups(BackupService):
         with self._open() as server:
             return server.folder
 
+    def files(self) -> list[BackupFile]:
+        """The server's dumps in this counter's folder (named by the server's database, not by
+        a file's stem): what rotation keeps and what an erasure names as still holding data."""
+        with self._open() as server:
+            return server.files()
+
     def auto(self, reason: str) -> BackupResult | None:
         if reason not in AUTO_REASONS:
             raise ValueError(f"unknown backup reason {reason!r}")

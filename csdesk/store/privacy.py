@@ -1,14 +1,15 @@
-"""Everything held about one customer, and removing it (erasure) down to the file's free pages."""
+"""Everything held about one customer, and removing it (erasure); what the engine keeps of the
+old rows afterwards is store/erase_traces' job."""
 
 from __future__ import annotations
 
-import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
-from csdesk.store import audit
-from csdesk.store.backup import fts_tables
+from csdesk.store import audit, erase_traces
+from csdesk.store.erase_traces import forget_search_words
 from csdesk.store.rows import Row, all_rows, one_row
 
 
@@ -93,58 +94,76 @@ def related_ids(db: sqlite_utils.Database, customer_id: int) -> list[tuple[str, 
     return found
 
 
+@dataclass(frozen=True)
+class Erased:
+    counts: dict[str, Any]  # what was removed or anonymised, for the audit row and the result
+    tables: tuple[str, ...]  # the tables whose rows changed: what the scrub has to rewrite
+
+
 def erase(
     db: sqlite_utils.Database, customer_id: int, now: str, targets: list[tuple[str, int]]
-) -> dict[str, Any]:
+) -> Erased:
     """Remove the customer's personal data; visits stay as anonymous statistics.
 
-    Runs inside the caller's transaction. secure_delete (set by open_db) zeroes the freed cells.
+    Runs inside the caller's transaction; the same statements on both engines. What the engine
+    still keeps of the old rows (FTS segments, free pages, dead tuples, index pages) is
+    store.erase_traces' job: forget_search_words here, scrub() after the commit.
     """
+    touched: dict[str, None] = {}  # in order, no repeats
+
+    def run(table: str, sql: str, params: list[Any]) -> int:
+        count = int(db.execute(sql, params).rowcount)
+        if count:
+            touched[table] = None
+        return count
+
     redacted = audit.redact(db, targets)
-    anonymised = db.execute(
+    if redacted:
+        touched["audit"] = None
+    if targets:  # the redaction tickets, opened and closed within this transaction
+        touched["audit_redaction_open"] = None
+    anonymised = run(
+        "visits",
         "UPDATE visits SET customer_id = NULL, purpose = '', outcome = '', anonymised_at = ? "
         "WHERE customer_id = ?",
         [now, customer_id],
-    ).rowcount
-    notes_removed = db.execute("DELETE FROM notes WHERE customer_id = ?", [customer_id]).rowcount
+    )
+    notes_removed = run("notes", "DELETE FROM notes WHERE customer_id = ?", [customer_id])
     # Issues stay as statistics (category, priority, times, goodwill amounts) without a
     # customer or any free text; follow-ups and letters are personal through and through.
-    db.execute(
+    run(
+        "issue_events",
         "UPDATE issue_events SET comment = '', customer_id = NULL WHERE customer_id = ?",
         [customer_id],
     )
-    issues_anonymised = db.execute(
+    issues_anonymised = run(
+        "issues",
         "UPDATE issues SET customer_id = NULL, title = 'Erased customer', description = '', "
         "resolution = '' WHERE customer_id = ?",
         [customer_id],
-    ).rowcount
-    followups_removed = db.execute(
-        "DELETE FROM followups WHERE customer_id = ?", [customer_id]
-    ).rowcount
+    )
+    followups_removed = run(
+        "followups", "DELETE FROM followups WHERE customer_id = ?", [customer_id]
+    )
     # Its e-mail too, queued or sent: a queued one must never go out to an erased customer,
     # and the outbox row refers to the letter.
-    emails_unsent = db.execute(
-        "DELETE FROM outbox WHERE customer_id = ? AND state != 'sent'", [customer_id]
-    ).rowcount
-    emails_sent_removed = db.execute(
-        "DELETE FROM outbox WHERE customer_id = ?", [customer_id]
-    ).rowcount
-    letters_removed = db.execute("DELETE FROM letters WHERE customer_id = ?", [customer_id]).rowcount
-    phones_removed = db.execute(
-        "DELETE FROM customer_phones WHERE customer_id = ?", [customer_id]
-    ).rowcount
-    emails_removed = db.execute(
-        "DELETE FROM customer_emails WHERE customer_id = ?", [customer_id]
-    ).rowcount
+    emails_unsent = run(
+        "outbox", "DELETE FROM outbox WHERE customer_id = ? AND state != 'sent'", [customer_id]
+    )
+    emails_sent_removed = run("outbox", "DELETE FROM outbox WHERE customer_id = ?", [customer_id])
+    letters_removed = run("letters", "DELETE FROM letters WHERE customer_id = ?", [customer_id])
+    phones_removed = run(
+        "customer_phones", "DELETE FROM customer_phones WHERE customer_id = ?", [customer_id]
+    )
+    emails_removed = run(
+        "customer_emails", "DELETE FROM customer_emails WHERE customer_id = ?", [customer_id]
+    )
     # An import's undo snapshot holds the customer's earlier details: it goes too.
-    db.execute("DELETE FROM import_items WHERE customer_id = ?", [customer_id])
-    # The delete trigger tells the search index to forget the customer's words.
-    db.execute("DELETE FROM customers WHERE id = ?", [customer_id])
-    # FTS5 keeps deleted tokens in old segments until they are merged: merge every index now
-    # (all of them, so a notes or issues index added later is covered too).
-    for table in fts_tables(db.conn):
-        db.execute(f'INSERT INTO "{table}"("{table}") VALUES (\'optimize\')')
-    return {
+    run("import_items", "DELETE FROM import_items WHERE customer_id = ?", [customer_id])
+    # On the file the delete trigger tells the search index to forget the customer's words.
+    run("customers", "DELETE FROM customers WHERE id = ?", [customer_id])
+    forget_search_words(db)
+    counts = {
         "visits_anonymised": anonymised,
         "notes_removed": notes_removed,
         "phones_removed": phones_removed,
@@ -156,31 +175,12 @@ def erase(
         "sent_emails_removed": emails_sent_removed,
         "audit_rows_redacted": redacted,
     }
+    return Erased(counts, tuple(touched))
 
 
 def scrub_file(db: sqlite_utils.Database) -> bool:
     """Rewrite the file without free pages and empty the WAL; False if that did not happen."""
-    return not scrub_problem(db)
-
-
-def scrub_problem(db: sqlite_utils.Database) -> str:
-    """Rewrite the file without free pages and empty the WAL. '' when done; 'busy' when another
-    program kept the WAL busy; 'no_space' / 'write_failed' when the disk refused the rewrite.
-
-    Must run outside any transaction (VACUUM cannot run inside one). What was erased is
-    committed either way; the caller may try again.
-    """
-    try:
-        db.execute("VACUUM")
-        busy, _log, _done = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    except sqlite3.OperationalError as exc:
-        text = str(exc).lower()
-        if "full" in text or "no space" in text:
-            return "no_space"
-        if "i/o" in text:
-            return "write_failed"  # the disk refused the write (a file size limit, a fault)
-        return "busy"
-    return "busy" if busy else ""
+    return not erase_traces.scrub_file(db)
 
 
 def outbox_rows(db: sqlite_utils.Database, customer_id: int) -> list[Row]:

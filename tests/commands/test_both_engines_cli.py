@@ -4,6 +4,7 @@ against the shop's PostgreSQL server (`--db postgresql://...`) gives the same an
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,34 @@ def test_followups_issues_and_the_daily_export(
     assert json.loads(out)["rows"] == 2  # the follow-up planned and the issue logged
     text = out_file.read_text(encoding="utf-8-sig")
     assert "Call back about the parcel" in text and "Parcel never came" in text
+
+
+@pytest.mark.own_database  # its files are searched for traces of the erased customer
+def test_customer_export_and_erase(
+    engine: str, db_target: Path | str, stored_bytes: Callable[[], bytes], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`csdesk customer export` and `erase` (issue 15, items 4 and 6): when the command ends the
+    erased customer is in no row, index, dead tuple or statistics sample of the database."""
+    from csdesk.services.desk import Desk
+    from tests.services.helpers_security import customer_with_history
+
+    desk = Desk.open(db_target)
+    try:
+        cid = customer_with_history(desk)
+        desk.db.execute("ANALYZE")  # statistics that have seen the customer, as autovacuum's
+    finally:
+        desk.close()
+    out_file = tmp_path / "c.json"
+    code, _, err = run(db_target, "customer", "export", str(cid), "-o", str(out_file), capsys=capsys)
+    assert code == 0, err
+    assert json.loads(out_file.read_text(encoding="utf-8"))["customer"]["last_name"] == "Quixwort"
+    assert b"Quixwort" in stored_bytes()
+    code, out, err = run(db_target, "customer", "erase", str(cid), "--yes", capsys=capsys)
+    assert code == 0 and "1 visits kept anonymously" in out, err
+    assert "linger" not in err  # nothing was left for later
+    stored = stored_bytes().lower()
+    for secret in (b"quixwort", b"zebulon", b"4155550199", b"9910555514", b"harbour lane"):
+        assert secret not in stored, secret
+    code, out, err = run(db_target, "audit", "--json", "--limit", "1", capsys=capsys)
+    assert code == 0 and json.loads(out)[0]["action"] == "erase", err

@@ -49,8 +49,6 @@ def test_commands_not_built_for_a_server_yet_say_so_plainly(pg_url: str) -> None
     for args, env in [
         (["--db", pg_url, "init"], None),
         (["--db", pg_url, "demo"], None),
-        (["customer", "export", "1"], {"CSDESK_DB": pg_url}),
-        (["--db", "service=shop", "customer", "erase", "1"], None),
     ]:
         done = csdesk(*args, env=env)
         assert done.returncode == 1, args

@@ -81,10 +81,6 @@ _FILE = (
     "the file's own machinery (SQLite backup API, WAL, page damage, PRAGMA checks); the server's "
     'backup/restore/check with pg_dump is being built (issue 15 item 5, helper pgops)'
 )
-_ERASE = (
-    "erase: the file's FTS blanking and WAL checkpoint; the server's erase with VACUUM is being "
-    'built (issue 15 item 6, helper pgops)'
-)
 _TEST_SQL = (
     "the test itself writes SQLite-only SQL (a trigger, a table, sqlite3's connection) to make a "
     'failure or a source'

@@ -120,19 +120,19 @@ class DbTarget(click.ParamType):
 # What works on a PostgreSQL server: every command whose services run on both engines (the store
 # and services suites run on both), and backup/restore/check/paths with PostgreSQL's own tools.
 # `server` and `migrate` name their server themselves; backup, restore, check and paths read it
-# from RunContext.server; `call` reaches (or starts) the window on the same server. Not yet:
-# `init` (a file's own), `demo` (its bulk generator).
-SERVER_OWN_TARGET = frozenset({"server", "migrate", "backup", "restore", "check", "paths"})
+# from RunContext.server, `init` too when it is given no TARGET; `call` reaches (or starts) the
+# window on the same server. Every command now works on both (test_server.py proves the list).
+SERVER_OWN_TARGET = frozenset({"server", "migrate", "backup", "restore", "check", "paths", "init"})
 SERVER_READY_COMMANDS = SERVER_OWN_TARGET | frozenset(
-    {"audit", "call", "computer", "customer", "duplicates", "export", "followup", "followups",
-     "handover", "import", "imports", "issue", "issues", "letter", "letters", "merge", "outbox", "report",
-     "resume-import", "search", "settings", "staff", "timeline", "undo-import", "visit"}
+    {"audit", "call", "computer", "customer", "demo", "duplicates", "export", "followup",
+     "followups", "handover", "import", "imports", "issue", "issues", "letter", "letters", "merge",
+     "outbox", "report", "resume-import", "search", "settings", "staff", "timeline", "undo-import", "visit"}
 )
 SERVER_NOT_YET = (
     "`csdesk {command}` does not work on a PostgreSQL server yet; it still needs a database file "
     "(--db FILE). On the server: the window, search, visits, issues, follow-ups, letters, reports, "
-    "exports, imports, staff, settings, customer export/erase, backup/restore/check, `server init` "
-    "and `migrate` work."
+    "exports, imports, demo, staff, settings, customer export/erase, backup/restore/check, `init`, "
+    "`server init` and `migrate` work."
 )
 
 

@@ -46,16 +46,30 @@ def paths_cmd(run: RunContext, as_json: bool) -> None:
 
 
 @click.command("init")
-@click.argument("path", type=FilePath(dir_okay=False, path_type=Path))
-def init_cmd(path: Path) -> None:
-    """Start a new, empty database at PATH, making its folders (e.g. on a shared drive).
+@click.argument("target", required=False)
+@click.pass_context
+def init_cmd(ctx: click.Context, target: str | None) -> None:
+    """Start a new, empty database at TARGET: a file (making its folders, e.g. on a shared
+    drive), or a PostgreSQL server database (postgresql://user@host/db; its tables are created,
+    as `csdesk server init` does). Without TARGET: the server given with --db.
 
     Other commands refuse a --db in a folder that does not exist: a typo must not start an empty
-    customer list. Use it afterwards with `csdesk --db PATH ...` or CSDESK_DB=PATH.
+    customer list. Use it afterwards with `csdesk --db TARGET ...` or CSDESK_DB=TARGET.
     """
     from csdesk.services.desk import Desk
+    from csdesk.store.server.target import is_server
 
-    path = path.expanduser()
+    run = ctx.find_object(RunContext)
+    target = target or (run.server if run is not None else None)
+    if not target:
+        raise UserError("Say where: `csdesk init PATH` for a file, or `csdesk init URL` for a server.")
+    if is_server(target):
+        from csdesk.services.server import new_server_book
+
+        report = new_server_book(target)
+        click.echo(f"Created a new, empty csdesk database on {report.server}.")
+        return
+    path = FilePath(dir_okay=False, path_type=Path).convert(target, None, ctx).expanduser()
     if path.exists():
         raise UserError(f"There already is a file at {path}; nothing was changed.")
     Desk.open(path, source="cli", create_folder=True).close()

@@ -65,4 +65,7 @@ def demo_cmd(run: RunContext, customers: int, seed: int) -> None:
         return True
 
     added = demo.generate(desk.context, customers, seed=seed, progress=report)
-    click.echo(f"Added {added:,} demo customers to {run.db_path}.")
+    from csdesk.services.server_target import shown
+
+    where = shown(desk.target) if isinstance(desk.target, str) else desk.target  # no password
+    click.echo(f"Added {added:,} demo customers to {where}.")

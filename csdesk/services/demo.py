@@ -185,18 +185,17 @@ def generate(
     now = ctx.clock().timestamp()
     actor = ctx.actor.id
     db = ctx.db
-    next_id = bulk.next_customer_id(db)
-    fresh = next_id == 1 and customers >= 5 * batch
+    fresh = not bulk.has_customers(db) and customers >= 5 * batch
 
     def batches() -> Iterator[tuple[int, list[Any], list[Any], list[Any], list[Any]]]:
         done = 0
         while done < customers:
             size = min(batch, customers - done)
             rows, phones, visits, notes = [], [], [], []
-            for offset in range(size):
-                row, cust_phones, cust_visits, cust_notes = _one(
-                    rng, next_id + done + offset, now, actor
-                )
+            # Each batch's ids just before it is written (on a server from the identity, so
+            # counters adding customers meanwhile never collide with the demo's).
+            for cid in bulk.new_customer_ids(db, size):
+                row, cust_phones, cust_visits, cust_notes = _one(rng, cid, now, actor)
                 rows.append(row)
                 phones.extend(cust_phones)
                 visits.extend(cust_visits)

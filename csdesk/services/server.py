@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
+from csdesk.errors import UserError
 from csdesk.services.clock import utc_now
 from csdesk.services.context import Context
 from csdesk.services.search import SearchService
@@ -41,6 +42,22 @@ def init_server(target: str) -> InitReport:
         return InitReport(connect.info(conn).describe(), names, created)
     finally:
         conn.close()
+
+
+def new_server_book(target: str) -> InitReport:
+    """`csdesk init URL`: a new, empty customer book on the server, as `csdesk init PATH` starts
+    a new file. A database that already is csdesk's is left alone and refused (as an existing
+    file is), one holding other tables is refused by init itself."""
+    conn = connect.connect(target)
+    try:
+        if schema.is_csdesk(conn):
+            raise UserError(
+                f"There already is a csdesk database on {connect.info(conn).describe()}; nothing "
+                "was changed."
+            )
+    finally:
+        conn.close()
+    return init_server(target)
 
 
 @dataclass(frozen=True)

@@ -356,6 +356,19 @@ def in_transaction(db: sqlite_utils.Database) -> bool:
     return db.conn.in_transaction
 
 
+def insert_rows(
+    db: sqlite_utils.Database, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Many new rows into one table, the fastest way each engine has: executemany of one INSERT
+    on the file (sqlite3 steps one prepared statement), COPY on a server (psycopg's executemany
+    is a round of protocol messages per row)."""
+    if is_server_db(db):
+        cast(Any, db).copy_rows(table, columns, rows)
+        return
+    marks = ", ".join("?" for _ in columns)
+    db.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
 def execute_many(db: sqlite_utils.Database, sql: str, rows: Iterable[Sequence[Any]]) -> None:
     """One statement for many rows (sqlite3's executemany, psycopg's on a server)."""
     if is_server_db(db):

@@ -51,15 +51,28 @@ def using_index(db: Any, index: str) -> str:
     return "" if is_server_db(db) else f"INDEXED BY {index}"
 
 
-def ids_given(db: Any, table: str) -> None:
-    """After rows were inserted with ids of the caller's choosing (a bulk load): PostgreSQL's
-    identity does not see them, so move it past the largest, or the next ordinary insert would
-    collide. SQLite's next rowid is always max(rowid) + 1: nothing to do."""
+def new_ids(db: Any, table: str, count: int) -> list[int]:
+    """`count` ids for new rows of `table` that the caller inserts with explicit ids (a bulk
+    load), ascending. SQLite: the next after max(id), the file having one writer at a time.
+    PostgreSQL: taken from the table's identity sequence, so concurrent inserts by other
+    counters (which take theirs from the same sequence) never collide with them."""
+    if count <= 0:
+        return []
     if is_server_db(db):
-        db.execute(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"greatest((SELECT max(id) FROM {table}), 1))"
+        cur = db.execute(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, ?)",
+            [count],
         )
+        return sorted(int(r[0]) for r in cur.fetchall())
+    first = int(db.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0])
+    return list(range(first, first + count))
+
+
+def two_digits(db: Any, expr: str) -> str:
+    """An integer 0-99 as two digits of text ('05'): printf on SQLite, lpad on PostgreSQL."""
+    if is_server_db(db):
+        return f"lpad(CAST({expr} AS text), 2, '0')"
+    return f"printf('%02d', {expr})"
 
 
 def shifted(db: Any, column: str, modifier: str) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 from csdesk.services import demo
 from csdesk.services.desk import Desk
 from csdesk.services.phone import normalise
+from csdesk.store.db import atomic
 from tests.conftest import FakeClock
 
 
@@ -71,3 +72,23 @@ def test_cancel_stops_the_load(desk: Desk) -> None:
         demo.generate(desk.context, 1000, seed=1, batch=100, progress=lambda done, total: done < 300) == 0
     )
     assert desk.customers.count() == 0  # the bulk load is one transaction: nothing half-done
+
+
+def test_a_bulk_load_counts_visit_slots_as_the_triggers_would(desk: Desk) -> None:
+    """The bulk path loads visits without visit_slots' row triggers and counts them in one
+    statement at the end (the file, and the server, whose trigger it pauses). Checked against
+    the triggers themselves: with visit_slots emptied, deleting every visit makes the delete
+    trigger subtract each one, leaving exactly minus what the bulk count wrote."""
+    demo.generate(desk.context, 1000, seed=4, batch=100)  # empty database: the bulk path
+    query = (
+        "SELECT slot, channel, staff_id, visits, known, rated, sat_sum, s1, s2, s3, s4, s5 "
+        "FROM visit_slots ORDER BY slot, channel, staff_id"
+    )
+    counted = [tuple(r) for r in desk.db.execute(query).fetchall()]
+    assert sum(r[3] for r in counted) == desk.db.execute("SELECT count(*) FROM visits").fetchone()[0]
+    assert any(r[4] for r in counted) and any(r[5] for r in counted)  # known and rated counted
+    with atomic(desk.db):
+        desk.db.execute("DELETE FROM visit_slots")
+        desk.db.execute("DELETE FROM visits")
+    by_trigger = [tuple(r) for r in desk.db.execute(query).fetchall()]
+    assert [(*r[:3], *(-n for n in r[3:])) for r in by_trigger] == counted

@@ -38,7 +38,7 @@ def _customer(cid: int, last: str) -> tuple[object, ...]:
 def test_rows_inserted_meanwhile_are_searchable_and_the_triggers_come_back(desk: Desk) -> None:
     demo.generate(desk.context, 30, seed=5)  # some rows already indexed by the triggers
     triggers = _triggers(desk)
-    first = bulk.next_customer_id(desk.db)
+    first, _second = bulk.new_customer_ids(desk.db, 2)
     with atomic(desk.db), bulk.fts_after_inserts(desk.db, ("customers", "customer_phones")):
         bulk.insert_customers(desk.db, [_customer(first, "Quuxley"), _customer(first + 1, "Zorbin")])
         bulk.insert_phones(desk.db, [(first, 0, "mobile", "+1 415 555 0177", "+14155550177",

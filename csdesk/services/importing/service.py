@@ -302,11 +302,14 @@ class ImportService:
         items: list[tuple[int, str, Any]] = []
         updated = 0
         with atomic(db):
-            next_id = bulk.next_customer_id(db)
+            # Ids for this chunk's new customers (on a server from the identity: the counters
+            # adding customers while the import runs get others, never these).
+            new_ids = iter(
+                bulk.new_customer_ids(db, sum(1 for item in chunk if item.action == "create"))
+            )
             for item in chunk:
                 if item.action == "create":
-                    cid = next_id
-                    next_id += 1
+                    cid = next(new_ids)
                     row, item_phones, item_emails = item.row, item.phones, item.emails
                     consent_at = now if row["marketing_consent"] else None
                     rows.append(

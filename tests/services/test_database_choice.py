@@ -75,9 +75,11 @@ def test_a_chosen_server_goes_through_the_same_gate_as_db_url(
 ) -> None:
     choice.choose("postgresql://anna:s3cret@127.0.0.1:1/csdesk")
     with pytest.raises(SystemExit) as done:
-        main(["init"])  # a file's own command: refused in one line, as with --db URL
+        main(["init"])  # with no TARGET: the chosen server's, as with --db URL (it is down)
     said = capsys.readouterr().err
-    assert done.value.code == 1 and "does not work on a PostgreSQL server yet" in said
+    assert done.value.code == 1 and said.count("\n") == 1
+    assert "Cannot reach the PostgreSQL server (127.0.0.1:1, database csdesk)" in said
+    assert "s3cret" not in said
     _run(["paths", "--json"])  # read from the choice, shown without its password
     shown = json.loads(capsys.readouterr().out)
     assert shown["server"]["port"] == "1" and "s3cret" not in json.dumps(shown)

@@ -56,12 +56,25 @@ def _free_port() -> int:
 class PgCluster:
     """One server: `start()`, then `url(db)` / `psql(...)`, then `stop()`."""
 
-    def __init__(self, *, superuser: str = SUPERUSER) -> None:
+    def __init__(
+        self,
+        *,
+        superuser: str = SUPERUSER,
+        root: Path | None = None,
+        settings: dict[str, str] | None = None,
+    ) -> None:
+        """`root`: a folder to keep the cluster in (a benchmark's loaded data survives `stop()`
+        and is started again, not made again); `settings`: postgresql.conf values on top of the
+        throwaway ones below, given on the server's command line each start."""
         self.bin = bindir()
         self.superuser = superuser
         # Not under pytest's tmp folder: that is 0700 root's, and the server user must reach it.
         # A short path too: a Unix socket path must fit in 107 bytes.
-        self.root = Path(tempfile.mkdtemp(prefix="csdesk-pg-"))
+        if root is None:
+            root = Path(tempfile.mkdtemp(prefix="csdesk-pg-"))
+        root.mkdir(parents=True, exist_ok=True)
+        self.root = root
+        self.settings = dict(settings or {})
         self.data = self.root / "data"
         self.socket_dir = self.root / "sock"
         self.port = _free_port()
@@ -78,7 +91,14 @@ class PgCluster:
             [*self._as_user, *args], check=True, capture_output=True, text=True, **kwargs  # type: ignore[call-overload]
         )
 
+    @property
+    def made(self) -> bool:
+        """Whether initdb already ran in this folder (a kept cluster)."""
+        return (self.data / "PG_VERSION").exists()
+
     def start(self) -> PgCluster:
+        if self.made:
+            return self._run()
         self._server_cmd(["mkdir", "-p", str(self.data), str(self.socket_dir)])
         self._server_cmd(
             [
@@ -105,10 +125,16 @@ class PgCluster:
         }
         conf = "".join(f"{k} = {v}\n" for k, v in settings.items())
         self._server_cmd(["sh", "-c", f"cat >> '{self.data}/postgresql.conf'"], input=conf)
+        return self._run()
+
+    def _run(self) -> PgCluster:
+        # The port is chosen afresh each start (a kept cluster's old one may be taken now).
+        options = {"logging_collector": "off", "port": str(self.port), **self.settings}
         self._server_cmd(
             [
                 str(self.bin / "pg_ctl"), "start", "-w", "-D", str(self.data),
-                "-l", str(self.root / "server.log"), "-o", "-c logging_collector=off",
+                "-l", str(self.root / "server.log"),
+                "-o", " ".join(f"-c {k}={v}" for k, v in options.items()),
             ]
         )
         self.running = True

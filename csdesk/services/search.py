@@ -171,17 +171,27 @@ class SearchService:
         """(seen, id) of customers whose whole first, last, preferred or full name is the query,
         and whether every customer with that word was looked at."""
         db = self._ctx.db
-        found = self._q.ranked_fts(
-            db, phrase, exact_needle=needle, exact=True, before=None, cap=EXACT_CAP, limit=limit
-        )
+
+        def ranked() -> list[tuple[str, int]]:
+            return self._q.ranked_fts(
+                db, phrase, exact_needle=needle, exact=True, before=None, cap=EXACT_CAP, limit=limit
+            )
+
         if self._q.fts_count(db, phrase, EXACT_CAP) < EXACT_CAP:
-            return found, True
-        # A very common word: the FTS listed only some namesakes; add the most recently seen
-        # ones from the recency window (a short walk), so "maria" still lists recent Marias first.
+            return ranked(), True
+        # A very common word: the FTS would list only some namesakes; the most recently seen
+        # ones come from the recency window (a short walk), so "maria" lists recent Marias first.
         recent = self._q.recent_matching(
             db, [], exact_needle=needle, exact=True, since=self._cutoff(FIRST_SCAN), limit=limit
         )
-        return sorted(set(found) | set(recent), reverse=True)[:limit], False
+        if len(recent) >= limit:
+            # The window alone fills the page: a namesake the FTS lists is either in the window
+            # (so among these, or outranked by them) or seen before it (outranked by all), so
+            # ranking the FTS's first EXACT_CAP would change nothing. Skipping it is what keeps
+            # a name with 10,000 namesakes as cheap as a rare one, on a server above all (there
+            # the ranking reads every one of the first EXACT_CAP rows).
+            return recent, False
+        return sorted(set(ranked()) | set(recent), reverse=True)[:limit], False
 
     def _others(
         self, match: str, needles: list[str], needle: str, room: int, *, exact: bool | None

@@ -815,3 +815,12 @@ def _note_computer(db: sqlite_utils.Database) -> None:
     # Which computer wrote a note, as visits already say (0015): the daily log names the counter
     # each visit, call and note came from. Older notes say nothing ('').
     run_script(db, "ALTER TABLE notes ADD COLUMN computer TEXT NOT NULL DEFAULT '';")
+
+
+@migrations(name="0017_search_prefixes")
+def _search_prefixes(db: sqlite_utils.Database) -> None:
+    # The server's name search vectors gain lexemes for prefixes of one to three letters
+    # (store/server/schema.py, same name). The file's FTS5 index has had them since 0010
+    # (prefix='1 2 3'), so here there is nothing to change: the name keeps both engines'
+    # histories the same list, as `csdesk migrate` and the schema tests expect.
+    del db

@@ -140,3 +140,55 @@ def test_a_whole_number_is_exact_and_first(desk: Desk, callers: dict[str, int]) 
     assert [h.customer_id for h in hits] == [callers["cho"]] and hits[0].exact
     assert [h.customer_id for h in desk.search.caller("13126389571")] == [callers["cho"]]
     assert [h.customer_id for h in desk.search.caller("0044 20 7946 0958")] == [callers["ben"]]
+
+
+def test_the_capped_ranking_ranks_the_first_matches_in_id_order(
+    desk: Desk, crowd: list[int], clock: FakeClock
+) -> None:
+    # "The first `cap` matches" are the lowest ids on both engines (FTS5 lists rowids in order),
+    # even after the oldest customers' rows were rewritten by visits (on the server a new row
+    # version lies after every other, so the index's physical order is no longer id order).
+    from csdesk.store import search_index
+
+    marias = [cid for cid in crowd if "|maria|" in desk.db.execute(
+        "SELECT exact_keys FROM customers WHERE id = ?", [cid]).fetchone()[0]]
+    for cid in marias[:3]:
+        clock.advance(minutes=1)
+        desk.visits.log(cid)
+    q = search_index.queries(desk.db)
+    cap = 4
+    matching = sorted(  # every customer with the word maria anywhere in the name
+        cid for cid, norm in desk.db.execute("SELECT id, search_norm FROM customers").fetchall()
+        if " maria " in f"{norm} "
+    )
+    first = matching[:cap]
+    seen = dict(desk.db.execute("SELECT id, last_seen_at FROM customers").fetchall())
+    want = sorted(((seen[c], c) for c in first), reverse=True)
+    got = q.ranked_fts(desk.db, '"maria"', exact_needle="|maria|", exact=None, before=None,
+                       cap=cap, limit=10)
+    assert [tuple(r) for r in got] == want
+
+
+@pytest.mark.parametrize("window", [200, 10, 2])
+@pytest.mark.parametrize("limit", [3, 8])
+def test_a_name_with_more_namesakes_than_the_cap_ranks_as_documented(
+    desk: Desk, crowd: list[int], monkeypatch: pytest.MonkeyPatch, window: int, limit: int
+) -> None:
+    # More namesakes than EXACT_CAP: the exact part of the page is the recency window's
+    # namesakes when they fill it (the FTS ranking is skipped then: it could change nothing),
+    # else those merged with the ranking of the FTS's first EXACT_CAP matches in id order: the
+    # same on both engines. (The rest of the page then sorts in namesakes the walk meets.)
+    monkeypatch.setattr(search_module, "EXACT_CAP", 3)
+    monkeypatch.setattr(search_module, "FIRST_SCAN", window)
+    rows = desk.db.execute("SELECT id, search_norm, exact_keys, last_seen_at FROM customers").fetchall()
+    by_recency = sorted(((r[3], r[0]) for r in rows), reverse=True)
+    cutoff = by_recency[window][0] if window < len(by_recency) else ""
+    exact = {r[0] for r in rows if "|maria|" in r[2]}
+    seen = {r[0]: r[3] for r in rows}
+    first = sorted(r[0] for r in rows if " maria " in f"{r[1]} ")[:3]
+    in_window = sorted(((seen[c], c) for c in exact if seen[c] >= cutoff), reverse=True)[:limit]
+    ranked = sorted(((seen[c], c) for c in first if c in exact), reverse=True)[:limit]
+    want = in_window if len(in_window) >= limit else sorted(set(in_window) | set(ranked), reverse=True)
+    found, complete = desk.search._exact('"maria"', "|maria|", limit)
+    assert not complete
+    assert [tuple(r) for r in found] == want[:limit]

@@ -489,6 +489,40 @@ CREATE INDEX outbox_customer_sent ON outbox(customer_id, sent_at);
 CREATE INDEX outbox_sent_at ON outbox(sent_at);
 """
 
+# What the file's FTS5 index has had since 0010 (prefix='1 2 3'; the file's 0017 of the same
+# name has nothing to do): a prefix of one to three letters ('m', 'ol', 'gar') is a lexeme
+# of its own, the prefix and a '~' (which no folded token holds), at its token's position, so
+# phrases still work ("o'br": 'o' <-> 'br~'). Without it, 'o':* made the GIN index merge the
+# entries of every word starting with o (tens of thousands of rows at 1,000,000 customers);
+# with it, one entry is read, as FTS5 reads one prefix doclist. Longer prefixes stay :*
+# queries (few words share four letters). store/server/search.tsquery writes the queries.
+# The column is made again so every row's vector is recomputed (a table rewrite: about a
+# minute per million customers), and the table is vacuumed after the commit (AFTER_COMMIT).
+_SEARCH_PREFIXES = """
+ALTER TABLE customers DROP COLUMN search_vector;
+CREATE FUNCTION csdesk_name_words(words text, start_at integer) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+RETURN (
+    SELECT coalesce(string_agg('''' || v.lexeme || ''':' || (start_at + n), ' '), '')::tsvector
+    FROM unnest(regexp_split_to_array(btrim(words), ' +')) WITH ORDINALITY AS u(w, n),
+        LATERAL (VALUES (w), (left(w, 1) || '~'), (left(w, 2) || '~'), (left(w, 3) || '~'))
+            AS v(lexeme)
+    WHERE w <> ''
+);
+CREATE OR REPLACE FUNCTION csdesk_search_vector(search_norm text, email_norm text) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+RETURN csdesk_name_words(search_norm, 0)
+    || csdesk_name_words(regexp_replace(email_norm, '[^[:alnum:]]+', ' ', 'g'), length(search_norm) + 100);
+ALTER TABLE customers ADD COLUMN search_vector tsvector
+    GENERATED ALWAYS AS (csdesk_search_vector(search_norm, email_norm)) STORED;
+CREATE INDEX customers_search ON customers USING gin (search_vector);
+"""
+PREFIX_MARK = "~"  # a short prefix's lexeme: its letters and this (see _SEARCH_PREFIXES)
+PREFIX_LEXEMES = 3  # prefixes of up to this many letters have lexemes of their own
+# What a migration leaves for after its commit (VACUUM cannot run inside a transaction): the
+# rewritten table's visibility map, without which every recency walk reads the table too.
+AFTER_COMMIT = {"0017_search_prefixes": "VACUUM (ANALYZE) customers"}
+
 # Migrations after the baseline, by the same names as the file's: name -> PostgreSQL body.
 LATER: dict[str, str] = {
     "0012_insights": _INSIGHTS,
@@ -532,6 +566,7 @@ ALTER TABLE staff ADD COLUMN version bigint NOT NULL DEFAULT 1;
 ALTER TABLE settings ADD COLUMN version bigint NOT NULL DEFAULT 1;
 """,
     "0016_note_computer": f"ALTER TABLE notes ADD COLUMN computer {T} NOT NULL DEFAULT '';",
+    "0017_search_prefixes": _SEARCH_PREFIXES,
 }
 
 
@@ -632,8 +667,15 @@ def upgrade(conn: psycopg.Connection) -> list[str]:
     under the migration lock, so a failure half-way leaves the schema as it was."""
     with conn.transaction(), conn.cursor() as cur:
         _lock(cur)
-        _apply_missing(cur)
+        added = _apply_missing(cur)
+    _after_commit(conn, added)
     return applied(conn)
+
+
+def _after_commit(conn: psycopg.Connection, added: list[str]) -> None:
+    for name in added:
+        if name in AFTER_COMMIT and conn.autocommit:
+            conn.execute(AFTER_COMMIT[name])
 
 
 def open_csdesk(conn: psycopg.Connection) -> list[str]:
@@ -650,7 +692,9 @@ def open_csdesk(conn: psycopg.Connection) -> list[str]:
         return []
     with conn.transaction(), conn.cursor() as cur:
         _lock(cur)
-        return _apply_missing(cur)
+        added = _apply_missing(cur)
+    _after_commit(conn, added)
+    return added
 
 
 def require_csdesk(conn: psycopg.Connection) -> None:

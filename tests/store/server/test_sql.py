@@ -23,14 +23,20 @@ def test_placeholders_outside_quotes_only() -> None:
 @pytest.mark.parametrize(
     ("typed", "query"),
     [
-        ("garc mar", "('garc':*) & ('mar':*)"),
-        ("o'br", "('o' <-> 'br':*)"),
+        ("garc mar", "('garc':*) & ('mar~')"),
+        ("o'br", "('o' <-> 'br~')"),
         ("José", "('jose':*)"),
-        ('"a" & !b | c:* <-> \\', "('a':*) & ('b':*) & ('c':*)"),
+        ("Ян", "('ян~')"),
+        ('"a" & !b | c:* <-> \\', "('a~') & ('b~') & ('c~')"),
     ],
 )
 def test_user_text_becomes_quoted_lexemes(typed: str, query: str) -> None:
+    # Prefixes of up to three letters are the lexemes schema 0017 adds for them ('mar~').
     assert tsquery(fts_query(typed)) == query
+
+
+def test_notes_have_no_prefix_lexemes_so_their_queries_keep_the_star() -> None:
+    assert tsquery(fts_query("aut tea"), prefix_lexemes=False) == "('aut':*) & ('tea':*)"
 
 
 def test_hostile_text_is_only_ever_searched_for(pg_url: str) -> None:

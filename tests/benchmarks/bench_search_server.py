@@ -35,7 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "benchmarks")]
 
-from bench_search import Statement, percentile, record, sample_queries  # noqa: E402
+from bench_search import percentile, sample_queries  # noqa: E402
 from pg_load import load_file  # noqa: E402
 
 from csdesk.domain import SearchHit  # noqa: E402
@@ -94,6 +94,27 @@ def sizes(file_desk: Desk, server_desk: Desk, path: Path) -> str:
             parts.append(f"{index} {found[0] / 1e6:,.0f} MB")
     customers = file_desk.customers.count()
     return f"{customers:,} customers; " + ", ".join(parts)
+
+
+Statement = tuple[str, Any]
+
+
+def record(desk: Desk, call: Callable[[], Any]) -> list[Statement]:
+    """The statements one call sends, with their parameters (a list or a dict), in order."""
+    db = desk.db
+    sent: list[Statement] = []
+    original = db.execute
+
+    def recording(sql: str, params: Any = ()) -> Any:
+        sent.append((sql, params))
+        return original(sql, params)
+
+    db.execute = recording  # type: ignore[method-assign]
+    try:
+        call()
+    finally:
+        del db.execute  # back to the class's method
+    return sent
 
 
 def bare(desk: Desk, statements: list[Statement]) -> None:

@@ -108,3 +108,34 @@ def test_snippet_centres_on_the_match(desk: Desk) -> None:
     [hit] = desk.search.search("latex")
     assert hit.snippet.startswith("… ") and "LÁTEX" in hit.snippet
     assert hit.snippet.endswith("…") and len(hit.snippet) <= 92
+
+
+@pytest.mark.parametrize("head", [2, 1_000])
+def test_a_word_in_more_notes_than_are_read_picks_the_first_notes_in_id_order(
+    desk: Desk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, head: int
+) -> None:
+    # Only the first NOTE_CAP * 3 live matching notes (in note id order, as FTS5 lists them)
+    # are considered: the same notes on both engines, whether the server finds them by walking
+    # its oldest notes (head 1,000) or through its index (head 2: the walk finds too few), and
+    # after an early note was edited (on the server its row moves after all the others).
+    from csdesk.services import search as search_module
+    from csdesk.store.server import search as on_server
+
+    monkeypatch.setattr(search_module, "NOTE_CAP", 2)  # 6 notes read, 2 customers kept
+    monkeypatch.setattr(on_server, "NOTE_HEAD", head)
+    people = [_customer(desk, f"Zed{i}") for i in range(8)]
+    notes = []
+    for i, cid in enumerate(people * 2):
+        clock.advance(minutes=1)
+        body = "the parcel came" if i % 3 else "nothing to see"
+        notes.append((desk.notes.add(cid, body).id, cid, body))
+    desk.notes.edit(notes[1][0], body="the parcel came late")
+    desk.notes.delete(notes[2][0])
+    live = [(nid, cid) for nid, cid, body in notes if "parcel" in body and nid != notes[2][0]]
+    considered: list[int] = []
+    for _nid, cid in sorted(live)[:6]:
+        if cid not in considered and len(considered) < 2:
+            considered.append(cid)
+    seen = dict(desk.db.execute("SELECT id, last_seen_at FROM customers").fetchall())
+    want = sorted(considered, key=lambda c: (seen[c], c), reverse=True)
+    assert [h.customer_id for h in desk.search.search("parcel")] == want

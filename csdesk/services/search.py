@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from csdesk.domain import SearchHit
@@ -126,7 +127,7 @@ class SearchService:
         usual spellings are tried as an index probe first; phonenumbers (50 µs a parse) only
         runs when none of them is on file, for the spellings only it understands."""
         db = self._ctx.db
-        ids = self._q.ids_by_e164(db, _likely_e164(text, digits(text), self._ctx.region))
+        ids = self._q.ids_by_e164(db, _likely_e164(text, digits(text), lambda: self._ctx.region))
         if ids:
             return ids
         e164 = phone_rules.try_e164(text, self._ctx.region)
@@ -339,15 +340,18 @@ def _hits(
     ]
 
 
-def _likely_e164(text: str, wanted: str, region: str) -> list[str]:
+def _likely_e164(text: str, wanted: str, region: Callable[[], str]) -> list[str]:
     """The E.164 spellings a typed number most likely has, without parsing it: as typed after
-    + or 00, or the home country's code in front (with a trunk 0 dropped, as in 020 -> +44 20)."""
+    + or 00, or the home country's code in front (with a trunk 0 dropped, as in 020 -> +44 20).
+
+    `region` is asked only for a number without its country code: it reads a setting, a round
+    trip on a server, and a caller ID from a softphone ("+1206...") needs none."""
     stripped = text.lstrip()
     if stripped.startswith("+"):
         return ["+" + wanted]
     if stripped.startswith("00"):
         return ["+" + wanted[2:]]
-    code = str(phone_rules.country_code(region))
+    code = str(phone_rules.country_code(region()))
     found = ["+" + code + wanted, "+" + code + wanted.lstrip("0")]
     if wanted.startswith(code):
         found.append("+" + wanted)  # 1-312-670-8824: the country code typed without +

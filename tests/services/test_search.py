@@ -204,3 +204,24 @@ def test_fts_query_quotes_every_token(text: str, expected: str) -> None:
 @given(st.text(max_size=80))
 def test_no_text_raises(desk: Desk, text: str) -> None:
     assert isinstance(desk.search.search(text), list)
+
+
+def test_a_caller_id_with_its_country_code_reads_no_setting(
+    desk: Desk, people: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The shop's phone region (a read of settings, a round trip on a server) only matters for a
+    # number typed without + or 00; a softphone's caller ID has its country code.
+    sent: list[str] = []
+    real = desk.db.execute
+
+    def watched(sql: str, params: object = ()) -> object:
+        sent.append(sql)
+        return real(sql, params)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(desk.db, "execute", watched)
+    assert [h.customer_id for h in desk.search.caller("+44 20 7946 0958")] == [people["smith"]]
+    assert desk.search.search("+44 20 7946 0958")[0].customer_id == people["smith"]
+    assert sent and not [s for s in sent if "settings" in s], sent
+    sent.clear()
+    assert [h.customer_id for h in desk.search.caller("555-010-4477")] == [people["jose"]]
+    assert [s for s in sent if "settings" in s]  # a national number: the region is read

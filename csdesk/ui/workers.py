@@ -57,11 +57,22 @@ def open_worker_desk(
 
 class Progress:
     """What an operation receives besides its Desk: `progress(done, total) -> bool` (False: the
-    user asked to stop) and `progress.cancelled`. Services take it as their progress callback."""
+    user asked to stop) and `progress.cancelled`. Services take it as their progress callback.
+    `progress.share(value)` hands a value to the UI thread before the job ends (Op.shared): an
+    import's preview shows its first rows while the rest of the file is planned."""
 
-    def __init__(self, report: Callable[[int, int], None] | None = None) -> None:
+    def __init__(
+        self,
+        report: Callable[[int, int], None] | None = None,
+        share: Callable[[object], None] | None = None,
+    ) -> None:
         self._event = threading.Event()
         self._report = report
+        self._share = share
+
+    def share(self, value: object) -> None:
+        if self._share is not None:
+            self._share(value)
 
     def __call__(self, done: int, total: int) -> bool:
         if self._report is not None:
@@ -93,6 +104,7 @@ class _Relay(QObject):
     worker; Qt drops the connections to an Op that is gone."""
 
     progress = Signal(int, int)
+    shared = Signal(object)
     ended = Signal(object)  # _Outcome
 
     def __init__(self) -> None:
@@ -151,10 +163,12 @@ class Op(QObject):
 
     Signals, after the job's changes were published: `succeeded(result)`, `failed(message fit
     for the user)`, or `cancelled(result)` (what the job returned after the stop, often None);
-    then `ended()` whichever it was. `progress(done, total)` on the way.
+    then `ended()` whichever it was. `progress(done, total)` on the way, and `shared(value)` for
+    what the job hands over before it ends (Progress.share).
     """
 
     progress = Signal(int, int)
+    shared = Signal(object)
     succeeded = Signal(object)
     failed = Signal(str)
     cancelled = Signal(object)
@@ -177,8 +191,9 @@ class Op(QObject):
         self._publish = publish or desk.notify  # the window's bus listens on its desk
         self._relay = _Relay()
         self._relay.progress.connect(self.progress)
+        self._relay.shared.connect(self.shared)
         self._relay.ended.connect(self._ended)
-        self._token = Progress(self._relay.progress.emit)
+        self._token = Progress(self._relay.progress.emit, self._relay.shared.emit)
         self.running = False
         self.done = False
         self.result: Any = None

@@ -6,8 +6,8 @@ Prints the time to read + plan (the preview) and to write (apply), rows/s, CPU, 
 batch p50/p99, and the machine's load. Peak memory twice: the process's peak RSS (which counts
 the database pages SQLite maps in: at 1,000,000 customers most of that is the file, shared with
 the page cache) and the peak of its anonymous memory (heap: what the plan and Python hold),
-sampled at every progress report. The preview's first page: when the window could show it
-(the preview returns after the whole file is planned, so that is the whole preview).
+sampled at every progress report. The preview's first page: when the preview hands over its
+first rows (what the window shows while the rest of the file is planned).
 The issue's goals: >= 10,000 rows/s into an empty database, >= 5,000 rows/s into one with
 1,000,000 customers, peak memory < 200 MB at any file size, first page < 1 s.
 """
@@ -122,8 +122,11 @@ def main() -> None:
             anon.append(_anon_mb())
             return True
 
+        first: list[float] = []
         c0, t0 = time.process_time(), time.perf_counter()
-        plan = desk.imports.preview(src, progress=planning)
+        plan = desk.imports.preview(
+            src, progress=planning, first_page=lambda _plan: first.append(time.perf_counter())
+        )
         c1, t1 = time.process_time(), time.perf_counter()
         stamps = [time.perf_counter()]
 
@@ -146,7 +149,7 @@ def main() -> None:
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak memory (RSS) after the import: {peak_mb:,.0f} MB (mapped database pages included)")
         print(f"peak anonymous memory (heap) while planning and writing: {max(anon):,.0f} MB")
-        print(f"preview's first page ready after: {t1 - t0:6.2f} s (the whole preview)")
+        print(f"preview's first page ready after: {(first or [t1])[0] - t0:6.2f} s")
         print(f"rows/s by CPU time: {rows / (c2 - c0):,.0f}")
         if batch_ms:
             p99 = batch_ms[min(len(batch_ms) - 1, int(len(batch_ms) * 0.99))]

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from csdesk.domain import Channel, Customer, CustomerDraft, Role
 from csdesk.errors import NotFound, UserError
 from csdesk.services.desk import Desk
+from csdesk.services.importing.plan import FIRST_PAGE_ROWS
 from csdesk.ui.dialogs.column_mapping import ColumnMappingDialog, guess, sample
 from csdesk.ui.dialogs.find_duplicates import FindDuplicatesDialog, MergeConfirm
 from csdesk.ui.dialogs.import_dialog import ImportDialog
@@ -390,3 +391,53 @@ def test_a_new_window_tells_of_an_interrupted_import_once_its_first_results_are_
     qtbot.waitUntil(lambda: "100 of 250 rows" in win.statusBar().currentMessage(), timeout=10000)
     assert feature(win).resume_action.isEnabled()
     win.teardown()
+
+
+def big_square_csv(path: Path, rows: int) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["Square Customer ID", "First Name", "Last Name", "Email Address", "Phone Number"])
+        for i in range(rows):
+            writer.writerow([f"SQ{i:08d}", f"Big{i}", "Fileson", f"big{i}@example.com",
+                             f"+1 415-{300 + i // 10000:03d}-{i % 10000:04d}"])
+    return path
+
+
+def test_a_big_files_first_rows_show_while_the_rest_is_planned(
+    qtbot: QtBot, window: MainWindow, lead: str, tmp_path: Path
+) -> None:
+    # Issue 17: the preview's first page on screen at once, for any file size; progress as before.
+    src = big_square_csv(tmp_path / "big.csv", 20_000)
+    dialog = ImportDialog(window, window.desk, src)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() > 0, timeout=30000)
+    # still planning: the rows shown are the file's first, read-only, Import not offered yet
+    assert dialog.plan is None and dialog.busy and dialog.model.partial
+    assert dialog.bar.isVisible() and not dialog.import_button.isEnabled()
+    assert "being read" in dialog.counts.text()
+    assert dialog.model.total() == FIRST_PAGE_ROWS
+    shown = [dialog.model.index(r, 2).data() for r in range(3)]
+    assert shown == ["Big0 Fileson", "Big1 Fileson", "Big2 Fileson"]
+    assert dialog.model.index(0, 1).data() == "New"
+    ModelTester(None).check(dialog.model, force_py=True)
+    qtbot.waitUntil(lambda: dialog.plan is not None, timeout=120000)
+    assert not dialog.model.partial and dialog.model.total() == 20_000
+    assert dialog.plan.count("create") == 20_000
+    assert dialog.import_button.isEnabled()
+
+
+def test_cancelling_a_preview_after_its_first_rows_shows_nothing_and_writes_nothing(
+    qtbot: QtBot, window: MainWindow, desk: Desk, tmp_path: Path
+) -> None:
+    src = big_square_csv(tmp_path / "big.csv", 20_000)
+    before = desk.customers.count()
+    dialog = ImportDialog(window, window.desk, src)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() > 0, timeout=30000)
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=60000)
+    assert dialog.plan is None and dialog.model.rowCount() == 0
+    assert "nothing" in dialog.status.text().lower()
+    assert desk.customers.count() == before

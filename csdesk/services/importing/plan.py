@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 import re
 import threading
@@ -16,8 +15,9 @@ from typing import TYPE_CHECKING, Any, overload
 from csdesk.domain import CustomerDraft
 from csdesk.errors import UserError, ValidationError
 from csdesk.services.importing import formats
-from csdesk.services.importing.readers import decode, iter_csv_lines, read_vcards
+from csdesk.services.importing.readers import read_vcards
 from csdesk.services.importing.records import Record, shorten
+from csdesk.services.importing.streaming import StreamedText, iter_csv_stream
 from csdesk.services.text import folded_phrase
 from csdesk.store import customers as store
 from csdesk.store import notes as notes_store
@@ -99,6 +99,8 @@ class PlanItem:
 
 
 PAGE_ITEMS = 1000
+# A preview shows this many rows before the rest of the file is planned (the window's first page).
+FIRST_PAGE_ROWS = 500
 _CODES = {"create": ord("c"), "update": ord("u"), "unchanged": ord("n"), "skip": ord("s")}
 _CACHED_PAGES = 4
 
@@ -290,19 +292,20 @@ def open_file(path: Path, fmt: str = "auto", mapping: dict[str, str] | None = No
     try:
         if path.stat().st_size > MAX_BYTES:
             raise UserError("That file is larger than 200 MB. Split it into smaller files.")
-        data = path.read_bytes()
+        # Read as it is used, never whole (streaming): the hash and the encoding first.
+        text = StreamedText.open(path)
+        looks_vcard = text.head(4096).lstrip()[:11].upper().startswith("BEGIN:VCARD")
     except OSError as exc:
         raise UserError(f"Cannot read {path}: {exc.strerror or exc}. Check the name and try again.") from exc
-    sha = hashlib.sha256(data).hexdigest()
-    # One line ending everywhere, so multi-line cells read the same from Windows and Unix files.
-    text = decode(data).replace("\r\n", "\n")
-    del data
-    looks_vcard = text.lstrip()[:11].upper().startswith("BEGIN:VCARD")
+    except UnicodeDecodeError as exc:  # a UTF-16 file cut in the middle of a character
+        raise UserError(f"{path.name} is not a text file csdesk can read ({exc.reason}).") from exc
+    sha = text.sha256
     if fmt == "vcard" or (fmt == "auto" and (looks_vcard or path.suffix.lower() in (".vcf", ".vcard"))):
-        cards = read_vcards(text)
+        cards = read_vcards(text.read())  # cards are read whole: a vCard file is small
         recs = (formats.vcard_record(c, n) for n, c in enumerate(cards, start=1))
         return Source("vcard", len(cards), recs, sha)
-    header, count, rows = iter_csv_lines(text)
+    # One line ending everywhere, so multi-line cells read the same from Windows and Unix files.
+    header, count, rows = iter_csv_stream(text)
     if mapping:
         fmt = "csv"
     elif fmt == "auto":
@@ -584,9 +587,14 @@ def build_plan(
     recs: Iterable[Record],
     progress: Callable[[int, int], bool] | None = None,
     total: int | None = None,
+    first_page: Callable[[Plan], None] | None = None,
 ) -> Plan:
     """Plan every row; progress(done, total) every 1,000 rows, False cancels (UserError).
-    `recs` may be read as it goes (open_file); then `total` says how many there are."""
+    `recs` may be read as it goes (open_file); then `total` says how many there are.
+    `first_page(plan)` is called once FIRST_PAGE_ROWS rows are planned (not for a shorter file),
+    with a Plan on the same items, which go on growing: its first FIRST_PAGE_ROWS items are
+    final but for the "same name" warnings of a file planned in one pass (see below), which
+    the returned plan has. Whoever got it may still read those rows after a cancel."""
     planner = Planner(ctx, customers)
     if total is None:
         recs = list(recs)
@@ -597,13 +605,18 @@ def build_plan(
     )
     items = PlanItems()
     named: dict[str, list[int]] = {}  # whole name -> positions of new rows with it (deferred)
+    shared = False
     for rec in recs:
         items.append(planner.plan(rec))
         if planner.pending is not None:
             named.setdefault(planner.pending, []).append(len(items) - 1)
             planner.pending = None
+        if first_page is not None and not shared and len(items) == FIRST_PAGE_ROWS:
+            shared = True
+            first_page(Plan(file_name, fmt, items))
         if progress is not None and len(items) % 1000 == 0 and not progress(len(items), total):
-            items.close()
+            if not shared:  # else the first page's reader still holds it; it closes with it
+                items.close()
             raise UserError("Preview cancelled; nothing was imported.")
     if named:
         # The same warning the per-name lookup gives, for every name in one pass.

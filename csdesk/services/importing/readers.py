@@ -63,7 +63,7 @@ def _reader(text: str) -> tuple[list[str], Any]:
     return [h.strip().lstrip("\ufeff") for h in header], reader
 
 
-def _unreadable(reader: Any, exc: csv.Error) -> UserError:
+def unreadable(reader: Any, exc: csv.Error) -> UserError:
     return UserError(
         f"Line {reader.line_num} of this CSV file cannot be read ({exc}). "
         "Re-export it or fix that line and try again."
@@ -80,7 +80,7 @@ def iter_csv_lines(text: str) -> tuple[list[str], int, Iterator[tuple[int, int, 
             if "".join(row).strip():
                 count += 1
     except csv.Error as exc:
-        raise _unreadable(reader, exc) from exc
+        raise unreadable(reader, exc) from exc
 
     def rows() -> Iterator[tuple[int, int, list[str]]]:
         _header, reader = _reader(text)
@@ -92,7 +92,7 @@ def iter_csv_lines(text: str) -> tuple[list[str], int, Iterator[tuple[int, int, 
                 if "".join(row).strip():
                     yield first, last, row + [""] * (width - len(row))
         except csv.Error as exc:
-            raise _unreadable(reader, exc) from exc
+            raise unreadable(reader, exc) from exc
 
     return header, count, rows()
 

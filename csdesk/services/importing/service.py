@@ -99,8 +99,10 @@ class ImportService:
         fmt: str = "auto",
         mapping: dict[str, str] | None = None,
         progress: Progress | None = None,
+        first_page: Callable[[Plan], None] | None = None,
     ) -> Plan:
-        """A dry run: what each row would do. Writes nothing.
+        """A dry run: what each row would do. Writes nothing. `first_page(plan)`: the first rows
+        before the rest is planned (plan.build_plan says what it holds).
 
         fmt: auto, square, shopify, google, vcard, csv (needs `mapping` or guessable headers)
         or csdesk (our own export). mapping: {'Column': 'field' or 'phone:work'}.
@@ -109,7 +111,8 @@ class ImportService:
         path = Path(path)
         source = open_file(path, fmt, mapping)
         plan = build_plan(
-            self._ctx, self._customers, path.name, source.fmt, source.records, progress, source.total
+            self._ctx, self._customers, path.name, source.fmt, source.records, progress, source.total,
+            first_page,
         )
         plan.path, plan.sha256 = str(path.resolve()), source.sha256
         plan.options = {"fmt": fmt, "mapping": mapping}

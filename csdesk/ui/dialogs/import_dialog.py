@@ -32,6 +32,7 @@ from csdesk.errors import CsdeskError
 from csdesk.services.auth import Permission, allowed
 from csdesk.services.desk import Desk
 from csdesk.services.importing import ImportResult, Plan, UndoResult
+from csdesk.services.importing.plan import FIRST_PAGE_ROWS
 from csdesk.ui.dialogs.column_mapping import ColumnMappingDialog, sample
 from csdesk.ui.models.import_preview_model import ImportPreviewModel
 from csdesk.ui.workers import Op, OpFn, Progress, run_op
@@ -182,9 +183,13 @@ class ImportDialog(QDialog):
         self.preview()
 
     # -- running work --------------------------------------------------------------------------
-    def _run(self, fn: OpFn, done: Callable[[Any], None]) -> None:
+    def _run(
+        self, fn: OpFn, done: Callable[[Any], None], shared: Callable[[Any], None] | None = None
+    ) -> None:
         task = run_op(self._desk, fn, parent=self)
         task.progress.connect(self._progress)
+        if shared is not None:
+            task.shared.connect(lambda value: shared(value) if self._task is task else None)
         task.succeeded.connect(lambda result: self._ended(done, result))
         task.failed.connect(self._failed)
         # an import stopped part-way returns what it wrote (result.cancelled); others, nothing
@@ -217,6 +222,8 @@ class ImportDialog(QDialog):
     def _failed(self, message: str) -> None:
         self._task = None
         self.bar.hide()
+        if self.plan is None:  # a preview that stopped: its first page goes too
+            self.model.set_plan(None)
         self.error_text = message
         self.format.setEnabled(self.result_value is None)
         self.status.setText(message)
@@ -241,9 +248,23 @@ class ImportDialog(QDialog):
         self.status.setText("")
 
         def work(desk: Desk, progress: Progress) -> Plan:
-            return desk.imports.preview(path, fmt=fmt, mapping=mapping, progress=progress)
+            return desk.imports.preview(
+                path, fmt=fmt, mapping=mapping, progress=progress, first_page=progress.share
+            )
 
-        self._run(work, self._show_plan)
+        self._run(work, self._show_plan, self._show_first_page)
+
+    def _show_first_page(self, plan: object) -> None:
+        """The file's first rows while the rest is planned (a big file takes a while): what
+        they would do, read-only; Import waits for the whole plan."""
+        if not isinstance(plan, Plan) or self.plan is not None:
+            return
+        if plan.fmt == "csv" and self._mapping is None and not self._asked_mapping:
+            return  # the column step comes first (_show_plan): these rows may be guessed wrong
+        self.model.set_plan(plan, limit=FIRST_PAGE_ROWS)
+        self.counts.setText(
+            f"The first {FIRST_PAGE_ROWS:,} rows; the rest of the file is being read…"
+        )
 
     def _show_plan(self, plan: Plan) -> None:
         if plan.fmt == "csv" and self._mapping is None and not self._asked_mapping:

@@ -42,6 +42,7 @@ class ImportPreviewModel(HeaderedTableModel):
         self._rows: Sequence[int] = ()  # the filtered rows: their positions in the plan
         self._shown = 0  # how many of them the view has fetched
         self._action: str | None = None
+        self._limit: int | None = None  # a plan still being made: only its first rows are final
 
     @property
     def plan(self) -> Plan | None:
@@ -51,9 +52,17 @@ class ImportPreviewModel(HeaderedTableModel):
     def action_filter(self) -> str | None:
         return self._action
 
-    def set_plan(self, plan: Plan | None) -> None:
+    def set_plan(self, plan: Plan | None, *, limit: int | None = None) -> None:
+        """Show `plan`; with `limit`, only its first `limit` items (a preview still planning the
+        rest of the file hands over its first page: the items after it are still being made)."""
         self._plan = plan
+        self._limit = limit
         self._refilter()
+
+    @property
+    def partial(self) -> bool:
+        """Only the first rows of a plan still being made are shown."""
+        return self._limit is not None
 
     def set_filter(self, action: str | None) -> None:
         """Show only rows with this action (create, update, unchanged, skip), or all with None."""
@@ -62,7 +71,11 @@ class ImportPreviewModel(HeaderedTableModel):
 
     def _refilter(self) -> None:
         self.beginResetModel()
-        self._rows = self._plan.items.positions(self._action) if self._plan else ()
+        rows: Sequence[int] = self._plan.items.positions(self._action) if self._plan else ()
+        if self._limit is not None:
+            limit = self._limit
+            rows = range(min(limit, len(rows))) if self._action is None else [p for p in rows if p < limit]
+        self._rows = rows
         self._shown = min(PAGE, len(self._rows))
         self.endResetModel()
 

@@ -1,7 +1,8 @@
 """Import 100,000 generated customers from a Square (or Shopify) CSV into a database.
 
 Run: PYTHONPATH=$PWD python tests/benchmarks/bench_import.py [ROWS] [--format square|shopify]
-     [--db EXISTING.db]   # imports into that file itself: give it a copy, never a shared file
+     [--db EXISTING.db] [--preview-only]
+     (--db: imports into that file itself: give it a copy, never a shared file)
 Prints the time to read + plan (the preview) and to write (apply), rows/s, CPU, peak memory and
 batch p50/p99, and the machine's load. Peak memory twice: the process's peak RSS (which counts
 the database pages SQLite maps in: at 1,000,000 customers most of that is the file, shared with
@@ -107,6 +108,8 @@ def main() -> None:
     parser.add_argument("rows", type=int, nargs="?", default=100_000)
     parser.add_argument("--format", choices=("square", "shopify"), default="square")
     parser.add_argument("--db", type=Path, help="Import into this database (a copy you may change).")
+    parser.add_argument("--preview-only", action="store_true",
+                        help="Stop after the preview: its time, first page and memory at big sizes.")
     args = parser.parse_args()
     rows = args.rows
     with tempfile.TemporaryDirectory() as tmp:
@@ -128,6 +131,16 @@ def main() -> None:
             src, progress=planning, first_page=lambda _plan: first.append(time.perf_counter())
         )
         c1, t1 = time.process_time(), time.perf_counter()
+        if args.preview_only:
+            print(f"rows: {rows:,} ({src.stat().st_size / 1e6:,.0f} MB)  format: {plan.fmt}  "
+                  f"summary: {plan.summary()}")
+            print(f"preview (read + validate + match): {t1 - t0:6.2f} s, CPU {c1 - c0:.2f} s "
+                  f"({rows / (c1 - c0):,.0f} rows/s by CPU)")
+            print(f"preview's first page ready after: {(first or [t1])[0] - t0:6.2f} s")
+            print(f"peak anonymous memory (heap) while planning: {max(anon):,.0f} MB")
+            print(f"load after: {_load()}")
+            desk.close()
+            return
         stamps = [time.perf_counter()]
 
         def progress(done: int, total: int) -> bool:

@@ -285,9 +285,7 @@ def check_cmd(run: RunContext, as_json: bool, repair: bool) -> None:
 
     With --db URL, a server's: schema version, tables, indexes, and a sample of search columns."""
     if run.server:
-        if repair:
-            raise UserError("On a server, --repair is not there yet: the check names the REINDEX to run.")
-        server_check(run, as_json)
+        server_check(run, as_json, repair=repair)
         return
     from csdesk.services.backup import (
         advice_for_file,

@@ -51,14 +51,18 @@ def server_init_cmd(url: str, as_json: bool) -> None:
 @click.option("--from", "source", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The csdesk database file to copy (it is only read, never changed).")
 @click.option("--to", "url", required=True, help="The PostgreSQL server database (empty, or just set up).")
+@click.option("--replace-partial", is_flag=True,
+              help="Empty the partial copy an earlier migrate left when it was cut off, and copy again.")
 @json_flag("{server, ok, rows, copy_seconds, verify_seconds, tables, search_sample}")
-def migrate_cmd(source: Path, url: str, as_json: bool) -> None:
+def migrate_cmd(source: Path, url: str, as_json: bool, replace_partial: bool) -> None:
     """Move a shop's database file to its PostgreSQL server, then verify the copy.
 
     Copies every table (customers, visits, notes, issues, staff and their PIN hashes, settings,
     the audit log, ...) in batches of one transaction each, keeping ids; then compares the row
     counts and a checksum of every table on both sides, and a sample of searches. The file is
-    opened read-only. A server database that already holds csdesk data is refused.
+    opened read-only. A server database that already holds csdesk data is refused; one holding
+    the partial copy of a migrate that was cut off is refused with the command that starts
+    again (--replace-partial).
     """
     from csdesk.services.server import migrate_file
 
@@ -71,7 +75,7 @@ def migrate_cmd(source: Path, url: str, as_json: bool) -> None:
             click.echo(f"  {table}… ({done:,} of {total:,} rows)", err=True)
         return True
 
-    report = migrate_file(source.expanduser(), target, progress)
+    report = migrate_file(source.expanduser(), target, progress, replace_partial=replace_partial)
     if as_json:
         echo_json(report.as_dict())
     else:

@@ -54,27 +54,42 @@ def server_restore(run: RunContext, source: Path, other_database: bool, pg_bin: 
     )
 
 
-def server_check(run: RunContext, as_json: bool) -> None:
+def server_check(run: RunContext, as_json: bool, *, repair: bool = False) -> None:
     from csdesk.services.server_backup import ServerBackups
 
     assert run.server is not None
+    repaired: list[str] = []
+    warnings: list[str] = []
     with ServerBackups(run.server) as backups:
         report = backups.check()
+        if repair and not report.ok:
+            repaired, report = backups.repair()
+        if repair:  # and what an erase may have left in the files when tables were busy
+            rewritten, busy = backups.rewrite_erased()
+            repaired.append(f"{len(rewritten)} tables rewritten, so no erased customer's text "
+                            "stays in their files")
+            if busy:
+                warnings.append(f"other counters kept {', '.join(busy)} busy, so they were not "
+                                "rewritten: run --repair again when the counters are quiet")
         where = backups.server
     if as_json:
         echo_json({"ok": report.ok, "busy": report.busy, "checked": report.checked,
-                   "problems": report.problems, "warnings": [], "repaired": []})
+                   "problems": report.problems, "warnings": warnings, "repaired": repaired})
     else:
         for item in report.checked:
             click.echo(f"checked: {item}")
+        for item in repaired:
+            click.echo(f"repaired: {item}")
+        for item in warnings:
+            click.echo(f"Warning: {item}", err=True)
         if report.ok:
             click.echo(f"The csdesk database on {where} is healthy.")
         else:
             for problem in report.problems:
                 click.echo(f"problem: {problem}", err=True)
             advice = (
-                "Only indexes and search columns are affected: an administrator can rebuild them "
-                "(REINDEX, as named above)." if report.repairable
+                "Only indexes and search columns are affected: `csdesk --db URL check --repair` "
+                "rebuilds them." if report.repairable
                 else "Restore the newest good backup with `csdesk --db URL restore FILE`."
             )
             click.echo(f"The csdesk database on {where} has problems. {advice}", err=True)

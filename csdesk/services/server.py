@@ -122,15 +122,19 @@ def sample_queries(search_file: Any, limit: int = 6) -> list[str]:
     return list(dict.fromkeys(q for q in queries if q.strip()))
 
 
-def migrate_file(path: Path, target: str, progress: Progress) -> MigrateReport:
-    """Copy the file at `path` to the server, then check counts, checksums and a search sample."""
+def migrate_file(
+    path: Path, target: str, progress: Progress, *, replace_partial: bool = False
+) -> MigrateReport:
+    """Copy the file at `path` to the server, then check counts, checksums and a search sample.
+    `replace_partial`: start again over the partial copy a cut-off migrate left."""
     src = server_copy.open_source(path)
     try:
         conn = connect.connect(target)
         try:
             try:
                 schema.init(conn)  # sets up an empty database; refuses another program's
-                report = server_copy.copy_file(src, conn, target, progress)
+                report = server_copy.copy_file(src, conn, target, progress, source=path,
+                                               replace_partial=replace_partial)
             except connect.EngineError as exc:
                 raise connect.translate(exc, target) from None
             result = MigrateReport(connect.info(conn).describe(), report)

@@ -44,6 +44,8 @@ from csdesk.store.files import check_target
 from csdesk.store.integrity import CheckReport
 from csdesk.store.server import check as server_check
 from csdesk.store.server import connect, dump, ops, schema
+from csdesk.store.server import repair as server_repair
+from csdesk.store.server.erase import ERASE_TABLES, scrub_after_erase
 from csdesk.store.server.target import redact
 
 if TYPE_CHECKING:
@@ -225,6 +227,21 @@ class ServerBackups:
     # -- check ---------------------------------------------------------------------------------
     def check(self) -> CheckReport:
         return server_check.check(self.conn)
+
+    def repair(self) -> tuple[list[str], CheckReport]:
+        """Rebuild missing or invalid indexes and search columns (store/server/repair.py, one
+        transaction), audited with what was done; then the check again."""
+        done = server_repair.repair(self.conn)
+        if done:
+            self._audit("repair", {"done": done})
+        return done, self.check()
+
+    def rewrite_erased(self) -> tuple[list[str], list[str]]:
+        """VACUUM FULL of every table an erase touches (store/server/erase.py): what an erase
+        that found tables busy left in the files is gone after this. (rewritten, busy)."""
+        busy = scrub_after_erase(self.conn)
+        present = set(schema.user_tables(self.conn))
+        return [t for t in ERASE_TABLES if t in present and t not in busy], busy
 
 
 

@@ -25,11 +25,13 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql as pgsql
 
 from csdesk.errors import UserError
 from csdesk.store import db as file_db
 from csdesk.store.migrations import known_migrations
 from csdesk.store.server import connect, schema
+from csdesk.store.server.target import redact
 
 BATCH_ROWS = 10_000
 FILE_HISTORY = "_sqlite_migrations"
@@ -164,6 +166,39 @@ def checksum(rows: Rows) -> tuple[int, str]:
     return count, digest.hexdigest()
 
 
+# While a migrate copies, the server database says so in a comment on csdesk's migrations
+# table (written, committed, before the first row; removed in the copy's last transaction). A
+# comment is not a row: the copy, which replaces the seed settings, cannot remove it, no table
+# is needed for it, and a dump of the half-copied database carries it too. So a run cut off by
+# a crash, a lost connection or a cancel leaves a mark, and the next run can tell "our own copy,
+# cut short" (start it again: --replace-partial) from "a shop's data" (refuse).
+PARTIAL_MARK = "csdesk: partial copy by csdesk migrate"
+
+
+def partial_copy(conn: psycopg.Connection) -> str | None:
+    """What the mark of a cut-off migrate says (when, from which file), None if there is none."""
+    row = conn.execute("SELECT obj_description('csdesk_migrations'::regclass, 'pg_class')").fetchone()
+    text = row[0] if row else None
+    return text if text and text.startswith(PARTIAL_MARK) else None
+
+
+def _mark_partial(conn: psycopg.Connection, detail: str) -> None:
+    conn.execute(pgsql.SQL("COMMENT ON TABLE csdesk_migrations IS {}").format(
+        pgsql.Literal(f"{PARTIAL_MARK} {detail}")))
+
+
+def again_command(source: Path | str, target: str) -> str:
+    return f"csdesk migrate --from {source} --to {redact(target)} --replace-partial"
+
+
+def empty_partial_copy(conn: psycopg.Connection) -> None:
+    """Inside the caller's transaction: empty every csdesk table of a cut-off migrate's copy
+    (the mark stays until the new copy is complete)."""
+    tables = [t for t in schema.user_tables(conn) if t != "csdesk_migrations"]
+    conn.execute(pgsql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
+        pgsql.SQL(", ").join(map(pgsql.Identifier, tables))))
+
+
 def _require_empty(conn: psycopg.Connection, tables: list[str]) -> None:
     held = []
     for table in tables:
@@ -187,9 +222,18 @@ def _require_empty(conn: psycopg.Connection, tables: list[str]) -> None:
 
 
 def copy_file(
-    src: sqlite3.Connection, conn: psycopg.Connection, target: str, progress: Progress
+    src: sqlite3.Connection,
+    conn: psycopg.Connection,
+    target: str,
+    progress: Progress,
+    *,
+    source: Path | str = "FILE",
+    replace_partial: bool = False,
 ) -> CopyReport:
-    """Copy every table of `src` into the (empty, csdesk) server database `conn`."""
+    """Copy every table of `src` into the (empty, csdesk) server database `conn`.
+
+    `replace_partial`: the database holds the partial copy of an earlier migrate that was cut
+    off (its mark says so): empty it and copy again; refused when there is no such mark."""
     tables = file_tables(src)
     server_tables = set(schema.user_tables(conn))
     unknown = [t for t in tables if t not in server_tables]
@@ -198,13 +242,32 @@ def copy_file(
             f"The file has tables csdesk cannot move to the server yet ({', '.join(unknown)}); "
             "nothing was copied. Update csdesk, then migrate."
         )
-    _require_empty(conn, tables)
+    cut_off = partial_copy(conn)
+    again = again_command(source, target)
+    if replace_partial and cut_off is None:
+        raise UserError(
+            "--replace-partial empties a partial copy left by a migrate that was cut off, and this "
+            "server database holds none; nothing was changed."
+        )
+    if cut_off is not None and not replace_partial:
+        raise UserError(
+            f"The server database holds a partial copy from an earlier `csdesk migrate` that was "
+            f"cut off ({cut_off[len(PARTIAL_MARK):].strip()}); nothing was copied now. To empty it "
+            f"and copy again, run: {again}"
+        )
+    if cut_off is None:
+        _require_empty(conn, tables)
     copied = [t for t in tables if t not in DERIVED_TABLES]
     totals = {t: src.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in copied}
     total = sum(totals.values())
     report = CopyReport(rows=total)
     started = time.perf_counter()
     done = 0
+    with conn.transaction():
+        if cut_off is not None:
+            empty_partial_copy(conn)
+        _mark_partial(conn, f"(started {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} "
+                            f"from {Path(str(source)).name})")
     try:
         for table in copied:
             columns = file_columns(src, table)
@@ -228,11 +291,12 @@ def copy_file(
                 if not progress(done, total, table):
                     raise UserError(
                         f"The move was cancelled after {done} of {total} rows; the server database "
-                        "holds a partial copy: drop and recreate it before migrating again."
+                        f"holds a partial copy. To empty it and copy again, run: {again}"
                     )
                 if len(batch) < BATCH_ROWS:
                     break
         with conn.transaction():
+            conn.execute("COMMENT ON TABLE csdesk_migrations IS NULL")  # complete: no mark
             for table in tables:
                 if "id" in file_columns(src, table) and primary_key(src, table) == ["id"]:
                     conn.execute(
@@ -245,7 +309,7 @@ def copy_file(
     except psycopg.Error as exc:
         raise UserError(
             f"{connect.translate(exc, target)} The server database holds a partial copy "
-            f"({done} of {total} rows): drop and recreate it before migrating again."
+            f"({done} of {total} rows). To empty it and copy again, run: {again}"
         ) from None
     report.copy_s = time.perf_counter() - started
     started = time.perf_counter()

@@ -178,8 +178,12 @@ class SearchService:
                 db, phrase, exact_needle=needle, exact=True, before=None, cap=EXACT_CAP, limit=limit
             )
 
-        if self._q.fts_count(db, phrase, EXACT_CAP) < EXACT_CAP:
-            return ranked(), True
+        count, found = self._q.counted_ranking(
+            db, phrase, count_cap=EXACT_CAP, exact_needle=needle, exact=True, before=None,
+            limit=limit,
+        )
+        if count < EXACT_CAP:
+            return found, True
         # A very common word: the FTS would list only some namesakes; the most recently seen
         # ones come from the recency window (a short walk), so "maria" lists recent Marias first.
         recent = self._q.recent_matching(
@@ -212,11 +216,13 @@ class SearchService:
         if len(found) >= room or probe is None:
             return found
         guess = len(found) * self._size_estimate() // PROBE_SCAN
-        if guess <= FTS_CAP // 2 and self._q.fts_count(db, match, FTS_CAP + 1) <= FTS_CAP:
-            return found + self._q.ranked_fts(
-                db, match, exact_needle=needle, exact=exact, before=probe, cap=FTS_CAP,
+        if guess <= FTS_CAP // 2:
+            count, ranked = self._q.counted_ranking(
+                db, match, count_cap=FTS_CAP + 1, exact_needle=needle, exact=exact, before=probe,
                 limit=room - len(found),
             )
+            if count <= FTS_CAP:  # every match was ranked
+                return found + ranked
         deeper = self._cutoff(RECENT_SCAN)
         found += self._q.recent_matching(
             db, needles, exact_needle=needle, exact=exact, since=deeper, before=probe,

@@ -17,7 +17,7 @@ from csdesk.store.notes import bodies as note_bodies
 from csdesk.store.notes import one_per_customer
 
 __all__ = [  # the names store/server/search.py gives the server's index too
-    "email_prefix_matches", "fts_count", "fts_ids", "ids_by_e164", "ids_by_e164_prefix",
+    "counted_ranking", "email_prefix_matches", "fts_count", "fts_ids", "ids_by_e164", "ids_by_e164_prefix",
     "newest_id", "note_bodies", "note_matches", "phone_containing", "phone_suffix_or_start",
     "ranked_fts", "recency_cutoff", "recent_matching", "recent_rows", "rows",
 ]
@@ -113,6 +113,28 @@ def ranked_fts(
         [match, cap, _flag(exact), exact_needle, before if before is not None else "\uffff", limit],
     )
     return cur.fetchall()
+
+
+def counted_ranking(
+    db: sqlite_utils.Database,
+    match: str,
+    *,
+    count_cap: int,
+    exact_needle: str,
+    exact: bool | None,
+    before: str | None,
+    limit: int,
+) -> tuple[int, list[tuple[str, int]]]:
+    """(how many match, counting no further than `count_cap`; and when fewer than `count_cap`
+    match, ranked_fts of all of them). On a server both are one statement (one pass over the
+    matches); here FTS5 answers each from its index, so they stay two."""
+    count = fts_count(db, match, count_cap)
+    if count >= count_cap:
+        return count, []
+    return count, ranked_fts(
+        db, match, exact_needle=exact_needle, exact=exact, before=before, cap=count_cap,
+        limit=limit,
+    )
 
 
 def recent_matching(

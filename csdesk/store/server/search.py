@@ -30,7 +30,7 @@ from csdesk.store.search import (  # plain SQL on both engines
 from csdesk.store.server.schema import PREFIX_LEXEMES, PREFIX_MARK
 
 __all__ = [
-    "email_prefix_matches", "fts_count", "fts_ids", "ids_by_e164", "ids_by_e164_prefix",
+    "counted_ranking", "email_prefix_matches", "fts_count", "fts_ids", "ids_by_e164", "ids_by_e164_prefix",
     "newest_id", "note_bodies", "note_matches", "phone_containing", "phone_suffix_or_start",
     "ranked_fts", "recency_cutoff", "recent_matching", "recent_rows", "rows", "tsquery",
 ]
@@ -150,6 +150,41 @@ def ranked_fts(
          *([exact_needle] if clause else []), limit],
     )
     return [(str(seen), int(cid)) for seen, cid in cur.fetchall()]
+
+
+def counted_ranking(
+    db: Db,
+    match: str,
+    *,
+    count_cap: int,
+    exact_needle: str,
+    exact: bool | None,
+    before: str | None,
+    limit: int,
+) -> tuple[int, list[tuple[str, int]]]:
+    """As on the file, in one statement and one pass over the matches (the count and the
+    ranking read the same rows from the heap, so two statements read them twice): up to
+    `count_cap` matches are read once (any of them: this is a count); when fewer than
+    `count_cap` match, they are all of them, and their ranking is the file's."""
+    query = tsquery(match)
+    if not query:
+        return 0, []
+    clause = _exact_clause(exact)
+    cur = db.execute(
+        "WITH m AS MATERIALIZED (SELECT id, last_seen_at, exact_keys FROM customers "
+        "WHERE search_vector @@ ?::tsquery LIMIT ?) "
+        "SELECT 0, NULL, count(*) FROM m UNION ALL "
+        f"(SELECT 1, last_seen_at, id FROM m WHERE last_seen_at < ?{clause} "
+        "ORDER BY last_seen_at DESC, id DESC LIMIT ?)",
+        [query, count_cap, before if before is not None else _FAR,
+         *([exact_needle] if clause else []), limit],
+    )
+    rows = cur.fetchall()
+    count = next(int(n) for kind, _seen, n in rows if kind == 0)
+    if count >= count_cap:
+        return count, []
+    ranked = [(str(seen), int(cid)) for kind, seen, cid in rows if kind == 1]
+    return count, sorted(ranked, reverse=True)
 
 
 def recent_matching(

@@ -5,7 +5,10 @@ One change mechanism: the rows another connection wrote to the change log (store
 in each write's own transaction) become the same `Change` reports this Desk's own services publish,
 and go out through the same sink, so every view that refreshes on a local write refreshes on a
 remote one. On SQLite a window calls `poll()` a few times a second; it costs one `PRAGMA
-data_version` when nothing changed. A PostgreSQL LISTEN will call the same `poll()` when notified.
+data_version` when nothing changed. On PostgreSQL `listen(heard)` LISTENs on a connection of its
+own (store.server.listen): the server's NOTIFY, sent in the writer's transaction, wakes the
+window, which calls the same `poll()`; the timer stays as a slow safety net (LISTEN_POLL_MS),
+and at POLL_INTERVAL_MS whenever the listener is not connected.
 
 Presence: each window says every few seconds which customer it shows and whether a call is being
 taken there (`beat`); a window silent for PRESENCE_TTL_S is gone. Presence is not audited and not
@@ -15,8 +18,10 @@ a change: it is who is where right now, not a record.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from csdesk.domain import Change
 from csdesk.services.clock import iso
@@ -26,6 +31,7 @@ from csdesk.store.db import EngineError, atomic, translate_error
 from csdesk.store.rows import Row
 
 POLL_INTERVAL_MS = 300  # within the 1 s promise with room to spare; idle cost is one pragma
+LISTEN_POLL_MS = 5000  # while a LISTEN is up the poll is only a safety net
 HEARTBEAT_S = 10.0
 PRESENCE_TTL_S = 30.0
 
@@ -46,6 +52,14 @@ _KINDS = {
     "letter": "letter",
 }
 _RESTORES = ("restore", "repair")  # the whole file changed under every window
+
+
+class Listener(Protocol):
+    """What listen() gives back (store.server.listen.ChangeListener)."""
+
+    listening: bool
+
+    def stop(self, timeout: float = 2.0) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -104,6 +118,13 @@ class LiveFeed:
         db = self._ctx.db
         self._version = store.data_version(db)
         self._seen = store.last_id(db)
+
+    def listen(self, heard: Callable[[str], None]) -> Listener | None:
+        """Be told at once when another connection commits (PostgreSQL's LISTEN/NOTIFY):
+        `heard("change" | "up" | "down")` is called from the listener's own thread; the
+        receiver then calls poll() on its own. None on the file (poll data_version instead)."""
+        listener: Listener | None = store.listen(self._ctx.db, heard)
+        return listener
 
     def poll(self) -> list[Change]:
         """Publish (on this Desk's sink) what other connections committed since the last poll,

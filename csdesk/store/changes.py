@@ -4,7 +4,8 @@ Every audited write also records one `changes` row in its own transaction (store
 `record` here), so a write that rolls back leaves no row and tells nobody. A window notices that the
 file changed through `PRAGMA data_version` (a counter SQLite bumps when *another* connection
 commits; reading it costs microseconds), then reads the rows after the last id it saw. On
-PostgreSQL the same row is what a NOTIFY in the same transaction will carry.
+PostgreSQL the same row's id goes out as a NOTIFY in the same transaction (dialect.announce_change),
+so a LISTENing window is told at COMMIT and nobody hears of a write that rolled back.
 
 Rows hold ids only, never a customer's words, so erasure has nothing to blank here; old rows are
 pruned as new ones arrive, keeping the table small.
@@ -13,6 +14,7 @@ pruned as new ones arrive, keeping the table small.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import sqlite_utils
@@ -80,6 +82,7 @@ def record(
          staff_id, computer, session, detail],
     )
     new_id = inserted_id(cur)
+    dialect.announce_change(db, new_id)  # PostgreSQL: NOTIFY, delivered only if this commits
     if new_id % PRUNE_EVERY == 0:
         db.execute("DELETE FROM changes WHERE id <= ?", [new_id - KEEP])
 
@@ -87,6 +90,12 @@ def record(
 def data_version(db: sqlite_utils.Database) -> int:
     """Bumped by SQLite whenever another connection committed to this file since the last look."""
     return int(db.execute(dialect.data_version(db)).fetchone()[0])
+
+
+def listen(db: sqlite_utils.Database, heard: Callable[[str], None]) -> Any:
+    """Be told when another connection commits a change (store.server.listen on PostgreSQL);
+    None on the file, whose windows poll data_version."""
+    return dialect.change_listener(db, heard)
 
 
 def last_id(db: sqlite_utils.Database) -> int:

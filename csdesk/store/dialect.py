@@ -10,6 +10,7 @@ it runs on. Bigger differences (DDL, the search index, backup, erase) have modul
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -37,12 +38,30 @@ def data_version(db: Any) -> str:
     """A query whose one value changes when another connection committed a change.
 
     SQLite: PRAGMA data_version (bumped by another connection's commit, microseconds to read).
-    PostgreSQL: the newest change-log id (an index's last entry; every audited write adds one),
-    until LISTEN/NOTIFY tells a window without asking.
+    PostgreSQL: the newest change-log id (an index's last entry; every audited write adds one);
+    a window there is told by LISTEN/NOTIFY (change_listener) and polls this only as a fallback.
     """
     if is_server_db(db):
         return "SELECT coalesce(max(id), 0) FROM changes"
     return "PRAGMA data_version"
+
+
+def announce_change(db: Any, change_id: int) -> None:
+    """Tell the other counters at once that change `change_id` is coming: on PostgreSQL a NOTIFY
+    inside the write's own transaction (delivered at COMMIT, never for a rollback; LISTENed for by
+    store.server.listen). SQLite has no such thing; its windows see data_version move."""
+    if is_server_db(db):
+        db.execute("SELECT pg_notify('csdesk_changes', ?)", [str(change_id)])
+
+
+def change_listener(db: Any, heard: Callable[[str], None]) -> Any:
+    """A started listener calling `heard("change" | "up" | "down")` from its own thread, with a
+    `stop()` and a `listening` flag; None where the engine has no notifications (the file)."""
+    if not is_server_db(db):
+        return None
+    from csdesk.store.server.listen import ChangeListener  # psycopg only on a server
+
+    return ChangeListener(db.target, heard).start()
 
 
 def using_index(db: Any, index: str) -> str:

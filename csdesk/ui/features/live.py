@@ -2,7 +2,10 @@
 the customer view says who else has this customer open.
 
 - Every POLL_INTERVAL_MS the window's Desk looks at the file (services.live.LiveFeed.poll: one
-  pragma when nothing changed, a small indexed read when something did). What others wrote comes
+  pragma when nothing changed, a small indexed read when something did). On a server the
+  window LISTENs instead (LiveFeed.listen, its own connection on its own thread): a NOTIFY
+  arrives here as a queued signal and polls at once; the timer slows to LISTEN_POLL_MS while
+  the listener is up and goes back to POLL_INTERVAL_MS whenever it is not. What others wrote comes
   out of the Desk's change sink as the same Change reports its own writes make, so the ChangeBus
   and every view refresh exactly as after a local write.
 - Every HEARTBEAT_S, and whenever the customer on screen or the call changes, the window says
@@ -14,9 +17,11 @@ from __future__ import annotations
 
 import logging
 
+from PySide6.QtCore import Signal
+
 from csdesk.errors import CsdeskError
 from csdesk.services.desk import Desk
-from csdesk.services.live import HEARTBEAT_S, POLL_INTERVAL_MS, Presence
+from csdesk.services.live import HEARTBEAT_S, LISTEN_POLL_MS, POLL_INTERVAL_MS, Listener, Presence
 from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.workers import Op, Progress, run_op
 
@@ -27,6 +32,9 @@ PRESENCE_REFRESH_MS = 2000
 
 
 class LiveCounters(Feature):
+    # From the listener's thread: Qt queues it to this object's (the UI) thread.
+    heard = Signal(str)
+
     def __init__(self, window: Shell) -> None:
         super().__init__(window, "liveCounters")
         self.window = window
@@ -42,12 +50,26 @@ class LiveCounters(Feature):
         )
         window.customer_view.customer_changed.connect(lambda _c: self._moved())
         window.call_started.connect(lambda _c, _d: self._moved())
+        self.heard.connect(self._heard)
+        self.listener: Listener | None = None
+        try:
+            self.listener = self.desk.live.listen(self.heard.emit)
+        except CsdeskError as exc:  # cannot listen: the poll does the job
+            log.info("live: not listening: %s", exc)
         self.poll_timer.start()
         self.beat_timer.start()
         self.presence_timer.start()
         self.beat()
 
     # -- what others wrote ---------------------------------------------------------------------
+    def _heard(self, event: str) -> None:
+        """The listener's news, on the UI thread: read the log now, and set the safety net's
+        pace (slow while LISTEN is up, the file's pace while it is down)."""
+        listening = self.listener is not None and self.listener.listening
+        self.poll_timer.setInterval(LISTEN_POLL_MS if listening else POLL_INTERVAL_MS)
+        if event in ("change", "up"):
+            self.poll()
+
     def poll(self) -> None:
         try:
             self.desk.live.poll()  # what arrives goes out through the desk's sink to the bus
@@ -105,6 +127,9 @@ class LiveCounters(Feature):
         # A heartbeat still running finishes on its own thread with its own connection; no
         # waiting here (a local event loop would let the other features' timers fire).
         super().teardown()
+        if self.listener is not None:
+            self.listener.stop(timeout=0)  # its thread ends at its next wait; nothing to join
+            self.listener = None
         try:
             if self.desk.read_only is None:
                 self.desk.live.leave()  # gone at once, not 30 s later (the window is closing)

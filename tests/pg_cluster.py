@@ -140,6 +140,16 @@ class PgCluster:
         self.running = True
         return self
 
+    def start_again(self) -> None:
+        """Start the server on the folder initdb made, on the same port (after stop() or kill())."""
+        self._run()
+
+    def kill(self) -> None:
+        """`pg_ctl stop -m immediate`: every server process ends at once, as in a power cut
+        (crash recovery at the next start)."""
+        self._server_cmd([str(self.bin / "pg_ctl"), "stop", "-m", "immediate", "-w", "-D", str(self.data)])
+        self.running = False
+
     def stop(self) -> None:
         if self.running:
             self._server_cmd([str(self.bin / "pg_ctl"), "stop", "-m", "fast", "-w", "-D", str(self.data)])

@@ -359,6 +359,13 @@ class Desk:
         """Why this database cannot be changed (read-only file or media, newer csdesk), or None."""
         return self.context.read_only
 
+    def reconnect(self) -> None:
+        """The server is back after an outage: this Desk's connection anew (the file: nothing to
+        do). UserError while it still does not answer."""
+        from csdesk.store import dialect
+
+        dialect.reconnect(self.db)
+
     def close(self) -> None:
         self.stop_background_checkpoints()
         # The last connection to close copies what is left of the log (SQLite does it).

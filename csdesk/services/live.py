@@ -27,7 +27,7 @@ from csdesk.domain import Change
 from csdesk.services.clock import iso
 from csdesk.services.context import Context, merge_changes
 from csdesk.store import changes as store
-from csdesk.store.db import EngineError, atomic, translate_error
+from csdesk.store.db import atomic, engine_error_message
 from csdesk.store.rows import Row
 
 POLL_INTERVAL_MS = 300  # within the 1 s promise with room to spare; idle cost is one pragma
@@ -132,15 +132,21 @@ class LiveFeed:
         UserError (the window just tries again at the next tick)."""
         try:
             return self._poll()
-        except EngineError as exc:
-            raise translate_error(exc) from exc
+        except Exception as exc:  # sqlite3's or psycopg's (a server gone away): in words
+            said = engine_error_message(exc)
+            if said is None:
+                raise
+            raise said from exc
 
     def others(self) -> list[Presence]:
         """The other windows alive now (heard from within PRESENCE_TTL_S)."""
         try:
             return self._others()
-        except EngineError as exc:
-            raise translate_error(exc) from exc
+        except Exception as exc:
+            said = engine_error_message(exc)
+            if said is None:
+                raise
+            raise said from exc
 
     def _poll(self) -> list[Change]:
         if self._seen is None:
@@ -181,9 +187,16 @@ class LiveFeed:
             store.expire(ctx.db, iso(now - timedelta(seconds=PRESENCE_TTL_S * 4)))
 
     def leave(self) -> None:
-        """The window is closing: it is nowhere any more."""
-        with atomic(self._ctx.db):
-            store.leave(self._ctx.db, self._ctx.session)
+        """The window is closing: it is nowhere any more (UserError when the server is gone:
+        its entry then expires by itself after PRESENCE_TTL_S)."""
+        try:
+            with atomic(self._ctx.db):
+                store.leave(self._ctx.db, self._ctx.session)
+        except Exception as exc:
+            said = engine_error_message(exc)
+            if said is None:
+                raise
+            raise said from exc
 
     def _others(self) -> list[Presence]:
         since = iso(self._ctx.clock() - timedelta(seconds=PRESENCE_TTL_S))

@@ -64,6 +64,13 @@ def change_listener(db: Any, heard: Callable[[str], None]) -> Any:
     return ChangeListener(db.target, heard).start()
 
 
+def reconnect(db: Any) -> None:
+    """A server's connection anew after an outage (store.server.sql.PgDatabase.reconnect); the
+    file has no connection to lose: nothing to do."""
+    if is_server_db(db):
+        db.reconnect()
+
+
 def using_index(db: Any, index: str) -> str:
     """SQLite's INDEXED BY (its planner can pick a worse index for a LIMITed walk); PostgreSQL
     has no hints and plans these from its statistics. Goes right after the table name."""

@@ -275,15 +275,27 @@ class _SearchRunner(QObject):
                 self._desk = open_worker_desk(self._path, self._clock)
             hits = self._desk.search.search(query, limit)
         except CsdeskError as exc:
+            self._drop()  # a server gone away: the next keystroke connects anew
             self.failed.emit(seq, str(exc))
+            return
+        except Exception as exc:  # an engine error the search did not word: never a silent hang
+            log.info("search failed: %s", exc)
+            self._drop()
+            self.failed.emit(seq, "Search is not available right now; csdesk keeps trying.")
             return
         self.answered.emit(seq, query, hits)
 
+    def _drop(self) -> None:
+        if self._desk is not None:
+            try:
+                self._desk.close()
+            except Exception:  # a broken connection may fail to close: it is gone either way
+                log.debug("search desk close failed", exc_info=True)
+            self._desk = None
+
     @Slot()
     def close(self) -> None:
-        if self._desk is not None:
-            self._desk.close()
-            self._desk = None
+        self._drop()
 
 
 class SearchWorker(QObject):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -120,23 +120,60 @@ class PgDatabase:
     engine = "postgresql"
 
     def __init__(self, conn: psycopg.Connection, target: str = "") -> None:
-        self.conn = conn
         self.target = target  # as typed (may hold a password: only for connect.translate)
+        self._use(conn)
+
+    def _use(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
         conn.adapters.register_loader("numeric", _NumericAsNumber)
         # Times are ISO text in UTC; casts of a zone-less one (a visit slot) must read it as UTC
         # whatever zone the server or the shop's computer is set to (store.dialect.shifted).
         conn.execute("SET TIME ZONE 'UTC'")
 
+    def reconnect(self) -> None:
+        """After the server went away and came back: a new connection in place of the broken
+        one, so everything holding this object (the Desk's services) works again. UserError
+        (one line) while the server still does not answer; the old connection stays then."""
+        from csdesk.store.server import connect
+
+        fresh = connect.connect(self.target)
+        try:
+            old, self.conn = self.conn, fresh
+            self._use(fresh)
+        except psycopg.Error as exc:
+            self.conn = old
+            fresh.close()
+            raise connect.translate(exc, self.target) from None
+        with suppress(psycopg.Error):
+            old.close()
+
     def execute(
         self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
     ) -> psycopg.Cursor[Any]:
-        cur = self.conn.cursor()
-        cur.execute(to_pg(sql), _params(params))
+        try:
+            cur = self.conn.cursor()
+            cur.execute(to_pg(sql), _params(params))
+        except psycopg.OperationalError as exc:
+            raise self._lost(exc) from None
         return cur
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]] | Iterator[Any]) -> None:
-        with self.conn.cursor() as cur:
-            cur.executemany(to_pg(sql), [_params(r) for r in rows])
+        try:
+            with self.conn.cursor() as cur:
+                cur.executemany(to_pg(sql), [_params(r) for r in rows])
+        except psycopg.OperationalError as exc:
+            raise self._lost(exc) from None
+
+    def _lost(self, exc: psycopg.OperationalError) -> Exception:
+        """A read (or a write) that found the server gone: one clear line (UserError), as a
+        write's error is, wherever the statement ran, so no face meets psycopg's own text. An
+        error of the statement on a live connection (a full disk) stays psycopg's, for
+        atomic() and connect.translate to word as before."""
+        if self.conn.broken or self.conn.closed:
+            from csdesk.store.server import connect
+
+            return connect.translate(exc, self.target)
+        return exc
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         """Many new rows through COPY ... FROM STDIN: one stream, no statement per row (about

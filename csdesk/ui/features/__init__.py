@@ -22,6 +22,7 @@ from csdesk.ui.features import (
     letters,
     live,
     notes,
+    outage,
     privacy,
     security,
     transfer,
@@ -46,7 +47,8 @@ FEATURES: list[Callable[[Shell], None]] = [
     backups.install,
     privacy.install,
     about.install,
-    live.install,  # last: what others write, and who is where (it reads the other features)
+    live.install,  # what others write, and who is where (it reads the other features)
+    outage.install,  # the server away and back: one line, actions off meanwhile (reads live)
 ]
 
 

@@ -29,11 +29,14 @@ log = logging.getLogger(__name__)
 
 BANNER_SOURCE = "live"
 PRESENCE_REFRESH_MS = 2000
+RECONNECT_RETRY_MS = 1000
 
 
 class LiveCounters(Feature):
     # From the listener's thread: Qt queues it to this object's (the UI) thread.
     heard = Signal(str)
+    # The server went away (False) or is back and this window's connection anew (True).
+    connection_changed = Signal(bool)
 
     def __init__(self, window: Shell) -> None:
         super().__init__(window, "liveCounters")
@@ -51,6 +54,9 @@ class LiveCounters(Feature):
         window.customer_view.customer_changed.connect(lambda _c: self._moved())
         window.call_started.connect(lambda _c, _d: self._moved())
         self.heard.connect(self._heard)
+        self.down = False  # the server is not answering (heard from the listener)
+        self.reconnect_timer = self.timer("liveReconnectTimer", RECONNECT_RETRY_MS, self._back)
+        self.reconnect_timer.setSingleShot(True)
         self.listener: Listener | None = None
         try:
             self.listener = self.desk.live.listen(self.heard.emit)
@@ -67,8 +73,33 @@ class LiveCounters(Feature):
         pace (slow while LISTEN is up, the file's pace while it is down)."""
         listening = self.listener is not None and self.listener.listening
         self.poll_timer.setInterval(LISTEN_POLL_MS if listening else POLL_INTERVAL_MS)
-        if event in ("change", "up"):
+        if event == "down":
+            self._gone()
+        elif event == "up" and self.down:
+            self._back()
+        elif not self.down:
             self.poll()
+
+    def _gone(self) -> None:
+        if self.down:
+            return
+        self.down = True
+        self.poll_timer.stop()  # nothing to read until it is back; the listener retries
+        self.connection_changed.emit(False)
+
+    def _back(self) -> None:
+        """The listener is connected again: this window's own connection anew, then read what
+        the others wrote meanwhile (the change log keeps it), as after any NOTIFY."""
+        try:
+            self.desk.reconnect()
+        except CsdeskError as exc:  # up for the listener, not yet for us: again shortly
+            log.info("live: reconnect failed: %s", exc)
+            self.reconnect_timer.start()
+            return
+        self.down = False
+        self.poll_timer.start()
+        self.poll()
+        self.connection_changed.emit(True)
 
     def poll(self) -> None:
         try:
@@ -88,7 +119,7 @@ class LiveCounters(Feature):
         self.show_presence()
 
     def beat(self) -> None:
-        if self.desk.read_only is not None or self.window.overlay is not None:
+        if self.desk.read_only is not None or self.window.overlay is not None or self.down:
             return  # nothing to say from a read-only file; a locked window shows nobody
         if self._beat is not None and self._beat.running:
             self._beat_again = True  # one at a time; the newest place goes next
@@ -110,6 +141,8 @@ class LiveCounters(Feature):
             self.beat()
 
     def show_presence(self) -> None:
+        if self.down:
+            return
         try:
             self.others = self.desk.live.others()
         except CsdeskError:

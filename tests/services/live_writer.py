@@ -12,11 +12,13 @@ from pathlib import Path
 from csdesk.domain import CustomerDraft
 from csdesk.errors import Conflict
 from csdesk.services.desk import Desk
+from csdesk.store.server.target import is_server
 
 
 def main(path: str, counter: int, writes: int, seed: int) -> None:
     rng = random.Random(seed)
-    desk = Desk.open(Path(path), computer=f"Counter {counter}")
+    target: Path | str = path if is_server(path) else Path(path)  # the server's URL, or the file
+    desk = Desk.open(target, computer=f"Counter {counter}")
     ids = [int(r[0]) for r in desk.db.execute("SELECT id FROM customers ORDER BY id")]
     out: dict[str, list[object]] = {"visits": [], "notes": [], "edits": [], "conflicts": [],
                                     "errors": [], "waits": []}

@@ -1,12 +1,14 @@
 """Live counters: a commit on one connection -> the other window's timeline shows it.
 
-Usage: python tests/benchmarks/bench_live.py [--customers N] [--runs R] [--db FILE]
+Usage: python tests/benchmarks/bench_live.py [--customers N] [--runs R] [--db FILE] [--server]
 
 Two Desks on one file, as two counters: the second is a real MainWindow (offscreen) with a
 customer open. Each run logs a visit for that customer on the first connection (in another
 thread, as another counter would) and waits, pumping the window's event loop, until the
 window's timeline holds the new line. Also: what a poll costs when nothing changed (the price
 paid every 300 ms) and when one change arrives. --db copies that file first (e.g. the 1M demo).
+--server: the same on a throwaway PostgreSQL cluster (tests/pg_cluster.py, Unix socket), where
+the window LISTENs and the commit's NOTIFY wakes it (its poll then runs only every 5 s).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--server", action="store_true", help="on a throwaway PostgreSQL cluster")
     args = parser.parse_args()
 
     from PySide6.QtWidgets import QApplication
@@ -46,8 +49,19 @@ def main() -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="bench-live-"))
     os.environ["CSDESK_DATA_DIR"] = str(folder / "data")
-    path = folder / "live.db"
-    if args.db is not None:
+    path: Path | str = folder / "live.db"
+    cluster = None
+    if args.server:
+        from csdesk.services.server import init_server
+        from tests.pg_cluster import PgCluster
+
+        cluster = PgCluster().start()
+        path = cluster.url(cluster.new_database())
+        init_server(path)
+        setup = Desk.open(path)
+        demo.generate(setup.context, args.customers, seed=1)
+        setup.close()
+    elif args.db is not None:
         shutil.copy(args.db, path)
     else:
         setup = Desk.open(path)
@@ -92,8 +106,11 @@ def main() -> None:
         idle.append(time.perf_counter() - started)
     window.teardown()
     window.desk.close()
+    if cluster is not None:
+        cluster.destroy()
     ms = [x * 1000 for x in latencies]
-    print(f"customers {customers}, runs {len(ms)}, poll every 300 ms")
+    how = "PostgreSQL, LISTEN/NOTIFY (poll every 5 s)" if args.server else "SQLite, poll every 300 ms"
+    print(f"{how}: customers {customers}, runs {len(ms)}")
     print(f"commit -> other window's timeline refreshed: p50 {pct(ms, 50):.0f} ms, "
           f"p99 {pct(ms, 99):.0f} ms, max {max(ms):.0f} ms")
     us = [x * 1e6 for x in idle]

@@ -21,16 +21,20 @@ from csdesk.ui.features.daily_log import DayFeature
 from csdesk.ui.features.issues import IssuesFeature
 from csdesk.ui.main_window import MainWindow
 from csdesk.ui.theme import apply_theme
-from tests.conftest import FakeClock
+from tests.conftest import ENGINES, FakeClock
 
 WITHIN_MS = 1000  # the issue's promise
+
+pytestmark = pytest.mark.parametrize("engine", ENGINES, indirect=True)  # file and server
 
 
 @pytest.fixture
 def counters(
-    qtbot: QtBot, db_path: Path, clock: FakeClock
+    qtbot: QtBot, db_target: Path | str, clock: FakeClock
 ) -> Iterator[tuple[MainWindow, Desk, Customer]]:
-    """Counter 1's window and counter 2's Desk (another connection to the same file)."""
+    """Counter 1's window and counter 2's Desk (another connection to the same file, or to the
+    same server, where the window is told by NOTIFY)."""
+    db_path = db_target
     setup = Desk.open(db_path, clock=clock)
     maria = setup.customers.create(CustomerDraft(first_name="Maria", last_name="Lopez"))
     for n in range(40):  # enough issues and events that the lists scroll
@@ -101,7 +105,7 @@ def test_the_issue_list_follows_keeping_the_chosen_issue_and_the_scroll(
     assert abs(view.verticalScrollBar().value() - scroll) <= 1  # and no jump
     # the CLI in-process is an outside writer too
     try:
-        main(["--db", str(win.desk.path), "issue", "new", "--customer", str(maria.id),
+        main(["--db", str(win.desk.target), "issue", "new", "--customer", str(maria.id),
               "--title", "from the command line"])
     except SystemExit as exc:
         assert not exc.code

@@ -53,3 +53,9 @@ class Conflict(UserError):
         self.at = at
         self.computer = computer
         self.changed = changed
+
+
+class ServerUnavailable(UserError):
+    """The database server does not answer (stopped, unreachable, the connection lost): nothing
+    was saved by the statement that met it; the same thing works again once it is back. A face
+    may say it more briefly where a save was not what failed (the search list)."""

@@ -29,12 +29,14 @@ from typing import Any
 from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
 
 from csdesk.domain import Change, Staff
-from csdesk.errors import CsdeskError
+from csdesk.errors import CsdeskError, ServerUnavailable
 from csdesk.services.clock import Clock, utc_now
 from csdesk.services.context import merge_changes
 from csdesk.services.desk import Desk
 
 log = logging.getLogger(__name__)
+
+SEARCH_WAITS = "Search waits for the server to answer again."
 
 
 def open_worker_desk(
@@ -274,14 +276,17 @@ class _SearchRunner(QObject):
             if self._desk is None:
                 self._desk = open_worker_desk(self._path, self._clock)
             hits = self._desk.search.search(query, limit)
+        except ServerUnavailable:
+            self._drop()  # the next keystroke connects anew
+            self.failed.emit(seq, SEARCH_WAITS)
+            return
         except CsdeskError as exc:
-            self._drop()  # a server gone away: the next keystroke connects anew
             self.failed.emit(seq, str(exc))
             return
         except Exception as exc:  # an engine error the search did not word: never a silent hang
             log.info("search failed: %s", exc)
             self._drop()
-            self.failed.emit(seq, "Search is not available right now; csdesk keeps trying.")
+            self.failed.emit(seq, SEARCH_WAITS)
             return
         self.answered.emit(seq, query, hits)
 

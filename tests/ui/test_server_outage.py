@@ -26,6 +26,7 @@ from csdesk.ui.features.live import LiveCounters
 from csdesk.ui.features.outage import LINE, Outage
 from csdesk.ui.main_window import MainWindow
 from csdesk.ui.theme import apply_theme
+from csdesk.ui.workers import SEARCH_WAITS
 from tests.pg_cluster import PgCluster
 
 
@@ -116,10 +117,14 @@ def test_the_server_killed_during_writes_then_back(
         killed_at = time.monotonic()
         qtbot.waitUntil(lambda: outage.showing, timeout=5000)
         assert time.monotonic() - killed_at < 5.0
-        assert outage.line.text() == LINE
+        assert outage.line.text() == LINE and outage.line.isVisible()
+        win.grab().save("/tmp/livepg-outage.png")  # to look at: one calm line, nothing covered
         assert win.search.field.text() == "Lop"  # nothing typed is lost
         assert note.body.toPlainText() == "Wants the winter tyres fitted before Friday"
         assert not win.new_action.isEnabled() and win.quit_action.isEnabled()
+        qtbot.keyClicks(win.search.field, "ez")  # typing on: the list says it waits, briefly
+        qtbot.waitUntil(lambda: win.search.status.text() == SEARCH_WAITS, timeout=10000)
+        assert win.search.field.text() == "Lopez"
         qtbot.mouseClick(note.save_button, Qt.MouseButton.LeftButton)  # a save tried meanwhile
         assert "not saved" in note.error.text() and note.isVisible()
         assert note.body.toPlainText() == "Wants the winter tyres fitted before Friday"
@@ -129,6 +134,7 @@ def test_the_server_killed_during_writes_then_back(
         cluster.start_again()
         qtbot.waitUntil(lambda: not outage.showing, timeout=30000)  # nobody touched anything
         assert win.new_action.isEnabled()
+        qtbot.waitUntil(lambda: "found" in win.search.status.text(), timeout=10000)  # searching again
         qtbot.waitUntil(lambda: len(writer.committed) >= during + 3, timeout=15000)
         writer.stop.set()
         writer.join(10)

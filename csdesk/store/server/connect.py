@@ -17,7 +17,7 @@ import psycopg
 from psycopg import conninfo as libpq_conninfo
 from psycopg import errors as pg_errors
 
-from csdesk.errors import UserError
+from csdesk.errors import ServerUnavailable, UserError
 from csdesk.store.server.target import redact
 
 # PostgreSQL 14 or newer: 13 reached its end of life in November 2025 (no security fixes), and
@@ -137,7 +137,7 @@ def translate(exc: BaseException, target: str = "") -> UserError:
         for sign in ("server closed the connection", "connection is closed", "terminating connection",
                      "consuming input failed", "connection is lost", "ssl syscall error")
     ):
-        return UserError(
+        return ServerUnavailable(
             f"The connection to the PostgreSQL server was lost{where}: what was being saved was "
             "not saved (the server undoes an unfinished change). Check the network and try again."
         )
@@ -147,7 +147,7 @@ def translate(exc: BaseException, target: str = "") -> UserError:
                      "timeout expired", "could not connect", "network is unreachable", "no route to host",
                      "name or service not known")
     ):
-        return UserError(
+        return ServerUnavailable(
             f"Cannot reach the PostgreSQL server{where}: is it running, and may this computer "
             "reach it (network, firewall, listen_addresses)? Check the address in --db."
         )

@@ -22,8 +22,7 @@ from csdesk.domain import Change
 from csdesk.ui.features.live import LiveCounters
 from csdesk.ui.shell import Feature, Shell
 
-LINE = ("The server is not answering. csdesk keeps trying by itself; what you type stays here, "
-        "and saving waits until it is back.")
+LINE = "The server is not answering; csdesk keeps trying. What you type stays here."
 BACK = "The server is back; everything shown is up to date."
 # Actions that need no database: they stay usable while the server is away.
 _KEEP = frozenset({"quitAction", "aboutAction", "shortcutsAction", "findAction"})
@@ -36,7 +35,8 @@ class Outage(Feature):
         self.line = QLabel(LINE)
         self.line.setObjectName("outageLine")
         self.line.setAccessibleName("The server is not answering")
-        self.line.setProperty("tone", "fieldError")
+        self.line.setToolTip("Saving and searching wait until the server answers again; "
+                             "csdesk reconnects by itself and then shows what changed meanwhile.")
         self.line.setWordWrap(False)
         self.line.hide()
         window.statusBar().addWidget(self.line, 1)

@@ -55,8 +55,8 @@ class Outage(Feature):
 
     def _gone(self) -> None:
         self.line.show()
-        for action in self.window.findChildren(QAction):
-            if action.isEnabled() and action.objectName() not in _KEEP and not action.menu():
+        for action in self.window.actions():  # every window action (Shell.add_action adds it)
+            if action.isEnabled() and action.objectName() not in _KEEP:
                 action.setEnabled(False)
                 self._disabled.append(action)
 

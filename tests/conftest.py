@@ -205,8 +205,7 @@ def stored_bytes(db_target: Path | str, request: pytest.FixtureRequest) -> Calla
                 "SELECT oid FROM pg_database WHERE datname = current_database()"
             ).fetchone()
         assert row is not None
-        folder = Path(cluster.data, "base", str(row[0]))
-        return b"".join(p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file())
+        return b"".join(cluster.database_files(row[0]).values())
 
     return server_bytes
 

@@ -190,6 +190,20 @@ class PgCluster:
         self.psql(f'CREATE DATABASE "{name}"' + (f' OWNER "{owner}"' if owner else ""))
         return name
 
+    def database_files(self, oid: int) -> dict[str, bytes]:
+        """The bytes of every file of one database's folder, by file name.
+
+        The server makes and removes files there while we read (pg_internal.init after a relcache
+        reset, a VACUUM FULL's new relfilenodes): a file gone between the listing and the read is
+        skipped, as it holds nothing the server still uses."""
+        files: dict[str, bytes] = {}
+        for path in sorted(Path(self.data, "base", str(oid)).iterdir()):
+            try:
+                files[path.name] = path.read_bytes()
+            except (FileNotFoundError, IsADirectoryError):
+                continue
+        return files
+
     def add_hba(self, line: str) -> None:
         """Put a pg_hba.conf line first (the first matching line wins) and reload."""
         hba = self.data / "pg_hba.conf"

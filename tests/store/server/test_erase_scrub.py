@@ -9,8 +9,6 @@ bytes in place: the case that makes VACUUM FULL necessary, shown first.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import psycopg
 
 from csdesk.store.server import connect, schema
@@ -70,11 +68,10 @@ def _found(cluster: PgCluster, conn: psycopg.Connection) -> dict[str, list[str]]
     conn.execute("CHECKPOINT")
     (oid,) = conn.execute("SELECT oid FROM pg_database WHERE datname = current_database()").fetchone()  # type: ignore[misc]
     found: dict[str, list[str]] = {}
-    for path in sorted(Path(cluster.data, "base", str(oid)).iterdir()):
-        data = path.read_bytes().lower()
-        hits = [m for m in MARKERS if m.encode() in data]
+    for name, data in cluster.database_files(oid).items():
+        hits = [m for m in MARKERS if m.encode() in data.lower()]
         if hits:
-            found[path.name] = hits
+            found[name] = hits
     return found
 
 

@@ -31,8 +31,8 @@ from csdesk.errors import UserError
 from csdesk.paths import backups_dir
 from csdesk.services import dates
 from csdesk.services.audit import AuditFilter
-from csdesk.services.backup import refuse_if_in_use, restore_damaged
 from csdesk.services.clock import iso
+from csdesk.services.restore_staging import refuse_if_in_use, restore_damaged
 
 EXIT_CHECK_FAILED = 2
 
@@ -287,12 +287,9 @@ def check_cmd(run: RunContext, as_json: bool, repair: bool) -> None:
     if run.server:
         server_check(run, as_json, repair=repair)
         return
-    from csdesk.services.backup import (
-        advice_for_file,
-        busy_message,
-        check_database,
-        network_share_warning,
-    )
+    from csdesk.services.backup import advice_for_file, check_database
+    from csdesk.services.restore_staging import busy_message
+    from csdesk.services.share_warning import network_share_warning
 
     path = run.file_path
     if not path.is_file():

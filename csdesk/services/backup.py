@@ -5,63 +5,48 @@ kept under a name that says so and never counts as a good backup, so rotation ca
 the last good one. A restore is all or nothing (store.backup.install). And backups of two
 databases never mix: each database has an identity (settings 'database_id', migration
 0011_backup_identity) and its own folder of backups.
+
+Which backups a folder holds and what rotation keeps is services/backup_folder.py; a restore's
+staging aside is services/restore_staging.py; the network-share warning services/share_warning.py.
 """
 
 from __future__ import annotations
 
 import builtins
 import json
-import re
-import sys
 import time
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from csdesk.domain import Change, Role, Staff
 from csdesk.errors import UserError
-from csdesk.paths import backups_dir
 from csdesk.services.auth import Permission, require
+from csdesk.services.backup_folder import (
+    AUTO_REASONS,
+    MAX_AGE_DAYS,
+    BackupFile,
+    backup_files,
+    failed_name,
+    folder_for,
+    rotate_files,
+)
+from csdesk.services.restore_staging import busy_message, refuse_if_in_use, stage
+from csdesk.services.share_warning import network_share_warning
 from csdesk.store import audit
 from csdesk.store import backup as store
 from csdesk.store import privacy as privacy_store
 from csdesk.store import staff as staff_store
 from csdesk.store.db import DatabaseFailed, EngineError, QueryFailed, atomic, translate_error
 from csdesk.store.files import check_target
-from csdesk.store.holders import Holder, other_holders
+from csdesk.store.holders import other_holders
 from csdesk.store.integrity import CheckReport, check_file, repair
-from csdesk.store.migrations import known_migrations, migrations
 
 if TYPE_CHECKING:
     from csdesk.services.context import Context
 
-KEEP_DAILY = 7
-KEEP_WEEKLY = 4
-KEEP_FAILED = 2  # copies that failed their check: the newest few, as evidence and a last resort
-# Manual and pre-restore backups in the backups folder go after this long (automatic ones are
-# gone by then too), so an erased customer is gone from every copy in the folder by a known day.
-MAX_AGE_DAYS = 35
 RESTORE_WAIT_S = 10.0  # how long a restore waits for another connection's write lock
-AUTO_REASONS = ("daily", "exit", "startup")
-FAILED = "failedcheck"
-NETWORK_FS = (
-    "nfs",
-    "nfs4",
-    "cifs",
-    "smb",
-    "smb2",
-    "smb3",
-    "smbfs",
-    "afs",
-    "9p",
-    "fuse.sshfs",
-    "ncpfs",
-)
-_NAME = re.compile(
-    r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?-(?P<reason>[a-z]+)"
-    rf"(?P<failed>-{FAILED})?\.(?:db|dump)$"  # .dump: a server's (store/server/dump.py)
-)
 
 
 @dataclass(frozen=True)
@@ -84,14 +69,6 @@ class RestoreResult:
 
 
 @dataclass(frozen=True)
-class BackupFile:
-    path: Path
-    made_at: datetime
-    reason: str  # daily, exit, startup, manual, prerestore
-    good: bool  # passed its check when it was made
-
-
-@dataclass(frozen=True)
 class Candidate:
     """What a file offered for restore is, read before anything changes."""
 
@@ -101,29 +78,8 @@ class Candidate:
     customers: int
 
 
-@dataclass
-class _Staged:
-    customers: int
-    applied: list[str] = field(default_factory=list)
-
-
 class DamagedDatabase(UserError):
     """A check found damage; the message says what to do."""
-
-
-def busy_message(path: Path | None, holders: list[Holder] | None = None) -> str:
-    who = f" ({', '.join(h.describe() for h in holders)})" if holders else ""
-    return (
-        f"csdesk is open in another window, or another command is running{who}, on "
-        f"{path or 'the database'}. Close it and try again; nothing was changed."
-    )
-
-
-def refuse_if_in_use(path: Path) -> None:
-    """A restore needs the database to itself: refuse, naming who has it open."""
-    holders = other_holders(path)
-    if holders:
-        raise UserError(busy_message(path, holders))
 
 
 def damage_advice(report: CheckReport, newest_good: BackupFile | None) -> str:
@@ -172,7 +128,7 @@ class BackupService:
         while True:
             extra = f"-{n}" if n > 1 else ""
             path = self.folder / f"{self._stem()}{'-' + stamp}{extra}-{reason}.db"
-            if not path.exists() and not _failed_name(path).exists():
+            if not path.exists() and not failed_name(path).exists():
                 return path
             n += 1
 
@@ -194,7 +150,7 @@ class BackupService:
         if dest is not None:
             check_target(dest, overwrite=overwrite)
         result = self._write(
-            target, keep_failed_as=None if dest else _failed_name(target), overwrite=overwrite
+            target, keep_failed_as=None if dest else failed_name(target), overwrite=overwrite
         )
         self._audit("backup", {"file": str(result.path), "bytes": result.size,
                                "verified": result.verified})
@@ -215,7 +171,7 @@ class BackupService:
         if reason != "exit" and self._has_backup_today():
             return None
         target = self._auto_name(reason)
-        result = self._write(target, keep_failed_as=_failed_name(target))
+        result = self._write(target, keep_failed_as=failed_name(target))
         self.rotate()
         return result
 
@@ -352,7 +308,7 @@ class BackupService:
             try:
                 saved = store.install(
                     staging, self._ctx.db.conn, live_path, previous,
-                    wait_s=RESTORE_WAIT_S, dest_if_damaged=_failed_name(previous),
+                    wait_s=RESTORE_WAIT_S, dest_if_damaged=failed_name(previous),
                 )
             except store.DatabaseBusy as exc:
                 raise UserError(busy_message(live_path, other_holders(live_path))) from exc
@@ -465,65 +421,6 @@ class BackupService:
         self._ctx.audit(action, "database", after=after)
 
 
-def folder_for(db_path: Path | None, ident: str | None) -> Path:
-    """A database's own backups folder, named by its stem and its identity, so two databases
-    called csdesk.db never share (or overwrite) each other's backups."""
-    stem = db_path.stem if db_path else "csdesk"
-    base = backups_dir(db_path)
-    return base / f"{stem}-{ident[:12]}" if ident else base
-
-
-def rotate_files(files: list[BackupFile], now: datetime) -> list[Path]:
-    """BackupService.rotate's rule over a list of backups (newest first), for a file's folder and
-    a server's alike: deletes and returns what the rule does not keep."""
-    keep: set[Path] = set()
-    days: set[str] = set()
-    weeks: set[tuple[int, int]] = set()
-    failed = 0
-    for f in files:
-        if not f.good:
-            failed += 1
-            if failed <= KEEP_FAILED:
-                keep.add(f.path)
-            continue
-        if f.reason not in AUTO_REASONS:
-            if now - f.made_at <= timedelta(days=MAX_AGE_DAYS):
-                keep.add(f.path)
-            continue
-        day = f.made_at.strftime("%Y%m%d")
-        if len(days) < KEEP_DAILY:
-            if day not in days:
-                days.add(day)
-                keep.add(f.path)
-            continue
-        if day in days:
-            continue
-        year, week, _ = f.made_at.isocalendar()
-        if (year, week) not in weeks and len(weeks) < KEEP_WEEKLY:
-            weeks.add((year, week))
-            keep.add(f.path)
-    good = next((f for f in files if f.good), None)
-    if good is not None:
-        keep.add(good.path)
-    removed = [f.path for f in files if f.path not in keep]
-    for path in removed:
-        path.unlink(missing_ok=True)
-    return removed
-
-
-def backup_files(folder: Path, stem: str) -> list[BackupFile]:
-    """The backups of database `stem` in `folder`, newest first."""
-    found: list[BackupFile] = []
-    if not folder.is_dir():
-        return found
-    for path in folder.iterdir():
-        match = _NAME.match(path.name)
-        if match and match["stem"] == stem:
-            stamp = datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S").replace(tzinfo=UTC)
-            found.append(BackupFile(path, stamp, match["reason"], not match["failed"]))
-    return sorted(found, key=lambda f: (f.made_at, f.path.name), reverse=True)
-
-
 def check_database(path: Path) -> CheckReport:
     """`csdesk check`: the file as it is, without opening it as csdesk (no migration, no
     write); a lock held elsewhere comes back as busy, not as damage."""
@@ -542,133 +439,3 @@ def advice_for_file(path: Path, report: CheckReport) -> str:
     return damage_advice(report, found[0] if found else None)
 
 
-def _failed_name(path: Path) -> Path:
-    return path.with_name(f"{path.stem}-{FAILED}.db")
-
-
-def stage(
-    source: Path,
-    staging: Path,
-    *,
-    live_id: str | None,
-    other_database: bool,
-    page_size: int | None = None,
-) -> _Staged:
-    """Copy the candidate aside, check it and bring it to this version's schema there: nothing
-    live is touched before it passes, and nothing can fail after the live data is replaced."""
-    refuse = f"{source} cannot be restored:"
-    try:
-        store.copy_file(source, staging)
-    except DatabaseFailed as exc:
-        raise UserError(f"{refuse} it is not a readable SQLite database ({exc}).") from exc
-    db = store.open_copy(staging)
-    try:
-        conn = db.conn
-        applied = store.migrations_applied(conn, migrations.name)
-        if applied is None:
-            raise UserError(f"{refuse} it is not a csdesk database. Nothing was changed.")
-        known = set(known_migrations())
-        newer = [name for name in applied if name not in known]
-        if newer:
-            raise UserError(
-                f"{refuse} it comes from a newer csdesk ({newer[-1]}). Update csdesk first."
-            )
-        report = store.check(conn)
-        if not report.ok:
-            raise UserError(
-                f"{refuse} it is damaged ({report.problems[0]}). Nothing was changed; "
-                "try an older backup."
-            )
-        ident = store.database_id(conn)
-        if ident is not None and live_id is not None and ident != live_id and not other_database:
-            raise UserError(
-                f"{refuse} it is a backup of another database (identity {ident[:12]}, this one "
-                f"is {live_id[:12]}). To replace this database with it anyway, add "
-                "--other-database. Nothing was changed."
-            )
-        try:
-            migrations.apply(db)  # an older backup gets this version's schema, aside
-        except DatabaseFailed as exc:
-            raise UserError(f"{refuse} it could not be brought up to date ({exc}).") from exc
-        if live_id is not None:
-            # The file keeps its own identity whatever is restored into it: its backups stay
-            # in its own folder, apart from the database the backup came from.
-            store.set_database_id(conn, live_id)
-        if store.foreign_key_problems(conn):
-            raise UserError(
-                f"{refuse} its records do not fit together (foreign keys). Nothing was changed; "
-                "try an older backup."
-            )
-        customers = store.count_customers(conn)
-    finally:
-        db.close()
-    if page_size:
-        store.match_page_size(staging, page_size)
-    return _Staged(customers, applied)
-
-
-def restore_damaged(db_path: Path, source: Path, folder: Path, *, opened_error: str = "") -> Path:
-    """Restore over a database that cannot even be opened: the damaged file is kept aside.
-
-    Only a file that is really damaged is moved: a busy one is refused, and so is one that
-    another process still has open (it would go on writing into the moved file).
-    Returns where the damaged file (and its -wal/-shm) were moved to.
-    """
-    import os
-
-    if not source.is_file():
-        raise UserError(f"There is no file {source}. Check the name and try again.")
-    report = check_file(db_path, quick=True)
-    if report.busy:
-        raise UserError(busy_message(db_path, other_holders(db_path)))
-    holders = other_holders(db_path)
-    if holders:
-        raise UserError(busy_message(db_path, holders))
-    if report.ok:
-        # Not damaged: whatever stopped it opening (a newer csdesk's file, permissions) is
-        # the answer, and the file stays where it is.
-        raise UserError(opened_error or f"{db_path} could not be opened; nothing was changed.")
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = folder / f".restore-{db_path.stem}.db"
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    aside = folder / f"{db_path.stem}-{stamp}-damaged.db"
-    try:
-        stage(source, staging, live_id=None, other_database=True)
-        folder.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            current = Path(str(db_path) + suffix)
-            if current.exists():
-                os.replace(current, Path(str(aside) + suffix))
-        store.copy_file(staging, db_path)
-    finally:
-        staging.unlink(missing_ok=True)
-    return aside
-
-
-def network_share_warning(
-    path: Path, *, mounts: str | None = None, platform: str = sys.platform
-) -> str | None:
-    """A sentence to show when the database sits on a network share (SQLite can lose data there)."""
-    text = str(path)
-    message = (
-        f"The database {text} is on a network share. SQLite can lose data there: "
-        "keep it on this computer's own disk."
-    )
-    if platform.startswith("win"):
-        return message if text.startswith(("\\\\", "//")) else None
-    if mounts is None:
-        try:
-            mounts = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return None
-    resolved = str(Path(path).resolve().parent if not path.exists() else Path(path).resolve())
-    best, fstype = "", ""
-    for line in mounts.splitlines():
-        parts = line.split()
-        if len(parts) < 3:
-            continue
-        point = parts[1].replace("\\040", " ")
-        inside = resolved == point or resolved.startswith(point.rstrip("/") + "/")
-        if inside and len(point) > len(best):
-            best, fstype = point, parts[2]
-    return message if fstype.lower() in NETWORK_FS else None

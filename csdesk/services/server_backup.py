@@ -28,16 +28,8 @@ from typing import TYPE_CHECKING, Any
 from csdesk.errors import UserError
 from csdesk.paths import backups_dir
 from csdesk.services.auth import Permission, require
-from csdesk.services.backup import (
-    AUTO_REASONS,
-    BackupFile,
-    BackupResult,
-    BackupService,
-    Candidate,
-    RestoreResult,
-    backup_files,
-    rotate_files,
-)
+from csdesk.services.backup import BackupResult, BackupService, Candidate, RestoreResult
+from csdesk.services.backup_folder import AUTO_REASONS, BackupFile, backup_files, rotate_files
 from csdesk.services.clock import iso, utc_now
 from csdesk.services.computer import computer_name
 from csdesk.store.files import check_target

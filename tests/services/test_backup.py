@@ -12,8 +12,8 @@ import pytest
 
 from csdesk.domain import CustomerDraft, Role
 from csdesk.errors import PermissionDenied, UserError
-from csdesk.services.backup import network_share_warning
 from csdesk.services.desk import Desk
+from csdesk.services.share_warning import network_share_warning
 from csdesk.store import backup as store
 from tests.services.helpers_security import add_member, fast_scrypt
 

@@ -79,15 +79,11 @@ def pytest_configure(config: pytest.Config) -> None:
 # `sqlite_only` marker) of what does not run on PostgreSQL yet. "module" or "module::test".
 _FILE = (
     "the file's own machinery (SQLite backup API, WAL, page damage, PRAGMA checks); the server's "
-    'backup/restore/check with pg_dump is being built (issue 15 item 5, helper pgops)'
+    'backup/restore/check with pg_dump: tests/services/test_server_backup.py, tests/store/server'
 )
 _TEST_SQL = (
     "the test itself writes SQLite-only SQL (a trigger, a table, sqlite3's connection) to make a "
     'failure or a source'
-)
-_PLAN = (
-    "asserts SQLite's EXPLAIN QUERY PLAN; on the server only the search's plans are asserted so "
-    "far (tests/services/test_server_migrate.py), not the timeline's, reports' or queues'"
 )
 SQLITE_ONLY: dict[str, str] = {
     'tests/services/test_backup.py': _FILE,
@@ -120,11 +116,9 @@ SQLITE_ONLY: dict[str, str] = {
         'PRAGMA integrity_check of the file after its bulk load',
     'tests/services/test_visits.py::test_background_checkpoints_keep_the_wal_short':
         "the file's WAL checkpoints",
-    'tests/services/test_reports.py::test_every_arm_uses_an_index': _PLAN,
-    'tests/services/test_timeline.py::test_every_arm_walks_an_index': _PLAN,
-    'tests/services/test_insight_lists.py::test_lists_read_an_index': _PLAN,
-    'tests/store/test_issues_store.py':
-        "the file's schema and EXPLAIN QUERY PLAN (the server's schema: tests/store/server)",
+    'tests/store/test_issues_store.py::test_migration_is_registered_in_order_and_applied':
+        "the file's migrations and sqlite_master (the server's schema: tests/store/server)",
+    'tests/store/test_issues_store.py::test_constraints_guard_bad_rows': "sqlite3's IntegrityError",
     'tests/store/test_bulk.py':
         "the file's bulk loading: FTS5 triggers, WAL/rollback journal (on a server: one transaction)",
     'tests/services/test_import_search_index.py':

@@ -8,6 +8,7 @@ from typing import Any
 import sqlite_utils
 
 from csdesk.store.db import execute_many
+from csdesk.store.plans import QueryPlan, query_plan
 from csdesk.store.rows import Row, all_rows, inserted_id, one_row
 
 FOLLOWUP_COLUMNS = (
@@ -86,11 +87,10 @@ def queue(
 
 def queue_plan(
     db: sqlite_utils.Database, *, due_before: str | None, owner_id: int | None = None
-) -> str:
-    """SQLite's plan for queue(), for tests that guard the index use."""
+) -> QueryPlan:
+    """The plan for queue(), for tests that guard the index use."""
     sql, params = _queue_sql(due_before, owner_id)
-    rows = db.execute(f"EXPLAIN QUERY PLAN {sql}", [*params, 50, 0]).fetchall()
-    return " | ".join(str(r[3]) for r in rows)
+    return query_plan(db, sql, [*params, 50, 0])
 
 
 def for_customer(db: sqlite_utils.Database, customer_id: int, *, open_only: bool) -> list[Row]:

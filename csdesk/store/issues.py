@@ -9,6 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from csdesk.store.db import execute_many
+from csdesk.store.plans import QueryPlan, query_plan
 from csdesk.store.rows import Row, all_rows, inserted_id, one_row
 
 # The timeline's shared shape: (kind, ref_id, customer_id, at, channel, title, detail, staff_id).
@@ -217,11 +218,10 @@ def list_page(
     return all_rows(db.execute(sql, [*params, limit, offset]))
 
 
-def list_plan(db: sqlite_utils.Database, flt: ListFilter, *, sort: str = "due") -> str:
-    """SQLite's plan for list_page: tests check the first page walks an index, never sorts."""
+def list_plan(db: sqlite_utils.Database, flt: ListFilter, *, sort: str = "due") -> QueryPlan:
+    """The plan for list_page: tests check the first page walks an index, never sorts."""
     sql, params = _list_sql(flt, sort, False)
-    rows = db.execute(f"EXPLAIN QUERY PLAN {sql}", [*params, 50, 0]).fetchall()
-    return " | ".join(str(r[3]) for r in rows)
+    return query_plan(db, sql, [*params, 50, 0])
 
 
 def count(db: sqlite_utils.Database, flt: ListFilter) -> int:

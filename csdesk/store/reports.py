@@ -12,6 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from csdesk.store.outbox import REPORT_SQL as _EMAIL_ARM
+from csdesk.store.plans import QueryPlan, query_plan
 from csdesk.store.rows import Row, all_rows, inserted_id, one_row
 
 # One arm per source. Columns: at, kind, ref_id, customer_id, channel, staff_id, title, detail,
@@ -84,10 +85,9 @@ def count(db: sqlite_utils.Database, start: str, end: str) -> int:
     return int(row[0])
 
 
-def plans(db: sqlite_utils.Database, start: str, end: str) -> list[str]:
-    """The query plan's lines, so a test can prove every arm uses an index."""
-    cur = db.execute(f"EXPLAIN QUERY PLAN {_EVENTS}", _args(start, end))
-    return [str(r[3]) for r in cur.fetchall()]
+def plans(db: sqlite_utils.Database, start: str, end: str) -> QueryPlan:
+    """The query plan, so a test can prove every arm uses an index."""
+    return query_plan(db, _EVENTS, _args(start, end))
 
 
 # -- totals ----------------------------------------------------------------------------------

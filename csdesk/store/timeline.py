@@ -20,6 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from csdesk.store import issues, letters, notes, outbox, visits
+from csdesk.store.plans import QueryPlan, query_plan
 from csdesk.store.rows import Row, all_rows
 
 COLUMNS = ("kind", "ref_id", "customer_id", "at", "channel", "title", "detail", "staff_id")
@@ -69,13 +70,12 @@ def page(
     return all_rows(db.execute(*built))
 
 
-def explain(db: sqlite_utils.Database, customer_id: int, **kwargs: Any) -> list[str]:
+def explain(db: sqlite_utils.Database, customer_id: int, **kwargs: Any) -> QueryPlan:
     """The query plan of page(), for tests proving every arm walks an index."""
     built = build_query(customer_id, **kwargs)
     if built is None:
-        return []
-    plan = db.execute("EXPLAIN QUERY PLAN " + built[0], built[1])
-    return [str(r[3]) for r in plan.fetchall()]
+        return QueryPlan(())
+    return query_plan(db, *built)
 
 
 def build_query(

@@ -14,6 +14,7 @@ from csdesk.services.insight_data import Insights
 from csdesk.services.insight_lists import Listing
 from csdesk.services.insight_tables import table
 from csdesk.store import insight_lists as store
+from csdesk.store.plans import query_plan
 from tests.conftest import FakeClock
 from tests.services.insights_fixture import Shop, seed
 
@@ -212,8 +213,8 @@ def test_lists_read_an_index(desk: Desk, shop: Shop) -> None:
                    "issues_created"),
     }
     for name, (sql, index) in checks.items():
-        plan = " ".join(str(r[-1]) for r in desk.db.execute(f"EXPLAIN QUERY PLAN {sql}", [a, b]))
-        assert index in plan, (name, plan)
+        plan = query_plan(desk.db, sql, [a, b])
+        assert plan.uses(index), (name, plan.text)
 
 
 def test_the_nobody_row_opens_the_follow_ups_nobody_owns(desk: Desk, shop: Shop) -> None:

@@ -90,8 +90,6 @@ SQLITE_ONLY: dict[str, str] = {
     'tests/services/test_backup_damage.py': _FILE,
     'tests/services/test_restore.py': _FILE,
     'tests/store/test_faults.py': _FILE,
-    'tests/services/test_outbox.py::test_queueing_is_one_transaction_with_the_letter': _TEST_SQL,
-    'tests/services/test_customers.py::test_failed_write_leaves_nothing_behind': _TEST_SQL,
     'tests/services/test_duplicates.py::test_merge_keeps_everything': _TEST_SQL,
     'tests/services/test_timeline.py::test_registered_source_joins_the_timeline': _TEST_SQL,
     'tests/services/test_timeline.py::test_letters_join_the_timeline': _TEST_SQL,

@@ -11,6 +11,7 @@ from csdesk.errors import NotFound, ValidationError
 from csdesk.services.customers import parse_birthday
 from csdesk.services.desk import Desk
 from tests.conftest import FakeClock
+from tests.write_faults import inserts_fail
 
 
 def test_create_keeps_what_was_typed_and_normalises_phones(desk: Desk) -> None:
@@ -122,10 +123,7 @@ def test_search_index_follows_edits(desk: Desk) -> None:
 
 
 def test_failed_write_leaves_nothing_behind(desk: Desk) -> None:
-    desk.db.execute(
-        "CREATE TRIGGER boom BEFORE INSERT ON customer_phones BEGIN SELECT RAISE(ABORT, 'boom'); END"
-    )
-    with pytest.raises(Exception, match="boom"):
+    with inserts_fail(desk.db, "customer_phones", "boom"), pytest.raises(Exception, match="boom"):
         desk.customers.create(CustomerDraft(first_name="Half", phones=(("m", "555 010 1111"),)))
     assert desk.customers.count() == 0
     assert desk.db.execute("SELECT count(*) FROM audit").fetchone()[0] == 0

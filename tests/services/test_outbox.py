@@ -19,6 +19,7 @@ from csdesk.services.outbox_sender import LEASE, MAYBE_SENT
 from csdesk.store import outbox as outbox_store
 from tests.conftest import FakeClock
 from tests.mail_server import PASSWORD, MailServer, configure, free_port
+from tests.write_faults import inserts_fail
 
 
 def _customer(desk: Desk, first: str, email: str = "", *, consent: bool = False, last: str = "") -> int:
@@ -256,8 +257,7 @@ def test_queueing_is_one_transaction_with_the_letter(desk: Desk, mail_server: Ma
     configure(desk, mail_server)
     cid = _customer(desk, "Ada", "ada@example.test")
     draft = desk.outbox.compose("thank_you", cid)
-    desk.db.execute("CREATE TRIGGER no_mail BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk'); END")
-    with pytest.raises(Exception, match="disk"):
+    with inserts_fail(desk.db, "outbox", "disk"), pytest.raises(Exception, match="disk"):
         desk.outbox.queue([draft])
     assert desk.letters.for_customer(cid) == []  # the letter was not recorded either
 

@@ -141,7 +141,10 @@ def greet(
     name = _name(customer)
     today = now.date()
     returning = customer.visit_count > 0 and last_visit is not None
-    if returning:
+    # Their one visit is today's, already logged (a new customer at the counter): not "back".
+    first_today = (last_visit is not None and customer.visit_count == 1
+                   and ago(parse(last_visit.at), now) == "today")
+    if returning and not first_today:
         headline = f"Welcome back, {name}!" if name else "Welcome back!"
     else:
         headline = f"Welcome, {name}!" if name else "Welcome!"

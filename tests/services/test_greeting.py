@@ -99,6 +99,14 @@ CASES = [
         details=("21st visit · today: hiking socks",),
     ),
     Case(
+        "first visit, already logged today: welcome, not welcome back",
+        Customer(1, first_name="Maria", visit_count=1),
+        last_days_ago=0.01,
+        purpose="new boots",
+        headline="Welcome, Maria!",
+        details=("1st visit · today: new boots",),
+    ),
+    Case(
         "long absence this year",
         Customer(1, first_name="Lena", visit_count=4),
         last_days_ago=265,

@@ -207,10 +207,10 @@ def test_the_visits_tile_names_the_two_biggest_channels_and_counts_the_rest(
     before = desk.reports.summary(desk.reports.day()).total.visits_by_channel
     extra = {Channel.IN_PERSON: 30, Channel.PHONE: 20, Channel.CHAT: 1, Channel.EMAIL: 1,
              Channel.SOCIAL: 1, Channel.OTHER: 1}
+    dialog = open_log(qtbot, window)  # open first: the tile grows lines while it is shown
     for channel, n in extra.items():
         for _ in range(n):
             desk.visits.log(known["jose"].id, channel=channel, purpose="counted")
-    dialog = open_log(qtbot, window)
     detail = dialog.tiles["visits"].detail
     qtbot.waitUntil(lambda: detail.text().count("\n") == 2, timeout=5000)
     counts = {c: before.get(c.value, 0) + n for c, n in extra.items()}
@@ -219,3 +219,8 @@ def test_the_visits_tile_names_the_two_biggest_channels_and_counts_the_rest(
     assert lines[:2] == [f"{c.label} {n}" for c, n in top[:2]]
     assert lines[2] == f"{len(counts) - 2} more"
     assert sorted(detail.toolTip().split("\n")) == sorted(f"{c.label} {n}" for c, n in top)
+    # and every line is on screen, under the caption, not squeezed over it
+    tile = dialog.tiles["visits"]
+    qtbot.waitUntil(lambda: tile.detail.height() >= tile.detail.sizeHint().height(), timeout=5000)
+    assert tile.detail.geometry().top() >= tile.caption.geometry().bottom()
+    assert tile.detail.geometry().bottom() <= tile.contentsRect().bottom()

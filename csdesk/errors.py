@@ -59,3 +59,14 @@ class ServerUnavailable(UserError):
     """The database server does not answer (stopped, unreachable, the connection lost): nothing
     was saved by the statement that met it; the same thing works again once it is back. A face
     may say it more briefly where a save was not what failed (the search list)."""
+
+
+class SaveUncertain(ServerUnavailable):
+    """The connection was lost after a write's COMMIT was sent and before its answer came: the
+    write may or may not have been saved. `ref` is what `Desk.outcome(ref)` needs to tell which,
+    once the server answers again; until then a face keeps what was typed and does not offer to
+    save it again (that could save it twice)."""
+
+    def __init__(self, message: str, *, ref: object) -> None:
+        super().__init__(message)
+        self.ref = ref

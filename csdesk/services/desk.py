@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import tzinfo
 from functools import cached_property
 from pathlib import Path
@@ -365,6 +366,53 @@ class Desk:
         from csdesk.store import dialect
 
         dialect.reconnect(self.db)
+
+    # -- the server's connection: lost, made anew off the UI thread, taken on it -----------------
+    def expect_answers_within(self, seconds: float | None) -> None:
+        """This Desk's reads and writes wait at most ~`seconds` for the server (the window's
+        Desk, used on the UI thread); the file has nothing to wait for."""
+        from csdesk.store import dialect
+
+        dialect.answer_within(self.db, seconds)
+
+    def on_connection_lost(self, callback: Callable[[], None]) -> None:
+        """`callback()` when a statement of this Desk finds the server's connection lost."""
+        from csdesk.store import dialect
+
+        dialect.on_lost(self.db, callback)
+
+    @property
+    def connection_lost(self) -> bool:
+        from csdesk.store import dialect
+
+        return dialect.connection_lost(self.db)
+
+    def prepare_connection(self) -> object | None:
+        """A new connection for `adopt_connection`, made on any thread (it waits for the
+        server: the window calls it off its UI thread). UserError while the server is away."""
+        from csdesk.store import dialect
+
+        return dialect.fresh_connection(self.db)
+
+    def adopt_connection(self, fresh: object | None) -> None:
+        """Take a connection prepare_connection made, on this Desk's own thread (no waiting)."""
+        from csdesk.store import dialect
+
+        dialect.adopt(self.db, fresh)
+
+    def outcome(self, ref: object) -> bool | None:
+        """Was the write a SaveUncertain named saved? True, False, or None while the server cannot
+        tell yet; ServerUnavailable while it does not answer."""
+        from csdesk.store import dialect
+        from csdesk.store.db import engine_error_message
+
+        try:
+            return dialect.outcome(self.db, ref)
+        except Exception as exc:
+            said = engine_error_message(exc)
+            if said is None:
+                raise
+            raise said from exc
 
     def close(self) -> None:
         self.stop_background_checkpoints()

@@ -20,7 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from csdesk.store import dialect
-from csdesk.store.rows import Row, all_rows, inserted_id
+from csdesk.store.rows import Row, all_rows
 
 KEEP = 5000  # rows kept: a window asleep for longer than this many writes reloads everything
 PRUNE_EVERY = 200
@@ -75,13 +75,18 @@ def record(
     detail: str | None = None
     if entity == "setting" and isinstance(after, dict):
         detail = json.dumps(sorted(after))  # which keys: the setting names, never values
+    # RETURNING also the write's transaction id on a server (dialect.transaction_id): if the
+    # COMMIT's answer is lost, that id tells afterwards whether it committed (no extra trip).
     cur = db.execute(
         "INSERT INTO changes (at, entity, entity_id, action, customer_id, staff_id, computer, "
-        "session, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "session, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, "
+        + dialect.transaction_id(db),
         [at, entity, entity_id, action, _customer_of(db, entity, entity_id, before, after),
          staff_id, computer, session, detail],
     )
-    new_id = inserted_id(cur)
+    returned = cur.fetchall()[0]  # read to its end: SQLite's statement done before COMMIT
+    new_id = int(returned[0])
+    dialect.note_transaction(db, returned[1])
     dialect.announce_change(db, new_id)  # PostgreSQL: NOTIFY, delivered only if this commits
     if new_id % PRUNE_EVERY == 0:
         db.execute("DELETE FROM changes WHERE id <= ?", [new_id - KEEP])

@@ -71,6 +71,55 @@ def reconnect(db: Any) -> None:
         db.reconnect()
 
 
+# -- a connection that can be lost (the server's; the file's cannot) ------------------------------
+# What the window needs so that its UI thread never waits on a silent server: a deadline for
+# the answers (answer_within), word of a lost connection (on_lost, lost), and a new connection
+# made on another thread (fresh_connection) that the owning thread then takes (adopt).
+def answer_within(db: Any, seconds: float | None) -> None:
+    if is_server_db(db):
+        db.answer_within(seconds)
+
+
+def on_lost(db: Any, callback: Callable[[], None]) -> None:
+    if is_server_db(db):
+        db.on_lost(callback)
+
+
+def connection_lost(db: Any) -> bool:
+    return bool(is_server_db(db) and db.lost)
+
+
+def fresh_connection(db: Any) -> object | None:
+    """Made on any thread; None for the file (nothing to make)."""
+    return db.fresh_connection() if is_server_db(db) else None
+
+
+def adopt(db: Any, fresh: object | None) -> None:
+    if is_server_db(db) and fresh is not None:
+        db.adopt(fresh)
+
+
+# -- a write whose COMMIT's answer was lost (store.server.sql.PgDatabase.write) -------------------
+def transaction_id(db: Any) -> str:
+    """A select-list item naming the current transaction (PostgreSQL's xid8, as text); NULL on
+    the file, whose COMMIT cannot be half-heard: it is a call in this process."""
+    return "pg_current_xact_id()::text" if is_server_db(db) else "NULL"
+
+
+def note_transaction(db: Any, xid: object) -> None:
+    if is_server_db(db):
+        db.note_transaction(xid)
+
+
+def outcome(db: Any, ref: object) -> bool | None:
+    """Did the write SaveUncertain named commit (None: cannot be told yet)? Only a server
+    raises SaveUncertain, so the file never gets here."""
+    if not is_server_db(db):
+        raise ValueError("only a server's write can have an uncertain outcome")
+    result: bool | None = db.outcome(ref)
+    return result
+
+
 def using_index(db: Any, index: str) -> str:
     """SQLite's INDEXED BY (its planner can pick a worse index for a LIMITed walk); PostgreSQL
     has no hints and plans these from its statistics. Goes right after the table name."""

@@ -37,6 +37,9 @@ from csdesk.services.desk import Desk
 log = logging.getLogger(__name__)
 
 SEARCH_WAITS = "Search waits for the server to answer again."
+# A search's statements on a server: answered in well under a second even at a million
+# customers; a server silent this long is gone for the search (its thread must not hang).
+SEARCH_ANSWER_S = 5.0
 
 
 def open_worker_desk(
@@ -275,6 +278,7 @@ class _SearchRunner(QObject):
         try:
             if self._desk is None:
                 self._desk = open_worker_desk(self._path, self._clock)
+                self._desk.expect_answers_within(SEARCH_ANSWER_S)
             hits = self._desk.search.search(query, limit)
         except ServerUnavailable:
             self._drop()  # the next keystroke connects anew

@@ -4,14 +4,26 @@ understands: one line each, never the password, never a traceback.
 psycopg 3 hands the connection string to libpq untouched, so everything libpq users know works
 as documented: URLs, keyword=value strings, PGPASSFILE and ~/.pgpass, service files (service=),
 sslmode, the PG* environment variables. csdesk adds a connect timeout (a counter must not hang
-on a server that is off) and its application name, both only when the target does not set them.
+on a server that is off), its application name and TCP keepalives with a user timeout (a pulled
+cable is noticed by the kernel within seconds, not after TCP's ~15 minutes of retries), each
+only when the target does not set it.
+
+A connection may also be told to expect answers within a few seconds (`answer_within`): the
+window's own, whose reads run on the UI thread. Keepalives cannot see a server that is silent
+while its TCP peer still acknowledges (a hung machine, a proxy or VPN that stopped forwarding),
+so the wait itself has a deadline: when it passes, a cancel is tried on a connection of its own
+(libpq's cancel request); if that reaches the server, it was only slow and the statement ends
+as cancelled, else the connection is closed and the statement fails as "lost". Either way the
+caller hears within ~answer_within + CANCEL_WITHIN_S seconds, never minutes.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from psycopg import conninfo as libpq_conninfo
@@ -20,10 +32,48 @@ from psycopg import errors as pg_errors
 from csdesk.errors import ServerUnavailable, UserError
 from csdesk.store.server.target import redact
 
+log = logging.getLogger(__name__)
+
 # PostgreSQL 14 or newer: 13 reached its end of life in November 2025 (no security fixes), and
 # 14 brought what the schema uses (SQL-standard function bodies for the search index).
 MIN_SERVER_VERSION_NUM = 140000
 CONNECT_TIMEOUT_S = 5
+# TCP only (libpq ignores them on a Unix socket): a dead peer is found after ~10 s idle + 3
+# probes 2 s apart, and data sent but not acknowledged for 8 s ends the connection.
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 2,
+              "keepalives_count": 3, "tcp_user_timeout": 8000}
+CANCEL_WITHIN_S = 0.5  # a cancel request to a live server takes milliseconds, even on a LAN
+
+
+class ServerSilent(psycopg.OperationalError):
+    """The server sent nothing for `answer_within` seconds and a cancel did not reach it."""
+
+
+class _Answering(psycopg.Connection[Any]):
+    """A connection whose waits for the server end after `answer_within` seconds (None: no
+    deadline, libpq's own behaviour). Every statement, COMMIT included, waits through wait()."""
+
+    answer_within: float | None = None
+
+    def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
+        limit = self.answer_within
+        if limit is None or timeout is not None:  # notifies() brings its own timeout
+            return super().wait(gen, interval, timeout)
+        try:
+            return super().wait(gen, interval, limit)
+        except pg_errors._WaitTimeout:  # psycopg's own signal for a wait past its timeout
+            pass
+        try:
+            self.cancel_safe(timeout=CANCEL_WITHIN_S)
+        except Exception:  # unreachable too: the server is gone (or the path to it)
+            log.info("the server did not answer within %s s nor take a cancel", limit)
+        else:
+            try:  # it was reached: the statement ends now, cancelled (QueryCanceled)
+                return super().wait(gen, interval, CANCEL_WITHIN_S * 4)
+            except pg_errors._WaitTimeout:
+                pass
+        self.pgconn.finish()  # the statement's fate is the server's; this connection is done
+        raise ServerSilent(f"the server did not answer within {limit:g} s")
 
 
 @dataclass(frozen=True)
@@ -135,11 +185,17 @@ def translate(exc: BaseException, target: str = "") -> UserError:
     if isinstance(exc, pg_errors.AdminShutdown | pg_errors.CrashShutdown) or any(
         sign in lower
         for sign in ("server closed the connection", "connection is closed", "terminating connection",
-                     "consuming input failed", "connection is lost", "ssl syscall error")
+                     "consuming input failed", "connection is lost", "ssl syscall error",
+                     "did not answer within")
     ):
         return ServerUnavailable(
             f"The connection to the PostgreSQL server was lost{where}: what was being saved was "
             "not saved (the server undoes an unfinished change). Check the network and try again."
+        )
+    if isinstance(exc, pg_errors.QueryCanceled) or state == "57014":
+        return UserError(
+            f"The PostgreSQL server took too long to answer{where}, so csdesk stopped waiting: "
+            "nothing was changed. Try again; if it keeps happening, the server is overloaded."
         )
     if isinstance(exc, psycopg.OperationalError) and any(
         sign in lower
@@ -158,8 +214,19 @@ def translate(exc: BaseException, target: str = "") -> UserError:
     return UserError(f"The PostgreSQL server reported an error{where}: {redact(first)}")
 
 
-def connect(target: str) -> psycopg.Connection:
+def uncertain_message(target: str = "") -> str:
+    """The one line for a write whose COMMIT went out and whose answer never came back."""
+    where = f" ({_where(target)})" if target else ""
+    return (
+        f"The connection to the PostgreSQL server was lost just as this was being saved{where}: "
+        "csdesk finds out whether it was saved as soon as the server answers again. What you "
+        "typed stays here meanwhile."
+    )
+
+
+def connect(target: str, *, answer_within: float | None = None) -> psycopg.Connection:
     """A connection to a PostgreSQL 14+ server; UserError (one line) when that cannot be had.
+    `answer_within`: the deadline for every later wait on it (see the module's docstring).
 
     In autocommit mode: every write is one explicit `transaction(conn)`, as on the file
     (isolation_level=None there). Without it psycopg opens a transaction at the first SELECT
@@ -177,8 +244,11 @@ def connect(target: str) -> psycopg.Connection:
         extra["connect_timeout"] = CONNECT_TIMEOUT_S
     if "application_name" not in given:
         extra["application_name"] = "csdesk"
+    for key, value in KEEPALIVES.items():
+        if key not in given:
+            extra[key] = value
     try:
-        conn = psycopg.connect(target, autocommit=True, **extra)  # type: ignore[arg-type]
+        conn = _Answering.connect(target, autocommit=True, **extra)  # type: ignore[arg-type]
     except psycopg.Error as exc:
         raise translate(exc, target) from None  # from None: libpq's text may echo the URL
     try:
@@ -186,7 +256,14 @@ def connect(target: str) -> psycopg.Connection:
     except UserError:
         conn.close()
         raise
+    conn.answer_within = answer_within
     return conn
+
+
+def answer_within(conn: psycopg.Connection, seconds: float | None) -> None:
+    """Set (or lift, None) the deadline for the server's answers on a connection connect() made."""
+    if isinstance(conn, _Answering):
+        conn.answer_within = seconds
 
 
 def info(conn: psycopg.Connection) -> ServerInfo:

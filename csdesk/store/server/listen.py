@@ -30,7 +30,11 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "csdesk_changes"
 WAIT_S = 0.5  # how long one notifies() wait lasts: how soon stop() is noticed
-PROBE_EVERY = 4  # waits between two `SELECT 1`: a silent server is noticed within ~2 s
+PROBE_EVERY = 2  # waits between two `SELECT 1`: a server gone is noticed within ~1 s
+# A silent server (a pulled cable, a peer that acknowledges and forwards nothing) sends no
+# error at all: the probe's answer is waited for this long (store.server.connect), so the
+# window hears "down" within PROBE_EVERY * WAIT_S + PROBE_ANSWER_S + a cancel's try (~3 s).
+PROBE_ANSWER_S = 1.5
 BACKOFF_S = (0.25, 0.5, 1.0, 2.0, 4.0)  # between reconnect attempts, then every 4 s
 
 
@@ -63,7 +67,7 @@ class ChangeListener:
         attempt = 0
         while not self._stop.is_set():
             try:
-                conn = connect.connect(self._target)
+                conn = connect.connect(self._target, answer_within=PROBE_ANSWER_S)
             except Exception as exc:  # down, refused, a timeout: try again later
                 log.info("change listener: cannot connect: %s", exc)
                 self._stop.wait(BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)])
@@ -83,7 +87,10 @@ class ChangeListener:
                     # pulled cable) only shows when asked: ask now and then, cheaply.
                     waits += 1
                     if waits % PROBE_EVERY == 0:
-                        conn.execute("SELECT 1")
+                        try:
+                            conn.execute("SELECT 1")
+                        except psycopg.errors.QueryCanceled:
+                            continue  # slow, not gone: the cancel reached it (connect.py)
             except psycopg.Error as exc:
                 log.info("change listener: connection lost: %s", exc)
             finally:

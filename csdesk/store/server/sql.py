@@ -13,8 +13,9 @@ PostgreSQL spells differently are renamed here, in one table (FUNCTIONS), not at
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -22,6 +23,8 @@ from typing import Any
 import psycopg
 from psycopg import pq, sql
 from psycopg.adapt import Loader
+
+from csdesk.errors import SaveUncertain, UserError
 
 # SQLite function -> the PostgreSQL function with the same arguments and the same answer.
 # instr(haystack, needle) and strpos(string, substring): 1-based position, 0 when absent.
@@ -110,6 +113,30 @@ def _params(params: Sequence[Any] | Mapping[str, Any]) -> Any:
     return [_no_nul(v) for v in params]
 
 
+def _prepare(conn: psycopg.Connection) -> None:
+    """What every connection of a PgDatabase needs before its first statement."""
+    conn.adapters.register_loader("numeric", _NumericAsNumber)
+    # Times are ISO text in UTC; casts of a zone-less one (a visit slot) must read it as UTC
+    # whatever zone the server or the shop's computer is set to (store.dialect.shifted).
+    conn.execute("SET TIME ZONE 'UTC'")
+
+
+@dataclass(frozen=True)
+class PendingWrite:
+    """A write whose COMMIT was sent but never answered: its transaction, and the server
+    session (backend) that ran it."""
+
+    xid: str
+    backend_pid: int
+
+
+@dataclass
+class _WriteMark:
+    open: bool = False
+    committing: bool = False
+    xid: str | None = None
+
+
 class PgDatabase:
     """A psycopg connection as the store and the services use a sqlite_utils.Database.
 
@@ -121,31 +148,60 @@ class PgDatabase:
 
     def __init__(self, conn: psycopg.Connection, target: str = "") -> None:
         self.target = target  # as typed (may hold a password: only for connect.translate)
-        self._use(conn)
-
-    def _use(self, conn: psycopg.Connection) -> None:
+        self._answer_within: float | None = None
+        self._on_lost: list[Callable[[], None]] = []
+        self._write = _WriteMark()
+        _prepare(conn)
         self.conn = conn
-        conn.adapters.register_loader("numeric", _NumericAsNumber)
-        # Times are ISO text in UTC; casts of a zone-less one (a visit slot) must read it as UTC
-        # whatever zone the server or the shop's computer is set to (store.dialect.shifted).
-        conn.execute("SET TIME ZONE 'UTC'")
+
+    # -- the connection, and a new one after an outage -------------------------------------------
+    def answer_within(self, seconds: float | None) -> None:
+        """From now on (and on every later connection) the server's answers are waited for at
+        most `seconds` (store.server.connect): the window's own connection, read on the UI
+        thread, fails fast on a silent server instead of freezing the window."""
+        from csdesk.store.server import connect
+
+        self._answer_within = seconds
+        connect.answer_within(self.conn, seconds)
+
+    def on_lost(self, callback: Callable[[], None]) -> None:
+        """Call `callback()` (on the thread that met it) when a statement finds the connection
+        lost; the window then shows the outage and makes a new connection off its thread."""
+        self._on_lost.append(callback)
+
+    @property
+    def lost(self) -> bool:
+        """Is the connection known to be gone (closed or broken)? No I/O."""
+        return bool(self.conn.closed or self.conn.broken)
+
+    def fresh_connection(self) -> psycopg.Connection:
+        """A new, ready connection to the same server, for `adopt` to take. It touches nothing
+        of this object's connection, so another thread may make it (the window's reconnect
+        runs off the UI thread): only the thread that uses this object calls `adopt`."""
+        from csdesk.store.server import connect
+
+        fresh = connect.connect(self.target, answer_within=self._answer_within)
+        try:
+            _prepare(fresh)
+        except psycopg.Error as exc:
+            fresh.close()
+            raise connect.translate(exc, self.target) from None
+        return fresh
+
+    def adopt(self, fresh: psycopg.Connection) -> None:
+        """Use `fresh` (from fresh_connection) in place of the broken connection, so everything
+        holding this object (the Desk's services) works again. Closing the old one sends at most
+        a goodbye into the socket's buffer: it never waits for the server."""
+        old, self.conn = self.conn, fresh
+        with suppress(psycopg.Error):
+            old.close()
 
     def reconnect(self) -> None:
         """After the server went away and came back: a new connection in place of the broken
-        one, so everything holding this object (the Desk's services) works again. UserError
-        (one line) while the server still does not answer; the old connection stays then."""
-        from csdesk.store.server import connect
-
-        fresh = connect.connect(self.target)
-        try:
-            old, self.conn = self.conn, fresh
-            self._use(fresh)
-        except psycopg.Error as exc:
-            self.conn = old
-            fresh.close()
-            raise connect.translate(exc, self.target) from None
-        with suppress(psycopg.Error):
-            old.close()
+        one, made on this thread (a command, a writer thread; the window uses fresh_connection
+        off its UI thread, then adopt). UserError while the server still does not answer; the
+        old connection stays then."""
+        self.adopt(self.fresh_connection())
 
     def execute(
         self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
@@ -169,11 +225,18 @@ class PgDatabase:
         write's error is, wherever the statement ran, so no face meets psycopg's own text. An
         error of the statement on a live connection (a full disk) stays psycopg's, for
         atomic() and connect.translate to word as before."""
-        if self.conn.broken or self.conn.closed:
-            from csdesk.store.server import connect
+        from csdesk.store.server import connect
 
+        if self.lost:
+            self._tell_lost()
+            return connect.translate(exc, self.target)
+        if isinstance(exc, psycopg.errors.QueryCanceled):  # answer_within on a slow server
             return connect.translate(exc, self.target)
         return exc
+
+    def _tell_lost(self) -> None:
+        for callback in list(self._on_lost):
+            callback()
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         """Many new rows through COPY ... FROM STDIN: one stream, no statement per row (about
@@ -190,11 +253,70 @@ class PgDatabase:
     def in_transaction(self) -> bool:
         return self.conn.info.transaction_status != pq.TransactionStatus.IDLE
 
+    # -- writes ----------------------------------------------------------------------------------
+    def note_transaction(self, xid: object) -> None:
+        """The id of the write's transaction as the server gave it (store.changes.record reads
+        it with the change log's row, no extra round trip): kept until the COMMIT's answer."""
+        if self._write.open:
+            self._write.xid = None if xid is None else str(xid)
+
     @contextmanager
     def write(self) -> Iterator[PgDatabase]:
-        """One transaction (a savepoint inside an outer one), committed when the block ends."""
-        with self.conn.transaction():
-            yield self
+        """One transaction (a savepoint inside an outer one), committed when the block ends.
+
+        A COMMIT whose answer never came (the connection lost after it was sent) may or may not
+        have committed: that is not reported as "not saved" but as SaveUncertain, carrying what
+        `outcome()` needs to tell, once the server is back, which it was (the transaction's id,
+        from PostgreSQL's pg_xact_status, which exists for exactly this)."""
+        if self._write.open or self.in_transaction:  # nested: a savepoint; the outer commits
+            with self.conn.transaction():
+                yield self
+            return
+        mark = self._write
+        mark.open, mark.xid, mark.committing = True, None, False
+        backend = self.conn.info.backend_pid
+        try:
+            with self.conn.transaction():
+                yield self
+                if mark.xid is None:  # a write that logged no change: ask (one round trip)
+                    found = self.execute(
+                        "SELECT pg_current_xact_id_if_assigned()::text").fetchone()
+                    mark.xid = found[0] if found else None
+                mark.committing = True
+        except psycopg.OperationalError:
+            if not (mark.committing and self.lost):
+                raise
+            self._tell_lost()
+            if mark.xid is None:  # it wrote nothing: nothing can have been saved
+                raise
+            from csdesk.store.server import connect
+
+            raise SaveUncertain(connect.uncertain_message(self.target),
+                                ref=PendingWrite(mark.xid, backend)) from None
+        finally:
+            mark.open, mark.committing = False, False
+
+    def outcome(self, ref: object) -> bool | None:
+        """Did the write SaveUncertain named commit? True or False for certain; None while it
+        cannot be told yet (its old session still holds it open on the server: told to end now,
+        so the next look says False)."""
+        assert isinstance(ref, PendingWrite)
+        found = self.execute("SELECT pg_xact_status(CAST(? AS xid8))", [ref.xid]).fetchone()
+        status = found[0] if found else None
+        if status == "committed":
+            return True
+        if status == "aborted":
+            return False
+        if status == "in progress":
+            # COMMIT never reached the server (a half-open connection): the old session waits
+            # for a client that is gone; ending it rolls the write back, as the server would by
+            # itself once its keepalives notice (hours, by default).
+            self.execute("SELECT pg_terminate_backend(?)", [ref.backend_pid])
+            return None
+        raise UserError(
+            "The server cannot tell any more whether that save went through (too long ago): "
+            "look at the record before saving it again."
+        )
 
     def close(self) -> None:
         self.conn.close()

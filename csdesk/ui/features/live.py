@@ -11,15 +11,20 @@ the customer view says who else has this customer open.
 - Every HEARTBEAT_S, and whenever the customer on screen or the call changes, the window says
   where it is (a tiny write, run as an Op so the UI thread never waits on the database lock).
 - The greeting gains one calm line, "Anna has Maria open at Counter 2", while that is true.
+- The server going away (the listener hears it, or a read of the window's own finds its
+  connection lost) is `connection_changed(False)`; the UI thread never waits for it: the
+  window's connection answers within UI_ANSWER_S or fails (store.server.connect), and a new one
+  is made on a thread of its own once the listener is connected again, then only taken here.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 
-from csdesk.errors import CsdeskError
+from csdesk.errors import CsdeskError, ServerUnavailable
 from csdesk.services.desk import Desk
 from csdesk.services.live import HEARTBEAT_S, LISTEN_POLL_MS, POLL_INTERVAL_MS, Listener, Presence
 from csdesk.ui.shell import Feature, Shell
@@ -30,6 +35,11 @@ log = logging.getLogger(__name__)
 BANNER_SOURCE = "live"
 PRESENCE_REFRESH_MS = 2000
 RECONNECT_RETRY_MS = 1000
+# The window's statements run on the UI thread: a healthy server answers them in milliseconds,
+# so one that has said nothing for this long is treated as gone (a cancel is tried first: a
+# merely slow server has that statement cancelled instead, and says so). The UI thread is then
+# blocked at most about this plus connect.CANCEL_WITHIN_S, once; later reads fail at once.
+UI_ANSWER_S = 1.5
 
 
 class LiveCounters(Feature):
@@ -37,6 +47,8 @@ class LiveCounters(Feature):
     heard = Signal(str)
     # The server went away (False) or is back and this window's connection anew (True).
     connection_changed = Signal(bool)
+    # A connection made off the UI thread (or None: the server did not answer yet).
+    _fresh = Signal(object)
 
     def __init__(self, window: Shell) -> None:
         super().__init__(window, "liveCounters")
@@ -55,8 +67,15 @@ class LiveCounters(Feature):
         window.call_started.connect(lambda _c, _d: self._moved())
         self.heard.connect(self._heard)
         self.down = False  # the server is not answering (heard from the listener)
-        self.reconnect_timer = self.timer("liveReconnectTimer", RECONNECT_RETRY_MS, self._back)
+        self._reconnecting = False  # a new connection is being made off the UI thread
+        self._closing = False
+        self.reconnect_timer = self.timer("liveReconnectTimer", RECONNECT_RETRY_MS,
+                                          self._reconnect)
         self.reconnect_timer.setSingleShot(True)
+        self._fresh.connect(self._adopt)
+        self.desk.expect_answers_within(UI_ANSWER_S)
+        # Met inside a statement on the UI thread: acted on once that statement has unwound.
+        self.desk.on_connection_lost(lambda: QTimer.singleShot(0, self, self._gone))
         self.listener: Listener | None = None
         try:
             self.listener = self.desk.live.listen(self.heard.emit)
@@ -76,34 +95,68 @@ class LiveCounters(Feature):
         if event == "down":
             self._gone()
         elif event == "up" and self.down:
-            self._back()
+            self._reconnect()
         elif not self.down:
             self.poll()
 
     def _gone(self) -> None:
+        """The server is not answering (the listener says so, or a statement of the window's
+        found its connection lost): say so, and make a new connection when it can be had."""
         if self.down:
-            return
-        self.down = True
-        self.poll_timer.stop()  # nothing to read until it is back; the listener retries
-        self.connection_changed.emit(False)
+            if not self.desk.connection_lost:
+                return
+        else:
+            self.down = True
+            self.poll_timer.stop()  # nothing to read until it is back; the listener retries
+            self.connection_changed.emit(False)
+        if self.listener is None or self.listener.listening:
+            self._reconnect()  # the server answers others (the listener): try at once
 
-    def _back(self) -> None:
-        """The listener is connected again: this window's own connection anew, then read what
-        the others wrote meanwhile (the change log keeps it), as after any NOTIFY."""
-        try:
-            self.desk.reconnect()
-        except CsdeskError as exc:  # up for the listener, not yet for us: again shortly
-            log.info("live: reconnect failed: %s", exc)
-            self.reconnect_timer.start()
+    def _reconnect(self) -> None:
+        """Make the window's new connection on a thread of its own: connecting to a server that
+        is not there waits seconds (connect_timeout), which the UI thread must never do."""
+        if self._reconnecting or self._closing or not self.down:
             return
+        self._reconnecting = True
+        desk, fresh = self.desk, self._fresh
+
+        def make() -> None:
+            try:
+                made = desk.prepare_connection()
+            except CsdeskError as exc:  # still away: the listener's "up" or the timer tries again
+                log.info("live: reconnect failed: %s", exc)
+                made = None
+            try:
+                fresh.emit(made)
+            except RuntimeError:  # the window closed meanwhile: the connection goes with it
+                log.debug("live: window gone before its new connection was ready")
+
+        threading.Thread(target=make, name="csdesk-reconnect", daemon=True).start()
+
+    def _adopt(self, fresh: object) -> None:
+        """On the UI thread: take the new connection (no waiting), then read what the others
+        wrote meanwhile (the change log keeps it), as after any NOTIFY."""
+        self._reconnecting = False
+        if self._closing:
+            return
+        if fresh is None:
+            if self.listener is None or self.listener.listening:
+                self.reconnect_timer.start()
+            return  # else the listener's next "up" tries again
+        self.desk.adopt_connection(fresh)
         self.down = False
         self.poll_timer.start()
         self.poll()
-        self.connection_changed.emit(True)
+        if not self.down:
+            self.connection_changed.emit(True)
 
     def poll(self) -> None:
+        if self.down:
+            return
         try:
             self.desk.live.poll()  # what arrives goes out through the desk's sink to the bus
+        except ServerUnavailable:
+            self._gone()  # the connection was lost: on_connection_lost says so too
         except CsdeskError as exc:  # busy or gone for a moment: next tick
             log.info("live poll skipped: %s", exc)
 
@@ -145,6 +198,9 @@ class LiveCounters(Feature):
             return
         try:
             self.others = self.desk.live.others()
+        except ServerUnavailable:
+            self._gone()
+            return
         except CsdeskError:
             return
         customer = self.window.customer_view.customer
@@ -160,11 +216,12 @@ class LiveCounters(Feature):
         # A heartbeat still running finishes on its own thread with its own connection; no
         # waiting here (a local event loop would let the other features' timers fire).
         super().teardown()
+        self._closing = True
         if self.listener is not None:
             self.listener.stop(timeout=0)  # its thread ends at its next wait; nothing to join
             self.listener = None
         try:
-            if self.desk.read_only is None:
+            if self.desk.read_only is None and not self.down:
                 self.desk.live.leave()  # gone at once, not 30 s later (the window is closing)
         except CsdeskError:
             pass

@@ -7,15 +7,19 @@ import os
 import sys
 from pathlib import Path
 
-import platformdirs
+# platformdirs is imported where a folder is asked for: a command given --db (or CSDESK_DB) never
+# needs it, and it costs each start a few ms (issue 17).
 
 APP_NAME = "csdesk"
 
 
 def data_dir() -> Path:
     override = os.environ.get("CSDESK_DATA_DIR")
-    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    return path
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 def config_dir() -> Path:
@@ -28,6 +32,8 @@ def config_dir() -> Path:
         return Path(override)
     if os.environ.get("CSDESK_DATA_DIR"):
         return data_dir() / "config"
+    import platformdirs
+
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 

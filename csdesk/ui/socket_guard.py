@@ -24,7 +24,6 @@ import socket
 import stat
 import struct
 import sys
-import tempfile
 from pathlib import Path
 
 from csdesk.errors import UserError
@@ -90,6 +89,8 @@ def socket_dir() -> Path:
     runtime = _private_runtime_dir()
     if runtime is not None:
         return runtime / "csdesk"
+    import tempfile  # only here: with its shutil and random it is ~4 ms of every `csdesk call`
+
     return Path(tempfile.gettempdir()) / f"csdesk-{my_uid()}"
 
 

@@ -7,17 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import tempfile
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from csdesk.ui import socket_guard
+from csdesk.cli import LAZY_COMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("PySide6", "shiboken6", "sqlite_utils", "sqlite3", "phonenumbers", "jinja2")
@@ -48,6 +44,28 @@ def test_version_imports_no_qt_and_no_database(tmp_path: Path) -> None:
     assert "click" in modules  # the probe really saw the CLI's imports
     assert not modules & set(HEAVY), modules & set(HEAVY)
     assert "csdesk.services.desk" not in modules
+
+
+# What a sub-command's module may load of the other command modules: the shared pieces, and the
+# few a module is built from (`export` is defined beside the imports, the admin commands use the
+# server's backup/check commands, `call` is commands.calling behind a click face).
+SHARED = {"csdesk.commands", "csdesk.commands.common", "csdesk.commands.registry", "csdesk.commands.root"}
+BUILT_FROM = {
+    "csdesk.commands.reports": {"csdesk.commands.transfer"},
+    "csdesk.commands.admin": {"csdesk.commands.server_data"},
+    "csdesk.commands.call": {"csdesk.commands.calling"},
+}
+
+
+@pytest.mark.parametrize("command", sorted(LAZY_COMMANDS))
+def test_a_commands_help_loads_no_qt_and_no_other_command(command: str, tmp_path: Path) -> None:
+    modules = loaded(["--db", str(tmp_path / "x.db"), command, "--help"])
+    own = LAZY_COMMANDS[command].split(":")[0]
+    assert own in modules  # the probe saw the command load
+    assert not modules & {"PySide6", "shiboken6"}, command
+    others = {m for m in modules if m.startswith("csdesk.commands")} - SHARED - {own}
+    assert others <= BUILT_FROM.get(own, set()), others
+    assert not (tmp_path / "x.db").exists()  # asking for help opened no database
 
 
 def test_search_imports_no_qt(tmp_path: Path) -> None:
@@ -84,43 +102,6 @@ def test_opening_a_database_looks_for_no_sqlite_utils_plugins(tmp_path: Path) ->
     assert out.strip() == "loaded False"
 
 
-@pytest.fixture
-def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "t"
-    folder.mkdir()
-    monkeypatch.setenv("TMPDIR", str(folder))
-    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
-    monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile caches the folder it found
-    return folder
-
-
-@pytest.fixture
-def window_socket(private_tmp: Path, tmp_path: Path) -> Iterator[tuple[Path, list[bytes]]]:
-    """A listener where the window's socket would be, answering like a window that showed the
-    caller (the window's own side is tested in tests/ui/test_caller.py)."""
-    db = tmp_path / "shop.db"
-    name = socket_guard.server_name(db)
-    socket_guard.prepare(name, create=True)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(name)
-    listener.listen(1)
-    heard: list[bytes] = []
-
-    def answer() -> None:
-        conn, _ = listener.accept()
-        with conn:
-            heard.append(conn.recv(4096))
-            conn.sendall(b'{"v": 1, "ok": true, "shown": "customer"}\n')
-
-    thread = threading.Thread(target=answer, daemon=True)
-    thread.start()
-    try:
-        yield db, heard
-    finally:
-        listener.close()
-        os.unlink(name)
-
-
 def test_call_to_a_running_window_imports_no_qt_and_no_database(
     window_socket: tuple[Path, list[bytes]], private_tmp: Path
 ) -> None:
@@ -129,3 +110,6 @@ def test_call_to_a_running_window_imports_no_qt_and_no_database(
     assert heard and json.loads(heard[0]) == {"v": 1, "action": "call", "number": "+15550104477"}
     assert not modules & set(HEAVY), modules & set(HEAVY)
     assert "csdesk.services.desk" not in modules and "csdesk.domain" not in modules
+    # the softphone's plain command line does not even load click (csdesk.cli.fast_call)
+    assert "click" not in modules and "csdesk.commands.root" not in modules, modules
+    assert "platformdirs" not in modules  # --db given: no data folder is looked up

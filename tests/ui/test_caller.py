@@ -19,7 +19,7 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
-from csdesk.commands.call import launch_command, number_from
+from csdesk.commands.calling import launch_command, number_from
 from csdesk.domain import Customer, CustomerDraft
 from csdesk.errors import UserError
 from csdesk.services.desk import Desk

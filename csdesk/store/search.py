@@ -17,12 +17,19 @@ from csdesk.store.notes import bodies as note_bodies
 from csdesk.store.notes import one_per_customer
 
 __all__ = [  # the names store/server/search.py gives the server's index too
+    "RANK_CAP",
     "counted_ranking", "email_prefix_matches", "fts_count", "fts_ids", "ids_by_e164", "ids_by_e164_prefix",
     "newest_id", "note_bodies", "note_matches", "phone_containing", "phone_suffix_or_start",
     "ranked_fts", "recency_cutoff", "recent_matching", "recent_rows", "rows",
 ]
 
 T = TypeVar("T")
+
+# The most matches counted_ranking is asked to count (and rank) before services.search walks
+# the recency index instead; both ways give the same list, this picks the cheaper. FTS5 counts
+# and lists rowids from its index, so here the service's own FTS_CAP bounds it (the server's,
+# which reads a table row per match, is lower: store/server/search.py).
+RANK_CAP = 5_001
 
 # What a result row needs, the customer's phones included (one statement, not two): the
 # phones are E.164 where known, else as typed, in their order, joined by a unit separator.

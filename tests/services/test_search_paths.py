@@ -13,6 +13,7 @@ from csdesk.domain import CustomerDraft
 from csdesk.services import search as search_module
 from csdesk.services.desk import Desk
 from csdesk.services.text import tokens
+from csdesk.store import search_index
 from tests.conftest import FakeClock
 
 FIRSTS = ["Maria", "Mariana", "Mario", "Marie", "Anna", "Ann", "Jo", "José", "Zoë", "Ma"]
@@ -52,18 +53,24 @@ def found(desk: Desk, query: str, limit: int) -> list[int]:
 QUERIES = ["m", "ma", "mar", "mari", "maria", "marí", "ann", "anna", "jo", "marq", "zh", "ma mar"]
 
 
+@pytest.mark.parametrize("rank_cap", [None, 12])
 @pytest.mark.parametrize("limit", [3, 8, 20])
 @pytest.mark.parametrize("query", QUERIES)
 def test_every_path_ranks_as_brute_force_does(
-    desk: Desk, crowd: list[int], monkeypatch: pytest.MonkeyPatch, query: str, limit: int
+    desk: Desk, crowd: list[int], monkeypatch: pytest.MonkeyPatch, query: str, limit: int,
+    rank_cap: int | None,
 ) -> None:
     # Bounds shrunk in proportion to 90 customers: the probe sees 5, the deep walk 40, and the
     # FTS ranks all of a word only when it has at most 60 matches (so every path is taken).
+    # rank_cap: the engine counts fewer matches than FTS_CAP before walking instead (as the
+    # server does at 1,000): the same list.
     monkeypatch.setattr(search_module, "PROBE_SCAN", 5)
     monkeypatch.setattr(search_module, "FIRST_SCAN", 10)
     monkeypatch.setattr(search_module, "RECENT_SCAN", 40)
     monkeypatch.setattr(search_module, "FTS_CAP", 60)
     monkeypatch.setattr(search_module, "EXACT_CAP", 1000)
+    if rank_cap is not None:
+        monkeypatch.setattr(search_index.queries(desk.db), "RANK_CAP", rank_cap)
     assert found(desk, query, limit) == expected(desk, query, limit)
 
 
@@ -148,8 +155,6 @@ def test_the_capped_ranking_ranks_the_first_matches_in_id_order(
     # "The first `cap` matches" are the lowest ids on both engines (FTS5 lists rowids in order),
     # even after the oldest customers' rows were rewritten by visits (on the server a new row
     # version lies after every other, so the index's physical order is no longer id order).
-    from csdesk.store import search_index
-
     marias = [cid for cid in crowd if "|maria|" in desk.db.execute(
         "SELECT exact_keys FROM customers WHERE id = ?", [cid]).fetchone()[0]]
     for cid in marias[:3]:
@@ -175,20 +180,18 @@ def test_a_name_with_more_namesakes_than_the_cap_ranks_as_documented(
     desk: Desk, crowd: list[int], monkeypatch: pytest.MonkeyPatch, window: int, limit: int
 ) -> None:
     # More namesakes than EXACT_CAP: the exact part of the page is the recency window's
-    # namesakes when they fill it (the FTS ranking is skipped then: it could change nothing),
-    # else those merged with the ranking of the FTS's first EXACT_CAP matches in id order: the
-    # same on both engines. (The rest of the page then sorts in namesakes the walk meets.)
+    # namesakes, whether or not they fill it (when they do, nothing is counted), the same on
+    # both engines; not a ranking of the FTS's first EXACT_CAP matches (the oldest customers).
+    # (The rest of the page then sorts in namesakes the walk meets.)
     monkeypatch.setattr(search_module, "EXACT_CAP", 3)
     monkeypatch.setattr(search_module, "FIRST_SCAN", window)
-    rows = desk.db.execute("SELECT id, search_norm, exact_keys, last_seen_at FROM customers").fetchall()
-    by_recency = sorted(((r[3], r[0]) for r in rows), reverse=True)
+    rows = desk.db.execute("SELECT id, exact_keys, last_seen_at FROM customers").fetchall()
+    by_recency = sorted(((r[2], r[0]) for r in rows), reverse=True)
     cutoff = by_recency[window][0] if window < len(by_recency) else ""
-    exact = {r[0] for r in rows if "|maria|" in r[2]}
-    seen = {r[0]: r[3] for r in rows}
-    first = sorted(r[0] for r in rows if " maria " in f"{r[1]} ")[:3]
-    in_window = sorted(((seen[c], c) for c in exact if seen[c] >= cutoff), reverse=True)[:limit]
-    ranked = sorted(((seen[c], c) for c in first if c in exact), reverse=True)[:limit]
-    want = in_window if len(in_window) >= limit else sorted(set(in_window) | set(ranked), reverse=True)
+    exact = {r[0] for r in rows if "|maria|" in r[1]}
+    assert len(exact) > 3  # more than EXACT_CAP: the capped path
+    seen = {r[0]: r[2] for r in rows}
+    want = sorted(((seen[c], c) for c in exact if seen[c] >= cutoff), reverse=True)[:limit]
     found, complete = desk.search._exact('"maria"', "|maria|", limit)
     assert not complete
     assert [tuple(r) for r in found] == want[:limit]

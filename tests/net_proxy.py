@@ -4,7 +4,8 @@ pulled, a VPN that stopped, a machine frozen: no error reaches either side, the 
 `resume()` forwards again (bytes held meanwhile then flow). New connections made while held are
 accepted and also held: their start-up waits like everything else.
 
-`lose_commit_reply(marker)` and `lose_commit(marker)` cut one connection exactly around its
+`hold_at(marker)` holds from the moment a client sends `marker` (say, a COMMIT), that chunk
+included. `lose_commit_reply(marker)` and `lose_commit(marker)` cut one connection exactly around its
 COMMIT: the connection that sent `marker` (e.g. b"INSERT INTO notes") has its next COMMIT
 forwarded and the server's answer thrown away (the write committed, the client never hears it),
 or the COMMIT itself thrown away (the server sees the client vanish mid-transaction). Both close
@@ -20,6 +21,11 @@ import select
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tests.pg_cluster import PgCluster
 
 TICK_S = 0.05
 
@@ -38,6 +44,8 @@ class _Pair:
         self.server = socket.create_connection(("127.0.0.1", proxy.upstream_port))
         self.closed = threading.Event()
         self.marked = False  # sent the armed cut's marker: its next COMMIT is cut
+        self.cutting = False  # the client is gone: the server's answer is read and dropped
+        self.answered = threading.Event()  # ... and it came (ReadyForQuery)
         for src, dst, up in ((client, self.server, True), (self.server, client, False)):
             threading.Thread(target=self._pump, args=(src, dst, up), daemon=True).start()
 
@@ -59,10 +67,17 @@ class _Pair:
                 data = src.recv(65536)
                 if not data:
                     break
+                if up and self.proxy.hold_marker and self.proxy.hold_marker in data:
+                    self.proxy.hold_marker = None
+                    self.proxy.holding.set()  # this chunk too: held before it is forwarded
                 while self.proxy.holding.is_set() and not self.closed.is_set():
                     time.sleep(TICK_S)  # read just as the hold began: held like the rest
                 if up and self._cut_here(data):
                     return
+                if not up and self.cutting:
+                    if b"Z" in data:
+                        self.answered.set()
+                    continue
                 dst.sendall(data)
         except OSError:
             pass
@@ -78,17 +93,16 @@ class _Pair:
         if not (self.marked and b"COMMIT" in data):
             return False
         # The client's side goes first: whatever the server answers now is never heard.
+        self.cutting = True
         with contextlib.suppress(OSError):
             self.client.shutdown(socket.SHUT_RDWR)
         self.client.close()
         if cut.forward:
             self.server.sendall(data)
-            # Read the server's answer (and throw it away) before closing, so the server has
-            # surely read the COMMIT first: a close with unread data would be a reset.
-            self.server.settimeout(5)
-            with contextlib.suppress(OSError):
-                while b"Z" not in self.server.recv(65536):
-                    pass
+            # The server's answer is read (and dropped, by the other pump) before the server's
+            # side closes, so the server surely read the COMMIT: a close with unread data
+            # would be a reset, which may reach it first.
+            self.answered.wait(5)
         self.closed.set()
         with contextlib.suppress(OSError):
             self.server.close()
@@ -101,6 +115,7 @@ class NetProxy:
         self.upstream_port = upstream_port
         self.holding = threading.Event()
         self.cut: _Cut | None = None
+        self.hold_marker: bytes | None = None
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = int(self._listener.getsockname()[1])
         self._pairs: list[_Pair] = []
@@ -126,6 +141,10 @@ class NetProxy:
         self.holding.set()
         time.sleep(3 * TICK_S)  # every pump has seen it: nothing sent from now on gets through
 
+    def hold_at(self, marker: bytes) -> None:
+        """Hold everything from the moment a client sends `marker` (that chunk not forwarded)."""
+        self.hold_marker = marker
+
     def resume(self) -> None:
         self.holding.clear()
 
@@ -147,3 +166,19 @@ class NetProxy:
             self._listener.close()
         for pair in self._pairs:
             pair.close()
+
+
+@contextlib.contextmanager
+def proxied_database(cluster: PgCluster) -> Iterator[tuple[str, str, NetProxy]]:
+    """A fresh csdesk database on `cluster`: (its URL over the socket, its URL through a new
+    proxy, the proxy); the proxy closed at the end."""
+    from csdesk.services.server import init_server
+
+    database = cluster.new_database()
+    direct = cluster.url(database)
+    init_server(direct)
+    proxy = NetProxy(cluster.port)
+    try:
+        yield direct, proxy.url(cluster.tcp_url(database)), proxy
+    finally:
+        proxy.close()

@@ -18,6 +18,7 @@ tears every feature down (their timers stop) before anything closes the database
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -36,11 +37,14 @@ from PySide6.QtWidgets import (
 
 from csdesk import __version__
 from csdesk.domain import Change
+from csdesk.errors import ServerUnavailable
 from csdesk.services.desk import Desk
 from csdesk.ui.change_bus import ChangeBus
 from csdesk.ui.widgets.customer_view import CustomerView
 from csdesk.ui.widgets.search_panel import SearchPanel
 from csdesk.ui.workers import Op, OpFn, run_op
+
+log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound="Feature")
 
@@ -272,7 +276,14 @@ class Shell(QMainWindow):
 
     def _run_later(self, work: Callable[[], object]) -> None:
         # never on a closed desk: the window may be torn down before the timer fires
-        QTimer.singleShot(0, self, lambda: None if self._torn_down else work())
+        QTimer.singleShot(0, self, lambda: None if self._torn_down else self._start_up(work))
+
+    @staticmethod
+    def _start_up(work: Callable[[], object]) -> None:
+        try:
+            work()
+        except ServerUnavailable as exc:  # start-up extras: the outage line says the rest
+            log.info("start-up work skipped, the server is away: %s", exc)
 
     def add_close_guard(self, guard: Callable[[], bool]) -> None:
         """`guard()` runs before the window closes (when guard_close is on) and returns False to

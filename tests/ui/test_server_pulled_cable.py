@@ -23,13 +23,12 @@ from pytestqt.qtbot import QtBot
 
 from csdesk.domain import CustomerDraft
 from csdesk.services.desk import Desk
-from csdesk.services.server import init_server
 from csdesk.ui.dialogs.note_dialog import NoteDialog
 from csdesk.ui.features.live import LiveCounters
 from csdesk.ui.features.outage import LINE, Outage
 from csdesk.ui.main_window import MainWindow
 from csdesk.ui.theme import apply_theme
-from tests.net_proxy import NetProxy
+from tests.net_proxy import NetProxy, proxied_database
 from tests.pg_cluster import PgCluster
 
 TICK_MS = 20
@@ -53,14 +52,8 @@ class Ticks:
 @pytest.fixture
 def through_proxy(pg_cluster: PgCluster) -> Iterator[tuple[str, str, NetProxy]]:
     """(direct URL, URL through the proxy, the proxy) for a fresh csdesk database."""
-    database = pg_cluster.new_database()
-    direct = pg_cluster.url(database)
-    init_server(direct)
-    proxy = NetProxy(pg_cluster.port)
-    try:
-        yield direct, proxy.url(pg_cluster.tcp_url(database)), proxy
-    finally:
-        proxy.close()
+    with proxied_database(pg_cluster) as made:
+        yield made
 
 
 def _titles(win: MainWindow) -> list[str]:

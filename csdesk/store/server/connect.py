@@ -215,12 +215,12 @@ def translate(exc: BaseException, target: str = "") -> UserError:
 
 
 def uncertain_message(target: str = "") -> str:
-    """The one line for a write whose COMMIT went out and whose answer never came back."""
+    """The one line for a write whose COMMIT went out and whose answer never came back (a face
+    that can wait for the server, the window, says more: ui/dialogs/drafting.py)."""
     where = f" ({_where(target)})" if target else ""
     return (
         f"The connection to the PostgreSQL server was lost just as this was being saved{where}: "
-        "csdesk finds out whether it was saved as soon as the server answers again. What you "
-        "typed stays here meanwhile."
+        "it may or may not have been saved. Look (csdesk history) before saving it again."
     )
 
 

@@ -6,12 +6,22 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QDialog, QLabel
+from PySide6.QtWidgets import QAbstractButton, QDialog, QLabel, QMainWindow
 
-from csdesk.errors import UserError
+from csdesk.domain import Change
+from csdesk.errors import CsdeskError, SaveUncertain, ServerUnavailable, UserError
 from csdesk.services.desk import Desk
 
 DRAFT_DELAY_MS = 600  # a pause in typing, not every keystroke
+# While a save's outcome is unknown: how often to ask. Costs nothing while the server is away
+# (the lost connection fails at once); answered on the first look after the window reconnects.
+OUTCOME_CHECK_MS = 500
+FINDING_OUT = ("The connection to the server was lost just as this was being saved. csdesk "
+               "finds out whether it was saved as soon as the server answers again; what you "
+               "typed stays here meanwhile.")
+WAS_SAVED = "It was saved after all: the server had it before the connection was lost."
+NOT_SAVED = ("It was not saved: the server never got it. What you typed is still here; "
+             "press Save to save it now.")
 
 
 class DraftKeeper(QObject):
@@ -68,9 +78,65 @@ class DraftKeeper(QObject):
 
 class DraftDialog(QDialog):
     """A form whose typing is kept as a draft (the visit and note dialogs): one error line,
-    Cancel on purpose discards the draft, and dispose() tears the dialog down."""
+    Cancel on purpose discards the draft, and dispose() tears the dialog down.
+
+    A save whose outcome is unknown (SaveUncertain: the connection was lost after its COMMIT
+    went out) is never called "not saved": `await_outcome` keeps the text and the draft, offers
+    no second Save (that could save it twice), and once the server answers again says which it
+    was: saved (the draft goes, the views refresh, the dialog closes) or not saved (Save again).
+    """
 
     draft: DraftKeeper
+    _desk: Desk
+    _pending: object | None = None
+    _outcome_timer: QTimer | None = None
+
+    def await_outcome(self, exc: SaveUncertain, save: QAbstractButton) -> None:
+        self._show_error(FINDING_OUT)
+        self.draft.save_now()  # kept on this computer until the outcome is known
+        self._pending = exc.ref
+        self._pending_save = save
+        save.setEnabled(False)
+        if self._outcome_timer is None:
+            self._outcome_timer = QTimer(self)
+            self._outcome_timer.setObjectName("saveOutcomeTimer")
+            self._outcome_timer.setInterval(OUTCOME_CHECK_MS)
+            self._outcome_timer.timeout.connect(self._check_outcome)
+        self._outcome_timer.start()
+
+    @property
+    def outcome_pending(self) -> bool:
+        return self._pending is not None
+
+    def _check_outcome(self) -> None:
+        if self._pending is None:
+            return
+        try:
+            saved = self._desk.outcome(self._pending)
+        except ServerUnavailable:
+            return  # still away: the window reconnects by itself; look again then
+        except CsdeskError as exc:  # the server cannot tell: the user must look
+            self._outcome_known(str(exc))
+            return
+        if saved is None:
+            return  # being settled on the server (its old session told to end): next look
+        if saved:
+            self.draft.discard()
+            self._desk.notify(Change(self.draft.kind, (), self.draft.customer_id))
+            self._outcome_known(WAS_SAVED)
+            window = self.parentWidget()
+            if isinstance(window, QMainWindow):
+                window.statusBar().showMessage(WAS_SAVED, 8000)
+            self.accept()
+        else:
+            self._outcome_known(NOT_SAVED)
+
+    def _outcome_known(self, text: str) -> None:
+        self._pending = None
+        if self._outcome_timer is not None:
+            self._outcome_timer.stop()
+        self._pending_save.setEnabled(True)
+        self._show_error(text)
 
     def make_error_label(self, name: str) -> QLabel:
         self.error = QLabel()
@@ -85,13 +151,17 @@ class DraftDialog(QDialog):
         self.error.show()
 
     def reject(self) -> None:
-        # Cancel on purpose: the safety copy goes too. A crash never gets here.
-        self.draft.discard()
+        # Cancel on purpose: the safety copy goes too (a crash never gets here). Not while a
+        # save's outcome is unknown: if it was not saved, the draft is all that is left of it.
+        if self._pending is None:
+            self.draft.discard()
         super().reject()
 
     def dispose(self) -> None:
         """Delete on the UI thread: left to Python's collector, a dialog (and its timers) could
         be torn down from a worker thread that happens to trigger a collection."""
         self.draft.timer.stop()
+        if self._outcome_timer is not None:
+            self._outcome_timer.stop()
         self.setParent(None)
         self.deleteLater()

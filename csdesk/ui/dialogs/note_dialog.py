@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from csdesk.domain import Customer, Note, NoteKind
-from csdesk.errors import Conflict, CsdeskError
+from csdesk.errors import Conflict, CsdeskError, SaveUncertain
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.drafting import DraftDialog, DraftKeeper
 
@@ -145,6 +145,8 @@ class NoteDialog(DraftDialog):
         self.expires.setText(str(fields.get("expires_on") or ""))
 
     def _save(self) -> None:
+        if self.outcome_pending:
+            return  # the last save may have gone through: never twice (Ctrl+Enter too)
         f = self.fields()
         expires = f["expires_on"] if f["read_before_serving"] else None
         try:
@@ -159,6 +161,9 @@ class NoteDialog(DraftDialog):
                     read_before_serving=f["read_before_serving"], expires_on=expires,
                     version=self.note.version,
                 )
+        except SaveUncertain as exc:  # the COMMIT went out, its answer never came
+            self.await_outcome(exc, self.save_button)
+            return
         except Conflict as exc:
             # Someone saved this note meanwhile: the text stays, and the next Save (made on
             # their version now) keeps it over theirs, as the message says.

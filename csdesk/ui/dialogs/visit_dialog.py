@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from csdesk.domain import Channel, Customer, Visit
-from csdesk.errors import Conflict, CsdeskError
+from csdesk.errors import Conflict, CsdeskError, SaveUncertain
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.drafting import DraftDialog, DraftKeeper
 
@@ -267,6 +267,8 @@ class VisitDialog(DraftDialog):
         self._save()
 
     def _save(self) -> None:
+        if self.outcome_pending:
+            return  # the last save may have gone through: never twice (Ctrl+Enter too)
         f = self.fields()
         phone = f["channel"] == Channel.PHONE.value
         duration = self._call_seconds() if phone and self._call_seconds is not None else None
@@ -287,6 +289,9 @@ class VisitDialog(DraftDialog):
                     direction=f["direction"] if phone else None,
                     duration_s=duration,
                 )
+        except SaveUncertain as exc:  # the COMMIT went out, its answer never came
+            self.await_outcome(exc, self.save_button)
+            return
         except Conflict as exc:
             # Someone saved this visit meanwhile: what was typed stays; the next Save, now made
             # on their version, keeps this one over theirs (the message says so).

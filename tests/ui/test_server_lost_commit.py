@@ -1,0 +1,105 @@
+"""A note saved in the window just as the connection is lost around its COMMIT (issue 16.4: a
+write in flight is committed or reported as not saved, never half-done, never silently
+dropped), with a real window on a real server behind a loopback proxy (tests/net_proxy.py) that
+cuts the window's connection exactly there:
+- the COMMIT reached the server and only its answer was lost: the dialog says it is finding
+  out (not "not saved"), keeps the text and the draft, offers no second Save; the window
+  reconnects by itself and the dialog then says it was saved, closes, and the note is there once;
+- the COMMIT never reached the server: the dialog then says it was not saved, keeps the text,
+  and Save saves it (once)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog
+from pytestqt.qtbot import QtBot
+
+from csdesk.domain import CustomerDraft
+from csdesk.services.desk import Desk
+from csdesk.ui.dialogs.drafting import FINDING_OUT, NOT_SAVED, WAS_SAVED
+from csdesk.ui.dialogs.note_dialog import NoteDialog
+from csdesk.ui.features.live import LiveCounters
+from csdesk.ui.main_window import MainWindow
+from csdesk.ui.theme import apply_theme
+from tests.net_proxy import NetProxy, proxied_database
+from tests.pg_cluster import PgCluster
+
+BODY = "Wants the winter tyres fitted before Friday"
+
+
+@pytest.fixture
+def window(qtbot: QtBot, pg_cluster: PgCluster) -> Iterator[tuple[MainWindow, Desk, NetProxy, int]]:
+    """A window through the proxy, a Desk straight to the server, and Maria's id."""
+    with proxied_database(pg_cluster) as (direct, via_proxy, proxy):
+        other = Desk.open(direct, computer="Counter 2")
+        maria = other.customers.create(CustomerDraft(first_name="Maria", last_name="Lopez"))
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        apply_theme(app)
+        desk = Desk.open(via_proxy, computer="Counter 1")
+        win = MainWindow(desk)
+        qtbot.addWidget(win)
+        try:
+            win.show()
+            qtbot.waitExposed(win)
+            live = win.feature(LiveCounters)
+            qtbot.waitUntil(lambda: live.listener is not None and live.listener.listening,
+                            timeout=10000)
+            win.open_customer(maria.id)
+            yield win, other, proxy, maria.id
+        finally:
+            proxy.resume()
+            win.teardown()
+            desk.close()
+            other.close()
+
+
+def _stored(other: Desk) -> int:
+    return int(other.db.execute("SELECT count(*) FROM notes WHERE body = ?", [BODY]).fetchone()[0])
+
+
+@pytest.mark.parametrize("reached", [True, False], ids=["answer-lost", "commit-lost"])
+def test_a_save_cut_around_its_commit_is_told_truthfully(
+    qtbot: QtBot, window: tuple[MainWindow, Desk, NetProxy, int], reached: bool
+) -> None:
+    win, other, proxy, maria = window
+    desk = win.desk
+    customer = win.customer_view.customer
+    assert customer is not None
+    note = NoteDialog(win, desk, customer)
+    note.show()
+    try:
+        qtbot.keyClicks(note.body, BODY)
+        marker = b"INSERT INTO notes"
+        cut = proxy.lose_commit_reply(marker) if reached else proxy.lose_commit(marker)
+        qtbot.mouseClick(note.save_button, Qt.MouseButton.LeftButton)
+        assert cut.wait(5), note.error.text()
+        # Not "not saved": it is not known yet, and nothing may be saved twice meanwhile.
+        assert note.error.text() == FINDING_OUT and note.isVisible()
+        assert not note.save_button.isEnabled()
+        qtbot.keyClick(note.body, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        assert note.body.toPlainText() == BODY
+        assert desk.drafts.get("note", maria) is not None  # kept until the outcome is known
+
+        if reached:
+            # the window reconnects by itself; the dialog learns it was saved and closes
+            qtbot.waitUntil(lambda: not note.isVisible(), timeout=15000)
+            assert note.result() == QDialog.DialogCode.Accepted
+            assert win.statusBar().currentMessage() == WAS_SAVED
+            assert desk.drafts.get("note", maria) is None
+            assert _stored(other) == 1
+        else:
+            qtbot.waitUntil(lambda: note.error.text() == NOT_SAVED, timeout=15000)
+            assert note.isVisible() and note.save_button.isEnabled()
+            assert note.body.toPlainText() == BODY
+            assert _stored(other) == 0
+            qtbot.mouseClick(note.save_button, Qt.MouseButton.LeftButton)  # now it saves
+            assert note.saved is not None and note.saved.body == BODY
+            assert _stored(other) == 1
+        # the window's own connection works again, and its notes list shows the note
+        assert any(n.body == BODY for n in desk.notes.for_customer(maria))
+    finally:
+        note.close()

@@ -6,6 +6,7 @@ would get trunk prefixes and number lengths wrong for most of the world.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +18,9 @@ from csdesk.services.text import digits
 
 DEFAULT_REGION = "US"
 _PUNCTUATION = " +-().,/#*;:"
+# What nearly every number is written with (a subset of what the check below allows), checked
+# in one regex call instead of a Python test per character (a fifth of normalising a number).
+_PLAIN = re.compile(r"[0-9A-Za-z \t+\-().,/#*;:]*")
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ def _normalise(raw: str, region: str) -> NormalisedPhone:
         raise UserError("Enter a phone number.", field="phone")
     if text.startswith("00"):
         text = "+" + text[2:]
-    if any(
+    if not _PLAIN.fullmatch(text) and any(
         not (
             ch.isspace()
             or ch.isdigit()

@@ -15,6 +15,7 @@ from csdesk.errors import NotFound, UserError
 from csdesk.services.auth import Permission, require
 from csdesk.services.customers import _audit_view
 from csdesk.services.importing import liveness
+from csdesk.services.importing.collector import fewer_collections
 from csdesk.services.importing.plan import Plan, PlanItem, build_plan, open_file
 from csdesk.store import audit, bulk
 from csdesk.store import customers as store
@@ -110,10 +111,11 @@ class ImportService:
         require(self._ctx.actor, Permission.VIEW)
         path = Path(path)
         source = open_file(path, fmt, mapping)
-        plan = build_plan(
-            self._ctx, self._customers, path.name, source.fmt, source.records, progress, source.total,
-            first_page,
-        )
+        with fewer_collections():
+            plan = build_plan(
+                self._ctx, self._customers, path.name, source.fmt, source.records, progress,
+                source.total, first_page,
+            )
         plan.path, plan.sha256 = str(path.resolve()), source.sha256
         plan.options = {"fmt": fmt, "mapping": mapping}
         return plan
@@ -171,9 +173,10 @@ class ImportService:
             )
         # Planned again from the start, so the rows after the committed ones see the same
         # "same e-mail as row N" repeats; only the rows after those committed are written.
-        plan = build_plan(
-            ctx, self._customers, path.name, source.fmt, source.records, total=source.total
-        )
+        with fewer_collections():
+            plan = build_plan(
+                ctx, self._customers, path.name, source.fmt, source.records, total=source.total
+            )
         done = int(batch["created_count"]) + int(batch["updated_count"]) + int(batch["skipped_count"])
         counts = (int(batch["created_count"]), int(batch["updated_count"]), int(batch["skipped_count"]))
         token = liveness.new_token()
@@ -198,16 +201,18 @@ class ImportService:
         done = start
         cancelled = False
         try:
-            for first in range(start, total, BATCH_ROWS):
-                chunk = plan.items[first : first + BATCH_ROWS]
-                c, u = self._write_chunk(batch_id, chunk)
-                plan.items.save(first, chunk)  # the ids given, rows found gone: for the report
-                created, updated, skipped = created + c, updated + u, skipped + len(chunk) - c - u
-                done = first + len(chunk)
-                if progress is not None and progress(done, total) is False:
-                    cancelled = done < total
-                    if cancelled:
-                        break
+            with fewer_collections():
+                for first in range(start, total, BATCH_ROWS):
+                    chunk = plan.items[first : first + BATCH_ROWS]
+                    c, u = self._write_chunk(batch_id, chunk)
+                    plan.items.save(first, chunk)  # the ids given, rows found gone: for the report
+                    created, updated = created + c, updated + u
+                    skipped += len(chunk) - c - u
+                    done = first + len(chunk)
+                    if progress is not None and progress(done, total) is False:
+                        cancelled = done < total
+                        if cancelled:
+                            break
         except BaseException as exc:
             self._stopped(batch_id, token, exc)
             ctx.notify(Change("customer", extra={"import_batch": batch_id}))

@@ -77,7 +77,7 @@ class Context:
     """
 
     __slots__ = ("_actor", "_changes", "_clock", "_computer", "_db", "_held", "_path", "_session",
-                 "_source")
+                 "_source", "_zone")
 
     def __init__(
         self,
@@ -103,6 +103,7 @@ class Context:
         self._changes = changes if changes is not None else ChangeSink()
         self._actor: Staff | None = None
         self._held: dict[str, Any] | None = None
+        self._zone: tzinfo | None = None  # the `timezone` setting, read once (see tz)
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -216,12 +217,24 @@ class Context:
     @property
     def tz(self) -> tzinfo:
         """The shop's time zone (the `timezone` setting): the one zone every local day and time
-        is shown and counted in, so a lead's PC set to another zone still shows shop time."""
-        return dates.zone(str(self.setting("timezone", "") or ""))
+        is shown and counted in, so a lead's PC set to another zone still shows shop time.
+
+        Read once and kept until the change sink reports the setting changed (here or, through
+        the live feed, at another counter) or the database restored: a window showing one
+        customer asked for it six times, each a round trip on a server."""
+        if self._held is not None:
+            return dates.zone(str(self._held.get("timezone", "") or ""))
+        if self._zone is None:
+            self._zone = dates.zone(str(self.setting("timezone", "") or ""))
+        return self._zone
 
     def now_iso(self) -> str:
         return iso(self._clock())
 
     # -- reporting changes ---------------------------------------------------------------------
     def notify(self, change: Change) -> None:
+        if change.kind == "restore" or (
+            change.kind == "settings" and change.extra.get("key") in (None, "timezone")
+        ):
+            self._zone = None  # read again at the next use
         self._changes.notify(change)

@@ -205,11 +205,19 @@ class Greetings:
         self._visits = visits
         self._notes = notes
 
-    def for_customer(self, customer_id: int, *, open_issues: Sequence[str] | None = None) -> Greeting:
+    def for_customer(
+        self,
+        customer_id: int,
+        *,
+        open_issues: Sequence[str] | None = None,
+        customer: Customer | None = None,
+    ) -> Greeting:
         """Gather what greet() needs for one customer (a few indexed reads) and word it.
 
-        Open issues come from the issues service unless given."""
-        customer = self._customers.get(customer_id)
+        Open issues come from the issues service unless given; the customer too, when the
+        caller has just read it (three statements fewer: the row, its phones, its e-mails)."""
+        if customer is None or customer.id != customer_id:
+            customer = self._customers.get(customer_id)
         if open_issues is None:
             open_issues = self._issues.open_summaries(customer_id)
         return greet(customer, self._visits.last(customer_id), self._notes.read_first(customer_id),

@@ -157,3 +157,19 @@ def test_presence_says_who_has_the_customer_open_where(
     one.live.beat(maria.id)
     one.live.leave()
     assert two.live.others() == []
+
+
+def test_a_counter_keeps_the_shop_zone_until_another_counter_changes_it(
+    counters: tuple[Desk, Desk],
+) -> None:
+    """Desk.tz is read once (a window asked for it six times per customer shown, a round trip
+    each on a server) and read again when the setting's change arrives, from anywhere."""
+    from tests.settings_seam import set_setting
+
+    one, two = counters
+    two.live.start()
+    assert getattr(two.tz, "key", None) != "Pacific/Auckland"
+    set_setting(one, "timezone", "Pacific/Auckland")
+    assert getattr(one.tz, "key", None) == "Pacific/Auckland"  # its own write: at once
+    assert any(c.kind == "settings" for c in heard_by(two, within_s=3.0))
+    assert getattr(two.tz, "key", None) == "Pacific/Auckland"  # the other's: when heard

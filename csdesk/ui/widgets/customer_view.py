@@ -116,7 +116,9 @@ class CustomerView(QStackedWidget):
             self.banner.show_greeting(None)
             return
         # Open issues stay out of the sentence: the Issues feature shows them under it, in colour.
-        self.banner.show_greeting(self._desk.greetings.for_customer(customer.id, open_issues=()))
+        self.banner.show_greeting(
+            self._desk.greetings.for_customer(customer.id, open_issues=(), customer=customer)
+        )
 
     def on_change(self, change: Change) -> None:
         """Refresh only when the change touches the customer on screen (here or at another

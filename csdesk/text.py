@@ -74,5 +74,10 @@ def exact_keys(first: str, last: str, preferred: str) -> str:
     return "|" + "|".join(keys) + "|" if keys else ""
 
 
+_NOT_ASCII_DIGITS = re.compile(r"[^0-9]+")
+
+
 def digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit() and ch.isascii())
+    """The ASCII digits of `text`, in order (a regex: the search runs it on every phone query,
+    and a loop over the characters cost ~5 µs of a 50 µs lookup)."""
+    return _NOT_ASCII_DIGITS.sub("", text)

@@ -81,6 +81,7 @@ def _normalise(raw: str, region: str) -> NormalisedPhone:
     return NormalisedPhone(raw=raw, e164=e164, digits_rev=digits(e164)[::-1], national=national)
 
 
+@lru_cache(maxsize=256)  # asked on every phone search typed without +; pure, and few regions
 def country_code(region: str = DEFAULT_REGION) -> int:
     """The calling code of a region ('US' -> 1, 'GB' -> 44); 0 for an unknown region."""
     return int(phonenumbers.country_code_for_region(region.upper()))

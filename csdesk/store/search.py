@@ -9,6 +9,7 @@ returns are at most `limit` long, and no Python list of thousands of ids is buil
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import sqlite_utils
@@ -50,8 +51,12 @@ def rows(db: sqlite_utils.Database, ids: Sequence[int]) -> list[tuple[Any, ...]]
     """Result rows of these customers (at most a page of them), in no particular order."""
     if not ids:
         return []
-    cur = db.execute(f"{_ROW_SQL} WHERE c.id IN ({', '.join('?' * len(ids))})", list(ids))
-    return cur.fetchall()
+    return db.execute(_rows_sql(len(ids)), list(ids)).fetchall()
+
+
+@lru_cache(maxsize=512)  # one string per list length: built, hashed and looked up once, not per search
+def _rows_sql(count: int) -> str:
+    return f"{_ROW_SQL} WHERE c.id IN ({', '.join('?' * count)})"
 
 
 def recent_rows(db: sqlite_utils.Database, limit: int) -> list[tuple[Any, ...]]:
@@ -233,12 +238,15 @@ def ids_by_e164(db: sqlite_utils.Database, numbers: Sequence[str]) -> list[int]:
     """Customers with exactly one of these E.164 numbers."""
     if not numbers:
         return []
-    cur = db.execute(
+    return [r[0] for r in db.execute(_e164_sql(len(numbers)), list(numbers)).fetchall()]
+
+
+@lru_cache(maxsize=16)
+def _e164_sql(count: int) -> str:
+    return (
         "SELECT DISTINCT customer_id FROM customer_phones "
-        f"WHERE e164 IN ({', '.join('?' * len(numbers))}) ORDER BY customer_id",
-        list(numbers),
+        f"WHERE e164 IN ({', '.join('?' * count)}) ORDER BY customer_id"
     )
-    return [r[0] for r in cur.fetchall()]
 
 
 def ids_by_e164_prefix(db: sqlite_utils.Database, prefix: str, limit: int) -> list[int]:

@@ -824,3 +824,11 @@ def _search_prefixes(db: sqlite_utils.Database) -> None:
     # (prefix='1 2 3'), so here there is nothing to change: the name keeps both engines'
     # histories the same list, as `csdesk migrate` and the schema tests expect.
     del db
+
+
+@migrations(name="0018_search_namesakes")
+def _search_namesakes(db: sqlite_utils.Database) -> None:
+    # The server gains an index of whole names (store/server/schema.py, same name), so a
+    # search's exact-name step need not count a word's matches row by row when nobody has the
+    # word as a name. FTS5 counts from its index, so the file has nothing to add.
+    del db

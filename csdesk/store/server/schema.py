@@ -523,6 +523,23 @@ PREFIX_LEXEMES = 3  # prefixes of up to this many letters have lexemes of their 
 # rewritten table's visibility map, without which every recency walk reads the table too.
 AFTER_COMMIT = {"0017_search_prefixes": "VACUUM (ANALYZE) customers"}
 
+# Whether any customer has a word as a whole name (first, last, preferred or full: the keys of
+# exact_keys), from one GIN index probe. A search's exact-name step (services.search._exact)
+# counts a word's FTS matches to know whether it may rank them all; here that count reads a
+# table row per match: 1,000 rows for "anne", which 10,000 Anne-Maries have as a word though
+# no customer is called Anne alone (4-10 ms). When nobody has the name, there is nothing to
+# count (store/server/search.counted_ranking). Inside the function only a bitmap scan (of
+# this index) may answer: a plan made for any name (a prepared statement's generic plan)
+# guesses 5,000 namesakes, so a walk that stops at the first looked cheap, and it scanned the
+# table (or the whole recency index, which holds exact_keys) for a name nobody has: 1.3 s.
+_SEARCH_NAMESAKES = """
+CREATE INDEX customers_namesakes ON customers USING gin (string_to_array(btrim(exact_keys, '|'), '|'));
+CREATE FUNCTION csdesk_has_namesake(name text) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE STRICT
+    SET enable_seqscan = off SET enable_indexscan = off SET enable_indexonlyscan = off
+RETURN EXISTS (SELECT FROM customers WHERE string_to_array(btrim(exact_keys, '|'), '|') @> ARRAY[name]);
+"""
+
 # Migrations after the baseline, by the same names as the file's: name -> PostgreSQL body.
 LATER: dict[str, str] = {
     "0012_insights": _INSIGHTS,
@@ -567,6 +584,7 @@ ALTER TABLE settings ADD COLUMN version bigint NOT NULL DEFAULT 1;
 """,
     "0016_note_computer": f"ALTER TABLE notes ADD COLUMN computer {T} NOT NULL DEFAULT '';",
     "0017_search_prefixes": _SEARCH_PREFIXES,
+    "0018_search_namesakes": _SEARCH_NAMESAKES,
 }
 
 

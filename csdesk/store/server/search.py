@@ -178,14 +178,19 @@ def counted_ranking(
     if not query:
         return 0, []
     clause = _exact_clause(exact)
+    # Namesakes only (exact=True) when nobody has the name: (0, []) from one probe of the
+    # namesakes index (schema 0018), not a count of every row with the word. The count only
+    # tells whether the ranking is complete, and an empty one is: the file's answer (no
+    # namesakes, in a window or anywhere) is the same.
+    namesakes = exact is True
     cur = db.execute(
         "WITH m AS MATERIALIZED (SELECT id, last_seen_at, exact_keys FROM customers "
-        "WHERE search_vector @@ ?::tsquery LIMIT ?) "
+        f"WHERE {'csdesk_has_namesake(?) AND ' if namesakes else ''}search_vector @@ ?::tsquery LIMIT ?) "
         "SELECT 0, NULL, count(*) FROM m UNION ALL "
         f"(SELECT 1, last_seen_at, id FROM m WHERE last_seen_at < ?{clause} "
         "ORDER BY last_seen_at DESC, id DESC LIMIT ?)",
-        [query, count_cap, before if before is not None else _FAR,
-         *([exact_needle] if clause else []), limit],
+        [*([exact_needle[1:-1]] if namesakes else []), query, count_cap,
+         before if before is not None else _FAR, *([exact_needle] if clause else []), limit],
     )
     rows = cur.fetchall()
     count = next(int(n) for kind, _seen, n in rows if kind == 0)

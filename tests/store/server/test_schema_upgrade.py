@@ -107,3 +107,42 @@ def test_open_refuses_what_is_not_csdesk(pg_url: str) -> None:
     with pytest.raises(UserError, match=r"not csdesk's.*invoices"):
         schema.open_csdesk(conn)
     conn.close()
+
+
+def test_0018_search_namesakes_indexes_an_existing_servers_whole_names(pg_url: str) -> None:
+    # A server set up before 0018 (customers already there) gets the namesakes index when
+    # csdesk opens it; csdesk_has_namesake answers from it for names there, names only inside
+    # a longer name ("anne" of Anne-Marie) and names nobody has.
+    conn = connect.connect(pg_url)
+    schema.init(conn, upto="0017_search_prefixes")
+    conn.execute(
+        "INSERT INTO customers (first_name, last_name, search_norm, exact_keys, last_seen_at, "
+        "created_at, updated_at) VALUES ('Anne-Marie', 'Cox', ' anne marie cox ', "
+        "'|anne marie|cox|anne marie cox|', 't', 't', 't')"
+    )
+    assert schema.open_csdesk(conn) == ["0018_search_namesakes"]
+
+    def has(name: str) -> bool:
+        return bool(conn.execute("SELECT csdesk_has_namesake(%s)", [name]).fetchone()[0])  # type: ignore[index]
+
+    assert has("cox") and has("anne marie") and has("anne marie cox")
+    assert not has("anne") and not has("marie") and not has("co") and not has("")
+    # The probe never walks the table or another index, whatever plan it gets: a plan made
+    # for any name (generic, as a prepared statement's may be) guessed 5,000 namesakes and
+    # walked to the first; inside the function only a bitmap scan of the index may answer.
+    (config,) = conn.execute(  # type: ignore[misc]
+        "SELECT proconfig FROM pg_proc WHERE proname = 'csdesk_has_namesake'"
+    ).fetchone()
+    assert sorted(config) == ["enable_indexonlyscan=off", "enable_indexscan=off", "enable_seqscan=off"]
+    with conn.transaction():
+        for setting in config:
+            conn.execute(f"SET LOCAL {setting.replace('=', ' = ')}")
+        conn.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        conn.execute(
+            "PREPARE probe(text) AS SELECT FROM customers "
+            "WHERE string_to_array(btrim(exact_keys, '|'), '|') @> ARRAY[$1]"
+        )
+        plan = "\n".join(r[0] for r in conn.execute("EXPLAIN EXECUTE probe('anne')").fetchall())
+        conn.execute("DEALLOCATE probe")
+    assert "Bitmap Index Scan on customers_namesakes" in plan, plan
+    conn.close()

@@ -236,6 +236,9 @@ def _run_on(mapping: Mapping, row: list[str]) -> bool:
     if mapping.one_line is None:  # worked out once per file, not once per row
         mapping.one_line = _one_line_columns(mapping)
     width = len(row)
+    # Almost every row has no line break in any of these cells: one test in C says so.
+    if "\n" not in "".join(row[i] for i in mapping.one_line if i < width):
+        return False
     return any(i < width and "\n" in row[i].strip() for i in mapping.one_line)
 
 
@@ -252,26 +255,36 @@ def csv_record(mapping: Mapping, row: list[str], line: int, lines: tuple[int, in
         )
         return rec
 
+    clean = r.clean
+
     def first(fieldname: str) -> str:
         for i, _label in cols.get(fieldname, ()):
-            if i < width and row[i]:
-                value = r.clean(row[i])
-                if value:
-                    return value
+            if i < width:
+                cell = row[i]
+                if cell:
+                    value = clean(cell)
+                    if value:
+                        return value
         return ""
 
     def every(fieldname: str) -> list[str]:
-        return [r.clean(row[i]) for i, _label in cols.get(fieldname, ()) if i < width and row[i]]
+        return [clean(row[i]) for i, _label in cols.get(fieldname, ()) if i < width and row[i]]
 
     rec.first_name, rec.last_name = first("first_name"), first("last_name")
-    if not (rec.first_name or rec.last_name) and first("name"):
-        rec.first_name, rec.last_name = r.split_full_name(first("name"))
+    if not (rec.first_name or rec.last_name):
+        name = first("name")
+        if name:
+            rec.first_name, rec.last_name = r.split_full_name(name)
     rec.preferred_name, rec.pronouns = first("preferred_name"), first("pronouns")
-    if first("csdesk_id").isdigit():
-        rec.source_id = int(first("csdesk_id"))
+    if "csdesk_id" in cols:
+        source_id = first("csdesk_id")
+        if source_id.isdigit():
+            rec.source_id = int(source_id)
     rec.company = first("company")
-    rec.note = "\n".join(v for v in every("note") if v)
-    rec.address = r.join_address(*every("address"))
+    if "note" in cols:
+        rec.note = "\n".join(v for v in every("note") if v)
+    if "address" in cols:
+        rec.address = r.join_address(*every("address"))
     # Labelled pairs first: in our own export they hold the primary, "other_emails" the rest.
     for value_index, label_index in mapping.email_pairs:
         label = _cell(row, label_index) if label_index is not None else ""
@@ -290,11 +303,14 @@ def csv_record(mapping: Mapping, row: list[str], line: int, lines: tuple[int, in
             rec.warnings.append(f"birthday “{bday}” could not be read and was left out")
         else:
             rec.birthday = parsed
-    if first("consent"):
-        rec.consent = r.consent(first("consent"))
-    elif first("unsubscribed"):
-        unsub = r.consent(first("unsubscribed"))
-        rec.consent = None if unsub is None else not unsub
+    consent = first("consent")
+    if consent:
+        rec.consent = r.consent(consent)
+    else:
+        unsubscribed = first("unsubscribed")
+        if unsubscribed:
+            unsub = r.consent(unsubscribed)
+            rec.consent = None if unsub is None else not unsub
     return rec
 
 

@@ -40,15 +40,26 @@ _SHARED_VALUES = frozenset(
 _VALUES: dict[str, str] = {}
 
 
+# Each shape's positions of the values that are shared (worked out once per shape, not per row).
+_SHARED_AT: dict[tuple[str, ...], tuple[int, ...]] = {}
+
+
 def _pack(values: dict[str, Any]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
     keys = tuple(values)
-    keys = _SHAPES.setdefault(keys, keys)
+    shared = _SHARED_AT.get(keys)
+    if shared is None:
+        keys = _SHAPES.setdefault(keys, keys)
+        shared = _SHARED_AT[keys] = tuple(i for i, k in enumerate(keys) if k in _SHARED_VALUES)
+    else:
+        keys = _SHAPES[keys]
     if len(_VALUES) > 200_000:  # a bound, whatever files come through this process
         _VALUES.clear()
-    return keys, tuple(
-        _VALUES.setdefault(v, v) if k in _SHARED_VALUES and isinstance(v, str) else v
-        for k, v in values.items()
-    )
+    packed = list(values.values())
+    for i in shared:
+        v = packed[i]
+        if isinstance(v, str):
+            packed[i] = _VALUES.setdefault(v, v)
+    return keys, tuple(packed)
 
 
 def _unpack(packed: tuple[tuple[str, ...], tuple[Any, ...]]) -> dict[str, Any]:
@@ -648,10 +659,12 @@ def build_plan(
                 warned[position] = warning
         # In file order, a page at a time: each page is read and written once.
         changed: dict[int, PlanItem] = {}
+        page = -1
         for position in sorted(warned):
-            if changed and position // PAGE_ITEMS != max(changed) // PAGE_ITEMS:
+            if changed and position // PAGE_ITEMS != page:
                 items.replace(changed)
                 changed = {}
+            page = position // PAGE_ITEMS
             item = items[position]
             item.warnings += warned[position]
             changed[position] = item

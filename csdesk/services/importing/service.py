@@ -29,7 +29,11 @@ if TYPE_CHECKING:
 
 log_ = logging.getLogger(__name__)
 Progress = Callable[[int, int], bool]
-BATCH_ROWS = 1000
+# Rows per transaction. Each commit writes the batch's pages to the WAL and starts a new FTS
+# segment that later ones merge: 1,000 rows a batch spent 1.0 of 6.4 s CPU of writing 100,000
+# rows in COMMIT; 2,500 a batch 5.7 s in all, still ~0.2 s a batch between progress reports
+# (and cancels) on a 1,000,000-customer database.
+BATCH_ROWS = 2500
 _COLUMNS = [c.strip() for c in bulk.CUSTOMER_COLUMNS.split(",")]
 _row_values = itemgetter(*_COLUMNS)  # dict -> tuple in bulk.CUSTOMER_COLUMNS order
 _DEFAULTS: dict[str, Any] = {c: "" for c in _COLUMNS} | {"last_visit_at": None, "visit_count": 0}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from csdesk.domain import Change, Customer
-from csdesk.errors import NotFound
+from csdesk.errors import NotFound, ServerUnavailable
 from csdesk.services.desk import Desk
 from csdesk.ui.models.notes_model import NotesModel
 from csdesk.ui.models.timeline_model import TimelineModel
@@ -24,6 +25,8 @@ from csdesk.ui.widgets.customer_card import CustomerCard
 from csdesk.ui.widgets.greeting_banner import GreetingBanner
 from csdesk.ui.widgets.notes_panel import NotesPanel
 from csdesk.ui.widgets.timeline_view import TimelinePanel
+
+log = logging.getLogger(__name__)
 
 EMPTY_TEXT = "Find a customer on the left,\nor press Ctrl+N to add someone new."
 
@@ -90,6 +93,14 @@ class CustomerView(QStackedWidget):
         return self.sections.addTab(widget, title)
 
     def show_customer(self, customer_id: int | None) -> None:
+        try:
+            self._show(customer_id)
+        except ServerUnavailable as exc:
+            # The server is away (the window's outage line says so): what is on screen stays
+            # as it was; when it is back the view is loaded anew (ui/features/outage.py).
+            log.info("customer view not refreshed, the server is away: %s", exc)
+
+    def _show(self, customer_id: int | None) -> None:
         customer = None
         if customer_id is not None:
             try:

@@ -126,8 +126,15 @@ class SearchService:
 
     def caller(self, number: str) -> list[SearchHit]:
         """Exact caller-ID lookup: the customers whose number is this one."""
-        ids = self._exact_phone_ids(number, digits(number))
-        return _hits(_ranked(self._q.rows(self._ctx.db, ids[:100]), set()), "phone")
+        # The usual spellings' customers and their rows in one statement (one round trip on a
+        # server); phonenumbers only when none is on file, as in _exact_phone_ids.
+        db = self._ctx.db
+        wanted = digits(number)
+        found = self._q.rows_by_e164(db, _likely_e164(number, wanted, lambda: self._ctx.region), 100)
+        if not found:
+            e164 = phone_rules.try_e164(number, self._ctx.region)
+            found = self._q.rows_by_e164(db, [e164], 100) if e164 else []
+        return _hits(_ranked(found, set()), "phone")
 
     def _exact_phone_ids(self, text: str, wanted: str) -> list[int]:
         """Customers whose number is `text` in E.164. Stored numbers are E.164 already, so the
@@ -179,15 +186,21 @@ class SearchService:
         """(seen, id) of customers whose whole first, last, preferred or full name is the query,
         and whether every customer with that word was looked at."""
         db = self._ctx.db
+
+        def window() -> list[tuple[str, int]]:
+            return self._q.recent_matching(
+                db, [], exact_needle=needle, exact=True, since=self._cutoff(FIRST_SCAN), limit=limit
+            )
+
         # The namesakes in the recency window (the FIRST_SCAN customers seen last: a short walk
-        # of the recency index, no table reads) first. When they fill the page they are the
-        # answer whatever the count: a namesake outside the window was seen before all of them.
-        # So a name with 10,000 namesakes ("maria") costs that walk and nothing else; on a
-        # server the count below reads each of the first EXACT_CAP matching rows.
-        recent = self._q.recent_matching(
-            db, [], exact_needle=needle, exact=True, since=self._cutoff(FIRST_SCAN), limit=limit
-        )
-        if len(recent) >= limit:
+        # of the recency index, no table reads), when they fill the page, are the answer
+        # whatever the count: a namesake outside the window was seen before all of them. So on
+        # a server, where the count reads each of the first EXACT_CAP matching rows, a name
+        # with 10,000 namesakes ("maria") costs that walk and nothing else. FTS5 counts from
+        # its index, more cheaply than the walk, so the file counts first (COUNT_FIRST): the
+        # same answer either way.
+        recent = None if self._q.COUNT_FIRST else window()
+        if recent is not None and len(recent) >= limit:
             return recent, False
         count, found = self._q.counted_ranking(
             db, phrase, count_cap=EXACT_CAP, exact_needle=needle, exact=True, before=None,
@@ -195,6 +208,8 @@ class SearchService:
         )
         if count < EXACT_CAP:
             return found, True
+        if recent is None:
+            recent = window()
         # A very common word whose namesakes the window does not fill the page with ("anne" is
         # in 10,000 names, "Anne" alone in few): these, and the walk for the other matches sorts
         # in the namesakes it meets. Not a ranking of the FTS's first EXACT_CAP matches: those

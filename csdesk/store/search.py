@@ -18,10 +18,11 @@ from csdesk.store.notes import bodies as note_bodies
 from csdesk.store.notes import one_per_customer
 
 __all__ = [  # the names store/server/search.py gives the server's index too
+    "COUNT_FIRST",
     "RANK_CAP",
     "counted_ranking", "email_prefix_matches", "fts_count", "fts_ids", "ids_by_e164", "ids_by_e164_prefix",
     "newest_id", "note_bodies", "note_matches", "phone_containing", "phone_suffix_or_start",
-    "ranked_fts", "recency_cutoff", "recent_matching", "recent_rows", "rows",
+    "ranked_fts", "recency_cutoff", "recent_matching", "recent_rows", "rows", "rows_by_e164",
 ]
 
 T = TypeVar("T")
@@ -31,6 +32,10 @@ T = TypeVar("T")
 # and lists rowids from its index, so here the service's own FTS_CAP bounds it (the server's,
 # which reads a table row per match, is lower: store/server/search.py).
 RANK_CAP = 5_001
+# Whether a search's exact-name step counts a word's matches before it walks the recency window
+# for namesakes (services.search._exact; the same answer either way): FTS5 counts from its
+# index, more cheaply than the walk (the server, which reads a row per match, walks first).
+COUNT_FIRST = True
 
 # What a result row needs, the customer's phones included (one statement, not two): the
 # phones are E.164 where known, else as typed, in their order, joined by a unit separator.
@@ -57,6 +62,22 @@ def rows(db: sqlite_utils.Database, ids: Sequence[int]) -> list[tuple[Any, ...]]
 @lru_cache(maxsize=512)  # one string per list length: built, hashed and looked up once, not per search
 def _rows_sql(count: int) -> str:
     return f"{_ROW_SQL} WHERE c.id IN ({', '.join('?' * count)})"
+
+
+def rows_by_e164(db: sqlite_utils.Database, numbers: Sequence[str], limit: int) -> list[tuple[Any, ...]]:
+    """Result rows of the customers with exactly one of these E.164 numbers (the lowest ids
+    first, at most `limit`): caller ID's lookup and its rows in one statement."""
+    if not numbers:
+        return []
+    return db.execute(_rows_by_e164_sql(len(numbers)), [*numbers, limit]).fetchall()
+
+
+@lru_cache(maxsize=16)
+def _rows_by_e164_sql(count: int) -> str:
+    return (
+        f"{_ROW_SQL} WHERE c.id IN (SELECT customer_id FROM customer_phones "
+        f"WHERE e164 IN ({', '.join('?' * count)})) ORDER BY c.id LIMIT ?"
+    )
 
 
 def recent_rows(db: sqlite_utils.Database, limit: int) -> list[tuple[Any, ...]]:
@@ -202,23 +223,39 @@ def first_customers(cur: Any, limit: int) -> list[int]:
 def phone_suffix_or_start(
     db: sqlite_utils.Database, *, rev_prefix: str = "", national_prefix: str = "", limit: int
 ) -> list[int]:
-    """Customers whose number ends with (reversed prefix) or starts with (national) these digits."""
-    ids: list[int] = []
-    if rev_prefix:
-        cur = db.execute(
-            "SELECT customer_id FROM customer_phones "
-            "WHERE digits_rev >= ? AND digits_rev < ? ORDER BY digits_rev, id LIMIT ?",
-            [rev_prefix, rev_prefix + ":", limit * OVERSCAN],  # ':' sorts right after '9'
-        )
-        ids.extend(first_customers(cur, limit))
+    """Customers whose number ends with (reversed prefix) or starts with (national) these digits:
+    those ending with them first, those starting with them only while fewer than `limit` do.
+
+    Both ranges in one statement (one round trip on a server, where a whole number typed needs
+    both): the second range is an index probe, cheaper read than asked for in a second trip."""
+    parts = [(0, "digits_rev", rev_prefix), (1, "national", national_prefix)]
+    asked = [(part, column, prefix) for part, column, prefix in parts if prefix]
+    if not asked:
+        return []
+    cur = db.execute(
+        _ranges_sql(tuple((part, column) for part, column, _prefix in asked)),
+        # ':' sorts right after '9': the range of every number with these digits first
+        [v for _p, _c, prefix in asked for v in (prefix, prefix + ":", limit * OVERSCAN)],
+    )
+    found: dict[int, list[int]] = {0: [], 1: []}
+    for part, customer_id in cur.fetchall():
+        found[int(part)].append(customer_id)
+    ids = list(dict.fromkeys(found[0]))[:limit] if rev_prefix else []
     if national_prefix and len(ids) < limit:
-        cur = db.execute(
-            "SELECT customer_id FROM customer_phones "
-            "WHERE national >= ? AND national < ? ORDER BY national, id LIMIT ?",
-            [national_prefix, national_prefix + ":", limit * OVERSCAN],
-        )
-        ids.extend(first_customers(cur, limit))
+        ids.extend(list(dict.fromkeys(found[1]))[:limit])
     return list(dict.fromkeys(ids))[:limit]
+
+
+@lru_cache(maxsize=4)
+def _ranges_sql(columns: tuple[tuple[int, str], ...]) -> str:
+    """The phone-digit ranges asked for, each in its index's order, tagged with its part."""
+    arms = [
+        f"SELECT {part} AS part, customer_id, {column} AS k, id FROM (SELECT customer_id, {column}, "
+        f"id FROM customer_phones WHERE {column} >= ? AND {column} < ? ORDER BY {column}, id "
+        f"LIMIT ?) AS r{part}"
+        for part, column in columns
+    ]
+    return "SELECT part, customer_id FROM (" + " UNION ALL ".join(arms) + ") AS a ORDER BY part, k, id"
 
 
 def phone_containing(db: sqlite_utils.Database, wanted: str, limit: int) -> list[int]:

@@ -225,3 +225,25 @@ def test_a_caller_id_with_its_country_code_reads_no_setting(
     sent.clear()
     assert [h.customer_id for h in desk.search.caller("555-010-4477")] == [people["jose"]]
     assert [s for s in sent if "settings" in s]  # a national number: the region is read
+
+
+def test_caller_id_and_a_whole_number_take_few_statements(
+    desk: Desk, people: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each statement is a round trip on a server: caller ID with its country code is one (the
+    # customers with the number and their rows together), a whole number typed into the search
+    # four (its E.164 spellings, the numbers starting with it after its country code, the
+    # ranges of numbers ending or starting with its digits in one, the rows), on both engines.
+    sent: list[str] = []
+    real = desk.db.execute
+
+    def watched(sql: str, params: object = ()) -> object:
+        sent.append(sql)
+        return real(sql, params)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(desk.db, "execute", watched)
+    assert [h.customer_id for h in desk.search.caller("+44 20 7946 0958")] == [people["smith"]]
+    assert len(sent) == 1, sent
+    sent.clear()
+    assert desk.search.search("+44 20 7946 0958")[0].customer_id == people["smith"]
+    assert len(sent) == 4, sent

@@ -53,12 +53,12 @@ def found(desk: Desk, query: str, limit: int) -> list[int]:
 QUERIES = ["m", "ma", "mar", "mari", "maria", "marí", "ann", "anna", "jo", "marq", "zh", "ma mar"]
 
 
-@pytest.mark.parametrize("rank_cap", [None, 12])
+@pytest.mark.parametrize(("rank_cap", "flip_count_first"), [(None, False), (12, True)])
 @pytest.mark.parametrize("limit", [3, 8, 20])
 @pytest.mark.parametrize("query", QUERIES)
 def test_every_path_ranks_as_brute_force_does(
     desk: Desk, crowd: list[int], monkeypatch: pytest.MonkeyPatch, query: str, limit: int,
-    rank_cap: int | None,
+    rank_cap: int | None, flip_count_first: bool,
 ) -> None:
     # Bounds shrunk in proportion to 90 customers: the probe sees 5, the deep walk 40, and the
     # FTS ranks all of a word only when it has at most 60 matches (so every path is taken).
@@ -69,8 +69,12 @@ def test_every_path_ranks_as_brute_force_does(
     monkeypatch.setattr(search_module, "RECENT_SCAN", 40)
     monkeypatch.setattr(search_module, "FTS_CAP", 60)
     monkeypatch.setattr(search_module, "EXACT_CAP", 1000)
+    # flip_count_first: the exact-name step in the other engine's order (count, window).
+    queries = search_index.queries(desk.db)
     if rank_cap is not None:
-        monkeypatch.setattr(search_index.queries(desk.db), "RANK_CAP", rank_cap)
+        monkeypatch.setattr(queries, "RANK_CAP", rank_cap)
+    if flip_count_first:
+        monkeypatch.setattr(queries, "COUNT_FIRST", not queries.COUNT_FIRST)
     assert found(desk, query, limit) == expected(desk, query, limit)
 
 
@@ -174,10 +178,12 @@ def test_the_capped_ranking_ranks_the_first_matches_in_id_order(
     assert [tuple(r) for r in got] == want
 
 
+@pytest.mark.parametrize("flip_count_first", [False, True])
 @pytest.mark.parametrize("window", [200, 10, 2])
 @pytest.mark.parametrize("limit", [3, 8])
 def test_a_name_with_more_namesakes_than_the_cap_ranks_as_documented(
-    desk: Desk, crowd: list[int], monkeypatch: pytest.MonkeyPatch, window: int, limit: int
+    desk: Desk, crowd: list[int], monkeypatch: pytest.MonkeyPatch, window: int, limit: int,
+    flip_count_first: bool,
 ) -> None:
     # More namesakes than EXACT_CAP: the exact part of the page is the recency window's
     # namesakes, whether or not they fill it (when they do, nothing is counted), the same on
@@ -185,6 +191,9 @@ def test_a_name_with_more_namesakes_than_the_cap_ranks_as_documented(
     # (The rest of the page then sorts in namesakes the walk meets.)
     monkeypatch.setattr(search_module, "EXACT_CAP", 3)
     monkeypatch.setattr(search_module, "FIRST_SCAN", window)
+    if flip_count_first:  # the other engine's order: the same answer
+        queries = search_index.queries(desk.db)
+        monkeypatch.setattr(queries, "COUNT_FIRST", not queries.COUNT_FIRST)
     rows = desk.db.execute("SELECT id, exact_keys, last_seen_at FROM customers").fetchall()
     by_recency = sorted(((r[2], r[0]) for r in rows), reverse=True)
     cutoff = by_recency[window][0] if window < len(by_recency) else ""

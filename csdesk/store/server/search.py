@@ -30,10 +30,12 @@ from csdesk.store.search import (  # plain SQL on both engines
 from csdesk.store.server.schema import PREFIX_LEXEMES, PREFIX_MARK
 
 __all__ = [
+    "COUNT_FIRST",
     "RANK_CAP",
     "counted_ranking", "email_prefix_matches", "fts_count", "fts_ids", "ids_by_e164", "ids_by_e164_prefix",
     "newest_id", "note_bodies", "note_matches", "phone_containing", "phone_suffix_or_start",
-    "ranked_fts", "recency_cutoff", "recent_matching", "recent_rows", "rows", "tsquery",
+    "ranked_fts", "recency_cutoff", "recent_matching", "recent_rows", "rows", "rows_by_e164",
+    "tsquery",
 ]
 
 Db = Any  # a store.server.sql.PgDatabase; Any, so both engines' functions share one signature
@@ -44,6 +46,9 @@ Db = Any  # a store.server.sql.PgDatabase; Any, so both engines' functions share
 # 30,000 index entries in 3-10 ms. So a word with 1,000 matches or more is walked for: 5,000
 # rows were read to find a word had more than FTS_CAP matches (15-36 ms at 1,000,000 customers).
 RANK_CAP = 1_000
+# As store/search.py's: the namesakes in the recency window first (a walk of index entries),
+# the count of a word's rows only when they do not fill the page.
+COUNT_FIRST = False
 
 # The FTS5 expressions services.search.fts_query builds: quoted phrases, each maybe with `*`.
 _PHRASE = re.compile(r'"((?:[^"]|"")*)"(\*?)')
@@ -110,6 +115,16 @@ def rows(db: Db, ids: Sequence[int]) -> list[tuple[Any, ...]]:
     if not ids:
         return []
     return db.execute(f"{_ROW_SQL} WHERE c.id = ANY(?)", [list(ids)]).fetchall()
+
+
+def rows_by_e164(db: Db, numbers: Sequence[str], limit: int) -> list[tuple[Any, ...]]:
+    if not numbers:
+        return []
+    return db.execute(
+        f"{_ROW_SQL} WHERE c.id IN (SELECT customer_id FROM customer_phones WHERE e164 = ANY(?)) "
+        "ORDER BY c.id LIMIT ?",
+        [list(numbers), limit],
+    ).fetchall()
 
 
 def recent_rows(db: Db, limit: int) -> list[tuple[Any, ...]]:

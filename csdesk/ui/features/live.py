@@ -75,7 +75,7 @@ class LiveCounters(Feature):
         self._fresh.connect(self._adopt)
         self.desk.expect_answers_within(UI_ANSWER_S)
         # Met inside a statement on the UI thread: acted on once that statement has unwound.
-        self.desk.on_connection_lost(lambda: QTimer.singleShot(0, self, self._gone))
+        self.desk.on_connection_lost(self._lost_soon)
         self.listener: Listener | None = None
         try:
             self.listener = self.desk.live.listen(self.heard.emit)
@@ -98,6 +98,10 @@ class LiveCounters(Feature):
             self._reconnect()
         elif not self.down:
             self.poll()
+
+    def _lost_soon(self) -> None:
+        if not self._closing:  # a Desk outliving its window tells nobody
+            QTimer.singleShot(0, self, self._gone)
 
     def _gone(self) -> None:
         """The server is not answering (the listener says so, or a statement of the window's

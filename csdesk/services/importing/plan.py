@@ -21,7 +21,7 @@ from csdesk.services.importing.streaming import StreamedText, iter_csv_stream
 from csdesk.services.text import folded_phrase
 from csdesk.store import customers as store
 from csdesk.store import notes as notes_store
-from csdesk.store.spool import Spool
+from csdesk.store.spool import Spool, SpoolMap
 
 if TYPE_CHECKING:
     from csdesk.services.context import Context
@@ -417,7 +417,7 @@ class Planner:
     def __init__(self, ctx: Context, customers: CustomerService) -> None:
         self.db = ctx.db
         self.customers = customers
-        self.seen: dict[str, int] = {}  # 'e:mail' / 'p:+44…' -> line
+        self.seen = SpoolMap()  # 'e:mail' / 'p:+44…' -> line; bounded memory at any file size
         self.touched: dict[int, int] = {}  # existing customer id -> line that updates it
         # A first import into a new database (the big one) has nothing to match against.
         self.known = store.count(self.db)
@@ -447,10 +447,12 @@ class Planner:
         keys = [f"e:{e['email_norm']}" for e in emails] + [
             f"p:{p['e164']}" for p in phones if p["e164"]
         ]
+        seen = self.seen
         for key in keys:
-            if key in self.seen:
+            line = seen.get(key)
+            if line is not None:
                 what = "e-mail" if key.startswith("e:") else "phone number"
-                item.reason = f"same {what} as row {self.seen[key]} of this file"
+                item.reason = f"same {what} as row {line} of this file"
                 return item
         match, how = self._match(row, phones, rec.source_id, emails)
         for key in keys:
@@ -635,20 +637,23 @@ def build_plan(
         and total >= planner.known * NAMESAKE_SCAN_ROWS_PER_CUSTOMER
     )
     items = PlanItems()
-    named: dict[str, list[int]] = {}  # whole name -> positions of new rows with it (deferred)
+    named: dict[str, array[int]] = {}  # whole name -> positions of new rows with it (deferred)
     shared = False
-    for rec in recs:
-        items.append(planner.plan(rec))
-        if planner.pending is not None:
-            named.setdefault(planner.pending, []).append(len(items) - 1)
-            planner.pending = None
-        if first_page is not None and not shared and len(items) == FIRST_PAGE_ROWS:
-            shared = True
-            first_page(Plan(file_name, fmt, items))
-        if progress is not None and len(items) % 1000 == 0 and not progress(len(items), total):
-            if not shared:  # else the first page's reader still holds it; it closes with it
-                items.close()
-            raise UserError("Preview cancelled; nothing was imported.")
+    try:
+        for rec in recs:
+            items.append(planner.plan(rec))
+            if planner.pending is not None:
+                named.setdefault(planner.pending, array("q")).append(len(items) - 1)
+                planner.pending = None
+            if first_page is not None and not shared and len(items) == FIRST_PAGE_ROWS:
+                shared = True
+                first_page(Plan(file_name, fmt, items))
+            if progress is not None and len(items) % 1000 == 0 and not progress(len(items), total):
+                if not shared:  # else the first page's reader still holds it; it closes with it
+                    items.close()
+                raise UserError("Preview cancelled; nothing was imported.")
+    finally:
+        planner.seen.close()
     if named:
         # The same warning the per-name lookup gives, for every name in one pass.
         found = store.ids_by_whole_names(ctx.db, set(named), per_name=4)

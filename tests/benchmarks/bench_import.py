@@ -137,7 +137,8 @@ def main() -> None:
             print(f"preview (read + validate + match): {t1 - t0:6.2f} s, CPU {c1 - c0:.2f} s "
                   f"({rows / (c1 - c0):,.0f} rows/s by CPU)")
             print(f"preview's first page ready after: {(first or [t1])[0] - t0:6.2f} s")
-            print(f"peak anonymous memory (heap) while planning: {max(anon):,.0f} MB")
+            print(f"peak anonymous memory (heap) while planning: {max(anon):,.0f} MB "
+                  f"(at the start {anon[0]:,.0f})")
             print(f"load after: {_load()}")
             desk.close()
             return

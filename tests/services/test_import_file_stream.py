@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from csdesk.errors import UserError
-from csdesk.services.importing.plan import open_file
+from csdesk.services.desk import Desk
+from csdesk.services.importing.plan import FIRST_PAGE_ROWS, open_file
 from csdesk.services.importing.readers import decode, iter_csv_lines
 from csdesk.services.importing.streaming import StreamedText, iter_csv_stream
 
@@ -117,3 +118,24 @@ def test_vcards_are_still_read(tmp_path: Path) -> None:
     assert source.fmt == "vcard" and source.total == 1
     assert [r.first_name for r in source.records] == ["Ana"]
     assert io.BytesIO(path.read_bytes()).read(5) == b"BEGIN"
+
+
+def test_the_first_rows_come_before_the_file_is_counted(tmp_path: Path, desk: Desk) -> None:
+    # A cell past csv's field limit on the last line: counting the file would fail at once.
+    path = tmp_path / "late.csv"
+    rows = "".join(f"SQ{i},Ann{i},ann{i}@example.com\n" for i in range(FIRST_PAGE_ROWS + 100))
+    path.write_text(
+        "Square Customer ID,First Name,Email Address\n" + rows + "SQX,Bea," + "x" * 1_100_000 + "\n",
+        encoding="utf-8",
+    )
+    source = open_file(path)  # no counting pass yet: this does not fail
+    assert next(source.records).first_name == "Ann0"
+    with pytest.raises(UserError, match="cannot be read"):
+        _ = source.total
+    desk.auth.act_as_cli()
+    shown: list[list[str]] = []
+    with pytest.raises(UserError, match="cannot be read"):  # the count after the first page
+        desk.imports.preview(
+            path, first_page=lambda plan: shown.append([i.name for i in plan.items[:2]])
+        )
+    assert shown == [["Ann0", "Ann1"]]

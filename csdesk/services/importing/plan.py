@@ -17,7 +17,7 @@ from csdesk.errors import UserError, ValidationError
 from csdesk.services.importing import formats
 from csdesk.services.importing.readers import read_vcards
 from csdesk.services.importing.records import Record, shorten
-from csdesk.services.importing.streaming import StreamedText, iter_csv_stream
+from csdesk.services.importing.streaming import StreamedText, open_csv_stream
 from csdesk.services.text import folded_phrase
 from csdesk.store import customers as store
 from csdesk.store import notes as notes_store
@@ -309,12 +309,22 @@ def read_file(
 @dataclass
 class Source:
     """A file being read: its format, how many contacts it has, the contacts one at a time
-    (a 100,000-row file is never held as rows and records at once) and its SHA-256."""
+    (a 100,000-row file is never held as rows and records at once) and its SHA-256.
+
+    `total` is counted when first asked (a pass over the whole file): a preview asks once its
+    first page is planned, so the first rows never wait for the count."""
 
     fmt: str
-    total: int
+    count: Callable[[], int]
     records: Iterator[Record]
     sha256: str
+    _total: int | None = field(default=None, repr=False)
+
+    @property
+    def total(self) -> int:
+        if self._total is None:
+            self._total = self.count()
+        return self._total
 
 
 def open_file(path: Path, fmt: str = "auto", mapping: dict[str, str] | None = None) -> Source:
@@ -334,9 +344,9 @@ def open_file(path: Path, fmt: str = "auto", mapping: dict[str, str] | None = No
     if fmt == "vcard" or (fmt == "auto" and (looks_vcard or path.suffix.lower() in (".vcf", ".vcard"))):
         cards = read_vcards(text.read())  # cards are read whole: a vCard file is small
         recs = (formats.vcard_record(c, n) for n, c in enumerate(cards, start=1))
-        return Source("vcard", len(cards), recs, sha)
+        return Source("vcard", lambda: len(cards), recs, sha)
     # One line ending everywhere, so multi-line cells read the same from Windows and Unix files.
-    header, count, rows = iter_csv_stream(text)
+    header, count, rows = open_csv_stream(text)
     if mapping:
         fmt = "csv"
     elif fmt == "auto":
@@ -526,9 +536,12 @@ class Planner:
         return list(known)
 
     def _namesakes_of(self, key: str) -> list[str]:
+        return namesake_warning(self.namesake_ids(key))
+
+    def namesake_ids(self, key: str) -> list[int]:
         phrase = " ".join(f'"{t}"' for t in key.split())
         ids, _partial = store.ids_by_exact_name(self.db, phrase, key, 50)
-        return namesake_warning(ids)
+        return ids
 
     def _match(
         self,
@@ -619,11 +632,13 @@ def build_plan(
     fmt: str,
     recs: Iterable[Record],
     progress: Callable[[int, int], bool] | None = None,
-    total: int | None = None,
+    total: int | Callable[[], int] | None = None,
     first_page: Callable[[Plan], None] | None = None,
 ) -> Plan:
     """Plan every row; progress(done, total) every 1,000 rows, False cancels (UserError).
-    `recs` may be read as it goes (open_file); then `total` says how many there are.
+    `recs` may be read as it goes (open_file); then `total` says how many there are, or is a
+    function counting them, called once the first FIRST_PAGE_ROWS rows are planned (counting
+    a big file takes seconds the first page does not wait for).
     `first_page(plan)` is called once FIRST_PAGE_ROWS rows are planned (not for a shorter file),
     with a Plan on the same items, which go on growing: its first FIRST_PAGE_ROWS items are
     final but for the "same name" warnings of a file planned in one pass (see below), which
@@ -632,10 +647,24 @@ def build_plan(
     if total is None:
         recs = list(recs)
         total = len(recs)
-    planner.defer_namesakes = (
-        planner.known >= NAMESAKE_SCAN_MIN_CUSTOMERS
-        and total >= planner.known * NAMESAKE_SCAN_ROWS_PER_CUSTOMER
-    )
+    count: Callable[[], int] | None = None
+    rows = 0
+    if callable(total):
+        count = total
+    else:
+        rows = total
+
+    def decide(rows: int) -> None:
+        # Namesakes of a big file into a big database: one pass at the end (see Planner).
+        planner.defer_namesakes = (
+            planner.known >= NAMESAKE_SCAN_MIN_CUSTOMERS
+            and rows >= planner.known * NAMESAKE_SCAN_ROWS_PER_CUSTOMER
+        )
+
+    if count is None:
+        decide(rows)
+    else:  # until the count says the file is small, plan as for a big one (deferred names)
+        planner.defer_namesakes = planner.known >= NAMESAKE_SCAN_MIN_CUSTOMERS
     items = PlanItems()
     named: dict[str, array[int]] = {}  # whole name -> positions of new rows with it (deferred)
     shared = False
@@ -648,15 +677,22 @@ def build_plan(
             if first_page is not None and not shared and len(items) == FIRST_PAGE_ROWS:
                 shared = True
                 first_page(Plan(file_name, fmt, items))
-            if progress is not None and len(items) % 1000 == 0 and not progress(len(items), total):
+            if count is not None and len(items) == FIRST_PAGE_ROWS:
+                rows = count()
+                decide(rows)
+            if progress is not None and len(items) % 1000 == 0 and not progress(len(items), rows):
                 if not shared:  # else the first page's reader still holds it; it closes with it
                     items.close()
                 raise UserError("Preview cancelled; nothing was imported.")
     finally:
         planner.seen.close()
     if named:
-        # The same warning the per-name lookup gives, for every name in one pass.
-        found = store.ids_by_whole_names(ctx.db, set(named), per_name=4)
+        # The same warning the per-name lookup gives, for every name in one pass; a file
+        # counted small after all (its first rows were deferred) asks for those names one by one.
+        if planner.defer_namesakes:
+            found = store.ids_by_whole_names(ctx.db, set(named), per_name=4)
+        else:
+            found = {key: planner.namesake_ids(key) for key in named}
         warned: dict[int, list[str]] = {}  # position -> its warning
         for key, positions in named.items():
             warning = namesake_warning(found.get(key, []))

@@ -118,7 +118,7 @@ class ImportService:
         with fewer_collections():
             plan = build_plan(
                 self._ctx, self._customers, path.name, source.fmt, source.records, progress,
-                source.total, first_page,
+                lambda: source.total, first_page,  # counted after the first page
             )
         plan.path, plan.sha256 = str(path.resolve()), source.sha256
         plan.options = {"fmt": fmt, "mapping": mapping}

@@ -119,3 +119,33 @@ def test_the_customer_view_says_who_else_has_the_customer_open(
     live = one.feature(LiveCounters)
     assert live.poll_timer.isActive() and live.beat_timer.isActive()
     two.grab().save("/tmp/live-shot.png")
+
+
+def test_moves_in_one_turn_are_told_once_after_it(
+    qtbot: QtBot, counters: tuple[MainWindow, MainWindow, Customer]
+) -> None:
+    # `csdesk call` opens the caller and waits for the answer: where this window is goes out on
+    # the next turn of the event loop (a heartbeat's thread start stalled the answer ~4 ms), and
+    # moves in one turn are told once, naming where it ended up.
+    one, two, maria = counters
+    ana = one.desk.customers.create(CustomerDraft(first_name="Ana", last_name="Ruiz"))
+    live = one.feature(LiveCounters)
+    told: list[int | None] = []
+    real_beat = live.beat
+
+    def beat() -> None:
+        customer = one.customer_view.customer
+        told.append(customer.id if customer else None)
+        real_beat()
+
+    live.beat = beat  # type: ignore[method-assign]
+    one.open_customer(maria.id)
+    one.open_customer(ana.id)
+    assert told == []  # nothing said while the customer is being put on screen
+    qtbot.waitUntil(lambda: told == [ana.id], timeout=3000)
+    two.open_customer(ana.id)
+    qtbot.waitUntil(
+        lambda: "Front desk has Ana Ruiz open at Counter 1" in two.customer_view.banner.extra_text(),
+        timeout=3000,
+    )
+    assert told == [ana.id]

@@ -56,6 +56,7 @@ class LiveCounters(Feature):
         self.desk = window.desk
         self._beat: Op | None = None
         self._beat_again = False
+        self._move_pending = False  # a move told on the next turn of the event loop
         self.others: list[Presence] = []
         self.desk.live.start()
         self.poll_timer = self.timer("livePollTimer", POLL_INTERVAL_MS, self.poll)
@@ -63,8 +64,11 @@ class LiveCounters(Feature):
         self.presence_timer = self.timer(
             "livePresenceTimer", PRESENCE_REFRESH_MS, self.show_presence
         )
-        window.customer_view.customer_changed.connect(lambda _c: self._moved())
-        window.call_started.connect(lambda _c, _d: self._moved())
+        # On the next turn of the event loop: a caller opened by `csdesk call` is answered and
+        # painted first (issue 17). Said at once, the heartbeat's thread took the interpreter
+        # for ~4 ms and the presence query ran, both before the answer went back.
+        window.customer_view.customer_changed.connect(lambda _c: self._moved_soon())
+        window.call_started.connect(lambda _c, _d: self._moved_soon())
         self.heard.connect(self._heard)
         self.down = False  # the server is not answering (heard from the listener)
         self._reconnecting = False  # a new connection is being made off the UI thread
@@ -171,7 +175,15 @@ class LiveCounters(Feature):
         visits = self.window.find_feature(VisitsFeature)
         return bool(visits is not None and visits.calls.running)
 
+    def _moved_soon(self) -> None:
+        if not self._move_pending:
+            self._move_pending = True
+            QTimer.singleShot(0, self, self._moved)
+
     def _moved(self) -> None:
+        self._move_pending = False
+        if self._closing:
+            return  # the window closed meanwhile: leave() already said it is gone
         self.beat()
         self.show_presence()
 

@@ -332,10 +332,10 @@ def open_server(target: str, *, migrate: bool = True) -> PgDatabase:
         schema.require_csdesk(conn)
         if migrate:
             schema.upgrade(conn)
+        return PgDatabase(conn, target)  # its first statement too: a lost server is one line
     except psycopg.Error as exc:
         conn.close()
         raise connect.translate(exc, target) from None
     except BaseException:
         conn.close()
         raise
-    return PgDatabase(conn, target)

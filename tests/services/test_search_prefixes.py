@@ -73,3 +73,16 @@ def test_a_whole_short_name_is_exact_and_first(desk: Desk, names: dict[str, int]
     hits = desk.search.search("ng")
     assert [h.customer_id for h in hits] == [names["zoe"]]
     assert hits[0].exact
+
+
+def test_a_one_letter_whole_name_is_exact_and_first(
+    desk: Desk, names: dict[str, int], clock: FakeClock
+) -> None:
+    # On the server a one-letter name's namesakes are walked for only when the namesakes
+    # index has some: "J" (a whole first name) is found and first, before the J-words met later.
+    j = desk.customers.create(CustomerDraft(first_name="J", last_name="Wu")).id
+    clock.advance(minutes=5)
+    later = desk.customers.create(CustomerDraft(first_name="Jo", last_name="Wu")).id
+    hits = desk.search.search("j")
+    assert [h.customer_id for h in hits][:2] == [j, later]
+    assert hits[0].exact and not hits[1].exact

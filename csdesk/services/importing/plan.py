@@ -52,7 +52,7 @@ def _pack(values: dict[str, Any]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
         shared = _SHARED_AT[keys] = tuple(i for i, k in enumerate(keys) if k in _SHARED_VALUES)
     else:
         keys = _SHAPES[keys]
-    if len(_VALUES) > 200_000:  # a bound, whatever files come through this process
+    if len(_VALUES) > 50_000:  # a bound, whatever files come through this process
         _VALUES.clear()
     packed = list(values.values())
     for i in shared:

@@ -211,6 +211,30 @@ def ids_by_email(db: sqlite_utils.Database, email_norm: str) -> list[int]:
     return [r[0] for r in cur.fetchall()]
 
 
+def _first_ids(db: sqlite_utils.Database, table: str, column: str, values: set[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    wanted = sorted(values)
+    for start in range(0, len(wanted), 500):  # well under any engine's limit of parameters
+        part = wanted[start : start + 500]
+        cur = db.execute(
+            f"SELECT {column}, min(customer_id) FROM {table} "
+            f"WHERE {column} IN ({', '.join('?' for _ in part)}) GROUP BY {column}",
+            part,
+        )
+        found.update((str(value), int(cid)) for value, cid in cur.fetchall())
+    return found
+
+
+def first_ids_by_email(db: sqlite_utils.Database, email_norms: set[str]) -> dict[str, int]:
+    """ids_by_email(...)[0] for many addresses in one statement: address -> its first customer."""
+    return _first_ids(db, "customer_emails", "email_norm", email_norms)
+
+
+def first_ids_by_e164(db: sqlite_utils.Database, numbers: set[str]) -> dict[str, int]:
+    """ids_by_e164(...)[0] for many numbers in one statement: E.164 -> its first customer."""
+    return _first_ids(db, "customer_phones", "e164", numbers)
+
+
 def ids_by_exact_name(
     db: sqlite_utils.Database, fts_phrase: str, key: str, cap: int
 ) -> tuple[list[int], bool]:
@@ -233,12 +257,20 @@ def ids_by_whole_names(
     """For each folded whole name in `keys`, the first `per_name` customers (by id) having it
     among their exact_keys: ids_by_exact_name for many names in one pass over the customers."""
     found: dict[str, list[int]] = {}
-    for cid, exact in db.execute("SELECT id, exact_keys FROM customers ORDER BY id"):
+    wanted = set(keys)  # a name leaves it once it has its `per_name` customers
+    if not wanted:
+        return found
+    cur = db.execute("SELECT id, exact_keys FROM customers ORDER BY id")
+    for cid, exact in cur:
         for key in exact.split("|"):
-            if key in keys:
+            if key in wanted:
                 ids = found.setdefault(key, [])
-                if len(ids) < per_name and (not ids or ids[-1] != cid):
+                if not ids or ids[-1] != cid:
                     ids.append(cid)
+                    if len(ids) == per_name:
+                        wanted.discard(key)
+        if not wanted:  # every name has its customers: the rest of the table cannot change that
+            break
     return found
 
 

@@ -9,6 +9,7 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
@@ -110,6 +111,9 @@ class PlanItem:
 
 
 PAGE_ITEMS = 1000
+# Rows planned together (their matches looked up in two statements); FIRST_PAGE_ROWS and the
+# 1,000 rows between progress reports are multiples of it.
+PLAN_BLOCK = 250
 # A preview shows this many rows before the rest of the file is planned (the window's first page).
 FIRST_PAGE_ROWS = 500
 _CODES = {"create": ord("c"), "update": ord("u"), "unchanged": ord("n"), "skip": ord("s")}
@@ -436,24 +440,67 @@ class Planner:
         # the customers (see build_plan); `pending` is the name of the row just planned.
         self.defer_namesakes = False
         self.pending: str | None = None
+        self.pendings: list[str | None] = []  # plan_block's `pending` of each row, in order
+        # plan_block's answers for its rows: e-mail / E.164 -> the first customer having it.
+        self._email_ids: dict[str, int] | None = None
+        self._phone_ids: dict[str, int] | None = None
         self.region = ctx.region  # read once: a setting lookup per phone was a query per row
         # Whole name -> its warning: a preview writes nothing, so the answer for a name stays
         # the same for the whole file, and names repeat (at 1M customers each look is an FTS query).
         self._namesake_warnings: dict[str, list[str]] = {}
 
     def plan(self, rec: Record) -> PlanItem:
+        item, valid = self._stage(rec)
+        return item if valid is None else self._decide(rec, item, *valid)
+
+    def plan_block(self, recs: Sequence[Record]) -> list[PlanItem]:
+        """plan() for several rows, the database asked for all their e-mails and numbers in
+        two statements instead of one or two per row (a preview writes nothing, so the answers
+        are the ones each row would have had)."""
+        staged = [self._stage(rec) for rec in recs]
+        if not self.empty:
+            valid = [v for _item, v in staged if v is not None]
+            self._email_ids = store.first_ids_by_email(
+                self.db, {e["email_norm"] for _row, _phones, emails in valid for e in emails}
+            )
+            self._phone_ids = store.first_ids_by_e164(
+                self.db, {p["e164"] for _row, phones, _emails in valid for p in phones if p["e164"]}
+            )
+        items: list[PlanItem] = []
+        try:
+            for rec, (item, v) in zip(recs, staged, strict=True):
+                items.append(item if v is None else self._decide(rec, item, *v))
+                self.pendings.append(self.pending)
+                self.pending = None
+        finally:
+            self._email_ids = self._phone_ids = None
+        return items
+
+    def _stage(
+        self, rec: Record
+    ) -> tuple[PlanItem, tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]] | None]:
+        """The row's item and its validated values; None when it is skipped already."""
         item = PlanItem(rec.line, "skip", _display(rec), warnings=[shorten(w, 240) for w in rec.warnings])
         if rec.problem:
             item.reason = rec.problem
-            return item
+            return item, None
         if not rec.has_content:
             item.reason = "no name and no contact details"
-            return item
+            return item, None
         try:
-            row, phones, emails = self._validate(rec, item)
+            return item, self._validate(rec, item)
         except ValidationError as exc:
             item.reason = shorten(_reason(exc), 240)
-            return item
+            return item, None
+
+    def _decide(
+        self,
+        rec: Record,
+        item: PlanItem,
+        row: dict[str, Any],
+        phones: list[dict[str, Any]],
+        emails: list[dict[str, Any]],
+    ) -> PlanItem:
         keys = [f"e:{e['email_norm']}" for e in emails] + [
             f"p:{p['e164']}" for p in phones if p["e164"]
         ]
@@ -559,15 +606,24 @@ class Planner:
             found = store.get(db, source_id)
             if found and found["exact_keys"] == row["exact_keys"]:
                 return source_id, "csdesk id"
+        by_email, by_phone = self._email_ids, self._phone_ids
         for email in emails or ():
-            ids = store.ids_by_email(db, email["email_norm"])
-            if ids:
-                return ids[0], "e-mail"
+            if by_email is not None:
+                found_id = by_email.get(email["email_norm"])
+            else:
+                ids = store.ids_by_email(db, email["email_norm"])
+                found_id = ids[0] if ids else None
+            if found_id is not None:
+                return found_id, "e-mail"
         for phone in phones:
             if phone["e164"]:
-                ids = store.ids_by_e164(db, phone["e164"])
-                if ids:
-                    return ids[0], "phone number"
+                if by_phone is not None:
+                    found_id = by_phone.get(phone["e164"])
+                else:
+                    ids = store.ids_by_e164(db, phone["e164"])
+                    found_id = ids[0] if ids else None
+                if found_id is not None:
+                    return found_id, "phone number"
         return None, ""
 
     def _update(
@@ -668,22 +724,26 @@ def build_plan(
     items = PlanItems()
     named: dict[str, array[int]] = {}  # whole name -> positions of new rows with it (deferred)
     shared = False
+    records = iter(recs)
     try:
-        for rec in recs:
-            items.append(planner.plan(rec))
-            if planner.pending is not None:
-                named.setdefault(planner.pending, array("q")).append(len(items) - 1)
-                planner.pending = None
-            if first_page is not None and not shared and len(items) == FIRST_PAGE_ROWS:
-                shared = True
-                first_page(Plan(file_name, fmt, items))
-            if count is not None and len(items) == FIRST_PAGE_ROWS:
-                rows = count()
-                decide(rows)
-            if progress is not None and len(items) % 1000 == 0 and not progress(len(items), rows):
-                if not shared:  # else the first page's reader still holds it; it closes with it
-                    items.close()
-                raise UserError("Preview cancelled; nothing was imported.")
+        # In blocks (see Planner.plan_block) that end at the first page and at each progress.
+        while block := list(islice(records, PLAN_BLOCK)):
+            planned = planner.plan_block(block)
+            pendings, planner.pendings = planner.pendings, []
+            for item, pending in zip(planned, pendings, strict=True):
+                items.append(item)
+                if pending is not None:
+                    named.setdefault(pending, array("q")).append(len(items) - 1)
+                if first_page is not None and not shared and len(items) == FIRST_PAGE_ROWS:
+                    shared = True
+                    first_page(Plan(file_name, fmt, items))
+                if count is not None and len(items) == FIRST_PAGE_ROWS:
+                    rows = count()
+                    decide(rows)
+                if progress is not None and len(items) % 1000 == 0 and not progress(len(items), rows):
+                    if not shared:  # else the first page's reader still holds it; it closes with it
+                        items.close()
+                    raise UserError("Preview cancelled; nothing was imported.")
     finally:
         planner.seen.close()
     if named:

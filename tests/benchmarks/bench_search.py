@@ -7,11 +7,18 @@ build none). Every class runs at limit 20 (what a script asks for) and 50 (what 
 for). For each query the statements csdesk sends are recorded once (SQL and parameters); the
 timed "bare SQL" runs exactly those on the same connection and fetches every row, so the ratio
 is the cost of csdesk's own Python: parsing the query, ranking, building result objects.
+
+Each query is timed once by default (a keystroke's search is one call after idle). With
+--repeat N each query runs N rounds, csdesk's call then its bare SQL, and each side keeps its
+fastest: for 30 µs statements on a loaded machine, one timing of each is mostly the
+scheduler's noise (issue 17's ratio goal was judged both ways). The load is printed with the
+figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import statistics
@@ -156,12 +163,15 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=200, help="queries per class")
     parser.add_argument("--limits", default="20,50", help="rows per search (the window asks 50)")
     parser.add_argument("--only", default="", help="run only classes containing this text")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds per query, each side keeping its fastest (default: 1)")
     args = parser.parse_args()
     desk = Desk.open(args.db)
     build(desk, args.customers)
     classes = sample_queries(desk, random.Random(7), args.queries)
     limits = [int(x) for x in args.limits.split(",")]
-    print(f"{desk.customers.count():,} customers; {args.queries} queries per class\n")
+    print(f"{desk.customers.count():,} customers; {args.queries} queries per class, "
+          f"{args.repeat} round(s) each; load {_load()}\n")
     print(
         f"{'class':<20} {'limit':>5} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
         f"{'SQL p50':>7} {'SQL p99':>7} {'x p50':>6} {'x p99':>6} {'hits':>5}"
@@ -181,12 +191,16 @@ def main() -> int:
                     return desk.search.search(q, limit=limit)
 
                 statements = record(desk, call)  # also warms the caches, as typing does
-                started = time.perf_counter()
-                found = call()
-                timings.append((time.perf_counter() - started) * 1000)
-                started = time.perf_counter()
-                bare(desk, statements)
-                sql_timings.append((time.perf_counter() - started) * 1000)
+                own, sql = float("inf"), float("inf")
+                for _ in range(args.repeat):
+                    started = time.perf_counter()
+                    found = call()
+                    own = min(own, (time.perf_counter() - started) * 1000)
+                    started = time.perf_counter()
+                    bare(desk, statements)
+                    sql = min(sql, (time.perf_counter() - started) * 1000)
+                timings.append(own)
+                sql_timings.append(sql)
                 hits.append(len(found))
             p50, p99 = percentile(timings, 50), percentile(timings, 99)
             s50, s99 = percentile(sql_timings, 50), percentile(sql_timings, 99)
@@ -200,7 +214,12 @@ def main() -> int:
             )
     print(f"\nworst p99: {worst[0]:.2f} ms ({worst[1]}; target < 16 ms)")
     print(f"worst csdesk/SQL at p50: {worst_ratio[0]:.2f}x ({worst_ratio[1]}; target <= 1.5x)")
+    print(f"load after: {_load()}")
     return 0
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from csdesk.commands.common import ID, RunContext, echo_json, json_flag, pass_ru
 from csdesk.domain import Channel, CustomerDraft
 from csdesk.errors import NotFound, UserError
 from csdesk.services.clock import parse
-from csdesk.services.phone import normalise
 from csdesk.services.visits import parse_channel
 
 CHANNEL_HELP = "in_person (or in-person), phone, email, chat, social, other"
@@ -57,6 +56,8 @@ def visit_cmd(
     if number is not None:
         # by_phone is a tolerant caller-ID lookup (nothing found for junk); a number typed here
         # that cannot be a phone number is a typo to report, not "no customer has it".
+        from csdesk.services.phone import normalise  # phonenumbers: only for --phone
+
         normalise(number, desk.region)
         found = desk.customers.by_phone(number)
         if len(found) > 1:

@@ -13,8 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import phonenumbers
-
 from csdesk.errors import UserError
 from csdesk.services.issue_rules import DEFAULT_TARGET_HOURS
 from csdesk.services.money import format_cents, parse_amount
@@ -200,6 +198,8 @@ def timezone(value: object) -> str:
 
 
 def region(value: object) -> str:
+    import phonenumbers  # its metadata only to check a region being set: every Desk loads this module
+
     clean = str(value).strip().upper()
     if clean not in phonenumbers.SUPPORTED_REGIONS:
         raise UserError(f"“{str(value).strip()}” is not a country code. Use two letters, like US, GB or DE.")

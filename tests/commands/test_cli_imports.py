@@ -87,6 +87,24 @@ def test_search_imports_no_qt(tmp_path: Path) -> None:
     assert not modules & unused, modules & unused
 
 
+@pytest.mark.parametrize(
+    "command", [["timeline", "1"], ["issues"], ["followups"], ["settings"], ["staff", "list"], ["audit"]]
+)
+def test_commands_that_read_no_phone_number_load_no_phone_metadata(
+    command: list[str], tmp_path: Path
+) -> None:
+    # phonenumbers (~15-25 ms of each start) is for reading or printing a number: a setting's
+    # check, a customer's validation and `visit --phone` load it when they run, not before.
+    db = str(tmp_path / "x.db")
+    subprocess.run(
+        [sys.executable, "-m", "csdesk", "--db", db, "demo", "--customers", "5"],
+        check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120,
+    )  # fmt: skip
+    modules = loaded(["--db", db, *command])
+    assert "sqlite_utils" in modules  # it did open the database
+    assert not modules & {"phonenumbers", "jinja2", "PySide6"}, modules & {"phonenumbers", "jinja2"}
+
+
 def test_opening_a_database_looks_for_no_sqlite_utils_plugins(tmp_path: Path) -> None:
     # pluggy scans every installed package for them (~100 ms of each start), and a plugin
     # installed for something else must not change csdesk's connections.

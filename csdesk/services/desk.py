@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import tzinfo
 from functools import cached_property
 from pathlib import Path
@@ -374,6 +375,13 @@ class Desk:
         from csdesk.store import dialect
 
         dialect.answer_within(self.db, seconds)
+
+    def answering_within(self, seconds: float) -> AbstractContextManager[None]:
+        """A shorter wait for the server's answers for the statements inside (a read that may
+        simply be skipped when the server does not answer in time)."""
+        from csdesk.store import dialect
+
+        return dialect.answering_within(self.db, seconds)
 
     def on_connection_lost(self, callback: Callable[[], None]) -> None:
         """`callback()` when a statement of this Desk finds the server's connection lost."""

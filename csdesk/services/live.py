@@ -130,6 +130,11 @@ class LiveFeed:
         """Publish (on this Desk's sink) what other connections committed since the last poll,
         and return it. Nothing changed: one pragma, no query. Engine errors come out as
         UserError (the window just tries again at the next tick)."""
+        return self.publish(self.collect())
+
+    def collect(self) -> list[Change]:
+        """What poll() would publish, read but not yet published (the window reads it with a
+        short wait for the server, then publishes, and the views read with their own)."""
         try:
             return self._poll()
         except Exception as exc:  # sqlite3's or psycopg's (a server gone away): in words
@@ -137,6 +142,11 @@ class LiveFeed:
             if said is None:
                 raise
             raise said from exc
+
+    def publish(self, changes: list[Change]) -> list[Change]:
+        for change in changes:
+            self._ctx.notify(change)
+        return changes
 
     def others(self) -> list[Presence]:
         """The other windows alive now (heard from within PRESENCE_TTL_S)."""
@@ -171,10 +181,7 @@ class LiveFeed:
             for row in rows:
                 if row["session"] != self._ctx.session:  # our own writes were told already
                     heard.extend(changes_of(row))
-        merged = merge_changes(heard)
-        for change in merged:
-            self._ctx.notify(change)
-        return merged
+        return merge_changes(heard)
 
     # -- presence ------------------------------------------------------------------------------
     def beat(self, customer_id: int | None, *, on_call: bool = False) -> None:

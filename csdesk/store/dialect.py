@@ -11,6 +11,7 @@ it runs on. Bigger differences (DDL, the search index, backup, erase) have modul
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 
@@ -78,6 +79,10 @@ def reconnect(db: Any) -> None:
 def answer_within(db: Any, seconds: float | None) -> None:
     if is_server_db(db):
         db.answer_within(seconds)
+
+
+def answering_within(db: Any, seconds: float) -> AbstractContextManager[None]:
+    return db.answering_within(seconds) if is_server_db(db) else nullcontext()
 
 
 def on_lost(db: Any, callback: Callable[[], None]) -> None:

@@ -164,6 +164,22 @@ class PgDatabase:
         self._answer_within = seconds
         connect.answer_within(self.conn, seconds)
 
+    @contextmanager
+    def answering_within(self, seconds: float) -> Iterator[None]:
+        """answer_within for the statements inside only (shorter, never longer than the
+        connection's own): the window's small periodic reads, which may simply be skipped."""
+        from csdesk.store.server import connect
+
+        kept = self._answer_within
+        if kept is not None and kept <= seconds:
+            yield
+            return
+        connect.answer_within(self.conn, seconds)
+        try:
+            yield
+        finally:
+            connect.answer_within(self.conn, kept)
+
     def on_lost(self, callback: Callable[[], None]) -> None:
         """Call `callback()` (on the thread that met it) when a statement finds the connection
         lost; the window then shows the outage and makes a new connection off its thread."""

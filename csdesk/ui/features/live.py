@@ -40,6 +40,12 @@ RECONNECT_RETRY_MS = 1000
 # merely slow server has that statement cancelled instead, and says so). The UI thread is then
 # blocked at most about this plus connect.CANCEL_WITHIN_S, once; later reads fail at once.
 UI_ANSWER_S = 1.5
+# The window's own periodic reads (who else is here; the change log after a NOTIFY or on the
+# safety-net timer) are tiny and may simply be skipped: they wait less, so when one is the first
+# read to meet a silent server (it usually is) the UI thread is held about this plus
+# connect.CANCEL_WITHIN_S (~1 s), not UI_ANSWER_S's ~2 s. What the views then read to refresh
+# waits as long as any other read of the window.
+PERIODIC_ANSWER_S = 0.5
 
 
 class LiveCounters(Feature):
@@ -162,7 +168,9 @@ class LiveCounters(Feature):
         if self.down:
             return
         try:
-            self.desk.live.poll()  # what arrives goes out through the desk's sink to the bus
+            with self.desk.answering_within(PERIODIC_ANSWER_S):
+                heard = self.desk.live.collect()
+            self.desk.live.publish(heard)  # out through the desk's sink to the bus and views
         except ServerUnavailable:
             self._gone()  # the connection was lost: on_connection_lost says so too
         except CsdeskError as exc:  # busy or gone for a moment: next tick
@@ -213,7 +221,8 @@ class LiveCounters(Feature):
         if self.down:
             return
         try:
-            self.others = self.desk.live.others()
+            with self.desk.answering_within(PERIODIC_ANSWER_S):
+                self.others = self.desk.live.others()
         except ServerUnavailable:
             self._gone()
             return

@@ -220,7 +220,7 @@ def uncertain_message(target: str = "") -> str:
     where = f" ({_where(target)})" if target else ""
     return (
         f"The connection to the PostgreSQL server was lost just as this was being saved{where}: "
-        "it may or may not have been saved. Look (csdesk history) before saving it again."
+        "it may or may not have been saved. Look (csdesk timeline CUSTOMER_ID) before saving it again."
     )
 
 

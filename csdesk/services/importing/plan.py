@@ -192,7 +192,21 @@ class PlanItems(Sequence[PlanItem]):
     def __getitem__(self, index: int | slice) -> PlanItem | list[PlanItem]:
         with self._lock:
             if isinstance(index, slice):
-                return [self[i] for i in range(*index.indices(len(self)))]
+                start, stop, step = index.indices(len(self))
+                if step != 1:
+                    return [self[i] for i in range(start, stop, step)]
+                # A page at a time (apply reads a batch like this): not one lookup per item.
+                found: list[PlanItem] = []
+                while start < stop:
+                    number, offset = divmod(start, PAGE_ITEMS)
+                    taken = self._page(number)[offset : offset + stop - start]
+                    if not taken:  # pages are full but the last: cannot happen, never loop
+                        raise IndexError(start)
+                    for at, item in enumerate(taken, start):
+                        item.customer_id = self._ids[at] or None
+                    found += taken
+                    start += len(taken)
+                return found
             if index < 0:
                 index += len(self)
             if not 0 <= index < len(self):

@@ -215,12 +215,13 @@ def translate(exc: BaseException, target: str = "") -> UserError:
 
 
 def uncertain_message(target: str = "") -> str:
-    """The one line for a write whose COMMIT went out and whose answer never came back (a face
-    that can wait for the server, the window, says more: ui/dialogs/drafting.py)."""
+    """The one line for a write whose COMMIT went out and whose answer never came back, for every
+    face; the window's note and visit dialogs wait for the answer instead (ui/dialogs/drafting)."""
     where = f" ({_where(target)})" if target else ""
     return (
         f"The connection to the PostgreSQL server was lost just as this was being saved{where}: "
-        "it may or may not have been saved. Look (csdesk timeline CUSTOMER_ID) before saving it again."
+        "it may or may not have been saved. Look at the customer's timeline (in the window, or "
+        "csdesk timeline CUSTOMER_ID) before saving it again."
     )
 
 

@@ -103,3 +103,28 @@ def test_following_the_section_on_a_throwaway_server(tmp_path: Path) -> None:
             assert conn.execute("SELECT count(*) FROM customers").fetchone() == (25,)
     finally:
         cluster.destroy()
+
+
+def test_the_server_settings_it_names_are_valid_for_postgresql() -> None:
+    """The postgresql.conf lines the section asks for (beyond listening and TLS, which the test
+    cluster cannot take) are settings this PostgreSQL knows, with values it accepts."""
+    text = README.read_text(encoding="utf-8").split("## Your shop's server", 1)[1].split("\n## ", 1)[0]
+    asked = dict(re.findall(r"`(\w+) = ('[^'`]*'|\d+)`", text))
+    asked = {k: v for k, v in asked.items() if k not in ("listen_addresses", "ssl")}
+    assert {"idle_in_transaction_session_timeout", "tcp_keepalives_idle"} <= set(asked)
+    cluster = PgCluster().start()
+    try:
+        for name, value in asked.items():
+            cluster.psql(f"ALTER SYSTEM SET {name} = {value}")
+        cluster.reload()
+        with psycopg.connect(cluster.url("postgres"), autocommit=True) as conn:
+            # what the server read from its configuration, and whether it took it (a session on
+            # the Unix socket shows tcp_keepalives_idle as 0 whatever is set)
+            taken = {r[0]: (r[1], r[2], r[3]) for r in conn.execute(
+                "SELECT name, setting, applied, error FROM pg_file_settings").fetchall()}
+            idle = conn.execute("SHOW idle_in_transaction_session_timeout").fetchone()
+    finally:
+        cluster.destroy()
+    for name, value in asked.items():
+        assert taken[name] == (value.strip("'"), True, None), (name, taken.get(name))
+    assert idle == ("5min",)

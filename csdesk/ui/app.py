@@ -16,6 +16,7 @@ from csdesk.paths import default_db_path
 from csdesk.services import database_choice
 from csdesk.services.about import DESKTOP_ID
 from csdesk.services.desk import Desk
+from csdesk.ui import error_net
 from csdesk.ui.caller import EarlyCalls
 from csdesk.ui.change_bus import ChangeBus
 from csdesk.ui.dialogs.about_dialog import app_icon
@@ -123,6 +124,7 @@ def main(
         bus = ChangeBus()
         bus.attach(desk)
         window = MainWindow(desk, bus)
+        error_net.install(window)  # a slot's uncaught error: a line in the status bar, not stderr
         window.guard_close = not probe  # Ctrl+Q during a call asks first
         window.show()
         window.raise_()

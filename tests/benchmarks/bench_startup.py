@@ -67,6 +67,7 @@ def one_run(db: Path, tree: Path = ROOT) -> tuple[float, float, float]:
         capture_output=True,
         text=True,
         timeout=60,
+        cwd=tree,  # `-m` puts the working folder first on the path: run the tree's own csdesk
     ).stdout
     line = next(x for x in out.splitlines() if x.startswith("startup-probe"))
     fields = dict(part.split("=") for part in line.split()[1:])

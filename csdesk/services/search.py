@@ -204,7 +204,7 @@ class SearchService:
             return recent, False
         count, found = self._q.counted_ranking(
             db, phrase, count_cap=EXACT_CAP, exact_needle=needle, exact=True, before=None,
-            limit=limit,
+            limit=limit, namesakes_seen=bool(recent),
         )
         if count < EXACT_CAP:
             return found, True

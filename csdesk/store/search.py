@@ -157,10 +157,13 @@ def counted_ranking(
     exact: bool | None,
     before: str | None,
     limit: int,
+    namesakes_seen: bool = False,
 ) -> tuple[int, list[tuple[str, int]]]:
     """(how many match, counting no further than `count_cap`; and when fewer than `count_cap`
     match, ranked_fts of all of them). On a server both are one statement (one pass over the
-    matches); here FTS5 answers each from its index, so they stay two."""
+    matches); here FTS5 answers each from its index, so they stay two. `namesakes_seen`: the
+    caller has met namesakes already (the server then need not look for any; unused here)."""
+    del namesakes_seen
     count = fts_count(db, match, count_cap)
     if count >= count_cap:
         return count, []

@@ -184,6 +184,7 @@ def counted_ranking(
     exact: bool | None,
     before: str | None,
     limit: int,
+    namesakes_seen: bool = False,
 ) -> tuple[int, list[tuple[str, int]]]:
     """As on the file, in one statement and one pass over the matches (the count and the
     ranking read the same rows from the heap, so two statements read them twice): up to
@@ -196,8 +197,9 @@ def counted_ranking(
     # Namesakes only (exact=True) when nobody has the name: (0, []) from one probe of the
     # namesakes index (schema 0018), not a count of every row with the word. The count only
     # tells whether the ranking is complete, and an empty one is: the file's answer (no
-    # namesakes, in a window or anywhere) is the same.
-    namesakes = exact is True
+    # namesakes, in a window or anywhere) is the same. Not probed when the caller has met
+    # namesakes (namesakes_seen): the probe lists them all (8 ms for "jo" or "li").
+    namesakes = exact is True and not namesakes_seen
     cur = db.execute(
         "WITH m AS MATERIALIZED (SELECT id, last_seen_at, exact_keys FROM customers "
         f"WHERE {'csdesk_has_namesake(?) AND ' if namesakes else ''}search_vector @@ ?::tsquery LIMIT ?) "

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from csdesk.store.notes import bodies as note_bodies
@@ -120,11 +121,19 @@ def rows(db: Db, ids: Sequence[int]) -> list[tuple[Any, ...]]:
 def rows_by_e164(db: Db, numbers: Sequence[str], limit: int) -> list[tuple[Any, ...]]:
     if not numbers:
         return []
-    return db.execute(
-        f"{_ROW_SQL} WHERE c.id IN (SELECT customer_id FROM customer_phones WHERE e164 = ANY(?)) "
-        "ORDER BY c.id LIMIT ?",
-        [list(numbers), limit],
-    ).fetchall()
+    return db.execute(_rows_by_e164_sql(len(numbers)), [*numbers, limit]).fetchall()
+
+
+@lru_cache(maxsize=16)
+def _rows_by_e164_sql(count: int) -> str:
+    # `IN (?, ?)`, not `= ANY(?)`: a prepared statement's generic plan guesses ten numbers for
+    # an array and 22 rows, five times its custom plans' cost, so PostgreSQL planned it anew at
+    # every call (caller ID p50 0.32 -> 0.43 ms); with one parameter per number it keeps the
+    # generic plan.
+    return (
+        f"{_ROW_SQL} WHERE c.id IN (SELECT customer_id FROM customer_phones "
+        f"WHERE e164 IN ({', '.join('?' * count)})) ORDER BY c.id LIMIT ?"
+    )
 
 
 def recent_rows(db: Db, limit: int) -> list[tuple[Any, ...]]:

@@ -594,11 +594,18 @@ def pg_migrations() -> list[str]:
 
 
 def user_tables(conn: psycopg.Connection) -> list[str]:
-    """Tables in the database's ordinary schemas (not PostgreSQL's own catalogs)."""
+    """Tables (and views) in the database's ordinary schemas (not PostgreSQL's own catalogs).
+
+    Read from pg_catalog, not information_schema: information_schema.tables lists only what the
+    connected role has a privilege on, so another program's tables (owned by its own role, no
+    grant to csdesk) were invisible, that database looked empty and `server init` put csdesk's
+    tables next to them."""
     rows = conn.execute(
-        "SELECT table_schema, table_name FROM information_schema.tables "
-        "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') "
-        "AND table_schema NOT LIKE 'pg\\_%' ORDER BY 1, 2"
+        "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') "
+        "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+        "AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1, 2"
     ).fetchall()
     return [name if schema == "public" else f"{schema}.{name}" for schema, name in rows]
 

@@ -3,6 +3,8 @@ the audit log append-only, and a database that is not csdesk's refused by name."
 
 from __future__ import annotations
 
+import uuid
+
 import psycopg
 import pytest
 
@@ -10,6 +12,7 @@ from csdesk.errors import UserError
 from csdesk.store.db import open_db
 from csdesk.store.migrations import known_migrations
 from csdesk.store.server import connect, schema
+from tests.pg_cluster import PgCluster
 
 # Columns only the server has: its search index (the file keeps that in customers_fts/notes_fts).
 SERVER_ONLY = {"customers": {"search_vector"}, "notes": {"body_vector"}}
@@ -66,6 +69,23 @@ def test_a_database_with_other_tables_is_refused_by_name(pg_url: str) -> None:
     with pytest.raises(UserError, match="not csdesk's"):
         schema.require_csdesk(conn)
     assert schema.user_tables(conn) == ["invoices", "shop.stock"]  # nothing was added
+    conn.close()
+
+
+def test_another_programs_tables_count_even_without_a_grant_to_csdesk(pg_cluster: PgCluster) -> None:
+    """The shop points csdesk at its accounting program's database by mistake: that program's
+    tables belong to its own role and csdesk's role may not read them. They still make the
+    database "not csdesk's" (information_schema hid them, so it looked empty and init went on)."""
+    role = "nc_" + uuid.uuid4().hex[:8]
+    pg_cluster.psql(f"CREATE ROLE {role} LOGIN")
+    database = pg_cluster.new_database(owner=role)
+    pg_cluster.psql("CREATE TABLE ledger (id int)", database=database)  # the superuser's, no grant
+    conn = connect.connect(pg_cluster.url(database, user=role))
+    with pytest.raises(UserError, match=r"not csdesk's: it holds other tables \(ledger\)"):
+        schema.init(conn)
+    with pytest.raises(UserError, match=r"not csdesk's: it holds other tables \(ledger\)"):
+        schema.require_csdesk(conn)
+    assert schema.user_tables(conn) == ["ledger"]  # nothing of csdesk's was added
     conn.close()
 
 

@@ -87,11 +87,15 @@ def server_check(run: RunContext, as_json: bool, *, repair: bool = False) -> Non
         else:
             for problem in report.problems:
                 click.echo(f"problem: {problem}", err=True)
-            advice = (
-                "Only indexes and search columns are affected: `csdesk --db URL check --repair` "
-                "rebuilds them." if report.repairable
-                else "Restore the newest good backup with `csdesk --db URL restore FILE`."
-            )
-            click.echo(f"The csdesk database on {where} has problems. {advice}", err=True)
+            if report.wrong_database:  # nothing is damaged: restoring over it would be wrong
+                click.echo(f"There is no csdesk database on {where}: check the database name in "
+                           "--db (nothing needs restoring).", err=True)
+            else:
+                advice = (
+                    "Only indexes and search columns are affected: `csdesk --db URL check "
+                    "--repair` rebuilds them." if report.repairable
+                    else "Restore the newest good backup with `csdesk --db URL restore FILE`."
+                )
+                click.echo(f"The csdesk database on {where} has problems. {advice}", err=True)
     if not report.ok:
         raise click.exceptions.Exit(EXIT_CHECK_FAILED)

@@ -27,6 +27,9 @@ class CheckReport:
     checked: list[str] = field(default_factory=list)  # what was looked at, for the report
     busy: bool = False  # another program held a lock the whole time: nothing could be said
     repairable: bool = False  # every problem is in something rebuildable from the tables
+    # The address leads to a database that is not csdesk's (empty, or another program's): nothing
+    # is damaged, so the advice is to check the address, never to restore a backup over it.
+    wrong_database: bool = False
 
     def fail(self, problem: str, *, repairable: bool = False) -> None:
         if self.ok:

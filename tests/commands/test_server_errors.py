@@ -90,6 +90,8 @@ def test_a_database_that_is_not_csdesks(folder: Path, pg_cluster: PgCluster) -> 
         assert "not csdesk's" in text and "payroll" in text, args
     done = csdesk("--db", pg_cluster.url(name), "check")
     assert done.returncode == 2 and "this database is not csdesk's" in done.stderr
+    # Nothing is damaged there: the advice is to check the address, not to restore over it.
+    assert "check the database name in --db" in done.stderr and "restore" not in done.stderr.lower()
     assert pg_cluster.psql("SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'",
                            database=name).strip() == "payroll"  # nothing was added
 

@@ -64,6 +64,7 @@ def check(conn: psycopg.Connection) -> CheckReport:
         report.fail("this database is not csdesk's: " + (
             f"it holds other tables ({', '.join(tables[:8])})" if tables
             else "it is empty (set it up with `csdesk server init URL`)"))
+        report.wrong_database = True
         return report
     with conn.transaction():
         conn.execute("SET TRANSACTION READ ONLY")

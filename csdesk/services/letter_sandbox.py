@@ -77,8 +77,9 @@ class TemplateProblem(UserError):
         where = f"“{template}”, line {line}," if line else f"“{template}”"
         reason = reason.rstrip(". ")
         super().__init__(
-            f"The letter template {where} {reason}. Fix the template and press Reload; "
-            "nothing was printed or saved."
+            # Both faces read this: the command line has no Reload button, the window does.
+            f"The letter template {where} {reason}. Fix the template and try again (in the "
+            "letter window, press Reload); nothing was printed or saved."
         )
         self.template = template
         self.line = line
@@ -327,13 +328,16 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
             missing = exc.name or name
             if missing == name:
                 raise UserError(
-                    f"There is no letter template “{name}”. Check the name, or press Reload "
-                    "after adding it to the templates folder."
+                    f"There is no letter template “{name}”. Check the name (`csdesk letter "
+                    "--list`), or add it to the templates folder (then, in the letter window, "
+                    "press Reload)."
                 ) from None
             raise TemplateProblem(name, None, f"uses “{missing}”, which does not exist") from None
         except TemplateSyntaxError as exc:
             where = Path(exc.filename).name if exc.filename else (exc.name or name)
             raise TemplateProblem(where, exc.lineno, f"has a mistake: {exc.message}") from None
+        except UnicodeDecodeError:  # saved by an editor in Latin-1 or UTF-16, say
+            raise TemplateProblem(name, None, "is not UTF-8 text: save it as UTF-8") from None
         except Exception as exc:  # an absurdly nested template can exhaust the compiler
             raise TemplateProblem(name, None, f"could not be read ({type(exc).__name__})") from None
 

@@ -9,6 +9,7 @@ import pytest
 
 from csdesk import paths
 from csdesk.domain import Change, CustomerDraft
+from csdesk.errors import UserError
 from csdesk.services import demo
 from csdesk.services.clock import parse
 from csdesk.services.desk import Desk
@@ -90,6 +91,27 @@ def test_reprint_is_identical_after_the_template_changes(desk: Desk) -> None:
     assert "brand new" in desk.letters.render("thank_you", cid).html
     again = desk.letters.get(sent.id)
     assert again.html == sent.html and "brand new" not in again.html
+
+
+def test_a_broken_template_says_what_to_do_in_words_both_faces_can_follow(desk: Desk) -> None:
+    """The same sentence reaches the command line (no Reload button there) and the window."""
+    cid = desk.customers.create(CustomerDraft(first_name="Ada")).id
+    folder = paths.user_letters_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "broken.html.j2").write_text("<p>Hi {{ customer.name }</p>\n")
+    (folder / "latin.html.j2").write_bytes("<p>Grüße {{ customer.name }}</p>\n".encode("latin-1"))
+    desk.letters.reload()
+    with pytest.raises(UserError) as broken:
+        desk.letters.render("broken", cid)
+    assert "“broken.html.j2”, line 1, has a mistake" in str(broken.value)
+    assert "Fix the template and try again (in the letter window, press Reload)" in str(broken.value)
+    with pytest.raises(UserError) as latin:
+        desk.letters.render("latin", cid)
+    assert "“latin.html.j2” is not UTF-8 text: save it as UTF-8" in str(latin.value)
+    assert "UnicodeDecodeError" not in str(latin.value)
+    with pytest.raises(UserError, match="nothing was printed or saved"):
+        desk.letters.produce("broken", cid)
+    assert desk.letters.for_customer(cid) == []  # and nothing was recorded
 
 
 def test_timeline_sql_has_the_agreed_columns(desk: Desk) -> None:

@@ -162,3 +162,19 @@ def test_the_date_style_the_readme_promises(tmp_path: Path) -> None:
         assert style != "mdy", "the README's date_style claim holds now: take it off PENDING_CLAIMS"
     else:
         assert style == "mdy"
+
+
+def test_the_daily_csv_columns_and_kinds_are_the_ones_written() -> None:
+    """The README calls the daily log's CSV columns stable: it must name every one, in order, and
+    every kind a row can have (a script author reads that sentence, not the code)."""
+    from csdesk.services.report_export import COLUMNS
+    from csdesk.services.reports import KIND_LABELS
+
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    start = text.index("CSV columns, stable:")
+    sentence = text[start:text.index("Files are UTF-8", start)]
+    named = re.findall(r"`([a-z_]+)`", sentence)
+    assert tuple(named) == COLUMNS
+    kinds = re.search(r"`kind` \(([^)]*)\)", sentence)
+    assert kinds is not None
+    assert [k.strip() for k in kinds.group(1).split(",")] == list(KIND_LABELS)

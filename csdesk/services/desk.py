@@ -408,6 +408,12 @@ class Desk:
 
         dialect.adopt(self.db, fresh)
 
+    def discard_connection(self, fresh: object | None) -> None:
+        """Close a connection prepare_connection made that will not be adopted (any thread)."""
+        from csdesk.store import dialect
+
+        dialect.discard(self.db, fresh)
+
     def outcome(self, ref: object) -> bool | None:
         """Was the write a SaveUncertain named saved? True, False, or None while the server cannot
         tell yet; ServerUnavailable while it does not answer."""

@@ -104,6 +104,12 @@ def adopt(db: Any, fresh: object | None) -> None:
         db.adopt(fresh)
 
 
+def discard(db: Any, fresh: object | None) -> None:
+    """Close a fresh_connection that will not be adopted."""
+    if is_server_db(db) and fresh is not None:
+        db.discard(fresh)
+
+
 # -- a write whose COMMIT's answer was lost (store.server.sql.PgDatabase.write) -------------------
 def transaction_id(db: Any) -> str:
     """A select-list item naming the current transaction (PostgreSQL's xid8, as text); NULL on

@@ -212,6 +212,13 @@ class PgDatabase:
         with suppress(psycopg.Error):
             old.close()
 
+    @staticmethod
+    def discard(fresh: psycopg.Connection) -> None:
+        """Close a connection fresh_connection made that will not be adopted (its window closed
+        while it was being made): else it stays open on the server until garbage collection."""
+        with suppress(psycopg.Error):
+            fresh.close()
+
     def reconnect(self) -> None:
         """After the server went away and came back: a new connection in place of the broken
         one, made on this thread (a command, a writer thread; the window uses fresh_connection

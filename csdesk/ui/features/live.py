@@ -142,8 +142,9 @@ class LiveCounters(Feature):
                 made = None
             try:
                 fresh.emit(made)
-            except RuntimeError:  # the window closed meanwhile: the connection goes with it
+            except RuntimeError:  # the window closed meanwhile: nobody will take it
                 log.debug("live: window gone before its new connection was ready")
+                desk.discard_connection(made)
 
         threading.Thread(target=make, name="csdesk-reconnect", daemon=True).start()
 
@@ -151,7 +152,8 @@ class LiveCounters(Feature):
         """On the UI thread: take the new connection (no waiting), then read what the others
         wrote meanwhile (the change log keeps it), as after any NOTIFY."""
         self._reconnecting = False
-        if self._closing:
+        if self._closing:  # torn down while it was being made: nobody takes it, so close it
+            self.desk.discard_connection(fresh)
             return
         if fresh is None:
             if self.listener is None or self.listener.listening:

@@ -7,6 +7,7 @@ which csdesk.cli answers without click (issue 17)."""
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 from pathlib import Path
 
@@ -63,6 +64,9 @@ def _attempt(ctx: click.Context) -> str:
     return " ".join(words)[:200]
 
 
+_OTHER_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
 class DbTarget(click.ParamType):
     """A database file (a Path) or a PostgreSQL server (the URL as typed: a Path would fold its //)."""
 
@@ -71,6 +75,14 @@ class DbTarget(click.ParamType):
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> object:
         from csdesk.store.server.target import is_server
 
+        other = _OTHER_URL.match(str(value).strip()) if isinstance(value, str) else None
+        if other and not is_server(value):
+            # Else `mysql://u@host/db` became the path mysql:/u@host/db and the message spoke of a
+            # missing folder. The value itself is not echoed: such a URL may carry a password.
+            self.fail(
+                f"{other.group(1)}:// is not a database csdesk can use: give a database file, or "
+                "a PostgreSQL server as postgresql://user@host/database.", param, ctx
+            )
         if isinstance(value, Path) or not is_server(value):
             return click.Path(dir_okay=False, path_type=Path).convert(str(value), param, ctx)
         return str(value)
@@ -86,8 +98,8 @@ class DbTarget(click.ParamType):
     "db_path",
     type=DbTarget(),
     envvar="CSDESK_DB",
-    help="Database file (default: csdesk.db in your data folder; or set CSDESK_DB), or a PostgreSQL "
-    "server URL for `server init`.",
+    help="Database file (default: csdesk.db in your data folder; or set CSDESK_DB), or the shop's "
+    "PostgreSQL server: postgresql://user@host/database.",
 )
 @click.option(
     "--staff",

@@ -61,3 +61,17 @@ def test_phone_search_with_country_code(db_path: Path) -> None:
     for query in ("+1 720", "+1 (720) 99", "001 720 996"):
         done = run("--db", str(db_path), "search", "--json", "--", query)
         assert "Lucía" in done.stdout, query
+
+
+def test_a_url_of_another_database_is_refused_as_such(tmp_path: Path) -> None:
+    """`--db mysql://...` is not a file path with a missing folder: one line that says what --db
+    takes, exit 2, without echoing the URL (it may carry a password), and nothing created."""
+    done = subprocess.run(
+        [sys.executable, "-m", "csdesk", "--db", "mysql://shop:s3cret@till/shop", "search", "ana"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert "mysql:// is not a database csdesk can use" in done.stderr
+    assert "postgresql://user@host/database" in done.stderr
+    assert "s3cret" not in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -61,6 +61,12 @@ class ServerUnavailable(UserError):
     may say it more briefly where a save was not what failed (the search list)."""
 
 
+class ServerSlow(UserError):
+    """The server did not answer within the connection's deadline but took the cancel: that one
+    statement was cancelled and nothing was changed; the connection goes on. A face that was
+    waiting for something (a lost save's outcome) simply asks again."""
+
+
 class SaveUncertain(ServerUnavailable):
     """The connection was lost after a write's COMMIT was sent and before its answer came: the
     write may or may not have been saved. `ref` is what `Desk.outcome(ref)` needs to tell which,

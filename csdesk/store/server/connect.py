@@ -29,7 +29,7 @@ import psycopg
 from psycopg import conninfo as libpq_conninfo
 from psycopg import errors as pg_errors
 
-from csdesk.errors import ServerUnavailable, UserError
+from csdesk.errors import ServerSlow, ServerUnavailable, UserError
 from csdesk.store.server.target import redact
 
 log = logging.getLogger(__name__)
@@ -193,7 +193,7 @@ def translate(exc: BaseException, target: str = "") -> UserError:
             "not saved (the server undoes an unfinished change). Check the network and try again."
         )
     if isinstance(exc, pg_errors.QueryCanceled) or state == "57014":
-        return UserError(
+        return ServerSlow(
             f"The PostgreSQL server took too long to answer{where}, so csdesk stopped waiting: "
             "nothing was changed. Try again; if it keeps happening, the server is overloaded."
         )

@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QAbstractButton, QDialog, QLabel, QMainWindow
 
 from csdesk.domain import Change
-from csdesk.errors import CsdeskError, SaveUncertain, ServerUnavailable, UserError
+from csdesk.errors import CsdeskError, SaveUncertain, ServerSlow, ServerUnavailable, UserError
 from csdesk.services.desk import Desk
 
 DRAFT_DELAY_MS = 600  # a pause in typing, not every keystroke
@@ -113,8 +113,11 @@ class DraftDialog(QDialog):
             return
         try:
             saved = self._desk.outcome(self._pending)
-        except ServerUnavailable:
-            return  # still away: the window reconnects by itself; look again then
+        except (ServerUnavailable, ServerSlow):
+            # Still away (the window reconnects by itself), or slow to answer this look (it was
+            # cancelled, nothing is known yet): look again. Never "nothing was changed. Try
+            # again" with Save enabled: the save may have gone through.
+            return
         except CsdeskError as exc:  # the server cannot tell: the user must look
             self._outcome_known(str(exc))
             return

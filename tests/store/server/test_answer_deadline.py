@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from csdesk.errors import ServerUnavailable, UserError
+from csdesk.errors import ServerSlow, ServerUnavailable, UserError
 from csdesk.store.server import connect
 from csdesk.store.server.sql import PgDatabase
 from tests.net_proxy import NetProxy
@@ -49,6 +49,7 @@ def test_a_slow_server_has_the_statement_cancelled_not_the_connection(
         with pytest.raises(UserError) as exc:
             db.execute("SELECT pg_sleep(5)")
         assert not isinstance(exc.value, ServerUnavailable)
+        assert isinstance(exc.value, ServerSlow)  # a face waiting for something looks again
         assert "took too long to answer" in str(exc.value) and "nothing was changed" in str(exc.value)
         assert not db.lost
         assert db.execute("SELECT 4").fetchone() == (4,)  # the same connection works on

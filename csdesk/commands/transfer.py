@@ -79,7 +79,9 @@ def import_cmd(run: RunContext, file: Path, fmt: str, map_text: str, dry_run: bo
     )
     for item in plan.items:
         if item.action == "skip":
-            click.echo(f"  row {item.line}: skipped ({item.reason}) {item.name}")
+            # The name, unless the row has none (its name is then "row N" already).
+            who = "" if item.name == f"row {item.line}" else f" ({item.name})"
+            click.echo(f"  row {item.line}{who}: skipped: {item.reason}.")
         for warning in item.warnings:
             click.echo(f"  row {item.line}: {warning}")
     if batch_id is not None:

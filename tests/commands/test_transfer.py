@@ -184,3 +184,24 @@ def test_export_customers_writes_whole_files_and_never_replaces_without_force(
     code, out, err = run(capsys, "--db", db, "export", "customers", "-o", "/dev/full")
     assert code == 1 and "Exported" not in out and err
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_a_cut_off_vcard_is_listed_as_skipped_once_by_name(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A vCard file cut off inside its last contact: that contact is skipped and said (it used to
+    vanish without a word), and each skipped row is one readable line: its number, its name when
+    it has one, the reason."""
+    db = str(tmp_path / "shop.db")
+    src = tmp_path / "phone.vcf"
+    src.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Vera Card\r\nTEL:+1 503 555 0142\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Cut;Off;;;\r\nTEL:+1 212 555 01",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "--db", db, "import", str(src), "--dry-run")
+    assert code == 0
+    assert "1 new, 0 updated, 0 already up to date, 2 skipped." in out
+    assert "  row 2: skipped: no name and no contact details.\n" in out
+    assert "  row 3 (Off Cut): skipped: this contact has no END:VCARD" in out

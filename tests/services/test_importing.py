@@ -394,7 +394,9 @@ def test_vcard_21_quoted_printable_and_unterminated_cards(desk: Desk, tmp_path: 
         b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Cut;Off;;;\r\nTEL:+1 212 555 0100\r\n"
     )
     plan = desk.imports.preview(src)
-    assert [i.name for i in plan.items] == ["Jürgen Müller"]  # the unfinished card is not read
+    # The unfinished card is not imported, and not lost without a word: skipped with the reason.
+    assert [(i.name, i.action) for i in plan.items] == [("Jürgen Müller", "create"), ("Off Cut", "skip")]
+    assert "no END:VCARD" in plan.items[1].reason
     desk.imports.apply(plan)
     jurgen = desk.customers.get(plan.items[0].customer_id or 0)
     assert [(p.label, p.e164) for p in jurgen.phones] == [

@@ -314,7 +314,7 @@ def csv_record(mapping: Mapping, row: list[str], line: int, lines: tuple[int, in
     return rec
 
 
-def vcard_record(props: list[VProperty], line: int) -> r.Record:
+def vcard_record(props: list[VProperty], line: int, *, closed: bool = True) -> r.Record:
     rec = r.Record(line=line)
     full_name = ""
     for prop in props:
@@ -357,4 +357,9 @@ def vcard_record(props: list[VProperty], line: int) -> r.Record:
     not_a_name = {rec.company, *rec.emails, *(raw for _label, raw in rec.phones)}
     if not (rec.first_name or rec.last_name) and full_name and full_name not in not_a_name:
         rec.first_name, rec.last_name = r.split_full_name(full_name)
+    if not closed:  # what it holds may be cut off half-way: skipped and said, as a broken CSV row
+        rec.problem = (
+            "this contact has no END:VCARD (the file was cut off, or the next contact begins "
+            "inside it), so it may be incomplete. Complete the file and import it again"
+        )
     return rec

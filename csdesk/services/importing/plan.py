@@ -361,7 +361,10 @@ def open_file(path: Path, fmt: str = "auto", mapping: dict[str, str] | None = No
     sha = text.sha256
     if fmt == "vcard" or (fmt == "auto" and (looks_vcard or path.suffix.lower() in (".vcf", ".vcard"))):
         cards = read_vcards(text.read())  # cards are read whole: a vCard file is small
-        recs = (formats.vcard_record(c, n) for n, c in enumerate(cards, start=1))
+        recs = (
+            formats.vcard_record(props, n, closed=closed)
+            for n, (props, closed) in enumerate(cards, start=1)
+        )
         return Source("vcard", lambda: len(cards), recs, sha)
     # One line ending everywhere, so multi-line cells read the same from Windows and Unix files.
     header, count, rows = open_csv_stream(text)

@@ -147,8 +147,11 @@ def split_structured(text: str, sep: str = ";") -> list[str]:
     return [unescape(p) for p in parts]
 
 
-def read_vcards(text: str) -> list[list[VProperty]]:
-    cards: list[list[VProperty]] = []
+def read_vcards(text: str) -> list[tuple[list[VProperty], bool]]:
+    """Every card as (properties, closed). A card without its END:VCARD (a file cut off, or the
+    next card begun) is kept with closed=False, so the import lists it as skipped with the
+    reason: dropping it silently lost a contact nobody was told about."""
+    cards: list[tuple[list[VProperty], bool]] = []
     current: list[VProperty] | None = None
     for line in _unfold(text):
         if not line.strip():
@@ -158,11 +161,13 @@ def read_vcards(text: str) -> list[list[VProperty]]:
             continue
         name, raw_params, value = match.group(1).upper(), match.group(2), match.group(3)
         if name == "BEGIN" and value.strip().upper() == "VCARD":
+            if current is not None:
+                cards.append((current, False))
             current = []
             continue
         if name == "END" and value.strip().upper() == "VCARD":
             if current is not None:
-                cards.append(current)
+                cards.append((current, True))
             current = None
             continue
         if current is None:
@@ -172,6 +177,8 @@ def read_vcards(text: str) -> list[list[VProperty]]:
             charset = (params.get("charset") or ["utf-8"])[0]
             value = quopri.decodestring(value.encode("ascii", "replace")).decode(charset, "replace")
         current.append(VProperty(name, params, value))
+    if current is not None:
+        cards.append((current, False))
     if not cards:
         raise UserError("No contacts found in this vCard file (no BEGIN:VCARD … END:VCARD).")
     return cards

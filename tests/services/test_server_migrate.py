@@ -4,6 +4,7 @@ file untouched; and the one SearchService finding the same customers on both eng
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -90,8 +91,10 @@ def test_migrate_copies_everything_and_verifies(shop: Path, pg_url: str) -> None
 
 def test_a_second_migrate_is_refused(shop: Path, pg_url: str) -> None:
     assert migrate_file(shop, pg_url, lambda *_: True).ok
-    with pytest.raises(UserError, match=r"already holds csdesk data .*nothing was copied"):
+    with pytest.raises(UserError, match=r"already holds csdesk data .*nothing was copied") as refused:
         migrate_file(shop, pg_url, lambda *_: True)
+    # Named by what the shop knows (customers, visits), before the bookkeeping tables.
+    assert re.search(r"already holds csdesk data \(\d+ customers, \d+ visits, ", str(refused.value))
 
 
 def test_a_table_the_server_does_not_know_stops_the_move(shop: Path, pg_url: str, tmp_path: Path) -> None:

@@ -199,9 +199,15 @@ def empty_partial_copy(conn: psycopg.Connection) -> None:
         pgsql.SQL(", ").join(map(pgsql.Identifier, tables))))
 
 
+# What a shop owner recognises comes first in the refusal: "302 customers, 961 visits", not the
+# bookkeeping tables (changes, presence, visit_slots) that happen to come first in the file.
+_SHOWN_FIRST = ("customers", "visits", "notes", "issues", "followups", "letters", "staff")
+
+
 def _require_empty(conn: psycopg.Connection, tables: list[str]) -> None:
     held = []
-    for table in tables:
+    rank = {name: i for i, name in enumerate(_SHOWN_FIRST)}
+    for table in sorted(tables, key=lambda t: rank.get(t, len(rank))):  # stable: the rest as listed
         if table in SEED_TABLES:
             continue
         (n,) = conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()  # type: ignore[misc]

@@ -412,3 +412,21 @@ def test_unknown_columns_ask_for_a_mapping(desk: Desk, tmp_path: Path) -> None:
         desk.imports.preview(src)
     with pytest.raises(UserError, match="Unknown format"):
         desk.imports.preview(src, fmt="excel")
+
+
+def test_a_missing_column_shows_the_header_short_and_printable(desk: Desk, tmp_path: Path) -> None:
+    """--map names a column the file lacks: the message lists the file's columns, but never a
+    thousand of them, nor the control bytes of a file that is not text (an .xlsx renamed .csv)."""
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(f"col{i}" for i in range(500)) + "\n" + ",".join("x" * 500) + "\n")
+    with pytest.raises(UserError) as many:
+        desk.imports.preview(wide, mapping={"Client": "name"})
+    assert "Its columns are: col0, col1," in str(many.value) and "col11 and 488 more." in str(many.value)
+    assert "col499" not in str(many.value)
+    binary = tmp_path / "sheet.csv"
+    binary.write_bytes(b"PK\x03\x04\x14\x00\x06\x00,\x08\x00\x00\x00!\x00b\xee\x9dh^\x01\n1,2\n")
+    with pytest.raises(UserError) as garbage:
+        desk.imports.preview(binary, mapping={"Client": "name"})
+    message = str(garbage.value)
+    assert "does not look like a CSV text file: export it again as CSV" in message
+    assert not any(ord(ch) < 32 for ch in message) and "\ufffd" not in message

@@ -165,6 +165,18 @@ def detect(header: list[str]) -> str:
     return "csv"
 
 
+def _columns_are(header: list[str]) -> str:
+    """The file's header as one short, printable line: a header of a thousand columns, or the
+    bytes of a file that is not text at all (a spreadsheet's .xlsx renamed .csv), must not flood
+    the terminal or put control characters in it."""
+    text = " ".join(header)
+    if "\ufffd" in text or any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text):
+        return "It does not look like a CSV text file: export it again as CSV (UTF-8)."
+    shown = [r.shorten(h, 40) for h in header[:12]]
+    more = f" and {len(header) - 12:,} more" if len(header) > 12 else ""
+    return f"Its columns are: {', '.join(shown)}{more}."
+
+
 def mapping_for(fmt: str, header: list[str], explicit: dict[str, str] | None = None) -> Mapping:
     """The column mapping for `fmt`; `explicit` ('Column' -> field) wins over any guess."""
     mapping = Mapping(fmt)
@@ -179,7 +191,7 @@ def mapping_for(fmt: str, header: list[str], explicit: dict[str, str] | None = N
                     f"“{target_field}” is not a field csdesk knows. Use one of: {', '.join(FIELDS)}."
                 )
             if _key(column) not in by_name:
-                raise UserError(f"The file has no column “{column}”. Its columns are: {', '.join(header)}.")
+                raise UserError(f"The file has no column “{column}”. {_columns_are(header)}")
             mapping.add(target_field, by_name[_key(column)], label or "mobile")
         return mapping
     for index, name in enumerate(header):

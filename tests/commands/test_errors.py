@@ -75,3 +75,16 @@ def test_a_url_of_another_database_is_refused_as_such(tmp_path: Path) -> None:
     assert "postgresql://user@host/database" in done.stderr
     assert "s3cret" not in done.stderr and "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_record_number_is_asked_for_in_a_shops_words() -> None:
+    """Not click's "'abc' is not a valid integer range", nor [1<=x<=9223372036854775807] in --help."""
+    for value, words in (("abc", "“abc” is not a number. Give the number csdesk shows, like 12."),
+                         ("0", "0 cannot be a number csdesk gave out: they start at 1"),
+                         ("99999999999999999999", "cannot be a number csdesk gave out")):
+        done = run("timeline", value)
+        assert done.returncode == 2 and words in done.stderr, value
+        assert "integer range" not in done.stderr and "<=x<=" not in done.stderr
+    helped = run("visit", "--help")
+    assert "--customer NUMBER" in helped.stdout and "[1 or more]" in helped.stdout
+    assert "9223372036854775807" not in helped.stdout

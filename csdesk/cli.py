@@ -21,7 +21,7 @@ from csdesk.commands.registry import (
     SERVER_READY_COMMANDS,
     resolve_target,
 )
-from csdesk.errors import CsdeskError, NotFound, PermissionDenied, UserError
+from csdesk.errors import Conflict, CsdeskError, NotFound, PermissionDenied, UserError
 
 __all__ = ["LAZY_COMMANDS", "SERVER_NOT_YET", "SERVER_OWN_TARGET", "SERVER_READY_COMMANDS", "main",
            "route_uri"]
@@ -133,6 +133,14 @@ def main(argv: list[str] | None = None) -> None:
     except PermissionDenied as exc:
         _say(f"csdesk: {exc}")
         sys.exit(EXIT_DENIED)
+    except Conflict as exc:
+        # The window's next step ("what you typed is still here ... or cancel") is not this one's.
+        if exc.said:
+            _say(f"csdesk: {exc.said}, since the version this command went by (--if-version). "
+                 "Nothing was saved: look again (--json shows the version now) and run it again.")
+        else:
+            _say(f"csdesk: {exc}")
+        sys.exit(EXIT_USER_ERROR)
     except (UserError, CsdeskError) as exc:
         _say(f"csdesk: {exc}")
         sys.exit(EXIT_USER_ERROR)

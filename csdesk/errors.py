@@ -47,12 +47,16 @@ class Conflict(UserError):
         at: str | None = None,
         computer: str = "",
         changed: tuple[str, ...] = (),
+        said: str = "",
     ) -> None:
         super().__init__(message)
         self.who = who
         self.at = at
         self.computer = computer
         self.changed = changed
+        # Who changed what, without what to do next: a face with other ways (the command line's
+        # --if-version, no Cancel button) says its own next step after it.
+        self.said = said
 
 
 class ServerUnavailable(UserError):

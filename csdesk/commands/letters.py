@@ -297,6 +297,8 @@ def parse_ids(text: str) -> list[int]:
             continue
         if not part.isdigit():
             raise UserError(f"“{part}” is not a customer id. Write ids like 1,2,3.")
+        if not 1 <= int(part) <= 2**63 - 1:  # else SQLite's OverflowError reached the last net
+            raise UserError(f"{int(part)} cannot be a customer id csdesk gave out. Write ids like 1,2,3.")
         ids.append(int(part))
     if not ids:
         raise UserError("Give at least one customer id, like --customers 1,2,3.")

@@ -91,4 +91,5 @@ def refused_by(ctx: Context, last: Row | None, *, what: str, then: str = KEEP_YO
         at=last["at"] if last is not None else None,
         computer=where,
         changed=tuple(changed),
+        said=said,
     )

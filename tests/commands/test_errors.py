@@ -88,3 +88,15 @@ def test_a_record_number_is_asked_for_in_a_shops_words() -> None:
     helped = run("visit", "--help")
     assert "--customer NUMBER" in helped.stdout and "[1 or more]" in helped.stdout
     assert "9223372036854775807" not in helped.stdout
+
+
+def test_a_huge_id_in_a_letters_batch_is_a_clear_line(db_path: Path, tmp_path: Path) -> None:
+    """--customers 99999999999999999999 reached SQLite and came back as the last net's 'something
+    went wrong inside csdesk (OverflowError ...)'; and nothing is written."""
+    out = tmp_path / "batch.pdf"
+    done = run("--db", str(db_path), "letters", "thank_you", "--customers", "3,99999999999999999999",
+               "-o", str(out))
+    assert done.returncode == 1
+    assert "99999999999999999999 cannot be a customer id csdesk gave out" in done.stderr
+    assert "went wrong inside" not in done.stderr and "OverflowError" not in done.stderr
+    assert not out.exists()

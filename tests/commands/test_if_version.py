@@ -32,6 +32,9 @@ def test_settings_and_staff_changed_since_the_script_read_them_are_refused(
                        capsys=capsys)
     assert code == 1 and "Traceback" not in err
     assert "changed the settings at" in err and ": shop name" in err and "(at Counter 1)" in err
+    # The command line's next step, not the window's (no "what you typed is still here", no Cancel).
+    assert "since the version this command went by (--if-version)" in err and "run it again" in err
+    assert "still here" not in err and "cancel" not in err and err.count("\n") == 1
     assert window.shop.get("shop_name") == "Trail & Co"
     code, _, err = run(db_path, "staff", "reactivate", "Carl", "--if-version",
                        str(carl["version"]), capsys=capsys)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -92,6 +93,10 @@ class CustomerCard(QWidget):
         shown.setAccessibleName(f"{label}: {value}")
         shown.setWordWrap(True)
         shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Take the width the card gives (at most 340 px) and wrap in it: asking for the one-line
+        # width let a long value (a company, an address, one long e-mail widening the column) run
+        # past the card's edge, its last line cut off with no sign of it.
+        shown.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.form.addRow(caption, shown)
 
     def values(self) -> list[tuple[str, str]]:

@@ -144,7 +144,7 @@ class Shell(QMainWindow):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([350, 930])
-        self.search.setMinimumWidth(300)
+        self.search.setMinimumWidth(260)
         # The content and any overlays (the lock screen) share one place: an overlay is shown
         # instead of the content, not over it, so nothing of a customer can show through.
         self.content: QWidget = splitter

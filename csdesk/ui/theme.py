@@ -161,6 +161,7 @@ def apply_theme(app: QApplication) -> Tones:
         }}
         QTabBar::tab:selected {{ border-bottom: 3px solid {t.accent}; font-weight: 600; }}
         QTabWidget#insightsTabs > QTabBar::tab {{ padding: 8px 9px; margin-right: 2px; }}
+        QTabWidget#customerSections > QTabBar::tab {{ padding: 8px 14px; }}
         QFrame#greetingBanner {{ background: {t.banner_bg}; border-radius: 10px; }}
         QLabel#greetingHeadline {{ font-size: 24pt; font-weight: 600; }}
         QLabel#greetingDetails {{ font-size: 13pt; }}

@@ -272,3 +272,20 @@ def test_f1_opens_the_shortcuts(
     dialog = ShortcutsDialog(window, shown[0])
     qtbot.addWidget(dialog)
     assert dialog.table.text() == shown[0] and dialog.table.wordWrap()
+
+
+def test_the_window_fits_a_1024_pixel_counter_screen(
+    qtbot: QtBot, window: MainWindow, known: dict[str, Customer]
+) -> None:
+    """A small counter screen is 1,024 pixels wide: with a customer open the window shrinks to
+    it, and the customer's tabs (Timeline, Notes, Issues, Letters) all show, none scrolled away."""
+    window.open_customer(known["jose"].id)
+    qtbot.waitUntil(lambda: window.customer_view.banner.headline.text() != "", timeout=5000)
+    assert window.minimumSizeHint().width() <= 1024
+    window.resize(1024, 720)
+    qtbot.waitUntil(lambda: window.width() == 1024, timeout=5000)
+    bar = window.customer_view.sections.tabBar()
+    qtbot.waitUntil(lambda: bar.width() > 0, timeout=5000)
+    assert bar.count() >= 4
+    assert bar.tabRect(bar.count() - 1).right() <= bar.width(), [bar.tabText(i) for i in range(bar.count())]
+    assert all(bar.tabRect(i).left() >= 0 for i in range(bar.count()))

@@ -51,7 +51,7 @@ class CustomerView(QStackedWidget):
         self.banner = GreetingBanner()
         self.card = CustomerCard(desk.region)
         self.card.edit_requested.connect(self.edit_requested)
-        self.card.setMinimumWidth(300)
+        self.card.setMinimumWidth(260)
         self.card.setMaximumWidth(340)
 
         # One timeline (visits, calls, notes, issues, letters) took the place of the visit history.

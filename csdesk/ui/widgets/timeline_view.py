@@ -49,6 +49,12 @@ class TimelinePanel(QWidget):
         self.channel.addItem("Any channel", None)
         for channel in Channel:
             self.channel.addItem(channel.label, channel.value)
+        for combo in (self.kind, self.channel):
+            # As wide as a short choice, not the longest ("Issues and follow-ups"): the window
+            # must fit a 1,024-pixel counter screen. The list that opens shows every choice whole.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(9)
+            combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
         self.kind.currentIndexChanged.connect(self._apply_filter)
         self.channel.currentIndexChanged.connect(self._apply_filter)
 

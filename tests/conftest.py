@@ -100,6 +100,8 @@ SQLITE_ONLY: dict[str, str] = {
     ),
     'tests/services/test_import_streaming.py::test_namesakes_are_looked_up_once_per_name':
         "counts statements with sqlite3's trace callback",
+    'tests/services/test_import_streaming.py::test_a_short_file_into_a_big_database_asks_for_its_few_names':
+        "watches the statements with sqlite3's trace callback",
     "tests/services/test_import_streaming.py::"
     "test_a_big_file_into_a_big_database_finds_namesakes_in_one_pass":
         "watches the statements with sqlite3's trace callback (the one-pass scan replaces FTS5 "

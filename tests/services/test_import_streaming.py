@@ -95,6 +95,35 @@ def test_namesakes_are_looked_up_once_per_name(desk: Desk, tmp_path: Path) -> No
     assert sum("customers_fts" in s and "MATCH" in s for s in statements) == 2  # maria garcia, li wei
 
 
+def test_a_short_file_into_a_big_database_asks_for_its_few_names(
+    desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file shorter than the preview's first page is never counted while it is read; it is
+    small, so its few names are asked for one by one, not by a walk of every customer."""
+    from csdesk.domain import CustomerDraft
+    from csdesk.services.importing import plan as plan_module
+
+    desk.auth.act_as_cli()
+    existing = desk.customers.create(CustomerDraft(first_name="Maria", last_name="García")).id
+    # "A big database" for this test: the one-pass walk is for files of 10+ rows per customer.
+    monkeypatch.setattr(plan_module, "NAMESAKE_SCAN_MIN_CUSTOMERS", 1)
+    monkeypatch.setattr(plan_module, "NAMESAKE_SCAN_ROWS_PER_CUSTOMER", 10)
+    path = tmp_path / "short.csv"
+    path.write_text(
+        "Square Customer ID,First Name,Last Name,Email Address\n"
+        "SQ1,Maria,García,m1@example.com\nSQ2,Li,Wei,li@example.com\n",
+        encoding="utf-8",
+    )
+    statements: list[str] = []
+    desk.db.conn.set_trace_callback(statements.append)
+    try:
+        plan = desk.imports.preview(path)
+    finally:
+        desk.db.conn.set_trace_callback(None)
+    assert any(f"#{existing}" in w for w in plan.items[0].warnings)
+    assert not any("SELECT id, exact_keys FROM customers ORDER BY id" in s for s in statements)
+
+
 def test_plan_items_live_on_disk_a_page_at_a_time(desk: Desk, tmp_path: Path) -> None:
     from csdesk.services.importing.plan import PAGE_ITEMS
 

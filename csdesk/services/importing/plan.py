@@ -763,6 +763,8 @@ def build_plan(
                     raise UserError("Preview cancelled; nothing was imported.")
     finally:
         planner.seen.close()
+    if count is not None and len(items) < FIRST_PAGE_ROWS:
+        decide(len(items))  # a file shorter than the first page was never counted: it is small
     if named:
         # The same warning the per-name lookup gives, for every name in one pass; a file
         # counted small after all (its first rows were deferred) asks for those names one by one.

@@ -48,3 +48,35 @@ def test_a_connection_made_for_a_window_closed_meanwhile_is_closed(
     finally:
         desk.close()
         other.close()
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_an_unexpected_failure_while_reconnecting_tries_again(
+    qtbot: QtBot, db_target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever goes wrong making the new connection (here: a bug, a plain RuntimeError), the
+    reconnect thread ends with the window ready to try again, never stuck as 'reconnecting'."""
+    desk = Desk.open(db_target)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app)
+    win = MainWindow(desk)
+    qtbot.addWidget(win)
+    try:
+        live = win.find_feature(LiveCounters)
+        assert live is not None
+        tries: list[int] = []
+
+        def broken() -> object:
+            tries.append(1)
+            raise RuntimeError("a bug while connecting")
+
+        monkeypatch.setattr(desk, "prepare_connection", broken)
+        live.down = True
+        live._reconnect()
+        qtbot.waitUntil(lambda: bool(tries) and not live._reconnecting, timeout=5000)
+        live._reconnect()  # and the next try is made, not refused as already under way
+        qtbot.waitUntil(lambda: len(tries) == 2, timeout=5000)
+    finally:
+        win.teardown()
+        desk.close()

@@ -140,6 +140,9 @@ class LiveCounters(Feature):
             except CsdeskError as exc:  # still away: the listener's "up" or the timer tries again
                 log.info("live: reconnect failed: %s", exc)
                 made = None
+            except Exception:  # anything else must not end the thread with _reconnecting left on
+                log.exception("live: reconnect failed unexpectedly; trying again later")
+                made = None
             try:
                 fresh.emit(made)
             except RuntimeError:  # the window closed meanwhile: nobody will take it

@@ -8,12 +8,15 @@ pytest-qt's own hook, which fails the test), turns it into what the person can a
   the server is back);
 - one of csdesk's errors (a UserError says what to do): that sentence in the status bar;
 - anything else: a calm line in the status bar, and the traceback appended to errors.log in the
-  data folder (kept to its last ~1 MB), for whoever looks after the shop's computers.
+  data folder (kept to its last ~1 MB), for whoever looks after the shop's computers;
+- raised on a worker thread (threading.excepthook is not this hook; a QThread's slot is): only
+  the log, since widgets belong to the UI thread.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -60,11 +63,15 @@ def install(window: QMainWindow) -> Callable[[], None]:
             return
         if isinstance(exc, ServerUnavailable):
             return
-        if isinstance(exc, CsdeskError):
+        on_ui_thread = threading.current_thread() is threading.main_thread()
+        if isinstance(exc, CsdeskError) and on_ui_thread:
             window.statusBar().showMessage(str(exc), SHOWN_MS)
             return
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
         written = _append(f"--- {stamp}\n{''.join(traceback.format_exception(kind, exc, tb))}")
+        if not on_ui_thread:  # a worker thread's: widgets are the UI thread's alone
+            previous(kind, exc, tb)
+            return
         where = f" The details are in {written}." if written else ""
         window.statusBar().showMessage(
             f"Something went wrong ({kind.__name__}); csdesk carries on.{where}",

@@ -66,3 +66,27 @@ def test_anything_else_is_logged_and_the_window_carries_on(
     # the window still answers: a search typed now still runs
     qtbot.keyClicks(netted.search.field, "jo")
     qtbot.waitUntil(lambda: netted.search.shown_query == "jo", timeout=5000)
+
+
+@pytest.mark.qt_no_exception_capture
+def test_an_error_on_a_worker_thread_is_logged_and_touches_no_widget(
+    qtbot: QtBot, netted: MainWindow
+) -> None:
+    import sys
+    import threading
+
+    netted.statusBar().showMessage("before")
+    done = threading.Event()
+
+    def worker() -> None:
+        try:
+            raise UserError("said on a worker")
+        except UserError as exc:  # as Qt would hand a QThread slot's error to the hook
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+        done.set()
+
+    threading.Thread(target=worker).start()
+    assert done.wait(5)
+    qtbot.wait(20)
+    assert _status(netted)() == "before"
+    assert "said on a worker" in error_net.log_path().read_text(encoding="utf-8")

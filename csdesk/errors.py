@@ -75,8 +75,12 @@ class SaveUncertain(ServerUnavailable):
     """The connection was lost after a write's COMMIT was sent and before its answer came: the
     write may or may not have been saved. `ref` is what `Desk.outcome(ref)` needs to tell which,
     once the server answers again; until then a face keeps what was typed and does not offer to
-    save it again (that could save it twice)."""
+    save it again (that could save it twice). `written` names the rows the write wrote
+    ((entity, id), as its change log does): once it is known saved, a face loads those and goes
+    on as after a normal save."""
 
-    def __init__(self, message: str, *, ref: object) -> None:
+    def __init__(self, message: str, *, ref: object,
+                 written: tuple[tuple[str, int], ...] = ()) -> None:
         super().__init__(message)
         self.ref = ref
+        self.written = written

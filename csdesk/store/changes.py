@@ -86,7 +86,7 @@ def record(
     )
     returned = cur.fetchall()[0]  # read to its end: SQLite's statement done before COMMIT
     new_id = int(returned[0])
-    dialect.note_transaction(db, returned[1])
+    dialect.note_transaction(db, returned[1], entity, entity_id)
     dialect.announce_change(db, new_id)  # PostgreSQL: NOTIFY, delivered only if this commits
     if new_id % PRUNE_EVERY == 0:
         db.execute("DELETE FROM changes WHERE id <= ?", [new_id - KEEP])

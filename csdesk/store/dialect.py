@@ -117,9 +117,9 @@ def transaction_id(db: Any) -> str:
     return "pg_current_xact_id()::text" if is_server_db(db) else "NULL"
 
 
-def note_transaction(db: Any, xid: object) -> None:
+def note_transaction(db: Any, xid: object, entity: str, entity_id: int | None) -> None:
     if is_server_db(db):
-        db.note_transaction(xid)
+        db.note_transaction(xid, entity, entity_id)
 
 
 def outcome(db: Any, ref: object) -> bool | None:

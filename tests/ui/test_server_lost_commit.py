@@ -6,14 +6,15 @@ cuts the window's connection exactly there:
   out (not "not saved"), keeps the text and the draft, offers no second Save; the window
   reconnects by itself and the dialog then says it was saved, closes, and the note is there once;
 - the COMMIT never reached the server: the dialog then says it was not saved, keeps the text,
-  and Save saves it (once)."""
+  and Save saves it (once);
+- a call found saved goes on as any logged call (the timer stops, "Call logged" is said)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
@@ -21,7 +22,9 @@ from csdesk.domain import CustomerDraft
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.drafting import FINDING_OUT, NOT_SAVED, WAS_SAVED
 from csdesk.ui.dialogs.note_dialog import NoteDialog
+from csdesk.ui.dialogs.visit_dialog import VisitDialog
 from csdesk.ui.features.live import LiveCounters
+from csdesk.ui.features.visits import VisitsFeature
 from csdesk.ui.main_window import MainWindow
 from csdesk.ui.theme import apply_theme
 from tests.net_proxy import NetProxy, proxied_database
@@ -88,6 +91,8 @@ def test_a_save_cut_around_its_commit_is_told_truthfully(
             # the window reconnects by itself; the dialog learns it was saved and closes
             qtbot.waitUntil(lambda: not note.isVisible(), timeout=15000)
             assert note.result() == QDialog.DialogCode.Accepted
+            # its result is the saved note, as after a normal save (NoteDialog.ask returns it)
+            assert note.saved is not None and note.saved.body == BODY
             assert win.statusBar().currentMessage() == WAS_SAVED
             assert desk.drafts.get("note", maria) is None
             assert _stored(other) == 1
@@ -103,3 +108,43 @@ def test_a_save_cut_around_its_commit_is_told_truthfully(
         assert any(n.body == BODY for n in desk.notes.for_customer(maria))
     finally:
         note.close()
+
+
+PURPOSE = "Asked whether the boots come in a 46"
+
+
+def _stop_if_stuck() -> None:
+    """A dialog still open long after the server is back: closed, so the test fails, not hangs."""
+    stuck = QApplication.activeModalWidget()
+    if isinstance(stuck, VisitDialog):
+        stuck.reject()
+
+
+def test_a_call_found_saved_after_a_lost_answer_is_logged_as_any_call(
+    qtbot: QtBot, window: tuple[MainWindow, Desk, NetProxy, int]
+) -> None:
+    win, other, proxy, maria = window
+    visits = win.feature(VisitsFeature)
+    win.start_call(maria)  # Maria rang: the timer runs
+    assert visits.calls.running
+    cut = proxy.lose_commit_reply(b"INSERT INTO visits")
+    typed: list[bool] = []
+
+    def log() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, VisitDialog) or not dialog.isActiveWindow():
+            QTimer.singleShot(20, log)
+            return
+        qtbot.keyClicks(dialog.purpose, PURPOSE)
+        qtbot.keyClick(dialog.purpose, Qt.Key.Key_Return)
+        typed.append(dialog.outcome_pending)  # the answer was lost: not known yet
+        QTimer.singleShot(20000, _stop_if_stuck)
+
+    QTimer.singleShot(0, log)
+    qtbot.keyClick(win.search.field, Qt.Key.Key_F7)  # log the call; back once the dialog closes
+    assert typed == [True] and cut.is_set()
+    # Saved after all: the same as after a normal save, not as a Cancel.
+    assert not visits.calls.running
+    assert win.statusBar().currentMessage().startswith("Call logged for Maria Lopez")
+    found = other.db.execute("SELECT count(*) FROM visits WHERE purpose = ?", [PURPOSE])
+    assert found.fetchone()[0] == 1

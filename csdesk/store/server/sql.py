@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -123,11 +123,13 @@ def _prepare(conn: psycopg.Connection) -> None:
 
 @dataclass(frozen=True)
 class PendingWrite:
-    """A write whose COMMIT was sent but never answered: its transaction, and the server
-    session (backend) that ran it."""
+    """A write whose COMMIT was sent but never answered: its transaction, the server session
+    (backend) that ran it, and the rows it wrote as its change log names them ((entity, id)),
+    so a face that learns "saved" can show what was saved, as after a normal save."""
 
     xid: str
     backend_pid: int
+    written: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass
@@ -135,6 +137,7 @@ class _WriteMark:
     open: bool = False
     committing: bool = False
     xid: str | None = None
+    written: list[tuple[str, int]] = field(default_factory=list)
 
 
 class PgDatabase:
@@ -277,11 +280,15 @@ class PgDatabase:
         return self.conn.info.transaction_status != pq.TransactionStatus.IDLE
 
     # -- writes ----------------------------------------------------------------------------------
-    def note_transaction(self, xid: object) -> None:
+    def note_transaction(self, xid: object, entity: str = "", entity_id: int | None = None
+                         ) -> None:
         """The id of the write's transaction as the server gave it (store.changes.record reads
-        it with the change log's row, no extra round trip): kept until the COMMIT's answer."""
+        it with the change log's row, no extra round trip), and which row that change names:
+        kept until the COMMIT's answer."""
         if self._write.open:
             self._write.xid = None if xid is None else str(xid)
+            if entity and entity_id is not None:
+                self._write.written.append((entity, entity_id))
 
     @contextmanager
     def write(self) -> Iterator[PgDatabase]:
@@ -297,6 +304,7 @@ class PgDatabase:
             return
         mark = self._write
         mark.open, mark.xid, mark.committing = True, None, False
+        mark.written = []
         backend = self.conn.info.backend_pid
         try:
             with self.conn.transaction():
@@ -314,8 +322,10 @@ class PgDatabase:
                 raise
             from csdesk.store.server import connect
 
+            written = tuple(mark.written)
             raise SaveUncertain(connect.uncertain_message(self.target),
-                                ref=PendingWrite(mark.xid, backend)) from None
+                                ref=PendingWrite(mark.xid, backend, written),
+                                written=written) from None
         finally:
             mark.open, mark.committing = False, False
 

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QAbstractButton, QDialog, QLabel, QMainWindow
 
 from csdesk.domain import Change
-from csdesk.errors import CsdeskError, SaveUncertain, ServerSlow, ServerUnavailable, UserError
+from csdesk.errors import CsdeskError, SaveUncertain, UserError
 from csdesk.services.desk import Desk
+from csdesk.ui.dialogs.save_outcome import OUTCOME_CHECK_MS, look
 
 DRAFT_DELAY_MS = 600  # a pause in typing, not every keystroke
-# While a save's outcome is unknown: how often to ask. Costs nothing while the server is away
-# (the lost connection fails at once); answered on the first look after the window reconnects.
-OUTCOME_CHECK_MS = 500
 FINDING_OUT = ("The connection to the server was lost just as this was being saved. csdesk "
                "finds out whether it was saved as soon as the server answers again; what you "
                "typed stays here meanwhile.")
@@ -83,18 +82,21 @@ class DraftDialog(QDialog):
     A save whose outcome is unknown (SaveUncertain: the connection was lost after its COMMIT
     went out) is never called "not saved": `await_outcome` keeps the text and the draft, offers
     no second Save (that could save it twice), and once the server answers again says which it
-    was: saved (the draft goes, the views refresh, the dialog closes) or not saved (Save again).
+    was: saved (the draft goes, the views refresh, the dialog closes with the saved record as
+    its result, as a normal save) or not saved (Save again).
     """
 
     draft: DraftKeeper
     _desk: Desk
     _pending: object | None = None
+    _written: tuple[tuple[str, int], ...] = ()
     _outcome_timer: QTimer | None = None
 
     def await_outcome(self, exc: SaveUncertain, save: QAbstractButton) -> None:
         self._show_error(FINDING_OUT)
         self.draft.save_now()  # kept on this computer until the outcome is known
         self._pending = exc.ref
+        self._written = exc.written
         self._pending_save = save
         save.setEnabled(False)
         if self._outcome_timer is None:
@@ -111,19 +113,22 @@ class DraftDialog(QDialog):
     def _check_outcome(self) -> None:
         if self._pending is None:
             return
-        try:
-            saved = self._desk.outcome(self._pending)
-        except (ServerUnavailable, ServerSlow):
-            # Still away (the window reconnects by itself), or slow to answer this look (it was
-            # cancelled, nothing is known yet): look again. Never "nothing was changed. Try
-            # again" with Save enabled: the save may have gone through.
-            return
-        except CsdeskError as exc:  # the server cannot tell: the user must look
-            self._outcome_known(str(exc))
-            return
+        # None: still away, slow, or being settled: look again. Never "nothing was changed. Try
+        # again" with Save enabled meanwhile: the save may have gone through.
+        saved = look(self._desk, self._pending)
         if saved is None:
-            return  # being settled on the server (its old session told to end): next look
+            return
+        if isinstance(saved, str):  # the server cannot tell: the user must look
+            self._outcome_known(saved)
+            return
         if saved:
+            # The caller goes on as after a normal save (a call timer stopped, "logged" said):
+            # it needs the saved record, read back by the id the write's change log gave.
+            ids = [i for entity, i in self._written if entity == self.draft.kind]
+            # A read that fails now (the server gone again) leaves no result: it was saved all
+            # the same, and the views below show it once they refresh.
+            with suppress(CsdeskError):
+                self.take_saved(ids[0] if ids else None)
             self.draft.discard()
             self._desk.notify(Change(self.draft.kind, (), self.draft.customer_id))
             self._outcome_known(WAS_SAVED)
@@ -133,6 +138,10 @@ class DraftDialog(QDialog):
             self.accept()
         else:
             self._outcome_known(NOT_SAVED)
+
+    def take_saved(self, written_id: int | None) -> None:
+        """Set the dialog's result to the record a lost save turned out to have saved
+        (`written_id`: the row the write logged, None if it logged none of this kind)."""
 
     def _outcome_known(self, text: str) -> None:
         self._pending = None

@@ -178,6 +178,11 @@ class NoteDialog(DraftDialog):
         self.saved = saved
         self.accept()
 
+    def take_saved(self, written_id: int | None) -> None:
+        note_id = self.note.id if self.note is not None else written_id
+        if note_id is not None:
+            self.saved = self._desk.notes.get(note_id)
+
     @classmethod
     def ask(
         cls,

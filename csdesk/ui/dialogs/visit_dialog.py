@@ -306,6 +306,12 @@ class VisitDialog(DraftDialog):
         self.result_value = VisitResult(visit, new_customer=self._wants_customer)
         self.accept()
 
+    def take_saved(self, written_id: int | None) -> None:
+        visit_id = self.visit.id if self.visit is not None else written_id
+        if visit_id is not None:
+            visit = self._desk.visits.get(visit_id)
+            self.result_value = VisitResult(visit, new_customer=self._wants_customer)
+
     @classmethod
     def ask(
         cls,

@@ -56,6 +56,10 @@ def test_the_commit_reached_the_server_and_its_answer_was_lost(
     assert cut.wait(5)
     assert "may or may not have been saved" in str(exc.value)
     assert _notes(other, "Wants the blue one") == 1  # it did commit
+    # it names the row it wrote, so a face told "saved" can show it as after a normal save
+    saved_id = other.db.execute("SELECT id FROM notes WHERE body = ?",
+                                ["Wants the blue one"]).fetchone()[0]
+    assert ("note", saved_id) in exc.value.written
     desk.reconnect()
     assert _settled(desk, exc.value.ref) is True
     assert _notes(desk, "Wants the blue one") == 1
@@ -101,6 +105,7 @@ def test_a_write_without_a_change_row_is_told_exactly_too(
     cut = proxy.lose_commit_reply(b"INSERT INTO presence")
     with pytest.raises(SaveUncertain) as exc:
         desk.live.beat(maria)
+    assert exc.value.written == ()  # no change-log row: nothing to name
     assert cut.wait(5)  # the server has answered the COMMIT (into the void)
     desk.reconnect()
     assert _settled(desk, exc.value.ref) is True

@@ -219,9 +219,11 @@ def span(seconds: float) -> str:
     seconds = abs(seconds)
     if seconds < 3600:
         return f"{max(1, int(seconds // 60))} min"
+    # Hours and days to the nearest, not cut down: a follow-up due "in 3 days" said "2 days left"
+    # a second after it was made.
     if seconds < 48 * 3600:
-        return f"{int(seconds // 3600)} h"
-    days = int(seconds // 86400)
+        return f"{int(seconds / 3600 + 0.5)} h"
+    days = int(seconds / 86400 + 0.5)
     return f"{days} day" if days == 1 else f"{days} days"
 
 

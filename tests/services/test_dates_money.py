@@ -148,6 +148,9 @@ def test_labels_for_time_left_and_overdue() -> None:
     assert left_label(30) == "1 min left"
     assert left_label(None) == ""
     assert span(86400 * 3) == "3 days"
+    # due "in 3 days", a moment later: still 3 days, not 2; hours likewise to the nearest
+    assert left_label(3 * 86400 - 1) == "3 days left" and left_label(3 * 86400 - 13 * 3600) == "2 days left"
+    assert left_label(5 * 3600 - 1) == "5 h left" and left_label(-(2 * 3600 - 20)) == "2 h overdue"
 
 
 def test_business_time_across_a_dst_change() -> None:

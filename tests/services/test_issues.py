@@ -363,7 +363,7 @@ def test_issue_list_filters_sorts_and_pages(desk: Desk, customer_id: int, clock:
         (ids["urgent"], True, "2 h overdue")
     ]
     rows = {r.issue.id: r for r in desk.issues.page(IssueQuery(status="all"))}
-    assert rows[ids["normal"]].time_label == "2 days left"
+    assert rows[ids["normal"]].time_label == "3 days left"  # 66 h: to the nearest day
     assert rows[done.id].seconds_left is None and rows[done.id].time_label == ""
     assert rows[ids["urgent"]].customer_name == "Ada Byron"
 

@@ -7,7 +7,9 @@ cuts the window's connection exactly there:
   reconnects by itself and the dialog then says it was saved, closes, and the note is there once;
 - the COMMIT never reached the server: the dialog then says it was not saved, keeps the text,
   and Save saves it (once);
-- a call found saved goes on as any logged call (the timer stops, "Call logged" is said)."""
+- a call found saved goes on as any logged call (the timer stops, "Call logged" is said);
+- Cancel while it is not known: the window looks on, and drops the draft if it was saved
+  (else the draft offered again would save it twice) or says the draft stays."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from csdesk.domain import CustomerDraft
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.drafting import FINDING_OUT, NOT_SAVED, WAS_SAVED
 from csdesk.ui.dialogs.note_dialog import NoteDialog
+from csdesk.ui.dialogs.save_outcome import not_saved, saved_after_all
 from csdesk.ui.dialogs.visit_dialog import VisitDialog
 from csdesk.ui.features.live import LiveCounters
 from csdesk.ui.features.visits import VisitsFeature
@@ -148,3 +151,43 @@ def test_a_call_found_saved_after_a_lost_answer_is_logged_as_any_call(
     assert win.statusBar().currentMessage().startswith("Call logged for Maria Lopez")
     found = other.db.execute("SELECT count(*) FROM visits WHERE purpose = ?", [PURPOSE])
     assert found.fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("reached", [True, False], ids=["answer-lost", "commit-lost"])
+def test_cancel_while_the_outcome_is_unknown_leaves_the_looking_to_the_window(
+    qtbot: QtBot, window: tuple[MainWindow, Desk, NetProxy, int], reached: bool
+) -> None:
+    win, other, proxy, maria = window
+    desk = win.desk
+    customer = win.customer_view.customer
+    assert customer is not None
+    note = NoteDialog(win, desk, customer)
+    note.show()
+    try:
+        qtbot.keyClicks(note.body, BODY)
+        marker = b"INSERT INTO notes"
+        cut = proxy.lose_commit_reply(marker) if reached else proxy.lose_commit(marker)
+        qtbot.mouseClick(note.save_button, Qt.MouseButton.LeftButton)
+        assert cut.wait(5), note.error.text()
+        assert note.outcome_pending
+        # the window came forward as it lost the server; the person clicks back into the note
+        note.activateWindow()
+        qtbot.waitUntil(note.isActiveWindow, timeout=5000)
+        qtbot.keyClick(note.body, Qt.Key.Key_Escape)  # Cancel before the outcome is known
+        assert not note.isVisible()
+        assert desk.drafts.get("note", maria) is not None  # all there is if it was not saved
+        said = saved_after_all("note") if reached else not_saved("note")
+        qtbot.waitUntil(lambda: win.statusBar().currentMessage() == said, timeout=15000)
+        if reached:
+            # saved: the kept draft goes, so it is never offered again and saved twice
+            assert desk.drafts.get("note", maria) is None
+            assert _stored(other) == 1
+            model = win.customer_view.notes_model  # the views were told: the list shows it
+            qtbot.waitUntil(lambda: any((n := model.note(r)) is not None and n.body == BODY
+                                        for r in range(model.rowCount())), timeout=5000)
+        else:
+            draft = desk.drafts.get("note", maria)
+            assert draft is not None and draft.fields["body"] == BODY
+            assert _stored(other) == 0
+    finally:
+        note.close()

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QAbstractButton, QDialog, QLabel, QMainWindow
 from csdesk.domain import Change
 from csdesk.errors import CsdeskError, SaveUncertain, UserError
 from csdesk.services.desk import Desk
-from csdesk.ui.dialogs.save_outcome import OUTCOME_CHECK_MS, look
+from csdesk.ui.dialogs.save_outcome import OUTCOME_CHECK_MS, SaveOutcomeWatch, look
 
 DRAFT_DELAY_MS = 600  # a pause in typing, not every keystroke
 FINDING_OUT = ("The connection to the server was lost just as this was being saved. csdesk "
@@ -83,7 +83,8 @@ class DraftDialog(QDialog):
     went out) is never called "not saved": `await_outcome` keeps the text and the draft, offers
     no second Save (that could save it twice), and once the server answers again says which it
     was: saved (the draft goes, the views refresh, the dialog closes with the saved record as
-    its result, as a normal save) or not saved (Save again).
+    its result, as a normal save) or not saved (Save again). Cancel meanwhile hands the looking
+    to the window (SaveOutcomeWatch), which drops the draft if it turns out saved.
     """
 
     draft: DraftKeeper
@@ -164,9 +165,18 @@ class DraftDialog(QDialog):
 
     def reject(self) -> None:
         # Cancel on purpose: the safety copy goes too (a crash never gets here). Not while a
-        # save's outcome is unknown: if it was not saved, the draft is all that is left of it.
+        # save's outcome is unknown: if it was not saved, the draft is all that is left of it;
+        # the window looks on and drops the draft if it was saved (else it would be saved twice).
         if self._pending is None:
             self.draft.discard()
+        else:
+            window = self.parentWidget()
+            if isinstance(window, QMainWindow):
+                SaveOutcomeWatch.of(window, self._desk).watch(
+                    self._pending, self.draft.kind, self.draft.customer_id)
+            self._pending = None
+            if self._outcome_timer is not None:
+                self._outcome_timer.stop()
         super().reject()
 
     def dispose(self) -> None:

@@ -204,3 +204,33 @@ def test_a_name_with_more_namesakes_than_the_cap_ranks_as_documented(
     found, complete = desk.search._exact('"maria"', "|maria|", limit)
     assert not complete
     assert [tuple(r) for r in found] == want[:limit]
+
+
+@pytest.mark.parametrize(("older", "walked"), [(6, False), (12, True)])
+def test_one_match_in_the_probe_counts_a_few_before_walking(
+    desk: Desk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, older: int, walked: bool
+) -> None:
+    # Two words. The probe (the 3 seen last) meets one "Will Zola" of 100 customers: a guess of 33
+    # matches, too many to rank (RANK_CAP 32 counts at most 16 by the guess), so this used to
+    # walk the deeper window. One match is too little to guess from: a count of up to
+    # RANK_CAP // 4 = 8 rows first ranks all 7; with 13 it is a word to walk for, as before.
+    for _ in range(older):
+        desk.customers.create(CustomerDraft(first_name="Will", last_name="Zola"))
+        clock.advance(minutes=1)
+    for i in range(100 - older - 1):
+        desk.customers.create(CustomerDraft(first_name="Kim", last_name=f"Lee{i}"))
+        clock.advance(minutes=1)
+    desk.customers.create(CustomerDraft(first_name="Will", last_name="Zola"))
+    monkeypatch.setattr(search_module, "PROBE_SCAN", 3)
+    queries = search_index.queries(desk.db)
+    monkeypatch.setattr(queries, "RANK_CAP", 32)
+    walks: list[str | None] = []
+    walk = queries.recent_matching
+
+    def recent_matching(db: object, needles: list[str], **kw: object) -> object:
+        walks.append(kw.get("before"))  # type: ignore[arg-type]
+        return walk(db, needles, **kw)
+
+    monkeypatch.setattr(queries, "recent_matching", recent_matching)
+    assert found(desk, "will zol", 20) == expected(desk, "will zol", 20)
+    assert any(before is not None for before in walks) is walked

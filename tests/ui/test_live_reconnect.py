@@ -21,6 +21,17 @@ def _backends(other: Desk, name: str) -> int:
     return int(row[0])
 
 
+def _live_window(qtbot: QtBot, desk: Desk) -> tuple[MainWindow, LiveCounters]:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app)
+    win = MainWindow(desk)
+    qtbot.addWidget(win)
+    live = win.find_feature(LiveCounters)
+    assert live is not None
+    return win, live
+
+
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 def test_a_connection_made_for_a_window_closed_meanwhile_is_closed(
     qtbot: QtBot, db_target: str
@@ -29,14 +40,8 @@ def test_a_connection_made_for_a_window_closed_meanwhile_is_closed(
     target = f"{db_target}{'&' if '?' in db_target else '?'}application_name={name}"
     other = Desk.open(db_target)
     desk = Desk.open(target)
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    apply_theme(app)
-    win = MainWindow(desk)
-    qtbot.addWidget(win)
+    win, live = _live_window(qtbot, desk)
     try:
-        live = win.find_feature(LiveCounters)
-        assert live is not None
         fresh = desk.prepare_connection()  # what the reconnect thread makes
         assert fresh is not None
         assert _backends(other, name) >= 2  # the window's own and the fresh one
@@ -57,14 +62,8 @@ def test_an_unexpected_failure_while_reconnecting_tries_again(
     """Whatever goes wrong making the new connection (here: a bug, a plain RuntimeError), the
     reconnect thread ends with the window ready to try again, never stuck as 'reconnecting'."""
     desk = Desk.open(db_target)
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    apply_theme(app)
-    win = MainWindow(desk)
-    qtbot.addWidget(win)
+    win, live = _live_window(qtbot, desk)
     try:
-        live = win.find_feature(LiveCounters)
-        assert live is not None
         tries: list[int] = []
 
         def broken() -> object:

@@ -67,22 +67,31 @@ def _stored(other: Desk) -> int:
     return int(other.db.execute("SELECT count(*) FROM notes WHERE body = ?", [BODY]).fetchone()[0])
 
 
+def _note_saved_across_a_cut(
+    qtbot: QtBot, win: MainWindow, proxy: NetProxy, reached: bool
+) -> NoteDialog:
+    """A note typed for the open customer and saved while the proxy cuts the connection around
+    its COMMIT: after the COMMIT's answer (reached) or instead of the COMMIT."""
+    customer = win.customer_view.customer
+    assert customer is not None
+    note = NoteDialog(win, win.desk, customer)
+    note.show()
+    qtbot.keyClicks(note.body, BODY)
+    marker = b"INSERT INTO notes"
+    cut = proxy.lose_commit_reply(marker) if reached else proxy.lose_commit(marker)
+    qtbot.mouseClick(note.save_button, Qt.MouseButton.LeftButton)
+    assert cut.wait(5), note.error.text()
+    return note
+
+
 @pytest.mark.parametrize("reached", [True, False], ids=["answer-lost", "commit-lost"])
 def test_a_save_cut_around_its_commit_is_told_truthfully(
     qtbot: QtBot, window: tuple[MainWindow, Desk, NetProxy, int], reached: bool
 ) -> None:
     win, other, proxy, maria = window
     desk = win.desk
-    customer = win.customer_view.customer
-    assert customer is not None
-    note = NoteDialog(win, desk, customer)
-    note.show()
+    note = _note_saved_across_a_cut(qtbot, win, proxy, reached)
     try:
-        qtbot.keyClicks(note.body, BODY)
-        marker = b"INSERT INTO notes"
-        cut = proxy.lose_commit_reply(marker) if reached else proxy.lose_commit(marker)
-        qtbot.mouseClick(note.save_button, Qt.MouseButton.LeftButton)
-        assert cut.wait(5), note.error.text()
         # Not "not saved": it is not known yet, and nothing may be saved twice meanwhile.
         assert note.error.text() == FINDING_OUT and note.isVisible()
         assert not note.save_button.isEnabled()
@@ -159,16 +168,8 @@ def test_cancel_while_the_outcome_is_unknown_leaves_the_looking_to_the_window(
 ) -> None:
     win, other, proxy, maria = window
     desk = win.desk
-    customer = win.customer_view.customer
-    assert customer is not None
-    note = NoteDialog(win, desk, customer)
-    note.show()
+    note = _note_saved_across_a_cut(qtbot, win, proxy, reached)
     try:
-        qtbot.keyClicks(note.body, BODY)
-        marker = b"INSERT INTO notes"
-        cut = proxy.lose_commit_reply(marker) if reached else proxy.lose_commit(marker)
-        qtbot.mouseClick(note.save_button, Qt.MouseButton.LeftButton)
-        assert cut.wait(5), note.error.text()
         assert note.outcome_pending
         # the window came forward as it lost the server; the person clicks back into the note
         note.activateWindow()

@@ -150,8 +150,9 @@ class FollowUpService:
                               what=f"follow-up #{followup_id}")
             visit_store.touch_customer(self._ctx.db, current.customer_id, now, visit=False)
             self._audit("complete", followup_id, after={"outcome": text, "done_at": now})
+            done = self.get(followup_id)  # this save's row, not a later one (see Customers.update)
         self._ctx.notify(Change("followup", (followup_id,), current.customer_id))
-        return self.get(followup_id)
+        return done
 
     # -- helpers -------------------------------------------------------------------------------
     def _audit(self, action: str, followup_id: int, *, after: Any) -> None:

@@ -133,8 +133,7 @@ class IssueService(IssueQueries):
         note = comment.strip() or (
             "Changed " + ", ".join(changed).replace("_id", "") if changed else ""
         )
-        self._save(current, version, fields, "edited", None, note, before=before)
-        return self.get(issue_id)
+        return self._save(current, version, fields, "edited", None, note, before=before)
 
     def set_status(
         self,
@@ -183,10 +182,9 @@ class IssueService(IssueQueries):
                 resolved_at=None,
                 due_at=iso(self.default_due(current.priority)),
             )
-        self._save(
+        return self._save(
             current, version, changes, kind, target, text, before={"status": current.status.value}
         )
-        return self.get(issue_id)
 
     def reopen(self, issue_id: int, *, version: int, comment: str = "") -> Issue:
         return self.set_status(issue_id, S.OPEN, version=version, comment=comment)
@@ -302,7 +300,10 @@ class IssueService(IssueQueries):
         comment: str,
         *,
         before: dict[str, Any],
-    ) -> None:
+    ) -> Issue:
+        """The issue as this save left it, read in the save's own transaction: read after the
+        commit it could already carry another counter's next save, and an edit started from it
+        would pass over that save unseen."""
         now = self._ctx.now_iso()
         changes = {**changes, "updated_at": now, "updated_by": self._ctx.actor.id}
         with atomic(self._ctx.db):
@@ -317,7 +318,9 @@ class IssueService(IssueQueries):
                 comment,
             )
             self._audit("update", "issue", current.id, before=before, after=changes)
+            saved = self.get(current.id)
         self._ctx.notify(Change("issue", (current.id,), current.customer_id))
+        return saved
 
     def _conflict(self, issue_id: int) -> NoReturn:
         if store.last_change(self._ctx.db, issue_id) is None:

@@ -177,8 +177,10 @@ class NoteService:
             audit.record(db, at=now, staff_id=actor, action=action, entity="note",
                          entity_id=before["id"], before=before, after=changes,
                          source=self._ctx.source)
+            # this save's row, not a later one (see Customers.update)
+            saved = note_from_row(self._row(before["id"], include_deleted=True))
         self._ctx.notify(Change("note", (before["id"],), cid, extra={"action": action}))
-        return note_from_row(self._row(before["id"], include_deleted=True))
+        return saved
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, note_id: int) -> Note:

@@ -175,8 +175,9 @@ class VisitService:
             audit.record(self._ctx.db, at=now, staff_id=actor, action="update", entity="visit",
                          entity_id=visit_id, before=before, after=changes,
                          source=self._ctx.source)
+            saved = self.get(visit_id)  # this save's row, not a later one (see Customers.update)
         self._ctx.notify(Change("visit", (visit_id,), before["customer_id"]))
-        return self.get(visit_id)
+        return saved
 
     def assign(self, visit_id: int, customer_id: int) -> Visit:
         """Give an anonymous walk-in's visit to a customer (e.g. one just created for them)."""

@@ -291,17 +291,22 @@ def _reprint(
 
 
 def parse_ids(text: str) -> list[int]:
+    """A usage error (exit 2, as the README's exit codes say) for what is not a list of ids."""
     ids: list[int] = []
     for part in text.replace(" ", "").split(","):
         if not part:
             continue
         if not part.isdigit():
-            raise UserError(f"“{part}” is not a customer id. Write ids like 1,2,3.")
+            raise _bad_ids(f"“{part}” is not a customer id. Write ids like 1,2,3.")
         if not 1 <= int(part) <= 2**63 - 1:  # else SQLite's OverflowError reached the last net
-            raise UserError(f"{int(part)} cannot be a customer id csdesk gave out. Write ids like 1,2,3.")
+            raise _bad_ids(f"{int(part)} cannot be a customer id csdesk gave out. Write ids like 1,2,3.")
         ids.append(int(part))
     if not ids:
-        raise UserError("Give at least one customer id, like --customers 1,2,3.")
+        raise _bad_ids("Give at least one customer id, like --customers 1,2,3.")
     return list(dict.fromkeys(ids))
+
+
+def _bad_ids(message: str) -> click.BadParameter:
+    return click.BadParameter(message, param_hint="--customers")
 
 

@@ -96,7 +96,7 @@ def test_a_huge_id_in_a_letters_batch_is_a_clear_line(db_path: Path, tmp_path: P
     out = tmp_path / "batch.pdf"
     done = run("--db", str(db_path), "letters", "thank_you", "--customers", "3,99999999999999999999",
                "-o", str(out))
-    assert done.returncode == 1
+    assert done.returncode == 2  # a usage error, as the README's exit codes say
     assert "99999999999999999999 cannot be a customer id csdesk gave out" in done.stderr
     assert "went wrong inside" not in done.stderr and "OverflowError" not in done.stderr
     assert not out.exists()

@@ -155,7 +155,7 @@ def test_cli_letters_batch_and_errors(
     code = run_cli(
         ["--db", str(db_path), "letters", "thank_you", "--customers", "1,x", "-o", str(out)]
     )
-    assert code == 1 and "“x” is not a customer id" in capsys.readouterr().err
+    assert code == 2 and "“x” is not a customer id" in capsys.readouterr().err
     code = run_cli(
         ["--db", str(db_path), "letters", "thank_you", "--followups-due", "today", "-o", str(out)]
     )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from csdesk.commands.columns import column
 from csdesk.commands.common import (
     ID,
     MOMENT,
@@ -174,7 +175,7 @@ def staff_list_cmd(run: RunContext, as_json: bool) -> None:
     for s in entries:
         state = "active" if s.active else "deactivated"
         pin = "" if s.has_pin else "  (no PIN)"
-        click.echo(f"{s.id:>5}  {s.name[:40]:<40}  {s.role.value:<6}  {state}{pin}")
+        click.echo(f"{s.id:>5}  {column(s.name, 40)}  {s.role.value:<6}  {state}{pin}")
 
 
 @staff_group.command("deactivate")

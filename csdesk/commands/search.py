@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from csdesk.commands.columns import column
 from csdesk.commands.common import RunContext, echo_json, json_flag, pass_run
 
 
@@ -44,7 +45,7 @@ def search_cmd(run: RunContext, query: tuple[str, ...], limit: int, as_json: boo
     for h in hits:
         phone = pretty(h.phones[0], desk.region) if h.phones else ""
         last = (h.last_visit or "")[:10] or "never"
-        line = f"{h.customer_id:>8}  {h.display_name[:40]:<40}  {phone:<18}  last visit {last}"
+        line = f"{h.customer_id:>8}  {column(h.display_name, 40)}  {phone:<18}  last visit {last}"
         click.echo(f"{line}  note: {h.snippet}" if h.snippet else line)
 
 

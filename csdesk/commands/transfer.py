@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 
+from csdesk.commands.columns import column
 from csdesk.commands.common import ID, FilePath, RunContext, admin_desk, echo_json, json_flag, pass_run
 from csdesk.errors import UserError
 from csdesk.services.importing import parse_map
@@ -179,7 +180,7 @@ def imports_cmd(run: RunContext, as_json: bool) -> None:
         click.echo("No imports yet.", err=True)
     for r in rows:
         click.echo(
-            f"{r['id']:>5}  {r['started_at'][:16]}  {r['status']:<11}  {r['file_name'][:40]:<40}  "
+            f"{r['id']:>5}  {r['started_at'][:16]}  {r['status']:<11}  {column(r['file_name'], 40)}  "
             f"{r['created']:,} new, {r['updated']:,} updated"
             + (
                 f" ({r['rows_committed']:,} of {r['rows_total']:,} rows; "

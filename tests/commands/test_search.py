@@ -135,3 +135,22 @@ def test_every_lazy_command_loads_and_has_help() -> None:
     export = cli.get_command(ctx, "export")
     assert isinstance(export, click.Group)
     assert {"customers", "daily"} <= set(export.list_commands(ctx))
+
+
+def test_search_lines_keep_their_columns_for_wide_and_combining_names(db_path: Path) -> None:
+    """A CJK name takes two terminal cells a character and a combining accent none: padding by
+    characters pushed that line's phone and last visit out of line with the others."""
+    from csdesk.commands.columns import cells, column
+
+    desk = Desk.open(db_path)
+    for first in ("陽翔", "Ana", "Jose\u0301", "李" * 30):  # the last is cut at 40 cells
+        desk.customers.create(CustomerDraft(first_name=first, phones=(("mobile", "555-010-4477"),)))
+    desk.close()
+    done = run("--db", str(db_path), "search", "555-010-4477")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 4
+    starts = {cells(line[: line.index("last visit")]) for line in lines}
+    assert len(starts) == 1, lines  # every line's phone and last visit in one column
+    assert any(line.startswith(" " * 7 + "4  " + "李" * 20 + "  ") for line in lines), lines
+    assert column("陽翔x", 4) == "陽翔" and column("陽翔", 3) == "陽 " and cells(column("é", 3)) == 3

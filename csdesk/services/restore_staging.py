@@ -39,6 +39,15 @@ def refuse_if_in_use(path: Path) -> None:
         raise UserError(busy_message(path, holders))
 
 
+def _is_server_dump(path: Path) -> bool:
+    """pg_dump's custom format starts with these five bytes (`csdesk backup` on a server)."""
+    try:
+        with path.open("rb") as f:
+            return f.read(5) == b"PGDMP"
+    except OSError:
+        return False
+
+
 def stage(
     source: Path,
     staging: Path,
@@ -53,6 +62,12 @@ def stage(
     try:
         store.copy_file(source, staging)
     except DatabaseFailed as exc:
+        if _is_server_dump(source):
+            raise UserError(
+                f"{refuse} it is a backup of a csdesk server (PostgreSQL's pg_dump format), not of "
+                "a database file. Restore it onto the server: csdesk --db postgresql://… restore "
+                f"{source}. Nothing was changed."
+            ) from exc
         raise UserError(f"{refuse} it is not a readable SQLite database ({exc}).") from exc
     db = store.open_copy(staging)
     try:

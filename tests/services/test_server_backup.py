@@ -183,6 +183,27 @@ def test_restore_refuses_what_is_not_a_csdesk_servers_backup(
     assert list(backups.folder.glob("*prerestore*")) == []  # refused before anything was done
 
 
+def test_a_servers_backup_offered_to_a_file_says_where_it_goes(
+    backups: ServerBackups, tmp_path: Path
+) -> None:
+    """`csdesk restore shop.dump` on a counter still on its file: "not a readable SQLite
+    database" said nothing about what the file is or what to do."""
+    from csdesk.domain import CustomerDraft
+    from csdesk.services.desk import Desk
+
+    made = backups.backup(tmp_path / "shop.dump").path
+    desk = Desk.open(tmp_path / "counter.db")
+    try:
+        desk.customers.create(CustomerDraft(first_name="Kept"))
+        desk.auth.act_as_cli()
+        with pytest.raises(UserError, match=r"backup of a csdesk server .* Restore it onto the server"):
+            desk.backups.restore(made)
+        assert [h.display_name for h in desk.search.search("Kept")] == ["Kept"]
+        assert desk.customers.count() == 1
+    finally:
+        desk.close()
+
+
 def test_another_databases_backup_needs_other_database(
     backups: ServerBackups, shop_template: str, pg_cluster: PgCluster, tmp_path: Path
 ) -> None:

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 from csdesk.domain import Customer
 from csdesk.services import phone as phone_rules
 from csdesk.services.formatting import format_date
+from csdesk.ui.widgets.wrapped_value import WrappedValue
 
 
 def pretty_birthday(value: str) -> str:
@@ -88,15 +88,12 @@ class CustomerCard(QWidget):
             return
         caption = QLabel(label)
         caption.setProperty("tone", "muted")
-        shown = QLabel(value)
+        # Takes the width the card gives (at most 340 px) and wraps in it, inside a word too:
+        # asking for the one-line width let a long value (a company, an address) run past the
+        # card's edge, and an e-mail address is one word a QLabel cannot break.
+        shown = WrappedValue(value, soft_breaks="@." if key == "email" else "")
         shown.setObjectName(f"card_{key}_{self.form.rowCount()}")
         shown.setAccessibleName(f"{label}: {value}")
-        shown.setWordWrap(True)
-        shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # Take the width the card gives (at most 340 px) and wrap in it: asking for the one-line
-        # width let a long value (a company, an address, one long e-mail widening the column) run
-        # past the card's edge, its last line cut off with no sign of it.
-        shown.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.form.addRow(caption, shown)
 
     def values(self) -> list[tuple[str, str]]:
@@ -107,6 +104,6 @@ class CustomerCard(QWidget):
             field = self.form.itemAt(row, QFormLayout.ItemRole.FieldRole)
             if label and field:
                 lw, fw = label.widget(), field.widget()
-                if isinstance(lw, QLabel) and isinstance(fw, QLabel):
+                if isinstance(lw, QLabel) and isinstance(fw, WrappedValue):
                     pairs.append((lw.text(), fw.text()))
         return pairs

@@ -59,9 +59,13 @@ def demo_cmd(run: RunContext, customers: int, seed: int) -> None:
 
     desk = run.desk()
 
+    shown_tenths = [0]
+
     def report(done: int, total: int) -> bool:
-        step = max(total // 10, 1)
-        if total >= 50_000 and (done // step != (done - 20_000) // step or done == total):
+        # Every tenth once, whatever size the steps come in (chunks or batches).
+        tenths = done * 10 // total
+        if total >= 50_000 and tenths > shown_tenths[0]:
+            shown_tenths[0] = tenths
             click.echo(f"  {done:,} of {total:,}", err=True)
         return True
 

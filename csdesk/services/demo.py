@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from csdesk.services import parallel
 from csdesk.services.text import exact_keys, fold, search_norm, tokens
 from csdesk.store import bulk
 from csdesk.store.db import atomic
@@ -162,6 +164,61 @@ def _name_keys(first: str, last: str, preferred: str) -> tuple[str, str, str]:
     return search_norm(first, last, preferred), exact_keys(first, last, preferred), local.strip(".")
 
 
+# Customers are drawn CHUNK at a time, each chunk from its own random stream seeded by the seed
+# and the chunk's number, so chunks can be drawn in any order, in worker processes, and still be
+# the same customers: the same seed gives the same data on any machine and with any number of
+# workers. CHUNK is part of what a seed means (changing it changes the data).
+CHUNK = 10_000
+# Below this, drawing in this process beats starting worker processes (~0.3 s each).
+WORKERS_FROM = 4 * CHUNK
+
+
+def chunk_random(seed: int, number: int) -> random.Random:
+    """Chunk `number`'s stream. Chunk 0 is random.Random(seed) itself, the one stream every
+    customer used to come from, so a demo of up to CHUNK customers is the data it always was;
+    the others are seeded with a string (SHA-512 of it: the same in every Python 3 everywhere)."""
+    return random.Random(seed if number == 0 else f"csdesk demo {seed} chunk {number}")
+
+
+Part = tuple[list[Any], list[Any], list[Any], list[Any], "Counter[tuple[int, str, bool, int | None]] | None"]
+
+
+def draw_chunk(
+    seed: int, number: int, ids: list[int], now: float, actor: int, count_slots: bool
+) -> Part:
+    """Chunk `number`'s customers with these ids (at most CHUNK): their rows for bulk, and with
+    count_slots their visits counted per (quarter hour, channel, known, rating) for visit_slots.
+    A module-level function of plain values: worker processes run it."""
+    return _Draws(seed, number * CHUNK).take(ids, now, actor, count_slots)
+
+
+class _Draws:
+    """Customers from position `start` on, each from its chunk's stream (start is a chunk's first)."""
+
+    def __init__(self, seed: int, start: int) -> None:
+        if start % CHUNK:
+            raise ValueError("draws start at a chunk's first customer")
+        self.seed, self.position = seed, start
+        self.rng = chunk_random(seed, start // CHUNK)
+
+    def take(self, ids: list[int], now: float, actor: int, count_slots: bool) -> Part:
+        rows: list[Any] = []
+        phones: list[Any] = []
+        visits: list[Any] = []
+        notes: list[Any] = []
+        slots: Counter[tuple[int, str, bool, int | None]] | None = Counter() if count_slots else None
+        for cid in ids:
+            if self.position and self.position % CHUNK == 0:
+                self.rng = chunk_random(self.seed, self.position // CHUNK)
+            self.position += 1
+            row, cust_phones, cust_visits, cust_notes = _one(self.rng, cid, now, actor, slots)
+            rows.append(row)
+            phones.extend(cust_phones)
+            visits.extend(cust_visits)
+            notes.extend(cust_notes)
+        return rows, phones, visits, notes, slots
+
+
 def generate(
     ctx: Context,
     customers: int,
@@ -169,34 +226,20 @@ def generate(
     seed: int = 1,
     batch: int = 20_000,
     progress: Callable[[int, int], bool] | None = None,
+    workers: int | None = None,
 ) -> int:
     """Add `customers` demo customers (about 3 visits each). Returns how many were added.
 
     `progress(done, total)` is called after each batch; returning False cancels. On an empty
     database everything is one transaction loaded in bulk (indexes built once at the end), so a
-    cancel leaves the database empty; otherwise each batch is its own transaction.
+    cancel leaves the database empty; there the customers are drawn a chunk at a time, by
+    `workers` processes (None: one per spare core for big demos, 0: this process), and the
+    progress comes per chunk. Otherwise each batch is its own transaction.
     """
-    rng = random.Random(seed)
     now = ctx.clock().timestamp()
     actor = ctx.actor.id
     db = ctx.db
     fresh = not bulk.has_customers(db) and customers >= 5 * batch
-
-    def batches() -> Iterator[tuple[int, list[Any], list[Any], list[Any], list[Any]]]:
-        done = 0
-        while done < customers:
-            size = min(batch, customers - done)
-            rows, phones, visits, notes = [], [], [], []
-            # Each batch's ids just before it is written (on a server from the identity, so
-            # counters adding customers meanwhile never collide with the demo's).
-            for cid in bulk.new_customer_ids(db, size):
-                row, cust_phones, cust_visits, cust_notes = _one(rng, cid, now, actor)
-                rows.append(row)
-                phones.extend(cust_phones)
-                visits.extend(cust_visits)
-                notes.extend(cust_notes)
-            done += size
-            yield done, rows, phones, visits, notes
 
     def write(rows: list[Any], phones: list[Any], visits: list[Any], notes: list[Any]) -> None:
         bulk.insert_customers(db, rows)
@@ -204,47 +247,86 @@ def generate(
         bulk.insert_visits(db, visits)
         bulk.insert_notes(db, notes)
 
-    added = 0
     if fresh:
+        if workers is None:
+            workers = min(parallel.spare_cores(), 2) if customers >= WORKERS_FROM else 0
         try:
             # A rollback journal for the load (see rollback_journal): the same all-or-nothing.
-            with bulk.rollback_journal(db), bulk.loading(db):
-                for done, *parts in batches():
+            # visit_slots is counted here while drawing, not by a GROUP BY over every visit after.
+            with bulk.rollback_journal(db), bulk.loading(db, count_slots=False):
+                ids = bulk.new_customer_ids(db, customers)  # all of them: chunks are drawn ahead
+                jobs = (
+                    (seed, n, ids[n * CHUNK : (n + 1) * CHUNK], now, actor, True)
+                    for n in range(-(-customers // CHUNK))
+                )
+                counted: Counter[tuple[int, str, bool, int | None]] = Counter()
+                done = 0
+                for *parts, slots in parallel.ordered_map(draw_chunk, jobs, workers):
                     write(*parts)
-                    added = done
+                    counted.update(slots or ())
+                    done += len(parts[0])
                     if progress is not None and progress(done, customers) is False:
                         raise _Cancelled
+                bulk.add_slots(db, _slot_rows(counted, actor))
         except _Cancelled:
             return 0
-        return added
-    for done, *parts in batches():
+        return customers
+    draws = _Draws(seed, 0)
+    added = 0
+    while added < customers:
+        size = min(batch, customers - added)
         with atomic(db), bulk.fts_after_inserts(db, ("customers", "customer_phones", "notes")):
+            # Each batch's ids just before it is written (on a server from the identity, so
+            # counters adding customers meanwhile never collide with the demo's); visit_slots
+            # counted by its triggers.
+            *parts, _ = draws.take(bulk.new_customer_ids(db, size), now, actor, False)
             write(*parts)
-        added = done
-        if progress is not None and progress(done, customers) is False:
+        added += size
+        if progress is not None and progress(added, customers) is False:
             break
     return added
+
+
+def _slot_rows(
+    counted: Counter[tuple[int, str, bool, int | None]], actor: int | None
+) -> list[tuple[Any, ...]]:
+    """visit_slots rows (bulk.add_slots' order) from the visits counted while drawing: the
+    same as insights.rebuild_slots counts from the visits (slot, known, ratings; tested)."""
+    merged: dict[tuple[int, str], list[int]] = {}
+    for (quarter, channel, known, rating), n in counted.items():
+        c = merged.get((quarter, channel))
+        if c is None:
+            c = merged[(quarter, channel)] = [0] * 9
+        c[0] += n
+        if known:
+            c[1] += n
+        if rating is not None:
+            c[2] += n
+            c[3] += n * rating
+            c[3 + rating] += n
+    staff = actor or 0
+    return [
+        (_stamp(quarter * 900)[:16], channel, staff, *c) for (quarter, channel), c in sorted(merged.items())
+    ]
 
 
 class _Cancelled(Exception):
     pass
 
 
-# The days' dates, shared: a million customers have ~3 million visit and creation times, and
-# strftime(gmtime()) for each was a tenth of the demo's CPU.
+# The days' dates and the day's seconds, shared: a million customers have ~3 million visit and
+# creation times, and strftime(gmtime()) for each was a tenth of the demo's CPU.
 _DAYS: dict[int, str] = {}
+_CLOCK = [f"{h:02d}:{m:02d}:{s:02d}+00:00" for h in range(24) for m in range(60) for s in range(60)]
 
 
 def _stamp(epoch: float) -> str:
     # Same text as clock.iso() for UTC (time.strftime of time.gmtime, to the second below).
-    seconds = int(epoch)
-    day, rest = divmod(seconds, 86400)
+    day, rest = divmod(int(epoch), 86400)
     date = _DAYS.get(day)
     if date is None:
         date = _DAYS[day] = time.strftime("%Y-%m-%dT", time.gmtime(day * 86400))
-    hour, rest = divmod(rest, 3600)
-    minute, second = divmod(rest, 60)
-    return f"{date}{hour:02d}:{minute:02d}:{second:02d}+00:00"
+    return date + _CLOCK[rest]
 
 
 _VISIT_COUNTS = (0, 1, 2, 2, 3, 3, 3, 4, 4, 5, 6)
@@ -253,7 +335,11 @@ _PHONE_COUNTS = (1, 1, 1, 2, 2, 3)
 
 
 def _one(
-    rng: random.Random, cid: int, now: float, actor: int
+    rng: random.Random,
+    cid: int,
+    now: float,
+    actor: int,
+    slots: Counter[tuple[int, str, bool, int | None]] | None,
 ) -> tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     # The same draws in the same order as ever (the same seed gives the same million
     # customers, which benchmarks rely on); a pick is seq[int(rand() * len(seq))], written out.
@@ -271,6 +357,7 @@ def _one(
     span = now - created
     visit_times = sorted([created + int(rand() * span) for _ in range(n_visits)])
     visits = []
+    created_s = int(created)
     for at in visit_times:
         channel = CHANNELS[int(rand() * len(CHANNELS))]
         stamp = _stamp(at)
@@ -282,6 +369,10 @@ def _one(
         else:
             duration = direction = None
         rating = _RATINGS[int(rand() * len(_RATINGS))]
+        if slots is not None:
+            # visit_slots' key and counts: the UTC quarter hour; known when the customer was
+            # created 12 hours before (the stamps' texts compared, i.e. whole seconds).
+            slots[(int(at) // 900, channel, int(at) - created_s >= 43200, rating)] += 1
         visits.append(
             (cid, stamp, channel, purpose, outcome, actor, duration, rating, direction, stamp, actor)
         )

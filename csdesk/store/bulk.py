@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from csdesk.store import dialect, insights
-from csdesk.store.db import atomic, in_transaction, insert_rows, is_server_db
+from csdesk.store.db import atomic, execute_many, in_transaction, insert_rows, is_server_db
 from csdesk.text import fold
 
 CUSTOMER_COLUMNS = (
@@ -69,6 +69,12 @@ def insert_notes(db: sqlite_utils.Database, rows: Sequence[Sequence[Any]]) -> No
     _insert_many(
         db, "notes", NOTE_COLUMNS + ", body_norm", [(*row, fold(str(row[1]))) for row in rows]
     )
+
+
+def add_slots(db: sqlite_utils.Database, rows: Sequence[Sequence[Any]]) -> None:
+    """visit_slots counts the loader made itself (insights.add_slots_sql), inside loading(db,
+    count_slots=False)."""
+    execute_many(db, insights.add_slots_sql(), rows)
 
 
 def has_customers(db: sqlite_utils.Database) -> bool:
@@ -191,9 +197,12 @@ def server_indexes(db: sqlite_utils.Database, tables: Sequence[str]) -> list[tup
 
 
 @contextmanager
-def loading(db: sqlite_utils.Database) -> Iterator[None]:
+def loading(db: sqlite_utils.Database, *, count_slots: bool = True) -> Iterator[None]:
     """One transaction for a large load into these tables: drop their indexes and triggers,
     load, then rebuild indexes with one sort each and every FTS index in one pass.
+
+    visit_slots is counted from the loaded visits at the end, unless count_slots is False: then
+    the loader adds its own counts (insights.add_slots) inside, as the demo does while drawing.
 
     Several times faster than keeping random-order indexes current row by row. Foreign keys are
     off for the load (the loader guarantees them) and on again afterwards.
@@ -218,7 +227,8 @@ def loading(db: sqlite_utils.Database) -> Iterator[None]:
             db.execute("ALTER TABLE visits DISABLE TRIGGER visit_slots_count")
             yield
             db.execute("ALTER TABLE visits ENABLE TRIGGER visit_slots_count")
-            insights.rebuild_slots(db, counted_after)
+            if count_slots:
+                insights.rebuild_slots(db, counted_after)
             for _index, create in indexes:
                 db.execute(create)
         return
@@ -238,7 +248,7 @@ def loading(db: sqlite_utils.Database) -> Iterator[None]:
     db.execute("PRAGMA foreign_keys = OFF")
     old_cache = db.execute("PRAGMA cache_size").fetchone()[0]
     db.execute("PRAGMA cache_size = -262144")  # 256 MiB while sorting indexes
-    slots = insights.has_slots(db)
+    slots = count_slots and insights.has_slots(db)
     loaded_after = insights.max_visit_id(db) if slots else 0
     try:
         with db.atomic():

@@ -110,13 +110,31 @@ def rebuild_slots(db: sqlite_utils.Database, after_id: int = 0) -> None:
         # demo); joined, visits and customers are read in id order, both nearly sequential.
         + " FROM visits v LEFT JOIN customers c ON c.id = v.customer_id"
         " WHERE v.id > ? AND v.deleted_at IS NULL"
-        f" GROUP BY {slot}, v.channel, COALESCE(v.staff_id, 0)"
-        " ON CONFLICT (slot, channel, staff_id) DO UPDATE SET"
-        " visits = t.visits + excluded.visits, known = t.known + excluded.known,"
-        " rated = t.rated + excluded.rated, sat_sum = t.sat_sum + excluded.sat_sum,"
-        " s1 = t.s1 + excluded.s1, s2 = t.s2 + excluded.s2, s3 = t.s3 + excluded.s3,"
-        " s4 = t.s4 + excluded.s4, s5 = t.s5 + excluded.s5",
+        f" GROUP BY {slot}, v.channel, COALESCE(v.staff_id, 0)" + _ADD_TO_SLOT,
         [after_id],
+    )
+
+
+# Counts for a slot that already has a row are added to it (a load into a book whose slots
+# hold visits already, e.g. of erased customers).
+_ADD_TO_SLOT = (
+    " ON CONFLICT (slot, channel, staff_id) DO UPDATE SET"
+    " visits = t.visits + excluded.visits, known = t.known + excluded.known,"
+    " rated = t.rated + excluded.rated, sat_sum = t.sat_sum + excluded.sat_sum,"
+    " s1 = t.s1 + excluded.s1, s2 = t.s2 + excluded.s2, s3 = t.s3 + excluded.s3,"
+    " s4 = t.s4 + excluded.s4, s5 = t.s5 + excluded.s5"
+)
+
+
+def add_slots_sql() -> str:
+    """The statement (both engines) that adds counts a bulk loader made itself while generating
+    its visits to visit_slots (store.bulk.add_slots runs it for many rows): rows of (slot
+    'YYYY-MM-DDTHH:MM', channel, staff_id or 0, visits, known, rated, sat_sum, s1..s5), what
+    rebuild_slots would count from the same visits, without reading them again."""
+    marks = ", ".join("?" for _ in range(12))
+    return (
+        f"INSERT INTO visit_slots AS t (slot, channel, staff_id, {_SLOT_COLUMNS})"
+        f" VALUES ({marks})" + _ADD_TO_SLOT
     )
 
 

@@ -441,3 +441,62 @@ def test_cancelling_a_preview_after_its_first_rows_shows_nothing_and_writes_noth
     assert dialog.plan is None and dialog.model.rowCount() == 0
     assert "nothing" in dialog.status.text().lower()
     assert desk.customers.count() == before
+
+
+def test_the_window_previews_and_imports_a_big_file_with_helper_processes(
+    qtbot: QtBot, window: MainWindow, desk: Desk, lead: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # services/importing/pool.py: a big file's rows staged in helper processes, from the
+    # dialog's worker thread; first rows, progress, the plan and the import as with one process.
+    from csdesk.services.importing import pool
+
+    started: list[int] = []
+
+    class Counted(pool.StagingPool):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            started.append(len(self._procs))
+
+    monkeypatch.setattr(pool, "StagingPool", Counted)
+    monkeypatch.setattr(pool, "helpers_for", lambda size: 2)  # this file is under MIN_BYTES
+    src = big_square_csv(tmp_path / "big.csv", 12_000)
+    before = desk.customers.count()
+    dialog = ImportDialog(window, window.desk, src)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() > 0, timeout=30000)
+    assert [dialog.model.index(r, 2).data() for r in range(2)] == ["Big0 Fileson", "Big1 Fileson"]
+    qtbot.waitUntil(lambda: dialog.plan is not None, timeout=120000)
+    assert started == [2]
+    assert dialog.plan.count("create") == 12_000 and dialog.model.total() == 12_000
+    last = dialog.plan.items[11_999]
+    assert (last.line, last.name, last.row["email"]) == (12_001, "Big11999 Fileson", "big11999@example.com")
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result_value is not None, timeout=120000)
+    assert dialog.result_value is not None and dialog.result_value.created == 12_000
+    assert desk.customers.count() == before + 12_000
+
+
+def test_cancelling_a_preview_planned_with_helpers_stops_them(
+    qtbot: QtBot, window: MainWindow, desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from csdesk.services.importing import pool
+
+    monkeypatch.setattr(pool, "helpers_for", lambda size: 2)
+    monkeypatch.setattr(pool, "START_ROWS", 500)
+    src = big_square_csv(tmp_path / "big.csv", 40_000)
+    before = desk.customers.count()
+    dialog = ImportDialog(window, window.desk, src)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() > 0, timeout=30000)
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=60000)
+    assert dialog.plan is None and dialog.model.rowCount() == 0
+    assert "nothing" in dialog.status.text().lower()
+    assert desk.customers.count() == before
+    # Children of every thread (the preview's worker thread started them): none is a helper.
+    tasks = Path(f"/proc/{os.getpid()}/task").iterdir()
+    children = [p for t in tasks for p in (t / "children").read_text().split()]
+    assert not [p for p in children if b"importing.helper" in Path(f"/proc/{p}/cmdline").read_bytes()]

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import marshal
-import re
-import threading
 from array import array
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
 from csdesk.domain import CustomerDraft
 from csdesk.errors import UserError, ValidationError
 from csdesk.services.importing import formats
+from csdesk.services.importing.items import PAGE_ITEMS, PlanItem, PlanItems, forget_shared
 from csdesk.services.importing.readers import read_vcards
-from csdesk.services.importing.records import Record, shorten
+from csdesk.services.importing.records import Record
+from csdesk.services.importing.staging import Staged, reason, stage
 from csdesk.services.importing.streaming import StreamedText, open_csv_stream
 from csdesk.services.text import folded_phrase
 from csdesk.store import customers as store
 from csdesk.store import notes as notes_store
-from csdesk.store.spool import Spool, SpoolMap
+from csdesk.store.spool import SpoolMap
 
 if TYPE_CHECKING:
     from csdesk.services.context import Context
@@ -31,248 +29,11 @@ if TYPE_CHECKING:
 MAX_BYTES = 200 * 1024 * 1024
 
 
-# One tuple of keys per dict shape, shared by every packed row; values that repeat across rows
-# (given names, surnames, labels, their folded forms) shared the same way.
-_SHAPES: dict[tuple[str, ...], tuple[str, ...]] = {}
-_SHARED_VALUES = frozenset(
-    ("first_name", "last_name", "preferred_name", "pronouns", "company", "search_norm",
-     "exact_keys", "label", "birthday")
-)  # fmt: skip
-_VALUES: dict[str, str] = {}
-
-
-# Each shape's positions of the values that are shared (worked out once per shape, not per row).
-_SHARED_AT: dict[tuple[str, ...], tuple[int, ...]] = {}
-
-
-def _pack(values: dict[str, Any]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
-    keys = tuple(values)
-    shared = _SHARED_AT.get(keys)
-    if shared is None:
-        keys = _SHAPES.setdefault(keys, keys)
-        shared = _SHARED_AT[keys] = tuple(i for i, k in enumerate(keys) if k in _SHARED_VALUES)
-    else:
-        keys = _SHAPES[keys]
-    if len(_VALUES) > 50_000:  # a bound, whatever files come through this process
-        _VALUES.clear()
-    packed = list(values.values())
-    for i in shared:
-        v = packed[i]
-        if isinstance(v, str):
-            packed[i] = _VALUES.setdefault(v, v)
-    return keys, tuple(packed)
-
-
-def _unpack(packed: tuple[tuple[str, ...], tuple[Any, ...]]) -> dict[str, Any]:
-    return dict(zip(packed[0], packed[1], strict=True))
-
-
-@dataclass(slots=True)
-class PlanItem:
-    """What the import will do with one row. action: create, update, unchanged or skip."""
-
-    line: int
-    action: str
-    name: str
-    reason: str = ""
-    customer_id: int | None = None
-    warnings: list[str] = field(default_factory=list)
-    note: str = field(default="", repr=False)
-    # The validated row, phones and e-mails as tuples of values (see keep): a plan holds one item
-    # per row of the file, and as dicts they took ~3.5 KB each (350 MB for 100,000 rows).
-    packed: tuple[Any, ...] = field(default=(), repr=False)
-
-    def keep(
-        self, row: dict[str, Any], phones: list[dict[str, Any]], emails: list[dict[str, Any]]
-    ) -> None:
-        self.packed = (_pack(row), tuple(_pack(p) for p in phones), tuple(_pack(e) for e in emails))
-
-    @property
-    def row(self) -> dict[str, Any]:
-        return _unpack(self.packed[0]) if self.packed else {}
-
-    @property
-    def phones(self) -> list[dict[str, Any]]:
-        return [_unpack(p) for p in self.packed[1]] if self.packed else []
-
-    @property
-    def emails(self) -> list[dict[str, Any]]:
-        return [_unpack(e) for e in self.packed[2]] if self.packed else []
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "line": self.line,
-            "action": self.action,
-            "name": self.name,
-            "customer_id": self.customer_id,
-            "reason": self.reason,
-            "warnings": list(self.warnings),
-        }
-
-
-PAGE_ITEMS = 1000
 # Rows planned together (their matches looked up in two statements); FIRST_PAGE_ROWS and the
 # 1,000 rows between progress reports are multiples of it.
 PLAN_BLOCK = 250
 # A preview shows this many rows before the rest of the file is planned (the window's first page).
 FIRST_PAGE_ROWS = 500
-_CODES = {"create": ord("c"), "update": ord("u"), "unchanged": ord("n"), "skip": ord("s")}
-_CACHED_PAGES = 4
-
-
-def _dump_page(items: Sequence[PlanItem]) -> bytes:
-    """A page as marshal bytes of plain tuples: pickling the dataclasses cost ~7 µs an item to
-    write and ~15 to read back (once for the preview's pages, again for apply); this ~2 and ~4.
-    The key tuples and values the items share (see _pack) are written once a page."""
-    return marshal.dumps(
-        [
-            (i.line, i.action, i.name, i.reason, i.customer_id, tuple(i.warnings), i.note, i.packed)
-            for i in items
-        ]
-    )
-
-
-def _load_page(data: bytes) -> list[PlanItem]:
-    # Our own bytes from our own spool, never a file's: marshal reads back only plain values.
-    return [
-        PlanItem(line, action, name, reason, cid, list(warnings), note, packed)
-        for line, action, name, reason, cid, warnings, note, packed in marshal.loads(data)
-    ]
-
-
-class PlanItems(Sequence[PlanItem]):
-    """A plan's items in pages of PAGE_ITEMS, on disk (store.spool) but for the page being
-    filled and the few pages last read: memory stays a few MB at any file size.
-
-    Each item's action is kept in memory too (one byte), so counts and the preview's filter
-    need no page. Items read from here are copies of what is stored: a change to one (apply
-    sets customer ids, or skips a customer gone meanwhile) is kept only by `save`."""
-
-    def __init__(self) -> None:
-        self._spool = Spool()
-        self._stored = 0  # full pages on disk
-        self._tail: list[PlanItem] = []  # the page being filled
-        self._actions = bytearray()
-        # Customer ids apply gives (0: none), apart from the pages: storing them re-pickled
-        # every page for one number an item (a fifth of the writing).
-        self._ids = array("q")
-        self._cache: OrderedDict[int, list[PlanItem]] = OrderedDict()
-        self._lock = threading.RLock()  # the window reads pages on its UI thread and a worker
-
-    def append(self, item: PlanItem) -> None:
-        with self._lock:
-            self._tail.append(item)
-            self._actions.append(_CODES[item.action])
-            self._ids.append(item.customer_id or 0)
-            if len(self._tail) == PAGE_ITEMS:
-                self._spool.put(self._stored, _dump_page(self._tail))
-                self._stored += 1
-                self._tail = []
-
-    def _page(self, number: int) -> list[PlanItem]:
-        if number == self._stored:
-            return self._tail
-        page = self._cache.get(number)
-        if page is None:
-            page = _load_page(self._spool.get(number))
-            self._cache[number] = page
-            if len(self._cache) > _CACHED_PAGES:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(number)
-        return page
-
-    def __len__(self) -> int:
-        return len(self._actions)
-
-    @overload
-    def __getitem__(self, index: int) -> PlanItem: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[PlanItem]: ...
-    def __getitem__(self, index: int | slice) -> PlanItem | list[PlanItem]:
-        with self._lock:
-            if isinstance(index, slice):
-                start, stop, step = index.indices(len(self))
-                if step != 1:
-                    return [self[i] for i in range(start, stop, step)]
-                # A page at a time (apply reads a batch like this): not one lookup per item.
-                found: list[PlanItem] = []
-                while start < stop:
-                    number, offset = divmod(start, PAGE_ITEMS)
-                    taken = self._page(number)[offset : offset + stop - start]
-                    if not taken:  # pages are full but the last: cannot happen, never loop
-                        raise IndexError(start)
-                    for at, item in enumerate(taken, start):
-                        item.customer_id = self._ids[at] or None
-                    found += taken
-                    start += len(taken)
-                return found
-            if index < 0:
-                index += len(self)
-            if not 0 <= index < len(self):
-                raise IndexError(index)
-            item = self._page(index // PAGE_ITEMS)[index % PAGE_ITEMS]
-            item.customer_id = self._ids[index] or None
-            return item
-
-    def __iter__(self) -> Iterator[PlanItem]:
-        for number in range(self._stored + 1):
-            with self._lock:
-                page = self._page(number)
-            for offset, item in enumerate(page):
-                item.customer_id = self._ids[number * PAGE_ITEMS + offset] or None
-                yield item
-
-    def __eq__(self, other: object) -> bool:  # like the list it stands for
-        if not isinstance(other, Sequence):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def save(self, first: int, items: Sequence[PlanItem]) -> None:
-        """Store changed `items`, which are this plan's items from `first` on."""
-        with self._lock:
-            changed: set[int] = set()  # pages whose items now say something else
-            for offset, item in enumerate(items):
-                index = first + offset
-                self._ids[index] = item.customer_id or 0
-                if self._actions[index] != _CODES[item.action]:
-                    self._page(index // PAGE_ITEMS)[index % PAGE_ITEMS] = item
-                    self._actions[index] = _CODES[item.action]
-                    changed.add(index // PAGE_ITEMS)
-            for number in sorted(changed):
-                if number < self._stored:
-                    page = self._page(number)
-                    self._spool.put(number, _dump_page(page))
-
-    def replace(self, changed: dict[int, PlanItem]) -> None:
-        """Store these items (position -> item) in place, each page written once."""
-        with self._lock:
-            pages: dict[int, list[PlanItem]] = {}
-            for index in sorted(changed):
-                number = index // PAGE_ITEMS
-                page = pages.get(number)
-                if page is None:
-                    page = pages[number] = self._page(number)
-                page[index % PAGE_ITEMS] = changed[index]
-            for number, page in pages.items():
-                if number < self._stored:
-                    self._spool.put(number, _dump_page(page))
-
-    def count_of(self, action: str) -> int:
-        return self._actions.count(_CODES[action])
-
-    def positions(self, action: str | None = None) -> Sequence[int]:
-        """Where the items with this action are (all items with None), in order."""
-        if action is None:
-            return range(len(self))
-        code = _CODES.get(action, 0)
-        return [i for i, a in enumerate(self._actions) if a == code]
-
-    def close(self) -> None:
-        self._spool.close()
-
 
 @dataclass
 class Plan:
@@ -336,6 +97,9 @@ class Source:
     count: Callable[[], int]
     records: Iterator[Record]
     sha256: str
+    # A CSV file's text and column mapping: what pool.StagingPool's helpers read it with.
+    text: StreamedText | None = None
+    mapping: dict[str, str] | None = None
     _total: int | None = field(default=None, repr=False)
 
     @property
@@ -378,47 +142,8 @@ def open_file(path: Path, fmt: str = "auto", mapping: dict[str, str] | None = No
         formats.csv_record(colmap, cells, n, (first, last))
         for n, (first, last, cells) in enumerate(rows, start=2)
     )
-    return Source(fmt, count, recs, sha)
+    return Source(fmt, count, recs, sha, text, mapping)
 
-
-def _display(rec: Record) -> str:
-    name = " ".join(p for p in (rec.first_name, rec.last_name) if p)
-    return shorten(
-        name
-        or rec.preferred_name
-        or rec.company
-        or (rec.emails[:1] or [""])[0]
-        or (rec.phones[0][1] if rec.phones else f"row {rec.line}")
-    )
-
-
-def _reason(exc: ValidationError) -> str:
-    return "; ".join(dict.fromkeys(exc.errors.values()))
-
-
-def _draft(
-    rec: Record, consent: bool, emails: list[tuple[str, str]], phones: list[tuple[str, str]]
-) -> CustomerDraft:
-    """The row as a draft, with the (label, address) e-mails and phones still kept."""
-    return CustomerDraft(
-        first_name=rec.first_name,
-        last_name=rec.last_name,
-        preferred_name=rec.preferred_name,
-        pronouns=rec.pronouns,
-        birthday=rec.birthday,
-        email=emails[0][1] if emails else "",
-        email_label=emails[0][0] if emails else "",
-        other_emails=tuple(emails[1:]),
-        company=rec.company,
-        address=rec.address,
-        marketing_consent=consent,
-        phones=tuple(phones),
-    )
-
-
-def _value_problem(message: str) -> str:
-    """A validation message without the value it quotes (the warning names the value once)."""
-    return shorten(re.sub(r"^“[^”]*” ", "it ", message), 160)
 
 
 def _note(rec: Record) -> str:
@@ -467,16 +192,19 @@ class Planner:
         self._namesake_warnings: dict[str, list[str]] = {}
 
     def plan(self, rec: Record) -> PlanItem:
-        item, valid = self._stage(rec)
+        item, valid = stage(rec, self.region)
         return item if valid is None else self._decide(rec, item, *valid)
 
     def plan_block(self, recs: Sequence[Record]) -> list[PlanItem]:
         """plan() for several rows, the database asked for all their e-mails and numbers in
         two statements instead of one or two per row (a preview writes nothing, so the answers
         are the ones each row would have had)."""
-        staged = [self._stage(rec) for rec in recs]
+        return self.plan_staged([(rec, *stage(rec, self.region)) for rec in recs])
+
+    def plan_staged(self, staged: Sequence[Staged]) -> list[PlanItem]:
+        """plan_block for rows already staged (staging.stage: here, or in pool's helpers)."""
         if not self.empty:
-            valid = [v for _item, v in staged if v is not None]
+            valid = [v for _rec, _item, v in staged if v is not None]
             self._email_ids = store.first_ids_by_email(
                 self.db, {e["email_norm"] for _row, _phones, emails in valid for e in emails}
             )
@@ -485,30 +213,13 @@ class Planner:
             )
         items: list[PlanItem] = []
         try:
-            for rec, (item, v) in zip(recs, staged, strict=True):
+            for rec, item, v in staged:
                 items.append(item if v is None else self._decide(rec, item, *v))
                 self.pendings.append(self.pending)
                 self.pending = None
         finally:
             self._email_ids = self._phone_ids = None
         return items
-
-    def _stage(
-        self, rec: Record
-    ) -> tuple[PlanItem, tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]] | None]:
-        """The row's item and its validated values; None when it is skipped already."""
-        item = PlanItem(rec.line, "skip", _display(rec), warnings=[shorten(w, 240) for w in rec.warnings])
-        if rec.problem:
-            item.reason = rec.problem
-            return item, None
-        if not rec.has_content:
-            item.reason = "no name and no contact details"
-            return item, None
-        try:
-            return item, self._validate(rec, item)
-        except ValidationError as exc:
-            item.reason = shorten(_reason(exc), 240)
-            return item, None
 
     def _decide(
         self,
@@ -542,46 +253,6 @@ class Planner:
         self.touched[match] = rec.line
         item.customer_id = match
         return self._update(item, rec, phones, match, how, emails)
-
-    def _validate(
-        self, rec: Record, item: PlanItem
-    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-        """Validate the row, leaving out single bad values (a phone, an e-mail) with a warning
-        rather than losing the whole person; raises only when nothing usable is left."""
-        emails = list(zip(rec.email_labels, rec.emails, strict=True))
-        phones = list(rec.phones)
-        dropped: list[str] = []
-        while True:
-            draft = _draft(rec, bool(rec.consent), emails, phones)
-            try:
-                valid = self.customers.validate_all(draft, region=self.region)
-            except ValidationError as exc:
-                bad_phones = {int(k[5:]) for k in exc.errors if re.fullmatch(r"phone\d+", k)}
-                bad_emails = {
-                    0 if k == "email" else int(k[5:])
-                    for k in exc.errors
-                    if re.fullmatch(r"email\d*", k)
-                }
-                bad_emails &= set(range(len(emails)))
-                if not bad_phones and not bad_emails:
-                    if dropped:  # what is left is not a customer: say why, value by value
-                        raise ValidationError({"row": "; ".join(dropped)}) from exc
-                    raise
-                for index in sorted(bad_phones):
-                    dropped.append(
-                        f"phone “{shorten(phones[index][1], 40)}” left out: "
-                        + _value_problem(exc.errors[f"phone{index}"])
-                    )
-                for index in sorted(bad_emails):
-                    message = exc.errors["email" if index == 0 else f"email{index}"]
-                    dropped.append(
-                        f"e-mail “{shorten(emails[index][1], 40)}” left out: {_value_problem(message)}"
-                    )
-                phones = [p for i, p in enumerate(phones) if i not in bad_phones]
-                emails = [e for i, e in enumerate(emails) if i not in bad_emails]
-                continue
-            item.warnings += dropped
-            return valid
 
     def _namesakes(self, row: dict[str, Any]) -> list[str]:
         """A same-named customer is not the same person (matching is by e-mail or phone), but
@@ -692,7 +363,7 @@ class Planner:
         try:
             item.keep(*service.validate_all(merged, region=self.region))
         except ValidationError as exc:
-            item.action, item.reason, item.note = "skip", _reason(exc), ""
+            item.action, item.reason, item.note = "skip", reason(exc), ""
             return item
         item.action, item.reason = "update", f"matched customer #{cid} by {how}"
         return item
@@ -707,6 +378,7 @@ def build_plan(
     progress: Callable[[int, int], bool] | None = None,
     total: int | Callable[[], int] | None = None,
     first_page: Callable[[Plan], None] | None = None,
+    staged: Iterable[Staged] | None = None,
 ) -> Plan:
     """Plan every row; progress(done, total) every 1,000 rows, False cancels (UserError).
     `recs` may be read as it goes (open_file); then `total` says how many there are, or is a
@@ -715,7 +387,8 @@ def build_plan(
     `first_page(plan)` is called once FIRST_PAGE_ROWS rows are planned (not for a shorter file),
     with a Plan on the same items, which go on growing: its first FIRST_PAGE_ROWS items are
     final but for the "same name" warnings of a file planned in one pass (see below), which
-    the returned plan has. Whoever got it may still read those rows after a cancel."""
+    the returned plan has. Whoever got it may still read those rows after a cancel.
+    `staged`: the same rows as `recs`, already staged (pool.StagingPool): planned from it."""
     planner = Planner(ctx, customers)
     if total is None:
         recs = list(recs)
@@ -741,11 +414,13 @@ def build_plan(
     items = PlanItems()
     named: dict[str, array[int]] = {}  # whole name -> positions of new rows with it (deferred)
     shared = False
-    records = iter(recs)
+    if staged is None:
+        staged = ((rec, *stage(rec, planner.region)) for rec in recs)
+    rows_staged = iter(staged)
     try:
         # In blocks (see Planner.plan_block) that end at the first page and at each progress.
-        while block := list(islice(records, PLAN_BLOCK)):
-            planned = planner.plan_block(block)
+        while block := list(islice(rows_staged, PLAN_BLOCK)):
+            planned = planner.plan_staged(block)
             pendings, planner.pendings = planner.pendings, []
             for item, pending in zip(planned, pendings, strict=True):
                 items.append(item)
@@ -789,5 +464,5 @@ def build_plan(
             item.warnings += warned[position]
             changed[position] = item
         items.replace(changed)
-    _VALUES.clear()  # the items hold what they share; the lookup itself is not kept
+    forget_shared()  # the items hold what they share; the lookup itself is not kept
     return Plan(file_name, fmt, items)

@@ -17,6 +17,7 @@ from csdesk.services.customers import _audit_view
 from csdesk.services.importing import liveness
 from csdesk.services.importing.collector import fewer_collections
 from csdesk.services.importing.plan import Plan, PlanItem, build_plan, open_file
+from csdesk.services.importing.pool import staged_rows
 from csdesk.store import audit, bulk
 from csdesk.store import customers as store
 from csdesk.store import imports as log
@@ -115,10 +116,11 @@ class ImportService:
         require(self._ctx.actor, Permission.VIEW)
         path = Path(path)
         source = open_file(path, fmt, mapping)
-        with fewer_collections():
+        # A big CSV file is read and validated by helper processes on the other core (pool.py).
+        with fewer_collections(), staged_rows(source, self._ctx.region) as staged:
             plan = build_plan(
                 self._ctx, self._customers, path.name, source.fmt, source.records, progress,
-                lambda: source.total, first_page,  # counted after the first page
+                lambda: source.total, first_page, staged,  # counted after the first page
             )
         plan.path, plan.sha256 = str(path.resolve()), source.sha256
         plan.options = {"fmt": fmt, "mapping": mapping}
@@ -177,9 +179,10 @@ class ImportService:
             )
         # Planned again from the start, so the rows after the committed ones see the same
         # "same e-mail as row N" repeats; only the rows after those committed are written.
-        with fewer_collections():
+        with fewer_collections(), staged_rows(source, ctx.region) as staged:
             plan = build_plan(
-                ctx, self._customers, path.name, source.fmt, source.records, total=source.total
+                ctx, self._customers, path.name, source.fmt, source.records, total=source.total,
+                staged=staged,
             )
         done = int(batch["created_count"]) + int(batch["updated_count"]) + int(batch["skipped_count"])
         counts = (int(batch["created_count"]), int(batch["updated_count"]), int(batch["skipped_count"]))

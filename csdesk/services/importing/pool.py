@@ -1,0 +1,191 @@
+"""A big CSV file's rows read and validated in helper processes while this one plans them.
+
+Why: a preview spends ~60% of its CPU on work that needs no database and no earlier row:
+reading the CSV, making the Record, validating it (phonenumbers, folding, e-mail checks). One
+Python process does that on one core (measured ~60 µs a row of the ~85 a preview costs). Here
+`workers` processes do it on the other core(s), chunks of CHUNK_ROWS rows each in turn, and
+send back plain values (marshal: no pickling of classes); this process keeps what must stay
+in file order and in one place, and is the same code as the serial preview: the "same e-mail as
+row N" memory, matching against the database, namesakes, the plan's pages (plan.Planner).
+
+Every helper reads the whole file itself (the CSV reader in C is ~4 µs a row; a row of another
+helper's chunk is skipped before it is made a Record), so no process hands text to another,
+and a row's line number and a broken line's error are the very ones the serial reader gives
+(streaming.open_csv_stream, the same function). Helpers are plain `python -m` processes
+(helper.py, worker.py) rather than multiprocessing's: its "spawn" runs the caller's main script again
+in each child (a script without an `if __name__ == "__main__"` guard then fails), and "fork"
+is not safe in a process running Qt and worker threads.
+
+The rows before `start` are staged here while the helpers start (~0.3-0.5 s each: a fresh
+Python importing csdesk's rules and phonenumbers), so the first page never waits for them.
+
+What a helper sends, one message per chunk, in the order of its chunks:
+  ("rows", [row, ...])          a full chunk
+  ("end", [row, ...])           the file ended inside (or right at the start of) this chunk
+  ("error", [row, ...], text)   a UserError from reading (a broken line, the file changed):
+                                the rows before it, then the same message the serial path raises
+  ("failed", [], text)          anything else: this process says the preview could not finish
+A helper that dies without a word (killed, out of memory) is seen as the end of its pipe.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import csdesk
+from csdesk.errors import UserError
+from csdesk.services.importing.items import PlanItem
+from csdesk.services.importing.records import Record
+from csdesk.services.importing.staging import Staged, stage
+from csdesk.services.importing.worker import read_frame
+
+if TYPE_CHECKING:
+    from csdesk.services.importing.plan import Source
+    from csdesk.services.importing.streaming import StreamedText
+
+# Below this many bytes (~15,000 rows of a Square export) the helpers' start-up costs more
+# than they save: such a file is planned in this process alone.
+MIN_BYTES = 2 * 1024 * 1024
+# Rows staged here while the helpers start.
+START_ROWS = 3000
+# Rows a message: big enough that a message costs little per row, small enough that the pipes
+# (and what the helpers run ahead of the planner) stay a few MB.
+CHUNK_ROWS = 500
+
+
+def helpers_for(size: int) -> int:
+    """How many helper processes a file of `size` bytes is planned with (0: none)."""
+    cores = os.cpu_count() or 1
+    # A frozen build (PyInstaller) has no `python -m` to start: it plans alone.
+    if cores < 2 or size < MIN_BYTES or getattr(sys, "frozen", False):
+        return 0
+    # This process plans (~25 µs a row) while they stage (~60 µs): two keep two cores busy.
+    return min(2, cores)
+
+
+def _unflat(row: tuple[Any, ...]) -> Staged:
+    values, name, reason, warnings, valid = row
+    rec = Record(*values)
+    return rec, PlanItem(rec.line, "skip", name, reason, warnings=list(warnings)), valid
+
+
+class StagingPool:
+    """Helper processes staging a CSV file's rows from `start` on (see the module's doc)."""
+
+    def __init__(
+        self,
+        text: StreamedText,
+        fmt: str,
+        mapping: dict[str, str] | None,
+        region: str,
+        *,
+        workers: int,
+        start: int | None = None,
+        chunk: int | None = None,
+    ) -> None:
+        self.start = START_ROWS if start is None else start
+        chunk = CHUNK_ROWS if chunk is None else chunk
+        self._procs: list[subprocess.Popen[bytes]] = []
+        self._errs: list[IO[bytes]] = []
+        # The very csdesk this process runs, whatever the caller's path or working folder.
+        env = dict(os.environ)
+        root = str(Path(csdesk.__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: no console flashing up
+        where = (str(text.path), text.encoding, text.errors, text.sha256)
+        job = (where, fmt, mapping, region, self.start, chunk)
+        try:
+            for me in range(workers):
+                # What a dying helper last said, for the error; closed in close().
+                err = tempfile.TemporaryFile()  # noqa: SIM115
+                self._errs.append(err)
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "csdesk.services.importing.helper"],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+                    env=env, creationflags=flags,
+                )  # fmt: skip
+                self._procs.append(proc)
+                assert proc.stdin is not None
+                proc.stdin.write(marshal.dumps((*job, me, workers)))
+                proc.stdin.close()
+        except BaseException:
+            self.close()
+            raise
+
+    def staged(self, records: Iterator[Record], region: str) -> Iterator[Staged]:
+        """Every row in file order: the first `start` staged here from `records` (the serial
+        reader of the same file), the rest as the helpers send them."""
+        for position, rec in enumerate(records):
+            if position >= self.start:
+                break
+            yield (rec, *stage(rec, region))
+        else:
+            return  # the file ended before the helpers' first row
+        number = 0  # of the chunk: helper number % workers sends it
+        while True:
+            message = self._receive(number % len(self._procs))
+            for row in message[1]:
+                yield _unflat(row)
+            if message[0] == "rows":
+                number += 1
+                continue
+            if message[0] == "end":
+                return
+            if message[0] == "error":
+                raise UserError(message[2])
+            raise UserError(
+                f"The preview could not be finished: a helper process failed ({message[2]}). "
+                "Nothing was imported; preview the file again."
+            )
+
+    def _receive(self, worker: int) -> tuple[Any, ...]:
+        proc = self._procs[worker]
+        assert proc.stdout is not None
+        message = read_frame(proc.stdout)
+        if message is not None:
+            return message
+        code = proc.wait()
+        err = self._errs[worker]
+        err.seek(0)
+        said = err.read().decode("utf-8", "replace").strip().splitlines()
+        last = f": {said[-1][:200]}" if said else ""
+        raise UserError(
+            "The preview could not be finished: a helper process reading the file stopped "
+            f"(exit code {code}{last}). Nothing was imported; preview the file again."
+        )
+
+    def close(self) -> None:
+        """Stop the helpers (they may still be reading after a cancel or an error)."""
+        for proc in self._procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+        for err in self._errs:
+            err.close()
+        self._procs, self._errs = [], []
+
+
+@contextmanager
+def staged_rows(source: Source, region: str) -> Iterator[Iterator[Staged] | None]:
+    """The file's rows staged by helper processes when it is a CSV file big enough for them to
+    pay (see helpers_for), else None: plan.build_plan then stages each row itself."""
+    text = source.text
+    workers = helpers_for(text.path.stat().st_size) if text is not None else 0
+    if text is None or not workers:
+        yield None
+        return
+    pool = StagingPool(text, source.fmt, source.mapping, region, workers=workers)
+    try:
+        yield pool.staged(source.records, region)
+    finally:
+        pool.close()

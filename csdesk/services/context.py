@@ -67,6 +67,14 @@ def merge_changes(changes: list[Change]) -> list[Change]:
     return merged
 
 
+REGION_SETTING = "phone_region"
+
+
+def region_of(stored: object) -> str:
+    """The shop's phone region from the stored `phone_region` setting (None: never set)."""
+    return str("US" if stored is None else stored)
+
+
 class Context:
     """One connection (so one thread), the clock, the source written to the audit log, the acting staff
     member and the change sink.
@@ -212,7 +220,7 @@ class Context:
     @property
     def region(self) -> str:
         """The shop's default country for phone numbers typed without +."""
-        return str(self.setting("phone_region", "US"))
+        return region_of(self.setting(REGION_SETTING))
 
     @property
     def tz(self) -> tzinfo:

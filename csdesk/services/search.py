@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from csdesk.domain import SearchHit
 from csdesk.errors import UserError
 from csdesk.services import phone as phone_rules
+from csdesk.services.context import region_of
 from csdesk.services.text import digits, fold, tokens
 from csdesk.store import search_index
 from csdesk.store.db import DatabaseFailed
@@ -28,6 +29,7 @@ from csdesk.store.search import (
     ROW_PREFERRED,
     ROW_SEEN,
     ROW_VISIT,
+    PhoneSearch,
 )
 
 if TYPE_CHECKING:
@@ -96,6 +98,7 @@ class SearchService:
         self._q = search_index.queries(ctx.db)
         self._cutoffs: dict[int, tuple[float, str | None]] = {}
         self._size: tuple[float, int] = (-CUTOFF_TTL_S, 0)
+        self._known_region: str | None = None  # see _region
 
     def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
         text = query[:MAX_QUERY_CHARS].strip()
@@ -127,25 +130,36 @@ class SearchService:
     def caller(self, number: str) -> list[SearchHit]:
         """Exact caller-ID lookup: the customers whose number is this one."""
         # The usual spellings' customers and their rows in one statement (one round trip on a
-        # server); phonenumbers only when none is on file, as in _exact_phone_ids.
+        # server), the shop's region read with them when a spelling assumed it; phonenumbers
+        # only when none is on file, as in _phone.
         db = self._ctx.db
         wanted = digits(number)
-        found = self._q.rows_by_e164(db, _likely_e164(number, wanted, lambda: self._ctx.region), 100)
-        if not found:
-            e164 = phone_rules.try_e164(number, self._ctx.region)
-            found = self._q.rows_by_e164(db, [e164], 100) if e164 else []
-        return _hits(_ranked(found, set()), "phone")
+        region = self._region() if _needs_region(number) else ""
+        found = self._q.rows_by_e164(
+            db, _likely_e164(number, wanted, region), 100, with_region=bool(region)
+        )
+        if region and self._region_changed(region, found.region):
+            return self.caller(number)
+        if not found.rows:
+            e164 = phone_rules.try_e164(number, region or self._region())
+            if e164:
+                found = self._q.rows_by_e164(db, [e164], 100)
+        return _hits(_ranked(found.rows, set()), "phone")
 
-    def _exact_phone_ids(self, text: str, wanted: str) -> list[int]:
-        """Customers whose number is `text` in E.164. Stored numbers are E.164 already, so the
-        usual spellings are tried as an index probe first; phonenumbers (50 µs a parse) only
-        runs when none of them is on file, for the spellings only it understands."""
-        db = self._ctx.db
-        ids = self._q.ids_by_e164(db, _likely_e164(text, wanted, lambda: self._ctx.region))
-        if ids:
-            return ids
-        e164 = phone_rules.try_e164(text, self._ctx.region)
-        return self._q.ids_by_e164(db, [e164]) if e164 else []
+    def _region(self) -> str:
+        """The shop's phone region as last seen. A setting read is a round trip on a server, so
+        it is not read for every number typed: the statements that use it read it along
+        (PhoneFound.region) and _region_changed takes a changed one, before its answer is used."""
+        if self._known_region is None:
+            self._known_region = self._ctx.region
+        return self._known_region
+
+    def _region_changed(self, assumed: str, stored: object) -> bool:
+        now = region_of(stored)
+        if now == assumed:
+            return False
+        self._known_region = now
+        return True
 
     # -- the kinds of query --------------------------------------------------------------------
     def _names(self, text: str, limit: int) -> list[SearchHit]:
@@ -309,27 +323,40 @@ class SearchService:
         return _hits(rows, "note", snippets=snippets)
 
     def _phone(self, text: str, limit: int) -> list[SearchHit]:
-        db = self._ctx.db
+        """The lookups a typed number asks for (store.search.PhoneSearch says which, in what
+        order), sent at once: one statement on a server."""
         wanted = digits(text)
-        exact = self._exact_phone_ids(text, wanted) if len(wanted) >= 7 else []
-        ids = list(exact)
-        international = text.lstrip().startswith(("+", "00"))
-        if international:
-            # "+1 720" or "0044 20 79": the start of a number with its country code.
-            country_digits = wanted[2:] if text.lstrip().startswith("00") else wanted
-            ids += self._q.ids_by_e164_prefix(db, "+" + country_digits, limit)
-        ids += self._q.phone_suffix_or_start(
-            db, rev_prefix=wanted[::-1], national_prefix=wanted, limit=limit
-        )
+        whole = len(wanted) >= 7
+        international = not _needs_region(text)
+        region = self._region() if whole and not international else ""
         trimmed = wanted.lstrip("0")
-        if trimmed != wanted and len(trimmed) >= 3 and len(ids) < limit:
-            ids += self._q.phone_suffix_or_start(db, rev_prefix=trimmed[::-1], limit=limit)
-        if len(ids) < limit and not exact and len(wanted) <= MAX_MIDDLE_DIGITS:
+        plan = PhoneSearch(
+            limit=limit,
+            rev_prefix=wanted[::-1],
+            national_prefix=wanted,
+            spellings=tuple(_likely_e164(text, wanted, region)) if whole else (),
+            # "+1 720" or "0044 20 79": the start of a number with its country code.
+            e164_prefix=(
+                "+" + (wanted[2:] if text.lstrip().startswith("00") else wanted)
+                if international else ""
+            ),
+            trimmed_rev=trimmed[::-1] if trimmed != wanted and len(trimmed) >= 3 else "",
             # "it has 0104 in it": the middle of a number (a longer run is a whole number).
-            ids += self._q.phone_containing(db, wanted, limit - len(ids))
-        shown = list(dict.fromkeys(ids))[: limit * 2]
-        exact_ids = set(exact)
-        return _hits(_ranked(self._q.rows(db, shown), exact_ids)[:limit], "phone", exact=exact_ids)
+            containing=wanted if len(wanted) <= MAX_MIDDLE_DIGITS else "",
+            with_region=bool(region),
+        )
+        found = self._q.phone_search(self._ctx.db, plan)
+        if region and self._region_changed(region, found.region):
+            return self._phone(text, limit)
+        if whole and not found.exact:
+            # None of the usual spellings is on file: phonenumbers (50 µs a parse) for the
+            # spellings only it understands.
+            e164 = phone_rules.try_e164(text, region or self._region())
+            if e164 and e164 not in plan.spellings:
+                plan = replace(plan, spellings=(e164,), with_region=False)
+                found = self._q.phone_search(self._ctx.db, plan)
+        exact = set(found.exact)
+        return _hits(_ranked(found.rows, exact)[:limit], "phone", exact=exact)
 
     def _email(self, text: str, limit: int) -> list[SearchHit]:
         prefix = text.casefold()
@@ -381,18 +408,23 @@ def _hits(
     ]
 
 
-def _likely_e164(text: str, wanted: str, region: Callable[[], str]) -> list[str]:
+def _needs_region(text: str) -> bool:
+    """A number typed without its country code (+ or 00) is read in the shop's region."""
+    return not text.lstrip().startswith(("+", "00"))
+
+
+def _likely_e164(text: str, wanted: str, region: str) -> list[str]:
     """The E.164 spellings a typed number most likely has, without parsing it: as typed after
     + or 00, or the home country's code in front (with a trunk 0 dropped, as in 020 -> +44 20).
 
-    `region` is asked only for a number without its country code: it reads a setting, a round
-    trip on a server, and a caller ID from a softphone ("+1206...") needs none."""
+    `region` is needed only for a number without its country code (_needs_region): it reads a
+    setting, and a caller ID from a softphone ("+1206...") needs none."""
     stripped = text.lstrip()
     if stripped.startswith("+"):
         return ["+" + wanted]
     if stripped.startswith("00"):
         return ["+" + wanted[2:]]
-    code = str(phone_rules.country_code(region()))
+    code = str(phone_rules.country_code(region))
     found = ["+" + code + wanted, "+" + code + wanted.lstrip("0")]
     if wanted.startswith(code):
         found.append("+" + wanted)  # 1-312-670-8824: the country code typed without +

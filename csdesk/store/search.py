@@ -9,11 +9,13 @@ returns are at most `limit` long, and no Python list of thousands of ids is buil
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
 import sqlite_utils
 
+from csdesk.store import settings as settings_store
 from csdesk.store.notes import bodies as note_bodies
 from csdesk.store.notes import one_per_customer
 
@@ -21,8 +23,9 @@ __all__ = [  # the names store/server/search.py gives the server's index too
     "COUNT_FIRST",
     "RANK_CAP",
     "counted_ranking", "email_prefix_matches", "fts_count", "fts_ids", "ids_by_e164", "ids_by_e164_prefix",
-    "newest_id", "note_bodies", "note_matches", "phone_containing", "phone_suffix_or_start",
-    "ranked_fts", "recency_cutoff", "recent_matching", "recent_rows", "rows", "rows_by_e164",
+    "newest_id", "note_bodies", "note_matches", "phone_containing", "phone_search",
+    "phone_suffix_or_start", "ranked_fts", "recency_cutoff", "recent_matching", "recent_rows", "rows",
+    "rows_by_e164",
 ]
 
 T = TypeVar("T")
@@ -64,12 +67,35 @@ def _rows_sql(count: int) -> str:
     return f"{_ROW_SQL} WHERE c.id IN ({', '.join('?' * count)})"
 
 
-def rows_by_e164(db: sqlite_utils.Database, numbers: Sequence[str], limit: int) -> list[tuple[Any, ...]]:
+@dataclass(frozen=True)
+class PhoneFound:
+    """What a phone search or a caller-ID lookup found: the result rows (at most a page or two,
+    in no particular order), the customers among them with the number exactly, and the shop's
+    phone_region setting's value (None when not stored, or not asked for)."""
+
+    rows: list[tuple[Any, ...]]
+    exact: frozenset[int]
+    region: object = None
+
+
+REGION_KEY = "phone_region"
+
+
+def stored_region(db: sqlite_utils.Database) -> object:
+    return settings_store.get(db, REGION_KEY)
+
+
+def rows_by_e164(
+    db: sqlite_utils.Database, numbers: Sequence[str], limit: int, *, with_region: bool = False
+) -> PhoneFound:
     """Result rows of the customers with exactly one of these E.164 numbers (the lowest ids
-    first, at most `limit`): caller ID's lookup and its rows in one statement."""
+    first, at most `limit`): caller ID's lookup and its rows in one statement. `with_region`:
+    the spellings assumed the shop's phone region, read here too (one statement on a server)."""
+    region = stored_region(db) if with_region else None
     if not numbers:
-        return []
-    return db.execute(_rows_by_e164_sql(len(numbers)), [*numbers, limit]).fetchall()
+        return PhoneFound([], frozenset(), region)
+    found = db.execute(_rows_by_e164_sql(len(numbers)), [*numbers, limit]).fetchall()
+    return PhoneFound(found, frozenset(r[ROW_ID] for r in found), region)
 
 
 @lru_cache(maxsize=16)
@@ -272,6 +298,53 @@ def phone_containing(db: sqlite_utils.Database, wanted: str, limit: int) -> list
         [f'"{wanted}"', limit * OVERSCAN],
     )
     return first_customers(cur, limit)
+
+
+@dataclass(frozen=True)
+class PhoneSearch:
+    """The lookups one typed phone number asks for (services.search builds it), in this order;
+    each engine runs them its own way (here one statement each; on a server 1-4 and the rows
+    in one, 5 in a second only when it runs) with the same answer:
+
+    1. `spellings`: customers with one of these E.164 numbers: the exact matches (by id);
+    2. `e164_prefix`: the first `limit` customers with a number starting so ('+1720'), in
+       E.164 order;
+    3. phone_suffix_or_start(`rev_prefix`, `national_prefix`);
+    4. `trimmed_rev` (the digits without their leading zeros, reversed): numbers ending so,
+       only while 1-3 listed fewer than `limit` (counting a customer once per lookup);
+    5. `containing`: numbers with these digits anywhere (phone_containing), only when 1 found
+       nobody and 1-4 listed fewer than `limit`, for as many as are missing.
+
+    The rows are those of the first 2 * `limit` customers so listed. `with_region`: the
+    spellings assumed the shop's phone region; the stored one is read too, to check."""
+
+    limit: int
+    rev_prefix: str
+    spellings: tuple[str, ...] = ()
+    e164_prefix: str = ""
+    national_prefix: str = ""
+    trimmed_rev: str = ""
+    containing: str = ""
+    with_region: bool = False
+
+
+def phone_search(db: sqlite_utils.Database, plan: PhoneSearch) -> PhoneFound:
+    """PhoneSearch's lookups one by one (in-process statements cost microseconds here)."""
+    limit = plan.limit
+    region = stored_region(db) if plan.with_region else None
+    exact = ids_by_e164(db, plan.spellings)
+    ids = list(exact)
+    if plan.e164_prefix:
+        ids += ids_by_e164_prefix(db, plan.e164_prefix, limit)
+    ids += phone_suffix_or_start(
+        db, rev_prefix=plan.rev_prefix, national_prefix=plan.national_prefix, limit=limit
+    )
+    if plan.trimmed_rev and len(ids) < limit:
+        ids += phone_suffix_or_start(db, rev_prefix=plan.trimmed_rev, limit=limit)
+    if plan.containing and len(ids) < limit and not exact:
+        ids += phone_containing(db, plan.containing, limit - len(ids))
+    shown = list(dict.fromkeys(ids))[: limit * 2]
+    return PhoneFound(rows(db, shown), frozenset(exact), region)
 
 
 def ids_by_e164(db: sqlite_utils.Database, numbers: Sequence[str]) -> list[int]:

@@ -11,7 +11,13 @@ import sqlite_utils
 
 def get(db: sqlite_utils.Database, key: str, default: Any = None) -> Any:
     found = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-    return default if found is None else json.loads(found[0])
+    return decoded(None if found is None else found[0], default)
+
+
+def decoded(stored: str | None, default: Any = None) -> Any:
+    """A setting's value from its stored text (None: never stored), for statements that read
+    the settings row along with something else (the server's phone search)."""
+    return default if stored is None else json.loads(stored)
 
 
 def all_values(db: sqlite_utils.Database) -> dict[str, Any]:

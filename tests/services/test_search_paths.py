@@ -234,3 +234,28 @@ def test_one_match_in_the_probe_counts_a_few_before_walking(
     monkeypatch.setattr(queries, "recent_matching", recent_matching)
     assert found(desk, "will zol", 20) == expected(desk, "will zol", 20)
     assert any(before is not None for before in walks) is walked
+
+
+@pytest.mark.parametrize("limit", [3, 8])
+def test_namesakes_past_the_walks_first_entries_are_still_found(
+    desk: Desk, crowd: list[int], monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    # The server walks a name's namesakes only when the first NAMESAKE_PROBE entries of the
+    # walk have one or the namesakes index says someone has the name (store/server/search.py);
+    # with a probe of one entry, namesakes further down are still walked for: the same list.
+    # More namesakes than EXACT_CAP, so the page's namesakes are the window's (see
+    # test_a_name_with_more_namesakes_than_the_cap_ranks_as_documented). (The file has no
+    # probe: the attribute is only set there.)
+    monkeypatch.setattr(search_index.queries(desk.db), "NAMESAKE_PROBE", 1, raising=False)
+    monkeypatch.setattr(search_module, "EXACT_CAP", 3)
+    monkeypatch.setattr(search_module, "FIRST_SCAN", 60)
+    rows = desk.db.execute("SELECT id, exact_keys, last_seen_at FROM customers").fetchall()
+    by_recency = sorted(((r[2], r[0]) for r in rows), reverse=True)
+    cutoff = by_recency[60][0]
+    for name in ("maria", "anna", "jo", "mario", "ma"):
+        needle = f"|{name}|"
+        assert needle not in dict((r[0], r[1]) for r in rows)[by_recency[0][1]]  # past the probe
+        want = sorted(((r[2], r[0]) for r in rows if needle in r[1] and r[2] >= cutoff),
+                      reverse=True)[:limit]
+        got, complete = desk.search._exact(f'"{name}"', needle, limit)
+        assert [tuple(r) for r in got] == want and not complete, name

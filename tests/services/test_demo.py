@@ -43,6 +43,9 @@ def test_demo_is_international_and_varied(desk: Desk) -> None:
     assert multi > 0
     visits = db.execute("SELECT count(*) FROM visits").fetchone()[0]
     assert 2.0 < visits / 600 < 4.0
+    # The e-mail's words in search_norm are the search's own tokens of it (demo writes them out).
+    emails = db.execute("SELECT email, search_norm FROM customers WHERE email != ''").fetchall()
+    assert emails and all(norm.endswith(" " + demo.email_tokens(e) + " ") for e, norm in emails)
 
 
 def test_demo_phone_numbers_parse_as_stored(desk: Desk) -> None:

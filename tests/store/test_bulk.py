@@ -127,3 +127,13 @@ def test_a_killed_demo_load_leaves_the_empty_database_it_found(tmp_path: Path, c
     _fts_ok(desk)
     assert demo.generate(desk.context, 1000, seed=4, batch=100) == 1000  # and it loads again
     desk.close()
+
+
+def test_a_bulk_load_leaves_fts5_settings_as_they_were(desk: Desk) -> None:
+    """The load rebuilds the search indexes with a bigger in-memory hash (fewer segments to
+    merge); FTS5 keeps that setting in the index, so it is set back to FTS5's default."""
+    assert demo.generate(desk.context, 1000, seed=4, batch=100) == 1000
+    for table in ("customers_fts", "phones_fts", "notes_fts"):
+        kept = dict(desk.db.execute(f"SELECT k, v FROM {table}_config").fetchall())
+        assert kept.get("hashsize", 1024 * 1024) == 1024 * 1024, table
+    _fts_ok(desk)

@@ -119,10 +119,17 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="Import into this database (a copy you may change).")
     parser.add_argument("--preview-only", action="store_true",
                         help="Stop after the preview: its time, first page and memory at big sizes.")
+    parser.add_argument("--helpers", choices=("auto", "0", "1", "2"), default="auto",
+                        help="Helper processes for the preview (auto: pool.helpers_for decides "
+                        "by the file's size and the machine's load).")
     parser.add_argument("--no-after", action="store_true",
                         help="Stop after the import (no re-import preview, no undo): A/B runs.")
     args = parser.parse_args()
     rows = args.rows
+    if args.helpers != "auto":
+        from csdesk.services.importing import pool
+
+        pool.helpers_for = lambda size, load=None, n=int(args.helpers): n  # type: ignore[misc]
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "customers.csv"
         (write_square_csv if args.format == "square" else write_csv)(src, rows)

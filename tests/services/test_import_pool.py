@@ -60,7 +60,7 @@ def _write(path: Path, count: int) -> Path:
 @pytest.fixture
 def helpers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any file planned with two helpers, from row 40 on, in chunks of 7 rows (many chunks)."""
-    monkeypatch.setattr(pool, "helpers_for", lambda size: 2)
+    monkeypatch.setattr(pool, "helpers_for", lambda size, load=None: 2)
     monkeypatch.setattr(pool, "START_ROWS", 40)
     monkeypatch.setattr(pool, "CHUNK_ROWS", 7)
 
@@ -112,7 +112,7 @@ def test_helpers_plan_and_import_the_same_rows_as_one_process(
     serial.imports.apply(plan_a)
     serial.close()
 
-    monkeypatch.setattr(pool, "helpers_for", lambda size: 2)
+    monkeypatch.setattr(pool, "helpers_for", lambda size, load=None: 2)
     monkeypatch.setattr(pool, "START_ROWS", 40)
     monkeypatch.setattr(pool, "CHUNK_ROWS", 7)
     started: list[int] = []
@@ -151,7 +151,7 @@ def test_into_a_database_with_customers_the_matches_are_the_same(
     serial = _desk(tmp_path / "serial.db")
     _plan, items_a = _plan_of(serial, src)
     serial.close()
-    monkeypatch.setattr(pool, "helpers_for", lambda size: 2)
+    monkeypatch.setattr(pool, "helpers_for", lambda size, load=None: 2)
     monkeypatch.setattr(pool, "START_ROWS", 40)
     monkeypatch.setattr(pool, "CHUNK_ROWS", 7)
     parallel = _desk(tmp_path / "parallel.db")
@@ -228,4 +228,6 @@ def test_a_small_file_is_planned_without_helpers(desk: Desk, tmp_path: Path) -> 
     seen: list[int] = []
     desk.imports.preview(src, progress=lambda done, total: seen.append(len(_children())) or True)
     assert seen == [0, 0]
-    assert pool.helpers_for(pool.MIN_BYTES) == (2 if (os.cpu_count() or 1) >= 2 else 0)
+    cores = os.cpu_count() or 1
+    assert pool.helpers_for(pool.MIN_BYTES, load=0.0) == (min(2, cores) if cores >= 2 else 0)
+    assert pool.helpers_for(pool.MIN_BYTES, load=cores + 1) == 0  # no core to spare: none

@@ -459,7 +459,7 @@ def test_the_window_previews_and_imports_a_big_file_with_helper_processes(
             started.append(len(self._procs))
 
     monkeypatch.setattr(pool, "StagingPool", Counted)
-    monkeypatch.setattr(pool, "helpers_for", lambda size: 2)  # this file is under MIN_BYTES
+    monkeypatch.setattr(pool, "helpers_for", lambda size, load=None: 2)  # this file is under MIN_BYTES
     src = big_square_csv(tmp_path / "big.csv", 12_000)
     before = desk.customers.count()
     dialog = ImportDialog(window, window.desk, src)
@@ -483,7 +483,7 @@ def test_cancelling_a_preview_planned_with_helpers_stops_them(
 ) -> None:
     from csdesk.services.importing import pool
 
-    monkeypatch.setattr(pool, "helpers_for", lambda size: 2)
+    monkeypatch.setattr(pool, "helpers_for", lambda size, load=None: 2)
     monkeypatch.setattr(pool, "START_ROWS", 500)
     src = big_square_csv(tmp_path / "big.csv", 40_000)
     before = desk.customers.count()

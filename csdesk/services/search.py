@@ -213,13 +213,20 @@ class SearchService:
         # with 10,000 namesakes ("maria") costs that walk and nothing else. FTS5 counts from
         # its index, more cheaply than the walk, so the file counts first (COUNT_FIRST): the
         # same answer either way.
-        recent = None if self._q.COUNT_FIRST else window()
-        if recent is not None and len(recent) >= limit:
-            return recent, False
-        count, found = self._q.counted_ranking(
-            db, phrase, count_cap=EXACT_CAP, exact_needle=needle, exact=True, before=None,
-            limit=limit, namesakes_seen=bool(recent),
-        )
+        recent = None
+        if self._q.COUNT_FIRST:
+            count, found = self._q.counted_ranking(
+                db, phrase, count_cap=EXACT_CAP, exact_needle=needle, exact=True, before=None,
+                limit=limit,
+            )
+        else:  # the window, then the count when it did not fill the page (one statement)
+            recent, counted, found = self._q.namesakes_then_count(
+                db, phrase, exact_needle=needle, since=self._cutoff(FIRST_SCAN), limit=limit,
+                count_cap=EXACT_CAP,
+            )
+            if counted is None:
+                return recent, False
+            count = counted
         if count < EXACT_CAP:
             return found, True
         if recent is None:

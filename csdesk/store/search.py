@@ -23,7 +23,7 @@ __all__ = [  # the names store/server/search.py gives the server's index too
     "COUNT_FIRST",
     "RANK_CAP",
     "counted_ranking", "email_prefix_matches", "fts_count", "fts_ids", "ids_by_e164", "ids_by_e164_prefix",
-    "newest_id", "note_bodies", "note_matches", "phone_containing", "phone_search",
+    "namesakes_then_count", "newest_id", "note_bodies", "note_matches", "phone_containing", "phone_search",
     "phone_suffix_or_start", "ranked_fts", "recency_cutoff", "recent_matching", "recent_rows", "rows",
     "rows_by_e164",
 ]
@@ -197,6 +197,31 @@ def counted_ranking(
         db, match, exact_needle=exact_needle, exact=exact, before=before, cap=count_cap,
         limit=limit,
     )
+
+
+def namesakes_then_count(
+    db: sqlite_utils.Database,
+    phrase: str,
+    *,
+    exact_needle: str,
+    since: str | None,
+    limit: int,
+    count_cap: int,
+) -> tuple[list[tuple[str, int]], int | None, list[tuple[str, int]]]:
+    """A name's namesakes seen since `since` (recent_matching, exact=True); when fewer than
+    `limit`, also counted_ranking of its namesakes, told whether the first step met any:
+    (the window's, the count or None when not counted, the ranking). services.search runs the
+    two steps in this order when COUNT_FIRST is false (on a server: one statement)."""
+    recent = recent_matching(
+        db, [], exact_needle=exact_needle, exact=True, since=since, limit=limit
+    )
+    if len(recent) >= limit:
+        return recent, None, []
+    count, found = counted_ranking(
+        db, phrase, count_cap=count_cap, exact_needle=exact_needle, exact=True, before=None,
+        limit=limit, namesakes_seen=bool(recent),
+    )
+    return recent, count, found
 
 
 def recent_matching(

@@ -71,7 +71,9 @@ AHEAD = 8
 def helpers_for(size: int, load: float | None = None) -> int:
     """How many helper processes a file of `size` bytes is planned with (0: none), the machine
     having `load` runnable processes on average (the last minute's load if not given)."""
-    cores = os.cpu_count() or 1
+    from csdesk.services.parallel import spare_cores  # the demo's rule: this process's cores
+
+    cores = spare_cores()
     # A frozen build (PyInstaller) has no `python -m` to start: it plans alone.
     if cores < 2 or size < MIN_BYTES or getattr(sys, "frozen", False):
         return 0
@@ -117,10 +119,13 @@ class StagingPool:
         self._boxes: list[queue.Queue[tuple[Any, ...] | None]] = []
         self._readers: list[threading.Thread] = []
         self._stop = threading.Event()
-        # The very csdesk this process runs, whatever the caller's path or working folder.
+        # The very csdesk this process runs, whatever the caller's path: a source tree is put
+        # first on the helper's path; an installed csdesk is found there as here (putting
+        # site-packages before the standard library could shadow it).
         env = dict(os.environ)
-        root = str(Path(csdesk.__file__).resolve().parent.parent)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        root = Path(csdesk.__file__).resolve().parent.parent
+        if root.name not in ("site-packages", "dist-packages"):
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(root), env.get("PYTHONPATH")) if p)
         flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: no console flashing up
         where = (str(text.path), text.encoding, text.errors, text.sha256)
         job = (where, fmt, mapping, region, self.start, chunk)
@@ -130,7 +135,9 @@ class StagingPool:
                 err = tempfile.TemporaryFile()  # noqa: SIM115
                 self._errs.append(err)
                 proc = subprocess.Popen(
-                    [sys.executable, "-m", "csdesk.services.importing.helper"],
+                    # -P: not the working folder first on the path (a file there named like a
+                    # module would be imported instead)
+                    [sys.executable, "-P", "-m", "csdesk.services.importing.helper"],
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
                     env=env, creationflags=flags,
                 )  # fmt: skip

@@ -367,10 +367,11 @@ class SearchService:
 
     def _email(self, text: str, limit: int) -> list[SearchHit]:
         prefix = text.casefold()
-        matched = dict(self._q.email_prefix_matches(self._ctx.db, prefix, limit * 2))
+        found, matched_rows = self._q.email_rows(self._ctx.db, prefix, limit * 2)
+        matched = dict(found)
         typed = fold(text)  # once, not once per address
         exact = {cid for cid, address in matched.items() if fold(address) == typed}
-        rows = _ranked(self._q.rows(self._ctx.db, list(matched)), exact)[:limit]
+        rows = _ranked(matched_rows, exact)[:limit]
         # Matched by another of their addresses: show that one, it is what was typed.
         shown = {
             r[ROW_ID]: matched[r[ROW_ID]]

@@ -22,7 +22,8 @@ from csdesk.store.notes import one_per_customer
 __all__ = [  # the names store/server/search.py gives the server's index too
     "COUNT_FIRST",
     "RANK_CAP",
-    "counted_ranking", "email_prefix_matches", "fts_count", "fts_ids", "ids_by_e164", "ids_by_e164_prefix",
+    "counted_ranking", "email_prefix_matches", "email_rows", "fts_count", "fts_ids", "ids_by_e164",
+    "ids_by_e164_prefix",
     "namesakes_then_count", "newest_id", "note_bodies", "note_matches", "phone_containing", "phone_search",
     "phone_suffix_or_start", "ranked_fts", "recency_cutoff", "recent_matching", "recent_rows", "rows",
     "rows_by_e164",
@@ -411,6 +412,15 @@ def email_prefix_matches(
         [prefix, prefix + "\U0010ffff", limit * OVERSCAN],
     )
     return first_per_customer(cur.fetchall(), limit)
+
+
+def email_rows(
+    db: sqlite_utils.Database, prefix: str, limit: int
+) -> tuple[list[tuple[int, str]], list[tuple[Any, ...]]]:
+    """email_prefix_matches, and the result rows of those customers (in no particular order):
+    two statements here, one on a server."""
+    matched = email_prefix_matches(db, prefix, limit)
+    return matched, rows(db, [cid for cid, _address in matched])
 
 
 def first_per_customer(matches: Iterable[tuple[int, T]], limit: int) -> list[tuple[int, T]]:

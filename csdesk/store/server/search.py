@@ -38,7 +38,8 @@ from csdesk.store.server.schema import PREFIX_LEXEMES, PREFIX_MARK
 __all__ = [
     "COUNT_FIRST",
     "RANK_CAP",
-    "counted_ranking", "email_prefix_matches", "fts_count", "fts_ids", "ids_by_e164", "ids_by_e164_prefix",
+    "counted_ranking", "email_prefix_matches", "email_rows", "fts_count", "fts_ids", "ids_by_e164",
+    "ids_by_e164_prefix",
     "namesakes_then_count", "newest_id", "note_bodies", "note_matches", "phone_containing", "phone_search",
     "phone_suffix_or_start", "ranked_fts", "recency_cutoff", "recent_matching", "recent_rows", "rows",
     "rows_by_e164",
@@ -506,6 +507,27 @@ def email_prefix_matches(db: Db, prefix: str, limit: int) -> list[tuple[int, str
         {"low": prefix, "high": prefix + "\U0010ffff"},
     )
     return first_per_customer(cur.fetchall(), limit)
+
+
+def email_rows(db: Db, prefix: str, limit: int) -> tuple[list[tuple[int, str]], list[tuple[Any, ...]]]:
+    """As on the file, in one statement: each customer's first matching address in the
+    index's order (first_per_customer), for the first `limit` customers, with their rows."""
+    if not prefix:
+        return [], []
+    got = db.execute(
+        "WITH m AS MATERIALIZED (SELECT customer_id, address, row_number() OVER "
+        "(ORDER BY email_norm, id) AS pos FROM (SELECT customer_id, address, email_norm, id "
+        f"FROM customer_emails WHERE email_norm >= {_opaque('low')} "
+        f"AND email_norm < {_opaque('high')} ORDER BY email_norm, id "
+        f"LIMIT {int(limit) * OVERSCAN}) AS s), "
+        "f AS MATERIALIZED (SELECT customer_id, address, pos FROM (SELECT DISTINCT ON "
+        "(customer_id) customer_id, address, pos FROM m ORDER BY customer_id, pos) AS d "
+        f"ORDER BY pos LIMIT {int(limit)}) "
+        f"SELECT {_ROW_COLUMNS}, f.address, f.pos FROM f JOIN customers c ON c.id = f.customer_id",
+        {"low": prefix, "high": prefix + "\U0010ffff"},
+    ).fetchall()
+    got.sort(key=lambda r: r[-1])
+    return [(r[ROW_ID], r[-2]) for r in got], [r[:-2] for r in got]
 
 
 # How many notes, in id order, a note search walks first, and then at most.

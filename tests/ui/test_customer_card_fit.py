@@ -8,8 +8,8 @@ it is the address as stored (the soft breaks are not copied)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFormLayout
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QApplication, QFormLayout, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from csdesk.domain import Customer, CustomerDraft
@@ -53,3 +53,58 @@ def test_long_values_wrap_inside_the_card(
     email.selectAll()
     email.copy()
     assert QApplication.clipboard().text() == EMAIL  # what is pasted into the mail program
+
+
+def _value_widgets(card: object) -> list[WrappedValue]:
+    form = card.form  # type: ignore[attr-defined]
+    return [
+        widget
+        for row in range(form.rowCount())
+        if (item := form.itemAt(row, QFormLayout.ItemRole.FieldRole)) is not None
+        and isinstance(widget := item.widget(), WrappedValue)
+    ]
+
+
+def test_a_small_window_scrolls_the_card_instead_of_clipping_values(
+    qtbot: QtBot, window: MainWindow, desk: Desk, known: dict[str, Customer]
+) -> None:
+    """At 1024x640 the card squeezed every value into what height was left: the e-mail read
+    "maria.angeles", the address stopped mid-word, eight phones were cut in half. Every value
+    now keeps all its lines; the ones below the fold are one scroll away, and Edit stays put."""
+    desk.customers.create(
+        CustomerDraft(
+            first_name="María de los Ángeles", last_name="Fernández-Castellanos Villalobos",
+            email="maria.angeles.fernandez-castellanos@outdoor-supplies.example.com",
+            company="Outdoor Supplies Fernández-Castellanos", address=ADDRESS,
+            phones=tuple(("mobile", f"415 555 01{60 + i}") for i in range(8)),
+        )
+    )
+    window.resize(1024, 640)
+    type_search(qtbot, window, "Villalobos")
+    qtbot.keyClick(window.search.field, Qt.Key.Key_Return)
+    card = window.customer_view.card
+    qtbot.waitUntil(lambda: dict(card.values()).get("Address") == ADDRESS, timeout=5000)
+    qtbot.wait(50)
+    values = _value_widgets(card)
+    assert len(values) == 11  # 8 phones, e-mail, company, address
+    for value in values:
+        assert value.height() >= value.heightForWidth(value.width()), value.text()  # no line cut
+    scroll = card.findChild(QScrollArea)
+    assert scroll is not None and scroll.isAncestorOf(values[-1])
+    bar = scroll.verticalScrollBar()
+    assert bar.isVisible() and bar.maximum() > 0  # the sign that there is more
+    for value in values:
+        # ensureWidgetVisible would aim at a QTextEdit's cursor, not the whole value: scroll
+        # the way a person would, until the value's middle and half its height are in view.
+        middle = value.mapTo(scroll.widget(), value.rect().center())
+        scroll.ensureVisible(middle.x(), middle.y(), 0, value.height() // 2 + 1)
+        qtbot.wait(10)
+        top_left = value.mapTo(scroll.viewport(), QPoint(0, 0))
+        assert scroll.viewport().rect().contains(QRect(top_left, value.size())), value.text()
+    edit = card.edit_button
+    assert not edit.visibleRegion().isEmpty() and edit.visibleRegion().boundingRect() == edit.rect()
+    # The scroll area is no Tab stop: focus moves as it did, and Esc still goes back to search.
+    assert scroll.focusPolicy() == Qt.FocusPolicy.NoFocus
+    window.customer_view.sections.setFocus()
+    qtbot.keyClick(window.customer_view.sections, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.search.field.hasFocus(), timeout=2000)

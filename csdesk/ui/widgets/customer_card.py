@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +24,46 @@ from csdesk.ui.widgets.wrapped_value import WrappedValue
 def pretty_birthday(value: str) -> str:
     """'1984-03-07' -> '7 March 1984'; '--03-07' -> '7 March'."""
     return format_date(value)
+
+
+class CardScroll(QScrollArea):
+    """Holds the name and the values. It asks for their whole height (all their wrapped lines)
+    and, when the window has less room, shows a scroll bar instead of clipping: squeezed into
+    a fixed height, the values lost their last lines with no sign ("maria.angeles" for a long
+    e-mail address at 1024x640), and staff read out what was left."""
+
+    def __init__(self, content: QWidget) -> None:
+        super().__init__()
+        self._content = content
+        self.setObjectName("customerCardScroll")
+        self.setWidget(content)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        # Not a Tab stop: Tab still goes from the search to what can be done, as before.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.viewport().setAutoFillBackground(False)
+        content.setAutoFillBackground(False)
+        self.setStyleSheet("QScrollArea#customerCardScroll { background: transparent; }")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        content.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._content and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # rows came or went: the card asks for a new height
+        return super().eventFilter(watched, event)
+
+    def sizeHint(self) -> QSize:
+        # QScrollArea's own hint is capped at 24 lines and cached: this is the content's real
+        # height at the width it will have, so a card with room shows everything unscrolled.
+        content = self._content
+        width = max(1, self.viewport().width() if self.isVisible() else content.sizeHint().width())
+        return QSize(content.sizeHint().width(), content.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        # About two value lines: enough to see that the rest is one scroll away.
+        return QSize(0, 2 * self.fontMetrics().lineSpacing())
 
 
 class CustomerCard(QWidget):
@@ -52,12 +95,23 @@ class CustomerCard(QWidget):
         self.form.setVerticalSpacing(8)
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
 
+        content = QWidget()
+        content.setObjectName("customerCardValues")
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.setSpacing(10)
+        inner.addWidget(self.name)
+        inner.addLayout(self.form)
+        inner.addStretch(1)
+        self.values_scroll = CardScroll(content)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(10)
-        layout.addWidget(self.name)
-        layout.addLayout(self.form)
+        layout.addWidget(self.values_scroll)
+        # Outside the scroll: Edit stays on screen however many values there are.
         layout.addLayout(below)
+        layout.addStretch(1)
 
     def show_customer(self, customer: Customer | None) -> None:
         while self.form.rowCount():

@@ -70,7 +70,8 @@ class CustomerView(QStackedWidget):
 
         lower = QHBoxLayout()
         lower.setSpacing(24)
-        lower.addWidget(self.card, 0, Qt.AlignmentFlag.AlignTop)
+        # The card takes the height there is; its values scroll when they need more.
+        lower.addWidget(self.card)
         lower.addWidget(self.sections, 1)
 
         page = QWidget()

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from csdesk.domain import Customer
 from csdesk.services.desk import Desk
-from csdesk.ui.dialogs import daily_log as daily_log_module
 from csdesk.ui.dialogs.daily_log import DailyLogDialog
 from csdesk.ui.dialogs.handover import HandoverDialog
 from csdesk.ui.features.daily_log import DayFeature
@@ -83,7 +82,7 @@ def test_staff_cannot_export_but_a_lead_can(
     assert dialog.buttons["csv"].isEnabled()
     target = tmp_path / "out" / "today.csv"
     target.parent.mkdir()  # the save dialog only offers folders that exist
-    monkeypatch.setattr(daily_log_module, "ask_export_path", lambda *_a: target)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(target), "CSV"))
     with qtbot.waitSignal(dialog.exported, timeout=10000) as blocker:
         qtbot.mouseClick(dialog.buttons["csv"], Qt.MouseButton.LeftButton)
     assert blocker.args[0].path == target
@@ -100,7 +99,7 @@ def test_pdf_export_runs_in_a_worker(
     desk.act_as("Anna")
     dialog = open_log(qtbot, window)
     target = tmp_path / "today.pdf"
-    monkeypatch.setattr(daily_log_module, "ask_export_path", lambda *_a: target)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(target), "CSV"))
     with qtbot.waitSignal(dialog.exported, timeout=20000):
         dialog.buttons["pdf"].click()
         assert dialog.progress.isVisible()

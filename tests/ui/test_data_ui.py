@@ -221,3 +221,22 @@ def test_theme_follows_light_or_dark(monkeypatch: pytest.MonkeyPatch) -> None:
     finally:
         monkeypatch.delenv(theme.THEME_ENV)
         apply_theme(app)
+
+
+def test_privacy_export_keeps_a_dotted_name(
+    qtbot: QtBot, desk: Desk, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    make_admin(desk)
+    ada = desk.customers.create(CustomerDraft(first_name="Ada", last_name="Smith"))
+    window.open_customer(ada.id)
+    (tmp_path / "Ada.json").write_text("someone else's export")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *_a, **_k: (str(tmp_path / "Ada.Smith"), "Machine-readable (*.json)"))
+    jobs = privacy(window)
+    assert jobs.export() is not None
+    target = tmp_path / "Ada.Smith.json"  # with_suffix made it Ada.json and replaced that file
+    wait_result(qtbot, jobs, lambda r: r == target)
+    assert json.loads(target.read_text(encoding="utf-8"))["customer"]["first_name"] == "Ada"
+    assert (tmp_path / "Ada.json").read_text() == "someone else's export"

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from csdesk.services.audit import AuditFilter
 from csdesk.services.clock import iso
 from csdesk.services.desk import Desk
+from csdesk.ui.dialogs.save_as import ask_save_target
 from csdesk.ui.models.audit_model import AuditModel
 from csdesk.ui.workers import Op, run_op
 
@@ -157,19 +157,20 @@ class AuditDialog(QDialog):
         self.count_label.setText(f"{total:,} entr{'y' if total == 1 else 'ies'}")
 
     def export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export the audit log", str(Path.home() / "csdesk-audit.csv"), "CSV (*.csv)"
+        target = ask_save_target(
+            self, "Export the audit log", Path.home() / "csdesk-audit.csv", "CSV (*.csv)", (".csv",)
         )
-        if path:
-            self.export_to(Path(path))
+        if target is not None:
+            self.export_to(target.path, overwrite=target.overwrite)
 
-    def export_to(self, target: Path) -> Op:
+    def export_to(self, target: Path, *, overwrite: bool = False) -> Op:
+        """overwrite: the person confirmed replacing this exact file (save_as.py)."""
         self.export_button.setEnabled(False)
         self.count_label.setText("Exporting…")
         filters: AuditFilter = self.model.filters
-        task = run_op(  # overwrite=True: the save dialog already asked before replacing a file
+        task = run_op(
             self._desk,
-            lambda d, _p: d.audit.export_csv(target, filters, overwrite=True),
+            lambda d, _p: d.audit.export_csv(target, filters, overwrite=overwrite),
             parent=self,
         )
         task.succeeded.connect(lambda n: self._exported(target, n))

@@ -38,6 +38,7 @@ class BatchLettersDialog(QDialog):
         out: Path,
         *,
         page_size: str | None = None,
+        overwrite: bool = False,
     ) -> None:
         super().__init__(parent)
         if desk.target is None:
@@ -76,7 +77,7 @@ class BatchLettersDialog(QDialog):
         ids = list(customer_ids)
 
         def work(worker_desk: Desk, progress: Progress) -> BatchResult:
-            # overwrite=True: the person chose this file (the save dialog asked) or folder.
+            # overwrite: the person confirmed this file (save_as.py) or chose this folder.
             return worker_desk.letter_output.run_batch(
                 QtRenderer(),
                 template,
@@ -84,7 +85,7 @@ class BatchLettersDialog(QDialog):
                 out,
                 setup=setup,
                 progress=progress,
-                overwrite=True,
+                overwrite=overwrite,
             )
 
         self._op = run_op(desk, work, parent=self)
@@ -158,8 +159,10 @@ class BatchLettersDialog(QDialog):
         out: Path,
         *,
         page_size: str | None = None,
+        overwrite: bool = False,
     ) -> BatchResult | None:
-        dialog = cls(parent, desk, template, customer_ids, out, page_size=page_size)
+        dialog = cls(parent, desk, template, customer_ids, out, page_size=page_size,
+                     overwrite=overwrite)
         dialog.exec()
         return dialog.result_value
 
@@ -172,5 +175,7 @@ def ask(
     out: Path,
     *,
     page_size: str | None = None,
+    overwrite: bool = False,
 ) -> BatchResult | None:
-    return BatchLettersDialog.ask(parent, desk, template, customer_ids, out, page_size=page_size)
+    return BatchLettersDialog.ask(parent, desk, template, customer_ids, out, page_size=page_size,
+                                  overwrite=overwrite)

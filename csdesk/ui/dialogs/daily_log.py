@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -33,9 +32,11 @@ from PySide6.QtWidgets import (
 from csdesk.errors import CsdeskError
 from csdesk.services.auth import Permission, allowed
 from csdesk.services.desk import Desk
+from csdesk.services.file_names import SaveTarget
 from csdesk.services.letters import format_money
 from csdesk.services.report_export import ExportResult
 from csdesk.services.reports import ReportRange, Summary
+from csdesk.ui.dialogs.save_as import ask_save_target
 from csdesk.ui.models.daily_log_model import CUSTOMER_ID_ROLE, DailyLogModel
 from csdesk.ui.widgets.keep_place import keep_place
 from csdesk.ui.workers import Op, Progress, run_op
@@ -46,14 +47,9 @@ if TYPE_CHECKING:
 FILTERS = {"csv": "CSV (*.csv)", "pdf": "PDF (*.pdf)", "xlsx": "Excel workbook (*.xlsx)"}
 
 
-def ask_export_path(parent: QWidget, suggested: Path, fmt: str) -> Path | None:
-    """Where to save; tests monkeypatch this (a file dialog would block)."""
-    chosen, _ = QFileDialog.getSaveFileName(parent, "Export the daily log", str(suggested),
-                                            FILTERS[fmt])
-    if not chosen:
-        return None
-    path = Path(chosen)
-    return path if path.suffix.lower() == f".{fmt}" else path.with_name(f"{path.name}.{fmt}")
+def ask_export_path(parent: QWidget, suggested: Path, fmt: str) -> SaveTarget | None:
+    """Where to save (the extension added as save_as.py says, never a file replaced unasked)."""
+    return ask_save_target(parent, "Export the daily log", suggested, FILTERS[fmt], (f".{fmt}",))
 
 
 def export_folder() -> Path:
@@ -61,18 +57,21 @@ def export_folder() -> Path:
     return Path(docs) if docs else Path.home()
 
 
-def run_export(desk: Desk, rng: ReportRange, fmt: str, path: Path, progress: Progress) -> Any:
+def run_export(
+    desk: Desk, rng: ReportRange, fmt: str, path: Path, progress: Progress, *, overwrite: bool
+) -> Any:
     """The worker's job; the same functions the command line calls, so the same file.
 
-    overwrite=True: the save dialog already asked before replacing a file.
+    overwrite: the person confirmed replacing this exact file (save_as.py).
     """
     if fmt == "csv":
-        return desk.report_exports.export_csv(rng, path, progress=progress, overwrite=True)
+        return desk.report_exports.export_csv(rng, path, progress=progress, overwrite=overwrite)
     if fmt == "xlsx":
-        return desk.report_exports.export_xlsx(rng, path, progress=progress, overwrite=True)
+        return desk.report_exports.export_xlsx(rng, path, progress=progress, overwrite=overwrite)
     from csdesk.render.qt import QtRenderer
 
-    return desk.report_exports.export_pdf(rng, path, QtRenderer(), progress=progress, overwrite=True)
+    return desk.report_exports.export_pdf(rng, path, QtRenderer(), progress=progress,
+                                          overwrite=overwrite)
 
 
 TILE_CHANNELS = 2  # channels named on the visits tile; the others are counted
@@ -386,11 +385,14 @@ class DailyLogDialog(QDialog):
         if self._task is not None:
             return
         rng = self.selected_range()
-        path = ask_export_path(self, export_folder() / f"{rng.file_stem()}.{fmt}", fmt)
-        if path is None:
+        target = ask_export_path(self, export_folder() / f"{rng.file_stem()}.{fmt}", fmt)
+        if target is None:
             return
+        path = target.path
         task = run_op(
-            self.desk, lambda d, progress: run_export(d, rng, fmt, path, progress), parent=self
+            self.desk,
+            lambda d, progress: run_export(d, rng, fmt, path, progress, overwrite=target.overwrite),
+            parent=self,
         )
         task.progress.connect(self._progress)
         task.succeeded.connect(self._finished)

@@ -12,7 +12,6 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -29,6 +28,7 @@ from csdesk.render.qt import QtPrintJob, QtRenderer, configure_printer, print_le
 from csdesk.services.letter_output import safe_file_part
 from csdesk.services.letters import PAGE_SIZES, Letter, Prepared, Rendered
 from csdesk.services.rendering import PageSetup
+from csdesk.ui.dialogs.save_as import ask_save_target
 
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
@@ -254,23 +254,21 @@ class LetterDialog(QDialog):
             f"{self._rendered.template.removesuffix('.html.j2')}-"
             f"{safe_file_part(customer.display_name)}.pdf"
         )
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, "Save letter as PDF", str(suggested), "PDF files (*.pdf)"
+        target = ask_save_target(
+            self, "Save letter as PDF", suggested, "PDF files (*.pdf)", (".pdf",)
         )
-        if not chosen:
+        if target is None:
             return None
-        path = Path(chosen)
-        if path.suffix.lower() != ".pdf":
-            path = path.with_suffix(".pdf")
-        try:  # overwrite=True: the save dialog already asked before replacing a file
+        path = target.path
+        try:  # replaces a file only when the person confirmed this exact path (save_as.py)
             if key in self._produced:  # already printed: the same letter, not a second one
                 self._desk.letter_output.reprint_pdf(
-                    QtRenderer(), self._produced[key].id, path, overwrite=True
+                    QtRenderer(), self._produced[key].id, path, overwrite=target.overwrite
                 )
             else:
                 self._sent(key, self._desk.letter_output.save_pdf(
                     QtRenderer(), key[0], self._customer_id, path,
-                    issue=self._issue, page_size=key[1], overwrite=True,
+                    issue=self._issue, page_size=key[1], overwrite=target.overwrite,
                 ))
         except CsdeskError as exc:
             self._show_error(str(exc))

@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QStandardPaths, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDialog, QFileDialog, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
 from csdesk.domain import Change
+from csdesk.services.file_names import SaveTarget
+from csdesk.ui.dialogs.save_as import ask_save_target
 from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.workers import Op, Progress
 
@@ -35,11 +37,9 @@ COUNTED = frozenset({"visit", "customer", "issue", "issue_category", "followup",
                      "restore"})
 
 
-def ask_pdf_path(parent: QWidget, suggested: Path) -> Path | None:
-    """Where to save; tests monkeypatch this (a file dialog would block)."""
-    chosen, _ = QFileDialog.getSaveFileName(parent, "Save the insights", str(suggested),
-                                            "PDF (*.pdf)")
-    return Path(chosen) if chosen else None
+def ask_pdf_path(parent: QWidget, suggested: Path) -> SaveTarget | None:
+    """Where to save (the extension added as save_as.py says, never a file replaced unasked)."""
+    return ask_save_target(parent, "Save the insights", suggested, "PDF (*.pdf)", (".pdf",))
 
 
 class InsightsDialog(QDialog):
@@ -128,15 +128,17 @@ class InsightsDialog(QDialog):
         period, staff_id = self.view.period(), self.view.staff_id()
         folder = Path(QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation) or Path.home())
-        path = ask_pdf_path(self, folder / f"insights-{period.first}-to-{period.last}.pdf")
-        if path is None:
+        target = ask_pdf_path(self, folder / f"insights-{period.first}-to-{period.last}.pdf")
+        if target is None:
             return
+        path, overwrite = target.path, target.overwrite
 
         def work(desk: Desk, progress: Progress) -> object:
             from csdesk.render.qt import QtRenderer
 
             return desk.insight_exports.export_pdf(
-                period, path, QtRenderer(), staff_id=staff_id, progress=progress, overwrite=True
+                period, path, QtRenderer(), staff_id=staff_id, progress=progress,
+                overwrite=overwrite
             )
 
         self.view.status.setText(f"Saving {path.name}…")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from csdesk.domain import Change, Customer
 from csdesk.errors import CsdeskError
+from csdesk.ui.dialogs.save_as import ask_save_target
 from csdesk.ui.models.letters_model import LettersModel
 from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.widgets.letters_panel import LettersPanel
@@ -145,19 +146,18 @@ class LettersFeature(Feature):
             if not folder:
                 return None
             out = Path(folder)
+            overwrite = True  # a letter per customer: the person chose the folder to write into
         else:
             suggested = Path.home() / f"follow-up-letters-{today.isoformat()}.pdf"
-            chosen, _ = QFileDialog.getSaveFileName(
-                self.window, "Save the letters as one PDF", str(suggested), "PDF files (*.pdf)"
-            )
-            if not chosen:
+            target = ask_save_target(self.window, "Save the letters as one PDF", suggested,
+                                     "PDF files (*.pdf)", (".pdf",))
+            if target is None:
                 return None
-            out = Path(chosen)
-            if out.suffix.lower() != ".pdf":
-                out = out.with_suffix(".pdf")
+            out, overwrite = target.path, target.overwrite
         try:
             result = BatchLettersDialog.ask(
-                self.window, self.desk, choice.template, ids, out, page_size=choice.page_size
+                self.window, self.desk, choice.template, ids, out, page_size=choice.page_size,
+                overwrite=overwrite,
             )
         except CsdeskError as exc:
             self._say(str(exc))

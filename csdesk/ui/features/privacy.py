@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from csdesk.services.auth import Permission
 from csdesk.ui.dialogs.notice import Notice
+from csdesk.ui.dialogs.save_as import confirm_target
 from csdesk.ui.features.guard import permitted
 from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.workers import Op
@@ -54,16 +55,18 @@ class Privacy(Feature):
         )
         if not path:
             return None
-        target = Path(path)
-        if target.suffix.lower() not in (".json", ".html", ".htm"):
-            target = target.with_suffix(".html" if "html" in chosen else ".json")
-        return self.export_to(customer.id, target)
+        # the chosen filter's extension is the one added to a name that has neither
+        kinds = (".html", ".htm", ".json") if "html" in chosen else (".json", ".html", ".htm")
+        target = confirm_target(self.window, path, kinds)
+        if target is None:
+            return None
+        return self.export_to(customer.id, target.path, overwrite=target.overwrite)
 
-    def export_to(self, customer_id: int, target: Path) -> Op:
+    def export_to(self, customer_id: int, target: Path, *, overwrite: bool = False) -> Op:
+        """overwrite: the person confirmed replacing this exact file (save_as.py)."""
         self.window.statusBar().showMessage("Exporting…")
-        # overwrite=True: the save dialog already asked before replacing a file.
         return self._start(
-            lambda d: d.privacy.export_to(customer_id, target, overwrite=True), self._exported
+            lambda d: d.privacy.export_to(customer_id, target, overwrite=overwrite), self._exported
         )
 
     def _exported(self, path: object) -> None:

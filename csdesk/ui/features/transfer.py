@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
 from csdesk.services.auth import Permission, allowed
+from csdesk.ui.dialogs.save_as import confirm_target
 from csdesk.ui.shell import Feature, Shell
 from csdesk.ui.workers import OpFn, Progress
 
@@ -211,6 +212,7 @@ class TransferFeature(Feature):
 
     # -- export --------------------------------------------------------------------------------
     def export_customers(self, target: Path | None = None, fmt: str | None = None) -> int | None:
+        """target: as a save dialog returned it (tests pass it; None asks the person)."""
         if not self._may(Permission.EXPORT, "Exporting customers"):
             return None
         if target is None:
@@ -227,14 +229,17 @@ class TransferFeature(Feature):
             if fmt is None:
                 fmt = "vcard" if chosen_filter == VCARD_FILTER else "csv"
         fmt = fmt or ("vcard" if target.suffix.lower() in (".vcf", ".vcard") else "csv")
-        if not target.suffix:
-            target = target.with_suffix(".vcf" if fmt == "vcard" else ".csv")
-        self.last_dir = target.parent
-        out = target
+        confirmed = confirm_target(
+            self.window, target, (".vcf", ".vcard") if fmt == "vcard" else (".csv",)
+        )
+        if confirmed is None:
+            return None
+        out, overwrite = confirmed.path, confirmed.overwrite
+        self.last_dir = out.parent
 
         def work(desk: Desk, progress: Progress) -> int:
             write = desk.exports.to_vcard if fmt == "vcard" else desk.exports.to_csv
-            return write(out, progress, overwrite=True)  # the save dialog asked
+            return write(out, progress, overwrite=overwrite)  # confirmed: save_as.py
 
         count = run_with_progress(self.window, f"Exporting customers to {out.name}…", work)
         if isinstance(count, int):

@@ -10,7 +10,6 @@ from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from csdesk.errors import CsdeskError
+from csdesk.ui.dialogs.save_as import ask_save_target
 from csdesk.ui.models.letters_model import LettersModel
 
 if TYPE_CHECKING:
@@ -159,16 +159,16 @@ class LettersPanel(QWidget):
         name = safe_file_part(self._desk.customers.get(letter.customer_id).display_name)
         day = letter.created_at[:10]
         suggested = Path.home() / f"{letter.template.removesuffix('.html.j2')}-{name}-{day}.pdf"
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, "Save letter as PDF", str(suggested), "PDF files (*.pdf)"
+        target = ask_save_target(
+            self, "Save letter as PDF", suggested, "PDF files (*.pdf)", (".pdf",)
         )
-        if not chosen:
+        if target is None:
             return None
-        path = Path(chosen)
-        if path.suffix.lower() != ".pdf":
-            path = path.with_suffix(".pdf")
-        try:  # overwrite=True: the save dialog already asked before replacing a file
-            self._desk.letter_output.reprint_pdf(QtRenderer(), letter.id, path, overwrite=True)
+        path = target.path
+        try:  # replaces a file only when the person confirmed this exact path (save_as.py)
+            self._desk.letter_output.reprint_pdf(
+                QtRenderer(), letter.id, path, overwrite=target.overwrite
+            )
         except CsdeskError as exc:
             self.status.setText(str(exc))
             return None

@@ -76,7 +76,9 @@ def shortcuts_table(rows: list[tuple[str, str]]) -> str:
 
 def window_title(desk: Desk) -> str:
     shop = str(desk.setting("shop_name", "") or "").strip()
-    return f"{shop} · csdesk" if shop else "csdesk"
+    title = f"{shop} · csdesk" if shop else "csdesk"
+    # Seen in the task bar too; the banner in the window says why (ui/features/read_only.py).
+    return f"{title} (read-only)" if desk.read_only else title
 
 
 class Feature(QObject):

@@ -24,6 +24,7 @@ from csdesk.ui.features import (
     notes,
     outage,
     privacy,
+    read_only,
     security,
     transfer,
     visits,
@@ -49,6 +50,7 @@ FEATURES: list[Callable[[Shell], None]] = [
     about.install,
     live.install,  # what others write, and who is where (it reads the other features)
     outage.install,  # the server away and back: one line, actions off meanwhile (reads live)
+    read_only.install,  # last: a read-only database turns off every feature's writes, said why
 ]
 
 

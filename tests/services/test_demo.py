@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from csdesk.services import demo
 from csdesk.services.desk import Desk
 from csdesk.services.phone import normalise
@@ -155,3 +157,27 @@ def test_a_seed_is_the_same_data_on_every_machine(tmp_path: Path, clock: FakeClo
             ("Светлана", "Young", "young3@mail.example"),
         ],
     )
+
+
+@pytest.mark.own_database  # ids from a fresh identity: the e-mails depend on the customers' ids
+def test_the_bulk_path_with_workers_loads_the_same_customers_on_either_engine(
+    desk: Desk, tmp_path: Path, clock: FakeClock
+) -> None:
+    """Two chunks drawn by worker processes into this engine (COPY on a server) are the rows a
+    file gets drawn in this process, visit_slots' counts included."""
+    size = demo.CHUNK + 300
+    reference = Desk.open(tmp_path / "reference.db", clock=clock)
+    assert demo.generate(reference.context, size, seed=6, batch=1_000, workers=0) == size
+    assert demo.generate(desk.context, size, seed=6, batch=1_000, workers=2) == size
+    queries = (
+        "SELECT id, first_name, last_name, preferred_name, birthday, email, search_norm, exact_keys,"
+        " visit_count, last_visit_at, created_at FROM customers ORDER BY id",
+        "SELECT customer_id, position, raw, e164 FROM customer_phones ORDER BY customer_id, position",
+        "SELECT customer_id, at, channel, purpose, duration_s, satisfaction FROM visits ORDER BY id",
+        "SELECT slot, channel, staff_id, visits, known, rated, sat_sum, s1, s2, s3, s4, s5"
+        " FROM visit_slots ORDER BY slot, channel",
+    )
+    for sql in queries:
+        want = [tuple(r) for r in reference.db.execute(sql).fetchall()]
+        assert [tuple(r) for r in desk.db.execute(sql).fetchall()] == want, sql
+    reference.close()

@@ -231,3 +231,21 @@ def test_a_small_file_is_planned_without_helpers(desk: Desk, tmp_path: Path) -> 
     cores = os.cpu_count() or 1
     assert pool.helpers_for(pool.MIN_BYTES, load=0.0) == (min(2, cores) if cores >= 2 else 0)
     assert pool.helpers_for(pool.MIN_BYTES, load=cores + 1) == 0  # no core to spare: none
+
+
+def test_the_first_page_is_planned_before_the_helpers_start(
+    desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Their start-up (a Python importing csdesk's rules) would compete with the first page.
+    desk.auth.act_as_cli()
+    monkeypatch.setattr(pool, "helpers_for", lambda size, load=None: 2)
+    src = _write(tmp_path / "square.csv", 6_000)
+    at_first_page: list[int] = []
+    later: list[int] = []
+    desk.imports.preview(
+        src,
+        first_page=lambda plan: at_first_page.append(len(_children())),
+        progress=lambda done, total: later.append(len(_children())) or True,
+    )
+    assert at_first_page == [0]
+    assert later[0] == 2  # at 1,000 rows: started right after the first page

@@ -454,8 +454,8 @@ def test_the_window_previews_and_imports_a_big_file_with_helper_processes(
     started: list[int] = []
 
     class Counted(pool.StagingPool):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
+        def _launch(self) -> None:
+            super()._launch()
             started.append(len(self._procs))
 
     monkeypatch.setattr(pool, "StagingPool", Counted)

@@ -71,6 +71,21 @@ def format_date(
     return long
 
 
+def format_moment(iso_text: str | None, tz: tzinfo, now: datetime | None = None) -> str:
+    """'Tue 1 Dec, 17:00' in the shop's time zone, with the year when it is not this year's
+    ('Tue 1 Jan 2019, 17:00'): without it a follow-up typed as 2019-01-01 read as this January,
+    and a due date years off looked like next week. '' for nothing."""
+    if not iso_text:
+        return ""
+    try:
+        moment = parse(iso_text).astimezone(tz)
+    except ValueError:
+        return iso_text
+    this_year = (now.astimezone(tz) if now is not None else datetime.now(tz)).year
+    year = "" if moment.year == this_year else f" {moment.year}"
+    return f"{moment:%a} {moment.day} {moment:%b}{year}, {moment:%H:%M}"
+
+
 def format_money(cents: Any, symbol: str = "$") -> str:
     """Integer cents as money: 123456 -> '$1,234.56'; negative amounts get a leading minus."""
     if cents is None or cents == "":

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from csdesk.errors import UserError
 from csdesk.services.dates import add_business_time, left_label, parse_due, span
+from csdesk.services.formatting import format_moment
 from csdesk.services.money import format_cents, parse_amount
 
 MONDAY = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)  # the conftest clock's start
@@ -196,3 +197,12 @@ def test_business_time_never_ends_on_a_weekend(start: datetime, hours: int) -> N
     if hours and due != start:
         # Landing exactly on Saturday 00:00 is the end of Friday's business time.
         assert due.weekday() < 5 or (due.weekday() == 5 and due.time() == datetime.min.time())
+
+
+def test_a_moment_names_its_year_when_it_is_not_this_years() -> None:
+    """'2019-01-01' read 'Tue 1 Jan, 17:00': this January to anyone reading it in 2026."""
+    now = MONDAY
+    assert format_moment("2026-12-01T17:00:00+00:00", UTC, now) == "Tue 1 Dec, 17:00"
+    assert format_moment("2019-01-01T17:00:00+00:00", UTC, now) == "Tue 1 Jan 2019, 17:00"
+    assert format_moment("2027-01-01T17:00:00+00:00", UTC, now) == "Fri 1 Jan 2027, 17:00"
+    assert format_moment("", UTC, now) == ""

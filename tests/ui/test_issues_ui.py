@@ -289,6 +289,34 @@ def test_new_followup_understands_friday(
     assert "Follow-up planned" in window.statusBar().currentMessage()
 
 
+def test_the_due_preview_names_another_year_and_a_new_date_clears_the_old_error(
+    qtbot: QtBot, window: MainWindow, desk: Desk, known: dict[str, Customer]
+) -> None:
+    """"2019-01-01" read "That is Tue 1 Jan, 17:00" (this January?), and after Save said it had
+    passed, the error stayed under a new, valid date until the next Save."""
+    dialog = FollowUpForm(window, desk, known["jose"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.title, "call back")
+    dialog.due.clear()
+    qtbot.keyClicks(dialog.due, "2019-01-01")
+    assert dialog.due_preview.text().startswith("That is Tue 1 Jan 2019,")
+    qtbot.keyClick(dialog.due, Qt.Key.Key_Return)
+    assert "already passed" in shown_error(dialog.errors["due"])
+    assert dialog.saved is None
+    qtbot.wait(20)  # one layout pass: the two-line error was squeezed into one, its words cut
+    error = dialog.errors["due"]
+    assert error.height() >= error.heightForWidth(error.width())
+    dialog.due.clear()
+    qtbot.keyClicks(dialog.due, "2027-01-01")
+    assert dialog.due_preview.text().startswith("That is Fri 1 Jan 2027,")
+    assert shown_error(dialog.errors["due"]) == ""  # the error was about 2019
+    dialog.due.clear()
+    qtbot.keyClicks(dialog.due, "2026-12-04")  # the test clock's year: no year to add
+    assert dialog.due_preview.text().startswith("That is Fri 4 Dec,")
+    dialog.deleteLater()
+
+
 def test_issue_list_filters_sorts_and_enter_opens_the_issue(
     qtbot: QtBot,
     window: MainWindow,

@@ -91,12 +91,17 @@ class FollowUpForm(QDialog):
 
     def _preview(self) -> None:
         """Say back the time we understood, so 'friday' is never a surprise."""
+        # The error under Due was about what was there before ("That time has already passed"
+        # next to a new, valid date contradicted the preview): it goes when the text changes.
+        self.errors["due"].setText("")
+        self.errors["due"].setVisible(False)
         try:
             moment = self._desk.issues.parse_due(self.due.text())
         except UserError:
             self.due_preview.setText("")
             return
-        self.due_preview.setText(f"That is {local_time(moment.isoformat(), self._desk.issues.tz)}")
+        when = local_time(moment.isoformat(), self._desk.issues.tz, self._desk.clock())
+        self.due_preview.setText(f"That is {when}")
 
     def save(self) -> None:
         errors: dict[str, str] = {}
@@ -107,7 +112,7 @@ class FollowUpForm(QDialog):
         except UserError as exc:
             errors["due"] = exc.message
         if errors:
-            show_errors(self.errors, errors)
+            self._show_errors(errors)
             (self.title if "title" in errors else self.due).setFocus()
             return
         try:
@@ -119,12 +124,20 @@ class FollowUpForm(QDialog):
                 issue_id=self.issue.currentData(),
             )
         except UserError as exc:
-            show_errors(self.errors, {exc.field or "general": exc.message})
+            self._show_errors({exc.field or "general": exc.message})
             return
         except CsdeskError as exc:
-            show_errors(self.errors, {"general": str(exc)})
+            self._show_errors({"general": str(exc)})
             return
         self.accept()
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        show_errors(self.errors, errors)
+        # Taller by the error's lines: a dialog keeps its height, and a two-line "That time has
+        # already passed. Pick a time from now on." was squeezed into one, its words cut.
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            self.resize(self.width(), max(self.height(), layout.totalHeightForWidth(self.width())))
 
     @classmethod
     def ask(

@@ -196,7 +196,7 @@ class IssueDetail(QDialog):
         self.heading.setText(issue.title)
         customer = self._desk.customers.get(issue.customer_id).display_name
         seconds = (parse(issue.due_at) - self._desk.clock()).total_seconds()
-        due = local_time(issue.due_at, self._desk.issues.tz)
+        due = local_time(issue.due_at, self._desk.issues.tz, self._desk.clock())
         late = issue.status.is_open and seconds < 0
         self.due.setText(f"Due {due}: {dates.left_label(seconds)}" if issue.status.is_open else "")
         self.due.setVisible(issue.status.is_open)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from csdesk.domain import FollowUp, IssueEvent, IssueListRow
-from csdesk.services.clock import parse
 from csdesk.services.desk import Desk
+from csdesk.services.formatting import format_moment
 from csdesk.services.issues import IssueQuery
 from csdesk.ui.models.roles import EMPHASIS_ROLE, ID_ROLE, SECONDARY_ROLE
 from csdesk.ui.theme import tones
@@ -19,15 +19,9 @@ Index = QModelIndex | QPersistentModelIndex
 PAGE = 50
 
 
-def local_time(iso_text: str | None, tz: tzinfo) -> str:
-    """'Tue 1 Dec, 17:00' in the shop's time zone; '' for nothing."""
-    if not iso_text:
-        return ""
-    try:
-        moment = parse(iso_text).astimezone(tz)
-    except ValueError:
-        return iso_text
-    return f"{moment:%a} {moment.day} {moment:%b}, {moment:%H:%M}"
+def local_time(iso_text: str | None, tz: tzinfo, now: datetime | None = None) -> str:
+    """'Tue 1 Dec, 17:00' in the shop's time zone, the year added when it is another year's."""
+    return format_moment(iso_text, tz, now)
 
 
 class _PagedTable(QAbstractTableModel):
@@ -190,7 +184,7 @@ class IssueListModel(_PagedTable):
         late = item.seconds_left is not None and item.seconds_left < 0
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if role == Qt.ItemDataRole.ToolTipRole and column == 0:
-                return f"Due {local_time(issue.due_at, self._tz)}"
+                return f"Due {local_time(issue.due_at, self._tz, self._desk.clock())}"
             values = (
                 item.time_label or issue.status.label,
                 issue.title,
@@ -266,7 +260,7 @@ class FollowUpModel(_PagedTable):
                 item.title,
                 item.customer_name,
                 item.owner_name or "—",
-                local_time(item.due_at, self._tz),
+                local_time(item.due_at, self._tz, self._desk.clock()),
             )
             return values[column] if 0 <= column < len(values) else None
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -322,7 +316,8 @@ class IssueEventsModel(_PagedTable):
         head = _event_title(event)
         comment = event.comment.strip()
         main = f"{head}: {comment}" if comment else head
-        sub = "  ·  ".join(p for p in (event.staff_name, local_time(event.at, self._tz)) if p)
+        when = local_time(event.at, self._tz, self._desk.clock())
+        sub = "  ·  ".join(p for p in (event.staff_name, when) if p)
         if role == Qt.ItemDataRole.DisplayRole:
             return main
         if role == SECONDARY_ROLE:

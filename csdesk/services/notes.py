@@ -47,6 +47,19 @@ def parse_expiry(value: str | date | None) -> str | None:
         ) from None
 
 
+def refuse_past_expiry(expires_on: str | None, today: date) -> None:
+    """A read-before-serving note must not be saved already out of date: it would never reach
+    the greeting, and nobody would know. Refused, not warned: at a counter a day in the past is
+    a slip (last year's year, a swapped digit), and a warning clicked away hides an allergy
+    just the same. Today still counts: a note is shown up to and including its last day."""
+    if expires_on is not None and date.fromisoformat(expires_on) < today:
+        raise UserError(
+            f"{expires_on} has already passed, so the note would never be shown before "
+            "serving. Pick today or a later day, or leave Show until empty for no end.",
+            field="expires_on",
+        )
+
+
 def parse_kind(value: str | NoteKind) -> NoteKind:
     if isinstance(value, NoteKind):
         return value
@@ -93,6 +106,8 @@ class NoteService:
             "read_before_serving": int(read_before_serving),
             "expires_on": parse_expiry(expires_on),
         }
+        if read_before_serving:
+            refuse_past_expiry(row["expires_on"], self._today())
         db = self._ctx.db
         if customer_store.get(db, customer_id) is None:
             raise NotFound(f"No customer #{customer_id}.")
@@ -133,7 +148,17 @@ class NoteService:
             changes["read_before_serving"] = int(bool(read_before_serving))
         if expires_on is not _UNSET:
             changes["expires_on"] = parse_expiry(expires_on)
+        shown_first = bool(changes.get("read_before_serving", before["read_before_serving"]))
+        until = changes.get("expires_on", before["expires_on"])
+        # Only what is being set now is checked (a date, or the tick): a note that ran out on its
+        # own can still be corrected without choosing a new end for it.
+        if shown_first and (until != before["expires_on"] or not before["read_before_serving"]):
+            refuse_past_expiry(until, self._today())
         return self._write(before, changes, action="update", touch=True, version=version)
+
+    def _today(self) -> date:
+        """The shop's today: the greeting counts a note's last day the same way."""
+        return self._ctx.clock().astimezone(self._ctx.tz).date()
 
     def pin(self, note_id: int, pinned: bool = True) -> Note:
         # Pinning arranges the card; it is not an interaction with the customer, and it changes

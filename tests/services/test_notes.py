@@ -119,3 +119,25 @@ def test_unknown_kind_and_customer(desk: Desk) -> None:
     with pytest.raises(NotFound):
         desk.notes.add(99999, "x")
     assert desk.notes.add(cid, "x", kind="family and life").kind is NoteKind.FAMILY
+
+
+def test_a_read_first_note_cannot_be_saved_already_out_of_date(desk: Desk, clock: FakeClock) -> None:
+    """"Read before serving" with Show until 2020-01-01 was saved without a word and never
+    reached the greeting: an allergy warning with last year's year, gone before it started."""
+    cid = _customer(desk)
+    with pytest.raises(UserError, match=r"2020-01-01 has already passed.*never be shown") as caught:
+        desk.notes.add(cid, "Allergic to latex", read_before_serving=True, expires_on="2020-01-01")
+    assert caught.value.field == "expires_on"
+    assert desk.notes.for_customer(cid) == []
+    today = desk.notes.add(cid, "Ask about the fitting", read_before_serving=True,
+                           expires_on="2026-11-30")  # the clock's today: shown all day
+    assert [n.body for n in desk.notes.read_first(cid)] == ["Ask about the fitting"]
+    # Not a read-first note: its date shows nowhere before serving, nothing to refuse.
+    old = desk.notes.add(cid, "Old card", expires_on="2020-01-01")
+    with pytest.raises(UserError, match="already passed"):
+        desk.notes.edit(today.id, expires_on="2026-11-29")
+    clock.advance(days=3)  # it ran out on its own: the text can still be corrected
+    fixed = desk.notes.edit(today.id, body="Ask about the fitting on Friday")
+    assert fixed.expires_on == "2026-11-30"
+    with pytest.raises(UserError, match="already passed"):  # ticking it on, out of date
+        desk.notes.edit(old.id, read_before_serving=True)

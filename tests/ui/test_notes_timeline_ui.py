@@ -63,6 +63,31 @@ def test_a_read_before_serving_note_shows_in_the_banner_until_it_expires(
     assert not banner.alerts.isVisibleTo(window)  # expired on the 5th
 
 
+def test_a_past_show_until_is_refused_before_saving(
+    qtbot: QtBot, window: MainWindow, desk: Desk, known: dict[str, Customer]
+) -> None:
+    """It saved without a word and the warning never reached the greeting."""
+    window.open_customer(known["zoe"].id)
+    shown: list[str] = []
+
+    def write(d: NoteDialog) -> None:
+        qtbot.keyClicks(d.body, "Allergic to latex")
+        qtbot.keyClick(d.read_first, Qt.Key.Key_Space)
+        qtbot.keyClicks(d.expires, "2020-01-01")
+        qtbot.keyClick(d.body, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        shown.append(d.error.text() if d.error.isVisibleTo(d) else "")
+        assert d.isVisible() and d.expires.text() == "2020-01-01"  # nothing lost, still open
+        d.expires.clear()
+        d.save_button.click()
+
+    errors = in_note_dialog(write)
+    qtbot.keyClick(window.search.field, Qt.Key.Key_N,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert not errors, errors
+    assert "2020-01-01 has already passed" in shown[0]
+    assert "Allergic to latex" in window.customer_view.banner.alert_text.text()
+
+
 def test_a_bad_expiry_date_is_explained_and_nothing_is_lost(
     qtbot: QtBot, window: MainWindow, desk: Desk, known: dict[str, Customer]
 ) -> None:

@@ -53,3 +53,27 @@ def test_down_and_enter_typed_before_the_answer_act_on_the_new_list(
     QTest.keyClicks(panel.field, "garcia marq")
     QTest.keyClick(panel.field, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: opened == [known["jose"].id], timeout=5000)
+
+
+def test_a_long_search_says_nobody_matches_inside_the_panel(
+    qtbot: QtBot, window: MainWindow, known: dict[str, Customer]
+) -> None:
+    """A long query is one word to QLabel: "Nobody matches “xxxx…" ran past the panel's edge
+    and, squeezed, off its top and bottom. The echo is cut to fit, the rest still reads."""
+    window.resize(1024, 640)
+    typed = "x" * 60
+    window.search.field.setText(typed)
+    qtbot.waitUntil(lambda: window.search.shown_query == typed, timeout=5000)
+    qtbot.wait(20)
+    status = window.search.status
+    text = status.text()
+    assert text.startswith("Nobody matches “x") and text.endswith("Press Ctrl+N to add them.")
+    room = status.contentsRect().width()
+    metrics = status.fontMetrics()
+    for word in text.split():
+        assert metrics.horizontalAdvance(word) <= room, word  # every word inside the panel
+    assert status.height() >= status.heightForWidth(status.width())  # every line shown
+    window.resize(800, 640)  # narrower still: cut shorter, never past the edge
+    qtbot.wait(50)
+    assert all(metrics.horizontalAdvance(w) <= status.contentsRect().width()
+               for w in status.text().split())

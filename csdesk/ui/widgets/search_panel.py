@@ -6,7 +6,7 @@ from datetime import tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
 
 from csdesk.domain import SearchHit
@@ -65,6 +65,7 @@ class SearchPanel(QWidget):
         self.status.setAccessibleName("Search status")
         self.status.setProperty("tone", "muted")
         self.status.setWordWrap(True)
+        self._nobody: str | None = None  # the query "Nobody matches" echoes, shortened to fit
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 8, 16)
@@ -130,6 +131,22 @@ class SearchPanel(QWidget):
         """The list on screen is not (yet) the one for the text in the field."""
         return self._in_flight or self._shown_query != self.field.text()
 
+    def _say_nobody(self) -> None:
+        """"Nobody matches “…”", the query cut to one line of the panel: a long one is one word
+        a QLabel cannot wrap, and it ran past the panel's edge (or, squeezed, off its top)."""
+        if self._nobody is None:
+            return
+        metrics = self.status.fontMetrics()
+        room = self.status.contentsRect().width() - metrics.horizontalAdvance("“”.") - 2
+        echo = self._nobody[:40]
+        if room > 0:
+            echo = metrics.elidedText(echo, Qt.TextElideMode.ElideRight, room)
+        self.status.setText(f"Nobody matches “{echo}”. Press Ctrl+N to add them.")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._say_nobody()  # a narrower panel: the echo cut shorter, never past the edge
+
     def _failed(self, message: str) -> None:
         self._in_flight = False
         self.status.setText(message)
@@ -161,12 +178,14 @@ class SearchPanel(QWidget):
             step, self._pending_move = self._pending_move, 0
             self._move(step)
         text = query.strip()
+        self._nobody = None
         if not text:
             self.status.setText(
                 "Recent customers" if found else "No customers yet. Press Ctrl+N to add one."
             )
         elif not found:
-            self.status.setText(f"Nobody matches “{text[:40]}”. Press Ctrl+N to add them.")
+            self._nobody = text
+            self._say_nobody()
         else:
             more = "+" if len(found) >= LIMIT else ""
             self.status.setText(f"{len(found)}{more} found · Enter opens")

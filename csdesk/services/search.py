@@ -318,13 +318,12 @@ class SearchService:
         if not match:
             return []
         db = self._ctx.db
-        found = {
-            cid: nid for cid, nid in self._q.note_matches(db, match, NOTE_CAP).items() if cid not in shown
-        }
-        rows = _ranked(self._q.rows(db, list(found)), set())[:room]
+        hits = self._q.note_hits(db, match, NOTE_CAP, shown)
+        found = hits.found
+        rows = _ranked(hits.rows, set())[:room]
         # Snippets in Python from the shown notes only: FTS5's snippet() with a rowid filter
         # still walks every match of a common word.
-        texts = self._q.note_bodies(db, [found[r[ROW_ID]] for r in rows])
+        texts = hits.bodies([found[r[ROW_ID]] for r in rows])
         starts = _word_starts(text)
         snippets = {r[ROW_ID]: snippet(texts.get(found[r[ROW_ID]], ""), starts) for r in rows}
         return _hits(rows, "note", snippets=snippets)

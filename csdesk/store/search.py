@@ -8,7 +8,7 @@ returns are at most `limit` long, and no Python list of thousands of ids is buil
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -24,7 +24,8 @@ __all__ = [  # the names store/server/search.py gives the server's index too
     "RANK_CAP",
     "counted_ranking", "email_prefix_matches", "email_rows", "fts_count", "fts_ids", "ids_by_e164",
     "ids_by_e164_prefix",
-    "namesakes_then_count", "newest_id", "note_bodies", "note_matches", "phone_containing", "phone_search",
+    "namesakes_then_count", "newest_id", "note_bodies", "note_hits", "note_matches", "phone_containing",
+    "phone_search",
     "phone_suffix_or_start", "ranked_fts", "recency_cutoff", "recent_matching", "recent_rows", "rows",
     "rows_by_e164",
 ]
@@ -445,3 +446,22 @@ def note_matches(db: sqlite_utils.Database, match: str, limit: int) -> dict[int,
         [match, limit * 3],
     )
     return one_per_customer(cur.fetchall(), limit)
+
+
+@dataclass(frozen=True)
+class NoteHits:
+    """Customers with a live note matching: {customer: its first matching note} (note_matches),
+    their result rows (in no particular order) and a way to read the notes shown."""
+
+    found: dict[int, int]
+    rows: list[tuple[Any, ...]]
+    bodies: Callable[[list[int]], dict[int, str]]
+
+
+def note_hits(
+    db: sqlite_utils.Database, match: str, limit: int, exclude: Collection[int]
+) -> NoteHits:
+    """note_matches without the customers in `exclude` (shown already), with their rows: two
+    statements, and the bodies a third for the notes shown (on a server all in one)."""
+    found = {cid: nid for cid, nid in note_matches(db, match, limit).items() if cid not in exclude}
+    return NoteHits(found, rows(db, list(found)), lambda note_ids: note_bodies(db, note_ids))

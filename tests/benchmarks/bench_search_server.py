@@ -57,9 +57,17 @@ def uptime() -> str:
 def prepare(args: argparse.Namespace) -> tuple[Path, PgCluster, str]:
     args.work.mkdir(parents=True, exist_ok=True)
     copy = args.work / "file.db"
-    if not copy.exists() or copy.stat().st_size != args.file.stat().st_size:
+    # Which source the copy was made from, not the copy's size: each run's logged visits grow
+    # the copy and the server alike, and a copy made again (its size no longer the source's)
+    # while the server kept the earlier runs' visits gave lists that differ ("same" 0/200 for
+    # the empty search). A new copy loads the server again.
+    stamp = args.work / "file.source"
+    source = f"{args.file.resolve()} {args.file.stat().st_size} {args.file.stat().st_mtime_ns}"
+    fresh = not copy.exists() or not stamp.exists() or stamp.read_text() != source
+    if fresh:
         started = time.perf_counter()
         shutil.copyfile(args.file, copy)
+        stamp.write_text(source)
         print(f"copied {args.file} to {copy} in {time.perf_counter() - started:.1f} s")
     settings = dict(SETTINGS)
     if args.shared_buffers:
@@ -67,7 +75,7 @@ def prepare(args: argparse.Namespace) -> tuple[Path, PgCluster, str]:
     cluster = PgCluster(root=args.work / "pg", settings=settings).start()
     exists = cluster.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'").strip()
     url = cluster.url(DATABASE)
-    if exists and args.reload:
+    if exists and (args.reload or fresh):
         cluster.psql(f'DROP DATABASE "{DATABASE}"')
         exists = ""
     if not exists:

@@ -13,7 +13,7 @@ from store/customers.py and store/notes.py and run through the dialect layer (sq
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -24,6 +24,7 @@ from csdesk.store.search import (  # plain SQL on both engines
     OVERSCAN,
     REGION_KEY,
     ROW_ID,
+    NoteHits,
     PhoneFound,
     PhoneSearch,
     first_customers,
@@ -40,7 +41,8 @@ __all__ = [
     "RANK_CAP",
     "counted_ranking", "email_prefix_matches", "email_rows", "fts_count", "fts_ids", "ids_by_e164",
     "ids_by_e164_prefix",
-    "namesakes_then_count", "newest_id", "note_bodies", "note_matches", "phone_containing", "phone_search",
+    "namesakes_then_count", "newest_id", "note_bodies", "note_hits", "note_matches", "phone_containing",
+    "phone_search",
     "phone_suffix_or_start", "ranked_fts", "recency_cutoff", "recent_matching", "recent_rows", "rows",
     "rows_by_e164",
     "tsquery",
@@ -548,9 +550,11 @@ _WALK = (
     "ORDER BY id LIMIT {rows}) AS w WHERE body_vector @@ CAST(:q AS tsquery) "
     "AND deleted_at IS NULL LIMIT :n"
 )
-_NOTES_SQL = (
-    f"WITH head AS MATERIALIZED ({_WALK.format(rows=':head')}), "
-    f"deep AS MATERIALIZED ({_WALK.format(rows=':deep')}) "
+_NOTES_CTES = (
+    f"head AS MATERIALIZED ({_WALK.format(rows=':head')}), "
+    f"deep AS MATERIALIZED ({_WALK.format(rows=':deep')})"
+)
+_NOTES_MATCHES = (
     "SELECT customer_id, id FROM head WHERE (SELECT count(*) FROM head) >= :n "
     "UNION ALL SELECT customer_id, id FROM deep WHERE (SELECT count(*) FROM head) < :n "
     "AND (SELECT count(*) FROM head) >= :often AND (SELECT count(*) FROM deep) >= :n "
@@ -559,6 +563,7 @@ _NOTES_SQL = (
     "AND body_vector @@ CAST(:q AS tsquery) AND deleted_at IS NULL ORDER BY id + 0 LIMIT :n) "
     "ORDER BY id"
 )
+_NOTES_SQL = f"WITH {_NOTES_CTES} {_NOTES_MATCHES}"
 
 
 def note_matches(db: Db, match: str, limit: int) -> dict[int, int]:
@@ -567,9 +572,35 @@ def note_matches(db: Db, match: str, limit: int) -> dict[int, int]:
     query = tsquery(match, prefix_lexemes=False)
     if not query:
         return {}
+    cur = db.execute(_NOTES_SQL, _notes_params(query, limit))
+    return one_per_customer(cur.fetchall(), limit)
+
+
+def _notes_params(query: str, limit: int) -> dict[str, Any]:
     n = limit * 3
-    cur = db.execute(_NOTES_SQL, {
+    return {
         "q": query, "n": n, "head": NOTE_HEAD, "deep": NOTE_DEEP,
         "often": max(1, n * NOTE_HEAD // NOTE_DEEP),  # the head's matches that promise n deep
-    })
-    return one_per_customer(cur.fetchall(), limit)
+    }
+
+
+def note_hits(db: Db, match: str, limit: int, exclude: Collection[int]) -> NoteHits:
+    """As on the file, in one statement: the matches (_NOTES_SQL), each customer's first
+    (one_per_customer), their rows and those notes' bodies (the file reads the shown ones
+    after; here they come along: a round trip costs more than a few note texts)."""
+    query = tsquery(match, prefix_lexemes=False)
+    if not query:
+        return NoteHits({}, [], lambda _ids: {})
+    got = db.execute(
+        f"WITH {_NOTES_CTES}, hits AS MATERIALIZED ({_NOTES_MATCHES}), "
+        "f AS MATERIALIZED (SELECT customer_id, min(id) AS nid FROM hits GROUP BY customer_id "
+        f"ORDER BY min(id) LIMIT {int(limit)}) "
+        f"SELECT {_ROW_COLUMNS}, f.nid, n.body FROM f JOIN customers c ON c.id = f.customer_id "
+        "JOIN notes n ON n.id = f.nid WHERE NOT (c.id = ANY(CAST(:exclude AS bigint[])))",
+        {**_notes_params(query, limit), "exclude": list(exclude)},
+    ).fetchall()
+    bodies = {r[-2]: r[-1] for r in got}
+    return NoteHits(
+        {r[ROW_ID]: r[-2] for r in got}, [r[:-2] for r in got],
+        lambda note_ids: {i: bodies[i] for i in note_ids if i in bodies},
+    )

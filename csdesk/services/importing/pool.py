@@ -85,10 +85,11 @@ def helpers_for(size: int, load: float | None = None) -> int:
         except (AttributeError, OSError):  # Windows has no load average
             load = 0.0
     # The helpers cost ~25% more CPU in all (each reads the whole file, start-up, messages):
-    # with no core to spare they only take it from others. 100,000 rows, 2 cores, A/B: at load
-    # 1.4-2.2 the preview took 5.5-5.7 s with them and 7.2-9.2 s without; at load 3.7-3.9,
-    # 10.9-12.1 s with and 10.7-11.8 s without (the same, for 2.7 s more CPU).
-    if load >= cores + 1:
+    # with no core to spare they only take it from others and stall on them. 100,000 rows,
+    # 2 cores, A/B, the load when each run began: at 1.4-2.0 the preview took 5.5-5.7 s with
+    # them and 7.2-9.2 s without; at 2.1-2.8, 10.6-17.1 s with and 8.1-8.6 without; at 3.7-6,
+    # 10.9-25 s with and 10.7-13.7 without.
+    if load >= cores:
         return 0
     # This process plans (~30 µs a row) while they stage (~60 µs): two keep two cores busy.
     return min(2, cores)

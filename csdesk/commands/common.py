@@ -38,6 +38,19 @@ class SignInNeeded(PermissionDenied):
     """The command needs to know who is acting (and their PIN) before it does anything."""
 
 
+# The commands that fill a book, so may start one at a new --db: `demo`, `import` (a shop's first
+# customers), `restore` (a backup onto a new file). Every other command needs one that exists.
+STARTS_A_BOOK = frozenset({"demo", "import", "restore"})
+
+
+def _running() -> str:
+    """The sub-command this run is (`export daily` is "export"), "" outside one."""
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None and ctx.parent is not None and ctx.parent.parent is not None:
+        ctx = ctx.parent
+    return ctx.info_name or "" if ctx is not None and ctx.parent is not None else ""
+
+
 @dataclass
 class RunContext:
     db_path: Path | str  # a file, or a PostgreSQL server's URL (str) for the commands it serves
@@ -68,10 +81,17 @@ class RunContext:
             from csdesk.services.desk import Desk  # only commands that touch the database pay
 
             new = isinstance(self.db_path, Path) and not self.db_path.exists()
+            if (new and not self.default_db and _running() not in STARTS_A_BOOK
+                    and self.db_path.parent.is_dir()):  # type: ignore[union-attr]
+                # (a missing folder is Desk.open's own, more precise, message)
+                # A mistyped --db or CSDESK_DB, or an unmounted share, quietly started an empty
+                # customer list: a search found nobody, and new customers went into that file.
+                raise UserError(
+                    f"There is no database at {self.db_path}. Check the name (--db or CSDESK_DB); "
+                    f"to start a new, empty one there: csdesk init {self.db_path}"
+                )
             desk = Desk.open(self.db_path, source="cli", create_folder=self.default_db)
             if new:
-                # A mistyped file name or an unmounted share would otherwise quietly start an empty
-                # customer list.
                 click.echo(f"csdesk: no database was at {self.db_path}; created a new, empty one.", err=True)
             if desk.interrupted_imports:  # rare: the import service is loaded only then
                 from csdesk.services.importing.service import interrupted_notice

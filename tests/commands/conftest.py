@@ -15,6 +15,17 @@ from csdesk.ui import socket_guard
 
 
 @pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """A shop's book that exists, as `csdesk init` leaves it: a command other than demo, import
+    and restore refuses a --db where there is none (a typo must not start an empty book)."""
+    from csdesk.services.desk import Desk
+
+    path = tmp_path / "csdesk.db"
+    Desk.open(path).close()
+    return path
+
+
+@pytest.fixture
 def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "t"
     folder.mkdir()

@@ -18,13 +18,25 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_a_new_database_is_announced_once(tmp_path: Path) -> None:
+def test_a_mistyped_database_is_refused_and_nothing_is_made(tmp_path: Path) -> None:
+    """A typo in --db (or CSDESK_DB) started an empty book: the search found nobody, exit 0,
+    and the next customer went into the wrong file."""
+    path = tmp_path / "shpo.db"
+    for args in (["search", "x"], ["visit", "--phone", "+15550104477", "--create"],
+                 ["export", "daily", "-o", "-"], ["settings"]):
+        done = run("--db", str(path), *args)
+        assert done.returncode == 1, args
+        assert f"There is no database at {path}" in done.stderr and f"csdesk init {path}" in done.stderr
+        assert not path.exists(), args
+
+
+def test_a_book_started_by_demo_is_announced_once(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
-    first = run("--db", str(path), "search", "x")
-    assert first.returncode == 0
+    first = run("--db", str(path), "demo", "--customers", "3")
+    assert first.returncode == 0, first.stderr
     assert "created a new, empty one" in first.stderr
     again = run("--db", str(path), "search", "x")
-    assert "created a new" not in again.stderr
+    assert again.returncode == 0 and "created a new" not in again.stderr
 
 
 def test_export_customers_to_stdout(db_path: Path) -> None:

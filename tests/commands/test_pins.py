@@ -234,6 +234,7 @@ def test_staff_add_asks_for_the_pin_twice_hidden_on_a_terminal(tmp_path: Path) -
     import select
 
     db = tmp_path / "t.db"
+    Desk.open(db).close()  # the shop's book, as `csdesk init` makes it
     master, slave = pty.openpty()
     env = {**os.environ, "CSDESK_DATA_DIR": str(tmp_path / "data")}
     proc = subprocess.Popen(

@@ -59,6 +59,32 @@ def test_choose_template_preview_and_save_pdf(
     assert len(desk.letters.for_customer(customer_id)) == 1
 
 
+def test_a_failed_save_replaces_the_saved_line_and_save_stays_on(
+    qtbot: QtBot, desk: Desk, customer_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed Save PDF left "Saved Thanks.pdf; it is on the customer's timeline." on screen
+    next to "The folder … does not exist", and turned Save off as if the letter were broken."""
+    dialog = LetterDialog(None, desk, customer_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.select_template("thank_you")
+    chosen = [tmp_path / "Thanks.pdf"]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(chosen[0]), "PDF"))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.status.text().startswith("Saved Thanks.pdf")
+    chosen[0] = tmp_path / "gone" / "Again.pdf"
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    shown = [w.text() for w in (dialog.status, dialog.error) if w.isVisibleTo(dialog) and w.text()]
+    assert len(shown) == 1 and "Saved" not in shown[0], shown  # one line, the new outcome
+    assert "gone" in shown[0]  # it names the folder that is missing
+    assert dialog.status.property("tone") == "fieldError"
+    assert dialog.save_button.isEnabled() and dialog.print_button.isEnabled()  # try elsewhere
+    chosen[0] = tmp_path / "Again.pdf"
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.status.text().startswith("Saved Again.pdf")
+    assert dialog.status.property("tone") == ""
+
+
 def test_broken_template_shows_name_and_line_and_blocks_output(
     qtbot: QtBot, desk: Desk, customer_id: int
 ) -> None:

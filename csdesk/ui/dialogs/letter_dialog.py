@@ -110,6 +110,7 @@ class LetterDialog(QDialog):
         self.page_size.addItems(list(PAGE_SIZES))
         self.page_size.setCurrentText(desk.letters.page_size())
         self.status = _named(QLabel(), "letterStatus", "Status")
+        self.status.setWordWrap(True)  # "The folder … does not exist" names a whole path
         self.preview_button = _named(
             QPushButton("Print preview…"), "letterPrintPreview", "Print preview"
         )
@@ -127,7 +128,7 @@ class LetterDialog(QDialog):
         bottom = QHBoxLayout()
         bottom.addWidget(QLabel("Page size"))
         bottom.addWidget(self.page_size)
-        bottom.addWidget(self.status, 1)
+        bottom.addStretch(1)
         for button in (self.preview_button, self.print_button, self.save_button, self.email_button,
                        self.close_button):
             bottom.addWidget(button)
@@ -135,6 +136,9 @@ class LetterDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
+        # Its own row, the dialog's width: between the buttons a path-long error was squeezed
+        # into a narrow column nine lines high.
+        layout.addWidget(self.status)
         layout.addLayout(bottom)
 
         self.print_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self)
@@ -183,7 +187,7 @@ class LetterDialog(QDialog):
     def reload(self) -> None:
         self._desk.letters.reload()
         self._fill_templates()
-        self.status.setText("Templates reloaded.")
+        self._say("Templates reloaded.")
 
     def open_templates_folder(self) -> None:
         try:
@@ -192,7 +196,7 @@ class LetterDialog(QDialog):
             self._show_error(str(exc))
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-        self.status.setText(f"Templates folder: {folder}")
+        self._say(f"Templates folder: {folder}")
 
     # -- preview -------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -216,9 +220,24 @@ class LetterDialog(QDialog):
     def _show_error(self, message: str | None) -> None:
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
+        if message:
+            self._say("")  # "Saved …" next to a new problem read as if both were true
         ok = message is None and self._rendered is not None
         for button in (self.print_button, self.save_button, self.preview_button, self.email_button):
             button.setEnabled(ok)
+
+    def _say(self, text: str, *, failed: bool = False) -> None:
+        """The last output's outcome, one line replacing the one before: a failed Save PDF
+        left the earlier "Saved Thanks.pdf; it is on the customer's timeline." on screen."""
+        self.status.setText(text)
+        self.status.setProperty("tone", "fieldError" if failed else "")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+
+    def _output_failed(self, message: str) -> None:
+        # The letter is fine, the file or printer was not: Save and Print stay on, for another
+        # folder or another try (the template box, which turns them off, is for the letter).
+        self._say(message, failed=True)
 
     def setup(self) -> PageSetup:
         return PageSetup(self.page_size.currentText(), self._desk.letters.margins_mm())
@@ -271,10 +290,10 @@ class LetterDialog(QDialog):
                     issue=self._issue, page_size=key[1], overwrite=target.overwrite,
                 ))
         except CsdeskError as exc:
-            self._show_error(str(exc))
+            self._output_failed(str(exc))
             return None
         self.result_letter = self._produced[key]
-        self.status.setText(f"Saved {path.name}; it is on the customer's timeline.")
+        self._say(f"Saved {path.name}; it is on the customer's timeline.")
         return path
 
     def _printer(self) -> QPrinter:
@@ -301,10 +320,10 @@ class LetterDialog(QDialog):
                     QtPrintJob(printer), prepared
                 ))
         except CsdeskError as exc:
-            self._show_error(str(exc))
+            self._output_failed(str(exc))
             return False
         self.result_letter = self._produced[key]
-        self.status.setText("Sent to the printer; it is on the customer's timeline.")
+        self._say("Sent to the printer; it is on the customer's timeline.")
         return True
 
     def send_email(self) -> int | None:
@@ -317,7 +336,7 @@ class LetterDialog(QDialog):
         queued = EmailSendDialog.ask(self, self._desk, name, self._customer_id, issue=self._issue)
         if queued is not None:
             self.queued_email = queued
-            self.status.setText("Queued in the outbox; it is on the timeline once the server has it.")
+            self._say("Queued in the outbox; it is on the timeline once the server has it.")
         return queued
 
     def print_preview(self) -> None:
@@ -339,10 +358,10 @@ class LetterDialog(QDialog):
                 if prepared is not None:  # printed from the preview: now it is a letter sent
                     self._sent(key, self._desk.letters.record(prepared))
             except CsdeskError as exc:
-                self._show_error(str(exc))
+                self._output_failed(str(exc))
                 return
             self.result_letter = self._produced[key]
-            self.status.setText("Printed; it is on the customer's timeline.")
+            self._say("Printed; it is on the customer's timeline.")
 
     @classmethod
     def ask(

@@ -152,6 +152,8 @@ def test_the_date_style_the_readme_promises(tmp_path: Path) -> None:
     assert "`date_style`\nis `mdy`, the default for the US and Canada" in text or re.search(
         r"`date_style`\s+is `mdy`, the default for the US and Canada", text
     )
+    assert subprocess.run([sys.executable, "-m", "csdesk", "init", str(tmp_path / "us.db")],
+                          capture_output=True, timeout=120).returncode == 0
     done = subprocess.run(
         [sys.executable, "-m", "csdesk", "--db", str(tmp_path / "us.db"), "settings", "--json"],
         capture_output=True, text=True, timeout=120,

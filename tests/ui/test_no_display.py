@@ -36,6 +36,9 @@ def test_no_display_says_so_in_one_line(db_path: Path, args: list[str]) -> None:
 
 
 def test_the_command_line_works_without_a_display(db_path: Path) -> None:
+    from csdesk.services.desk import Desk
+
+    Desk.open(db_path).close()  # the shop's book exists, as `csdesk init` leaves it
     result = subprocess.run(
         [sys.executable, "-m", "csdesk", "--db", str(db_path), "search", "x", "--json"],
         capture_output=True,

@@ -26,6 +26,7 @@ from csdesk.commands.common import (
     json_flag,
     pass_run,
 )
+from csdesk.commands.hints import pasteable
 from csdesk.commands.server_data import pg_bin_option, server_backup, server_check, server_restore
 from csdesk.domain import Role
 from csdesk.errors import UserError
@@ -270,7 +271,7 @@ def restore_cmd(run: RunContext, source: Path, other_database: bool, pg_bin: str
     click.echo(
         f"Restored {source}: the database now holds {result.customers_now:,} customers. "
         f"The data it replaced ({result.customers_replaced:,} customers) is saved as "
-        f"{result.previous_saved_as}{damaged}; `csdesk restore {result.previous_saved_as}` "
+        f"{result.previous_saved_as}{damaged}; `{pasteable(run, 'restore', result.previous_saved_as)}` "
         "puts it back."
     )
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from csdesk.commands.common import RunContext, echo_json
+from csdesk.commands.hints import pasteable
 
 EXIT_CHECK_FAILED = 2
 PG_BIN_HELP = (
@@ -50,7 +51,7 @@ def server_restore(run: RunContext, source: Path, other_database: bool, pg_bin: 
     click.echo(
         f"Restored {source}: the server now holds {result.customers_now:,} customers.{migrated} "
         f"The data it replaced ({result.customers_replaced:,} customers) is saved as "
-        f"{result.previous_saved_as}; `csdesk --db URL restore {result.previous_saved_as}` puts it back."
+        f"{result.previous_saved_as}; `{pasteable(run, 'restore', result.previous_saved_as)}` puts it back."
     )
 
 

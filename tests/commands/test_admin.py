@@ -221,3 +221,40 @@ def test_staff_named_with_staff_option_keeps_their_role(
     desk = Desk.open(db_path)
     assert desk.customers.get(cid).last_name == "Quixwort"  # nothing erased
     desk.close()
+
+
+def test_the_restore_hint_names_the_database_it_was_run_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Pasted, the hint puts back the data of the --db it was run with, not the default's."""
+    import shlex
+
+    from csdesk.paths import default_db_path
+
+    default = Desk.open(default_db_path(), create_folder=True)
+    default.customers.create(CustomerDraft(first_name="Default"))
+    default.close()
+    other = tmp_path / "my shop" / "b.db"  # a space: the hint must quote it
+    other.parent.mkdir()
+    desk = Desk.open(other)
+    desk.customers.create(CustomerDraft(first_name="Bee"))
+    desk.close()
+    saved = tmp_path / "w1.db"
+    assert run(other, "backup", "-o", str(saved), capsys=capsys)[0] == 0
+    desk = Desk.open(other)
+    desk.customers.create(CustomerDraft(first_name="Later"))
+    desk.close()
+    code, out, _ = run(other, "restore", str(saved), capsys=capsys)
+    assert code == 0
+    hint = out.split("; `")[1].split("` puts it back")[0]
+    assert hint.startswith(f"csdesk --db {shlex.quote(str(other))} restore ")
+    try:
+        main(shlex.split(hint)[1:])
+    except SystemExit as exc:
+        assert not exc.code, capsys.readouterr().err
+    desk = Desk.open(other)
+    assert desk.customers.count() == 2  # Bee and Later, back as they were
+    desk.close()
+    default = Desk.open(default_db_path())
+    assert default.customers.count() == 1  # the default book was not touched
+    default.close()

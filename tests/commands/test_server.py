@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+from csdesk.commands.hints import shell_word
+from csdesk.store.server.target import redact
 from tests.pg_cluster import PgCluster
 
 
@@ -143,6 +145,8 @@ def test_backup_restore_and_check_on_the_command_line(tmp_path, pg_cluster: PgCl
     restored = run("restore", str(tmp_path / "shop.dump"))
     assert restored.returncode == 0, restored.stderr
     assert "the server now holds 0 customers" in restored.stdout and "prerestore.dump" in restored.stdout
+    # the hint names this server (pasted without --db it would restore into the default file)
+    assert f"`csdesk --db {shell_word(redact(url))} restore " in restored.stdout
     refused = run("restore", str(tmp_path / "nothing.dump"))
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1
     assert "There is no file" in refused.stderr

@@ -225,6 +225,18 @@ def letters_cmd(
                 "cancelled": result.cancelled,
             }
         )
+    elif not result.letters:
+        # Nothing was written, so no file exists: never a "Wrote 0 letter(s) to FILE" that
+        # sends someone looking for it. Say why in the same line when there is one reason.
+        made = "no file was made" if output.suffix.lower() == ".pdf" else "no file was written"
+        if len(result.failed) == 1:
+            customer_id, message = result.failed[0]
+            raise UserError(f"No letter was written and {made} ({output}): "
+                            f"customer {customer_id}: {message}")
+        for customer_id, message in result.failed:
+            click.echo(f"  customer {customer_id}: {message}", err=True)
+        why = "; the reasons are above" if result.failed else ": nobody to write to"
+        raise UserError(f"No letters were written and {made} ({output}){why}.")
     else:
         for customer_id, message in result.failed:
             click.echo(f"  customer {customer_id}: {message}", err=True)
@@ -233,8 +245,6 @@ def letters_cmd(
     if result.failed:
         # A scheduled job must see that some customers got no letter (exit 1), even when
         # others did; the JSON or the lines above say who and why.
-        if not as_json and not result.letters:
-            raise UserError("No letters were written; see the reasons above.")
         raise click.exceptions.Exit(1)
 
 

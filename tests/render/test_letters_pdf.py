@@ -163,6 +163,26 @@ def test_cli_letters_batch_and_errors(
     assert "No follow-ups are due" in capsys.readouterr().err
 
 
+def test_cli_letters_that_write_nothing_claim_no_file(
+    db_path: Path, customers: list[int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said "Wrote 0 letter(s) to b.pdf" on stdout, and no b.pdf existed."""
+    out = tmp_path / "b.pdf"
+    code = run_cli(["--db", str(db_path), "letters", "thank_you", "--customers", "99999",
+                    "-o", str(out)])
+    said = capsys.readouterr()
+    assert code == 1 and not out.exists()
+    assert "Wrote" not in said.out + said.err
+    assert said.err.count("\n") == 1  # one line: nothing written, no file, and why
+    assert f"No letter was written and no file was made ({out})" in said.err
+    assert "customer 99999" in said.err
+    code = run_cli(["--db", str(db_path), "letters", "thank_you", "--customers",
+                    "99998,99999", "-o", str(out)])
+    said = capsys.readouterr()
+    assert code == 1 and not out.exists() and "Wrote" not in said.out
+    assert "customer 99998" in said.err and "No letters were written and no file was made" in said.err
+
+
 def test_cli_does_not_load_qt_on_import() -> None:
     import sys
 

@@ -18,6 +18,7 @@ from csdesk.commands.common import DAY, MOMENT, RunContext, admin_desk, echo_jso
 from csdesk.errors import UserError
 from csdesk.services.clock import parse
 from csdesk.services.desk import Desk
+from csdesk.services.file_names import FormatMismatch, format_for
 from csdesk.services.report_export import FORMATS, default_path
 from csdesk.services.reports import ReportRange
 
@@ -63,7 +64,9 @@ def _range(desk: Desk, day: str | None, start: str | None, end: str | None) -> R
 @click.option("--to", "end", default=None, type=MOMENT)
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default=None,
-    help="csv, pdf or xlsx (default: from the file name, else csv).",
+    help="csv, pdf or xlsx (default: from the file name, else csv). A name ending in another "
+         "format's extension (day.csv with --format xlsx), or in one csdesk does not write, is "
+         "refused.",
 )
 @click.option("-o", "--output", default=None, metavar="FILE")
 @click.option("--force", is_flag=True, help="Replace FILE if it already exists.")
@@ -81,9 +84,14 @@ def export_daily_cmd(
 ) -> None:
     desk = admin_desk(run)
     rng = _range(desk, day, start, end)
-    if fmt is None:
-        suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
-        fmt = suffix if suffix in FORMATS else "csv"
+    if output and output != "-":
+        try:  # never CSV into day.docx, nor xlsx into day.csv (file_names.format_for)
+            fmt = format_for(output, fmt, FORMATS, default="csv")
+        except FormatMismatch as exc:
+            how = (f"or leave --format out to write {exc.extension}." if exc.wanted
+                   else f"or say which with --format {'|'.join(FORMATS)}.")
+            raise click.BadParameter(f"{exc} Or {how.removeprefix('or ')}", param_hint="-o") from None
+    fmt = fmt or "csv"
     if output == "-":
         if fmt != "csv":
             raise click.BadParameter("Only CSV can go to stdout; give a file name.", param_hint="-o")

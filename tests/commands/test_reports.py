@@ -74,6 +74,38 @@ def test_bad_options_exit_2_without_a_traceback(
     assert message in err and "Traceback" not in err + out
 
 
+@pytest.mark.parametrize(
+    ("name", "options", "message"),
+    [  # it wrote CSV into day.docx and an xlsx zip into day.csv
+        ("day.docx", (), "“day.docx” ends in .docx, which is not a format csdesk writes. Give a "
+                         "name ending in .csv, .pdf or .xlsx. Or say which with --format"),
+        ("day.csv", ("--format", "xlsx"), "“day.csv” is a .csv name, but the format asked for is "
+                                          "xlsx"),
+        ("day.PDF", ("--format", "csv"), "Name it “day.csv”. Or leave --format out to write pdf."),
+    ],
+)
+def test_a_name_that_promises_another_format_is_refused(
+    db: Path, tmp_path: Path, name: str, options: tuple[str, ...], message: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    code, out, err = run(db, "export", "daily", "-o", str(folder / name), *options, capsys=capsys)
+    assert code == 2 and message in err and "Traceback" not in err + out
+    assert list(folder.iterdir()) == []
+
+
+def test_a_name_without_a_known_extension_takes_the_format_given(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(db, "export", "daily", "-o", str(tmp_path / "day.txt"), "--format", "csv",
+                       capsys=capsys)
+    assert code == 0, err
+    assert (tmp_path / "day.txt").read_bytes().startswith(b"\xef\xbb\xbfat,")  # CSV, as asked
+    code, _, err = run(db, "export", "daily", "-o", str(tmp_path / "plain"), capsys=capsys)
+    assert code == 0 and (tmp_path / "plain").read_bytes().startswith(b"\xef\xbb\xbfat,")
+
+
 def test_staff_member_may_not_export(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

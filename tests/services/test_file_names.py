@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from csdesk.services.file_names import save_target, with_extension
+from csdesk.services.file_names import FormatMismatch, format_for, save_target, with_extension
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,27 @@ def test_replacing_is_agreed_only_for_the_name_the_dialog_confirmed(tmp_path: Pa
     assert changed_existing.path == tmp_path / "Plain.pdf"
     assert changed_existing.ask_first and not changed_existing.overwrite
     assert changed_existing.agreed().overwrite and not changed_existing.agreed().ask_first
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "expected"),
+    [
+        ("day.csv", None, "csv"),
+        ("day.XLSX", None, "xlsx"),
+        ("day", None, "csv"),  # no extension: the default
+        ("Letter to Mr. Brown", None, "csv"),  # ". Brown" is no extension
+        ("day.txt", "pdf", "pdf"),  # asked for explicitly: an unknown extension may carry it
+        ("day.pdf", "pdf", "pdf"),
+    ],
+)
+def test_the_format_a_name_promises(name: str, fmt: str | None, expected: str) -> None:
+    assert format_for(name, fmt, ("csv", "pdf", "xlsx"), default="csv") == expected
+
+
+def test_a_name_that_promises_another_format_is_refused() -> None:
+    with pytest.raises(FormatMismatch) as wrong:
+        format_for("out/day.csv", "xlsx", ("csv", "pdf", "xlsx"), default="csv")
+    assert wrong.value.extension == "csv" and "Name it “day.xlsx”" in str(wrong.value)
+    with pytest.raises(FormatMismatch) as unknown:
+        format_for("day.docx", None, ("csv", "pdf", "xlsx"), default="csv")
+    assert unknown.value.wanted is None and ".csv, .pdf or .xlsx" in str(unknown.value)

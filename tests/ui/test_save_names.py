@@ -107,3 +107,22 @@ def test_the_daily_log_asks_before_its_extension_replaces_a_file(
     qtbot.mouseClick(log.buttons["csv"], Qt.MouseButton.LeftButton)
     assert len(asked) == 1 and "day.csv" in asked[0]
     assert day.read_bytes() == OLD and log.buttons["csv"].isEnabled()
+
+
+def test_the_daily_log_refuses_a_name_of_another_format(
+    qtbot: QtBot, window: MainWindow, desk: Desk, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same rule as `csdesk export daily`: never an xlsx zip under a .csv name."""
+    add_staff(desk, "Anna", "lead")
+    desk.act_as("Anna")
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    log = window.feature(DayFeature).dialog
+    assert isinstance(log, DailyLogDialog)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    typed(monkeypatch, folder / "day.csv")
+    qtbot.mouseClick(log.buttons["xlsx"], Qt.MouseButton.LeftButton)
+    assert "“day.csv” is a .csv name" in log.status.text()
+    assert "CSV button" in log.status.text()
+    assert list(folder.iterdir()) == [] and log.buttons["xlsx"].isEnabled()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
     QDialog,
+    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -32,11 +33,11 @@ from PySide6.QtWidgets import (
 from csdesk.errors import CsdeskError
 from csdesk.services.auth import Permission, allowed
 from csdesk.services.desk import Desk
-from csdesk.services.file_names import SaveTarget
+from csdesk.services.file_names import FormatMismatch, SaveTarget, format_for
 from csdesk.services.letters import format_money
-from csdesk.services.report_export import ExportResult
+from csdesk.services.report_export import FORMATS, ExportResult
 from csdesk.services.reports import ReportRange, Summary
-from csdesk.ui.dialogs.save_as import ask_save_target
+from csdesk.ui.dialogs.save_as import confirm_target
 from csdesk.ui.models.daily_log_model import CUSTOMER_ID_ROLE, DailyLogModel
 from csdesk.ui.widgets.keep_place import keep_place
 from csdesk.ui.workers import Op, Progress, run_op
@@ -48,8 +49,17 @@ FILTERS = {"csv": "CSV (*.csv)", "pdf": "PDF (*.pdf)", "xlsx": "Excel workbook (
 
 
 def ask_export_path(parent: QWidget, suggested: Path, fmt: str) -> SaveTarget | None:
-    """Where to save (the extension added as save_as.py says, never a file replaced unasked)."""
-    return ask_save_target(parent, "Export the daily log", suggested, FILTERS[fmt], (f".{fmt}",))
+    """Where to save (the extension added as save_as.py says, never a file replaced unasked).
+
+    FormatMismatch when the typed name is another format's (day.csv from the Excel button): the
+    same rule as `csdesk export daily` (file_names.format_for), never xlsx under a .csv name.
+    """
+    chosen, _ = QFileDialog.getSaveFileName(parent, "Export the daily log", str(suggested),
+                                            FILTERS[fmt])
+    if not chosen:
+        return None
+    format_for(chosen, fmt, FORMATS, default=fmt)
+    return confirm_target(parent, chosen, (f".{fmt}",))
 
 
 def export_folder() -> Path:
@@ -385,7 +395,11 @@ class DailyLogDialog(QDialog):
         if self._task is not None:
             return
         rng = self.selected_range()
-        target = ask_export_path(self, export_folder() / f"{rng.file_stem()}.{fmt}", fmt)
+        try:
+            target = ask_export_path(self, export_folder() / f"{rng.file_stem()}.{fmt}", fmt)
+        except FormatMismatch as exc:
+            self.status.setText(f"{exc} Or use the {exc.extension.upper()} button.")
+            return
         if target is None:
             return
         path = target.path

@@ -40,7 +40,7 @@ def normalise(raw: str, region: str = DEFAULT_REGION) -> NormalisedPhone:
 # and again. Pure (metadata is fixed), and only good answers are kept: a refusal raises afresh.
 @lru_cache(maxsize=16384)
 def _normalise(raw: str, region: str) -> NormalisedPhone:
-    text = raw
+    text = raw if raw.isascii() else _ascii_digits(raw)
     if not text:
         raise UserError("Enter a phone number.", field="phone")
     if text.startswith("00"):
@@ -74,11 +74,24 @@ def _normalise(raw: str, region: str) -> NormalisedPhone:
             f"{phonenumbers.region_code_for_number(number) or region}. Check it and try again.",
             field="phone",
         )
+    if not number.national_number:
+        # "0000000000" (in any script's digits) is a placeholder someone typed, nobody's number.
+        raise UserError(f"“{raw}” is not a phone number. Check it and try again.", field="phone")
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     national = str(number.national_number)
     if number.italian_leading_zero:
         national = "0" * (number.number_of_leading_zeros or 1) + national
     return NormalisedPhone(raw=raw, e164=e164, digits_rev=digits(e164)[::-1], national=national)
+
+
+def _ascii_digits(text: str) -> str:
+    """Arabic-Indic, Devanagari, full-width ... digits as 0-9, so that the rules below (00 for
+    +, the digit checks) read them as phonenumbers will: "٠٠٤٤..." is "0044..."."""
+    return "".join(
+        str(unicodedata.digit(ch)) if not ch.isascii() and unicodedata.digit(ch, None) is not None
+        else ch
+        for ch in text
+    )
 
 
 @lru_cache(maxsize=256)  # asked on every phone search typed without +; pure, and few regions

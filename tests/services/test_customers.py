@@ -147,11 +147,22 @@ def test_change_bus_reports_what_changed(desk: Desk) -> None:
         ("555\u00a0010\u00a04477", "+15550104477"),  # pasted with no-break spaces
         ("555\u2013010\u20134477", "+15550104477"),  # en dashes from a word processor
         ("1-800-FLOWERS", "+18003569377"),  # a vanity number
+        ("٠٠٤٤ ٢٠ ٧٩٤٦ ٠٩٥٨", "+442079460958"),  # Arabic-Indic digits, 00 for + as in 0044
+        ("٥٥٥-٠١٠-٤٤٧٧", "+15550104477"),
     ],
 )
 def test_phone_numbers_as_people_paste_them(desk: Desk, typed: str, e164: str) -> None:
     customer = desk.customers.create(CustomerDraft(first_name="Al", phones=(("mobile", typed),)))
     assert customer.phones[0].e164 == e164
+
+
+@pytest.mark.parametrize("typed", ["0000000000", "٠٠٠٠٠٠٠٠٠٠", "+1 000 000 0000"])
+def test_a_number_of_zeros_is_refused_in_any_script(desk: Desk, typed: str) -> None:
+    """Arabic-Indic zeros were stored as +10000000000 while the same zeros in 0-9 were refused."""
+    with pytest.raises(ValidationError) as caught:
+        desk.customers.create(CustomerDraft(first_name="Al", phones=(("mobile", typed),)))
+    assert typed in caught.value.errors["phone0"]
+    assert desk.customers.count() == 0
 
 
 def test_emoji_in_a_phone_number_is_refused(desk: Desk) -> None:

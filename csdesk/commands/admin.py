@@ -313,6 +313,14 @@ def check_cmd(run: RunContext, as_json: bool, repair: bool) -> None:
                 "repaired": repaired,
             }
         )
+    elif report.busy:
+        # What was read before the lock is no verdict: "checked: ..." lines above a "nothing was
+        # checked" contradicted each other.
+        if warning:
+            click.echo(f"Warning: {warning}", err=True)
+        click.echo("csdesk: " + busy_message(path).replace(
+            "nothing was changed", "the check could not finish, so it says nothing either way"
+        ), err=True)
     else:
         for item in report.checked:
             click.echo(f"checked: {item}")
@@ -320,10 +328,7 @@ def check_cmd(run: RunContext, as_json: bool, repair: bool) -> None:
             click.echo(f"repaired: {item}")
         if warning:
             click.echo(f"Warning: {warning}", err=True)
-        if report.busy:
-            click.echo(busy_message(path).replace("nothing was changed", "nothing was checked"),
-                       err=True)
-        elif report.ok:
+        if report.ok:
             click.echo(f"{path} is healthy.")
         else:
             for problem in report.problems:

@@ -49,12 +49,14 @@ def paths_cmd(run: RunContext, as_json: bool) -> None:
 @click.argument("target", required=False)
 @click.pass_context
 def init_cmd(ctx: click.Context, target: str | None) -> None:
-    """Start a new, empty database at TARGET: a file (making its folders, e.g. on a shared
-    drive), or a PostgreSQL server database (postgresql://user@host/db; its tables are created,
-    as `csdesk server init` does). Without TARGET: the server given with --db.
+    """Start a new, empty database at TARGET: a file on this computer (making its folders; never
+    on a shared network folder: for several counters use a server), or a PostgreSQL server
+    database (postgresql://user@host/db; its tables are created, as `csdesk server init` does).
+    Without TARGET: the server given with --db.
 
-    Other commands refuse a --db in a folder that does not exist: a typo must not start an empty
-    customer list. Use it afterwards with `csdesk --db TARGET ...` or CSDESK_DB=TARGET.
+    Other commands (but demo, import and restore) refuse a --db file that does not exist: a typo
+    must not start an empty customer list. Use it afterwards with `csdesk --db TARGET ...` or
+    CSDESK_DB=TARGET.
     """
     from csdesk.services.desk import Desk
     from csdesk.store.server.target import is_server

@@ -105,6 +105,9 @@ def test_check_on_a_busy_database_says_busy_not_damaged(
     done = cli(db_path, "check")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "another command is running" in done.stderr and "damaged" not in done.stderr
+    # what was read before the lock is no verdict: no "checked: ..." above "could not finish"
+    assert "checked:" not in done.stdout and "healthy" not in done.stdout
+    assert done.stderr.startswith("csdesk: ") and "the check could not finish" in done.stderr
 
 
 def test_restore_without_other_processes_still_works(db_path: Path, saved: Path) -> None:

@@ -80,10 +80,16 @@ def check_config(config: SmtpConfig) -> None:
             "No mail server is set. An admin sets it in Settings ▸ E-mail or with "
             "`csdesk settings smtp_host mail.example.com` (README: Sending e-mail)."
         )
-    if config.security == "none" and not is_loopback(config.host):
+    check_security(config.host, config.security)
+
+
+def check_security(host: str, security: str) -> None:
+    """The one rule for an unencrypted connection, asked when the settings are saved and again
+    before sending: a password and letters in clear text only over this computer's loopback."""
+    if security == "none" and host and not is_loopback(host):
         raise UserError(
             f"Without encryption csdesk sends only to a mail server on this computer, not to "
-            f"{config.host}. Choose starttls (port 587) or ssl (port 465)."
+            f"{host}. Choose starttls (port 587) or ssl (port 465).", field="smtp_security"
         )
 
 

@@ -82,6 +82,13 @@ class ShopSettings:
         settings, and nothing is stored. Saving again with the versions now read keeps these."""
         require(self._ctx.actor, Permission.MANAGE_SETTINGS)
         cleaned = {key: self.clean(key, value) for key, value in values.items()}
+        if "smtp_security" in cleaned or "smtp_host" in cleaned:
+            # Two settings, one rule: refused here, not only at the first send (README: none is
+            # for a mail server on this computer).
+            from csdesk.services.mail_transport import check_security
+
+            check_security(str(cleaned.get("smtp_host", self.get("smtp_host"))),
+                           str(cleaned.get("smtp_security", self.get("smtp_security"))))
         db = self._ctx.db
         if versions is None:
             changed = self._store(cleaned)

@@ -17,6 +17,8 @@ from csdesk.services.desk import Desk
 from csdesk.services.mail_build import STOP_LINE
 from csdesk.services.outbox_sender import LEASE, MAYBE_SENT
 from csdesk.store import outbox as outbox_store
+from csdesk.store import settings as settings_store
+from csdesk.store.db import atomic
 from tests.conftest import FakeClock
 from tests.mail_server import PASSWORD, MailServer, configure, free_port
 from tests.write_faults import inserts_fail
@@ -201,7 +203,17 @@ def test_no_keychain_says_so_and_how_to_go_on(desk: Desk, mail_server: MailServe
 
 def test_plain_smtp_only_to_this_computer(desk: Desk, mail_server: MailServer) -> None:
     configure(desk, mail_server)
-    desk.shop.set_many({"smtp_security": "none", "smtp_host": "mail.example.test"})
+    with pytest.raises(UserError, match="only to a mail server on this computer"):
+        # refused when saved, not only at the first send
+        desk.shop.set_many({"smtp_security": "none", "smtp_host": "mail.example.test"})
+    desk.shop.set_many({"smtp_security": "none"})  # the loopback host configure() set: allowed
+    with pytest.raises(UserError, match="only to a mail server on this computer"):
+        desk.shop.set_many({"smtp_host": "mail.example.test"})  # nor moved to a remote host
+    assert desk.shop.get("smtp_host") != "mail.example.test"
+    # A book whose settings an older csdesk stored (before the rule was asked on save) is still
+    # refused at the send: written here as that csdesk did, straight into the settings table.
+    with atomic(desk.db):
+        settings_store.put(desk.db, "smtp_host", "mail.example.test")
     desk.outbox.queue_one("thank_you", _customer(desk, "Ada", "ada@example.test"))
     with pytest.raises(UserError, match="only to a mail server on this computer"):
         desk.mail_sender.send_due()

@@ -95,14 +95,14 @@ def customer_erase_cmd(run: RunContext, customer_id: int, yes: bool) -> None:
         click.echo(
             f"The erasure is saved, but the disk {why} when the database file was rewritten, "
             "so erased text may linger in its free space: free some space, then run "
-            "`csdesk check --repair`, which rewrites the file.",
+            f"`{pasteable(run, 'check', '--repair')}`, which rewrites the file.",
             err=True,
         )
     elif result.scrub_problem == "tables_busy":
         click.echo(
             "The erasure is saved, but other counters kept some of the server's tables busy, so "
-            "erased text may linger in the server's files: run `csdesk check --repair` when the "
-            "counters are quiet, which rewrites them.",
+            f"erased text may linger in the server's files: run `{pasteable(run, 'check', '--repair')}` "
+            "when the counters are quiet, which rewrites them.",
             err=True,
         )
     elif result.scrub_problem:
@@ -186,7 +186,8 @@ def staff_list_cmd(run: RunContext, as_json: bool) -> None:
 def staff_deactivate_cmd(run: RunContext, name: str, if_version: int | None) -> None:
     """Deactivate a staff member (their entries and audit history stay)."""
     staff = admin_desk(run).auth.deactivate(name, version=if_version)
-    click.echo(f"Deactivated {staff.name}. `csdesk staff reactivate \"{staff.name}\"` undoes it.")
+    click.echo(f"Deactivated {staff.name}. `{pasteable(run, 'staff', 'reactivate', staff.name)}` "
+               "undoes it.")
 
 
 @staff_group.command("reactivate")

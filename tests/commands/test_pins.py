@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from csdesk.cli import main
+from csdesk.commands.hints import shell_word
 from csdesk.domain import CustomerDraft, Role
 from csdesk.services import auth
 from csdesk.services.desk import Desk
@@ -199,7 +200,8 @@ def test_staff_add_without_a_terminal_says_use_pin_stdin(cli: Cli, db_path: Path
 def test_deactivate_reactivate_and_the_deactivated_cannot_act(cli: Cli, shop: Path) -> None:
     admin = ("--staff", "Ada", "--pin-stdin")
     code, out, _ = cli(*admin, "staff", "deactivate", "Sam", stdin="2468\n")
-    assert code == 0 and "staff reactivate" in out
+    # the hint names the --db it ran on: pasted without it, it would act on the default book
+    assert code == 0 and f"`csdesk --db {shell_word(str(shop))} staff reactivate Sam` undoes" in out
     code, _, err = cli("--staff", "Sam", "--pin-stdin", "search", "x", stdin="9753\n")
     assert code == 4 and "deactivated" in err
     code, _, err = cli(*admin, "staff", "add", "Sam", "--pin-stdin", stdin="2468\n1111\n")

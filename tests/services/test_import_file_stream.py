@@ -65,7 +65,7 @@ def test_a_utf8_file_with_one_bad_byte_far_in_is_read_as_cp1252_like_before(tmp_
     assert text.encoding == "cp1252"
     _header, count, rows = iter_csv_stream(text)
     assert count == 300_001
-    assert list(rows)[-1] == whole(data)[2][-1] == (300_002, 300_002, ["Zoë", "später"])
+    assert list(rows)[-1] == whole(data)[2][-1] == (300_002, 300_002, 300_002, ["Zoë", "später"])
 
 
 def test_a_file_changed_between_the_passes_is_refused(tmp_path: Path) -> None:

@@ -105,3 +105,13 @@ def test_a_huge_name_is_not_echoed_in_full(desk: Desk, tmp_path: Path) -> None:
     assert item.action == "skip"
     assert len(item.name) <= 80 and item.name.endswith("…")
     assert len(item.reason) <= 240 and all(len(w) <= 240 for w in item.warnings)
+
+
+def test_row_numbers_are_the_spreadsheets_blank_rows_counted(desk: Desk, tmp_path: Path) -> None:
+    """A bad phone on row 5 after a blank row was reported as row 4 (a row that is not blank was
+    counted, not a row): the person fixed the wrong row. A cell over two lines is one row."""
+    src = _csv(tmp_path, 'Name,Tel,Memo\nAl One,+1 415 555 0141,"two\nlines"\n\n,,\nBad Guy,xx,\n')
+    plan = desk.imports.preview(src)
+    assert [(item.line, item.name) for item in plan.items] == [(2, "Al One"), (5, "Bad Guy")]
+    [bad] = [item for item in plan.items if item.name == "Bad Guy"]
+    assert any("xx" in w for w in [*bad.warnings, bad.reason]), (bad.warnings, bad.reason)

@@ -24,7 +24,8 @@ SQUARE = (
 def test_rows_come_one_by_one_with_the_count_known_first() -> None:
     header, count, rows = iter_csv_lines(SQUARE)
     assert count == 3  # the blank row is no row
-    assert [(first, last) for first, last, _cells in rows] == [(2, 3), (5, 5), (6, 6)]
+    # (row a spreadsheet shows, first line, last line): the blank row 3 is counted as a row
+    assert [(row, first, last) for row, first, last, _cells in rows] == [(2, 2, 3), (4, 5, 5), (5, 6, 6)]
     assert read_csv_lines(SQUARE)[0] == header
 
 

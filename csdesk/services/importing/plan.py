@@ -137,11 +137,8 @@ def open_file(path: Path, fmt: str = "auto", mapping: dict[str, str] | None = No
     elif fmt == "auto":
         fmt = formats.detect(header)
     colmap = formats.mapping_for(fmt, header, mapping)
-    # line: the row number a spreadsheet shows (header is row 1)
-    recs = (
-        formats.csv_record(colmap, cells, n, (first, last))
-        for n, (first, last, cells) in enumerate(rows, start=2)
-    )
+    # line: the row number a spreadsheet shows (header is row 1, blank rows counted)
+    recs = (formats.csv_record(colmap, cells, n, (first, last)) for n, first, last, cells in rows)
     return Source(fmt, count, recs, sha, text, mapping)
 
 

@@ -38,12 +38,14 @@ def decode(data: bytes) -> str:
 def read_csv(text: str) -> tuple[list[str], list[list[str]]]:
     """Header and rows. Comma, semicolon (European Excel) or tab, whichever the header uses."""
     header, rows = read_csv_lines(text)
-    return header, [cells for _first, _last, cells in rows]
+    return header, [cells for _row, _first, _last, cells in rows]
 
 
-def read_csv_lines(text: str) -> tuple[list[str], list[tuple[int, int, list[str]]]]:
-    """Header and (first line, last line, cells) per row: a row spanning several lines is either
-    a multi-line cell (a memo) or an unclosed quote that swallowed the rows after it."""
+def read_csv_lines(text: str) -> tuple[list[str], list[tuple[int, int, int, list[str]]]]:
+    """Header and (row, first line, last line, cells) per row that is not blank. `row` is the row
+    number a spreadsheet shows (the header is row 1, a blank line is a row too); a row spanning
+    several lines is either a multi-line cell (a memo) or an unclosed quote that swallowed the
+    rows after it."""
     header, _count, rows = iter_csv_lines(text)
     return header, list(rows)
 
@@ -70,7 +72,7 @@ def unreadable(reader: Any, exc: csv.Error) -> UserError:
     )
 
 
-def iter_csv_lines(text: str) -> tuple[list[str], int, Iterator[tuple[int, int, list[str]]]]:
+def iter_csv_lines(text: str) -> tuple[list[str], int, Iterator[tuple[int, int, int, list[str]]]]:
     """read_csv_lines without holding every row: the header, how many rows there are, and the
     rows one by one. A file that cannot be read says so here, before any row is used."""
     header, reader = _reader(text)
@@ -82,15 +84,15 @@ def iter_csv_lines(text: str) -> tuple[list[str], int, Iterator[tuple[int, int, 
     except csv.Error as exc:
         raise unreadable(reader, exc) from exc
 
-    def rows() -> Iterator[tuple[int, int, list[str]]]:
+    def rows() -> Iterator[tuple[int, int, int, list[str]]]:
         _header, reader = _reader(text)
         width = len(header)
         last = reader.line_num
         try:
-            for row in reader:
+            for number, row in enumerate(reader, start=2):
                 first, last = last + 1, reader.line_num
                 if "".join(row).strip():
-                    yield first, last, row + [""] * (width - len(row))
+                    yield number, first, last, row + [""] * (width - len(row))
         except csv.Error as exc:
             raise unreadable(reader, exc) from exc
 

@@ -153,7 +153,7 @@ def _csv_reader(lines: Iterator[str]) -> tuple[list[str], Any]:
 
 def iter_csv_stream(
     source: StreamedText,
-) -> tuple[list[str], int, Iterator[tuple[int, int, list[str]]]]:
+) -> tuple[list[str], int, Iterator[tuple[int, int, int, list[str]]]]:
     """readers.iter_csv_lines for a streamed file: the header, how many rows there are (a first
     pass, in C), and the rows one by one (a second pass). A file that cannot be read says so
     here, before any row is used."""
@@ -163,7 +163,7 @@ def iter_csv_stream(
 
 def open_csv_stream(
     source: StreamedText,
-) -> tuple[list[str], Callable[[], int], Iterator[tuple[int, int, list[str]]]]:
+) -> tuple[list[str], Callable[[], int], Iterator[tuple[int, int, int, list[str]]]]:
     """iter_csv_stream with the count left for later: `count()` makes the counting pass when it
     is called (a preview asks after its first page: ~1.4 s for 300,000 rows that the first rows
     no longer wait for). A file that cannot be read says so there, or when its rows reach it."""
@@ -180,15 +180,18 @@ def open_csv_stream(
             raise unreadable(reader, exc) from exc
         return counted
 
-    def each() -> Iterator[tuple[int, int, list[str]]]:
+    def each() -> Iterator[tuple[int, int, int, list[str]]]:
+        # (row, first line, last line, cells): `row` as readers.iter_csv_lines, the number a
+        # spreadsheet shows, blank lines counted (they were not: a bad phone on row 5 after a
+        # blank line was reported as row 4, and the user fixed the wrong row).
         _header, reader = _csv_reader(source.lines())
         width = len(header)
         last = reader.line_num
         try:
-            for row in reader:
+            for number, row in enumerate(reader, start=2):
                 first, last = last + 1, reader.line_num
                 if "".join(row).strip():
-                    yield first, last, row + [""] * (width - len(row))
+                    yield number, first, last, row + [""] * (width - len(row))
         except csv.Error as exc:
             raise unreadable(reader, exc) from exc
 

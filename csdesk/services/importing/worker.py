@@ -55,9 +55,9 @@ def work(job: tuple[Any, ...], out: IO[bytes]) -> None:
             source = StreamedText(Path(path), encoding, errors, sha256)
             header, _count, rows = open_csv_stream(source)
             colmap = formats.mapping_for(fmt, header, mapping)
-            # line: the row number a spreadsheet shows (header is row 1), as plan.open_file
-            for n, (first, last, cells) in enumerate(rows, start=2):
-                at = n - 2 - start
+            # line: the row number a spreadsheet shows, as plan.open_file; `at` counts the rows
+            # that are not blank, as the planner does when it deals out the chunks
+            for at, (n, first, last, cells) in enumerate(rows, start=-start):
                 if at < 0 or (at // chunk) % workers != me:
                     continue  # another helper's row (or one the planner stages itself)
                 rec = formats.csv_record(colmap, cells, n, (first, last))

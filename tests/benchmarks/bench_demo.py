@@ -72,6 +72,8 @@ def main() -> int:
         if run < args.runs - 1 or not args.keep:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+    print(f"peak memory of the largest process: {peak:,.0f} MiB")
     if args.runs > 1:
         print(f"wall median {statistics.median(walls):.1f} s, best {min(walls):.1f} s; "
               f"CPU median {statistics.median(cpus):.1f} s, best {min(cpus):.1f} s")  # fmt: skip

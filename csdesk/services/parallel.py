@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -36,6 +37,11 @@ def ordered_map(
     `ahead` answers per worker wait to be taken, so memory stays bounded however many jobs.
     Closing the iterator early (a cancel, an error while writing) cancels the jobs not started.
     """
+    if getattr(sys, "frozen", False):
+        # A PyInstaller build would start itself again as each worker, and without
+        # multiprocessing.freeze_support in its entry point that child runs csdesk's command
+        # line instead of the job: a bundle works alone (as the import's helpers do).
+        workers = 0
     if workers <= 0:
         for job in jobs:
             yield fn(*job)

@@ -38,9 +38,10 @@ def ordered_map(
     Closing the iterator early (a cancel, an error while writing) cancels the jobs not started.
     """
     if getattr(sys, "frozen", False):
-        # A PyInstaller build would start itself again as each worker, and without
-        # multiprocessing.freeze_support in its entry point that child runs csdesk's command
-        # line instead of the job: a bundle works alone (as the import's helpers do).
+        # A PyInstaller build starts itself again as each worker; csdesk/__main__.py's
+        # freeze_support should turn that run into the worker, but no built bundle has been
+        # seen doing so, and a wrong guess runs csdesk's command line in every child: a bundle
+        # works alone (as the import's helpers do), slower but certain.
         workers = 0
     if workers <= 0:
         for job in jobs:

@@ -89,3 +89,40 @@ def digits(text: str) -> str:
     """The ASCII digits of `text`, in order (a regex: the search runs it on every phone query,
     and a loop over the characters cost ~5 µs of a 50 µs lookup)."""
     return _NOT_ASCII_DIGITS.sub("", text)
+
+
+# -- text people type or import, before it is stored ---------------------------------------------
+# C0 and C1 controls (and DEL): a NUL from a CSV import showed as a box in the list and went raw
+# into the CSV and vCard exports. Bidi embeddings, overrides and isolates (U+202A-U+202E,
+# U+2066-U+2069): "\u202eevil\u202c RLO" displayed as "live RLO", so what a counter reads is not
+# what is stored or what the search finds. Right-to-left letters need none of them (the
+# renderer orders Arabic and Hebrew by itself), so they are never part of a name or a note.
+# The marks a script does need stay: LRM/RLM/ALM, ZWJ/ZWNJ (Persian, emoji).
+_HIDDEN = "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069"
+_BREAKS = "\t\n\x0b\x0c\r\x1c-\x1e\x85\u2028\u2029"  # what str.splitlines (and a tab) breaks on
+_HIDDEN_IN_LINE = re.compile(f"[{_HIDDEN}]+")
+_BREAK = re.compile(f"[{_BREAKS}]+")
+_HIDDEN_IN_TEXT = re.compile(f"[{_HIDDEN}\x0b\x0c\x1c-\x1e]+")
+_LINE_END = re.compile("\r\n?|[\x85\u2028\u2029]")
+_ANY_HIDDEN = re.compile(f"[{_HIDDEN}{_BREAKS}]")
+
+
+def clean_line(text: str) -> str:
+    """A one-line field (a name, a company, a shop or computer name) as it is stored: controls
+    and bidi overrides dropped, line breaks and tabs made spaces (they separate words)."""
+    if not _ANY_HIDDEN.search(text):
+        return text  # the common case: an import cleans every field of 100,000 rows
+    return _HIDDEN_IN_LINE.sub("", _BREAK.sub(" ", text))
+
+
+def clean_text(text: str) -> str:
+    """Multi-line text (a note, a visit, an address) as it is stored: like clean_line, but line
+    breaks (made '\\n') and tabs are kept."""
+    if not _ANY_HIDDEN.search(text):
+        return text
+    return _HIDDEN_IN_TEXT.sub("", _LINE_END.sub("\n", text))
+
+
+def has_hidden(text: str) -> bool:
+    """Whether cleaning drops an invisible character (not a line break): an import says so."""
+    return bool(_HIDDEN_IN_LINE.search(text))

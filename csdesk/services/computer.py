@@ -11,6 +11,7 @@ import socket
 
 from csdesk.errors import UserError
 from csdesk.paths import config_dir
+from csdesk.services.text import clean_line
 from csdesk.store.files import write_text
 
 MAX_NAME = 40
@@ -33,7 +34,7 @@ def computer_name() -> str:
 
 
 def clean_name(typed: str) -> str:
-    name = " ".join(typed.split())
+    name = " ".join(clean_line(typed).split())  # no controls or bidi overrides
     if not name:
         raise UserError("Give this computer a name people recognise, like “Counter 2”.")
     if len(name) > MAX_NAME:

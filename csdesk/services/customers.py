@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from csdesk.domain import Change, Customer, CustomerDraft, Email, Phone
 from csdesk.errors import NotFound, UserError, ValidationError
 from csdesk.services.conflicts import refused
-from csdesk.services.text import exact_keys, folded_phrase, search_norm
+from csdesk.services.text import clean_line, clean_text, exact_keys, folded_phrase, search_norm
 from csdesk.store import audit
 from csdesk.store import customers as store
 from csdesk.store.db import atomic
@@ -221,8 +221,14 @@ def validate_draft(
     from csdesk.services import phone as phone_rules  # see by_phone (0.3 µs a row)
 
     errors: dict[str, str] = {}
-    # Not asdict(): it deep-copies every value, which dominated bulk imports.
-    texts = {name: getattr(draft, name).strip() for name in _TEXT_FIELDS}
+    # Not asdict(): it deep-copies every value, which dominated bulk imports. Controls and bidi
+    # overrides are dropped silently, not refused: they are invisible, so a counter could not
+    # see what to take out of a typed name, and an import keeps the person (it warns, in
+    # importing/staging.py). The address alone may hold several lines.
+    texts = {
+        name: (clean_text if name == "address" else clean_line)(getattr(draft, name)).strip()
+        for name in _TEXT_FIELDS
+    }
     for key, value in texts.items():
         if len(value) > MAX_FIELD:
             errors[key] = f"That is too long (at most {MAX_FIELD} characters)."
@@ -231,7 +237,7 @@ def validate_draft(
         errors["email"] = f"“{email}” is not a complete e-mail address (like name@example.com)."
     emails = [(draft.email_label, email)] if email else []
     for index, (label, typed) in enumerate(draft.other_emails, start=1):
-        address = typed.strip()
+        address = clean_line(typed).strip()
         if len(address) > MAX_FIELD:
             errors[f"email{index}"] = f"That is too long (at most {MAX_FIELD} characters)."
         elif address and not _EMAIL.match(address):
@@ -245,7 +251,8 @@ def validate_draft(
         folded = address.casefold()
         if folded not in {e["email_norm"] for e in email_rows}:
             email_rows.append(
-                {"label": (label or "other").strip()[:40], "address": address, "email_norm": folded}
+                {"label": clean_line(label or "other").strip()[:40], "address": address,
+                 "email_norm": folded}
             )
     # With the primary cleared, the next address becomes the primary.
     email = email_rows[0]["address"] if email_rows else ""
@@ -265,7 +272,7 @@ def validate_draft(
             continue
         phones.append(
             {
-                "label": (label or "mobile").strip()[:40],
+                "label": clean_line(label or "mobile").strip()[:40],
                 "raw": norm.raw,
                 "e164": norm.e164,
                 "digits_rev": norm.digits_rev,

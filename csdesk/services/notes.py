@@ -13,6 +13,7 @@ from csdesk.domain import Change, Note, NoteKind
 from csdesk.errors import NotFound, UserError
 from csdesk.services.auth import Permission, require, require_correction
 from csdesk.services.conflicts import refused
+from csdesk.services.text import clean_text
 from csdesk.store import audit
 from csdesk.store import customers as customer_store
 from csdesk.store import notes as store
@@ -75,7 +76,7 @@ def parse_kind(value: str | NoteKind) -> NoteKind:
 
 
 def _body(text: str) -> str:
-    body = text.strip()
+    body = clean_text(text).strip()  # no controls or bidi overrides (csdesk/text.py)
     if not body:
         raise UserError("A note needs some text.", field="body")
     if len(body) > MAX_TEXT:

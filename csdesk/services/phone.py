@@ -14,7 +14,7 @@ from functools import lru_cache
 import phonenumbers
 
 from csdesk.errors import UserError
-from csdesk.services.text import digits
+from csdesk.services.text import clean_line, digits
 
 DEFAULT_REGION = "US"
 _PUNCTUATION = " +-().,/#*;:"
@@ -33,7 +33,8 @@ class NormalisedPhone:
 
 def normalise(raw: str, region: str = DEFAULT_REGION) -> NormalisedPhone:
     """Parse what a person typed; raise UserError with a helpful message if it cannot be a number."""
-    return _normalise(raw.strip(), region.upper())
+    # An invisible control (a NUL from an import) is dropped, not a reason to lose the number.
+    return _normalise(clean_line(raw).strip(), region.upper())
 
 
 # Parsing costs ~20 µs; imports, duplicate checks and caller lookups see the same numbers again

@@ -16,6 +16,7 @@ from typing import Any
 from csdesk.errors import UserError
 from csdesk.services.issue_rules import DEFAULT_TARGET_HOURS
 from csdesk.services.money import format_cents, parse_amount
+from csdesk.services.text import clean_text
 
 Check = Callable[[object], Any]
 
@@ -31,8 +32,10 @@ def text(limit: int) -> Check:
     def check(value: object) -> str:
         if not isinstance(value, str):
             raise UserError("Type some text.")
-        # Runs of spaces folded, line breaks kept (an address has several lines).
-        clean = "\n".join(" ".join(line.split()) for line in value.strip().splitlines())
+        # Runs of spaces folded, line breaks kept (an address has several lines); no controls
+        # or bidi overrides (a shop name on every letter must read as it is stored).
+        lines = clean_text(value).strip().splitlines()
+        clean = "\n".join(" ".join(line.split()) for line in lines)
         if len(clean) > limit:
             raise UserError(f"Keep it under {limit} characters.")
         return clean

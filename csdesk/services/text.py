@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
-from csdesk.text import digits, exact_keys, fold, folded_phrase, search_norm, tokens
+from csdesk.text import (
+    clean_line,
+    clean_text,
+    digits,
+    exact_keys,
+    fold,
+    folded_phrase,
+    has_hidden,
+    search_norm,
+    tokens,
+)
 
-__all__ = ["digits", "exact_keys", "fold", "folded_phrase", "search_norm", "tokens"]
+__all__ = [
+    "clean_line", "clean_text", "digits", "exact_keys", "fold", "folded_phrase", "has_hidden",
+    "search_norm", "tokens",
+]

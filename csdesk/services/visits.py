@@ -13,7 +13,7 @@ from csdesk.errors import NotFound, UserError
 from csdesk.services.auth import Permission, require, require_correction
 from csdesk.services.clock import iso
 from csdesk.services.conflicts import refused
-from csdesk.services.text import fold
+from csdesk.services.text import clean_text, fold
 from csdesk.store import audit
 from csdesk.store import customers as customer_store
 from csdesk.store import visits as store
@@ -81,7 +81,8 @@ class VisitService:
         """Log a visit; customer_id None is an anonymous walk-in."""
         require(self._ctx.actor, Permission.LOG)  # a deactivated member logs nothing
         channel = parse_channel(channel)
-        purpose, outcome = purpose.strip(), outcome.strip()
+        # What is stored is what is shown: no controls or bidi overrides (csdesk/text.py).
+        purpose, outcome = clean_text(purpose).strip(), clean_text(outcome).strip()
         if channel != Channel.PHONE:
             direction = None
         elif direction is None:
@@ -152,7 +153,7 @@ class VisitService:
             changes["channel"] = parse_channel(channel).value
         for key, value in (("purpose", purpose), ("outcome", outcome)):
             if value is not _UNSET:
-                changes[key] = str(value).strip()
+                changes[key] = clean_text(str(value)).strip()
         numbers: tuple[tuple[str, object], ...] = (
             ("satisfaction", satisfaction), ("duration_s", duration_s), ("direction", direction)
         )

@@ -14,6 +14,7 @@ from csdesk.errors import ValidationError
 from csdesk.services.customers import validate_draft
 from csdesk.services.importing.items import PlanItem
 from csdesk.services.importing.records import Record, shorten
+from csdesk.services.text import clean_line, clean_text, has_hidden
 
 # The validated row, its phone rows and its e-mail rows (CustomerService.validate_all).
 Valid = tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]
@@ -23,7 +24,9 @@ Staged = tuple[Record, PlanItem, Valid | None]
 
 def stage(rec: Record, region: str) -> tuple[PlanItem, Valid | None]:
     """The row's item and its validated values; None when it is skipped already."""
+    hidden = _drop_hidden(rec)
     item = PlanItem(rec.line, "skip", _display(rec), warnings=[shorten(w, 240) for w in rec.warnings])
+    item.warnings += hidden
     if rec.problem:
         item.reason = rec.problem
         return item, None
@@ -72,6 +75,35 @@ def _validate(rec: Record, item: PlanItem, region: str) -> Valid:
             continue
         item.warnings += dropped
         return valid
+
+
+_ONE_LINE = ("first_name", "last_name", "preferred_name", "pronouns", "company")
+_WORDS = {"first_name": "first name", "last_name": "last name", "preferred_name": "preferred name"}
+
+
+def _drop_hidden(rec: Record) -> list[str]:
+    """Take invisible controls and bidi overrides (a NUL, U+202E) out of the row, in place, and
+    say where: the person is kept (validate_draft would drop them silently, a typed form has no
+    preview), but the preview tells the shop its file held them. One search of the joined
+    texts, so a clean row (nearly all of them) costs one regex call."""
+    texts = [getattr(rec, name) for name in _ONE_LINE]
+    texts += [rec.address, rec.note, *rec.emails, *(raw for _label, raw in rec.phones)]
+    if not has_hidden("".join(texts)):
+        return []
+    where = [_WORDS.get(name, name) for name in _ONE_LINE if has_hidden(getattr(rec, name))]
+    for name in _ONE_LINE:
+        setattr(rec, name, clean_line(getattr(rec, name)))
+    for name in ("address", "note"):
+        if has_hidden(getattr(rec, name)):
+            where.append(name)
+            setattr(rec, name, clean_text(getattr(rec, name)))
+    if any(has_hidden(e) for e in rec.emails):
+        where.append("e-mail")
+        rec.emails = [clean_line(e) for e in rec.emails]
+    if any(has_hidden(raw) for _label, raw in rec.phones):
+        where.append("phone")
+        rec.phones = [(label, clean_line(raw)) for label, raw in rec.phones]
+    return [f"invisible control characters removed from the {', '.join(where)}"]
 
 
 def _display(rec: Record) -> str:

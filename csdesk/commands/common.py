@@ -273,6 +273,27 @@ class RecordId(click.IntRange):
 
 ID = RecordId()
 
+
+class ChannelChoice(click.Choice):
+    """A channel option: click.Choice, so --help lists the channels and a typo is a usage error
+    (exit 2), that also takes the spellings the service reads (In-Person, e-mail, call: services
+    .visits.parse_channel, the one place channels are read) and hands on the channel's value.
+    Made by the command modules that use it (they load csdesk.domain anyway), not here: every
+    command loads this module."""
+
+    def __init__(self) -> None:
+        from csdesk.domain import Channel
+
+        super().__init__([c.value for c in Channel], case_sensitive=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from csdesk.services.visits import parse_channel
+
+        try:
+            return parse_channel(str(value)).value
+        except UserError:
+            return super().convert(value, param, ctx)  # click's own line, listing the choices
+
 DAY = DateText("day")
 MOMENT = DateText("moment")
 DUE = DateText("due")

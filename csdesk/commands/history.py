@@ -10,19 +10,25 @@ from __future__ import annotations
 
 import click
 
-from csdesk.commands.common import ID, RunContext, echo_json, json_flag, pass_run
+from csdesk.commands.common import ID, ChannelChoice, RunContext, echo_json, json_flag, pass_run
 from csdesk.domain import Channel, CustomerDraft
 from csdesk.errors import NotFound, UserError
 from csdesk.services.clock import parse
 from csdesk.services.visits import parse_channel
+from csdesk.store.timeline import all_kinds as timeline_kinds
 
 CHANNEL_HELP = "in_person (or in-person), phone, email, chat, social, other"
+CHANNELS = ChannelChoice()
+# Every kind a timeline holds (store.timeline registers them when it loads), so --help lists them
+# and a typo is a usage error (exit 2) before the database is opened.
+KINDS = click.Choice(timeline_kinds(), case_sensitive=False)
 
 
 @click.command("visit")
 @click.option("--customer", "customer_id", type=ID, help="The customer's number (ID).")
 @click.option("--phone", "number", help="Find the customer by this phone number instead.")
-@click.option("--channel", default="in_person", show_default=True, help=CHANNEL_HELP)
+@click.option("--channel", default="in_person", show_default=True, type=CHANNELS,
+              help="How they came (in-person and e-mail are read too).")
 @click.option("--purpose", default="", help="What they came for.")
 @click.option("--outcome", default="", help="How it ended.")
 @click.option("--satisfaction", type=click.IntRange(1, 5), help="1 (unhappy) to 5 (delighted).")
@@ -111,8 +117,9 @@ def visit_cmd(
 
 @click.command("timeline")
 @click.argument("customer_id", type=ID)
-@click.option("--kind", "kinds", multiple=True, help="Only this kind (visit, note); repeatable.")
-@click.option("--channel", "channels", multiple=True, help=f"Only this channel: {CHANNEL_HELP}.")
+@click.option("--kind", "kinds", multiple=True, type=KINDS, help="Only this kind; repeatable.")
+@click.option("--channel", "channels", multiple=True, type=CHANNELS,
+              help="Only this channel; repeatable.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 500))
 @json_flag("a list of {kind, ref_id, at, channel, title, detail, staff_id}, newest first")
 @pass_run

@@ -15,6 +15,7 @@ import click
 from csdesk.commands.common import (
     DUE,
     ID,
+    ChannelChoice,
     RunContext,
     echo_json,
     if_version_option,
@@ -29,7 +30,7 @@ from csdesk.services.money import format_cents, parse_amount
 
 PRIORITIES = click.Choice([p.value for p in Priority], case_sensitive=False)
 KINDS = click.Choice([k.value for k in GoodwillKind], case_sensitive=False)
-CHANNELS = click.Choice([c.value for c in Channel], case_sensitive=False)
+CHANNELS = ChannelChoice()
 ISSUE_KEYS = (
     "{id, customer_id, customer, title, description, category, priority, channel, owner, "
     "status, due_at, seconds_left, time_label, overdue, resolution, satisfaction, "
@@ -144,7 +145,7 @@ def issue_new_cmd(
         description=description,
         category_id=desk.issues.category_named(category).id if category else None,
         priority=Priority(priority.lower()),
-        channel=Channel(channel.lower()),
+        channel=Channel(channel),
         owner_id=desk.issues.owner_named(owner) if owner else None,
         due_at=desk.issues.parse_due(due) if due else None,
     )

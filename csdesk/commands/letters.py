@@ -178,14 +178,17 @@ def letters_cmd(
 
     JSON keys: letters (ids recorded), files, failed (customer_id, message), cancelled.
     """
-    desk = run.desk()
-    if sum(map(bool, (customer_list, due, not_seen))) != 1:
+    # `--customers ""` was given (a script's empty list): parse_ids says so, a usage error like
+    # `--customers abc`, rather than "choose who gets a letter" (exit 1).
+    if sum((customer_list is not None, bool(due), bool(not_seen))) != 1:
         raise UserError("Choose who gets a letter: --customers 1,2,3, --followups-due today "
                         "or --not-seen-days 90.")
+    listed = parse_ids(customer_list) if customer_list is not None else None
     if output is None and not by_email:
         raise UserError("Say where the letters go: -o letters.pdf, -o FOLDER, or --email.")
-    if customer_list:
-        ids = parse_ids(customer_list)
+    desk = run.desk()
+    if listed is not None:
+        ids = listed
     elif not_seen:
         ids = desk.customers.not_seen_for(not_seen)
     else:

@@ -17,7 +17,10 @@ from csdesk.errors import UserError
 from csdesk.services.shop_settings import SETTINGS, known
 
 
-@click.command("settings")
+# ignore_unknown_options: a value may begin with '-' (`settings letter_margin_mm -5`), so the
+# setting's own check answers, not click's "No such option '-5'". A mistyped --option still is
+# refused below, never saved as a value.
+@click.command("settings", context_settings={"ignore_unknown_options": True})
 @click.argument("key", required=False)
 @click.argument("value", required=False)
 @json_flag(
@@ -40,6 +43,9 @@ def settings_cmd(run: RunContext, key: str | None, value: str | None, password_s
     issue targets, sign-in and idle lock are the ones the window applies. Defaults are shown
     (date_style and letter_page_size follow phone_region until set).
     """
+    for word in (key, value):
+        if word is not None and word.startswith("--"):
+            raise click.NoSuchOption(word.partition("=")[0])
     if key == "smtp_password":  # never a setting: into the keychain (services/mail_secret.py)
         if value is not None:
             raise UserError("Do not type the password on the command line (it stays in the shell's "

@@ -134,11 +134,11 @@ def test_create_with_unknown_number(
         (["visit"], EXIT_USER_ERROR, "exactly one of --customer"),
         (["visit", "--customer", "1", "--phone", NUMBER], EXIT_USER_ERROR, "exactly one"),
         (["visit", "--customer", "999"], EXIT_NOT_FOUND, "No customer #999"),
-        (["visit", "--customer", "1", "--channel", "fax"], EXIT_USER_ERROR, "not a channel"),
+        (["visit", "--customer", "1", "--channel", "fax"], 2, "'fax' is not one of"),
         (["visit", "--phone", "not a number", "--create"], EXIT_USER_ERROR, "phone number"),
         (["visit", "--customer", "1", "--purpose", "x" * 5000], EXIT_USER_ERROR, "under 4000"),
         (["timeline", "999"], EXIT_NOT_FOUND, "No customer #999"),
-        (["timeline", "1", "--kind", "gossip"], EXIT_USER_ERROR, "not a kind"),
+        (["timeline", "1", "--kind", "gossip"], 2, "'gossip' is not one of"),
     ],
 )
 def test_errors_are_one_line_and_non_zero(
@@ -152,7 +152,9 @@ def test_errors_are_one_line_and_non_zero(
     assert run(db, *args) == code
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
-    assert len(err.strip().splitlines()) == 1
+    # A usage error (2) is click's usage lines and then its one "Error:" line, as everywhere.
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 or (code == 2 and lines[-1].startswith("Error: ") and message in lines[-1])
 
 
 def test_shared_number_asks_which_customer(

@@ -1,0 +1,66 @@
+"""The README's exit codes, one per kind of mistake: 2 for a command line that cannot be read (an
+option value that is not one of its choices), 3 for a thing named that does not exist. A script
+tells "fix the command" from "fix the data" by the code alone (found by the explorer, items 25-27)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from csdesk.domain import CustomerDraft
+from csdesk.services.desk import Desk
+from tests.commands.cli_runner import run
+
+
+@pytest.fixture
+def one_customer(db_path: Path) -> Path:
+    desk = Desk.open(db_path)
+    desk.customers.create(CustomerDraft(first_name="Ada", last_name="Lovelace"))
+    desk.close()
+    return db_path
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("timeline", "1", "--kind", "bogus"), "--kind"),
+        (("timeline", "1", "--channel", "fax"), "--channel"),
+        (("visit", "--customer", "1", "--channel", "fax"), "--channel"),
+        (("letters", "thank_you", "--customers", "", "-o", "x.pdf"), "--customers"),
+    ],
+)
+def test_an_option_value_that_is_not_a_choice_is_a_usage_error(
+    one_customer: Path, args: tuple[str, ...], option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(one_customer, *args, capsys=capsys)
+    assert code == 2, err
+    assert option in err and not out
+
+
+def test_the_choices_are_listed_in_help_and_read_as_the_service_reads_them(
+    one_customer: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(one_customer, "timeline", "--help", capsys=capsys)
+    assert code == 0 and "[in_person|phone|email|chat|social|other]" in out and "visit|note" in out
+    # The spellings the service always took still work: a case, a hyphen, "e-mail".
+    code, out, err = run(one_customer, "visit", "--customer", "1", "--channel", "E-Mail", "--json",
+                         capsys=capsys)
+    assert code == 0, err
+    assert '"channel": "email"' in out
+    code, _, err = run(one_customer, "timeline", "1", "--kind", "Visit", "--channel", "In-Person",
+                       capsys=capsys)
+    assert code == 0, err
+
+
+def test_a_negative_setting_value_reaches_the_settings_own_check(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(db_path, "settings", "letter_margin_mm", "-5", capsys=capsys)
+    assert code == 1 and "No such option" not in err
+    assert "5 to 50 mm" in err
+    # A mistyped option is still refused, never saved as the value.
+    code, _, err = run(db_path, "settings", "shop_name", "--jsn", capsys=capsys)
+    assert code == 2 and "No such option '--jsn'" in err
+    code, out, _ = run(db_path, "settings", "shop_name", "--json", capsys=capsys)
+    assert code == 0 and "--jsn" not in out

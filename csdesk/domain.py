@@ -115,16 +115,31 @@ class Customer:
 
     @property
     def display_name(self) -> str:
-        name = self.full_name
-        if self.preferred_name and self.preferred_name != self.first_name:
-            name = f"{name} ({self.preferred_name})" if name else self.preferred_name
-        if name:
-            return name
-        if self.email:
-            return self.email
-        if self.phones:
-            return self.phones[0].raw
-        return f"Customer #{self.id}"
+        return display_name(self.first_name, self.last_name, self.preferred_name, self.company,
+                            self.email, self.phones[0].raw if self.phones else "", self.id)
+
+
+def display_name(
+    first: str, last: str, preferred: str, company: str, email: str, phone: str,
+    customer_id: int | None,
+) -> str:
+    """The one name every face shows for a customer (card, search, JSON, reports, PDFs): the
+    name (with the preferred one), else the company, else the e-mail, else the first phone as
+    typed, else "Customer #id". One rule: a number-only customer was "+1 555 010 4477 ext 5"
+    in JSON, "Customer #301" in search and "Customer #302 #302" in the daily-log PDF.
+    The store gives `phone` only for a customer with nothing before it (store.customers
+    .nameless_phone), so lists need not read every customer's phones."""
+    first, last, preferred = (first or "").strip(), (last or "").strip(), (preferred or "").strip()
+    name = f"{first} {last}" if first and last else first or last
+    if preferred and preferred != first:
+        name = f"{name} ({preferred})" if name else preferred
+    return name or (company or "").strip() or email or phone or no_name(customer_id)
+
+
+def no_name(customer_id: int | None) -> str:
+    """The name of a customer with nothing else to call them by (a face that shows the id
+    next to the name leaves it out then: not "Customer #302 #302")."""
+    return f"Customer #{customer_id}"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
-from csdesk.domain import Change, CustomerDraft
+from csdesk.domain import Change, CustomerDraft, display_name
 from csdesk.errors import NotFound, UserError
 from csdesk.services.auth import Permission, require
 from csdesk.services.customers import _audit_view
@@ -40,7 +40,8 @@ class MergeResult:
 
 
 def _name(row: dict[str, Any]) -> str:
-    return " ".join(p for p in (row["first_name"], row["last_name"]) if p) or row["email"] or f"#{row['id']}"
+    return display_name(row["first_name"], row["last_name"], row["preferred_name"], row["company"],
+                        row["email"], row["name_phone"] or "", row["id"])
 
 
 class DuplicateService:

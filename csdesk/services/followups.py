@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from csdesk.domain import Change, Customer, FollowUp
+from csdesk.domain import Change, FollowUp, display_name
 from csdesk.errors import NotFound, UserError
 from csdesk.services import dates
 from csdesk.services.clock import iso, parse
@@ -170,13 +170,8 @@ class FollowUpService:
     @staticmethod
     def _followup(row: dict[str, Any], now: datetime) -> FollowUp:
         left = None if row["done_at"] else int((parse(row["due_at"]) - now).total_seconds())
-        name = Customer(
-            id=row["customer_id"],
-            first_name=row["c_first"],
-            last_name=row["c_last"],
-            preferred_name=row["c_preferred"],
-            email=row["c_email"],
-        ).display_name
+        name = display_name(row["c_first"], row["c_last"], row["c_preferred"], row["c_company"],
+                            row["c_email"], row["c_phone"] or "", row["customer_id"])
         return FollowUp(
             id=row["id"],
             customer_id=row["customer_id"],

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from csdesk.domain import (
     Category,
-    Customer,
     Goodwill,
     GoodwillKind,
     Issue,
@@ -22,6 +21,7 @@ from csdesk.domain import (
     Priority,
     Role,
     Staff,
+    display_name,
 )
 from csdesk.errors import NotFound, UserError
 from csdesk.services import dates
@@ -176,13 +176,8 @@ class IssueQueries:
         )
         result = []
         for row in rows:
-            name = Customer(
-                id=row["customer_id"],
-                first_name=row["c_first"],
-                last_name=row["c_last"],
-                preferred_name=row["c_preferred"],
-                email=row["c_email"],
-            ).display_name
+            name = display_name(row["c_first"], row["c_last"], row["c_preferred"], row["c_company"],
+                                row["c_email"], row["c_phone"] or "", row["customer_id"])
             result.append(list_row(to_issue({**row, "goodwill_cents": 0}), name, now))
         return result
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from csdesk.domain import Channel
+from csdesk.domain import Channel, display_name, no_name
 from csdesk.errors import UserError
 from csdesk.services import dates
 from csdesk.services.clock import iso, parse
@@ -98,6 +98,11 @@ class LogEvent:
     status: str
     computer: str = ""  # the counter it was written at (visits, calls, notes), else ""
     ref: int | None = None  # the row it came from (with kind: which event this is)
+
+    @property
+    def named_by_number(self) -> bool:
+        """The name is "Customer #id" already: the PDF leaves out its "#id" then."""
+        return self.customer_name == no_name(self.customer_id)
 
     @property
     def staff_where(self) -> str:
@@ -297,11 +302,8 @@ def short_moment(moment: datetime) -> str:
 def customer_name(row: Row) -> str:
     if row["customer_id"] is None:
         return "(anonymous)"
-    first, last, preferred = row["first_name"] or "", row["last_name"] or "", row["preferred_name"] or ""
-    name = " ".join(p for p in (first.strip(), last.strip()) if p)
-    if preferred and preferred != first:
-        name = f"{name} ({preferred})" if name else preferred
-    return name or row["company"] or row["email"] or f"Customer #{row['customer_id']}"
+    return display_name(row["first_name"], row["last_name"], row["preferred_name"], row["company"],
+                        row["email"], row["name_phone"] or "", row["customer_id"])
 
 
 def _kind(row: Row) -> str:

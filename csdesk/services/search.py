@@ -12,7 +12,7 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from csdesk.domain import SearchHit
+from csdesk.domain import SearchHit, display_name
 from csdesk.errors import UserError
 from csdesk.services import phone as phone_rules
 from csdesk.services.context import region_of
@@ -20,11 +20,13 @@ from csdesk.services.text import digits, fold, tokens
 from csdesk.store import search_index
 from csdesk.store.db import DatabaseFailed
 from csdesk.store.search import (
+    ROW_COMPANY,
     ROW_EMAIL,
     ROW_EXACT_KEYS,
     ROW_FIRST,
     ROW_ID,
     ROW_LAST,
+    ROW_NAME_PHONE,
     ROW_PHONES,
     ROW_PREFERRED,
     ROW_SEEN,
@@ -460,10 +462,5 @@ def snippet(body: str, word_starts: list[str], *, words: int = 12) -> str:
 
 
 def _display_name(row: tuple[Any, ...]) -> str:
-    first = row[ROW_FIRST].strip()
-    last = row[ROW_LAST].strip()
-    full = f"{first} {last}" if first and last else first or last
-    preferred = row[ROW_PREFERRED].strip()
-    if preferred and preferred != first:
-        full = f"{full} ({preferred})" if full else preferred
-    return full or row[ROW_EMAIL] or f"Customer #{row[ROW_ID]}"
+    return display_name(row[ROW_FIRST], row[ROW_LAST], row[ROW_PREFERRED], row[ROW_COMPANY],
+                        row[ROW_EMAIL], row[ROW_NAME_PHONE] or "", row[ROW_ID])

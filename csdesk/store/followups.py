@@ -9,7 +9,7 @@ import sqlite_utils
 
 from csdesk.store.db import execute_many
 from csdesk.store.plans import QueryPlan, query_plan
-from csdesk.store.rows import Row, all_rows, inserted_id, one_row
+from csdesk.store.rows import Row, all_rows, inserted_id, nameless_phone, one_row
 
 FOLLOWUP_COLUMNS = (
     "customer_id, issue_id, title, due_at, owner_id, done_at, done_by, outcome, created_at, "
@@ -21,11 +21,11 @@ SELECT f.id, f.customer_id, f.issue_id, f.title, f.due_at, f.owner_id,
        coalesce(s.name, '') AS owner_name, f.done_at, f.done_by, f.outcome, f.created_at,
        f.created_by, f.version,
        cu.first_name AS c_first, cu.last_name AS c_last, cu.preferred_name AS c_preferred,
-       cu.email AS c_email
+       cu.email AS c_email, cu.company AS c_company, {phone} AS c_phone
 FROM followups f
 JOIN customers cu ON cu.id = f.customer_id
 LEFT JOIN staff s ON s.id = f.owner_id
-"""
+""".format(phone=nameless_phone("cu"))  # domain.display_name's fallback
 
 
 def insert(db: sqlite_utils.Database, row: Row) -> int:

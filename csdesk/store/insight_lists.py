@@ -20,14 +20,16 @@ from typing import Any
 import sqlite_utils
 
 from csdesk.store.insights import known, staff_filter
-from csdesk.store.rows import Row, all_rows
+from csdesk.store.rows import Row, all_rows, nameless_phone
 
 LIMIT = 500
 COUNT_CAP = 10_000
 NONE = "(none)"  # how the charts name an issue without a category
 NOBODY = "(nobody)"  # and goodwill nobody known approved
 
-_CUSTOMER = "c.first_name, c.last_name, c.preferred_name, c.company, c.email"
+_CUSTOMER = (  # what domain.display_name names a customer by
+    f"c.first_name, c.last_name, c.preferred_name, c.company, c.email, {nameless_phone('c')} AS name_phone"
+)
 
 
 @dataclass(frozen=True)

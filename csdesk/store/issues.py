@@ -10,7 +10,7 @@ import sqlite_utils
 
 from csdesk.store.db import execute_many
 from csdesk.store.plans import QueryPlan, query_plan
-from csdesk.store.rows import Row, all_rows, inserted_id, one_row
+from csdesk.store.rows import Row, all_rows, inserted_id, nameless_phone, one_row
 
 # The timeline's shared shape: (kind, ref_id, customer_id, at, channel, title, detail, staff_id).
 # Issue rows point at the issue (ref_id = issues.id) so a click opens it; follow-ups point at the
@@ -61,7 +61,7 @@ LEFT JOIN staff s ON s.id = i.owner_id
 """
 _CUSTOMER_COLUMNS = (
     ", cu.first_name AS c_first, cu.last_name AS c_last, cu.preferred_name AS c_preferred, "
-    "cu.email AS c_email "
+    f"cu.email AS c_email, cu.company AS c_company, {nameless_phone('cu')} AS c_phone "
 )
 
 # Sort keys the faces may ask for, mapped to fixed SQL (never user text). Each has an index.

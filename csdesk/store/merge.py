@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlite_utils
 
 from csdesk.store.dialect import column_names, joined_ids, table_names
-from csdesk.store.rows import Row, all_rows
+from csdesk.store.rows import Row, all_rows, nameless_phone
 
 REASSIGN: list[tuple[str, str]] = [
     ("visits", "customer_id"),
@@ -99,8 +99,9 @@ def brief_rows(db: sqlite_utils.Database, ids: Sequence[int]) -> list[Row]:
     if not ids:
         return []
     cur = db.execute(
-        "SELECT id, first_name, last_name, preferred_name, email, visit_count FROM customers "
-        f"WHERE id IN ({', '.join('?' for _ in ids)})",
+        "SELECT c.id, c.first_name, c.last_name, c.preferred_name, c.company, c.email, "
+        f"c.visit_count, {nameless_phone('c')} AS name_phone FROM customers c "
+        f"WHERE c.id IN ({', '.join('?' for _ in ids)})",
         list(ids),
     )
     return all_rows(cur)

@@ -13,7 +13,7 @@ import sqlite_utils
 
 from csdesk.store.outbox import REPORT_SQL as _EMAIL_ARM
 from csdesk.store.plans import QueryPlan, query_plan
-from csdesk.store.rows import Row, all_rows, inserted_id, one_row
+from csdesk.store.rows import Row, all_rows, inserted_id, nameless_phone, one_row
 
 # One arm per source. Columns: at, kind, ref_id, customer_id, channel, staff_id, title, detail,
 # issue_id, status, satisfaction, computer (where it was written: visits, calls and notes say;
@@ -45,7 +45,8 @@ _UNION = " UNION ALL ".join(_ARMS)
 _EVENTS = (
     "SELECT u.at, u.kind, u.ref_id, u.customer_id, u.channel, u.staff_id, u.title, u.detail,"
     " u.issue_id, u.status, u.satisfaction, u.computer,"
-    " c.first_name, c.last_name, c.preferred_name, c.company, c.email, s.name AS staff_name"
+    " c.first_name, c.last_name, c.preferred_name, c.company, c.email,"
+    f" {nameless_phone('c')} AS name_phone, s.name AS staff_name"
     f" FROM ({_UNION}) u"
     " LEFT JOIN customers c ON c.id = u.customer_id"
     " LEFT JOIN staff s ON s.id = u.staff_id"

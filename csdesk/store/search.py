@@ -18,6 +18,7 @@ import sqlite_utils
 from csdesk.store import settings as settings_store
 from csdesk.store.notes import bodies as note_bodies
 from csdesk.store.notes import one_per_customer
+from csdesk.store.rows import nameless_phone
 
 __all__ = [  # the names store/server/search.py gives the server's index too
     "COUNT_FIRST",
@@ -48,13 +49,15 @@ _ROW_SQL = (
     "SELECT c.id, c.first_name, c.last_name, c.preferred_name, c.email, c.exact_keys, "
     "c.last_seen_at, c.last_visit_at, "
     "(SELECT group_concat(shown, char(31)) FROM (SELECT coalesce(nullif(p.e164, ''), p.raw) AS shown "
-    "FROM customer_phones p WHERE p.customer_id = c.id ORDER BY p.position, p.id)) "
+    "FROM customer_phones p WHERE p.customer_id = c.id ORDER BY p.position, p.id)), "
+    f"c.company, {nameless_phone('c')} "  # for domain.display_name, as every face names them
     "FROM customers c"
 )
 # A result row as a tuple, in _ROW_SQL's column order (tuples: no dict per row on the hot path).
 ROW_ID, ROW_FIRST, ROW_LAST, ROW_PREFERRED, ROW_EMAIL, ROW_EXACT_KEYS, ROW_SEEN, ROW_VISIT, ROW_PHONES = (
     range(9)
 )
+ROW_COMPANY, ROW_NAME_PHONE = 9, 10
 
 
 def rows(db: sqlite_utils.Database, ids: Sequence[int]) -> list[tuple[Any, ...]]:

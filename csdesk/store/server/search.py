@@ -20,10 +20,12 @@ from typing import Any
 from csdesk.store import settings as settings_store
 from csdesk.store.notes import bodies as note_bodies
 from csdesk.store.notes import one_per_customer
+from csdesk.store.rows import nameless_phone
 from csdesk.store.search import (  # plain SQL on both engines
     OVERSCAN,
     REGION_KEY,
     ROW_ID,
+    ROW_NAME_PHONE,
     NoteHits,
     PhoneFound,
     PhoneSearch,
@@ -108,7 +110,8 @@ _ROW_COLUMNS = (
     "c.id, c.first_name, c.last_name, c.preferred_name, c.email, c.exact_keys, "
     "c.last_seen_at, c.last_visit_at, "
     "(SELECT string_agg(coalesce(nullif(p.e164, ''), p.raw), chr(31) ORDER BY p.position, p.id) "
-    "FROM customer_phones p WHERE p.customer_id = c.id)"
+    "FROM customer_phones p WHERE p.customer_id = c.id), "
+    f"c.company, {nameless_phone('c')}"
 )
 _ROW_SQL = f"SELECT {_ROW_COLUMNS} FROM customers c"
 _FAR = "\uffff"  # sorts after every timestamp: "before nothing"
@@ -187,7 +190,7 @@ def phone_search(db: Db, plan: PhoneSearch) -> PhoneFound:
     return PhoneFound(found, exact, settings_store.decoded(stored) if plan.with_region else None)
 
 
-ROW_FLAG = 9  # phone_search's rows: the result row's columns, then whether it is an exact match
+ROW_FLAG = ROW_NAME_PHONE + 1  # phone_search's rows: the result row's columns, then whether exact
 
 
 def _containing(db: Db, wanted: str, limit: int) -> list[tuple[Any, ...]]:

@@ -31,8 +31,7 @@ NEEDS_LEAD = "Merging needs a shift lead or an admin. Sign in as one to merge."
 
 
 def describe(c: Customer) -> str:
-    name = c.full_name or c.company or c.email or f"Customer #{c.id}"
-    lines = [f"<b>{escape(name)}</b> #{c.id}"]
+    lines = [f"<b>{escape(c.display_name)}</b> #{c.id}"]
     lines += [escape(f"{p.label}: {p.raw}") for p in c.phones[:3]]
     if c.email:
         lines.append(escape(c.email))

@@ -13,7 +13,8 @@ from typing import Any
 
 from csdesk.errors import UserError
 
-csv.field_size_limit(1_000_000)
+FIELD_LIMIT = 1_000_000  # characters in one cell; a memo is far shorter
+csv.field_size_limit(FIELD_LIMIT)
 
 
 def decode(data: bytes) -> str:
@@ -61,14 +62,23 @@ def _reader(text: str) -> tuple[list[str], Any]:
     except StopIteration:
         raise UserError("The file is empty. Choose the file your old system exported.") from None
     except csv.Error as exc:
-        raise UserError(f"This CSV file cannot be read ({exc}). Re-export it and try again.") from exc
+        raise unreadable(reader, exc) from exc
     return [h.strip().lstrip("\ufeff") for h in header], reader
 
 
 def unreadable(reader: Any, exc: csv.Error) -> UserError:
+    """The csv module's error in csdesk's words, with the line to look at: its own ("field
+    larger than field limit (1000000)") reached the user as it was."""
+    line = f"Line {reader.line_num} of this CSV file cannot be read"
+    if "field limit" in str(exc):
+        return UserError(
+            f"{line}: it has a cell of more than {FIELD_LIMIT:,} characters, and no customer "
+            "field is that long. Usually a quote (\") before it is never closed and took in the "
+            "rest of the file: close that quote, or shorten the cell, and import it again."
+        )
     return UserError(
-        f"Line {reader.line_num} of this CSV file cannot be read ({exc}). "
-        "Re-export it or fix that line and try again."
+        f"{line}: its quotes or separators are broken. Re-export the file, or fix that line, "
+        "and import it again."
     )
 
 

@@ -118,7 +118,17 @@ def _display(rec: Record) -> str:
 
 
 def reason(exc: ValidationError) -> str:
-    return "; ".join(dict.fromkeys(exc.errors.values()))
+    """The validation messages as one reason: clauses without their full stops (the faces end
+    the line: "That is too long (at most 500 characters).." was printed), and a form's "That"
+    named, because a row has no field with the cursor in it."""
+    return "; ".join(dict.fromkeys(_clause(key, message) for key, message in exc.errors.items()))
+
+
+def _clause(key: str, message: str) -> str:
+    if message.startswith("That "):
+        message = f"The {key.replace('_', ' ')} " + message[len("That "):]
+    # One final stop dropped; "+ ( ) - ." keeps its listed "." (a space before it).
+    return message[:-1] if message.endswith(".") and not message.endswith(" .") else message
 
 
 def _draft(

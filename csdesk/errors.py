@@ -33,6 +33,12 @@ class NotFound(CsdeskError):
     """The record asked for does not exist (or was erased)."""
 
 
+class NameNotFound(NotFound, UserError):
+    """A thing named by the user does not exist: a file to read, a letter template, a setting.
+    Not found (exit 3) to the command line, like a record; still a UserError with its message
+    (what to check) to the faces that show those as one."""
+
+
 class Conflict(UserError):
     """Someone else saved the same record since it was read; the caller still holds its own text.
 

@@ -22,6 +22,7 @@ from csdesk.commands.common import (
     admin_desk,
     ask_pin,
     echo_json,
+    file_to_read,
     if_version_option,
     json_flag,
     pass_run,
@@ -249,6 +250,7 @@ def restore_cmd(run: RunContext, source: Path, other_database: bool, pg_bin: str
 
     With --db URL, a server's backup (`csdesk --db URL backup`) replaces csdesk's data there in
     one transaction."""
+    file_to_read(source)
     if run.server:
         server_restore(run, source, other_database, pg_bin)
         return

@@ -244,6 +244,17 @@ class FilePath(click.Path):
         return super().convert(value, param, ctx)
 
 
+def file_to_read(path: Path) -> Path:
+    """The file a command reads (a backup to restore, a CSV to import) must be there before
+    anything is opened: else a missing one is not found (exit 3), and no new book is started
+    at a new --db for it."""
+    from csdesk.errors import NameNotFound
+
+    if not path.expanduser().is_file():
+        raise NameNotFound(f"There is no file {path}. Check the name and try again.")
+    return path
+
+
 class RecordId(click.IntRange):
     """Record numbers: positive and within SQLite's 64-bit integers, so 99999999999999999999 is a
     usage error here rather than an OverflowError deep in a query. Said in a shop's words: click's

@@ -20,14 +20,23 @@ from pathlib import Path
 import click
 
 from csdesk.commands.columns import column
-from csdesk.commands.common import ID, FilePath, RunContext, admin_desk, echo_json, json_flag, pass_run
+from csdesk.commands.common import (
+    ID,
+    FilePath,
+    RunContext,
+    admin_desk,
+    echo_json,
+    file_to_read,
+    json_flag,
+    pass_run,
+)
 from csdesk.errors import UserError
 from csdesk.services.importing import parse_map
 from csdesk.services.importing.formats import FORMATS
 
 
 @click.command("import")
-@click.argument("file", type=FilePath(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=FilePath(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS[:-1]), default="auto", show_default=True)
 @click.option("--map", "map_text", default="", help="Columns for any other CSV: 'Tel=phone,…'.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
@@ -42,6 +51,7 @@ def import_cmd(run: RunContext, file: Path, fmt: str, map_text: str, dry_run: bo
     Fields for --map: first_name, last_name, name, preferred_name, pronouns, birthday, email,
     phone (or phone:work, phone:home), company, address, consent, unsubscribed, note.
     """
+    file_to_read(file)
     desk = admin_desk(run)
     plan = desk.imports.preview(file, fmt=fmt, mapping=parse_map(map_text) if map_text else None)
     batch_id = None

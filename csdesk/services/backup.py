@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from csdesk.domain import Change, Role, Staff
-from csdesk.errors import UserError
+from csdesk.errors import NameNotFound, UserError
 from csdesk.services.auth import Permission, require
 from csdesk.services.backup_folder import (
     AUTO_REASONS,
@@ -275,7 +275,7 @@ class BackupService:
     def inspect(self, source: Path) -> Candidate:
         """Read what a file offered for restore is (its identity), changing nothing."""
         if not source.is_file():
-            raise UserError(f"There is no file {source}. Check the name and try again.")
+            raise NameNotFound(f"There is no file {source}. Check the name and try again.")
         try:
             ident, customers = store.read_identity(source)
         except DatabaseFailed as exc:
@@ -292,7 +292,7 @@ class BackupService:
         the same write transaction that replaces it."""
         require(self._ctx.actor, Permission.RESTORE)
         if not source.is_file():
-            raise UserError(f"There is no file {source}. Check the name and try again.")
+            raise NameNotFound(f"There is no file {source}. Check the name and try again.")
         live_path = self._ctx.path
         if live_path is None:
             raise UserError("This database lives in memory: there is no file to restore into.")

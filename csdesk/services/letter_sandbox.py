@@ -40,7 +40,7 @@ from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Namespace
 
-from csdesk.errors import UserError
+from csdesk.errors import NameNotFound, UserError
 
 TIME_LIMIT_S = 3.0
 MAX_OUTPUT_CHARS = 2_000_000
@@ -327,7 +327,7 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
         except TemplateNotFound as exc:
             missing = exc.name or name
             if missing == name:
-                raise UserError(
+                raise NameNotFound(
                     f"There is no letter template “{name}”. Check the name (`csdesk letter "
                     "--list`), or add it to the templates folder (then, in the letter window, "
                     "press Reload)."

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from csdesk import paths
 from csdesk.domain import Change, Customer
-from csdesk.errors import NotFound, UserError
+from csdesk.errors import NameNotFound, NotFound, UserError
 from csdesk.services import setting_registry
 from csdesk.services.auth import Permission, require
 from csdesk.services.clock import iso, parse
@@ -188,7 +188,7 @@ class LetterService:
                 path = folder / file
                 if path.is_file():
                     return _info(path, user)
-        raise UserError(
+        raise NameNotFound(
             f"There is no letter template “{name}”. "
             "`csdesk letter --list` shows the ones there are."
         )

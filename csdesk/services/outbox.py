@@ -248,10 +248,10 @@ class OutboxService:
                 if not drafts and not skipped:
                     raise
                 skipped.append((customer_id, "the template could not be filled in for them"))
+            except UserError as exc:  # first: a template gone meanwhile is a NameNotFound too
+                skipped.append((customer_id, exc.message))
             except NotFound:
                 skipped.append((customer_id, f"there is no customer #{customer_id} (erased?)"))
-            except UserError as exc:
-                skipped.append((customer_id, exc.message))
         report = self.queue(drafts) if drafts and not cancelled else QueueReport((), (), ())
         if progress is not None and not cancelled:
             progress(total, total)

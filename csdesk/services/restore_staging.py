@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from csdesk.errors import UserError
+from csdesk.errors import NameNotFound, UserError
 from csdesk.store import backup as store
 from csdesk.store.db import DatabaseFailed
 from csdesk.store.holders import Holder, other_holders
@@ -124,7 +124,7 @@ def restore_damaged(db_path: Path, source: Path, folder: Path, *, opened_error: 
     """
 
     if not source.is_file():
-        raise UserError(f"There is no file {source}. Check the name and try again.")
+        raise NameNotFound(f"There is no file {source}. Check the name and try again.")
     report = check_file(db_path, quick=True)
     if report.busy:
         raise UserError(busy_message(db_path, other_holders(db_path)))

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from csdesk.errors import UserError
+from csdesk.errors import NameNotFound, UserError
 from csdesk.services import setting_kinds as kind
 from csdesk.services.issue_rules import DEFAULT_GOODWILL_LIMITS, DEFAULT_TARGET_HOURS
 
@@ -112,7 +112,7 @@ BY_KEY = {s.key: s for s in SETTINGS}
 def known(key: str) -> ShopSetting:
     setting = BY_KEY.get(key)
     if setting is None:
-        raise UserError(f"There is no setting “{key}”. Known: {', '.join(BY_KEY)}.")
+        raise NameNotFound(f"There is no setting “{key}”. Known: {', '.join(BY_KEY)}.")
     return setting
 
 

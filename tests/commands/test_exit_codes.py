@@ -64,3 +64,30 @@ def test_a_negative_setting_value_reaches_the_settings_own_check(
     assert code == 2 and "No such option '--jsn'" in err
     code, out, _ = run(db_path, "settings", "shop_name", "--json", capsys=capsys)
     assert code == 0 and "--jsn" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("letter", "nonexistent", "--customer", "1", "-o", "x.pdf"), "There is no letter template"),
+        (("restore", "nonexist.db"), "There is no file nonexist.db."),
+        (("import", "/nonexistent.csv"), "There is no file /nonexistent.csv."),
+        (("settings", "nonexistent_key", "1"), "There is no setting “nonexistent_key”"),
+    ],
+)
+def test_a_thing_named_that_does_not_exist_is_not_found(
+    one_customer: Path, args: tuple[str, ...], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(one_customer, *args, capsys=capsys)
+    assert code == 3, err
+    assert said in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_missing_backup_or_import_file_starts_no_book(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new = tmp_path / "new.db"
+    for args in (("restore", str(tmp_path / "nope.db")), ("import", str(tmp_path / "nope.csv"))):
+        code, _, err = run(new, *args, capsys=capsys)
+        assert code == 3 and "There is no file" in err and "created a new" not in err, err
+        assert not new.exists()

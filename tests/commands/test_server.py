@@ -148,7 +148,7 @@ def test_backup_restore_and_check_on_the_command_line(tmp_path, pg_cluster: PgCl
     # the hint names this server (pasted without --db it would restore into the default file)
     assert f"`csdesk --db {shell_word(redact(url))} restore " in restored.stdout
     refused = run("restore", str(tmp_path / "nothing.dump"))
-    assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+    assert refused.returncode == 3 and refused.stderr.count("\n") == 1  # not found
     assert "There is no file" in refused.stderr
     missing_tools = csdesk("--db", url, "backup", env={**env, "CSDESK_PG_BIN": str(tmp_path)})
     outputs.append(missing_tools.stdout + missing_tools.stderr)

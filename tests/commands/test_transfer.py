@@ -80,7 +80,7 @@ def test_import_errors_exit_cleanly(
 ) -> None:
     db = str(db_path)
     code, _, err = run(capsys, "--db", db, "import", str(tmp_path / "missing.csv"))
-    assert code == 2 and "does not exist" in err
+    assert code == 3 and "There is no file" in err  # not found
     code, _, err = run(
         capsys, "--db", db, "import", str(DATA / "other_semicolon.csv"), "--map", "Kunde=shoe_size"
     )

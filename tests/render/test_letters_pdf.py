@@ -150,7 +150,7 @@ def test_cli_letters_batch_and_errors(
     )
     assert code == 0 and pdf_pages(out) == 3
     code = run_cli(["--db", str(db_path), "letters", "nope", "--customers", ids, "-o", str(out)])
-    assert code == 1
+    assert code == 3  # not found
     assert "no letter template “nope”" in capsys.readouterr().err
     code = run_cli(
         ["--db", str(db_path), "letters", "thank_you", "--customers", "1,x", "-o", str(out)]

@@ -47,7 +47,7 @@ import psycopg
 from psycopg import conninfo as libpq_conninfo
 from psycopg import sql
 
-from csdesk.errors import UserError
+from csdesk.errors import NameNotFound, UserError
 from csdesk.store.server import connect, schema
 from csdesk.store.server.target import redact
 
@@ -297,7 +297,7 @@ def inspect_dump(path: Path, tools: Tools) -> DumpInfo:
     """What a file offered for restore is, read without touching any database: a csdesk
     server's backup (its migrations and identity), or a refusal saying what it is instead."""
     if not path.is_file():
-        raise UserError(f"There is no file {path}. Check the name and try again.")
+        raise NameNotFound(f"There is no file {path}. Check the name and try again.")
     toc = _toc(path, tools)
     tables = sorted({ln.split()[5] for ln in toc if " TABLE public " in ln and not ln.startswith(";")
                      and " TABLE DATA " not in ln and len(ln.split()) > 5})

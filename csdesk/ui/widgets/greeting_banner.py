@@ -5,11 +5,52 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from csdesk.services.greeting import Greeting
 from csdesk.ui.theme import tones
+
+# The alerts grow with what they say up to this many lines, then scroll: four long warnings
+# were clipped to the newest one, with no scroll bar to say there was more (explore item 19).
+ALERT_LINES = 9
+FEW_LINES = 3  # what a squeezed window still shows of them
+
+
+class _AlertScroll(QScrollArea):
+    """The read-before-serving text: as tall as it needs up to ALERT_LINES, then a scroll bar."""
+
+    def __init__(self, text: QLabel) -> None:
+        super().__init__()
+        self.setObjectName("greetingAlertScroll")
+        self.setAccessibleName("Read before serving, all of it")
+        self.setWidget(text)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.viewport().setAutoFillBackground(False)  # the alert frame's colour shows through
+        text.setAutoFillBackground(False)
+
+    def _needed(self) -> int:
+        width = self.viewport().width() - self.verticalScrollBar().sizeHint().width()
+        widget = self.widget()
+        return widget.heightForWidth(max(width, 100)) if widget is not None else 0
+
+    def _lines(self, count: int) -> int:
+        return self.fontMetrics().lineSpacing() * count + 4
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), min(self._needed(), self._lines(ALERT_LINES)))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, min(self._needed(), self._lines(FEW_LINES)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.updateGeometry()  # a new width wraps the text to another height
 
 
 class GreetingBanner(QFrame):
@@ -52,7 +93,8 @@ class GreetingBanner(QFrame):
         alerts_layout.setContentsMargins(14, 10, 14, 10)
         alerts_layout.setSpacing(4)
         alerts_layout.addWidget(self.alert_title)
-        alerts_layout.addWidget(self.alert_text)
+        self.alert_scroll = _AlertScroll(self.alert_text)
+        alerts_layout.addWidget(self.alert_scroll)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(22, 18, 22, 18)
@@ -74,6 +116,13 @@ class GreetingBanner(QFrame):
         self.headline.setText(greeting.headline)
         self.details.setText("\n".join(greeting.details))
         self.alert_text.setText("\n".join(f"• {a}" for a in greeting.alerts))
+        count = len(greeting.alerts)
+        # The count up front: the scroll bar alone is easy to miss on a busy counter.
+        self.alert_title.setText(
+            f"Read before serving: {count} notes" if count > 1 else "Read before serving"
+        )
+        self.alert_scroll.verticalScrollBar().setValue(0)
+        self.alert_scroll.updateGeometry()
         self.alerts.setVisible(bool(greeting.alerts))
 
     def set_extra_lines(

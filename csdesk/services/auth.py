@@ -17,6 +17,7 @@ from csdesk.errors import Conflict, NotFound, PermissionDenied, UserError
 from csdesk.services.clock import iso, parse
 from csdesk.services.conflicts import refused
 from csdesk.services.setting_registry import read as read_setting
+from csdesk.services.text import clean_line
 from csdesk.store import audit
 from csdesk.store import staff as store
 from csdesk.store.db import atomic
@@ -230,7 +231,7 @@ class AuthService:
         return self._create(name, Role(role), pin, action="create")
 
     def _create(self, name: str, role: Role, pin: str, *, action: str) -> Staff:
-        name = " ".join(name.split())
+        name = " ".join(clean_line(name).split())  # no controls or bidi overrides
         if not 1 <= len(name) <= 60:
             raise UserError("Give the staff member a name of 1 to 60 characters.", field="name")
         if name.casefold() == CLI_ACTOR.casefold():

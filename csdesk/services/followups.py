@@ -15,6 +15,7 @@ from csdesk.errors import NotFound, UserError
 from csdesk.services import dates
 from csdesk.services.clock import iso, parse
 from csdesk.services.conflicts import refused
+from csdesk.services.text import clean_line, clean_text
 from csdesk.store import audit
 from csdesk.store import customers as customer_store
 from csdesk.store import followups as store
@@ -77,7 +78,7 @@ class FollowUpService:
         owner_id: int | None = None,
         issue_id: int | None = None,
     ) -> FollowUp:
-        clean = " ".join(title.split())
+        clean = " ".join(clean_line(title).split())  # no controls or bidi overrides
         if not clean:
             raise UserError("Say what to do, like “call back about the repair”.", field="title")
         if len(clean) > MAX_TITLE:
@@ -132,7 +133,7 @@ class FollowUpService:
             raise UserError(
                 f"This follow-up was already done on {current.done_at[:10]}: {current.outcome}"
             )
-        text = outcome.strip() or "Done"
+        text = clean_text(outcome).strip() or "Done"
         if len(text) > MAX_TEXT:
             raise UserError(f"Keep the outcome under {MAX_TEXT} characters.", field="outcome")
         now = self._ctx.now_iso()

@@ -34,6 +34,7 @@ from csdesk.services.issue_rules import (
     parse_status,
 )
 from csdesk.services.money import format_cents
+from csdesk.services.text import clean_line, clean_text
 from csdesk.store import audit
 from csdesk.store import customers as customer_store
 from csdesk.store import issues as store
@@ -74,7 +75,7 @@ class IssueService(IssueQueries):
         return Category(category_id, clean, active)
 
     def _category_name(self, name: str, exclude_id: int | None = None) -> str:
-        clean = " ".join(name.split())
+        clean = " ".join(clean_line(name).split())
         if not clean or len(clean) > 60:
             raise UserError("A category needs a name of 1 to 60 characters.", field="category")
         found = store.category_by_name(self._ctx.db, clean)
@@ -191,7 +192,7 @@ class IssueService(IssueQueries):
 
     def comment(self, issue_id: int, text: str) -> IssueEvent:
         """Add a comment. Comments only append, so they never conflict with an edit."""
-        body = text.strip()
+        body = clean_text(text).strip()
         if not body or len(body) > MAX_TEXT:
             raise UserError(f"A comment needs 1 to {MAX_TEXT} characters.", field="comment")
         issue = self.get(issue_id)
@@ -219,7 +220,7 @@ class IssueService(IssueQueries):
 
     # -- helpers -------------------------------------------------------------------------------
     def _validate(self, draft: IssueDraft, keep_owner: int | None = None) -> dict[str, Any]:
-        title = " ".join(draft.title.split())
+        title = " ".join(clean_line(draft.title).split())  # no controls, bidi overrides
         if not title:
             raise UserError("Give the issue a short title, like “late delivery”.", field="title")
         if len(title) > MAX_TITLE:
@@ -241,7 +242,7 @@ class IssueService(IssueQueries):
         return {
             "customer_id": draft.customer_id,
             "title": title,
-            "description": draft.description.strip(),
+            "description": clean_text(draft.description).strip(),
             "category_id": draft.category_id,
             "priority": priority.value,
             "priority_rank": priority.rank,

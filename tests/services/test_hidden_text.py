@@ -122,3 +122,23 @@ def test_the_command_line_goes_through_the_same_rule(
     desk = Desk.open(db_path)
     assert [v.purpose for v in desk.visits.for_customer(cid)] == ["boots"]
     desk.close()
+
+
+def test_issues_follow_ups_and_staff_names(desk: Desk) -> None:
+    from datetime import timedelta
+
+    from csdesk.domain import IssueDraft, Role
+    from tests.services.helpers_security import make_admin
+
+    cid = desk.customers.create(CustomerDraft(first_name="Ada")).id
+    issue = desk.issues.log(IssueDraft(customer_id=cid, title=f"{RLO}zip\x00 broken",
+                                       description="left\x07 boot\nright boot"))
+    assert (issue.title, issue.description) == ("zip broken", "left boot\nright boot")
+    assert desk.issues.comment(issue.id, f"called{RLO}\x00").comment == "called"
+    due = desk.context.clock() + timedelta(days=1)
+    followup = desk.followups.add(cid, f"call\x00 back{PDF}", due)
+    assert followup.title == "call back"
+    assert desk.followups.complete(followup.id, "done\x1b").outcome == "done"
+    make_admin(desk)
+    assert desk.auth.add_staff(f"{RLO}Bob\x00 Lee", Role.LEAD, "13579").name == "Bob Lee"
+    assert desk.issues.add_category(f"Re{RLO}pairs").name == "Repairs"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import unquote
 
-from csdesk.errors import CsdeskError, UserError
+from csdesk.errors import UserError
 
 if TYPE_CHECKING:
     import subprocess
@@ -199,13 +199,9 @@ def send(name: str, message: dict[str, Any], timeout_ms: int = 3000) -> dict[str
 
 def place_call(run: CallTarget, number: str, as_json: bool) -> None:
     """The whole command: show the caller (or start csdesk with them) and say what was shown.
-    With --json a failure prints {"ok": false, "error": ...} on stdout too, then raises."""
-    try:
-        _call(run, number, as_json)
-    except CsdeskError as exc:
-        if as_json:  # a script reads stdout: it gets the error object, stderr gets the line
-            echo_json({"ok": False, "error": str(exc)})
-        raise
+    A failure raises: its one line goes on stderr with a non-zero exit, --json or not, as every
+    other command's (it also went on stdout as {"ok": false, ...}, the same sentence twice)."""
+    _call(run, number, as_json)
 
 
 def echo(text: str) -> None:

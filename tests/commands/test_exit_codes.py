@@ -91,3 +91,12 @@ def test_a_missing_backup_or_import_file_starts_no_book(
         code, _, err = run(new, *args, capsys=capsys)
         assert code == 3 and "There is no file" in err and "created a new" not in err, err
         assert not new.exists()
+
+
+@pytest.mark.parametrize("extra", [(), ("--pin-stdin",)])  # the fast path, and click's
+def test_a_failed_call_with_json_says_it_once_on_stderr(
+    db_path: Path, extra: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(db_path, *extra, "call", "--json", "tel:", capsys=capsys)
+    assert code == 1 and out == ""
+    assert err.count("is not a phone number") == 1 and err.startswith("csdesk: “tel:”")

@@ -49,8 +49,8 @@ def test_version_imports_no_qt_and_no_database(tmp_path: Path) -> None:
 # What a sub-command's module may load of the other command modules: the shared pieces, and the
 # few a module is built from (`export` is defined beside the imports, the admin commands use the
 # server's backup/check commands, `call` is commands.calling behind a click face).
-SHARED = {"csdesk.commands", "csdesk.commands.columns", "csdesk.commands.common", "csdesk.commands.registry",
-          "csdesk.commands.root"}
+SHARED = {"csdesk.commands", "csdesk.commands.columns", "csdesk.commands.common",
+          "csdesk.commands.hints", "csdesk.commands.registry", "csdesk.commands.root"}
 BUILT_FROM = {
     "csdesk.commands.reports": {"csdesk.commands.transfer"},
     "csdesk.commands.admin": {"csdesk.commands.server_data"},

@@ -101,8 +101,8 @@ def fast_call(argv: list[str]) -> tuple[Path | str | None, str | None, str, bool
     if is_server(db):
         return db, staff, words[0], as_json
     path = Path(db)
-    if path.is_dir():
-        return None  # click says it is a folder, not a file
+    if path.exists() and not path.is_file():
+        return None  # click says it is a folder (or a device), not a file
     return path, staff, words[0], as_json
 
 

@@ -84,7 +84,15 @@ class DbTarget(click.ParamType):
                 "a PostgreSQL server as postgresql://user@host/database.", param, ctx
             )
         if isinstance(value, Path) or not is_server(value):
-            return click.Path(dir_okay=False, path_type=Path).convert(str(value), param, ctx)
+            if not str(value).strip():  # Path("") is ".": it said "Cannot open the database (.)"
+                self.fail("the database name is empty. Give a file, like --db shop.db, or leave "
+                          "--db out for the one in your data folder.", param, ctx)
+            path = click.Path(dir_okay=False, path_type=Path).convert(str(value), param, ctx)
+            if path.exists() and not path.is_file():
+                # /dev/null, a pipe: else "the disk ... reported a read or write error".
+                self.fail(f"{path} is not a file (a device or a pipe?). Give a database file, "
+                          "like --db shop.db.", param, ctx)
+            return path
         return str(value)
 
 

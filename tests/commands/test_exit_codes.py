@@ -100,3 +100,14 @@ def test_a_failed_call_with_json_says_it_once_on_stderr(
     code, out, err = run(db_path, *extra, "call", "--json", "tel:", capsys=capsys)
     assert code == 1 and out == ""
     assert err.count("is not a phone number") == 1 and err.startswith("csdesk: “tel:”")
+
+
+@pytest.mark.parametrize("command", [("search", "x"), ("call", "+15550104477")])
+def test_a_db_that_cannot_be_a_database_file_is_said_plainly(
+    command: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--db "" was "Cannot open the database (.)", --db /dev/null a disk to check."""
+    code, _, err = run("", *command, capsys=capsys)
+    assert code == 2 and "the database name is empty" in err and "(.)" not in err
+    code, _, err = run("/dev/null", *command, capsys=capsys)
+    assert code == 2 and "/dev/null is not a file" in err and "drive" not in err

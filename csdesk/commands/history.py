@@ -55,7 +55,7 @@ def visit_cmd(
 ) -> None:
     """Log a visit (or a call) for a customer, found by ID or by phone number."""
     if (customer_id is None) == (number is None):
-        raise UserError("Give exactly one of --customer ID or --phone NUMBER.")
+        raise click.UsageError("Give exactly one of --customer ID or --phone NUMBER.")
     chosen = parse_channel(channel)  # a typo fails before anything is written
     desk = run.desk()
     created = False

@@ -181,11 +181,11 @@ def letters_cmd(
     # `--customers ""` was given (a script's empty list): parse_ids says so, a usage error like
     # `--customers abc`, rather than "choose who gets a letter" (exit 1).
     if sum((customer_list is not None, bool(due), bool(not_seen))) != 1:
-        raise UserError("Choose who gets a letter: --customers 1,2,3, --followups-due today "
+        raise click.UsageError("Choose who gets a letter: --customers 1,2,3, --followups-due today "
                         "or --not-seen-days 90.")
     listed = parse_ids(customer_list) if customer_list is not None else None
     if output is None and not by_email:
-        raise UserError("Say where the letters go: -o letters.pdf, -o FOLDER, or --email.")
+        raise click.UsageError("Say where the letters go: -o letters.pdf, -o FOLDER, or --email.")
     desk = run.desk()
     if listed is not None:
         ids = listed

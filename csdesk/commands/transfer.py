@@ -30,7 +30,6 @@ from csdesk.commands.common import (
     json_flag,
     pass_run,
 )
-from csdesk.errors import UserError
 from csdesk.services.importing import parse_map
 from csdesk.services.importing.formats import FORMATS
 
@@ -271,7 +270,9 @@ def duplicates_cmd(run: RunContext, limit: int, as_json: bool) -> None:
 def merge_cmd(run: RunContext, keep_id: int, other_id: int, yes: bool) -> None:
     """Merge customer OTHER_ID into KEEP_ID: visits, notes and phone numbers all move over."""
     if not yes:
-        raise UserError(f"Merging #{other_id} into #{keep_id} cannot be undone. Add --yes to go ahead.")
+        raise click.UsageError(
+            f"Merging #{other_id} into #{keep_id} cannot be undone. Add --yes to go ahead."
+        )
     desk = admin_desk(run)
     result = desk.duplicates.merge(keep_id, other_id)
     moved = ", ".join(f"{n} {t}" for t, n in result.moved.items() if n) or "no history"

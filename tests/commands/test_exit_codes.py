@@ -111,3 +111,19 @@ def test_a_db_that_cannot_be_a_database_file_is_said_plainly(
     assert code == 2 and "the database name is empty" in err and "(.)" not in err
     code, _, err = run("/dev/null", *command, capsys=capsys)
     assert code == 2 and "/dev/null is not a file" in err and "drive" not in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("visit",),  # neither --customer nor --phone
+        ("merge", "1", "2"),  # without --yes
+        ("letters", "thank_you", "-o", "x.pdf"),  # nobody chosen
+        ("letters", "thank_you", "--customers", "1"),  # nowhere to go
+    ],
+)
+def test_a_command_line_missing_what_it_needs_is_a_usage_error(
+    one_customer: Path, args: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(one_customer, *args, capsys=capsys)
+    assert code == 2 and not out and "Error: " in err, err

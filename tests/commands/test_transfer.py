@@ -124,7 +124,7 @@ def test_export_duplicates_and_merge(
     assert pairs[0]["reason"] == "same phone +442079460958"
     keep, other = pairs[0]["keep_id"], pairs[0]["other_id"]
     code, _, err = run(capsys, "--db", db, "merge", str(keep), str(other))
-    assert code == 1 and "--yes" in err
+    assert code == 2 and "--yes" in err  # a usage error: the command line lacks --yes
     code, out, _ = run(capsys, "--db", db, "merge", str(keep), str(other), "--yes")
     assert code == 0 and f"Merged #{other} into #{keep}" in out
     code, out, err = run(capsys, "--db", db, "duplicates")

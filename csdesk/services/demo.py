@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -204,6 +204,25 @@ def draw_chunk(
     return _Draws(seed, number * CHUNK).take(ids, now, actor, count_slots)
 
 
+def _drawn(
+    seed: int, ids: list[int], now: float, actor: int, workers: int, batch: int
+) -> Iterator[Part]:
+    """The bulk load's customers in order: a chunk at a time from `workers` processes, or in
+    this process `batch` at a time, so a small demo's progress (the window's first-run 300 in
+    batches of 25) still moves and can be cancelled between batches. The same customers
+    either way: _Draws follows the chunks' streams by position."""
+    if workers > 0:
+        jobs = (
+            (seed, n, ids[n * CHUNK : (n + 1) * CHUNK], now, actor, True)
+            for n in range(-(-len(ids) // CHUNK))
+        )
+        yield from parallel.ordered_map(draw_chunk, jobs, workers)
+        return
+    draws = _Draws(seed, 0)
+    for start in range(0, len(ids), batch):
+        yield draws.take(ids[start : start + batch], now, actor, True)
+
+
 class _Draws:
     """Customers from position `start` on, each from its chunk's stream (start is a chunk's first)."""
 
@@ -267,13 +286,9 @@ def generate(
             # visit_slots is counted here while drawing, not by a GROUP BY over every visit after.
             with bulk.rollback_journal(db), bulk.loading(db, count_slots=False):
                 ids = bulk.new_customer_ids(db, customers)  # all of them: chunks are drawn ahead
-                jobs = (
-                    (seed, n, ids[n * CHUNK : (n + 1) * CHUNK], now, actor, True)
-                    for n in range(-(-customers // CHUNK))
-                )
                 counted: Slots = Counter()
                 done = 0
-                for *parts, slots in parallel.ordered_map(draw_chunk, jobs, workers):
+                for *parts, slots in _drawn(seed, ids, now, actor, workers, batch):
                     write(*parts)
                     counted.update(slots or ())
                     done += len(parts[0])

@@ -43,8 +43,11 @@ class WrappedValue(QTextEdit):
         return self._value
 
     def createMimeDataFromSelection(self) -> QMimeData:
-        copied = QMimeData()
-        copied.setText(self.textCursor().selectedText().replace(SOFT_BREAK, ""))
+        # Qt's own object, changed in place: one made here is owned by Python and by the
+        # clipboard at once, and freed twice when csdesk quits (a crash at exit).
+        copied = super().createMimeDataFromSelection()
+        copied.setText(copied.text().replace(SOFT_BREAK, ""))
+        copied.removeFormat("text/html")  # its HTML would carry the soft breaks along
         return copied
 
     def hasHeightForWidth(self) -> bool:

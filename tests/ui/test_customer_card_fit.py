@@ -3,8 +3,8 @@
 right edge, because each value label asked for its one-line width and the card (at most 340 px)
 cut off what did not fit, worst when one long e-mail address widened the whole value column. An
 e-mail address is one word to Qt's line breaker: "maria.garcia.marquez@example.com" was shown as
-"maria.garcia.marqu" with no sign of the rest; it now wraps before its @ or a dot, and a copy of
-it is the address as stored (the soft breaks are not copied)."""
+"maria.garcia.marqu" with no sign of the rest; it now wraps (inside the word where it must), and
+a copy of it is the address as stored."""
 
 from __future__ import annotations
 

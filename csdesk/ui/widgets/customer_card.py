@@ -145,7 +145,7 @@ class CustomerCard(QWidget):
         # Takes the width the card gives (at most 340 px) and wraps in it, inside a word too:
         # asking for the one-line width let a long value (a company, an address) run past the
         # card's edge, and an e-mail address is one word a QLabel cannot break.
-        shown = WrappedValue(value, soft_breaks="@." if key == "email" else "")
+        shown = WrappedValue(value)
         shown.setObjectName(f"card_{key}_{self.form.rowCount()}")
         shown.setAccessibleName(f"{label}: {value}")
         self.form.addRow(caption, shown)

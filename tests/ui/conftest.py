@@ -47,8 +47,9 @@ def known(desk: Desk) -> dict[str, Customer]:
     return {"jose": desk.customers.get(jose.id), "zoe": zoe}
 
 
-@pytest.fixture
-def window(qtbot: QtBot, desk: Desk, known: dict[str, Customer]) -> Iterator[MainWindow]:
+def show_window(qtbot: QtBot, desk: Desk) -> MainWindow:
+    """The main window on `desk`, themed, shown, active and with its first search painted. The
+    caller tears it down (win.teardown()) before the desk is closed."""
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
@@ -60,6 +61,12 @@ def window(qtbot: QtBot, desk: Desk, known: dict[str, Customer]) -> Iterator[Mai
     qtbot.waitExposed(win)
     win.activateWindow()
     qtbot.waitUntil(lambda: win.search.shown_query is not None, timeout=5000)
+    return win
+
+
+@pytest.fixture
+def window(qtbot: QtBot, desk: Desk, known: dict[str, Customer]) -> Iterator[MainWindow]:
+    win = show_window(qtbot, desk)
     yield win
     # the window owns its desk's lifetime: its features' timers stop before the desk closes
     win.teardown()

@@ -18,8 +18,7 @@ from pytestqt.qtbot import QtBot
 from csdesk.domain import CustomerDraft
 from csdesk.services.desk import Desk
 from csdesk.ui.main_window import MainWindow
-from csdesk.ui.theme import apply_theme
-from tests.ui.conftest import type_search
+from tests.ui.conftest import show_window, type_search
 
 
 @pytest.fixture
@@ -33,15 +32,7 @@ def read_only_window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
     conn.close()
     desk = Desk.open(path)
     assert desk.read_only is not None
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    apply_theme(app)
-    win = MainWindow(desk)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(lambda: win.search.shown_query is not None, timeout=5000)
+    win = show_window(qtbot, desk)
     yield win
     win.teardown()
     desk.close()

@@ -22,9 +22,9 @@ from csdesk.ui.dialogs.staff_dialog import StaffDialog
 from csdesk.ui.features.backups import Backups, backups
 from csdesk.ui.features.security import Security, security
 from csdesk.ui.main_window import MainWindow
-from csdesk.ui.theme import apply_theme
 from tests.conftest import FakeClock
 from tests.services.helpers_security import add_member, fast_scrypt, make_admin
+from tests.ui.conftest import show_window
 
 __all__ = ["fast_scrypt"]
 pytestmark = pytest.mark.usefixtures("fast_scrypt")
@@ -47,15 +47,7 @@ def make_window(qtbot: QtBot, desk: Desk) -> Iterator[Callable[[], MainWindow]]:
     made: list[MainWindow] = []
 
     def build() -> MainWindow:
-        app = QApplication.instance()
-        assert isinstance(app, QApplication)
-        apply_theme(app)
-        win = MainWindow(desk)
-        qtbot.addWidget(win)
-        win.show()
-        qtbot.waitExposed(win)
-        win.activateWindow()
-        qtbot.waitUntil(lambda: win.search.shown_query is not None, timeout=5000)
+        win = show_window(qtbot, desk)
         made.append(win)
         return win
 

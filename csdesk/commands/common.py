@@ -46,9 +46,7 @@ STARTS_A_BOOK = frozenset({"demo", "import", "restore"})
 def _running() -> str:
     """The sub-command this run is (`export daily` is "export"), "" outside one."""
     ctx = click.get_current_context(silent=True)
-    while ctx is not None and ctx.parent is not None and ctx.parent.parent is not None:
-        ctx = ctx.parent
-    return ctx.info_name or "" if ctx is not None and ctx.parent is not None else ""
+    return (ctx.find_root().invoked_subcommand or "") if ctx is not None else ""
 
 
 @dataclass
@@ -80,12 +78,13 @@ class RunContext:
         if self._desk is None:
             from csdesk.services.desk import Desk  # only commands that touch the database pay
 
-            new = isinstance(self.db_path, Path) and not self.db_path.exists()
-            if (new and not self.default_db and _running() not in STARTS_A_BOOK
-                    and self.db_path.parent.is_dir()):  # type: ignore[union-attr]
-                # (a missing folder is Desk.open's own, more precise, message)
-                # A mistyped --db or CSDESK_DB, or an unmounted share, quietly started an empty
-                # customer list: a search found nobody, and new customers went into that file.
+            file = self.db_path if isinstance(self.db_path, Path) else None
+            new = file is not None and not file.exists()
+            # A mistyped --db or CSDESK_DB, or an unmounted share, quietly started an empty
+            # customer list: a search found nobody, and new customers went into that file. (A
+            # missing folder is Desk.open's own, more precise, message.)
+            if (file is not None and new and not self.default_db
+                    and _running() not in STARTS_A_BOOK and file.parent.is_dir()):
                 raise UserError(
                     f"There is no database at {self.db_path}. Check the name (--db or CSDESK_DB); "
                     f"to start a new, empty one there: csdesk init {self.db_path}"

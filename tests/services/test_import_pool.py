@@ -19,6 +19,7 @@ from csdesk.services.desk import Desk
 from csdesk.services.importing import pool
 from csdesk.services.importing.plan import open_file
 from tests.conftest import FakeClock
+from tests.import_helpers import import_helpers
 
 HEADER = ["Square Customer ID", "First Name", "Last Name", "Email Address", "Phone Number",
           "Birthday", "Memo", "Email Subscription Status"]  # fmt: skip
@@ -88,20 +89,6 @@ def _tables(db: Path) -> dict[str, list[tuple[Any, ...]]]:
         con.close()
 
 
-def _children() -> set[int]:
-    """This process's import helpers now (Linux; other children, a test server, are not)."""
-    found: set[int] = set()
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        for pid in (task / "children").read_text().split():
-            try:
-                command = Path(f"/proc/{pid}/cmdline").read_bytes()
-            except OSError:  # gone meanwhile
-                continue
-            if b"csdesk.services.importing.helper" in command:
-                found.add(int(pid))
-    return found
-
-
 @pytest.mark.parametrize("rows", [2_000, 40 + 7 * 30])  # ends inside a chunk / right after one
 def test_helpers_plan_and_import_the_same_rows_as_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: int
@@ -118,7 +105,7 @@ def test_helpers_plan_and_import_the_same_rows_as_one_process(
     started: list[int] = []
 
     def watch(done: int, total: int) -> bool:
-        started.append(len(_children()))
+        started.append(len(import_helpers()))
         return True
 
     parallel = _desk(tmp_path / "parallel.db")
@@ -136,7 +123,7 @@ def test_helpers_plan_and_import_the_same_rows_as_one_process(
     assert _tables(tmp_path / "parallel.db") == _tables(tmp_path / "serial.db")
     if rows >= 1000:
         assert started and started[0] == 2  # the helpers were really at work
-    assert _children() == set()  # and are gone once the preview is done
+    assert import_helpers() == set()  # and are gone once the preview is done
 
 
 def test_into_a_database_with_customers_the_matches_are_the_same(
@@ -168,13 +155,13 @@ def test_cancel_stops_the_helpers_and_imports_nothing(desk: Desk, tmp_path: Path
     seen: list[int] = []
 
     def cancel(done: int, total: int) -> bool:
-        seen.append(len(_children()))
+        seen.append(len(import_helpers()))
         return False
 
     with pytest.raises(UserError, match="Preview cancelled; nothing was imported"):
         desk.imports.preview(src, progress=cancel)
     assert seen == [2]
-    assert _children() == set()
+    assert import_helpers() == set()
     assert desk.customers.count() == 0 and desk.imports.batches() == []
 
 
@@ -186,14 +173,14 @@ def test_a_helper_that_dies_gives_one_clear_error_and_changes_nothing(
     src = _write(tmp_path / "square.csv", 3_000)
 
     def kill_one(done: int, total: int) -> bool:
-        for pid in _children():
+        for pid in import_helpers():
             os.kill(pid, signal.SIGKILL)
             break
         return True
 
     with pytest.raises(UserError, match=r"a helper process reading the file stopped \(exit code -9\)"):
         desk.imports.preview(src, progress=kill_one)
-    assert _children() == set()
+    assert import_helpers() == set()
     assert desk.customers.count() == 0 and desk.imports.batches() == []
 
 
@@ -226,7 +213,7 @@ def test_a_small_file_is_planned_without_helpers(desk: Desk, tmp_path: Path) -> 
     src = _write(tmp_path / "square.csv", 2_000)
     assert src.stat().st_size < pool.MIN_BYTES and pool.helpers_for(src.stat().st_size) == 0
     seen: list[int] = []
-    desk.imports.preview(src, progress=lambda done, total: seen.append(len(_children())) or True)
+    desk.imports.preview(src, progress=lambda done, total: seen.append(len(import_helpers())) or True)
     assert seen == [0, 0]
     cores = os.cpu_count() or 1
     assert pool.helpers_for(pool.MIN_BYTES, load=0.0) == (min(2, cores) if cores >= 2 else 0)
@@ -244,8 +231,8 @@ def test_the_first_page_is_planned_before_the_helpers_start(
     later: list[int] = []
     desk.imports.preview(
         src,
-        first_page=lambda plan: at_first_page.append(len(_children())),
-        progress=lambda done, total: later.append(len(_children())) or True,
+        first_page=lambda plan: at_first_page.append(len(import_helpers())),
+        progress=lambda done, total: later.append(len(import_helpers())) or True,
     )
     assert at_first_page == [0]
     assert later[0] == 2  # at 1,000 rows: started right after the first page

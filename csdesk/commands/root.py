@@ -15,7 +15,7 @@ import click
 
 from csdesk import __version__
 from csdesk.commands.common import RunContext
-from csdesk.commands.registry import LAZY_COMMANDS, resolve_target
+from csdesk.commands.registry import COMMANDS, LAZY_COMMANDS, resolve_target
 from csdesk.errors import PermissionDenied
 
 
@@ -31,6 +31,21 @@ class LazyGroup(click.Group):
         command = getattr(importlib.import_module(module), attr)
         assert isinstance(command, click.Command)
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's listing of the commands and their short help, read from the registry's
+        summaries: click's own asks each command for its help, which imported every command
+        module (~0.25 s CPU of `csdesk --help`, issue 17). Laid out as click lays it out."""
+        rows: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            listed = COMMANDS.get(name)
+            command = click.Command(name, help=listed.summary) if listed else self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command))
+        if rows:
+            limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in rows])
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta["csdesk.args"] = list(args)

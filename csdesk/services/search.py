@@ -31,6 +31,8 @@ from csdesk.store.search import (
     ROW_PREFERRED,
     ROW_SEEN,
     ROW_VISIT,
+    NamePage,
+    NameSearch,
     PhoneSearch,
 )
 
@@ -181,89 +183,72 @@ class SearchService:
         key = " ".join(starts)
         needle = f"|{key}|"
         phrase = " ".join(f'"{w}"' for w in key.split())
-        exact, complete = self._exact(phrase, needle, limit)
-        rest: list[tuple[str, int]] = []
-        if len(exact) < limit:
-            # Not every namesake was looked at (a very common name): the walk for the other
-            # matches may meet more of them, so it keeps them and they are sorted in below.
-            rest = self._others(
-                match, needles, needle, limit - len(exact) if complete else limit,
-                exact=False if complete else None,
+        page = self._page(match, phrase, needle, needles, limit)
+        exact, complete, rest = page.exact, page.complete, page.others
+        rows = page.rows
+        if not page.done:
+            more = self._deeper(
+                match, needles, needle, page.room - len(rest), exact=False if complete else None
             )
+            rest = rest + more
+            listed = {r[ROW_ID] for r in rows}
+            rows = rows + self._q.rows(db, [cid for _seen, cid in more if cid not in listed])
         ordered = list(dict.fromkeys([cid for _seen, cid in exact] + [cid for _seen, cid in rest]))
-        by_id = {r[ROW_ID]: r for r in self._q.rows(db, ordered)}
+        by_id = {r[ROW_ID]: r for r in rows}
         rows = [by_id[i] for i in ordered if i in by_id]
         if not complete:
             rows = _ranked(rows, {r[ROW_ID] for r in rows if needle in r[ROW_EXACT_KEYS]})
         del rows[limit:]
         return _hits(rows, "name", exact={r[ROW_ID] for r in rows if needle in r[ROW_EXACT_KEYS]})
 
-    def _exact(self, phrase: str, needle: str, limit: int) -> tuple[list[tuple[str, int]], bool]:
-        """(seen, id) of customers whose whole first, last, preferred or full name is the query,
-        and whether every customer with that word was looked at."""
-        db = self._ctx.db
+    def _page(
+        self, match: str, phrase: str, needle: str, needles: list[str], limit: int
+    ) -> NamePage:
+        """The page's exact names, the other matches the probe and the count find, and their
+        rows (store.search.NameSearch: one statement on a server).
 
-        def window() -> list[tuple[str, int]]:
-            return self._q.recent_matching(
-                db, [], exact_needle=needle, exact=True, since=self._cutoff(FIRST_SCAN), limit=limit
-            )
+        The exact names: customers whose whole first, last, preferred or full name is the
+        query. The namesakes in the recency window (the FIRST_SCAN customers seen last: a short
+        walk of the recency index, no table reads), when they fill the page, are the answer
+        whatever the count: a namesake outside the window was seen before all of them. So on a
+        server, where the count reads each of the first EXACT_CAP matching rows, a name with
+        10,000 namesakes ("maria") costs that walk and nothing else. FTS5 counts from its
+        index, more cheaply than the walk, so the file counts first (COUNT_FIRST): the same
+        answer either way. A very common word whose namesakes the window does not fill the
+        page with ("anne" is in 10,000 names, "Anne" alone in few): those, not a ranking of the
+        FTS's first EXACT_CAP matches (the customers created first, no likelier to be the one
+        at the counter; on a server every match of the word is read to find them: 13-45 ms at
+        1,000,000 customers), and the others' walk sorts in the namesakes it meets.
 
-        # The namesakes in the recency window (the FIRST_SCAN customers seen last: a short walk
-        # of the recency index, no table reads), when they fill the page, are the answer
-        # whatever the count: a namesake outside the window was seen before all of them. So on
-        # a server, where the count reads each of the first EXACT_CAP matching rows, a name
-        # with 10,000 namesakes ("maria") costs that walk and nothing else. FTS5 counts from
-        # its index, more cheaply than the walk, so the file counts first (COUNT_FIRST): the
-        # same answer either way.
-        recent = None
-        if self._q.COUNT_FIRST:
-            count, found = self._q.counted_ranking(
-                db, phrase, count_cap=EXACT_CAP, exact_needle=needle, exact=True, before=None,
-                limit=limit,
-            )
-        else:  # the window, then the count when it did not fill the page (one statement)
-            recent, counted, found = self._q.namesakes_then_count(
-                db, phrase, exact_needle=needle, since=self._cutoff(FIRST_SCAN), limit=limit,
-                count_cap=EXACT_CAP,
-            )
-            if counted is None:
-                return recent, False
-            count = counted
-        if count < EXACT_CAP:
-            return found, True
-        if recent is None:
-            recent = window()
-        # A very common word whose namesakes the window does not fill the page with ("anne" is
-        # in 10,000 names, "Anne" alone in few): these, and the walk for the other matches sorts
-        # in the namesakes it meets. Not a ranking of the FTS's first EXACT_CAP matches: those
-        # are the customers created first (the lowest ids), no likelier to be the one at the
-        # counter, and on a server every match of the word is read to find them (13-45 ms
-        # at 1,000,000 customers, the p99 of every short query).
-        return recent, False
-
-    def _others(
-        self, match: str, needles: list[str], needle: str, room: int, *, exact: bool | None
-    ) -> list[tuple[str, int]]:
-        """(seen, id) of the other matches, the most recently seen first.
-
-        A short look at the customers seen last (PROBE_SCAN of them) answers a common word at
-        once, and from what it found guesses how common the word is: a rare one is ranked from
-        all its FTS matches in SQL, a common one by walking the recency index further down.
-        Both give the same list; the guess only picks the cheaper way.
-        """
-        db = self._ctx.db
-        probe = self._cutoff(PROBE_SCAN)
-        found = self._q.recent_matching(
-            db, needles, exact_needle=needle, exact=exact, since=probe, limit=room
+        The others: a short look at the customers seen last (PROBE_SCAN of them) answers a
+        common word at once, and from what it found guesses how common the word is
+        (_rank_caps): a rare one is ranked from all its FTS matches, a common one is walked
+        for further down the recency index (_deeper). Both give the same list; the guess only
+        picks the cheaper way."""
+        plan = NameSearch(
+            match=match, phrase=phrase, needle=needle, needles=tuple(needles), limit=limit,
+            window_since=self._cutoff(FIRST_SCAN), probe_since=self._cutoff(PROBE_SCAN),
+            exact_cap=EXACT_CAP, rank_caps=self._rank_caps(limit, several=len(needles) > 1),
         )
-        if len(found) >= room or probe is None:
-            return found
+        return self._q.name_page(self._ctx.db, plan)
+
+    def _rank_caps(self, limit: int, *, several: bool) -> tuple[int, ...]:
+        """How many matches to count (and rank, when fewer) after the probe found 0, 1, ...
+        of them; 0 (and past the tuple's end): too common by the guess, walk for it instead."""
+        caps = []
+        for found in range(limit):
+            caps.append(self._rank_cap(found, several=several))
+            if not caps[-1]:
+                break  # a larger find guesses more matches: walked for too
+        return tuple(caps)
+
+    def _rank_cap(self, found: int, *, several: bool) -> int:
         # Counted only up to what this engine ranks more cheaply than it walks (RANK_CAP: a
         # server reads a row per match): fewer matches than that are all ranked, the same list
-        # the walk below and its fallback give for a word of at most FTS_CAP matches.
+        # the walk of _deeper and its fallback give for a word of at most FTS_CAP matches.
         cap = min(FTS_CAP + 1, self._q.RANK_CAP)
-        guess = len(found) * self._size_estimate() // PROBE_SCAN
-        if guess > cap // 2 and len(found) <= 1 and len(needles) > 1:
+        guess = found * self._size_estimate() // PROBE_SCAN
+        if guess > cap // 2 and found <= 1 and several:
             # Several words with one match in the probe: too little to guess from. Their
             # matches are those of every word at once, and at 1,000,000 customers such a pair
             # ("will zol", one of them seen lately) had 66-110 matches where the guess said
@@ -271,23 +256,23 @@ class SearchService:
             # them 2-5 ms. So count a few (a quarter of the cap) and walk only when there are
             # more. Not for one word: one in the probe meant 6,000-10,000 matches ("anne"),
             # and the count would read its rows for nothing (6 ms more at the p99 on a server).
-            cap //= 4
-            guess = 0
-        if guess <= cap // 2:
-            count, ranked = self._q.counted_ranking(
-                db, match, count_cap=cap, exact_needle=needle, exact=exact, before=probe,
-                limit=room - len(found),
-            )
-            if count < cap:  # every match was ranked
-                return found + ranked
+            return cap // 4
+        return cap if guess <= cap // 2 else 0
+
+    def _deeper(
+        self, match: str, needles: list[str], needle: str, room: int, *, exact: bool | None
+    ) -> list[tuple[str, int]]:
+        """(seen, id) of the other matches seen before the probe's customers, when the probe and
+        the count did not fill the page: a deeper walk of the recency window, then, for the few
+        words too common to rank and too rare for the walk, a ranking of what the index lists
+        first among those seen before that."""
+        db = self._ctx.db
+        probe = self._cutoff(PROBE_SCAN)
         deeper = self._cutoff(RECENT_SCAN)
-        found += self._q.recent_matching(
-            db, needles, exact_needle=needle, exact=exact, since=deeper, before=probe,
-            limit=room - len(found),
+        found = self._q.recent_matching(
+            db, needles, exact_needle=needle, exact=exact, since=deeper, before=probe, limit=room
         )
         if len(found) < room and deeper is not None:
-            # Too common to rank and too rare for the walk: rank what the index lists first
-            # among those seen before that.
             found += self._q.ranked_fts(
                 db, match, exact_needle=needle, exact=exact, before=deeper, cap=FTS_CAP,
                 limit=room - len(found),

@@ -8,9 +8,11 @@ returns are at most `limit` long, and no Python list of thousands of ids is buil
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from types import ModuleType
 from typing import Any, TypeVar
 
 import sqlite_utils
@@ -25,7 +27,8 @@ __all__ = [  # the names store/server/search.py gives the server's index too
     "RANK_CAP",
     "counted_ranking", "email_prefix_matches", "email_rows", "fts_count", "fts_ids", "ids_by_e164",
     "ids_by_e164_prefix",
-    "namesakes_then_count", "newest_id", "note_bodies", "note_hits", "note_matches", "phone_containing",
+    "name_page", "namesakes_then_count", "newest_id", "note_bodies", "note_hits", "note_matches",
+    "phone_containing",
     "phone_search",
     "phone_suffix_or_start", "ranked_fts", "recency_cutoff", "recent_matching", "recent_rows", "rows",
     "rows_by_e164",
@@ -227,6 +230,108 @@ def namesakes_then_count(
         limit=limit, namesakes_seen=bool(recent),
     )
     return recent, count, found
+
+
+@dataclass(frozen=True)
+class NameSearch:
+    """The first page of a name search (services.search builds it): its steps, in this order;
+    each engine runs them its own way with the same answer (here one statement a step, on a
+    server one statement in all):
+
+    1. the exact names (`phrase`, the whole name; `needle`, "|name|"): counted up to
+       `exact_cap` and all of them ranked when fewer (complete), else the namesakes among the
+       customers seen since `window_since`; COUNT_FIRST says which of the two is asked first;
+    2. when 1 did not fill `limit`: the other customers whose names have every word start of
+       `needles`, seen since `probe_since` (everybody when None), for the room 1 left (the
+       whole page, namesakes included, when 1 was not complete);
+    3. when 2 did not fill that room (and `probe_since` is not None): `match`'s customers seen
+       before `probe_since`, counted up to `rank_caps[how many 2 found]` (0 or past its end:
+       not counted) and all ranked when fewer;
+
+    and the rows of every customer listed. The service walks deeper when 3 did not finish."""
+
+    match: str
+    phrase: str
+    needle: str
+    needles: tuple[str, ...]
+    limit: int
+    window_since: str | None
+    probe_since: str | None
+    exact_cap: int
+    rank_caps: tuple[int, ...] = ()
+
+    def rank_cap(self, found: int) -> int:
+        return self.rank_caps[found] if found < len(self.rank_caps) else 0
+
+
+@dataclass(frozen=True)
+class NamePage:
+    """What NameSearch found: (seen, id) of 1 (most recent first) and whether it is complete,
+    of 2 then 3 (most recent first), how many others the page had room for (2's limit),
+    whether 3 finished the page (`done`; False: the service walks deeper for the rest of the
+    room), and the rows of all of them (in no particular order)."""
+
+    exact: list[tuple[str, int]]
+    complete: bool
+    others: list[tuple[str, int]]
+    room: int
+    done: bool
+    rows: list[tuple[Any, ...]]
+
+
+def name_page(db: sqlite_utils.Database, plan: NameSearch) -> NamePage:
+    """NameSearch's steps one by one (in-process statements cost microseconds here)."""
+    return name_page_steps(sys.modules[__name__], db, plan)
+
+
+def name_page_steps(q: ModuleType, db: Any, plan: NameSearch) -> NamePage:
+    """NameSearch's steps one statement each, through an engine's query module `q`."""
+    limit = plan.limit
+    exact, complete = _exact_step(q, db, plan)
+    others: list[tuple[str, int]] = []
+    done = True
+    room = limit - len(exact) if complete else limit
+    if len(exact) < limit:
+        flag = False if complete else None
+        others = q.recent_matching(
+            db, list(plan.needles), exact_needle=plan.needle, exact=flag, since=plan.probe_since,
+            limit=room,
+        )
+        if len(others) < room and plan.probe_since is not None:
+            done = False
+            cap = plan.rank_cap(len(others))
+            if cap:
+                count, ranked = q.counted_ranking(
+                    db, plan.match, count_cap=cap, exact_needle=plan.needle, exact=flag,
+                    before=plan.probe_since, limit=room - len(others),
+                )
+                if count < cap:  # every match was ranked
+                    others = others + ranked
+                    done = True
+    ids = list(dict.fromkeys([cid for _seen, cid in exact] + [cid for _seen, cid in others]))
+    return NamePage(exact, complete, others, room, done, q.rows(db, ids))
+
+
+def _exact_step(q: ModuleType, db: Any, plan: NameSearch) -> tuple[list[tuple[str, int]], bool]:
+    """NameSearch's step 1: (seen, id) of the exact names, and whether they are complete."""
+    if q.COUNT_FIRST:
+        count, found = q.counted_ranking(
+            db, plan.phrase, count_cap=plan.exact_cap, exact_needle=plan.needle, exact=True,
+            before=None, limit=plan.limit,
+        )
+        if count < plan.exact_cap:
+            return found, True
+        return q.recent_matching(
+            db, [], exact_needle=plan.needle, exact=True, since=plan.window_since,
+            limit=plan.limit,
+        ), False
+    recent, counted, found = q.namesakes_then_count(
+        db, plan.phrase, exact_needle=plan.needle, since=plan.window_since, limit=plan.limit,
+        count_cap=plan.exact_cap,
+    )
+    if counted is not None and counted < plan.exact_cap:
+        return found, True
+    return recent, False
 
 
 def recent_matching(

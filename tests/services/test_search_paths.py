@@ -46,6 +46,12 @@ def expected(desk: Desk, query: str, limit: int) -> list[int]:
     return [r[0] for r in matching[:limit]]
 
 
+def exact_part(desk: Desk, name: str, limit: int) -> tuple[list[tuple[str, int]], bool]:
+    """The page's exact names for a one-word name, and whether they are complete."""
+    page = desk.search._page(f'"{name}"*', f'"{name}"', f"|{name}|", [f" {name}"], limit)
+    return page.exact, page.complete
+
+
 def found(desk: Desk, query: str, limit: int) -> list[int]:
     return [h.customer_id for h in desk.search.search(query, limit) if h.matched == "name"]
 
@@ -201,7 +207,7 @@ def test_a_name_with_more_namesakes_than_the_cap_ranks_as_documented(
     assert len(exact) > 3  # more than EXACT_CAP: the capped path
     seen = {r[0]: r[2] for r in rows}
     want = sorted(((seen[c], c) for c in exact if seen[c] >= cutoff), reverse=True)[:limit]
-    found, complete = desk.search._exact('"maria"', "|maria|", limit)
+    found, complete = exact_part(desk, "maria", limit)
     assert not complete
     assert [tuple(r) for r in found] == want[:limit]
 
@@ -257,5 +263,5 @@ def test_namesakes_past_the_walks_first_entries_are_still_found(
         assert needle not in dict((r[0], r[1]) for r in rows)[by_recency[0][1]]  # past the probe
         want = sorted(((r[2], r[0]) for r in rows if needle in r[1] and r[2] >= cutoff),
                       reverse=True)[:limit]
-        got, complete = desk.search._exact(f'"{name}"', needle, limit)
+        got, complete = exact_part(desk, name, limit)
         assert [tuple(r) for r in got] == want and not complete, name

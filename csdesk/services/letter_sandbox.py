@@ -54,6 +54,13 @@ class RenderTimeout(Exception):
     """Raised inside a render that ran past its deadline."""
 
 
+class RenderStopped(UserError):
+    """The person who asked for the render asked to stop it (a preview they moved away from)."""
+
+    def __init__(self) -> None:
+        super().__init__("The letter was not rendered: it was stopped.")
+
+
 class OutputTooLarge(Exception):
     """Raised when a render streams more text than any letter needs."""
 
@@ -254,6 +261,9 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
         deadline = getattr(self._local, "deadline", None)
         if deadline is not None and time.monotonic() > deadline:
             raise RenderTimeout()
+        stop = getattr(self._local, "stop", None)
+        if stop is not None and stop():  # checked where the deadline is: as often, as cheap
+            raise RenderStopped()
 
     def call(
         __self,
@@ -297,13 +307,18 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     # -- rendering -----------------------------------------------------------------------------
-    def render_safely(self, name: str, context: Mapping[str, Any]) -> str:
-        """The whole letter, or a TemplateProblem: never half a letter, never past the deadline."""
+    def render_safely(
+        self, name: str, context: Mapping[str, Any], *, stop: Callable[[], bool] | None = None
+    ) -> str:
+        """The whole letter, or a TemplateProblem: never half a letter, never past the deadline.
+        `stop() -> True` ends it early with RenderStopped (a preview nobody waits for any more);
+        a loop that calls and prints nothing hears it only at the deadline, as for the time."""
         template = self.load(name)
         parts: list[str] = []
         size = 0
         stream: Iterator[str] | None = None
         self._local.deadline = time.monotonic() + self.time_limit
+        self._local.stop = stop
         try:
             with _Watchdog(self.time_limit + 0.5):
                 stream = template.generate(context)
@@ -313,12 +328,13 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
                         raise OutputTooLarge()
                     self.check_time()
                     parts.append(chunk)
-        except LetterDeclined:
-            raise  # the template's own words, for this customer
+        except (LetterDeclined, RenderStopped):
+            raise  # the template's own words, for this customer; or nobody waits for it
         except Exception as exc:  # every failure of untrusted code becomes a clear message
             raise _problem(exc, name, stream) from None
         finally:
             self._local.deadline = None
+            self._local.stop = None
         return "".join(parts)
 
     def load(self, name: str) -> Template:

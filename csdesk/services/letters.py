@@ -251,8 +251,15 @@ class LetterService:
         }
 
     def render(
-        self, template: str, customer_id: int, *, issue: Mapping[str, Any] | None = None
+        self,
+        template: str,
+        customer_id: int,
+        *,
+        issue: Mapping[str, Any] | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> Rendered:
+        """The letter as HTML, nothing recorded; `stop() -> True` ends it early with
+        RenderStopped (the window's preview, when the person moved on to other text)."""
         info = self.template(template)
         with self._ctx.settings_held():  # a dozen settings, one query
             context = self.context(customer_id, issue=issue)
@@ -261,7 +268,7 @@ class LetterService:
                 "date": setting_registry.read(self._ctx.setting, "date_style"),
                 "currency": setting_registry.read(self._ctx.setting, "currency_symbol"),
             }
-            html = self.env.render_safely(info.name, context)  # its date filter reads the zone
+            html = self.env.render_safely(info.name, context, stop=stop)  # its date filter reads the zone
         # What the HTML may ask of Qt (issue 14.6): images only from the templates folders and
         # the letterhead logo, and a size and shape the layout engine handles in about a second.
         logo = str(context["shop"]["logo"])

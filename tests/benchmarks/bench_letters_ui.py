@@ -55,8 +55,10 @@ def main() -> None:
     shown: list[float] = []
 
     def stop_at_preview(dialog: LetterDialog) -> int:
-        assert dialog.preview.toPlainText()
         dialog.show()
+        while dialog.preview_pending:  # rendered off the UI thread: the loop runs meanwhile
+            QTest.qWait(1)
+        assert dialog.preview.toPlainText()
         dialog.grab()  # laid out and painted, as a person would see it
         shown.append(time.perf_counter())
         dialog.close()

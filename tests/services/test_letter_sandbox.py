@@ -136,3 +136,24 @@ def test_unknown_template_is_a_clear_error(desk: Desk, customer_id: int) -> None
         desk.letters.render("nope", customer_id)
     with pytest.raises(UserError):
         desk.letters.render("../../etc/passwd", customer_id)
+
+
+def test_a_render_asked_to_stop_stops_and_the_next_one_renders(desk: Desk, customer_id: int) -> None:
+    # The window's preview stops a render nobody waits for any more (another template chosen).
+    from csdesk.services.letter_sandbox import RenderStopped
+
+    write_user_template(
+        "long.html.j2", "{% for a in range(10000) %}{% for b in range(10000) %}{% set x = b|abs %}"
+        "{% endfor %}{% endfor %}",
+    )  # fmt: skip
+    asked = [0]
+
+    def stop() -> bool:
+        asked[0] += 1
+        return asked[0] > 1000  # after a thousand checks: well inside the loop
+
+    with pytest.raises(RenderStopped):
+        desk.letters.render("long", customer_id, stop=stop)
+    assert asked[0] == 1001
+    # Nothing of the stop stays behind on this thread: the next letter renders whole.
+    assert "Ada" in desk.letters.render("thank_you", customer_id).html

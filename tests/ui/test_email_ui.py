@@ -20,6 +20,7 @@ from csdesk.ui.dialogs.letter_dialog import LetterDialog
 from csdesk.ui.features.email import EmailFeature
 from csdesk.ui.main_window import MainWindow
 from tests.mail_server import PASSWORD, USER, MailServer, configure
+from tests.ui.letter_preview import wait_preview
 
 
 def _feature(window: MainWindow) -> EmailFeature:
@@ -51,6 +52,7 @@ def test_send_as_email_from_the_letter_dialog_goes_off_the_ui_thread(
         qtbot.waitExposed(dialog)
         dialog.activateWindow()
         dialog.select_template("thank_you")
+        wait_preview(qtbot, dialog)
         assert "Dear Pepe" in dialog.preview.toPlainText()  # the preview comes first
         assert dialog.email_shortcut.key().toString() == "Ctrl+Shift+M"
         qtbot.mouseClick(dialog.email_button, Qt.MouseButton.LeftButton)
@@ -177,7 +179,8 @@ def test_the_followup_queue_and_an_issue_offer_the_email(
 
     def look(dialog: LetterDialog) -> int:
         opened.append(dialog.current_template())
-        assert dialog.email_button.isEnabled()
+        wait_preview(qtbot, dialog)
+        assert dialog.email_button.isEnabled() and dialog.focusWidget() is dialog.email_button
         return 0
 
     monkeypatch.setattr(LetterDialog, "exec", look)

@@ -33,6 +33,7 @@ from csdesk.ui.models.letters_model import LettersModel
 from csdesk.ui.models.roles import ID_ROLE
 from tests.settings_seam import set_setting
 from tests.ui.conftest import type_search
+from tests.ui.letter_preview import wait_preview
 
 
 def pdf_text(path: Path) -> str:
@@ -62,6 +63,7 @@ def write_with_ctrl_shift_w(
         dialog.activateWindow()
         qtbot.waitUntil(dialog.isActiveWindow)  # its Ctrl+S shortcut needs the focus
         dialog.select_template(template)
+        wait_preview(qtbot, dialog)
         save_to(monkeypatch, out)
         qtbot.keyClick(dialog.templates, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
         dialog.close()
@@ -296,6 +298,7 @@ def test_letter_about_an_issue_names_it(
 
     def look(dialog: LetterDialog) -> int:
         dialog.select_template("apology")
+        wait_preview(qtbot, dialog)
         seen.append(dialog.preview.toPlainText())
         return 0
 

@@ -17,6 +17,7 @@ from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.batch_letters import BatchLettersDialog
 from csdesk.ui.dialogs.letter_dialog import LetterDialog
 from tests.settings_seam import set_setting
+from tests.ui.letter_preview import wait_preview
 
 
 def pdf_text(path: Path) -> str:
@@ -40,6 +41,7 @@ def test_choose_template_preview_and_save_pdf(
     qtbot.waitUntil(dialog.isActiveWindow)
     assert dialog.templates.count() == 5
     dialog.select_template("we_miss_you")
+    wait_preview(qtbot, dialog)
     assert "we miss you" in dialog.preview.toPlainText()
     assert "Dear Zoë," in dialog.preview.toPlainText()
     assert dialog.save_button.isEnabled() and not dialog.error.isVisible()
@@ -68,6 +70,7 @@ def test_a_failed_save_replaces_the_saved_line_and_save_stays_on(
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.select_template("thank_you")
+    wait_preview(qtbot, dialog)
     chosen = [tmp_path / "Thanks.pdf"]
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(chosen[0]), "PDF"))
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
@@ -94,6 +97,7 @@ def test_broken_template_shows_name_and_line_and_blocks_output(
     dialog = LetterDialog(None, desk, customer_id, template="broken")
     qtbot.addWidget(dialog)
     dialog.show()
+    wait_preview(qtbot, dialog)
     assert dialog.current_template() == "broken.html.j2"
     assert dialog.error.isVisible()
     assert "“broken.html.j2”, line 3" in dialog.error.text()
@@ -101,6 +105,7 @@ def test_broken_template_shows_name_and_line_and_blocks_output(
     # Fix it on disk, press Reload: the preview comes back.
     (folder / "broken.html.j2").write_text("{# title: A broken one #}\nHello {{ customer.name }}\n")
     qtbot.mouseClick(dialog.reload_button, Qt.MouseButton.LeftButton)
+    wait_preview(qtbot, dialog)
     assert not dialog.error.isVisible()
     assert "Hello Zoë" in dialog.preview.toPlainText()
 

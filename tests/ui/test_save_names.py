@@ -21,6 +21,7 @@ from csdesk.ui.dialogs.notice import Confirm
 from csdesk.ui.features.daily_log import DayFeature
 from csdesk.ui.main_window import MainWindow
 from tests.services.reports_helpers import add_staff
+from tests.ui.letter_preview import wait_preview
 
 OLD = b"OLD IMPORTANT PDF"
 
@@ -50,6 +51,7 @@ def dialog(qtbot: QtBot, desk: Desk, maria: int) -> LetterDialog:
     dialog = LetterDialog(None, desk, maria, template="thank_you")
     qtbot.addWidget(dialog)
     dialog.show()
+    wait_preview(qtbot, dialog)
     assert dialog.save_button.isEnabled()
     return dialog
 

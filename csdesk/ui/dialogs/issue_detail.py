@@ -324,7 +324,7 @@ class IssueDetail(QDialog):
         dialog = LetterDialog(self, self._desk, self.issue.customer_id,
                               issue=self._desk.letters.issue_fields(self.issue.id),
                               template="issue_resolved")
-        dialog.email_button.setFocus()
+        dialog.focus_when_ready(dialog.email_button)
         dialog.exec()
         if dialog.queued_email is not None:
             self.notice.setText("The “issue resolved” e-mail is in the outbox.")

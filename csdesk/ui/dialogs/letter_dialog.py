@@ -1,4 +1,9 @@
-"""Write a letter to the open customer: choose a template, see it, print it or save a PDF."""
+"""Write a letter to the open customer: choose a template, see it, print it or save a PDF.
+
+The preview renders off the UI thread (an Op, ui/workers.py): a user's template may loop for the
+sandbox's whole time limit (3 s), and the window must not freeze meanwhile. Each render is
+numbered; choosing another template, Reload or Stop supersedes it (it is asked to stop, and its
+answer, should it still come, is dropped), so the preview never shows a letter for older text."""
 
 from __future__ import annotations
 
@@ -26,9 +31,11 @@ from PySide6.QtWidgets import (
 from csdesk.errors import CsdeskError
 from csdesk.render.qt import QtPrintJob, QtRenderer, configure_printer, print_letters
 from csdesk.services.letter_output import safe_file_part
+from csdesk.services.letter_sandbox import RenderStopped
 from csdesk.services.letters import PAGE_SIZES, Letter, Prepared, Rendered
 from csdesk.services.rendering import PageSetup
 from csdesk.ui.dialogs.save_as import ask_save_target
+from csdesk.ui.workers import Op, Progress, run_op
 
 if TYPE_CHECKING:
     from csdesk.services.desk import Desk
@@ -55,6 +62,9 @@ class LetterDialog(QDialog):
         self._customer_id = customer_id
         self._issue = issue
         self._rendered: Rendered | None = None
+        self._preview_op: Op | None = None  # the render whose answer the preview waits for
+        self._preview_seq = 0
+        self._focus_when_ready: QWidget | None = None
         # One recorded letter per (template, page size): Save then Print is one letter sent.
         self._produced: dict[tuple[str, str], Letter] = {}
         self.result_letter: Letter | None = None
@@ -95,7 +105,24 @@ class LetterDialog(QDialog):
             "QLabel { background: #fdecea; color: #8a1c12; padding: 8px; border-radius: 4px; }"
         )
         self.error.hide()
+        self.rendering = _named(QLabel("Rendering the preview…"), "letterRendering",
+                                "Rendering the preview")
+        self.rendering.setProperty("tone", "muted")
+        self.stop_button = _named(QPushButton("Stop"), "letterStopPreview", "Stop rendering")
+        self.stop_button.setToolTip("Stop rendering this preview")
+        self.stop_button.clicked.connect(self.stop_preview)
+        keep = self.stop_button.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)  # "Preview stopped" must not shift the preview up
+        self.stop_button.setSizePolicy(keep)
+        rendering_row = QHBoxLayout()
+        rendering_row.addWidget(self.rendering, 1)
+        rendering_row.addWidget(self.stop_button)
+        self.rendering_box = QWidget()
+        self.rendering_box.setObjectName("letterRenderingRow")
+        self.rendering_box.setLayout(rendering_row)
+        self.rendering_box.hide()
         right = QVBoxLayout()
+        right.addWidget(self.rendering_box)
         right.addWidget(self.error)
         right.addWidget(self.preview, 1)
         right_box = QWidget()
@@ -200,22 +227,98 @@ class LetterDialog(QDialog):
 
     # -- preview -------------------------------------------------------------------------------
     def refresh(self) -> None:
+        """Render the chosen template for the preview, off the UI thread; whatever was shown or
+        on its way for the template before is gone at once (never a letter for older text)."""
         name = self.current_template()
         item = self.templates.currentItem()
         self.description.setText(str(item.data(Qt.ItemDataRole.UserRole + 1) or "") if item else "")
-        self._rendered = None
+        self._supersede_preview()
+        self.preview.clear()
         if name is None:
-            self.preview.clear()
             self._show_error("No letter templates found. Open the templates folder to add one.")
             return
-        try:
-            self._rendered = self._desk.letters.render(name, self._customer_id, issue=self._issue)
-        except CsdeskError as exc:
-            self.preview.clear()
-            self._show_error(str(exc))
+        customer_id, issue = self._customer_id, self._issue
+
+        def render(desk: Desk, progress: Progress) -> Rendered | None:
+            try:
+                return desk.letters.render(name, customer_id, issue=issue,
+                                           stop=lambda: progress.cancelled)
+            except RenderStopped:
+                return None  # the Op reports it as cancelled: nobody waits for this one
+
+        seq = self._preview_seq
+        op = run_op(self._desk, render, parent=self)
+        op.succeeded.connect(lambda rendered: self._preview_rendered(seq, rendered))
+        op.failed.connect(lambda message: self._preview_failed(seq, message))
+        op.ended.connect(op.deleteLater)  # superseded ones too: one Op per keystroke adds up
+        self._preview_op = op
+        self._show_error(None)  # the buttons wait for the letter; the old problem is gone
+        self.rendering.setText("Rendering the preview…")
+        self.stop_button.show()
+        self.rendering_box.show()
+        op.start()
+
+    @property
+    def preview_op(self) -> Op | None:
+        """The render the preview waits for, if any."""
+        return self._preview_op
+
+    @property
+    def preview_pending(self) -> bool:
+        """A render for the preview is on its way (tests and the output buttons wait for it)."""
+        return self._preview_op is not None
+
+    def _supersede_preview(self) -> None:
+        """Ask the render on its way to stop and drop its answer; the preview shows nothing."""
+        self._preview_seq += 1
+        self._rendered = None
+        if self._preview_op is not None:
+            self._preview_op.cancel()
+            self._preview_op = None
+        self.rendering_box.hide()
+
+    def stop_preview(self) -> None:
+        """Stop: the person keeps the dialog and the other templates, without this letter."""
+        if self._preview_op is None:
             return
+        self._supersede_preview()
+        self.rendering.setText("Preview stopped. Choose a template, or press Reload to render it again.")
+        self.stop_button.hide()
+        self.rendering_box.show()
         self._show_error(None)
-        self.preview.setHtml(self._rendered.html)
+
+    def _preview_rendered(self, seq: int, rendered: object) -> None:
+        if seq != self._preview_seq or not isinstance(rendered, Rendered):
+            return  # superseded: a newer template or Reload, or Stop
+        self._preview_op = None
+        self.rendering_box.hide()
+        self._rendered = rendered
+        self._show_error(None)
+        self.preview.setHtml(rendered.html)
+        if self._focus_when_ready is not None:
+            self._focus_when_ready.setFocus()
+            self._focus_when_ready = None
+
+    def _preview_failed(self, seq: int, message: str) -> None:
+        if seq != self._preview_seq:
+            return
+        self._preview_op = None
+        self.rendering_box.hide()
+        self._rendered = None
+        self.preview.clear()
+        self._show_error(message)
+
+    def focus_when_ready(self, widget: QWidget) -> None:
+        """Focus `widget` (Send as e-mail, say) once the preview is there: the output buttons
+        are off until then, and a disabled button takes no focus."""
+        if self._rendered is not None:
+            widget.setFocus()
+        else:
+            self._focus_when_ready = widget
+
+    def done(self, result: int) -> None:
+        self._supersede_preview()  # a closed dialog waits for no letter: its render stops
+        super().done(result)
 
     def _show_error(self, message: str | None) -> None:
         self.error.setText(message or "")

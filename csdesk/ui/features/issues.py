@@ -142,7 +142,7 @@ class IssuesFeature(Feature):
         except CsdeskError as exc:
             self.window.statusBar().showMessage(str(exc), 6000)
             return
-        dialog.email_button.setFocus()
+        dialog.focus_when_ready(dialog.email_button)
         dialog.exec()
         if dialog.queued_email is not None:
             self.window.statusBar().showMessage("The follow-up is in the outbox.", 6000)

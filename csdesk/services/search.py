@@ -187,8 +187,11 @@ class SearchService:
         exact, complete, rest = page.exact, page.complete, page.others
         rows = page.rows
         if not page.done:
-            more = self._deeper(
-                match, needles, needle, page.room - len(rest), exact=False if complete else None
+            # Too common to rank and too rare for the walk: rank what the index lists first
+            # among those seen before the deeper walk's window.
+            more = self._q.ranked_fts(
+                db, match, exact_needle=needle, exact=False if complete else None,
+                before=self._cutoff(RECENT_SCAN), cap=FTS_CAP, limit=page.room - len(rest),
             )
             rest = rest + more
             listed = {r[ROW_ID] for r in rows}
@@ -223,12 +226,13 @@ class SearchService:
         The others: a short look at the customers seen last (PROBE_SCAN of them) answers a
         common word at once, and from what it found guesses how common the word is
         (_rank_caps): a rare one is ranked from all its FTS matches, a common one is walked
-        for further down the recency index (_deeper). Both give the same list; the guess only
-        picks the cheaper way."""
+        for further down the recency index (the RECENT_SCAN customers seen last). Both give
+        the same list; the guess only picks the cheaper way."""
         plan = NameSearch(
             match=match, phrase=phrase, needle=needle, needles=tuple(needles), limit=limit,
             window_since=self._cutoff(FIRST_SCAN), probe_since=self._cutoff(PROBE_SCAN),
             exact_cap=EXACT_CAP, rank_caps=self._rank_caps(limit, several=len(needles) > 1),
+            deep_since=self._cutoff(RECENT_SCAN),
         )
         return self._q.name_page(self._ctx.db, plan)
 
@@ -245,7 +249,7 @@ class SearchService:
     def _rank_cap(self, found: int, *, several: bool) -> int:
         # Counted only up to what this engine ranks more cheaply than it walks (RANK_CAP: a
         # server reads a row per match): fewer matches than that are all ranked, the same list
-        # the walk of _deeper and its fallback give for a word of at most FTS_CAP matches.
+        # the deeper walk and its fallback give for a word of at most FTS_CAP matches.
         cap = min(FTS_CAP + 1, self._q.RANK_CAP)
         guess = found * self._size_estimate() // PROBE_SCAN
         if guess > cap // 2 and found <= 1 and several:
@@ -258,26 +262,6 @@ class SearchService:
             # and the count would read its rows for nothing (6 ms more at the p99 on a server).
             return cap // 4
         return cap if guess <= cap // 2 else 0
-
-    def _deeper(
-        self, match: str, needles: list[str], needle: str, room: int, *, exact: bool | None
-    ) -> list[tuple[str, int]]:
-        """(seen, id) of the other matches seen before the probe's customers, when the probe and
-        the count did not fill the page: a deeper walk of the recency window, then, for the few
-        words too common to rank and too rare for the walk, a ranking of what the index lists
-        first among those seen before that."""
-        db = self._ctx.db
-        probe = self._cutoff(PROBE_SCAN)
-        deeper = self._cutoff(RECENT_SCAN)
-        found = self._q.recent_matching(
-            db, needles, exact_needle=needle, exact=exact, since=deeper, before=probe, limit=room
-        )
-        if len(found) < room and deeper is not None:
-            found += self._q.ranked_fts(
-                db, match, exact_needle=needle, exact=exact, before=deeper, cap=FTS_CAP,
-                limit=room - len(found),
-            )
-        return found
 
     def _cutoff(self, depth: int) -> str | None:
         """Where a bounded recency scan stops; cached briefly, since it moves only slowly."""

@@ -247,8 +247,11 @@ class NameSearch:
     3. when 2 did not fill that room (and `probe_since` is not None): `match`'s customers seen
        before `probe_since`, counted up to `rank_caps[how many 2 found]` (0 or past its end:
        not counted) and all ranked when fewer;
+    4. when 3 was not asked or counted as many as its cap: 2's walk continued from
+       `probe_since` down to `deep_since` (to the oldest when None) for the rest of the room;
 
-    and the rows of every customer listed. The service walks deeper when 3 did not finish."""
+    and the rows of every customer listed. The service ranks the index's first matches
+    seen before `deep_since` when 4 did not fill the room (`done` false)."""
 
     match: str
     phrase: str
@@ -259,6 +262,7 @@ class NameSearch:
     probe_since: str | None
     exact_cap: int
     rank_caps: tuple[int, ...] = ()
+    deep_since: str | None = None
 
     def rank_cap(self, found: int) -> int:
         return self.rank_caps[found] if found < len(self.rank_caps) else 0
@@ -269,7 +273,7 @@ class NamePage:
     """What NameSearch found: (seen, id) of 1 (most recent first) and whether it is complete,
     of 2 then 3 (most recent first), how many others the page had room for (2's limit),
     whether 3 finished the page (`done`; False: the service walks deeper for the rest of the
-    room), and the rows of all of them (in no particular order)."""
+    room), whether 4 ran (`walked`), and the rows of all of them (in no particular order)."""
 
     exact: list[tuple[str, int]]
     complete: bool
@@ -277,6 +281,7 @@ class NamePage:
     room: int
     done: bool
     rows: list[tuple[Any, ...]]
+    walked: bool = False
 
 
 def name_page(db: sqlite_utils.Database, plan: NameSearch) -> NamePage:
@@ -289,7 +294,7 @@ def name_page_steps(q: ModuleType, db: Any, plan: NameSearch) -> NamePage:
     limit = plan.limit
     exact, complete = _exact_step(q, db, plan)
     others: list[tuple[str, int]] = []
-    done = True
+    done, walked = True, False
     room = limit - len(exact) if complete else limit
     if len(exact) < limit:
         flag = False if complete else None
@@ -308,8 +313,15 @@ def name_page_steps(q: ModuleType, db: Any, plan: NameSearch) -> NamePage:
                 if count < cap:  # every match was ranked
                     others = others + ranked
                     done = True
+            if not done:
+                walked = True
+                others = others + q.recent_matching(
+                    db, list(plan.needles), exact_needle=plan.needle, exact=flag,
+                    since=plan.deep_since, before=plan.probe_since, limit=room - len(others),
+                )
+                done = len(others) >= room or plan.deep_since is None
     ids = list(dict.fromkeys([cid for _seen, cid in exact] + [cid for _seen, cid in others]))
-    return NamePage(exact, complete, others, room, done, q.rows(db, ids))
+    return NamePage(exact, complete, others, room, done, q.rows(db, ids), walked)
 
 
 def _exact_step(q: ModuleType, db: Any, plan: NameSearch) -> tuple[list[tuple[str, int]], bool]:

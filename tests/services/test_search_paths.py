@@ -14,6 +14,7 @@ from csdesk.services import search as search_module
 from csdesk.services.desk import Desk
 from csdesk.services.text import tokens
 from csdesk.store import search_index
+from csdesk.store.search import NamePage, NameSearch
 from tests.conftest import FakeClock
 
 FIRSTS = ["Maria", "Mariana", "Mario", "Marie", "Anna", "Ann", "Jo", "José", "Zoë", "Ma"]
@@ -230,16 +231,16 @@ def test_one_match_in_the_probe_counts_a_few_before_walking(
     monkeypatch.setattr(search_module, "PROBE_SCAN", 3)
     queries = search_index.queries(desk.db)
     monkeypatch.setattr(queries, "RANK_CAP", 32)
-    walks: list[str | None] = []
-    walk = queries.recent_matching
+    pages: list[NamePage] = []
+    page_of = queries.name_page
 
-    def recent_matching(db: object, needles: list[str], **kw: object) -> object:
-        walks.append(kw.get("before"))  # type: ignore[arg-type]
-        return walk(db, needles, **kw)
+    def name_page(db: object, plan: NameSearch) -> NamePage:
+        pages.append(page_of(db, plan))  # whether it walked past the probe (step 4)
+        return pages[-1]
 
-    monkeypatch.setattr(queries, "recent_matching", recent_matching)
+    monkeypatch.setattr(queries, "name_page", name_page)
     assert found(desk, "will zol", 20) == expected(desk, "will zol", 20)
-    assert any(before is not None for before in walks) is walked
+    assert any(page.walked for page in pages) is walked
 
 
 @pytest.mark.parametrize("limit", [3, 8])

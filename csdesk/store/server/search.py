@@ -508,19 +508,25 @@ def name_page(db: Db, plan: NameSearch) -> NamePage:
     params.update(
         needle=plan.needle, inner=plan.needle[1:-1], phrase=phrase, match=match, far=_FAR,
         win_since=plan.window_since or "", probe_since=plan.probe_since or "",
+        deep_since=plan.deep_since or "",
         caps=list(plan.rank_caps) if plan.probe_since is not None else [],
     )
     got = db.execute(sql, params).fetchall()
     complete, room, probed, cap, counted = got[0][-5:]  # the same in every row
-    exact = sorted(((str(r[1]), int(r[2])) for r in got if r[0] == 1), reverse=True)
-    probe = sorted(((str(r[1]), int(r[2])) for r in got if r[0] == 2), reverse=True)
-    ranked = sorted(((str(r[1]), int(r[2])) for r in got if r[0] == 3), reverse=True)
-    done = (
+    found: dict[int, list[tuple[str, int]]] = {1: [], 2: [], 3: [], 4: []}
+    for r in got:
+        if r[0] is not None:
+            found[r[0]].append((str(r[1]), int(r[2])))
+    exact, probe, ranked, deep = (sorted(found[kind], reverse=True) for kind in (1, 2, 3, 4))
+    walked = not (
         len(exact) >= limit or plan.probe_since is None or probed >= room
         or bool(cap and counted < cap)
     )
+    done = not walked or probed + len(deep) >= room or plan.deep_since is None
     rows = {r[3 + ROW_ID]: r[3:-5] for r in got if r[0] is not None}
-    return NamePage(exact, bool(complete), probe + ranked, int(room), done, list(rows.values()))
+    return NamePage(
+        exact, bool(complete), probe + ranked + deep, int(room), done, list(rows.values()), walked
+    )
 
 
 @lru_cache(maxsize=64)
@@ -535,11 +541,14 @@ def _name_page_sql(words: int, limit: int, one_letter: bool, exact_cap: int, pro
     ex:  the exact names: m's namesakes when complete, else win's;
     pr:  the probe, the others seen since probe_since (the namesakes too when not complete);
     rm:  when pr did not fill the room, the first caps[found] rows with every word (pk: that
-         cap, 0 for none), counted; rk: all of them ranked, seen before probe_since, when fewer.
+         cap, 0 for none), counted; rk: all of them ranked, seen before probe_since, when fewer;
+    dw:  when rm was not asked or found as many as its cap, pr's walk from probe_since down to
+         deep_since.
 
     The limits and caps are written in (ints, never user text) and the values compared with
     index columns are opaque (_opaque), so its generic plan is kept, as phone_search's."""
     far, win_since, probe_since = _opaque("far"), _opaque("win_since"), _opaque("probe_since")
+    deep_since = _opaque("deep_since")
     needle = "(SELECT CAST(:needle AS text))"
     walk_order = f"ORDER BY last_seen_at DESC, id DESC LIMIT {limit}"
     if one_letter:
@@ -584,9 +593,18 @@ def _name_page_sql(words: int, limit: int, one_letter: bool, exact_cap: int, pro
         "WHERE (SELECT count(*) FROM rm) < (SELECT cap FROM pk) "
         f"AND last_seen_at < {probe_since} AND {others} "
         "ORDER BY last_seen_at DESC, id DESC LIMIT (SELECT room - n FROM pk))",
+        # rm ran and ranked them all, or pr filled the room (or the exact names the page)
+        "fin AS MATERIALIZED (SELECT nex >= "
+        f"{limit} OR n >= room OR (cap > 0 AND (SELECT count(*) FROM rm) < cap) AS done "
+        "FROM (SELECT n, room, cap, (SELECT nex FROM rs) AS nex FROM pk) AS f)",
+        "dw AS MATERIALIZED (SELECT last_seen_at, id FROM customers "
+        f"WHERE NOT (SELECT done FROM fin) AND last_seen_at >= {deep_since} "
+        f"AND last_seen_at < {probe_since} AND {others}{conditions} {walk_order})",
         "ids AS (SELECT 1 AS kind, last_seen_at, id FROM ex "
         "UNION ALL (SELECT 2, last_seen_at, id FROM pr ORDER BY last_seen_at DESC, id DESC "
-        "LIMIT (SELECT room FROM rs)) UNION ALL SELECT 3, last_seen_at, id FROM rk)",
+        "LIMIT (SELECT room FROM rs)) UNION ALL SELECT 3, last_seen_at, id FROM rk "
+        "UNION ALL (SELECT 4, last_seen_at, id FROM dw ORDER BY last_seen_at DESC, id DESC "
+        "LIMIT (SELECT room - n FROM pk)))",
     ]
     return (
         "WITH " + ", ".join(ctes) + " SELECT r.*, s.* FROM (SELECT "

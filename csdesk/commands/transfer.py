@@ -52,17 +52,21 @@ def import_cmd(run: RunContext, file: Path, fmt: str, map_text: str, dry_run: bo
     """
     file_to_read(file)
     desk = admin_desk(run)
-    plan = desk.imports.preview(file, fmt=fmt, mapping=parse_map(map_text) if map_text else None)
+    mapping = parse_map(map_text) if map_text else None
     batch_id = None
     cancelled = False
-    if not dry_run:
+    if dry_run:
+        plan = desk.imports.preview(file, fmt=fmt, mapping=mapping)
+    else:
 
         def report(done: int, total: int) -> bool:
             if total >= 20_000 and not as_json:
                 click.echo(f"  {done:,} of {total:,}", err=True)
             return True
 
-        result = desk.imports.apply(plan, report)
+        # Nobody reviews the plan here: each batch is written as soon as it is planned, while
+        # the next rows are read (ImportService.import_file), not after the whole file.
+        plan, result = desk.imports.import_file(file, fmt=fmt, mapping=mapping, progress=report)
         batch_id, cancelled = result.batch_id, result.cancelled
     summary = plan.summary()
     if as_json:

@@ -184,6 +184,11 @@ def count(db: sqlite_utils.Database) -> int:
     return int(db.execute("SELECT count(*) FROM customers").fetchone()[0])
 
 
+def max_id(db: sqlite_utils.Database) -> int:
+    """The highest customer id there is (0 for none): the ids given after it are newer."""
+    return int(db.execute("SELECT coalesce(max(id), 0) FROM customers").fetchone()[0])
+
+
 def seen_before(db: sqlite_utils.Database, before: str, limit: int) -> list[int]:
     """Customers whose last interaction is older than `before` (the most recent of them first),
     walking the recency index: "we miss you" to those not seen in 90 days."""
@@ -252,15 +257,19 @@ def ids_by_exact_name(
 
 
 def ids_by_whole_names(
-    db: sqlite_utils.Database, keys: set[str], per_name: int
+    db: sqlite_utils.Database, keys: set[str], per_name: int, below: int | None = None
 ) -> dict[str, list[int]]:
-    """For each folded whole name in `keys`, the first `per_name` customers (by id) having it
-    among their exact_keys: ids_by_exact_name for many names in one pass over the customers."""
+    """For each folded whole name in `keys`, the first `per_name` customers (by id, only ids
+    under `below` if given) having it among their exact_keys: ids_by_exact_name for many names
+    in one pass over the customers."""
     found: dict[str, list[int]] = {}
     wanted = set(keys)  # a name leaves it once it has its `per_name` customers
     if not wanted:
         return found
-    cur = db.execute("SELECT id, exact_keys FROM customers ORDER BY id")
+    cur = db.execute(
+        "SELECT id, exact_keys FROM customers WHERE id < ? ORDER BY id",
+        [below if below is not None else 2**62],
+    )
     for cid, exact in cur:
         for key in exact.split("|"):
             if key in wanted:

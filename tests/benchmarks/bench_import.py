@@ -122,6 +122,10 @@ def main() -> None:
     parser.add_argument("--helpers", choices=("auto", "0", "1", "2"), default="auto",
                         help="Helper processes for the preview (auto: pool.helpers_for decides "
                         "by the file's size and the machine's load).")
+    parser.add_argument("--pipeline", action="store_true",
+                        help="Import as `csdesk import` does (ImportService.import_file: each batch "
+                        "written as soon as it is planned), not preview() then apply(): the total "
+                        "is the figure; preview and apply are not apart.")
     parser.add_argument("--no-after", action="store_true",
                         help="Stop after the import (no re-import preview, no undo): A/B runs.")
     args = parser.parse_args()
@@ -145,6 +149,33 @@ def main() -> None:
 
         first: list[float] = []
         (c0, h0), t0 = _cpu(), time.perf_counter()
+        if args.pipeline:
+            stamps = [t0]
+
+            def written(done: int, total: int) -> bool:
+                stamps.append(time.perf_counter())
+                anon.append(_anon_mb())
+                return True
+
+            plan, result = desk.imports.import_file(src, progress=written)
+            (c2, h2), t2 = _cpu(), time.perf_counter()
+            c2 += h2 - h0
+            batch_ms = sorted((b - a) * 1000 for a, b in itertools.pairwise(stamps[1:]))
+            print(f"rows: {rows:,}  format: {plan.fmt}  summary: {plan.summary()}  (pipeline)")
+            print(f"import (plan + write {result.created:,} new): {t2 - t0:6.2f} s  "
+                  f"({rows / (t2 - t0):,.0f} rows/s); first batch in after {stamps[1] - t0:.2f} s")
+            print(f"CPU time: {c2 - c0:.2f} s, of which helpers {h2 - h0:.2f} s "
+                  f"({rows / (c2 - c0):,.0f} rows/s by CPU)")
+            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"peak memory (RSS): {peak_mb:,.0f} MB (mapped database pages included); "
+                  f"peak anonymous (heap): {max(anon):,.0f} MB")
+            if batch_ms:
+                p99 = batch_ms[min(len(batch_ms) - 1, int(len(batch_ms) * 0.99))]
+                print(f"between batches of {import_service.BATCH_ROWS:,} rows: "
+                      f"p50 {statistics.median(batch_ms):.0f} ms, p99 {p99:.0f} ms")
+            print(f"load after: {_load()}")
+            desk.close()
+            return
         plan = desk.imports.preview(
             src, progress=planning, first_page=lambda _plan: first.append(time.perf_counter())
         )

@@ -187,6 +187,14 @@ class Planner:
         # Whole name -> its warning: a preview writes nothing, so the answer for a name stays
         # the same for the whole file, and names repeat (at 1M customers each look is an FTS query).
         self._namesake_warnings: dict[str, list[str]] = {}
+        # Customers with ids from here on are invisible to namesakes and csdesk-id matches: an
+        # import that writes while it plans (build_plan's `write`) creates them above every id
+        # there was (store: bulk.new_customer_ids), and its later rows must be planned as if
+        # they were not there, as a preview planned before the import does. None: all are seen.
+        self.horizon: int | None = None
+        # False: items keep their values unpacked, for a writer that takes them at once
+        # (PlanItem.values); the preview's plan packs them for its pages.
+        self.pack = True
 
     def plan(self, rec: Record) -> PlanItem:
         item, valid = stage(rec, self.region)
@@ -241,7 +249,7 @@ class Planner:
             self.seen[key] = rec.line
         if match is None:
             item.action, item.note = "create", _note(rec)
-            item.keep(row, phones, emails)
+            item.keep(row, phones, emails, pack=self.pack)
             item.warnings += self._namesakes(row)
             return item
         if match in self.touched:
@@ -273,7 +281,8 @@ class Planner:
     def namesake_ids(self, key: str) -> list[int]:
         phrase = " ".join(f'"{t}"' for t in key.split())
         ids, _partial = store.ids_by_exact_name(self.db, phrase, key, 50)
-        return ids
+        horizon = self.horizon
+        return ids if horizon is None else [i for i in ids if i < horizon]
 
     def _match(
         self,
@@ -288,7 +297,7 @@ class Planner:
         if source_id is not None:
             # Our own export read back into the database it came from: the same id with the same
             # name is the same record (ids alone could be another database's customers).
-            found = store.get(db, source_id)
+            found = store.get(db, source_id) if self.horizon is None or source_id < self.horizon else None
             if found and found["exact_keys"] == row["exact_keys"]:
                 return source_id, "csdesk id"
         by_email, by_phone = self._email_ids, self._phone_ids
@@ -358,7 +367,7 @@ class Planner:
             item.action, item.reason = "unchanged", f"already up to date (matched by {how})"
             return item
         try:
-            item.keep(*service.validate_all(merged, region=self.region))
+            item.keep(*service.validate_all(merged, region=self.region), pack=self.pack)
         except ValidationError as exc:
             item.action, item.reason, item.note = "skip", reason(exc), ""
             return item
@@ -376,6 +385,7 @@ def build_plan(
     total: int | Callable[[], int] | None = None,
     first_page: Callable[[Plan], None] | None = None,
     staged: Iterable[Staged] | None = None,
+    write: Callable[[PlanItems, list[PlanItem]], bool] | None = None,
 ) -> Plan:
     """Plan every row; progress(done, total) every 1,000 rows, False cancels (UserError).
     `recs` may be read as it goes (open_file); then `total` says how many there are, or is a
@@ -385,8 +395,17 @@ def build_plan(
     with a Plan on the same items, which go on growing: its first FIRST_PAGE_ROWS items are
     final but for the "same name" warnings of a file planned in one pass (see below), which
     the returned plan has. Whoever got it may still read those rows after a cancel.
-    `staged`: the same rows as `recs`, already staged (pool.StagingPool): planned from it."""
+    `staged`: the same rows as `recs`, already staged (pool.StagingPool): planned from it.
+    `write(items, planned)`: an import that writes while it plans (ImportService.import_file)
+    is handed each block's items as they are planned (and the plan's items they belong to), in
+    file order, before later rows are planned; False stops the planning there (the plan then
+    holds the rows planned so far, without the deferred "same name" pass). The rows it writes
+    are invisible to the rest of the plan (Planner.horizon), so every row is planned as a
+    preview before the import would plan it."""
     planner = Planner(ctx, customers)
+    if write is not None:
+        planner.horizon = store.max_id(ctx.db) + 1
+        planner.pack = False
     if total is None:
         recs = list(recs)
         total = len(recs)
@@ -433,6 +452,9 @@ def build_plan(
                     if not shared:  # else the first page's reader still holds it; it closes with it
                         items.close()
                     raise UserError("Preview cancelled; nothing was imported.")
+            if write is not None and not write(items, planned):
+                forget_shared()
+                return Plan(file_name, fmt, items)
     finally:
         planner.seen.close()
     if count is not None and len(items) < FIRST_PAGE_ROWS:
@@ -441,7 +463,7 @@ def build_plan(
         # The same warning the per-name lookup gives, for every name in one pass; a file
         # counted small after all (its first rows were deferred) asks for those names one by one.
         if planner.defer_namesakes:
-            found = store.ids_by_whole_names(ctx.db, set(named), per_name=4)
+            found = store.ids_by_whole_names(ctx.db, set(named), per_name=4, below=planner.horizon)
         else:
             found = {key: planner.namesake_ids(key) for key in named}
         warned: dict[int, list[str]] = {}  # position -> its warning

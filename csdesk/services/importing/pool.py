@@ -70,6 +70,17 @@ CHUNK_ROWS = 500
 AHEAD = 8
 
 
+class HelperStopped(UserError):
+    """A helper process stopped without finishing its rows; `why` says so in a clause (an
+    import that had written batches already puts it in its own "stopped after N rows")."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(
+            f"The preview could not be finished: {why}. Nothing was imported; preview the file again."
+        )
+        self.why = why
+
+
 def helpers_for(size: int, load: float | None = None) -> int:
     """How many helper processes a file of `size` bytes is planned with (0: none), the machine
     having `load` runnable processes on average (the last minute's load if not given)."""
@@ -191,10 +202,7 @@ class StagingPool:
                 return
             if message[0] == "error":
                 raise UserError(message[2])
-            raise UserError(
-                f"The preview could not be finished: a helper process failed ({message[2]}). "
-                "Nothing was imported; preview the file again."
-            )
+            raise HelperStopped(f"a helper process failed ({message[2]})")
 
     def _drain(self, source: IO[bytes], box: queue.Queue[tuple[Any, ...] | None]) -> None:
         """A helper's messages into its box, as fast as it sends them; None when it ended."""
@@ -222,10 +230,7 @@ class StagingPool:
         err.seek(0)
         said = err.read().decode("utf-8", "replace").strip().splitlines()
         last = f": {said[-1][:200]}" if said else ""
-        raise UserError(
-            "The preview could not be finished: a helper process reading the file stopped "
-            f"(exit code {code}{last}). Nothing was imported; preview the file again."
-        )
+        raise HelperStopped(f"a helper process reading the file stopped (exit code {code}{last})")
 
     def close(self) -> None:
         """Stop the helpers (they may still be reading after a cancel or an error)."""

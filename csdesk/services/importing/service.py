@@ -6,9 +6,8 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from csdesk.domain import Change
 from csdesk.errors import NotFound, UserError
@@ -16,12 +15,13 @@ from csdesk.services.auth import Permission, require
 from csdesk.services.customers import _audit_view
 from csdesk.services.importing import liveness
 from csdesk.services.importing.collector import fewer_collections
-from csdesk.services.importing.plan import Plan, PlanItem, build_plan, open_file
-from csdesk.services.importing.pool import staged_rows
-from csdesk.store import audit, bulk
+from csdesk.services.importing.items import PlanItem, PlanItems
+from csdesk.services.importing.plan import Plan, build_plan, open_file
+from csdesk.services.importing.pool import HelperStopped, staged_rows
+from csdesk.services.importing.writing import write_chunk
+from csdesk.store import audit
 from csdesk.store import customers as store
 from csdesk.store import imports as log
-from csdesk.store import notes as notes_store
 from csdesk.store.db import atomic
 
 if TYPE_CHECKING:
@@ -35,9 +35,19 @@ Progress = Callable[[int, int], bool]
 # rows in COMMIT; 2,500 a batch 5.7 s in all, still ~0.2 s a batch between progress reports
 # (and cancels) on a 1,000,000-customer database.
 BATCH_ROWS = 2500
-_COLUMNS = [c.strip() for c in bulk.CUSTOMER_COLUMNS.split(",")]
-_row_values = itemgetter(*_COLUMNS)  # dict -> tuple in bulk.CUSTOMER_COLUMNS order
-_DEFAULTS: dict[str, Any] = {c: "" for c in _COLUMNS} | {"last_visit_at": None, "visit_count": 0}
+
+
+@dataclass
+class _Run:
+    """How far an import's writing has got: its rows written (in committed batches) and counts."""
+
+    batch_id: int
+    total: int
+    done: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    cancelled: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,8 @@ def interrupted_notice(batch: dict[str, Any]) -> str:
 
 
 def _why(exc: BaseException) -> str:
+    if isinstance(exc, HelperStopped):
+        return exc.why
     if isinstance(exc, UserError):
         # The store's advice ("nothing was lost", "try again") is about a single write; here
         # rows were committed, and the message around it says what to do.
@@ -192,6 +204,83 @@ class ImportService:
                 log.restart_batch(ctx.db, batch_id, owner=token)
             return self._run(batch_id, token, plan, done, counts, progress, "resume import")
 
+    def import_file(
+        self,
+        path: Path | str,
+        *,
+        fmt: str = "auto",
+        mapping: dict[str, str] | None = None,
+        progress: Progress | None = None,
+    ) -> tuple[Plan, ImportResult]:
+        """preview() and apply() in one go, for a caller that does not review the plan between
+        them (`csdesk import` without --dry-run): each batch of BATCH_ROWS rows is written as
+        soon as it is planned, while the helper processes (pool.py) read and validate the rows
+        after it, instead of planning the whole file first and then writing with a core idle.
+
+        The plan returned is the report (actions, reasons, warnings, the ids given), without
+        the values each row was written with (those are in the database; PlanItem.values).
+        The same rows end up in the database as with preview() then apply(): the planner does
+        not see the customers this import writes (plan.Planner.horizon), and a file's own
+        repeats are caught by the planner's memory of earlier rows as before. A file that
+        cannot be read is found by the count of its rows (after the first 500) or by its own
+        rows before the first batch is written, and says so as a preview does: nothing is
+        imported. What stops the import once a batch is in (the file changed, a helper
+        process died, Ctrl+C, a full disk) leaves an interrupted import, as apply() does.
+        progress(done, total) after each batch; False stops there (cancelled)."""
+        ctx = self._ctx
+        require(ctx.actor, Permission.IMPORT)
+        path = Path(path)
+        source = open_file(path, fmt, mapping)
+        options = {"fmt": fmt, "mapping": mapping}
+        token = liveness.new_token()
+        run: _Run | None = None
+        pending: list[PlanItem] = []
+
+        def begin() -> _Run:
+            with atomic(ctx.db):
+                batch_id = log.start_batch(
+                    ctx.db,
+                    file_name=path.name,
+                    fmt=source.fmt,
+                    at=ctx.now_iso(),
+                    by=ctx.actor.id,
+                    total=source.total,
+                    owner=token,
+                    file_path=str(path.resolve()),
+                    file_sha256=source.sha256,
+                    options=options,
+                )
+            return _Run(batch_id, source.total)
+
+        def write(items: PlanItems, planned: list[PlanItem]) -> bool:
+            nonlocal run
+            pending.extend(planned)
+            while len(pending) >= BATCH_ROWS:
+                chunk = pending[:BATCH_ROWS]
+                del pending[:BATCH_ROWS]
+                run = run or begin()
+                if not self._write(run, items, chunk, progress):
+                    return False
+            return True
+
+        with liveness.ImportLock(ctx.path, token):
+            try:
+                with fewer_collections(), staged_rows(source, ctx.region) as staged:
+                    plan = build_plan(
+                        ctx, self._customers, path.name, source.fmt, source.records,
+                        total=lambda: source.total, staged=staged, write=write,
+                    )  # fmt: skip
+                    run = run or begin()
+                    if pending and not run.cancelled:
+                        self._write(run, plan.items, pending, progress)
+            except BaseException as exc:
+                if run is None:
+                    raise  # nothing was written: the preview's own words (a broken line, ...)
+                self._failed(run, token, exc, path.name)
+            assert run is not None  # begun at the latest once the plan was built
+            plan.path, plan.sha256, plan.options = str(path.resolve()), source.sha256, options
+            return plan, self._finish(run, plan, "import")
+
     def _run(
         self,
         batch_id: int,
@@ -202,35 +291,47 @@ class ImportService:
         progress: Progress | None,
         action: str,
     ) -> ImportResult:
-        ctx = self._ctx
-        total = len(plan.items)
-        created, updated, skipped = counts
-        done = start
-        cancelled = False
+        run = _Run(batch_id, len(plan.items), start, *counts)
         try:
             with fewer_collections():
-                for first in range(start, total, BATCH_ROWS):
-                    chunk = plan.items[first : first + BATCH_ROWS]
-                    c, u = self._write_chunk(batch_id, chunk)
-                    plan.items.save(first, chunk)  # the ids given, rows found gone: for the report
-                    created, updated = created + c, updated + u
-                    skipped += len(chunk) - c - u
-                    done = first + len(chunk)
-                    if progress is not None and progress(done, total) is False:
-                        cancelled = done < total
-                        if cancelled:
-                            break
+                for first in range(start, run.total, BATCH_ROWS):
+                    if not self._write(run, plan.items, plan.items[first : first + BATCH_ROWS], progress):
+                        break
         except BaseException as exc:
-            self._stopped(batch_id, token, exc)
-            ctx.notify(Change("customer", extra={"import_batch": batch_id}))
-            if not isinstance(exc, Exception):
-                raise  # Ctrl+C and friends: the batch is marked; let them end the program
-            raise UserError(
-                interrupted_text(batch_id, plan.file_name, done, total, _why(exc))
-            ) from exc
+            self._failed(run, token, exc, plan.file_name)
+        return self._finish(run, plan, action)
+
+    def _write(
+        self, run: _Run, items: PlanItems, chunk: list[PlanItem], progress: Progress | None
+    ) -> bool:
+        """Write the plan's next `chunk` (its items from run.done on) in one transaction;
+        False when progress cancels before the rest."""
+        first = run.done
+        c, u = write_chunk(self._ctx, run.batch_id, chunk)
+        for item in chunk:
+            item.values = None  # import_file's items: written, their values are not read again
+        items.save(first, chunk)  # the ids given, rows found gone: for the report
+        run.created, run.updated = run.created + c, run.updated + u
+        run.skipped += len(chunk) - c - u
+        run.done = first + len(chunk)
+        if progress is not None and progress(run.done, run.total) is False:
+            run.cancelled = run.done < run.total
+        return not run.cancelled
+
+    def _failed(self, run: _Run, token: str, exc: BaseException, file_name: str) -> NoReturn:
+        self._stopped(run.batch_id, token, exc)
+        self._ctx.notify(Change("customer", extra={"import_batch": run.batch_id}))
+        if not isinstance(exc, Exception):
+            raise exc  # Ctrl+C and friends: the batch is marked; let them end the program
+        raise UserError(
+            interrupted_text(run.batch_id, file_name, run.done, run.total, _why(exc))
+        ) from exc
+
+    def _finish(self, run: _Run, plan: Plan, action: str) -> ImportResult:
+        ctx = self._ctx
         with atomic(ctx.db):
             log.finish_batch(
-                ctx.db, batch_id, at=ctx.now_iso(), status="cancelled" if cancelled else "done"
+                ctx.db, run.batch_id, at=ctx.now_iso(), status="cancelled" if run.cancelled else "done"
             )
             audit.record(
                 ctx.db,
@@ -238,19 +339,19 @@ class ImportService:
                 staff_id=ctx.actor.id,
                 action=action,
                 entity="import_batch",
-                entity_id=batch_id,
+                entity_id=run.batch_id,
                 after={
                     "file": plan.file_name,
                     "format": plan.fmt,
-                    "created": created,
-                    "updated": updated,
-                    "skipped": skipped,
-                    "cancelled": cancelled,
+                    "created": run.created,
+                    "updated": run.updated,
+                    "skipped": run.skipped,
+                    "cancelled": run.cancelled,
                 },
                 source=ctx.source,
             )
-        ctx.notify(Change("customer", extra={"import_batch": batch_id}))
-        return ImportResult(batch_id, created, updated, skipped, cancelled)
+        ctx.notify(Change("customer", extra={"import_batch": run.batch_id}))
+        return ImportResult(run.batch_id, run.created, run.updated, run.skipped, run.cancelled)
 
     def _stopped(self, batch_id: int, token: str, exc: BaseException) -> None:
         """Mark the batch interrupted now if the database lets us; if it does not (full, busy),
@@ -305,128 +406,6 @@ class ImportService:
         if batch is None:
             raise NotFound(f"No import #{batch_id}. `csdesk imports` lists them.")
         return batch
-
-    def _write_chunk(self, batch_id: int, chunk: list[PlanItem]) -> tuple[int, int]:
-        ctx, db = self._ctx, self._ctx.db
-        now, actor, source = ctx.now_iso(), ctx.actor.id, ctx.source
-        rows: list[tuple[Any, ...]] = []
-        phones: list[tuple[Any, ...]] = []
-        emails: list[tuple[Any, ...]] = []
-        notes: list[tuple[Any, ...]] = []
-        audits: list[tuple[Any, ...]] = []
-        items: list[tuple[int, str, Any]] = []
-        updated = 0
-        with atomic(db):
-            # Ids for this chunk's new customers (on a server from the identity: the counters
-            # adding customers while the import runs get others, never these).
-            new_ids = iter(
-                bulk.new_customer_ids(db, sum(1 for item in chunk if item.action == "create"))
-            )
-            for item in chunk:
-                if item.action == "create":
-                    cid = next(new_ids)
-                    row, item_phones, item_emails = item.row, item.phones, item.emails
-                    consent_at = now if row["marketing_consent"] else None
-                    rows.append(
-                        _row_values(
-                            {
-                                **_DEFAULTS,
-                                **row,
-                                "id": cid,
-                                "last_seen_at": now,
-                                "created_at": now,
-                                "updated_at": now,
-                                "created_by": actor,
-                                "updated_by": actor,
-                                "marketing_consent_at": consent_at,
-                            }
-                        )
-                    )
-                    phones.extend(
-                        (cid, pos, p["label"], p["raw"], p["e164"], p["digits_rev"], p["national"])
-                        for pos, p in enumerate(item_phones)
-                    )
-                    emails.extend(
-                        (cid, pos, e["label"], e["address"], e["email_norm"])
-                        for pos, e in enumerate(item_emails)
-                    )
-                    if item.note:
-                        notes.append((cid, item.note, "remember", 0, 0, None, now, actor))
-                    audits.append(
-                        (
-                            now,
-                            actor,
-                            "create",
-                            "customer",
-                            cid,
-                            None,
-                            _audit_view(row, item_phones, item_emails),
-                            source,
-                        )
-                    )
-                    items.append((cid, "create", None))
-                    item.customer_id = cid
-                elif item.action == "update" and self._update_one(item, now, actor, audits, items):
-                    updated += 1
-            # After the updates above (they keep their triggers): only new rows are fed set-wise.
-            with bulk.fts_after_inserts(db, ("customers", "customer_phones", "notes")):
-                bulk.insert_customers(db, rows, emails)
-                bulk.insert_phones(db, phones)
-                bulk.insert_notes(db, notes)
-            audit.record_many(db, audits)
-            log.add_items(db, batch_id, items)
-            log.add_counts(
-                db,
-                batch_id,
-                created=len(rows),
-                updated=updated,
-                skipped=len(chunk) - len(rows) - updated,
-                at=now,
-            )
-        return len(rows), updated
-
-    def _update_one(self, item: PlanItem, now: str, actor: int, audits: list[Any], items: list[Any]) -> bool:
-        db = self._ctx.db
-        cid = int(item.customer_id or 0)
-        before = store.get(db, cid)
-        if before is None:  # deleted or merged away since the preview
-            item.action, item.reason = "skip", f"customer #{cid} no longer exists"
-            return False
-        before_phones = store.phones_full(db, [cid])[cid]
-        before_emails = store.emails_full(db, [cid])[cid]
-        row = dict(item.row, updated_at=now, updated_by=actor)
-        item_phones, item_emails = item.phones, item.emails
-        if bool(row["marketing_consent"]) != bool(before["marketing_consent"]):
-            row["marketing_consent_at"] = now
-        store.update(db, cid, row, item_phones, item_emails)
-        audits.append(
-            (
-                now,
-                actor,
-                "update",
-                "customer",
-                cid,
-                _audit_view(before, before_phones, before_emails),
-                _audit_view(row, item_phones, item_emails),
-                self._ctx.source,
-            )
-        )
-        items.append(
-            (cid, "update", {"row": before, "phones": before_phones, "emails": before_emails})
-        )
-        if item.note:
-            note_id = notes_store.insert(
-                db,
-                {
-                    "customer_id": cid,
-                    "body": item.note,
-                    "kind": "remember",
-                    "created_at": now,
-                    "created_by": actor,
-                },
-            )
-            items.append((cid, "note", {"note_id": note_id}))
-        return True
 
     # -- undo ----------------------------------------------------------------------------------
     def batches(self, limit: int = 50) -> list[dict[str, Any]]:

@@ -25,6 +25,12 @@ class ValidationError(UserError):
         self.errors = dict(errors)
 
 
+class DatabaseLocked(UserError):
+    """Another program (another counter's csdesk, a command) held the database's write lock
+    longer than this connection waits: nothing was written, and the same write works once it
+    lets go. The window tries its saves without waiting and waits off the UI thread on this."""
+
+
 class PermissionDenied(CsdeskError):
     """The acting staff member may not do this."""
 

@@ -376,6 +376,13 @@ class Desk:
 
         dialect.answer_within(self.db, seconds)
 
+    def without_waiting(self) -> AbstractContextManager[None]:
+        """This Desk's writes inside fail at once with DatabaseLocked where another program
+        holds the file's write lock, instead of waiting for it (store.db.without_lock_wait)."""
+        from csdesk.store.db import without_lock_wait
+
+        return without_lock_wait(self.db)
+
     def answering_within(self, seconds: float) -> AbstractContextManager[None]:
         """A shorter wait for the server's answers for the statements inside (a read that may
         simply be skipped when the server does not answer in time)."""

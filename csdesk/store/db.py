@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from csdesk.errors import UserError
+from csdesk.errors import DatabaseLocked, UserError
 from csdesk.store import checkpoint
 from csdesk.store.dialect import is_server_db
 
@@ -242,7 +242,7 @@ def translate_error(exc: sqlite3.Error, path: Path | None = None) -> UserError:
     if "audit log cannot be changed" in text:
         return UserError("The audit log cannot be changed: it is a permanent record.")
     if "locked" in text or "busy" in text:
-        return UserError(
+        return DatabaseLocked(
             f"The database{where} is busy in another program. "
             "Close other csdesk windows or commands and try again; nothing was lost."
         )
@@ -298,6 +298,24 @@ def _transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
             raise
+
+
+@contextmanager
+def without_lock_wait(db: sqlite_utils.Database) -> Iterator[None]:
+    """Writes inside fail at once (DatabaseLocked) where another connection holds the write
+    lock, instead of waiting up to BUSY_TIMEOUT_MS for it: the window's UI thread tries a save
+    this way and waits, when it must, on a worker. Nothing is written by a write that met the
+    lock (BEGIN IMMEDIATE takes it first; a refused COMMIT rolls back), so it can be run again.
+    A server's writes wait on row locks another way: nothing changes there."""
+    if is_server_db(db):
+        yield
+        return
+    waits = int(db.conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    db.conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        yield
+    finally:
+        db.conn.execute(f"PRAGMA busy_timeout = {waits}")
 
 
 @contextmanager

@@ -12,6 +12,9 @@ starts runs as an Op on the global QThreadPool:
   still reports what it wrote.
 Connect to the signals, then `start()`: a fast job could otherwise end unheard.
 
+`write_or_wait` is for a form's save: tried on the window's Desk without waiting for the file's
+write lock, and only when another program holds it run as an Op, which waits there instead.
+
 `SearchWorker` is the one specialised reader: a long-lived thread with its own Desk that answers
 search-as-you-type, dropping the requests a newer keystroke has superseded. It opens its Desk
 the same way (`open_worker_desk`).
@@ -29,7 +32,7 @@ from typing import Any
 from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
 
 from csdesk.domain import Change, Staff
-from csdesk.errors import CsdeskError, ServerUnavailable
+from csdesk.errors import CsdeskError, DatabaseLocked, ServerUnavailable, UserError
 from csdesk.services.clock import Clock, utc_now
 from csdesk.services.context import merge_changes
 from csdesk.services.desk import Desk
@@ -256,6 +259,62 @@ def run_op(
 ) -> Op:
     """An Op ready to run fn(worker_desk, progress): connect to its signals, then start()."""
     return Op(desk, fn, parent=parent, publish=publish)
+
+
+def _raising(exc: BaseException) -> Callable[[], Any]:
+    def outcome() -> Any:
+        raise exc
+
+    return outcome
+
+
+def write_or_wait(
+    desk: Desk,
+    write: Callable[[Desk], Any],
+    finish: Callable[[Callable[[], Any]], None],
+    *,
+    waiting: Callable[[bool], None],
+    parent: QObject | None = None,
+) -> Op | None:
+    """A form's save that never waits on the UI thread for another program's write lock.
+
+    `write(desk)` is one transaction. It runs at once on the window's Desk, told not to wait for
+    the lock (Desk.without_waiting); most saves end there, as before. When another counter holds
+    the lock (DatabaseLocked: nothing was written), the same write runs as an Op, whose Desk
+    waits the usual busy timeout, between `waiting(True)` and `waiting(False)` (the form says so
+    and takes no more input). Either way `finish(outcome)` follows once, on the UI thread:
+    `outcome()` returns what `write` returned, or raises what it raised, so the form keeps one
+    handler for saved, conflict and failure. Returns the Op when it waits, else None.
+    """
+    try:
+        with desk.without_waiting():
+            result = write(desk)
+    except DatabaseLocked:
+        pass  # nothing written: the same write waits for the lock off the UI thread
+    except CsdeskError as exc:
+        finish(_raising(exc))
+        return None
+    else:
+        finish(lambda: result)
+        return None
+
+    def work(worker_desk: Desk, _progress: Progress) -> Callable[[], Any]:
+        try:
+            done = write(worker_desk)
+        except CsdeskError as exc:  # its own kind (a conflict, say), for the form's handler
+            return _raising(exc)
+        return lambda: done
+
+    def ended(outcome: Callable[[], Any]) -> None:
+        waiting(False)
+        finish(outcome)
+
+    op = run_op(desk, work, parent=parent)
+    op.succeeded.connect(ended)
+    op.failed.connect(lambda message: ended(_raising(UserError(message))))
+    waiting(True)
+    op.start()
+    return op
 
 
 class _SearchRunner(QObject):

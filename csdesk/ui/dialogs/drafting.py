@@ -7,14 +7,29 @@ from contextlib import suppress
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QAbstractButton, QDialog, QLabel, QMainWindow
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from csdesk.domain import Change
 from csdesk.errors import CsdeskError, SaveUncertain, UserError
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.save_outcome import OUTCOME_CHECK_MS, SaveOutcomeWatch, look
+from csdesk.ui.workers import write_or_wait
 
 DRAFT_DELAY_MS = 600  # a pause in typing, not every keystroke
+WAITING = ("Waiting for the other counter… Another csdesk or a command is writing to the "
+           "database; this is saved as soon as it is done.")
+_INPUTS = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit)
 FINDING_OUT = ("The connection to the server was lost just as this was being saved. csdesk "
                "finds out whether it was saved as soon as the server answers again; what you "
                "typed stays here meanwhile.")
@@ -92,6 +107,44 @@ class DraftDialog(QDialog):
     _pending: object | None = None
     _written: tuple[tuple[str, int], ...] = ()
     _outcome_timer: QTimer | None = None
+    _waiting_for_lock: list[QWidget] | None = None  # the inputs turned off while a save waits
+    _focus_before_wait: QWidget | None = None
+
+    def write(self, write: Callable[[Desk], Any], finish: Callable[[Callable[[], Any]], None]) -> None:
+        """Save with `write(desk)` (one transaction), then `finish(outcome)`: at once when the
+        database is free; when another counter holds its write lock, the save waits off the UI
+        thread (workers.write_or_wait) with the form turned off and one calm line saying so."""
+        write_or_wait(self._desk, write, finish, waiting=self._wait_for_lock, parent=self)
+
+    @property
+    def saving(self) -> bool:
+        """A save is waiting for another counter's lock: no second Save, no Cancel meanwhile."""
+        return self._waiting_for_lock is not None
+
+    def _wait_for_lock(self, waiting: bool) -> None:
+        if waiting:
+            self.draft.save_now()  # on this computer's disk meanwhile, whatever comes
+            # Off, not hidden: the text stays in sight and nothing typed now would be in the
+            # save that is on its way. Cancel too: the save may still go through.
+            self._focus_before_wait = self.focusWidget()
+            self._waiting_for_lock = [w for w in self.findChildren(QWidget)
+                                      if isinstance(w, _INPUTS) and w.isEnabled()]
+            for widget in self._waiting_for_lock:
+                widget.setEnabled(False)
+            self.error.setProperty("tone", "muted")
+            self._show_error(WAITING)
+        else:
+            for widget in self._waiting_for_lock or []:
+                widget.setEnabled(True)
+            self._waiting_for_lock = None
+            self.error.setProperty("tone", "fieldError")
+            self.error.hide()
+            # Back where the person was typing: Qt moved the focus off the disabled inputs, and
+            # an Enter on a focused Cancel would throw away what was typed.
+            if self._focus_before_wait is not None:
+                self._focus_before_wait.setFocus()
+        self.error.style().unpolish(self.error)
+        self.error.style().polish(self.error)
 
     def await_outcome(self, exc: SaveUncertain, save: QAbstractButton) -> None:
         self._show_error(FINDING_OUT)
@@ -167,6 +220,8 @@ class DraftDialog(QDialog):
         # Cancel on purpose: the safety copy goes too (a crash never gets here). Not while a
         # save's outcome is unknown: if it was not saved, the draft is all that is left of it;
         # the window looks on and drops the draft if it was saved (else it would be saved twice).
+        if self.saving:
+            return  # a save waits for another counter's lock: it ends within its busy timeout
         if self._pending is None:
             self.draft.discard()
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -145,22 +146,29 @@ class NoteDialog(DraftDialog):
         self.expires.setText(str(fields.get("expires_on") or ""))
 
     def _save(self) -> None:
-        if self.outcome_pending:
-            return  # the last save may have gone through: never twice (Ctrl+Enter too)
+        if self.outcome_pending or self.saving:
+            return  # the last save may have gone through, or waits: never twice (Ctrl+Enter too)
         f = self.fields()
         expires = f["expires_on"] if f["read_before_serving"] else None
+        note, customer_id = self.note, self.customer.id
+
+        def write(desk: Desk) -> Note:  # on the window's Desk, or a worker's while it waits
+            if note is None:
+                return desk.notes.add(
+                    customer_id, f["body"], kind=f["kind"], pinned=f["pinned"],
+                    read_before_serving=f["read_before_serving"], expires_on=expires,
+                )
+            return desk.notes.edit(
+                note.id, body=f["body"], kind=f["kind"], pinned=f["pinned"],
+                read_before_serving=f["read_before_serving"], expires_on=expires,
+                version=note.version,
+            )
+
+        self.write(write, self._saved)
+
+    def _saved(self, outcome: Callable[[], Note]) -> None:
         try:
-            if self.note is None:
-                saved = self._desk.notes.add(
-                    self.customer.id, f["body"], kind=f["kind"], pinned=f["pinned"],
-                    read_before_serving=f["read_before_serving"], expires_on=expires,
-                )
-            else:
-                saved = self._desk.notes.edit(
-                    self.note.id, body=f["body"], kind=f["kind"], pinned=f["pinned"],
-                    read_before_serving=f["read_before_serving"], expires_on=expires,
-                    version=self.note.version,
-                )
+            saved = outcome()
         except SaveUncertain as exc:  # the COMMIT went out, its answer never came
             self.await_outcome(exc, self.save_button)
             return

@@ -267,28 +267,35 @@ class VisitDialog(DraftDialog):
         self._save()
 
     def _save(self) -> None:
-        if self.outcome_pending:
-            return  # the last save may have gone through: never twice (Ctrl+Enter too)
+        if self.outcome_pending or self.saving:
+            return  # the last save may have gone through, or waits: never twice (Ctrl+Enter too)
         f = self.fields()
         phone = f["channel"] == Channel.PHONE.value
         duration = self._call_seconds() if phone and self._call_seconds is not None else None
-        try:
-            if self.visit is not None:
-                visit = self._desk.visits.edit(
-                    self.visit.id, channel=f["channel"], purpose=f["purpose"],
+        visit, customer_id = self.visit, self.customer.id if self.customer else None
+
+        def write(desk: Desk) -> Visit:  # on the window's Desk, or a worker's while it waits
+            if visit is not None:
+                return desk.visits.edit(
+                    visit.id, channel=f["channel"], purpose=f["purpose"],
                     outcome=f["outcome"], satisfaction=f["satisfaction"],
-                    direction=f["direction"] if phone else None, version=self.visit.version,
+                    direction=f["direction"] if phone else None, version=visit.version,
                 )
-            else:
-                visit = self._desk.visits.log(
-                    self.customer.id if self.customer else None,
-                    channel=f["channel"],
-                    purpose=f["purpose"],
-                    outcome=f["outcome"],
-                    satisfaction=f["satisfaction"],
-                    direction=f["direction"] if phone else None,
-                    duration_s=duration,
-                )
+            return desk.visits.log(
+                customer_id,
+                channel=f["channel"],
+                purpose=f["purpose"],
+                outcome=f["outcome"],
+                satisfaction=f["satisfaction"],
+                direction=f["direction"] if phone else None,
+                duration_s=duration,
+            )
+
+        self.write(write, self._saved)
+
+    def _saved(self, outcome: Callable[[], Visit]) -> None:
+        try:
+            visit = outcome()
         except SaveUncertain as exc:  # the COMMIT went out, its answer never came
             self.await_outcome(exc, self.save_button)
             return

@@ -832,3 +832,11 @@ def _search_namesakes(db: sqlite_utils.Database) -> None:
     # search's exact-name step need not count a word's matches row by row when nobody has the
     # word as a name. FTS5 counts from its index, so the file has nothing to add.
     del db
+
+
+@migrations(name="0019_phone_containing")
+def _phone_containing(db: sqlite_utils.Database) -> None:
+    # The server gains a capped lookup of the numbers holding digits from their middle
+    # (store/server/schema.py, same name). The file's phones_fts lists its matches in rowid
+    # order from its index, so here there is nothing to add.
+    del db

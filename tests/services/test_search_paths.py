@@ -266,3 +266,34 @@ def test_namesakes_past_the_walks_first_entries_are_still_found(
                       reverse=True)[:limit]
         got, complete = exact_part(desk, name, limit)
         assert [tuple(r) for r in got] == want and not complete, name
+
+
+@pytest.mark.parametrize(
+    ("head", "often", "cap"),
+    [
+        (1_000, 4, 2_000),  # the oldest numbers hold a page of them: that walk answers
+        (6, 1, 2_000),  # they hold some: a walk in id order
+        (2, 1_000, 1_000),  # rare: every match from the trigram index, the first kept
+        (2, 1_000, 3),  # rare but past the index's cap: the walk in id order
+    ],
+)
+def test_digits_from_the_middle_list_the_first_numbers_every_way(
+    desk: Desk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, head: int, often: int, cap: int
+) -> None:
+    # The first numbers (in the order they were added) holding the digits, on both engines,
+    # whichever way the server finds them (store/server/search._containing_matches; the file
+    # has one way: the attributes are only set there).
+    made = []
+    for i in range(24):
+        middle = "5550" if i % 2 else "7771"
+        made.append(desk.customers.create(CustomerDraft(
+            first_name=f"Cliente{i}", phones=(("mobile", f"+1 720 {middle[:3]} {middle[3]}{i:03d}"),),
+        )).id)
+        clock.advance(minutes=1)
+    queries = search_index.queries(desk.db)
+    for name, value in (("CONTAINING_HEAD", head), ("CONTAINING_OFTEN", often),
+                        ("CONTAINING_CAP", cap)):
+        monkeypatch.setattr(queries, name, value, raising=False)
+    hits = desk.search.search("5550", 3)
+    assert {h.customer_id for h in hits} == set(made[1::2][:3])
+    assert all(h.matched == "phone" for h in hits)

@@ -120,7 +120,7 @@ def test_0018_search_namesakes_indexes_an_existing_servers_whole_names(pg_url: s
         "created_at, updated_at) VALUES ('Anne-Marie', 'Cox', ' anne marie cox ', "
         "'|anne marie|cox|anne marie cox|', 't', 't', 't')"
     )
-    assert schema.open_csdesk(conn) == ["0018_search_namesakes"]
+    assert schema.open_csdesk(conn)[:1] == ["0018_search_namesakes"]
 
     def has(name: str) -> bool:
         return bool(conn.execute("SELECT csdesk_has_namesake(%s)", [name]).fetchone()[0])  # type: ignore[index]
@@ -145,4 +145,34 @@ def test_0018_search_namesakes_indexes_an_existing_servers_whole_names(pg_url: s
         plan = "\n".join(r[0] for r in conn.execute("EXPLAIN EXECUTE probe('anne')").fetchall())
         conn.execute("DEALLOCATE probe")
     assert "Bitmap Index Scan on customers_namesakes" in plan, plan
+    conn.close()
+
+
+def test_0019_phone_containing_lists_an_existing_servers_numbers_from_the_trigram_index(
+    pg_url: str,
+) -> None:
+    # A server set up before 0019 gets csdesk_phones_containing when csdesk opens it: the
+    # numbers holding the digits, at most `cap` of them, and only ever from the trigram index
+    # (a plan made for any digits would walk the table to the cap for digits nobody has).
+    conn = connect.connect(pg_url)
+    schema.init(conn, upto="0018_search_namesakes")
+    conn.execute(
+        "INSERT INTO customers (first_name, search_norm, exact_keys, last_seen_at, created_at, "
+        "updated_at) VALUES ('Ana', ' ana ', '|ana|', 't', 't', 't')"
+    )
+    for number in ("+17205550104", "+17205550199", "+442079460958"):
+        conn.execute(
+            "INSERT INTO customer_phones (customer_id, label, raw, e164, position) "
+            "SELECT max(id), 'mobile', %s, %s, 0 FROM customers", [number, number]
+        )
+    assert schema.open_csdesk(conn) == ["0019_phone_containing"]
+
+    def found(digits: str, cap: int) -> int:
+        return len(conn.execute("SELECT * FROM csdesk_phones_containing(%s, %s)", [digits, cap]).fetchall())
+
+    assert (found("5550", 10), found("5550", 1), found("7946", 10), found("1234", 10)) == (2, 1, 1, 0)
+    (config,) = conn.execute(  # type: ignore[misc]
+        "SELECT proconfig FROM pg_proc WHERE proname = 'csdesk_phones_containing'"
+    ).fetchone()
+    assert sorted(config) == ["enable_indexonlyscan=off", "enable_indexscan=off", "enable_seqscan=off"]
     conn.close()

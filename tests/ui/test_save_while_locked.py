@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from csdesk.domain import Customer
 from csdesk.services.desk import Desk
-from csdesk.ui.dialogs.drafting import WAITING
+from csdesk.ui.dialogs.form_bits import WAITING
 from csdesk.ui.dialogs.note_dialog import NoteDialog
 from csdesk.ui.dialogs.visit_dialog import VisitDialog
 from csdesk.ui.main_window import MainWindow
@@ -138,3 +138,31 @@ def test_a_visit_waits_for_the_lock_and_is_logged_once(
         logged = conn.execute("SELECT count(*) FROM visits WHERE customer_id = ? AND purpose = ?",
                               (zoe.id, "Returned the boots")).fetchone()[0]  # fmt: skip
     assert logged == 1
+
+
+def test_a_new_customer_waits_for_the_lock_and_is_created_once(
+    qtbot: QtBot, window: MainWindow, desk: Desk, known: dict[str, Customer],
+    other_counter: sqlite3.Connection,
+) -> None:
+    from csdesk.ui.dialogs.customer_form import CustomerForm
+
+    form = CustomerForm(window, desk)
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.waitExposed(form)
+    qtbot.keyClicks(form.fields["first_name"], "Imogen")
+    qtbot.keyClicks(form.fields["last_name"], "Waterhouse-Lindqvist")
+    qtbot.mouseClick(form.buttons.button(form.buttons.StandardButton.Save), Qt.MouseButton.LeftButton)
+    assert form.saving and form.isVisible() and form.general_error.text() == WAITING
+    assert not form.fields["first_name"].isEnabled()
+    form.reject()  # Cancel waits too
+    assert form.isVisible() and form.saved is None
+    form.grab().save("/tmp/uithread_customer_waiting.png")
+    other_counter.execute("ROLLBACK")
+    qtbot.waitUntil(lambda: not form.isVisible(), timeout=10_000)
+    assert form.saved is not None and form.saved.last_name == "Waterhouse-Lindqvist"
+    assert isinstance(desk.target, Path)
+    with sqlite3.connect(desk.target) as conn:
+        made = conn.execute("SELECT count(*) FROM customers WHERE last_name = ?",
+                            ("Waterhouse-Lindqvist",)).fetchone()[0]  # fmt: skip
+    assert made == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -25,6 +26,8 @@ from csdesk.domain import Customer, CustomerDraft
 from csdesk.errors import Conflict, CsdeskError, UserError, ValidationError
 from csdesk.services.desk import Desk
 from csdesk.ui.dialogs.duplicates import SAVE_ANYWAY, DuplicateWarning
+from csdesk.ui.dialogs.form_bits import FormPause
+from csdesk.ui.workers import write_or_wait
 
 PHONE_LABELS = ("mobile", "home", "work", "other")
 _TEXT_FIELDS = (
@@ -180,6 +183,7 @@ class CustomerForm(QDialog):
         form.addRow("", self.consent)
 
         self.general_error = _error_label("general")
+        self._pause = FormPause(self, self.general_error)  # while a save waits for a lock
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -273,6 +277,8 @@ class CustomerForm(QDialog):
 
     def save(self) -> None:
         """Validate, warn about duplicates, then create or update. Errors keep the dialog open."""
+        if self.saving:
+            return  # one save at a time: the last one still waits for the lock
         draft = self.draft()
         try:
             self._desk.customers.validate(draft)
@@ -290,13 +296,23 @@ class CustomerForm(QDialog):
                 self.saved = self._desk.customers.get(choice)
                 self.accept()
                 return
+        customer = self._customer
+
+        def write(desk: Desk) -> Customer:  # on the window's Desk, or a worker's while it waits
+            if customer is None:
+                return desk.customers.create(draft)
+            return desk.customers.update(customer.id, draft, version=customer.version)
+
+        write_or_wait(self._desk, write, self._saved, waiting=self._pause, parent=self)
+
+    @property
+    def saving(self) -> bool:
+        """The save waits for another counter's write lock: no second Save, no Cancel."""
+        return self._pause.paused
+
+    def _saved(self, outcome: Callable[[], Customer]) -> None:
         try:
-            if self._customer is None:
-                self.saved = self._desk.customers.create(draft)
-            else:
-                self.saved = self._desk.customers.update(
-                    self._customer.id, draft, version=self._customer.version
-                )
+            self.saved = outcome()
         except Conflict as exc:
             # Someone saved this customer meanwhile: everything typed stays on the form; the
             # next Save, now made on their version, keeps this one (the message says so).
@@ -310,6 +326,11 @@ class CustomerForm(QDialog):
             self.show_errors({"general": str(exc)})
             return
         self.accept()
+
+    def reject(self) -> None:
+        if self.saving:
+            return  # the save may still go through: it ends within its busy timeout
+        super().reject()
 
     @classmethod
     def ask(

@@ -7,29 +7,17 @@ from contextlib import suppress
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractSpinBox,
-    QComboBox,
-    QDialog,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QPlainTextEdit,
-    QTextEdit,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractButton, QDialog, QLabel, QMainWindow
 
 from csdesk.domain import Change
 from csdesk.errors import CsdeskError, SaveUncertain, UserError
 from csdesk.services.desk import Desk
+from csdesk.ui.dialogs.form_bits import FormPause
 from csdesk.ui.dialogs.save_outcome import OUTCOME_CHECK_MS, SaveOutcomeWatch, look
 from csdesk.ui.workers import write_or_wait
 
 DRAFT_DELAY_MS = 600  # a pause in typing, not every keystroke
-WAITING = ("Waiting for the other counter… Another csdesk or a command is writing to the "
-           "database; this is saved as soon as it is done.")
-_INPUTS = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit)
+
 FINDING_OUT = ("The connection to the server was lost just as this was being saved. csdesk "
                "finds out whether it was saved as soon as the server answers again; what you "
                "typed stays here meanwhile.")
@@ -107,44 +95,26 @@ class DraftDialog(QDialog):
     _pending: object | None = None
     _written: tuple[tuple[str, int], ...] = ()
     _outcome_timer: QTimer | None = None
-    _waiting_for_lock: list[QWidget] | None = None  # the inputs turned off while a save waits
-    _focus_before_wait: QWidget | None = None
+    _pause: FormPause | None = None  # the form while a save waits for another counter's lock
 
     def write(self, write: Callable[[Desk], Any], finish: Callable[[Callable[[], Any]], None]) -> None:
         """Save with `write(desk)` (one transaction), then `finish(outcome)`: at once when the
         database is free; when another counter holds its write lock, the save waits off the UI
-        thread (workers.write_or_wait) with the form turned off and one calm line saying so."""
+        thread (workers.write_or_wait) with the form paused and one calm line (FormPause)."""
+        if self._pause is None:
+            self._pause = FormPause(self, self.error)
         write_or_wait(self._desk, write, finish, waiting=self._wait_for_lock, parent=self)
 
     @property
     def saving(self) -> bool:
         """A save is waiting for another counter's lock: no second Save, no Cancel meanwhile."""
-        return self._waiting_for_lock is not None
+        return self._pause is not None and self._pause.paused
 
     def _wait_for_lock(self, waiting: bool) -> None:
         if waiting:
             self.draft.save_now()  # on this computer's disk meanwhile, whatever comes
-            # Off, not hidden: the text stays in sight and nothing typed now would be in the
-            # save that is on its way. Cancel too: the save may still go through.
-            self._focus_before_wait = self.focusWidget()
-            self._waiting_for_lock = [w for w in self.findChildren(QWidget)
-                                      if isinstance(w, _INPUTS) and w.isEnabled()]
-            for widget in self._waiting_for_lock:
-                widget.setEnabled(False)
-            self.error.setProperty("tone", "muted")
-            self._show_error(WAITING)
-        else:
-            for widget in self._waiting_for_lock or []:
-                widget.setEnabled(True)
-            self._waiting_for_lock = None
-            self.error.setProperty("tone", "fieldError")
-            self.error.hide()
-            # Back where the person was typing: Qt moved the focus off the disabled inputs, and
-            # an Enter on a focused Cancel would throw away what was typed.
-            if self._focus_before_wait is not None:
-                self._focus_before_wait.setFocus()
-        self.error.style().unpolish(self.error)
-        self.error.style().polish(self.error)
+        assert self._pause is not None
+        self._pause(waiting)
 
     def await_outcome(self, exc: SaveUncertain, save: QAbstractButton) -> None:
         self._show_error(FINDING_OUT)

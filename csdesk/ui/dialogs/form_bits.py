@@ -1,11 +1,26 @@
-"""Small pieces the issue and follow-up dialogs share: a field with its error under it, combos."""
+"""Small pieces the dialogs share: a field with its error under it, combos, a form paused while
+its save waits for another counter."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+WAITING = ("Waiting for the other counter… Another csdesk or a command is writing to the "
+           "database; this is saved as soon as it is done.")
+_INPUTS = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit)
 
 
 def error_label(key: str) -> QLabel:
@@ -60,3 +75,45 @@ def show_errors(labels: dict[str, QLabel], errors: dict[str, str], general: str 
     if general in labels:
         labels[general].setText("\n".join(unplaced))
         labels[general].setVisible(bool(unplaced))
+
+
+class FormPause:
+    """A form whose save waits for another counter's write lock (workers.write_or_wait): its
+    inputs off, not hidden (the text stays in sight, and nothing typed now would be in the save
+    on its way; Cancel too, the save may still go through), and `line` saying so calmly. Then
+    the inputs that were on come back, with the focus where the person was: Qt moved it off the
+    disabled inputs, and an Enter on a focused Cancel would throw away what was typed."""
+
+    def __init__(self, form: QWidget, line: QLabel) -> None:
+        self._form = form
+        self._line = line
+        self._paused: list[QWidget] | None = None
+        self._focus: QWidget | None = None
+        self._tone: object = None
+
+    @property
+    def paused(self) -> bool:
+        return self._paused is not None
+
+    def __call__(self, waiting: bool) -> None:
+        """write_or_wait's `waiting`: True while the save waits, then False."""
+        if waiting:
+            self._focus = self._form.focusWidget()
+            self._paused = [w for w in self._form.findChildren(QWidget)
+                            if isinstance(w, _INPUTS) and w.isEnabled()]
+            for widget in self._paused:
+                widget.setEnabled(False)
+            self._tone = self._line.property("tone")
+            self._line.setProperty("tone", "muted")
+            self._line.setText(WAITING)
+            self._line.show()
+        else:
+            for widget in self._paused or []:
+                widget.setEnabled(True)
+            self._paused = None
+            self._line.setProperty("tone", self._tone)
+            self._line.hide()
+            if self._focus is not None:
+                self._focus.setFocus()
+        self._line.style().unpolish(self._line)
+        self._line.style().polish(self._line)
